@@ -1,0 +1,57 @@
+# flowgate: top-level entry points. `make run` and `make test` do all the set-up
+# on a fresh Debian 12 machine (as root, or with sudo available).
+
+SHELL := /bin/bash
+MVN ?= mvn -B -ntp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages the build, the tests and `make run` need.
+DEB_BUILD := openjdk-17-jdk-headless maven make gcc clang llvm libbpf-dev bpftool \
+             libelf-dev zlib1g-dev gcc-multilib pkg-config
+DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshark \
+             iperf3 hping3 procps util-linux
+DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
+
+.PHONY: all deps bpffs build test run bench-dataplane bench-sweep fmt clean
+
+all: build
+
+## deps: install the Debian packages that are missing (apt-get update first)
+deps:
+	@missing=$$(for p in $(DEB_ALL); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+## bpffs: mount the BPF filesystem if it is not mounted
+bpffs:
+	@mountpoint -q /sys/fs/bpf || $(SUDO) mount -t bpf bpf /sys/fs/bpf
+
+## build: compile the BPF object, the JNI library and the jars (no tests)
+build: deps
+	$(MVN) -DskipTests package
+
+## test: the whole test suite (needs root: it loads BPF and makes veth labs)
+test: deps bpffs
+	$(MVN) verify
+
+## run: the lab demo (a namespace with traffic, flowgate attached to its veth)
+run: deps bpffs build
+	bin/flowgate-lab
+
+## bench-dataplane: per-packet cost of the XDP/TC programs vs empty and reference
+bench-dataplane: deps bpffs build
+	bench/dataplane.sh
+
+## bench-sweep: drain + Arrow + flow cache merge at 1M flows
+bench-sweep: deps bpffs build
+	bench/sweep.sh
+
+## fmt: clang-format the C sources
+fmt:
+	clang-format -i --style=file dataplane-bpf/src/*.c dataplane-bpf/src/*.h dataplane-bpf/include/*.h native/src/main/c/*.c 2>/dev/null || true
+
+clean:
+	$(MVN) -q clean

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * flowgate.h: every struct and enum that crosses the kernel boundary.
+ *
+ * Included by the BPF programs (dataplane-bpf/src) and by the JNI shim
+ * (native/src/main/c). Java mirrors these layouts in one class,
+ * dev.flowgate.bpf.Layout, and a test checks both against the BTF of the
+ * compiled object. Every struct is padded explicitly; change a layout only
+ * together with FLOWGATE_SCHEMA_VERSION (pins live under <pin-path>/<version>/).
+ */
+#ifndef FLOWGATE_H
+#define FLOWGATE_H
+
+#ifdef __BPF__
+#include <linux/types.h>
+#else
+#include <linux/types.h>
+#endif
+
+/* Bumped whenever a map layout or a map name changes. */
+#define FLOWGATE_SCHEMA_VERSION 1
+
+/* Interface slots: the control plane gives each attached interface a slot
+ * (0 .. FG_MAX_SLOTS-2); the last slot collects packets seen on an interface
+ * that has no slot (counted as DP_IFACE_UNKNOWN too). */
+#ifndef FG_MAX_SLOTS
+#define FG_MAX_SLOTS 256
+#endif
+#define FG_SLOT_UNKNOWN (FG_MAX_SLOTS - 1)
+
+/* Default flow map capacity; the loader overrides it per config (max-flows). */
+#ifndef FG_DEFAULT_MAX_FLOWS
+#define FG_DEFAULT_MAX_FLOWS 262144
+#endif
+
+/* Largest number of packet bytes a sample can carry (the snap length set at
+ * load time is at most this). */
+#define FG_SAMPLE_MAX_SNAP 256
+#define FG_DEFAULT_SNAP 128
+
+enum fg_direction {
+	FG_DIR_INGRESS = 0, /* IPFIX flowDirection 0 */
+	FG_DIR_EGRESS = 1,  /* IPFIX flowDirection 1 */
+	FG_DIR_MAX = 2,
+};
+
+/*
+ * Flow key: one per 5-tuple, interface and direction. 44 bytes.
+ * Addresses are IPv6; IPv4 is stored IPv4-mapped (::ffff:a.b.c.d).
+ * Ports are in host byte order. For ICMP/ICMPv6, src_port is 0 and
+ * dst_port is type << 8 | code (icmpTypeCodeIPv4/IPv6, NetFlow style).
+ * Non-first fragments carry no ports: they count under ports 0.
+ */
+struct flow_key {
+	__u8 src_addr[16]; /* sourceIPv6Address / mapped sourceIPv4Address */
+	__u8 dst_addr[16]; /* destinationIPv6Address / mapped destinationIPv4Address */
+	__u16 src_port;    /* sourceTransportPort */
+	__u16 dst_port;    /* destinationTransportPort or icmpTypeCode */
+	__u32 ifindex;     /* ingressInterface (ingress) / egressInterface (egress) */
+	__u16 vlan_id;     /* vlanId: outer 802.1Q/802.1ad tag's VID, 0 if untagged */
+	__u8 protocol;     /* protocolIdentifier */
+	__u8 direction;    /* flowDirection, enum fg_direction */
+};
+
+/*
+ * Flow counters for one sweep interval (the sweeper drains the map; every
+ * entry it reads is a delta). 40 bytes.
+ */
+struct flow_stats {
+	__u64 packets;       /* packetDeltaCount (TC: GSO segments, not super-packets) */
+	__u64 bytes;         /* octetDeltaCount: IP header + payload */
+	__u64 first_seen_ns; /* coarse CLOCK_MONOTONIC ns of the first packet this interval */
+	__u64 last_seen_ns;  /* coarse CLOCK_MONOTONIC ns of the last packet */
+	__u32 tcp_flags;     /* tcpControlBits, OR of all packets (low 8 bits used) */
+	__u8 tos;            /* ipClassOfService: IPv4 ToS / IPv6 traffic class, of the first packet */
+	__u8 ip_version;     /* ipVersion: 4 or 6 */
+	__u8 pad[2];
+};
+
+/*
+ * Per-CPU totals per interface slot and direction, counted apart from the
+ * flow map so the accounting invariant is measured, not assumed.
+ * Index: slot * FG_DIR_MAX + direction. 48 bytes.
+ */
+struct iface_totals {
+	__u64 packets;          /* IP packets seen (each also went to the flow map) */
+	__u64 bytes;            /* their IP bytes, as flow_stats.bytes */
+	__u64 other_packets;    /* non-IP or unparseable frames: counted here only */
+	__u64 other_bytes;      /* their length past the Ethernet/VLAN header */
+	__u64 insert_failed;    /* IP packets the flow map could not take */
+	__u64 insert_failed_bytes;
+};
+
+/* Per-interface settings, written by the control plane (hash map keyed by
+ * ifindex). Changeable live, no reload. 8 bytes. */
+struct iface_settings {
+	__u32 slot;        /* totals slot, < FG_SLOT_UNKNOWN */
+	__u32 sample_rate; /* 1-in-N packets into the ring buffer; 0 = off */
+};
+
+/* Ring buffer record: this header, then cap_len bytes of the frame from the
+ * Ethernet header on. The record is reserved at a fixed size
+ * (sizeof(struct sample_hdr) + FG_SAMPLE_MAX_SNAP). 24 bytes. */
+struct sample_hdr {
+	__u64 timestamp_ns; /* CLOCK_MONOTONIC ns */
+	__u32 ifindex;
+	__u32 orig_len;     /* frame length on the wire (XDP: all fragments) */
+	__u16 cap_len;      /* bytes that follow, <= snap length */
+	__u8 direction;     /* enum fg_direction */
+	__u8 pad;
+	__u32 slot;
+};
+
+/* Per-CPU error and event counters; exported as
+ * flowgate_dataplane_errors_total{reason=...}. Never silent. */
+enum fg_error {
+	DP_PARSE_TRUNCATED = 0,   /* a header ended past the packet's end */
+	DP_PARSE_NOT_IP,          /* not IPv4/IPv6 (counted in totals as other) */
+	DP_PARSE_BAD_IP,          /* bad IP version/ihl/length field */
+	DP_IPV6_EXT_LIMIT,        /* IPv6 extension header chain too long */
+	DP_FRAGMENT_NONFIRST,     /* non-first fragment counted with ports 0 */
+	DP_FLOW_INSERT_FAILED,    /* the flow map refused an insert */
+	DP_SAMPLE_DROPPED,        /* the ring buffer was full */
+	DP_IFACE_UNKNOWN,         /* packet on an interface with no slot */
+	DP_NO_FLOW_MAP,           /* the outer map had no current flow map */
+	DP_ERROR_MAX,
+};
+
+#endif /* FLOWGATE_H */

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* fds.c: BPF object fds and bpffs pins, shared by maps, links and programs. */
+#include <errno.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "fg_jni.h"
+
+static jint obj_get0(JNIEnv *env, jclass cls, jstring path)
+{
+	const char *p = fg_str(env, path);
+	int fd;
+
+	if (!p)
+		return -EINVAL;
+	fg_log_reset();
+	fd = bpf_obj_get(p);
+	fg_release_str(env, path, p);
+	return fd;
+}
+
+static jint obj_pin0(JNIEnv *env, jclass cls, jint fd, jstring path)
+{
+	const char *p = fg_str(env, path);
+	int err;
+
+	if (!p)
+		return -EINVAL;
+	fg_log_reset();
+	err = bpf_obj_pin(fd, p);
+	fg_release_str(env, path, p);
+	return err;
+}
+
+static jint close_fd0(JNIEnv *env, jclass cls, jint fd)
+{
+	return close(fd) ? -errno : 0;
+}
+
+static const JNINativeMethod methods[] = {
+	{ "objGet0", "(Ljava/lang/String;)I", (void *)obj_get0 },
+	{ "objPin0", "(ILjava/lang/String;)I", (void *)obj_pin0 },
+	{ "closeFd0", "(I)I", (void *)close_fd0 },
+};
+FG_NATIVES(fg_fds_natives, "BpfFds", methods);

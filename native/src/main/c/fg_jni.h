@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * fg_jni.h: what the JNI shim's files share.
+ *
+ * Contract for every native function: it returns 0 or a non-negative result
+ * on success and -errno on failure; it never throws. The Java face turns a
+ * negative result into a BpfException and asks fg_log_take() (through
+ * NativeBpf.lastDetail0) for whatever libbpf printed during the call.
+ */
+#ifndef FG_JNI_H
+#define FG_JNI_H
+
+#include <jni.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* libbpf's log, per thread: fg_log_reset() starts a call, libbpf's print
+ * callback appends, fg_log_take() hands it to Java and clears it. */
+void fg_log_reset(void);
+void fg_log_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+jstring fg_log_take(JNIEnv *env);
+void fg_log_install(void);
+
+/* Address of a direct buffer at position pos, or NULL if the buffer is not
+ * direct or [pos, pos+len) is out of its capacity. */
+void *fg_direct(JNIEnv *env, jobject buf, jint pos, jlong len);
+
+/* A Java string as a C string; free with fg_release_str. NULL when str is
+ * NULL or the JVM is out of memory. */
+const char *fg_str(JNIEnv *env, jstring str);
+void fg_release_str(JNIEnv *env, jstring str, const char *chars);
+
+/* Pointer <-> jlong for native handles. */
+#define FG_PTR(h) ((void *)(intptr_t)(h))
+#define FG_HANDLE(p) ((jlong)(intptr_t)(p))
+
+/* Registration tables, one per file, collected by jni_onload.c: each file
+ * registers the private natives of one Java class. */
+struct fg_natives {
+	const char *cls;
+	const JNINativeMethod *methods;
+	int count;
+};
+extern const struct fg_natives fg_object_natives;
+extern const struct fg_natives fg_maps_natives;
+extern const struct fg_natives fg_attach_natives;
+extern const struct fg_natives fg_ringbuf_natives;
+extern const struct fg_natives fg_testrun_natives;
+extern const struct fg_natives fg_btf_natives;
+extern const struct fg_natives fg_notify_natives;
+extern const struct fg_natives fg_util_natives;
+extern const struct fg_natives fg_fds_natives;
+
+#define FG_PKG "dev/flowgate/bpf/"
+#define FG_NATIVES(var, cls, table) \
+	const struct fg_natives var = { FG_PKG cls, table, sizeof(table) / sizeof(table[0]) }
+
+#endif /* FG_JNI_H */

@@ -17,7 +17,7 @@
  * - fg_errors: per-CPU __u64 per enum fg_error.
  * - fg_settings: ifindex -> iface_settings, written by the control plane.
  * - fg_samples: ring buffer of fixed-size sample records (sample.h).
- * - fg_sample_countdown: private to the programs (per-CPU 1-in-N countdown
+ * - fg_sample_left: private to the programs (per-CPU 1-in-N countdown
  *   per totals index); user space never needs to read it.
  */
 #ifndef FG_MAPS_H
@@ -95,7 +95,7 @@ struct {
 	__uint(max_entries, FG_TOTALS_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
-} fg_sample_countdown SEC(".maps");
+} fg_sample_left SEC(".maps");
 
 /* Snap length of samples in bytes, at most FG_SAMPLE_MAX_SNAP (set before
  * load; larger values are clamped). */

@@ -41,7 +41,7 @@ struct fg_sample {
 
 static __always_inline bool fg_sample_due(__u32 idx, __u32 rate)
 {
-	__u32 *left = bpf_map_lookup_elem(&fg_sample_countdown, &idx);
+	__u32 *left = bpf_map_lookup_elem(&fg_sample_left, &idx);
 	__u32 n;
 
 	if (!left)

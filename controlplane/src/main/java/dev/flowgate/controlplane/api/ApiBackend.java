@@ -1,0 +1,67 @@
+package dev.flowgate.controlplane.api;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the HTTP API needs from the rest of flowgate. The API server calls every method on a
+ * Vert.x worker thread, possibly several at once, so implementations may block (take locks, do
+ * file or netlink I/O) but must be thread-safe.
+ *
+ * <p>To refuse a request, throw {@link ApiException} (e.g. {@link ApiException#conflict}) or
+ * {@link IllegalArgumentException} (answered as 400 with its message); any other exception is
+ * answered as 500.
+ */
+public interface ApiBackend {
+
+  /** Version, uptime, sweeps, map fill and the accounting terms, as of the last sweep. */
+  StatusReport status();
+
+  /**
+   * Empty once every configured interface is attached and one sweep has completed; else why not
+   * (e.g. {@code "waiting for the first sweep"}).
+   */
+  Optional<String> notReadyReason();
+
+  /** The configured interface entries, in configuration order. */
+  List<InterfaceEntry> interfaces();
+
+  /**
+   * Adds an entry and attaches to what it names; the change survives a restart and a SIGHUP.
+   *
+   * @return the entry as added
+   * @throws ApiException {@link ApiException#conflict} if an entry with the same id exists
+   */
+  InterfaceEntry addInterface(InterfaceSpec spec);
+
+  /**
+   * Changes the fields the patch sets on the entry with this id.
+   *
+   * @param id an {@link InterfaceEntry#id()}
+   * @return the entry as it is now
+   * @throws ApiException {@link ApiException#notFound} if no entry has this id
+   */
+  InterfaceEntry patchInterface(String id, InterfacePatch patch);
+
+  /**
+   * Removes the entry with this id and detaches from what it matched.
+   *
+   * @param id an {@link InterfaceEntry#id()}
+   * @throws ApiException {@link ApiException#notFound} if no entry has this id
+   */
+  void deleteInterface(String id);
+
+  /**
+   * The {@code n} active flows with the most bytes or packets, largest first.
+   *
+   * @param n 1 to {@link ApiServerOptions#MAX_TOP_FLOWS}
+   */
+  List<FlowRow> topFlows(int n, FlowOrder by);
+
+  /**
+   * The latest interval batch as one Arrow IPC stream ({@code FlowSchema}), serialized when that
+   * sweep ended; empty before the first sweep. The API never modifies the array, and the backend
+   * must not modify it after returning it (hand out a new array per sweep).
+   */
+  Optional<byte[]> latestArrowIpc();
+}

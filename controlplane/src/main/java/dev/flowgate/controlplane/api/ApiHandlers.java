@@ -1,0 +1,155 @@
+package dev.flowgate.controlplane.api;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The endpoints: each validates on the event loop and calls the backend on a worker. */
+final class ApiHandlers {
+
+  /** The body of /healthz and /readyz. */
+  record Health(String status) {}
+
+  /** The body of GET /api/v1/interfaces. */
+  record InterfaceList(List<InterfaceEntry> interfaces) {}
+
+  /** The body of GET /api/v1/flows. */
+  record FlowList(FlowOrder by, int top, List<FlowRow> flows) {}
+
+  private static final Buffer HEALTHY = ApiJson.encode(new Health("ok"));
+  private static final Buffer READY = ApiJson.encode(new Health("ready"));
+  private static final Set<String> FLOW_QUERY = Set.of("top", "by");
+  private static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
+
+  private final ApiBackend backend;
+  private final Buffer openApiYaml;
+
+  ApiHandlers(ApiBackend backend, Buffer openApiYaml) {
+    this.backend = backend;
+    this.openApiYaml = openApiYaml;
+  }
+
+  void health(RoutingContext ctx) {
+    BackendReply.send(ctx, 200, HEALTHY);
+  }
+
+  void readiness(RoutingContext ctx) {
+    ctx.vertx()
+        .executeBlocking(backend::notReadyReason, false)
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                BackendReply.fail(ctx, done.cause());
+              } else if (done.result().isPresent()) {
+                ErrorReply.send(ctx, 503, done.result().get());
+              } else {
+                BackendReply.send(ctx, 200, READY);
+              }
+            });
+  }
+
+  void status(RoutingContext ctx) {
+    BackendReply.json(ctx, 200, backend::status);
+  }
+
+  void listInterfaces(RoutingContext ctx) {
+    BackendReply.json(ctx, 200, () -> new InterfaceList(backend.interfaces()));
+  }
+
+  void addInterface(RoutingContext ctx) {
+    InterfaceSpec spec = RequestBodies.interfaceSpec(ctx.body().buffer());
+    BackendReply.json(
+        ctx,
+        201,
+        () -> backend.addInterface(spec),
+        response -> response.putHeader(HttpHeaders.LOCATION, "/api/v1/interfaces/" + spec.id()));
+  }
+
+  void patchInterface(RoutingContext ctx) {
+    String id = ctx.pathParam("name");
+    InterfaceNames.validateId(id);
+    InterfacePatch patch = RequestBodies.interfacePatch(ctx.body().buffer());
+    BackendReply.json(ctx, 200, () -> backend.patchInterface(id, patch));
+  }
+
+  void deleteInterface(RoutingContext ctx) {
+    String id = ctx.pathParam("name");
+    InterfaceNames.validateId(id);
+    BackendReply.json(
+        ctx,
+        204,
+        () -> {
+          backend.deleteInterface(id);
+          return null;
+        });
+  }
+
+  void topFlows(RoutingContext ctx) {
+    MultiMap query = ctx.queryParams();
+    for (String name : query.names()) {
+      if (!FLOW_QUERY.contains(name)) {
+        throw ApiException.badRequest("unknown query parameter '" + name + "'; known: by, top");
+      }
+      if (query.getAll(name).size() > 1) {
+        throw ApiException.badRequest("query parameter '" + name + "' is given more than once");
+      }
+    }
+    int top = top(query.get("top"));
+    FlowOrder by = by(query.get("by"));
+    BackendReply.json(ctx, 200, () -> new FlowList(by, top, backend.topFlows(top, by)));
+  }
+
+  void latestBatch(RoutingContext ctx) {
+    ctx.vertx()
+        .executeBlocking(backend::latestArrowIpc, false)
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                BackendReply.fail(ctx, done.cause());
+                return;
+              }
+              Optional<byte[]> stream = done.result();
+              if (stream.isEmpty()) {
+                ErrorReply.send(ctx, 503, "no sweep has completed yet");
+                return;
+              }
+              ctx.response()
+                  .putHeader(HttpHeaders.CONTENT_TYPE, ARROW_STREAM)
+                  .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                  .end(Buffer.buffer(stream.get()));
+            });
+  }
+
+  void openApi(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(openApiYaml);
+  }
+
+  private static int top(String value) {
+    if (value == null) {
+      return ApiServerOptions.DEFAULT_TOP_FLOWS;
+    }
+    try {
+      int top = Integer.parseInt(value);
+      if (top >= 1 && top <= ApiServerOptions.MAX_TOP_FLOWS) {
+        return top;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest(
+        "'top' is an integer from 1 to " + ApiServerOptions.MAX_TOP_FLOWS + ", was '" + value + "'");
+  }
+
+  private static FlowOrder by(String value) {
+    if (value == null) {
+      return FlowOrder.BYTES;
+    }
+    return FlowOrder.fromQueryName(value)
+        .orElseThrow(
+            () -> ApiException.badRequest("'by' is bytes or packets, was '" + value + "'"));
+  }
+}

@@ -1,0 +1,143 @@
+package dev.flowgate.controlplane.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * The HTTP API server: {@code /healthz}, {@code /readyz}, {@code /metrics} and {@code /api/v1/...}
+ * as {@code openapi.yaml} describes them, answering from an {@link ApiBackend}.
+ *
+ * <pre>{@code
+ * ApiServer api = new ApiServer(vertx, backend, new ApiServerOptions().setTokenFile(path), metrics);
+ * api.start().onSuccess(port -> ...);   // fails with TokenFileException on an unsafe token file
+ * ...
+ * api.stop();
+ * }</pre>
+ */
+public final class ApiServer {
+
+  /** The classpath resource served at {@code /api/v1/openapi.yaml}. */
+  public static final String OPENAPI_RESOURCE = "/openapi.yaml";
+
+  private final Vertx vertx;
+  private final ApiBackend backend;
+  private final ApiServerOptions options;
+  private final Handler<RoutingContext> metrics;
+  private HttpServer server;
+  private Router router;
+
+  /**
+   * @param vertx the Vert.x instance to serve on
+   * @param backend what the API answers from; called on worker threads
+   * @param options address, token file, TLS, limits; read at {@link #start()}
+   * @param metrics the {@code /metrics} handler (it must not block the event loop; see {@link
+   *     MetricsEndpoint#fromScrape}), or null when metrics are disabled: then {@code /metrics} is
+   *     404
+   */
+  public ApiServer(
+      Vertx vertx, ApiBackend backend, ApiServerOptions options, Handler<RoutingContext> metrics) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.options = Objects.requireNonNull(options, "options");
+    this.metrics = metrics;
+  }
+
+  /**
+   * Reads the token file (on a worker) and listens.
+   *
+   * @return the bound port; failed with {@link TokenFileException} if the token file is
+   *     configured but missing, empty or open to group or others, or with the listen error
+   */
+  public synchronized Future<Integer> start() {
+    if (router != null) {
+      return Future.failedFuture(new IllegalStateException("the API server was started already"));
+    }
+    return vertx
+        .executeBlocking(
+            () -> {
+              BearerToken token =
+                  options.tokenFile() == null ? null : BearerToken.load(options.tokenFile());
+              return new Startup(token, readOpenApi());
+            })
+        .compose(this::listen);
+  }
+
+  /** Stops listening and closes open connections; succeeds also if never started. */
+  public synchronized Future<Void> stop() {
+    HttpServer running = server;
+    server = null;
+    return running == null ? Future.succeededFuture() : running.close();
+  }
+
+  /** The port listened on, or -1 before {@link #start()} has succeeded. */
+  public synchronized int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /** The router, once started (tests list its routes). */
+  synchronized Router router() {
+    return router;
+  }
+
+  private record Startup(BearerToken token, Buffer openApi) {}
+
+  private synchronized Future<Integer> listen(Startup startup) {
+    MutationGuard guard =
+        new MutationGuard(
+            new MutationRateLimiter(
+                options.mutationsPerSecond(), options.mutationBurst(), System::nanoTime),
+            startup.token());
+    router =
+        ApiRouter.create(
+            vertx,
+            new ApiHandlers(backend, startup.openApi()),
+            metrics,
+            guard,
+            options.bodyLimitBytes());
+    HttpServerOptions http =
+        new HttpServerOptions()
+            .setHost(options.host())
+            .setPort(options.port())
+            .setCompressionSupported(false);
+    if (options.tlsCertFile() != null) {
+      http.setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(options.tlsCertFile().toString())
+                  .setKeyPath(options.tlsKeyFile().toString()));
+    }
+    return vertx
+        .createHttpServer(http)
+        .requestHandler(router)
+        .listen()
+        .map(
+            listening -> {
+              synchronized (this) {
+                server = listening;
+              }
+              return listening.actualPort();
+            });
+  }
+
+  private static Buffer readOpenApi() {
+    try (InputStream in = ApiServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the classpath");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

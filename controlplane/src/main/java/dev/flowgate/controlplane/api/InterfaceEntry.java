@@ -1,0 +1,45 @@
+package dev.flowgate.controlplane.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A configured interface entry and what it is attached to now ({@code GET /api/v1/interfaces}).
+ *
+ * @param id how the API addresses it ({@link InterfaceNames#idOf})
+ * @param name an interface name or {@code /regex/}
+ * @param mode how it asks to be attached
+ * @param direction which way it counts
+ * @param sampling 1-in-N packets into the ring buffer; 0 = off
+ * @param attached the interfaces it is attached to (several for a regex, none while absent)
+ */
+public record InterfaceEntry(
+    String id,
+    String name,
+    AttachMode mode,
+    Direction direction,
+    int sampling,
+    List<Attachment> attached) {
+
+  /** Checks for nulls, that {@code id} is the id of {@code name}, and copies the list. */
+  public InterfaceEntry {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(direction, "direction");
+    if (!InterfaceNames.idOf(name).equals(id)) {
+      throw new IllegalArgumentException("id " + id + " is not the id of " + name);
+    }
+    attached = List.copyOf(attached);
+  }
+
+  /** An entry for {@code spec} with its id computed. */
+  public static InterfaceEntry of(InterfaceSpec spec, List<Attachment> attached) {
+    return new InterfaceEntry(
+        spec.id(), spec.name(), spec.mode(), spec.direction(), spec.sampling(), attached);
+  }
+
+  /** This entry's configuration part. */
+  public InterfaceSpec spec() {
+    return new InterfaceSpec(name, mode, direction, sampling);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.flowgate.exporters;
+
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A destination for finished flows: a collector, an Arrow IPC file, a test probe.
+ *
+ * <p>The flow cache calls {@link #write} with a batch of {@link FlowSchema} rows that it refills
+ * after the call returns, so a sink copies or encodes what it needs before returning and never
+ * keeps a reference to the root. Sinks do their blocking I/O on their own threads.
+ */
+public interface FlowSink extends AutoCloseable {
+
+  /**
+   * Takes every row of {@code finished} (a {@link FlowSchema#SCHEMA} root). Returns once the rows
+   * are encoded or copied; delivery happens later and its failures are counted by the sink.
+   */
+  void write(VectorSchemaRoot finished);
+
+  /** Delivers what is still queued (bounded wait), then releases sockets and threads. */
+  @Override
+  void close();
+}

@@ -1,0 +1,294 @@
+package dev.flowgate.exporters.collector;
+
+import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.encode.EncodeCursor;
+import dev.flowgate.exporters.encode.ExportTotals;
+import dev.flowgate.exporters.encode.FlowColumns;
+import dev.flowgate.exporters.encode.FlowMessageEncoder;
+import dev.flowgate.exporters.ipfix.IpfixEncoder;
+import dev.flowgate.exporters.netflow.NetflowV5Encoder;
+import dev.flowgate.exporters.netflow.NetflowV9Encoder;
+import dev.flowgate.exporters.transport.Backoff;
+import dev.flowgate.exporters.transport.ExportTransport;
+import dev.flowgate.exporters.transport.TcpTransport;
+import dev.flowgate.exporters.transport.UdpTransport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.SortedMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Exports finished flows to one collector in the configured protocol and transport.
+ *
+ * <p>{@link #write} encodes a batch into messages on the caller's thread (the batch is refilled
+ * after it returns) and queues them; a sender thread of this exporter stamps each message with
+ * its export time and sequence number and sends it, preceded by the templates when they are due
+ * ({@link TemplateRefresher}). Sequence numbers count what really left: IPFIX and v5 the data
+ * records, v9 the export packets.
+ *
+ * <p>When the collector is down or unreachable the exporter keeps running: failed sends are
+ * counted and retried with a {@link Backoff}, the queue keeps only the newest messages (oldest
+ * dropped and counted), and when sends succeed again the templates go first.
+ */
+public final class CollectorExporter implements FlowSink {
+
+  private final CollectorOptions options;
+  private final FlowMessageEncoder encoder;
+  private final ExportTransport transport;
+  private final InterfaceNames interfaceNames;
+  private final Clock clock;
+  private final MessageQueue queue;
+  private final TemplateRefresher refresher;
+  private final Thread sender;
+  private final EncodeCursor writeCursor = new EncodeCursor();
+
+  private final AtomicLong messagesSent = new AtomicLong();
+  private final AtomicLong recordsSent = new AtomicLong();
+  private final AtomicLong octetsSent = new AtomicLong();
+  private final AtomicLong templateMessagesSent = new AtomicLong();
+  private final AtomicLong sendErrors = new AtomicLong();
+  private final AtomicLong sessionsOpened = new AtomicLong();
+  private final AtomicLong ipv6NotExportable = new AtomicLong();
+  private final AtomicLong splitRecords = new AtomicLong();
+  private final AtomicLong truncatedInterfaces = new AtomicLong();
+  private volatile String lastError;
+  private boolean closed; // guarded by this
+
+  private long sequence; // sender thread only
+
+  private CollectorExporter(
+      CollectorOptions options,
+      FlowMessageEncoder encoder,
+      ExportTransport transport,
+      InterfaceNames interfaceNames,
+      Clock clock) {
+    this.options = options;
+    this.encoder = encoder;
+    this.transport = transport;
+    this.interfaceNames = interfaceNames;
+    this.clock = clock;
+    this.queue = new MessageQueue(options.queueCapacity());
+    this.refresher =
+        new TemplateRefresher(
+            options.transport() == TransportProtocol.UDP,
+            options.templateRefresh().toMillis(),
+            options.templateRefreshPackets());
+    this.sender = new Thread(this::sendLoop, "flowgate-export-" + options.collector());
+    this.sender.setDaemon(true);
+  }
+
+  /** Starts exporting to the collector of {@code options} with the system clock. */
+  public static CollectorExporter start(CollectorOptions options, InterfaceNames interfaceNames) {
+    return start(options, interfaceNames, Clock.systemUTC());
+  }
+
+  /**
+   * Starts exporting to the collector of {@code options}. {@code clock} gives export times, and
+   * its reading now (to the whole second) is the NetFlow sysUptime epoch.
+   *
+   * @throws IllegalArgumentException if the options are inconsistent
+   */
+  public static CollectorExporter start(
+      CollectorOptions options, InterfaceNames interfaceNames, Clock clock) {
+    CollectorOptions copy = new CollectorOptions(options).validate();
+    long uptimeEpoch = clock.millis() / 1000 * 1000;
+    FlowMessageEncoder encoder =
+        switch (copy.protocol()) {
+          case IPFIX -> new IpfixEncoder(copy.observationDomainId(), copy.maxMessageSize());
+          case NETFLOW_V9 ->
+              new NetflowV9Encoder(copy.observationDomainId(), copy.maxMessageSize(), uptimeEpoch);
+          case NETFLOW_V5 ->
+              new NetflowV5Encoder((int) copy.observationDomainId(), copy.maxMessageSize(), uptimeEpoch);
+        };
+    ExportTransport transport =
+        copy.transport() == TransportProtocol.TCP
+            ? new TcpTransport(copy.host(), copy.port(), TcpTransport.DEFAULT_CONNECT_TIMEOUT)
+            : new UdpTransport(copy.host(), copy.port());
+    CollectorExporter exporter = new CollectorExporter(copy, encoder, transport, interfaceNames, clock);
+    exporter.sender.start();
+    return exporter;
+  }
+
+  /**
+   * Encodes every row of {@code finished} into messages and queues them for the sender.
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public synchronized void write(VectorSchemaRoot finished) {
+    if (closed) {
+      throw new IllegalStateException("exporter to " + options.collector() + " is closed");
+    }
+    FlowColumns flows = new FlowColumns(finished);
+    EncodeCursor cursor = writeCursor.reset();
+    int max = encoder.maxMessageSize();
+    while (cursor.row < flows.rowCount()) {
+      ByteBuf buf = Unpooled.buffer(max, max);
+      if (!encoder.encodeData(flows, cursor, buf)) {
+        buf.release();
+        break;
+      }
+      queue.offer(new MessageQueue.Message(buf, cursor.records));
+    }
+    ipv6NotExportable.addAndGet(cursor.skippedIpv6);
+    splitRecords.addAndGet(cursor.extraSplitRecords);
+    truncatedInterfaces.addAndGet(cursor.truncatedInterfaces);
+  }
+
+  /**
+   * Waits until every queued message was sent or dropped. Returns false if {@code timeout}
+   * passed first.
+   */
+  public boolean awaitDelivered(Duration timeout) throws InterruptedException {
+    return queue.awaitIdle(timeout.toNanos());
+  }
+
+  /** The counters now. */
+  public ExporterStats stats() {
+    return new ExporterStats(
+        options.collector(),
+        options.protocol().configName(),
+        messagesSent.get(),
+        recordsSent.get(),
+        octetsSent.get(),
+        templateMessagesSent.get(),
+        sendErrors.get(),
+        sessionsOpened.get(),
+        queue.droppedMessages(),
+        queue.droppedRecords(),
+        queue.size(),
+        queue.capacity(),
+        ipv6NotExportable.get(),
+        splitRecords.get(),
+        truncatedInterfaces.get(),
+        lastError);
+  }
+
+  /** A copy of the options this exporter runs with. */
+  public CollectorOptions options() {
+    return new CollectorOptions(options);
+  }
+
+  /**
+   * Stops taking flows, gives the sender up to the close timeout to deliver what is queued (what
+   * is left is dropped and counted), then closes the socket.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    queue.close();
+    try {
+      sender.join(Math.max(1, options.closeTimeout().toMillis()));
+      if (sender.isAlive()) {
+        sender.interrupt();
+        sender.join();
+      }
+    } catch (InterruptedException e) {
+      sender.interrupt();
+      Thread.currentThread().interrupt();
+    } finally {
+      queue.dropAll();
+      transport.close();
+    }
+  }
+
+  private void sendLoop() {
+    Backoff backoff = new Backoff();
+    MessageQueue.Message message = null;
+    try {
+      while (true) {
+        if (message == null) {
+          message = queue.take();
+          if (message == null) {
+            return; // closed and empty
+          }
+        }
+        try {
+          if (transport.open()) {
+            sessionsOpened.incrementAndGet();
+            refresher.invalidate();
+          }
+          long now = clock.millis();
+          if (encoder.hasTemplates() && refresher.due(now)) {
+            sendTemplates(now);
+          }
+          send(message.buf(), now, message.records(), true);
+          refresher.dataSent();
+          message.buf().release();
+          message = null;
+          queue.done();
+          backoff.reset();
+        } catch (ClosedByInterruptException e) {
+          throw new InterruptedException("sender interrupted during close");
+        } catch (IOException e) {
+          sendErrors.incrementAndGet();
+          lastError = e.toString();
+          refresher.invalidate(); // the collector may come back without our templates
+          if (queue.isClosed()) {
+            queue.drop(message); // closing: one try per message, no waiting on a dead collector
+            message = null;
+            queue.done();
+          } else {
+            queue.pause(backoff.nextPauseNanos());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      if (message != null) {
+        queue.drop(message);
+        queue.done();
+      }
+    }
+  }
+
+  /** The template message, then the options data messages (statistics, interface names). */
+  private void sendTemplates(long now) throws IOException {
+    int max = encoder.maxMessageSize();
+    ByteBuf buf = Unpooled.buffer(max, max);
+    try {
+      encoder.encodeTemplates(buf);
+      send(buf, now, 0, false);
+      templateMessagesSent.incrementAndGet();
+      ExportTotals totals =
+          new ExportTotals(
+              messagesSent.get(), recordsSent.get(), octetsSent.get(), queue.droppedRecords());
+      SortedMap<Long, String> names = interfaceNames.current();
+      EncodeCursor cursor = new EncodeCursor();
+      buf.clear();
+      while (encoder.encodeOptionsData(totals, names, cursor, buf)) {
+        send(buf, now, cursor.records, false);
+        buf.clear();
+      }
+    } finally {
+      buf.release();
+    }
+    refresher.sent(now);
+  }
+
+  /**
+   * Stamps and sends one message of {@code dataRecords} data records (flow records if {@code
+   * flows}, else options records); on success advances the sequence and the counters.
+   */
+  private void send(ByteBuf buf, long now, int dataRecords, boolean flows) throws IOException {
+    encoder.stamp(buf, now, sequence);
+    transport.send(buf);
+    sequence += encoder.sequenceStep(dataRecords);
+    messagesSent.incrementAndGet();
+    octetsSent.addAndGet(buf.readableBytes());
+    if (flows) {
+      recordsSent.addAndGet(dataRecords);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package dev.flowgate.exporters.collector;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One entry of {@code export.ipfix} in the config: where and how to export. Every default is a
+ * named constant; setters check their value and say what was wrong ({@link
+ * IllegalArgumentException}); {@link #validate()} checks the combination. Mutable while the
+ * config is read; {@link CollectorExporter} takes a copy.
+ */
+public final class CollectorOptions {
+
+  /** Default protocol: IPFIX. */
+  public static final ExportProtocol DEFAULT_PROTOCOL = ExportProtocol.IPFIX;
+  /** Default transport: UDP. */
+  public static final TransportProtocol DEFAULT_TRANSPORT = TransportProtocol.UDP;
+  /** Default time between template refreshes over UDP: 60 s. */
+  public static final Duration DEFAULT_TEMPLATE_REFRESH = Duration.ofSeconds(60);
+  /** Default data messages between template refreshes over UDP: 20. */
+  public static final int DEFAULT_TEMPLATE_REFRESH_PACKETS = 20;
+  /** Default largest message: 1400 bytes of UDP payload (fits a 1500 MTU with tunnels). */
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = 1400;
+  /** Default observation domain id (v9 source id, v5 engine id): 1. */
+  public static final long DEFAULT_OBSERVATION_DOMAIN_ID = 1;
+  /** Default messages held while the collector is slow or down: 1024 (about 1.4 MB). */
+  public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+  /** Default time {@link CollectorExporter#close()} waits to deliver what is queued: 5 s. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Smallest max-message-size: 256 bytes (holds the template message of every protocol). */
+  public static final int MIN_MAX_MESSAGE_SIZE = 256;
+  /** Largest max-message-size: 65507, the most UDP payload an IPv4 datagram holds. */
+  public static final int MAX_MAX_MESSAGE_SIZE = 65507;
+
+  private String host;
+  private int port;
+  private ExportProtocol protocol = DEFAULT_PROTOCOL;
+  private TransportProtocol transport = DEFAULT_TRANSPORT;
+  private Duration templateRefresh = DEFAULT_TEMPLATE_REFRESH;
+  private int templateRefreshPackets = DEFAULT_TEMPLATE_REFRESH_PACKETS;
+  private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+  private long observationDomainId = DEFAULT_OBSERVATION_DOMAIN_ID;
+  private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+  private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+  /** Options with every default and no collector yet. */
+  public CollectorOptions() {}
+
+  /** A copy of {@code other}. */
+  public CollectorOptions(CollectorOptions other) {
+    host = other.host;
+    port = other.port;
+    protocol = other.protocol;
+    transport = other.transport;
+    templateRefresh = other.templateRefresh;
+    templateRefreshPackets = other.templateRefreshPackets;
+    maxMessageSize = other.maxMessageSize;
+    observationDomainId = other.observationDomainId;
+    queueCapacity = other.queueCapacity;
+    closeTimeout = other.closeTimeout;
+  }
+
+  /**
+   * The config key {@code collector}: {@code host:port}, {@code [v6addr]:port} or a name.
+   *
+   * @throws IllegalArgumentException if there is no port or it is not 1..65535
+   */
+  public CollectorOptions collector(String hostPort) {
+    Objects.requireNonNull(hostPort, "collector");
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostPort.length() - 1) {
+      throw new IllegalArgumentException("collector must be host:port, not '" + hostPort + "'");
+    }
+    String h = hostPort.substring(0, colon);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    } else if (h.contains(":")) {
+      throw new IllegalArgumentException("collector: write an IPv6 address as [addr]:port, not '" + hostPort + "'");
+    }
+    int p;
+    try {
+      p = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("collector port is not a number in '" + hostPort + "'");
+    }
+    return collector(h, p);
+  }
+
+  /** The collector as host and port (1..65535). */
+  public CollectorOptions collector(String host, int port) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("collector host is empty");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("collector port must be 1..65535, not " + port);
+    }
+    this.host = host;
+    this.port = port;
+    return this;
+  }
+
+  /** The config key {@code protocol}. */
+  public CollectorOptions protocol(ExportProtocol protocol) {
+    this.protocol = Objects.requireNonNull(protocol, "protocol");
+    return this;
+  }
+
+  /** The config key {@code transport}; TCP needs protocol IPFIX (checked by {@link #validate}). */
+  public CollectorOptions transport(TransportProtocol transport) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    return this;
+  }
+
+  /** The config key {@code template-refresh}: positive. */
+  public CollectorOptions templateRefresh(Duration every) {
+    if (every == null || every.isNegative() || every.isZero()) {
+      throw new IllegalArgumentException("template-refresh must be a positive duration, not " + every);
+    }
+    this.templateRefresh = every;
+    return this;
+  }
+
+  /** The config key {@code template-refresh-packets}: at least 1. */
+  public CollectorOptions templateRefreshPackets(int packets) {
+    if (packets < 1) {
+      throw new IllegalArgumentException("template-refresh-packets must be at least 1, not " + packets);
+    }
+    this.templateRefreshPackets = packets;
+    return this;
+  }
+
+  /** The config key {@code max-message-size}: {@value #MIN_MAX_MESSAGE_SIZE}..{@value #MAX_MAX_MESSAGE_SIZE}. */
+  public CollectorOptions maxMessageSize(int bytes) {
+    if (bytes < MIN_MAX_MESSAGE_SIZE || bytes > MAX_MAX_MESSAGE_SIZE) {
+      throw new IllegalArgumentException(
+          "max-message-size must be " + MIN_MAX_MESSAGE_SIZE + ".." + MAX_MAX_MESSAGE_SIZE + ", not " + bytes);
+    }
+    this.maxMessageSize = bytes;
+    return this;
+  }
+
+  /** The config key {@code observation-domain-id}: 0..4294967295. */
+  public CollectorOptions observationDomainId(long id) {
+    if (id < 0 || id > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException("observation-domain-id must be 0..4294967295, not " + id);
+    }
+    this.observationDomainId = id;
+    return this;
+  }
+
+  /** Messages held for the sender; when full the oldest is dropped and counted. At least 1. */
+  public CollectorOptions queueCapacity(int messages) {
+    if (messages < 1) {
+      throw new IllegalArgumentException("queue capacity must be at least 1, not " + messages);
+    }
+    this.queueCapacity = messages;
+    return this;
+  }
+
+  /** How long close() may spend delivering queued messages; zero or more. */
+  public CollectorOptions closeTimeout(Duration timeout) {
+    if (timeout == null || timeout.isNegative()) {
+      throw new IllegalArgumentException("close timeout must be zero or more, not " + timeout);
+    }
+    this.closeTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Checks the combination: a collector is set, and TCP is only used with IPFIX.
+   *
+   * @throws IllegalArgumentException naming the problem
+   */
+  public CollectorOptions validate() {
+    if (host == null) {
+      throw new IllegalArgumentException("collector is required");
+    }
+    if (transport == TransportProtocol.TCP && protocol != ExportProtocol.IPFIX) {
+      throw new IllegalArgumentException(
+          "transport tcp is only for protocol ipfix, not " + protocol.configName());
+    }
+    return this;
+  }
+
+  /** The collector's host (name or address). */
+  public String host() {
+    return host;
+  }
+
+  /** The collector's port. */
+  public int port() {
+    return port;
+  }
+
+  /** {@code host:port} as configured, IPv6 in brackets. */
+  public String collector() {
+    return host == null ? null : (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  public ExportProtocol protocol() {
+    return protocol;
+  }
+
+  public TransportProtocol transport() {
+    return transport;
+  }
+
+  public Duration templateRefresh() {
+    return templateRefresh;
+  }
+
+  public int templateRefreshPackets() {
+    return templateRefreshPackets;
+  }
+
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  public long observationDomainId() {
+    return observationDomainId;
+  }
+
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return collector() + " " + protocol.configName() + "/" + transport.configName();
+  }
+}

@@ -1,0 +1,214 @@
+package dev.flowgate.exporters.ipfix;
+
+import static dev.flowgate.exporters.ipfix.IpfixConstants.*;
+
+import dev.flowgate.exporters.encode.EncodeCursor;
+import dev.flowgate.exporters.encode.ExportTotals;
+import dev.flowgate.exporters.encode.FlowColumns;
+import dev.flowgate.exporters.encode.FlowMessageEncoder;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Encodes IPFIX messages (RFC 7011): flow data records with {@link IpfixTemplates}' templates,
+ * options records, never longer than the configured maximum. IPv4 and IPv6 rows may alternate in
+ * a batch: each run of one family becomes one data set.
+ *
+ * <p>ICMP flows (protocol 1, and 58 over IPv6) carry their type and code in icmpTypeCodeIPv4/IPv6
+ * and zero transport ports; other flows carry a zero icmpTypeCode.
+ */
+public final class IpfixEncoder implements FlowMessageEncoder {
+
+  private static final int PROTO_ICMP = 1;
+  private static final int PROTO_ICMPV6 = 58;
+
+  private final long observationDomainId;
+  private final int maxMessageSize;
+
+  /**
+   * @param observationDomainId written in every message header (unsigned 32-bit)
+   * @param maxMessageSize the longest message, header included; must hold the template message
+   */
+  public IpfixEncoder(long observationDomainId, int maxMessageSize) {
+    if (observationDomainId < 0 || observationDomainId > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException("observation domain id not unsigned 32-bit: " + observationDomainId);
+    }
+    int smallest = minimumMessageSize();
+    if (maxMessageSize < smallest || maxMessageSize > MAX_MESSAGE_LENGTH) {
+      throw new IllegalArgumentException(
+          "max message size " + maxMessageSize + " not in " + smallest + ".." + MAX_MESSAGE_LENGTH);
+    }
+    this.observationDomainId = observationDomainId;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** The smallest max message size that holds the template message and any one record. */
+  public static int minimumMessageSize() {
+    return MESSAGE_HEADER_LENGTH + IpfixTemplates.templateSetsLength();
+  }
+
+  @Override
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  @Override
+  public boolean hasTemplates() {
+    return true;
+  }
+
+  @Override
+  public boolean encodeData(FlowColumns flows, EncodeCursor cursor, ByteBuf out) {
+    int rows = flows.rowCount();
+    cursor.records = 0;
+    if (cursor.row >= rows) {
+      return false;
+    }
+    int message = out.writerIndex();
+    int limit = message + maxMessageSize;
+    writeHeader(out);
+    int set = -1; // writer index of the open data set, -1 if none
+    boolean setIsIpv4 = false;
+    int row = cursor.row;
+    for (; row < rows; row++) {
+      boolean ipv4 = flows.isIpv4(row);
+      boolean newSet = set < 0 || ipv4 != setIsIpv4;
+      int need = ipv4 ? IpfixTemplates.IPV4_RECORD_LENGTH : IpfixTemplates.IPV6_RECORD_LENGTH;
+      if (newSet) {
+        need += SET_HEADER_LENGTH; // 4: the header of the set this record opens
+      }
+      if (out.writerIndex() + need > limit) {
+        break;
+      }
+      if (newSet) {
+        if (set >= 0) {
+          out.setShort(set + 2, out.writerIndex() - set); // set length: header + records
+        }
+        set = out.writerIndex();
+        setIsIpv4 = ipv4;
+        out.writeShort(ipv4 ? TEMPLATE_IPV4 : TEMPLATE_IPV6).writeShort(0);
+      }
+      if (ipv4) {
+        out.writeInt(flows.srcIpv4(row)).writeInt(flows.dstIpv4(row)); // 4 + 4
+      } else {
+        out.writeLong(flows.srcHigh(row)).writeLong(flows.srcLow(row)); // 16
+        out.writeLong(flows.dstHigh(row)).writeLong(flows.dstLow(row)); // 16
+      }
+      writeCommonFields(flows, row, ipv4, out);
+      cursor.records++;
+    }
+    out.setShort(set + 2, out.writerIndex() - set);
+    out.setShort(message + 2, out.writerIndex() - message); // message length: header + sets
+    cursor.row = row;
+    return true;
+  }
+
+  /** Everything after the addresses, in {@link IpfixTemplates#IPV4_FIELDS} order: 47 bytes. */
+  private static void writeCommonFields(FlowColumns flows, int row, boolean ipv4, ByteBuf out) {
+    int protocol = flows.protocol(row);
+    boolean icmp = protocol == (ipv4 ? PROTO_ICMP : PROTO_ICMPV6);
+    int ifindex = (int) flows.ifindex(row);
+    boolean egress = flows.direction(row) == 1;
+    out.writeShort(icmp ? 0 : flows.srcPort(row)); // 2: sourceTransportPort
+    out.writeShort(icmp ? 0 : flows.dstPort(row)); // 2: destinationTransportPort
+    out.writeByte(protocol); // 1: protocolIdentifier
+    out.writeByte(flows.tos(row)); // 1: ipClassOfService
+    out.writeShort(flows.tcpFlags(row)); // 2: tcpControlBits
+    out.writeLong(flows.bytes(row)); // 8: octetDeltaCount
+    out.writeLong(flows.packets(row)); // 8: packetDeltaCount
+    out.writeLong(flows.startMillis(row)); // 8: flowStartMilliseconds
+    out.writeLong(flows.endMillis(row)); // 8: flowEndMilliseconds
+    out.writeInt(egress ? 0 : ifindex); // 4: ingressInterface
+    out.writeInt(egress ? ifindex : 0); // 4: egressInterface
+    out.writeShort(flows.vlanId(row)); // 2: vlanId
+    out.writeShort(icmp ? flows.dstPort(row) : 0); // 2: icmpTypeCodeIPv4 / IPv6
+    out.writeByte(flows.direction(row)); // 1: flowDirection
+    out.writeByte(flows.endReason(row)); // 1: flowEndReason
+    out.writeByte(ipv4 ? 4 : 6); // 1: ipVersion
+  }
+
+  @Override
+  public void encodeTemplates(ByteBuf out) {
+    int message = out.writerIndex();
+    writeHeader(out);
+    IpfixTemplates.writeTemplateSets(out);
+    out.setShort(message + 2, out.writerIndex() - message);
+  }
+
+  @Override
+  public boolean encodeOptionsData(
+      ExportTotals totals, SortedMap<Long, String> interfaceNames, EncodeCursor cursor, ByteBuf out) {
+    cursor.records = 0;
+    boolean first = cursor.row == 0;
+    int remaining = interfaceNames.size() - Math.max(0, cursor.row - 1);
+    if (!first && remaining <= 0) {
+      return false;
+    }
+    int message = out.writerIndex();
+    int limit = message + maxMessageSize;
+    writeHeader(out);
+    if (first) {
+      int set = out.writerIndex();
+      out.writeShort(TEMPLATE_EXPORTER_STATS).writeShort(0);
+      out.writeInt((int) observationDomainId); // 4: observationDomainId (scope)
+      out.writeLong(totals.messages()); // 8: exportedMessageTotalCount
+      out.writeLong(totals.records()); // 8: exportedFlowRecordTotalCount
+      out.writeLong(totals.octets()); // 8: exportedOctetTotalCount
+      out.writeLong(totals.notSentRecords()); // 8: notSentFlowTotalCount
+      out.setShort(set + 2, out.writerIndex() - set);
+      cursor.records++;
+      cursor.row = 1; // row 0 is the statistics record, rows 1.. the interfaces
+    }
+    int skip = cursor.row - 1;
+    int set = -1;
+    for (Map.Entry<Long, String> e : interfaceNames.entrySet()) {
+      if (skip-- > 0) {
+        continue;
+      }
+      int need = IpfixTemplates.INTERFACE_NAME_RECORD_LENGTH + (set < 0 ? SET_HEADER_LENGTH : 0);
+      if (out.writerIndex() + need > limit) {
+        break;
+      }
+      if (set < 0) {
+        set = out.writerIndex();
+        out.writeShort(TEMPLATE_INTERFACE_NAMES).writeShort(0);
+      }
+      out.writeInt(e.getKey().intValue()); // 4: ingressInterface (scope)
+      writeFixedString(out, e.getValue(), INTERFACE_NAME_LENGTH); // 16: interfaceName
+      cursor.records++;
+      cursor.row++;
+    }
+    if (set >= 0) {
+      out.setShort(set + 2, out.writerIndex() - set);
+    }
+    out.setShort(message + 2, out.writerIndex() - message);
+    return true;
+  }
+
+  /** Writes {@code s} as UTF-8 cut to {@code length} bytes and zero padded to it. */
+  static void writeFixedString(ByteBuf out, String s, int length) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    int n = Math.min(bytes.length, length);
+    out.writeBytes(bytes, 0, n);
+    out.writeZero(length - n);
+  }
+
+  @Override
+  public void stamp(ByteBuf message, long nowMillis, long sequence) {
+    int at = message.readerIndex();
+    message.setInt(at + 4, (int) (nowMillis / 1000)); // 4: export time, seconds since the epoch
+    message.setInt(at + 8, (int) sequence); // 8: sequence number, modulo 2^32
+  }
+
+  @Override
+  public long sequenceStep(int records) {
+    return records; // RFC 7011: the count of data records sent
+  }
+
+  /** 16 bytes: version, length (patched later), export time and sequence (stamped later), domain. */
+  private void writeHeader(ByteBuf out) {
+    out.writeShort(VERSION).writeShort(0).writeInt(0).writeInt(0).writeInt((int) observationDomainId);
+  }
+}

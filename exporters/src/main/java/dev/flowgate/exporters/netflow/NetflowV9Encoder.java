@@ -1,0 +1,227 @@
+package dev.flowgate.exporters.netflow;
+
+import static dev.flowgate.exporters.netflow.NetflowConstants.*;
+
+import dev.flowgate.exporters.encode.EncodeCursor;
+import dev.flowgate.exporters.encode.ExportTotals;
+import dev.flowgate.exporters.encode.FlowColumns;
+import dev.flowgate.exporters.encode.FlowMessageEncoder;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Encodes NetFlow v9 export packets (RFC 3954) with {@link NetflowV9Templates}' templates.
+ *
+ * <p>Times are v9's FIRST_SWITCHED/LAST_SWITCHED: milliseconds of "sysUptime" since an epoch
+ * given at construction (the exporter's start, whole second). The header's sysUptime is stamped
+ * as {@code unixSecs * 1000 - epoch}, so a collector that computes {@code unixSecs * 1000 -
+ * sysUptime + FIRST_SWITCHED} recovers the flow's start to the millisecond. Flows that started
+ * before the epoch are reported as starting at it (uptime cannot be negative).
+ *
+ * <p>ICMP flows carry type * 256 + code in ICMP_TYPE (IPv6: icmpTypeCodeIPv6) and, as NetFlow
+ * collectors expect, in L4_DST_PORT. Flowsets are padded to 4 bytes.
+ */
+public final class NetflowV9Encoder implements FlowMessageEncoder {
+
+  private static final int PROTO_ICMP = 1;
+  private static final int PROTO_ICMPV6 = 58;
+
+  private final long sourceId;
+  private final int maxMessageSize;
+  private final long uptimeEpochMillis;
+
+  /**
+   * @param sourceId the header's source id (the observation domain), unsigned 32-bit
+   * @param maxMessageSize the longest export packet, header included
+   * @param uptimeEpochMillis when sysUptime was 0, in ms since the Unix epoch
+   */
+  public NetflowV9Encoder(long sourceId, int maxMessageSize, long uptimeEpochMillis) {
+    if (sourceId < 0 || sourceId > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException("source id not unsigned 32-bit: " + sourceId);
+    }
+    if (maxMessageSize < minimumMessageSize() || maxMessageSize > 65535) {
+      throw new IllegalArgumentException(
+          "max message size " + maxMessageSize + " not in " + minimumMessageSize() + "..65535");
+    }
+    this.sourceId = sourceId;
+    this.maxMessageSize = maxMessageSize;
+    this.uptimeEpochMillis = uptimeEpochMillis;
+  }
+
+  /** The smallest max message size that holds the template packet. */
+  public static int minimumMessageSize() {
+    return V9_HEADER_LENGTH + NetflowV9Templates.templateFlowsetsLength();
+  }
+
+  @Override
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  @Override
+  public boolean hasTemplates() {
+    return true;
+  }
+
+  @Override
+  public boolean encodeData(FlowColumns flows, EncodeCursor cursor, ByteBuf out) {
+    int rows = flows.rowCount();
+    cursor.records = 0;
+    if (cursor.row >= rows) {
+      return false;
+    }
+    int packet = out.writerIndex();
+    // 3: the most padding the last flowset can need
+    int limit = packet + maxMessageSize - 3;
+    writeHeader(out);
+    int flowset = -1;
+    boolean flowsetIsIpv4 = false;
+    int row = cursor.row;
+    for (; row < rows; row++) {
+      boolean ipv4 = flows.isIpv4(row);
+      boolean newFlowset = flowset < 0 || ipv4 != flowsetIsIpv4;
+      int need = ipv4 ? NetflowV9Templates.IPV4_RECORD_LENGTH : NetflowV9Templates.IPV6_RECORD_LENGTH;
+      if (newFlowset) {
+        // 4 + 3: header of the new flowset and the padding that may close the previous one
+        need += V9_FLOWSET_HEADER_LENGTH + 3;
+      }
+      if (out.writerIndex() + need > limit) {
+        break;
+      }
+      if (newFlowset) {
+        if (flowset >= 0) {
+          NetflowV9Templates.closeFlowset(out, flowset);
+        }
+        flowset = out.writerIndex();
+        flowsetIsIpv4 = ipv4;
+        out.writeShort(ipv4 ? V9_TEMPLATE_IPV4 : V9_TEMPLATE_IPV6).writeShort(0);
+      }
+      writeRecord(flows, row, ipv4, out);
+      cursor.records++;
+    }
+    NetflowV9Templates.closeFlowset(out, flowset);
+    finish(out, packet, cursor.records);
+    cursor.row = row;
+    return true;
+  }
+
+  private void writeRecord(FlowColumns flows, int row, boolean ipv4, ByteBuf out) {
+    if (ipv4) {
+      out.writeInt(flows.srcIpv4(row)).writeInt(flows.dstIpv4(row)); // 4 + 4
+    } else {
+      out.writeLong(flows.srcHigh(row)).writeLong(flows.srcLow(row)); // 16
+      out.writeLong(flows.dstHigh(row)).writeLong(flows.dstLow(row)); // 16
+    }
+    int protocol = flows.protocol(row);
+    boolean icmp = protocol == (ipv4 ? PROTO_ICMP : PROTO_ICMPV6);
+    int ifindex = (int) flows.ifindex(row);
+    boolean egress = flows.direction(row) == 1;
+    out.writeShort(icmp ? 0 : flows.srcPort(row)); // 2: L4_SRC_PORT
+    out.writeShort(flows.dstPort(row)); // 2: L4_DST_PORT (ICMP: type * 256 + code)
+    out.writeByte(protocol); // 1: PROTOCOL
+    out.writeByte(flows.tos(row)); // 1: SRC_TOS
+    out.writeByte(flows.tcpFlags(row)); // 1: TCP_FLAGS
+    out.writeLong(flows.bytes(row)); // 8: IN_BYTES
+    out.writeLong(flows.packets(row)); // 8: IN_PKTS
+    out.writeInt(uptime(flows.startMillis(row))); // 4: FIRST_SWITCHED
+    out.writeInt(uptime(flows.endMillis(row))); // 4: LAST_SWITCHED
+    out.writeInt(egress ? 0 : ifindex); // 4: INPUT_SNMP
+    out.writeInt(egress ? ifindex : 0); // 4: OUTPUT_SNMP
+    out.writeShort(flows.vlanId(row)); // 2: SRC_VLAN
+    out.writeShort(icmp ? flows.dstPort(row) : 0); // 2: ICMP_TYPE / icmpTypeCodeIPv6
+    out.writeByte(flows.direction(row)); // 1: DIRECTION
+    out.writeByte(flows.endReason(row)); // 1: flowEndReason
+    out.writeByte(ipv4 ? 4 : 6); // 1: IP_PROTOCOL_VERSION
+  }
+
+  /** ms since the uptime epoch, as the unsigned 32-bit sysUptime a collector expects. */
+  private int uptime(long epochMillis) {
+    return (int) Math.max(0, epochMillis - uptimeEpochMillis);
+  }
+
+  @Override
+  public void encodeTemplates(ByteBuf out) {
+    int packet = out.writerIndex();
+    writeHeader(out);
+    NetflowV9Templates.writeTemplateFlowsets(out);
+    finish(out, packet, NetflowV9Templates.TEMPLATE_RECORD_COUNT);
+  }
+
+  @Override
+  public boolean encodeOptionsData(
+      ExportTotals totals, SortedMap<Long, String> interfaceNames, EncodeCursor cursor, ByteBuf out) {
+    cursor.records = 0;
+    boolean first = cursor.row == 0;
+    if (!first && interfaceNames.size() - (cursor.row - 1) <= 0) {
+      return false;
+    }
+    int packet = out.writerIndex();
+    int limit = packet + maxMessageSize - 3; // 3: room for the last flowset's padding
+    writeHeader(out);
+    if (first) {
+      int flowset = out.writerIndex();
+      out.writeShort(V9_TEMPLATE_EXPORTER_STATS).writeShort(0);
+      out.writeInt((int) sourceId); // 4: scope System: the source id
+      out.writeLong(totals.messages()); // 8: TOTAL_PKTS_EXP
+      out.writeLong(totals.records()); // 8: TOTAL_FLOWS_EXP
+      out.writeLong(totals.octets()); // 8: TOTAL_BYTES_EXP
+      NetflowV9Templates.closeFlowset(out, flowset);
+      cursor.records++;
+      cursor.row = 1; // row 0 is the statistics record, rows 1.. the interfaces
+    }
+    int skip = cursor.row - 1;
+    int flowset = -1;
+    for (Map.Entry<Long, String> e : interfaceNames.entrySet()) {
+      if (skip-- > 0) {
+        continue;
+      }
+      int need =
+          NetflowV9Templates.INTERFACE_NAME_RECORD_LENGTH
+              + (flowset < 0 ? V9_FLOWSET_HEADER_LENGTH : 0);
+      if (out.writerIndex() + need > limit) {
+        break;
+      }
+      if (flowset < 0) {
+        flowset = out.writerIndex();
+        out.writeShort(V9_TEMPLATE_INTERFACE_NAMES).writeShort(0);
+      }
+      out.writeInt(e.getKey().intValue()); // 4: scope Interface: the ifindex
+      byte[] name = e.getValue().getBytes(StandardCharsets.UTF_8);
+      int n = Math.min(name.length, IF_NAME_LENGTH);
+      out.writeBytes(name, 0, n).writeZero(IF_NAME_LENGTH - n); // 16: IF_NAME, zero padded
+      cursor.records++;
+      cursor.row++;
+    }
+    if (flowset >= 0) {
+      NetflowV9Templates.closeFlowset(out, flowset);
+    }
+    finish(out, packet, cursor.records);
+    return true;
+  }
+
+  @Override
+  public void stamp(ByteBuf message, long nowMillis, long sequence) {
+    int at = message.readerIndex();
+    long unixSecs = nowMillis / 1000;
+    // sysUptime on the same whole second as unixSecs, so that unixSecs*1000 - sysUptime = epoch
+    message.setInt(at + 4, (int) Math.max(0, unixSecs * 1000 - uptimeEpochMillis));
+    message.setInt(at + 8, (int) unixSecs); // 8: UNIX secs
+    message.setInt(at + 12, (int) sequence); // 12: package sequence, modulo 2^32
+  }
+
+  @Override
+  public long sequenceStep(int records) {
+    return 1; // RFC 3954: the count of export packets sent
+  }
+
+  /** 20 bytes: version, count (set by finish), sysUptime, secs, sequence (stamped), source id. */
+  private void writeHeader(ByteBuf out) {
+    out.writeShort(V9_VERSION).writeShort(0).writeInt(0).writeInt(0).writeInt(0).writeInt((int) sourceId);
+  }
+
+  private static void finish(ByteBuf out, int packet, int records) {
+    out.setShort(packet + 2, records); // count: every record of the packet, templates included
+  }
+}

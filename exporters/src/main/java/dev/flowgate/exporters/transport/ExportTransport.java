@@ -1,0 +1,31 @@
+package dev.flowgate.exporters.transport;
+
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+
+/**
+ * Carries whole export messages to one collector. Used by one sender thread; blocking.
+ *
+ * <p>A transport session is what the collector keys templates on: one UDP socket for as long as
+ * it lives, one TCP connection. After a session is opened the exporter must send its templates
+ * again before any data.
+ */
+public interface ExportTransport extends AutoCloseable {
+
+  /**
+   * Opens a session if none is open. Returns true if this call opened a new one (templates must
+   * follow), false if the current one goes on.
+   */
+  boolean open() throws IOException;
+
+  /**
+   * Sends the readable bytes of {@code message} as one message, leaving its indexes untouched so a
+   * failed send can be retried. A failure may end the session (TCP); the next {@link #open}
+   * starts a new one.
+   */
+  void send(ByteBuf message) throws IOException;
+
+  /** Ends the session and frees the socket. */
+  @Override
+  void close();
+}

@@ -1,0 +1,82 @@
+package dev.flowgate.exporters.transport;
+
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * IPFIX over TCP (RFC 7011 section 10.4): messages back to back on one connection, each framed by
+ * its own length field. A send failure closes the connection; the next {@link #open} reconnects
+ * (the exporter paces reconnects with a {@link Backoff}) and reports a new session, so templates
+ * are sent again first. Blocking I/O on the exporter's sender thread; interrupting that thread
+ * aborts a stuck write.
+ */
+public final class TcpTransport implements ExportTransport {
+
+  /** How long one connection attempt may take: 5 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final String host;
+  private final int port;
+  private final int connectTimeoutMillis;
+  private SocketChannel channel;
+
+  /** A transport to {@code host:port}; nothing is opened until {@link #open}. */
+  public TcpTransport(String host, int port, Duration connectTimeout) {
+    this.host = host;
+    this.port = port;
+    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+  }
+
+  @Override
+  public boolean open() throws IOException {
+    if (channel != null && channel.isOpen()) {
+      return false;
+    }
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    if (address.isUnresolved()) {
+      throw new IOException("cannot resolve collector host " + host);
+    }
+    SocketChannel c = SocketChannel.open();
+    try {
+      c.socket().connect(address, connectTimeoutMillis);
+      c.socket().setTcpNoDelay(true);
+    } catch (IOException e) {
+      c.close();
+      throw e;
+    }
+    channel = c;
+    return true;
+  }
+
+  @Override
+  public void send(ByteBuf message) throws IOException {
+    if (channel == null || !channel.isOpen()) {
+      throw new IOException("TCP transport not connected");
+    }
+    ByteBuffer bytes = message.nioBuffer(message.readerIndex(), message.readableBytes());
+    try {
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+    } catch (IOException e) {
+      close(); // a partial message leaves the stream unframed: this session is over
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // the connection is gone either way
+      }
+      channel = null;
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package dev.flowgate.controlplane.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns the {@link ConfigNode} tree of a config file into a {@link FlowgateConfig}: one method
+ * per section, each refusing unknown keys, reading typed values with their defaults, and letting
+ * the record's constructor check its rules.
+ */
+final class ConfigReader {
+
+  /** The top-level keys, in the order DESIGN.md documents them. */
+  static final List<String> TOP_LEVEL =
+      List.of(
+          "interfaces", "flows", "dataplane", "state-directory", "export", "api", "metrics");
+
+  /** Keys reserved for later work: present in the file, they are refused, never ignored. */
+  static final String ALERTS = "alerts";
+
+  private ConfigReader() {}
+
+  /** The config in {@code root}, the parsed document of {@code file}. */
+  static FlowgateConfig read(String file, ConfigNode root) throws ConfigException {
+    if (!(root instanceof ConfigNode.Mapping)) {
+      throw new ConfigException(
+          file,
+          root.line(),
+          root.column(),
+          "",
+          "expected a mapping of settings (interfaces:, flows:, ...), got " + root.describe());
+    }
+    Section top = Section.of(file, "", root, "a mapping");
+    for (String key : top.keys()) {
+      ConfigNode.Entry entry = top.entry(key).orElseThrow();
+      if (key.equals(ALERTS)) {
+        throw new ConfigException(
+            file,
+            entry.keyLine(),
+            entry.keyColumn(),
+            ALERTS,
+            "not supported yet (detectors, thresholds and alert sinks come with the alerts"
+                + " issue); remove this section");
+      }
+      if (!TOP_LEVEL.contains(key)) {
+        List<String> known = new ArrayList<>(TOP_LEVEL);
+        throw top.unknownKey(key, entry, known);
+      }
+    }
+    List<InterfaceConfig> interfaces = interfaces(top);
+    FlowsConfig flows = flows(top.section("flows"));
+    DataplaneConfig dataplane = dataplane(top.section("dataplane"));
+    var stateDirectory = top.path("state-directory", FlowgateConfig.DEFAULT_STATE_DIRECTORY);
+    ExportConfig export = export(top.section("export"));
+    ApiConfig api = api(top.section("api"));
+    MetricsConfig metrics = metrics(top.section("metrics"));
+    return top.build(
+        () ->
+            new FlowgateConfig(
+                interfaces, flows, dataplane, stateDirectory, export, api, metrics));
+  }
+
+  private static List<InterfaceConfig> interfaces(Section top) throws ConfigException {
+    List<InterfaceConfig> result = new ArrayList<>();
+    List<ConfigNode> items = top.list("interfaces");
+    for (int i = 0; i < items.size(); i++) {
+      ConfigNode item = items.get(i);
+      String path = "interfaces[" + i + "]";
+      if (item instanceof ConfigNode.Scalar s && !s.isNull()) {
+        throw new ConfigException(
+            top.file(),
+            s.line(),
+            s.column(),
+            path,
+            "expected a mapping, got " + s.describe() + " (write - name: " + s.text() + ")");
+      }
+      Section s = Section.of(top.file(), path, item, "a mapping");
+      s.allowOnly("name", "mode", "direction", "sampling");
+      String name =
+          s.requiredString("name", "is required (an interface name, or /regex/)");
+      AttachMode mode =
+          s.choice(
+              "mode", InterfaceConfig.DEFAULT_MODE, AttachMode.values(), AttachMode::label, "mode");
+      Direction direction =
+          s.choice(
+              "direction",
+              InterfaceConfig.DEFAULT_DIRECTION,
+              Direction.values(),
+              Direction::label,
+              "direction");
+      int sampling =
+          s.integer(
+              "sampling",
+              InterfaceConfig.DEFAULT_SAMPLING,
+              InterfaceConfig.MIN_SAMPLING,
+              InterfaceConfig.MAX_SAMPLING);
+      result.add(s.build(() -> new InterfaceConfig(name, mode, direction, sampling)));
+    }
+    return result;
+  }
+
+  private static FlowsConfig flows(Section s) throws ConfigException {
+    s.allowOnly("max-flows", "sweep-interval", "active-timeout", "idle-timeout");
+    int maxFlows =
+        s.integer(
+            "max-flows",
+            FlowsConfig.DEFAULT_MAX_FLOWS,
+            FlowsConfig.MIN_MAX_FLOWS,
+            FlowsConfig.MAX_MAX_FLOWS);
+    var sweep = s.duration("sweep-interval", FlowsConfig.DEFAULT_SWEEP_INTERVAL);
+    var active = s.duration("active-timeout", FlowsConfig.DEFAULT_ACTIVE_TIMEOUT);
+    var idle = s.duration("idle-timeout", FlowsConfig.DEFAULT_IDLE_TIMEOUT);
+    return s.build(() -> new FlowsConfig(maxFlows, sweep, active, idle));
+  }
+
+  private static DataplaneConfig dataplane(Section s) throws ConfigException {
+    s.allowOnly("pin-path", "keep-attached");
+    var pinPath = s.path("pin-path", DataplaneConfig.DEFAULT_PIN_PATH);
+    boolean keep = s.bool("keep-attached", DataplaneConfig.DEFAULT_KEEP_ATTACHED);
+    return s.build(() -> new DataplaneConfig(pinPath, keep));
+  }
+
+  private static ExportConfig export(Section s) throws ConfigException {
+    s.allowOnly("ipfix", "arrow");
+    List<CollectorConfig> collectors = new ArrayList<>();
+    List<ConfigNode> items = s.list("ipfix");
+    for (int i = 0; i < items.size(); i++) {
+      collectors.add(
+          collector(Section.of(s.file(), s.path() + ".ipfix[" + i + "]", items.get(i), "a mapping")));
+    }
+    Optional<ArrowExportConfig> arrow = Optional.empty();
+    if (s.node("arrow").isPresent()) {
+      arrow = Optional.of(arrow(s.section("arrow")));
+    }
+    Optional<ArrowExportConfig> arrowConfig = arrow;
+    return s.build(() -> new ExportConfig(collectors, arrowConfig));
+  }
+
+  private static CollectorConfig collector(Section s) throws ConfigException {
+    s.allowOnly(
+        "collector",
+        "protocol",
+        "transport",
+        "template-refresh",
+        "template-refresh-packets",
+        "max-message-size",
+        "observation-domain-id");
+    s.require("collector", "is required (host:port of the collector)");
+    HostPort collector = s.hostPort("collector", null);
+    ExportProtocol protocol =
+        s.choice(
+            "protocol",
+            CollectorConfig.DEFAULT_PROTOCOL,
+            ExportProtocol.values(),
+            ExportProtocol::label,
+            "protocol");
+    ExportTransport transport =
+        s.choice(
+            "transport",
+            CollectorConfig.DEFAULT_TRANSPORT,
+            ExportTransport.values(),
+            ExportTransport::label,
+            "transport");
+    var refresh = s.duration("template-refresh", CollectorConfig.DEFAULT_TEMPLATE_REFRESH);
+    int refreshPackets =
+        s.integer(
+            "template-refresh-packets",
+            CollectorConfig.DEFAULT_TEMPLATE_REFRESH_PACKETS,
+            CollectorConfig.MIN_TEMPLATE_REFRESH_PACKETS,
+            CollectorConfig.MAX_TEMPLATE_REFRESH_PACKETS);
+    int maxMessageSize =
+        s.integer(
+            "max-message-size",
+            CollectorConfig.DEFAULT_MAX_MESSAGE_SIZE,
+            CollectorConfig.MIN_MAX_MESSAGE_SIZE,
+            CollectorConfig.MAX_MAX_MESSAGE_SIZE);
+    long domain =
+        s.integer(
+            "observation-domain-id",
+            CollectorConfig.DEFAULT_OBSERVATION_DOMAIN_ID,
+            0L,
+            CollectorConfig.MAX_OBSERVATION_DOMAIN_ID);
+    return s.build(
+        () ->
+            new CollectorConfig(
+                collector, protocol, transport, refresh, refreshPackets, maxMessageSize, domain));
+  }
+
+  private static ArrowExportConfig arrow(Section s) throws ConfigException {
+    s.allowOnly("directory", "rotate-interval", "max-files");
+    s.require("directory", "is required (omit export.arrow to write no Arrow files)");
+    var directory = s.path("directory", null);
+    var rotate = s.duration("rotate-interval", ArrowExportConfig.DEFAULT_ROTATE_INTERVAL);
+    int maxFiles =
+        s.integer(
+            "max-files",
+            ArrowExportConfig.DEFAULT_MAX_FILES,
+            ArrowExportConfig.MIN_MAX_FILES,
+            ArrowExportConfig.MAX_MAX_FILES);
+    return s.build(() -> new ArrowExportConfig(directory, rotate, maxFiles));
+  }
+
+  private static ApiConfig api(Section s) throws ConfigException {
+    s.allowOnly("listen", "token-file", "tls");
+    HostPort listen = s.hostPort("listen", ApiConfig.DEFAULT_LISTEN);
+    var tokenFile = s.optionalPath("token-file");
+    Optional<TlsConfig> tls = Optional.empty();
+    if (s.node("tls").isPresent()) {
+      Section t = s.section("tls");
+      t.allowOnly("cert", "key");
+      t.require("cert", "is required (PEM certificate file)");
+      t.require("key", "is required (PEM private key file)");
+      var cert = t.path("cert", null);
+      var key = t.path("key", null);
+      tls = Optional.of(t.build(() -> new TlsConfig(cert, key)));
+    }
+    Optional<TlsConfig> tlsConfig = tls;
+    return s.build(() -> new ApiConfig(listen, tokenFile, tlsConfig));
+  }
+
+  private static MetricsConfig metrics(Section s) throws ConfigException {
+    s.allowOnly("enabled");
+    boolean enabled = s.bool("enabled", MetricsConfig.DEFAULT_ENABLED);
+    return s.build(() -> new MetricsConfig(enabled));
+  }
+}

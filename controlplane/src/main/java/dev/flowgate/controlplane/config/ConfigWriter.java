@@ -1,0 +1,108 @@
+package dev.flowgate.controlplane.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@link FlowgateConfig} as YAML with every setting spelled out (defaults included), in
+ * DESIGN.md's order; {@link ConfigLoader} reads the text back equal to the config.
+ */
+public final class ConfigWriter {
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+              .build());
+
+  private ConfigWriter() {}
+
+  /** {@code config} as YAML. */
+  public static String write(FlowgateConfig config) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    List<Object> interfaces = new ArrayList<>();
+    for (InterfaceConfig i : config.interfaces()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", i.name());
+      m.put("mode", i.mode().label());
+      m.put("direction", i.direction().label());
+      m.put("sampling", i.sampling());
+      interfaces.add(m);
+    }
+    root.put("interfaces", interfaces);
+
+    FlowsConfig f = config.flows();
+    Map<String, Object> flows = new LinkedHashMap<>();
+    flows.put("max-flows", f.maxFlows());
+    flows.put("sweep-interval", DurationFormat.format(f.sweepInterval()));
+    flows.put("active-timeout", DurationFormat.format(f.activeTimeout()));
+    flows.put("idle-timeout", DurationFormat.format(f.idleTimeout()));
+    root.put("flows", flows);
+
+    Map<String, Object> dataplane = new LinkedHashMap<>();
+    dataplane.put("pin-path", config.dataplane().pinPath().toString());
+    dataplane.put("keep-attached", config.dataplane().keepAttached());
+    root.put("dataplane", dataplane);
+
+    root.put("state-directory", config.stateDirectory().toString());
+
+    Map<String, Object> export = new LinkedHashMap<>();
+    List<Object> collectors = new ArrayList<>();
+    for (CollectorConfig c : config.export().ipfix()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("collector", c.collector().toString());
+      m.put("protocol", c.protocol().label());
+      m.put("transport", c.transport().label());
+      m.put("template-refresh", DurationFormat.format(c.templateRefresh()));
+      m.put("template-refresh-packets", c.templateRefreshPackets());
+      m.put("max-message-size", c.maxMessageSize());
+      m.put("observation-domain-id", c.observationDomainId());
+      collectors.add(m);
+    }
+    export.put("ipfix", collectors);
+    config
+        .export()
+        .arrow()
+        .ifPresent(
+            a -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("directory", a.directory().toString());
+              m.put("rotate-interval", DurationFormat.format(a.rotateInterval()));
+              m.put("max-files", a.maxFiles());
+              export.put("arrow", m);
+            });
+    root.put("export", export);
+
+    Map<String, Object> api = new LinkedHashMap<>();
+    api.put("listen", config.api().listen().toString());
+    config.api().tokenFile().ifPresent(p -> api.put("token-file", p.toString()));
+    config
+        .api()
+        .tls()
+        .ifPresent(
+            t -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("cert", t.cert().toString());
+              m.put("key", t.key().toString());
+              api.put("tls", m);
+            });
+    root.put("api", api);
+
+    root.put("metrics", Map.of("enabled", config.metrics().enabled()));
+    try {
+      return YAML.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

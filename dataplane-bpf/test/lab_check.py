@@ -13,6 +13,7 @@ a has a settings entry (slot 1, every packet sampled); b has none (slot
 FG_SLOT_UNKNOWN, DP_IFACE_UNKNOWN per frame). Everything it made is removed on
 exit, failure included. Exit 0 only if everything matched.
 """
+import ctypes
 import ipaddress
 import json
 import os
@@ -20,6 +21,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, Dot1AD, Dot1Q, Ether,
                        ICMPv6EchoRequest, IPOption_NOP, IPv6,
@@ -28,9 +30,12 @@ from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, Dot1AD, Dot1Q, Ether,
 
 PID = os.getpid()
 PIN = f"/sys/fs/bpf/fg-{PID}-check"
-NS_A, NS_B = f"fg-{PID}-a", f"fg-{PID}-b"
+NS_A, NS_B, NS_X, NS_Y = (f"fg-{PID}-{n}" for n in "abxy")
 HA, NA, HB, NB = f"fg{PID}a", f"fg{PID}an", f"fg{PID}b", f"fg{PID}bn"
-SLOT_A, SLOT_UNKNOWN = 1, 255
+HX, HY = f"fg{PID}x", f"fg{PID}y"
+SLOT_A, SLOT_B, SLOT_X, SLOT_Y, SLOT_UNKNOWN = 1, 2, 3, 4, 255
+SNAP = 128
+SAMPLE_HDR = struct.Struct("<QIIHBBI")
 ERRORS = ["DP_PARSE_TRUNCATED", "DP_PARSE_NOT_IP", "DP_PARSE_BAD_IP",
           "DP_IPV6_EXT_LIMIT", "DP_FRAGMENT_NONFIRST", "DP_FLOW_INSERT_FAILED",
           "DP_SAMPLE_DROPPED", "DP_IFACE_UNKNOWN", "DP_NO_FLOW_MAP"]
@@ -117,8 +122,10 @@ for line in sys.stdin:
 """
 
 
-def send(ns, dev, frames):
+def send(ns, dev, frames, cpu=None):
     cmd = ["/usr/bin/python3", "-c", SENDER, dev]
+    if cpu is not None:
+        cmd = ["taskset", "-c", str(cpu)] + cmd
     if ns:
         cmd = ["nsenter", f"--net=/run/netns/{ns}"] + cmd
     sh(*cmd, inp="".join(bytes(f).hex() + "\n" for f in frames))
@@ -221,19 +228,78 @@ def setup(obj):
         sh("ip", "link", "set", h, "up")
         sh("ip", "-n", ns, "link", "set", n, "up")
     # a: slot 1, every packet sampled; b: no settings (unknown slot)
-    key = " ".join(str(b) for b in struct.pack("<I", ifindex(HA)))
-    val = " ".join(str(b) for b in struct.pack("<II", SLOT_A, 1))
-    sh("bpftool", "map", "update", "pinned", f"{PIN}/maps/fg_settings", "key", *key.split(), "value", *val.split())
+    settings(ifindex(HA), SLOT_A, 1)
     sh("bpftool", "net", "attach", "xdpdrv", "pinned", f"{PIN}/progs/fg_xdp", "dev", HA)
     sh("tc", "qdisc", "add", "dev", HB, "clsact")
     sh("tc", "filter", "add", "dev", HB, "ingress", "bpf", "direct-action", "pinned", f"{PIN}/progs/fg_tc_ingress")
     sh("tc", "filter", "add", "dev", HB, "egress", "bpf", "direct-action", "pinned", f"{PIN}/progs/fg_tc_egress")
 
 
+def settings(ifx, slot, rate):
+    key = [str(b) for b in struct.pack("<I", ifx)]
+    val = [str(b) for b in struct.pack("<II", slot, rate)]
+    sh("bpftool", "map", "update", "pinned", f"{PIN}/maps/fg_settings", "key", *key, "value", *val)
+
+
+class Samples:
+    """reads fg_samples through libbpf's ring_buffer API (ctypes)"""
+    CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+
+    def __init__(self, path):
+        self.lib = ctypes.CDLL("libbpf.so.1", use_errno=True)
+        self.lib.bpf_obj_get.argtypes = [ctypes.c_char_p]
+        self.lib.ring_buffer__new.restype = ctypes.c_void_p
+        self.lib.ring_buffer__new.argtypes = [ctypes.c_int, self.CB, ctypes.c_void_p, ctypes.c_void_p]
+        self.lib.ring_buffer__consume.argtypes = [ctypes.c_void_p]
+        self.lib.ring_buffer__free.argtypes = [ctypes.c_void_p]
+        self.fd = self.lib.bpf_obj_get(path.encode())
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), f"bpf_obj_get {path}")
+        self.records = []
+        self.cb = self.CB(self._on)
+        self.rb = self.lib.ring_buffer__new(self.fd, self.cb, None, None)
+        if not self.rb:
+            raise OSError(ctypes.get_errno(), "ring_buffer__new")
+
+    def _on(self, ctx, data, size):
+        self.records.append(ctypes.string_at(data, size))
+        return 0
+
+    def take(self):
+        if self.lib.ring_buffer__consume(self.rb) < 0:
+            raise OSError(ctypes.get_errno(), "ring_buffer__consume")
+        out, self.records = self.records, []
+        return [SAMPLE_HDR.unpack_from(r) + (r[SAMPLE_HDR.size:],) for r in out]
+
+    def close(self):
+        self.lib.ring_buffer__free(self.rb)
+        os.close(self.fd)
+
+
+def check_samples(got, frames, ifx, slot, direction):
+    """every expected frame sampled once, in order, as the wire frame"""
+    ok = len(got) == len(frames)
+    if not ok:
+        print(f"FAIL samples: got {len(got)} expected {len(frames)}")
+    last = 0
+    for (ts, gifx, orig, cap, d, pad, gslot, data), f in zip(got, frames):
+        f = bytes(f)
+        want_cap = min(len(f), SNAP)
+        if (gifx, orig, cap, d, gslot) != (ifx, len(f), want_cap, direction, slot) \
+                or data[:cap] != f[:want_cap] or ts < last:
+            print(f"FAIL sample: ifindex {gifx} orig {orig} cap {cap} dir {d} slot {gslot} ts {ts}"
+                  f" data {data[:cap].hex()} expected {f[:want_cap].hex()}")
+            ok = False
+        last = ts
+    print(f"samples: {len(got)} records checked")
+    return ok
+
+
 def teardown():
     sh("ip", "link", "del", HA, check=False)
     sh("ip", "link", "del", HB, check=False)
-    for ns in (NS_A, NS_B):
+    sh("ip", "-n", NS_X, "link", "del", HX, check=False)
+    for ns in (NS_A, NS_B, NS_X, NS_Y):
         sh("ip", "netns", "del", ns, check=False)
     sh("rm", "-rf", PIN, check=False)
 
@@ -255,12 +321,99 @@ def prog_run():
     return ok
 
 
+SERVER = r"""
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.168.77.2", 5201)); s.listen(1); print("ready", flush=True)
+c, _ = s.accept(); n = 0
+while True:
+    b = c.recv(1 << 20)
+    if not b: break
+    n += len(b)
+c.close(); print(n, flush=True)
+"""
+CLIENT = r"""
+import socket
+c = socket.create_connection(("192.168.77.2", 5201))
+c.sendall(b"g" * (4 << 20)); c.close()
+"""
+
+
+def gso_check():
+    """TC egress on x counts GSO super-packets as the segments that XDP on
+    its peer y sees one by one: both sides must agree flow by flow."""
+    sh("ip", "netns", "add", NS_X)
+    sh("ip", "netns", "add", NS_Y)
+    sh("ip", "link", "add", HX, "type", "veth", "peer", "name", HY)
+    ifx, ify = ifindex(HX), ifindex(HY)
+    for ns, dev, addr in ((NS_X, HX, "192.168.77.1/24"), (NS_Y, HY, "192.168.77.2/24")):
+        sh("ip", "link", "set", dev, "netns", ns)
+        sh("nsenter", f"--net=/run/netns/{ns}", "sysctl", "-q", "-w", f"net.ipv6.conf.{dev}.disable_ipv6=1")
+        sh("ip", "-n", ns, "addr", "add", addr, "dev", dev)
+        sh("ip", "-n", ns, "link", "set", dev, "up")
+    settings(ifx, SLOT_X, 0)
+    settings(ify, SLOT_Y, 0)
+    nx, ny = ["nsenter", f"--net=/run/netns/{NS_X}"], ["nsenter", f"--net=/run/netns/{NS_Y}"]
+    sh(*ny, "bpftool", "net", "attach", "xdpdrv", "pinned", f"{PIN}/progs/fg_xdp", "dev", HY)
+    sh(*nx, "tc", "qdisc", "add", "dev", HX, "clsact")
+    sh(*nx, "tc", "filter", "add", "dev", HX, "egress", "bpf", "direct-action", "pinned", f"{PIN}/progs/fg_tc_egress")
+    runs_before = prog_runs("fg_tc_egress") or 0
+    srv = subprocess.Popen(ny + ["/usr/bin/python3", "-c", SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        srv.stdout.readline()
+        sh(*nx, "/usr/bin/python3", "-c", CLIENT)
+        received = int(srv.stdout.readline())
+    finally:
+        srv.kill()
+        srv.wait()
+    time.sleep(0.5)  # the last ACK
+    runs = prog_runs("fg_tc_egress") - runs_before
+
+    flows = {}
+    for e in dump("fg_flows_a"):
+        k, v = e["formatted"]["key"], e["formatted"]["value"]
+        if k["ifindex"] not in (ifx, ify):
+            continue
+        side = "tc" if k["ifindex"] == ifx else "xdp"
+        key = (tuple(k["src_addr"]), tuple(k["dst_addr"]), k["src_port"], k["dst_port"], k["protocol"])
+        flows.setdefault(key, {})[side] = (v["packets"], v["bytes"], v["tcp_flags"])
+    ok = received == 4 << 20
+    for key, sides in flows.items():
+        if sides.get("tc") != sides.get("xdp"):
+            print(f"FAIL gso flow {key}: tc egress {sides.get('tc')} xdp ingress {sides.get('xdp')}")
+            ok = False
+    tot = {}
+    for e in dump("fg_totals"):
+        slot, d = divmod(e["formatted"]["key"], 2)
+        if (slot, d) in ((SLOT_X, 1), (SLOT_Y, 0)):
+            tot[slot] = tuple(cpu_sum(e, f) for f in ("packets", "bytes", "other_packets", "other_bytes"))
+    if tot.get(SLOT_X) != tot.get(SLOT_Y):
+        print(f"FAIL gso totals: tc egress {tot.get(SLOT_X)} xdp ingress {tot.get(SLOT_Y)}")
+        ok = False
+    pkts = tot.get(SLOT_X, (0,))[0]
+    if runs is not None and not runs < pkts:
+        print(f"FAIL gso: {runs} runs of fg_tc_egress for {pkts} packets: no GSO packet seen")
+        ok = False
+    print(f"gso: {len(flows)} flows, {pkts} packets in {runs} egress runs, totals {tot.get(SLOT_X)}")
+    return ok
+
+
+def prog_runs(name):
+    info = json.loads(sh("bpftool", "prog", "show", "pinned", f"{PIN}/progs/{name}", "-j"))
+    return info.get("run_cnt")
+
+
 def main():
     obj = sys.argv[1]
+    stats = open("/proc/sys/kernel/bpf_stats_enabled").read().strip()
+    samples = None
+    ok = False
     try:
         setup(obj)
+        samples = Samples(f"{PIN}/maps/fg_samples")
         ifa, ifb = ifindex(HA), ifindex(HB)
-        send(NS_A, NA, [c[1] for c in CASES_XDP for _ in range(c[2])])
+        frames_a = [c[1] for c in CASES_XDP for _ in range(c[2])]
+        send(NS_A, NA, frames_a)
         send(NS_B, NB, [c[1] for c in CASES_TC_IN for _ in range(c[2])])
         send(None, HB, [c[1] for c in CASES_TC_OUT for _ in range(c[2])])
         flows, tot, err = {}, {}, {}
@@ -268,8 +421,23 @@ def main():
         expectations(CASES_TC_IN, ifb, 0, SLOT_UNKNOWN, flows, tot, err)
         expectations(CASES_TC_OUT, ifb, 1, SLOT_UNKNOWN, flows, tot, err)
         ok = check(flows, tot, err)
+        ok = check_samples(samples.take(), frames_a, ifa, SLOT_A, 0) and ok
+
+        # b gets a slot and 1-in-2 sampling; one CPU sends 5 tagged frames:
+        # samples 1, 3 and 5, the outer tag put back from skb->vlan_tci
+        settings(ifb, SLOT_B, 2)
+        tagged = CASES_TC_IN[0][1]
+        send(NS_B, NB, [tagged] * 5, cpu=0)
+        ok = check_samples(samples.take(), [tagged] * 3, ifb, SLOT_B, 0) and ok
+
+        sh("sysctl", "-q", "-w", "kernel.bpf_stats_enabled=1")
+        ok = gso_check() and ok
+        sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats}")
         ok = prog_run() and ok
     finally:
+        if samples:
+            samples.close()
+        sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats}", check=False)
         teardown()
     print("lab check:", "PASS" if ok else "FAIL")
     return 0 if ok else 1

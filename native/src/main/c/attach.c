@@ -115,12 +115,15 @@ static jint detach_clsact0(JNIEnv *env, jclass cls, jint ifindex, jboolean ingre
 	return bpf_tc_detach(&hook, &opts);
 }
 
-/* out = {type, id, prog_id} */
+/* out = {type, id, prog_id, ifindex, attach_type}. XDP and TCX links both
+ * keep the ifindex first in bpf_link_info's union; TCX has its attach type
+ * next (struct { __u32 ifindex; __u32 attach_type; } tcx, newer uapi) */
 static jint link_info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 {
 	struct bpf_link_info info;
 	__u32 len = sizeof(info);
-	jint vals[3];
+	jint vals[5];
+	__u32 attach_type;
 	int err;
 
 	memset(&info, 0, sizeof(info));
@@ -131,7 +134,10 @@ static jint link_info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 	vals[0] = info.type;
 	vals[1] = info.id;
 	vals[2] = info.prog_id;
-	(*env)->SetIntArrayRegion(env, out, 0, 3, vals);
+	vals[3] = info.xdp.ifindex;
+	memcpy(&attach_type, (char *)&info.xdp.ifindex + 4, sizeof(attach_type));
+	vals[4] = attach_type;
+	(*env)->SetIntArrayRegion(env, out, 0, 5, vals);
 	return 0;
 }
 

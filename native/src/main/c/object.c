@@ -48,15 +48,32 @@ static jlong open0(JNIEnv *env, jclass cls, jstring path)
 	return obj ? FG_HANDLE(obj) : (err ? err : -EINVAL);
 }
 
+/* sets the map's capacity, and that of every map-of-maps' inner template
+ * shaped like it (same type, key and value size): the flow maps and the
+ * template of the one-slot outer map that points at them */
 static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, jint n)
 {
-	struct bpf_map *map;
+	struct bpf_map *map, *outer, *inner;
+	int err;
 
 	fg_log_reset();
 	map = find_map(env, obj, name);
 	if (!map)
 		return -ENOENT;
-	return bpf_map__set_max_entries(map, (__u32)n);
+	err = bpf_map__set_max_entries(map, (__u32)n);
+	if (err)
+		return err;
+	bpf_object__for_each_map(outer, (struct bpf_object *)FG_PTR(obj)) {
+		inner = bpf_map__inner_map(outer);
+		if (!inner || bpf_map__type(inner) != bpf_map__type(map) ||
+		    bpf_map__key_size(inner) != bpf_map__key_size(map) ||
+		    bpf_map__value_size(inner) != bpf_map__value_size(map))
+			continue;
+		err = bpf_map__set_max_entries(inner, (__u32)n);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static jint set_inner_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, jint n)

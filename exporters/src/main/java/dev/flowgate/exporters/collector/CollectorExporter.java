@@ -9,6 +9,7 @@ import dev.flowgate.exporters.encode.FlowMessageEncoder;
 import dev.flowgate.exporters.ipfix.IpfixEncoder;
 import dev.flowgate.exporters.netflow.NetflowV5Encoder;
 import dev.flowgate.exporters.netflow.NetflowV9Encoder;
+import dev.flowgate.exporters.netflow.SysUptime;
 import dev.flowgate.exporters.transport.Backoff;
 import dev.flowgate.exporters.transport.ExportTransport;
 import dev.flowgate.exporters.transport.TcpTransport;
@@ -90,15 +91,15 @@ public final class CollectorExporter implements FlowSink {
   }
 
   /**
-   * Starts exporting to the collector of {@code options}. {@code clock} gives export times, and
-   * its reading now (to the whole second) is the NetFlow sysUptime epoch.
+   * Starts exporting to the collector of {@code options}. {@code clock} gives export times; the
+   * NetFlow sysUptime counts from this host's boot ({@link SysUptime}).
    *
    * @throws IllegalArgumentException if the options are inconsistent
    */
   public static CollectorExporter start(
       CollectorOptions options, InterfaceNames interfaceNames, Clock clock) {
     CollectorOptions copy = new CollectorOptions(options).validate();
-    long uptimeEpoch = clock.millis() / 1000 * 1000;
+    long uptimeEpoch = SysUptime.bootEpochMillis(clock);
     FlowMessageEncoder encoder =
         switch (copy.protocol()) {
           case IPFIX -> new IpfixEncoder(copy.observationDomainId(), copy.maxMessageSize());

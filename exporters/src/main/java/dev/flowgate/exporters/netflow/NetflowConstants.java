@@ -78,8 +78,10 @@ public final class NetflowConstants {
   public static final int IF_NAME = 82;
   /** flowEndReason, type 136 (IANA IPFIX numbering, which v9 shares above 127). */
   public static final int FLOW_END_REASON = 136;
-  /** icmpTypeCodeIPv6, type 139 (IANA IPFIX numbering). */
-  public static final int ICMP_TYPE_CODE_IPV6 = 139;
+  /** flowStartMilliseconds, type 152 (IANA IPFIX numbering): absolute ms since the epoch. */
+  public static final int FLOW_START_MILLISECONDS = 152;
+  /** flowEndMilliseconds, type 153 (IANA IPFIX numbering). */
+  public static final int FLOW_END_MILLISECONDS = 153;
 
   /** Bytes of IF_NAME in the options records: Linux IFNAMSIZ, zero padded. */
   public static final int IF_NAME_LENGTH = 16;

@@ -14,14 +14,15 @@ import java.util.SortedMap;
 /**
  * Encodes NetFlow v9 export packets (RFC 3954) with {@link NetflowV9Templates}' templates.
  *
- * <p>Times are v9's FIRST_SWITCHED/LAST_SWITCHED: milliseconds of "sysUptime" since an epoch
- * given at construction (the exporter's start, whole second). The header's sysUptime is stamped
- * as {@code unixSecs * 1000 - epoch}, so a collector that computes {@code unixSecs * 1000 -
- * sysUptime + FIRST_SWITCHED} recovers the flow's start to the millisecond. Flows that started
- * before the epoch are reported as starting at it (uptime cannot be negative).
+ * <p>Times are absolute: flowStartMilliseconds/flowEndMilliseconds (types 152/153, shared with
+ * IPFIX), which nfdump 1.7, pmacct and Wireshark decode in v9 too. That avoids v9's
+ * FIRST_SWITCHED/LAST_SWITCHED, which are relative to a 32-bit sysUptime (wraps after 49.7 days,
+ * cannot express a flow older than the exporter). The header still carries sysUptime: ms since
+ * an epoch given at construction, stamped on the same whole second as UNIX secs.
  *
- * <p>ICMP flows carry type * 256 + code in ICMP_TYPE (IPv6: icmpTypeCodeIPv6) and, as NetFlow
- * collectors expect, in L4_DST_PORT. Flowsets are padded to 4 bytes.
+ * <p>ICMP flows carry type * 256 + code in ICMP_TYPE (type 32, for IPv4 and IPv6 alike: nfdump
+ * reads ICMPv6 type/code from it, not from 139) and, as NetFlow collectors expect, in
+ * L4_DST_PORT. Flowsets are padded to 4 bytes.
  */
 public final class NetflowV9Encoder implements FlowMessageEncoder {
 
@@ -125,20 +126,15 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
     out.writeByte(flows.tcpFlags(row)); // 1: TCP_FLAGS
     out.writeLong(flows.bytes(row)); // 8: IN_BYTES
     out.writeLong(flows.packets(row)); // 8: IN_PKTS
-    out.writeInt(uptime(flows.startMillis(row))); // 4: FIRST_SWITCHED
-    out.writeInt(uptime(flows.endMillis(row))); // 4: LAST_SWITCHED
+    out.writeLong(flows.startMillis(row)); // 8: flowStartMilliseconds
+    out.writeLong(flows.endMillis(row)); // 8: flowEndMilliseconds
     out.writeInt(egress ? 0 : ifindex); // 4: INPUT_SNMP
     out.writeInt(egress ? ifindex : 0); // 4: OUTPUT_SNMP
     out.writeShort(flows.vlanId(row)); // 2: SRC_VLAN
-    out.writeShort(icmp ? flows.dstPort(row) : 0); // 2: ICMP_TYPE / icmpTypeCodeIPv6
+    out.writeShort(icmp ? flows.dstPort(row) : 0); // 2: ICMP_TYPE (both families)
     out.writeByte(flows.direction(row)); // 1: DIRECTION
     out.writeByte(flows.endReason(row)); // 1: flowEndReason
     out.writeByte(ipv4 ? 4 : 6); // 1: IP_PROTOCOL_VERSION
-  }
-
-  /** ms since the uptime epoch, as the unsigned 32-bit sysUptime a collector expects. */
-  private int uptime(long epochMillis) {
-    return (int) Math.max(0, epochMillis - uptimeEpochMillis);
   }
 
   @Override

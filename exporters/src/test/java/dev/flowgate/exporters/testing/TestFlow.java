@@ -1,0 +1,98 @@
+package dev.flowgate.exporters.testing;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** One flow row for tests, in FlowSchema terms (addresses as text, ICMP type/code in dstPort). */
+public record TestFlow(
+    String src,
+    String dst,
+    int srcPort,
+    int dstPort,
+    int protocol,
+    int tos,
+    int tcpFlags,
+    long packets,
+    long bytes,
+    long startMillis,
+    long endMillis,
+    long ifindex,
+    int direction,
+    int vlanId,
+    int endReason) {
+
+  public static final int TCP = 6;
+  public static final int UDP = 17;
+  public static final int ICMP = 1;
+  public static final int ICMPV6 = 58;
+
+  /** A TCP/UDP flow with plain defaults (ingress on ifindex 3, no VLAN, end reason idle). */
+  public static TestFlow of(String src, String dst, int sport, int dport, int proto, long packets, long bytes) {
+    return new TestFlow(src, dst, sport, dport, proto, 0, 0, packets, bytes, 1_700_000_000_000L, 1_700_000_001_000L, 3, 0, 0, 1);
+  }
+
+  /** True for an IPv4 flow. */
+  public boolean ipv4() {
+    return address(src).length == 4;
+  }
+
+  /** ICMP type of an ICMP flow. */
+  public int icmpType() {
+    return dstPort >> 8;
+  }
+
+  /** ICMP code of an ICMP flow. */
+  public int icmpCode() {
+    return dstPort & 0xFF;
+  }
+
+  public boolean icmp() {
+    return protocol == ICMP || protocol == ICMPV6;
+  }
+
+  public TestFlow withTimes(long start, long end) {
+    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, start, end, ifindex, direction, vlanId, endReason);
+  }
+
+  public TestFlow withFlags(int flags) {
+    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, flags, packets, bytes, startMillis, endMillis, ifindex, direction, vlanId, endReason);
+  }
+
+  public TestFlow withVlan(int vlan) {
+    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, startMillis, endMillis, ifindex, direction, vlan, endReason);
+  }
+
+  public TestFlow withInterface(long ifx, int dir) {
+    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, startMillis, endMillis, ifx, dir, vlanId, endReason);
+  }
+
+  public TestFlow withTos(int t) {
+    return new TestFlow(src, dst, srcPort, dstPort, protocol, t, tcpFlags, packets, bytes, startMillis, endMillis, ifindex, direction, vlanId, endReason);
+  }
+
+  public TestFlow withEndReason(int r) {
+    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, startMillis, endMillis, ifindex, direction, vlanId, r);
+  }
+
+  /** The address as 4 or 16 bytes. */
+  public static byte[] address(String text) {
+    try {
+      return InetAddress.getByName(text).getAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(text, e);
+    }
+  }
+
+  /** 16 bytes, IPv4 as ::ffff:a.b.c.d. */
+  public static byte[] mapped(String text) {
+    byte[] a = address(text);
+    if (a.length == 16) {
+      return a;
+    }
+    byte[] m = new byte[16];
+    m[10] = (byte) 0xff;
+    m[11] = (byte) 0xff;
+    System.arraycopy(a, 0, m, 12, 4);
+    return m;
+  }
+}

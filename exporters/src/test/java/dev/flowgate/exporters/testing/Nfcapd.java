@@ -42,6 +42,13 @@ public final class Nfcapd implements AutoCloseable {
     Nfcapd n = new Nfcapd(data, port, p, log);
     try {
       Processes.awaitUdpBound(port, p);
+      // nfcapd binds before it initialises its decoders: wait for its start-up line too
+      while (!Files.readString(log).contains("Startup nfcapd.")) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("nfcapd exited: " + Files.readString(log));
+        }
+        Thread.sleep(20);
+      }
     } catch (RuntimeException | IOException | InterruptedException e) {
       n.close();
       throw e;

@@ -54,7 +54,7 @@ public final class ApiServer {
   }
 
   /**
-   * Reads the token file (on a worker) and listens.
+   * Reads the token file and {@code openapi.yaml} (on a worker) and listens.
    *
    * @return the bound port; failed with {@link TokenFileException} if the token file is
    *     configured but missing, empty or open to group or others, or with the listen error
@@ -68,7 +68,8 @@ public final class ApiServer {
             () -> {
               BearerToken token =
                   options.tokenFile() == null ? null : BearerToken.load(options.tokenFile());
-              return new Startup(token, readOpenApi());
+              // built here: it loads and warms Jackson, too slow for an event loop
+              return new Startup(token, new ApiHandlers(backend, readOpenApi()));
             })
         .compose(this::listen);
   }
@@ -90,7 +91,7 @@ public final class ApiServer {
     return router;
   }
 
-  private record Startup(BearerToken token, Buffer openApi) {}
+  private record Startup(BearerToken token, ApiHandlers handlers) {}
 
   private synchronized Future<Integer> listen(Startup startup) {
     MutationGuard guard =
@@ -101,7 +102,7 @@ public final class ApiServer {
     router =
         ApiRouter.create(
             vertx,
-            new ApiHandlers(backend, startup.openApi()),
+            startup.handlers(),
             metrics,
             guard,
             options.bodyLimitBytes());

@@ -1,13 +1,16 @@
 package dev.flowgate.controlplane.api;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.util.Locale;
 import java.util.Set;
 
-/** Refuses (415) a request body that is not one of the given JSON media types. */
-final class JsonContentType implements Handler<RoutingContext> {
+/**
+ * Refuses (415) a request body that is not one of the given JSON media types. A {@link
+ * SecurityPolicyHandler}, so Vert.x Web lets it run before the body handler reads the body.
+ */
+final class JsonContentType implements SecurityPolicyHandler {
 
   private final Set<String> accepted;
 

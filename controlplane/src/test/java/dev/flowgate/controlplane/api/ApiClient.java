@@ -1,0 +1,76 @@
+package dev.flowgate.controlplane.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/** A small HTTP client for the API tests, over Vert.x core's client. */
+final class ApiClient {
+
+  /** A whole response. */
+  record Reply(int status, MultiMap headers, Buffer body) {
+
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  private final HttpClient client;
+  private final int port;
+  private final String token;
+
+  ApiClient(Vertx vertx, int port, String token) {
+    this(vertx, new HttpClientOptions(), port, token);
+  }
+
+  ApiClient(Vertx vertx, HttpClientOptions options, int port, String token) {
+    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    this.port = port;
+    this.token = token;
+  }
+
+  Future<Reply> get(String uri) {
+    return send(HttpMethod.GET, uri, MultiMap.caseInsensitiveMultiMap(), null);
+  }
+
+  /** A mutating call with the right token and a JSON body (or none if null). */
+  Future<Reply> mutate(HttpMethod method, String uri, String json) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    headers.add("Authorization", "Bearer " + token);
+    if (json != null) {
+      headers.add("Content-Type", "application/json");
+    }
+    return send(method, uri, headers, json == null ? null : Buffer.buffer(json));
+  }
+
+  Future<Reply> send(HttpMethod method, String uri, MultiMap headers, Buffer body) {
+    RequestOptions request =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI(uri)
+            .setHeaders(headers);
+    return client
+        .request(request)
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(
+            response ->
+                response.body().map(b -> new Reply(response.statusCode(), response.headers(), b)));
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+}

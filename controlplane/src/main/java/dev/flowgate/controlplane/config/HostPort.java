@@ -65,11 +65,11 @@ public record HostPort(String host, int port) {
     }
     int p = Integer.parseInt(port);
     if (p > 65535) {
-      throw new IllegalArgumentException(quote(text) + ": port " + p + " is out of range (0..65535)");
+      throw new IllegalArgumentException("port " + p + " is out of range (0..65535)");
     }
     String problem = hostProblem(host);
     if (problem != null) {
-      throw new IllegalArgumentException(quote(text) + ": " + problem);
+      throw new IllegalArgumentException(problem);
     }
     return new HostPort(host, p);
   }

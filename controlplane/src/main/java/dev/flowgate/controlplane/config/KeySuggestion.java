@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane.config;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean": the known key closest to a mistyped one, if it is close enough. */
@@ -9,21 +10,34 @@ final class KeySuggestion {
   private KeySuggestion() {}
 
   /**
-   * The known key within edit distance 2 (or 1 for keys of four letters or fewer) of {@code
-   * typed}, the closest first; empty if none is that close.
+   * The known key closest to {@code typed} within an edit distance of 1 (words up to four
+   * letters), 2 (up to seven) or 3 (longer), else the one key that starts with {@code typed} or that {@code typed} starts with
+   * (four letters at least, e.g. {@code sample} for {@code sampling}); empty if none.
    */
   static Optional<String> closest(String typed, List<String> known) {
+    Optional<String> near = nearest(typed, known);
+    if (near.isPresent() || typed.length() < 4) {
+      return near;
+    }
+    List<String> prefixed =
+        known.stream().filter(k -> k.startsWith(typed) || typed.startsWith(k)).toList();
+    return prefixed.size() == 1 ? Optional.of(prefixed.get(0)) : Optional.empty();
+  }
+
+  private static Optional<String> nearest(String typed, List<String> known) {
+    String lower = typed.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String k : known) {
-      int d = distance(typed.toLowerCase(java.util.Locale.ROOT), k);
-      if (d < bestDistance) {
+      int d = distance(lower, k);
+      int longer = Math.max(lower.length(), k.length());
+      int allowed = longer <= 4 ? 1 : longer <= 7 ? 2 : 3;
+      if (d <= allowed && d < bestDistance) {
         best = k;
         bestDistance = d;
       }
     }
-    int allowed = Math.min(typed.length(), best == null ? 0 : best.length()) <= 4 ? 1 : 2;
-    return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    return Optional.ofNullable(best);
   }
 
   /** Optimal string alignment distance: insertions, deletions, substitutions, transpositions. */

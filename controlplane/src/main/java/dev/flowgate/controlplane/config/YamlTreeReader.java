@@ -142,13 +142,19 @@ final class YamlTreeReader {
     if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
       Mark at = m.getProblemMark();
       StringBuilder detail = new StringBuilder("YAML syntax error: ").append(m.getProblem());
-      if (m.getContext() != null) {
-        detail.append(" (").append(m.getContext());
-        Mark ctx = m.getContextMark();
-        if (ctx != null) {
-          detail.append(" at ").append(ctx.getLine() + 1).append(':').append(ctx.getColumn() + 1);
-        }
-        detail.append(')');
+      Mark ctx = m.getContextMark();
+      // the context ("while parsing a flow sequence") helps when it started elsewhere
+      if (m.getContext() != null
+          && ctx != null
+          && (ctx.getLine() != at.getLine() || ctx.getColumn() != at.getColumn())) {
+        detail
+            .append(" (")
+            .append(m.getContext())
+            .append(" at ")
+            .append(ctx.getLine() + 1)
+            .append(':')
+            .append(ctx.getColumn() + 1)
+            .append(')');
       }
       return new ConfigException(
           file, at.getLine() + 1, at.getColumn() + 1, key, detail.toString(), e);

@@ -17,7 +17,22 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
 #include "fg_jni.h"
+
+#define FG_MAX_TEMPLATES 8
+
+/* the handle: the object, and the inner-map templates made for it */
+struct fg_object {
+	struct bpf_object *obj;
+	int templates[FG_MAX_TEMPLATES];
+	int ntemplates;
+};
+
+#define OBJ(h) (((struct fg_object *)FG_PTR(h))->obj)
 
 static struct bpf_map *find_map(JNIEnv *env, jlong obj, jstring name)
 {
@@ -26,7 +41,7 @@ static struct bpf_map *find_map(JNIEnv *env, jlong obj, jstring name)
 
 	if (!n)
 		return NULL;
-	map = bpf_object__find_map_by_name(FG_PTR(obj), n);
+	map = bpf_object__find_map_by_name(OBJ(obj), n);
 	if (!map)
 		fg_log_append("no map named '%s' in the object\n", n);
 	fg_release_str(env, name, n);
@@ -36,23 +51,74 @@ static struct bpf_map *find_map(JNIEnv *env, jlong obj, jstring name)
 static jlong open0(JNIEnv *env, jclass cls, jstring path)
 {
 	const char *p = fg_str(env, path);
-	struct bpf_object *obj;
+	struct fg_object *h = calloc(1, sizeof(*h));
 	int err;
 
-	if (!p)
-		return -EINVAL;
+	if (!p || !h) {
+		free(h);
+		fg_release_str(env, path, p);
+		return p ? -ENOMEM : -EINVAL;
+	}
 	fg_log_reset();
-	obj = bpf_object__open_file(p, NULL);
-	err = obj ? 0 : -errno;
+	h->obj = bpf_object__open_file(p, NULL);
+	err = h->obj ? 0 : (errno ? -errno : -EINVAL);
 	fg_release_str(env, path, p);
-	return obj ? FG_HANDLE(obj) : (err ? err : -EINVAL);
+	if (err) {
+		free(h);
+		return err;
+	}
+	return FG_HANDLE(h);
+}
+
+/*
+ * The inner-map template of a map of maps, resized to n entries. libbpf 1.1
+ * cannot resize its own template (bpf_map__set_max_entries dereferences the
+ * template's NULL obj), so a template map of the same type, key, value and
+ * flags is created here and handed over with bpf_map__set_inner_map_fd; it is
+ * closed once the object is loaded. A template is set once per outer map.
+ * The kernel does not compare hash map capacities between the template and
+ * what goes into a slot: the size only spares libbpf a full-size temporary
+ * map at load.
+ */
+static int set_template(struct fg_object *h, struct bpf_map *outer, __u32 n)
+{
+	struct bpf_map *inner = bpf_map__inner_map(outer);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int fd, err;
+
+	if (!inner) {
+		fg_log_append("map '%s': no inner map template left to size (not a map of maps, "
+			      "or sized already)\n", bpf_map__name(outer));
+		return -EINVAL;
+	}
+	if (h->ntemplates == FG_MAX_TEMPLATES)
+		return -ENOSPC;
+	opts.map_flags = bpf_map__map_flags(inner);
+	fd = bpf_map_create(bpf_map__type(inner), "fg_inner_tmpl", bpf_map__key_size(inner),
+			    bpf_map__value_size(inner), n, &opts);
+	if (fd < 0)
+		return fd;
+	err = bpf_map__set_inner_map_fd(outer, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	h->templates[h->ntemplates++] = fd;
+	return 0;
+}
+
+static void close_templates(struct fg_object *h)
+{
+	while (h->ntemplates > 0)
+		close(h->templates[--h->ntemplates]);
 }
 
 /* sets the map's capacity, and that of every map-of-maps' inner template
- * shaped like it (same type, key and value size): the flow maps and the
- * template of the one-slot outer map that points at them */
+ * still shaped like it (same type, key and value size): so sizing a flow map
+ * also sizes the template of the one-slot outer map that points at it */
 static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, jint n)
 {
+	struct fg_object *h = FG_PTR(obj);
 	struct bpf_map *map, *outer, *inner;
 	int err;
 
@@ -63,13 +129,13 @@ static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, j
 	err = bpf_map__set_max_entries(map, (__u32)n);
 	if (err)
 		return err;
-	bpf_object__for_each_map(outer, (struct bpf_object *)FG_PTR(obj)) {
+	bpf_object__for_each_map(outer, h->obj) {
 		inner = bpf_map__inner_map(outer);
 		if (!inner || bpf_map__type(inner) != bpf_map__type(map) ||
 		    bpf_map__key_size(inner) != bpf_map__key_size(map) ||
 		    bpf_map__value_size(inner) != bpf_map__value_size(map))
 			continue;
-		err = bpf_map__set_max_entries(inner, (__u32)n);
+		err = set_template(h, outer, (__u32)n);
 		if (err)
 			return err;
 	}
@@ -78,18 +144,13 @@ static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, j
 
 static jint set_inner_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, jint n)
 {
-	struct bpf_map *map, *inner;
+	struct bpf_map *map;
 
 	fg_log_reset();
 	map = find_map(env, obj, name);
 	if (!map)
 		return -ENOENT;
-	inner = bpf_map__inner_map(map);
-	if (!inner) {
-		fg_log_append("map '%s' is not a map of maps\n", bpf_map__name(map));
-		return -EINVAL;
-	}
-	return bpf_map__set_max_entries(inner, (__u32)n);
+	return set_template(FG_PTR(obj), map, (__u32)n);
 }
 
 /* the internal map (.rodata/.data/.bss) whose BTF section holds var name:
@@ -147,7 +208,7 @@ static jint set_global0(JNIEnv *env, jclass cls, jlong obj, jstring name, jlong 
 	if (!n)
 		return -EINVAL;
 	fg_log_reset();
-	map = find_global(FG_PTR(obj), n, &off, &size);
+	map = find_global(OBJ(obj), n, &off, &size);
 	if (!map) {
 		fg_log_append("no global variable '%s' in .rodata/.data/.bss\n", n);
 		fg_release_str(env, name, n);
@@ -182,7 +243,7 @@ static jint pin_maps_under0(JNIEnv *env, jclass cls, jlong obj, jstring dir)
 	if (!d)
 		return -EINVAL;
 	fg_log_reset();
-	bpf_object__for_each_map(map, (struct bpf_object *)FG_PTR(obj)) {
+	bpf_object__for_each_map(map, OBJ(obj)) {
 		if (bpf_map__is_internal(map))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", d, bpf_map__name(map)) >=
@@ -200,8 +261,14 @@ static jint pin_maps_under0(JNIEnv *env, jclass cls, jlong obj, jstring dir)
 
 static jint load0(JNIEnv *env, jclass cls, jlong obj)
 {
+	struct fg_object *h = FG_PTR(obj);
+	int err;
+
 	fg_log_reset();
-	return bpf_object__load(FG_PTR(obj));
+	err = bpf_object__load(h->obj);
+	/* the outer maps hold their own copy of the template's shape now */
+	close_templates(h);
+	return err;
 }
 
 static jint program_fd0(JNIEnv *env, jclass cls, jlong obj, jstring name)
@@ -213,7 +280,7 @@ static jint program_fd0(JNIEnv *env, jclass cls, jlong obj, jstring name)
 	if (!n)
 		return -EINVAL;
 	fg_log_reset();
-	prog = bpf_object__find_program_by_name(FG_PTR(obj), n);
+	prog = bpf_object__find_program_by_name(OBJ(obj), n);
 	if (!prog)
 		fg_log_append("no program named '%s' in the object\n", n);
 	fg_release_str(env, name, n);
@@ -238,7 +305,7 @@ static jint map_fd0(JNIEnv *env, jclass cls, jlong obj, jstring name)
 
 static jobjectArray names0(JNIEnv *env, jclass cls, jlong obj, jboolean maps)
 {
-	struct bpf_object *o = FG_PTR(obj);
+	struct bpf_object *o = OBJ(obj);
 	jclass string = (*env)->FindClass(env, "java/lang/String");
 	struct bpf_program *prog;
 	struct bpf_map *map;
@@ -272,7 +339,11 @@ static jobjectArray names0(JNIEnv *env, jclass cls, jlong obj, jboolean maps)
 
 static void close0(JNIEnv *env, jclass cls, jlong obj)
 {
-	bpf_object__close(FG_PTR(obj));
+	struct fg_object *h = FG_PTR(obj);
+
+	close_templates(h);
+	bpf_object__close(h->obj);
+	free(h);
 }
 
 static const JNINativeMethod methods[] = {

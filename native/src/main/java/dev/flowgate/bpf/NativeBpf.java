@@ -114,12 +114,12 @@ public final class NativeBpf {
 
   /** The text libbpf logged during this thread's last native call, or null; clears it. */
   static String lastDetail() {
-    return CAUSE == null ? null : lastDetail0();
+    return CAUSE != null ? null : lastDetail0();
   }
 
   /** strerror(3) of a positive errno, or libbpf's text for its own codes. */
   static String strerror(int errno) {
-    return CAUSE == null ? "errno " + errno : strerror0(errno);
+    return CAUSE != null ? "errno " + errno : strerror0(errno);
   }
 
   private static native String lastDetail0();

@@ -1,0 +1,266 @@
+package dev.flowgate.bpf;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real flowgate object loaded for a kernel test, with its maps read as Java values: totals
+ * summed over CPUs, error counters, the flow map as {@code Map<FlowKey, FlowCounters>}. Closing it
+ * unloads everything (unpinned maps, and links the test closed).
+ */
+public final class FlowgateUnderTest implements AutoCloseable {
+  /** A flow_key, addresses as text (IPv4-mapped keys shown as dotted IPv4). */
+  public record FlowKey(
+      String src, String dst, int srcPort, int dstPort, int ifindex, int vlanId, int protocol,
+      int direction) {
+
+    /** This key with another ifindex and direction. */
+    public FlowKey at(int newIfindex, int newDirection) {
+      return new FlowKey(src, dst, srcPort, dstPort, newIfindex, vlanId, protocol, newDirection);
+    }
+  }
+
+  /** A flow_stats without its timestamps. */
+  public record FlowCounters(long packets, long bytes, int tcpFlags, int tos, int ipVersion) {
+    /** Adds {@code o}'s packets and bytes, ORs its flags (a sweep's delta onto an accumulation). */
+    public FlowCounters plus(FlowCounters o) {
+      return new FlowCounters(
+          packets + o.packets, bytes + o.bytes, tcpFlags | o.tcpFlags, tos, ipVersion);
+    }
+  }
+
+  /** One iface_totals entry summed over CPUs. */
+  public record Totals(
+      long packets, long bytes, long otherPackets, long otherBytes, long insertFailed,
+      long insertFailedBytes) {
+    /** Every packet the programs saw: IP and other. */
+    public long allPackets() {
+      return packets + otherPackets;
+    }
+  }
+
+  private final BpfObject object;
+  private final BpfMap flowsA;
+  private final BpfMap flowsB;
+  private final BpfMap slot;
+  private final BpfMap totals;
+  private final BpfMap errors;
+  private final BpfMap settings;
+  private final ByteBuffer keys;
+  private final ByteBuffer values;
+
+  private FlowgateUnderTest(BpfObject object) {
+    this.object = object;
+    this.flowsA = object.map("fg_flows_a");
+    this.flowsB = object.map("fg_flows_b");
+    this.slot = object.map("fg_flow_slot");
+    this.totals = object.map("fg_totals");
+    this.errors = object.map("fg_errors");
+    this.settings = object.map("fg_settings");
+    int cap = flowsA.maxEntries();
+    this.keys = NativeBpf.allocate(cap * flowsA.keySize());
+    this.values = NativeBpf.allocate(cap * flowsA.valueBufferSize());
+  }
+
+  /**
+   * Opens and loads the real object; flow maps of {@code maxFlows} entries ({@code 0}: the
+   * object's default, FG_DEFAULT_MAX_FLOWS); maps pinned under {@code pinDir} when it is not null.
+   */
+  public static FlowgateUnderTest load(int maxFlows, Path pinDir) {
+    NativeBpf.ensureAvailable();
+    BpfObject obj = BpfObject.openDefault();
+    try {
+      if (maxFlows > 0) {
+        obj.setMaxEntries("fg_flows_a", maxFlows);
+        obj.setMaxEntries("fg_flows_b", maxFlows);
+      }
+      if (pinDir != null) {
+        obj.pinMapsUnder(pinDir);
+      }
+      obj.load();
+      return new FlowgateUnderTest(obj);
+    } catch (RuntimeException e) {
+      obj.close();
+      throw e;
+    }
+  }
+
+  /** A program of the object: fg_xdp, fg_tc_ingress, fg_tc_egress. */
+  public BpfProgram program(String name) {
+    return object.program(name);
+  }
+
+  /** The object itself. */
+  public BpfObject object() {
+    return object;
+  }
+
+  /** Gives interface {@code ifindex} totals slot {@code slotIndex}, sampling off. */
+  public void assignSlot(int ifindex, int slotIndex) {
+    ByteBuffer k = NativeBpf.allocate(4).putInt(0, ifindex);
+    ByteBuffer v = NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE);
+    v.putInt(Layout.IFACE_SETTINGS_SLOT, slotIndex).putInt(Layout.IFACE_SETTINGS_SAMPLE_RATE, 0);
+    settings.update(k, v, BpfMap.BPF_ANY);
+  }
+
+  /** Totals of a slot and direction, summed over CPUs. */
+  public Totals totals(int slotIndex, int direction) {
+    ByteBuffer k = NativeBpf.allocate(4).putInt(0, slotIndex * Layout.DIR_MAX + direction);
+    ByteBuffer v = NativeBpf.allocate(totals.valueBufferSize());
+    totals.lookup(k, v);
+    int stride = totals.valueBufferSize() / NativeBpf.nrPossibleCpus();
+    long[] sum = new long[6];
+    for (int cpu = 0; cpu < NativeBpf.nrPossibleCpus(); cpu++) {
+      for (int f = 0; f < 6; f++) {
+        sum[f] += v.getLong(cpu * stride + f * 8);
+      }
+    }
+    return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+  }
+
+  /** Totals summed over every slot and both directions. */
+  public Totals allTotals() {
+    long[] sum = new long[6];
+    for (int s = 0; s < Layout.MAX_SLOTS; s++) {
+      for (int d = 0; d < Layout.DIR_MAX; d++) {
+        Totals t = totals(s, d);
+        long[] f = {t.packets(), t.bytes(), t.otherPackets(), t.otherBytes(), t.insertFailed(), t.insertFailedBytes()};
+        for (int i = 0; i < 6; i++) {
+          sum[i] += f[i];
+        }
+      }
+    }
+    return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+  }
+
+  /** fg_errors summed over CPUs, indexed by enum fg_error. */
+  public long[] errors() {
+    long[] out = new long[Layout.DP_ERROR_MAX];
+    ByteBuffer k = NativeBpf.allocate(4);
+    ByteBuffer v = NativeBpf.allocate(errors.valueBufferSize());
+    int stride = errors.valueBufferSize() / NativeBpf.nrPossibleCpus();
+    for (int e = 0; e < out.length; e++) {
+      k.putInt(0, e);
+      errors.lookup(k, v);
+      for (int cpu = 0; cpu < NativeBpf.nrPossibleCpus(); cpu++) {
+        out[e] += v.getLong(cpu * stride);
+      }
+    }
+    return out;
+  }
+
+  /** Zeroes every totals entry and error counter and empties both flow maps. */
+  public void reset() {
+    ByteBuffer k = NativeBpf.allocate(4);
+    ByteBuffer zeros = NativeBpf.allocate(totals.valueBufferSize());
+    for (int i = 0; i < totals.maxEntries(); i++) {
+      totals.update(k.putInt(0, i), zeros, BpfMap.BPF_ANY);
+    }
+    ByteBuffer ezeros = NativeBpf.allocate(errors.valueBufferSize());
+    for (int i = 0; i < errors.maxEntries(); i++) {
+      errors.update(k.putInt(0, i), ezeros, BpfMap.BPF_ANY);
+    }
+    drain(flowsA);
+    drain(flowsB);
+  }
+
+  /** The flow map the programs write now (fg_flow_slot[0]). */
+  public BpfMap currentFlowMap() {
+    return slot.innerMapId(0) == flowsB.id() ? flowsB : flowsA;
+  }
+
+  /** The entries of the current flow map, left in place. */
+  public Map<FlowKey, FlowCounters> flows() {
+    BpfMap m = currentFlowMap();
+    keys.clear();
+    values.clear();
+    int n = m.lookupBatch(keys, values);
+    return decode(m, n);
+  }
+
+  /**
+   * A sweep: points fg_flow_slot at the other flow map (returns once no program still writes the
+   * old one), then drains the old one completely.
+   */
+  public Map<FlowKey, FlowCounters> sweep() {
+    BpfMap old = currentFlowMap();
+    slot.setInnerMap(0, old == flowsA ? flowsB : flowsA);
+    return drain(old);
+  }
+
+  /** Moves every entry out of {@code m}. */
+  public Map<FlowKey, FlowCounters> drain(BpfMap m) {
+    Map<FlowKey, FlowCounters> out = new HashMap<>();
+    while (true) {
+      keys.clear();
+      values.clear();
+      int n = m.lookupAndDeleteBatch(keys, values);
+      if (n == 0) {
+        return out;
+      }
+      decode(m, n).forEach((k, v) -> out.merge(k, v, FlowCounters::plus));
+    }
+  }
+
+  private Map<FlowKey, FlowCounters> decode(BpfMap m, int n) {
+    Map<FlowKey, FlowCounters> out = new HashMap<>();
+    byte[] src = new byte[16];
+    byte[] dst = new byte[16];
+    for (int i = 0; i < n; i++) {
+      int k = i * m.keySize();
+      int v = i * m.valueBufferSize();
+      Layout.flowKeySrcAddr(keys, k, src);
+      Layout.flowKeyDstAddr(keys, k, dst);
+      FlowKey key =
+          new FlowKey(
+              text(src), text(dst), Layout.flowKeySrcPort(keys, k), Layout.flowKeyDstPort(keys, k),
+              Layout.flowKeyIfindex(keys, k), Layout.flowKeyVlanId(keys, k),
+              Layout.flowKeyProtocol(keys, k), Layout.flowKeyDirection(keys, k));
+      FlowCounters c =
+          new FlowCounters(
+              values.getLong(v + Layout.FLOW_STATS_PACKETS),
+              values.getLong(v + Layout.FLOW_STATS_BYTES),
+              values.getInt(v + Layout.FLOW_STATS_TCP_FLAGS),
+              Byte.toUnsignedInt(values.get(v + Layout.FLOW_STATS_TOS)),
+              Byte.toUnsignedInt(values.get(v + Layout.FLOW_STATS_IP_VERSION)));
+      out.merge(key, c, FlowCounters::plus);
+    }
+    return out;
+  }
+
+  /** An address as flowgate keys it: IPv4-mapped IPv6 shown as dotted IPv4. */
+  static String text(byte[] a16) {
+    try {
+      byte[] prefix = Arrays.copyOf(a16, 12);
+      byte[] mapped = new byte[12];
+      mapped[10] = (byte) 0xff;
+      mapped[11] = (byte) 0xff;
+      if (Arrays.equals(prefix, mapped)) {
+        return InetAddress.getByAddress(Arrays.copyOfRange(a16, 12, 16)).getHostAddress();
+      }
+      return InetAddress.getByAddress(a16).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  /** An address literal in the form {@link FlowKey} uses. */
+  public static String canonical(String literal) {
+    try {
+      byte[] a = InetAddress.getByName(literal).getAddress();
+      return a.length == 4 ? InetAddress.getByAddress(a).getHostAddress() : text(a);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    object.close();
+  }
+}

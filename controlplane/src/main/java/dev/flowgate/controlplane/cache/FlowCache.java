@@ -1,0 +1,333 @@
+package dev.flowgate.controlplane.cache;
+
+import static dev.flowgate.controlplane.cache.FlowTable.BYTES;
+import static dev.flowgate.controlplane.cache.FlowTable.FIRST_MS;
+import static dev.flowgate.controlplane.cache.FlowTable.K0;
+import static dev.flowgate.controlplane.cache.FlowTable.K1;
+import static dev.flowgate.controlplane.cache.FlowTable.K2;
+import static dev.flowgate.controlplane.cache.FlowTable.K3;
+import static dev.flowgate.controlplane.cache.FlowTable.K4;
+import static dev.flowgate.controlplane.cache.FlowTable.K5;
+import static dev.flowgate.controlplane.cache.FlowTable.LAST_MS;
+import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
+import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
+
+import dev.flowgate.exporters.EndReason;
+import dev.flowgate.exporters.FlowSchema;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The flow cache: merges the sweeper's interval batches (per-interval deltas from the kernel) into
+ * long-lived flows and finishes them with NetFlow/IPFIX semantics, handing finished records on as
+ * Arrow batches of {@link FlowSchema}.
+ *
+ * <p>A flow is finished, with its flowEndReason, when
+ *
+ * <ul>
+ *   <li>{@link EndReason#END_OF_FLOW}: a merged interval shows TCP FIN or RST (at once, in {@link
+ *       #merge}; later packets of the connection start a new record);
+ *   <li>{@link EndReason#IDLE_TIMEOUT}: {@link #expire} finds {@code now - last >= idle timeout};
+ *   <li>{@link EndReason#ACTIVE_TIMEOUT}: else {@link #expire} finds {@code now - start >= active
+ *       timeout}; the flow leaves the cache, and the next interval's counts for its key start a new
+ *       record (nothing is kept back, nothing counted twice);
+ *   <li>{@link EndReason#LACK_OF_RESOURCES}: a new flow arrives while the cache is full; the least
+ *       recently seen of a window of {@value #EVICTION_WINDOW} flows (all flows when the cache is
+ *       that small) makes room, like Redis' sampled LRU;
+ *   <li>{@link EndReason#FORCED_END}: {@link #finishAll()} at shutdown, every flow.
+ * </ul>
+ *
+ * <p><b>No per-flow objects.</b> Flows live in {@link FlowTable}: two primitive arrays (an 80-byte
+ * entry per flow and a linear-probing index at load at most 1/2), 96 bytes a flow at a power-of-two
+ * capacity, allocated once. A million flows cost the garbage collector nothing to trace.
+ *
+ * <p><b>Expiry by scanning, not a timer wheel.</b> Every sweep (about once a second) merges an
+ * update into every active flow, so each flow's idle deadline moves every interval: a timer wheel or
+ * an LRU list would relink the flow on every merge, two or three more cache misses per flow per
+ * sweep, on the hot path. Scanning instead walks the dense entry array once per {@link #expire}
+ * call, sequentially (hardware prefetch, about 10 ms for a million flows against the several hundred
+ * ms the merge of a million flows takes), exactly: every deadline is checked at every call, so a
+ * flow ends at the first call at or after its deadline. Eviction under pressure samples a window
+ * after a moving hand instead of keeping a global LRU order, for the same reason.
+ *
+ * <p><b>Accounting.</b> For each (ifindex, direction), packets and bytes merged in = packets and
+ * bytes handed to the consumer + {@link #heldPackets held}, at every return from a method, whatever
+ * the mix of timeouts and evictions. The held figures are maintained on every merge and finish, so
+ * reading them costs a hash lookup.
+ *
+ * <p>Time is only what the caller passes ({@code nowMs}, epoch ms, the clock of the batches'
+ * timestamps). Not thread-safe: the sweeper's thread calls everything, including {@link #top} for
+ * the HTTP API and the statistics for metrics (publish copies of them after each sweep).
+ */
+public final class FlowCache implements AutoCloseable {
+
+  /** Flows looked at to choose one to evict when the cache is full. */
+  public static final int EVICTION_WINDOW = 16;
+
+  private static final int PROTO_TCP = 6;
+  private static final int TCP_FIN_OR_RST = 0x01 | 0x04;
+
+  private final FlowTable table;
+  private final HeldCounters held = new HeldCounters();
+  private final FlowRecordWriter out;
+  private final FinishedFlowConsumer consumer;
+  private final long idleMs;
+  private final long activeMs;
+  private final int maxBatchRows;
+  private final long[] finished = new long[EndReason.values().length + 1]; // by code
+  private int pending;
+  private int hand;
+
+  /**
+   * Creates an empty cache and its finished-flow batch.
+   *
+   * @param allocator the cache's child allocator, for the finished-flow batch
+   * @param options capacity, timeouts, batch size
+   * @param consumer receives every finished flow, on the caller's thread
+   */
+  public FlowCache(
+      BufferAllocator allocator, FlowCacheOptions options, FinishedFlowConsumer consumer) {
+    this.consumer = consumer;
+    this.idleMs = options.idleTimeoutMs();
+    this.activeMs = options.activeTimeoutMs();
+    this.maxBatchRows = options.maxBatchRows();
+    this.table = new FlowTable(options.capacity());
+    this.out = new FlowRecordWriter(allocator, maxBatchRows);
+  }
+
+  /**
+   * Merges one interval batch (rows of {@link FlowSchema}, e.g. from {@code
+   * IntervalBatchBuilder}): adds each row's counts to its flow, creating flows as needed (evicting
+   * when full) and finishing flows that saw FIN or RST. Finished flows are handed to the consumer
+   * before this returns.
+   */
+  public void merge(VectorSchemaRoot interval) {
+    final int n = interval.getRowCount();
+    final ArrowBuf src = data(interval, FlowSchema.SRC_ADDR_INDEX);
+    final ArrowBuf dst = data(interval, FlowSchema.DST_ADDR_INDEX);
+    final ArrowBuf srcPort = data(interval, FlowSchema.SRC_PORT_INDEX);
+    final ArrowBuf dstPort = data(interval, FlowSchema.DST_PORT_INDEX);
+    final ArrowBuf proto = data(interval, FlowSchema.PROTOCOL_INDEX);
+    final ArrowBuf ipVersion = data(interval, FlowSchema.IP_VERSION_INDEX);
+    final ArrowBuf ifindex = data(interval, FlowSchema.IFINDEX_INDEX);
+    final ArrowBuf direction = data(interval, FlowSchema.DIRECTION_INDEX);
+    final ArrowBuf vlan = data(interval, FlowSchema.VLAN_ID_INDEX);
+    final ArrowBuf tos = data(interval, FlowSchema.TOS_INDEX);
+    final ArrowBuf flags = data(interval, FlowSchema.TCP_FLAGS_INDEX);
+    final ArrowBuf packets = data(interval, FlowSchema.PACKETS_INDEX);
+    final ArrowBuf bytes = data(interval, FlowSchema.BYTES_INDEX);
+    final ArrowBuf start = data(interval, FlowSchema.START_INDEX);
+    final ArrowBuf end = data(interval, FlowSchema.END_INDEX);
+    final long[] a = table.arena;
+    long heldKey = -1;
+    int heldIndex = -1;
+    for (int r = 0; r < n; r++) {
+      long r16 = (long) r << 4;
+      long k0 = src.getLong(r16);
+      long k1 = src.getLong(r16 + 8);
+      long k2 = dst.getLong(r16);
+      long k3 = dst.getLong(r16 + 8);
+      int ifx = ifindex.getInt((long) r << 2);
+      long k4 =
+          (srcPort.getShort((long) r << 1) & 0xFFFFL)
+              | (dstPort.getShort((long) r << 1) & 0xFFFFL) << 16
+              | (ifx & 0xFFFF_FFFFL) << 32;
+      int p = proto.getByte(r) & 0xFF;
+      int dir = direction.getByte(r) & 0xFF;
+      long k5 = (vlan.getShort((long) r << 1) & 0xFFFFL) | (long) p << 16 | (long) dir << 24;
+      long pk = packets.getLong((long) r << 3);
+      long by = bytes.getLong((long) r << 3);
+      long first = start.getLong((long) r << 3);
+      long last = end.getLong((long) r << 3);
+      int fl = flags.getByte(r) & 0xFF;
+      boolean ends = p == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
+
+      long h = FlowTable.hash(k0, k1, k2, k3, k4, k5);
+      int id = table.probe(h, k0, k1, k2, k3, k4, k5);
+      if (id < 0) {
+        if (ends) { // a whole connection within one interval: straight out, never cached
+          writeRow(k0, k1, k2, k3, k4, k5 | meta(fl, tos.getByte(r), ipVersion.getByte(r)),
+              pk, by, first, last, EndReason.END_OF_FLOW);
+          continue;
+        }
+        if (table.isFull()) {
+          evictOne();
+          id = table.probe(h, k0, k1, k2, k3, k4, k5);
+        }
+        id = table.insertAt(-1 - id, h, k0, k1, k2, k3, k4, k5);
+        a[id * STRIDE + K5] = k5 | meta(fl, tos.getByte(r), ipVersion.getByte(r));
+      } else {
+        a[id * STRIDE + K5] |= (long) fl << 32;
+      }
+      int b = id * STRIDE;
+      a[b + PACKETS] += pk;
+      a[b + BYTES] += by;
+      a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], first);
+      a[b + LAST_MS] = Math.max(a[b + LAST_MS], last);
+      long hk = (k4 >>> 32) << 8 | dir;
+      if (hk != heldKey) {
+        heldKey = hk;
+        heldIndex = held.indexOf(ifx, dir);
+      }
+      held.add(heldIndex, pk, by);
+      if (ends) {
+        finish(id, EndReason.END_OF_FLOW);
+      }
+    }
+    flush();
+  }
+
+  /**
+   * Finishes every flow whose idle or active timeout has passed at {@code nowMs} (epoch ms) and
+   * hands them to the consumer before returning.
+   */
+  public void expire(long nowMs) {
+    final long[] a = table.arena;
+    for (int id = 0; id < table.size(); ) {
+      int b = id * STRIDE;
+      if (nowMs - a[b + LAST_MS] >= idleMs) {
+        finish(id, EndReason.IDLE_TIMEOUT); // the last entry moved into id: look at id again
+      } else if (nowMs - a[b + FIRST_MS] >= activeMs) {
+        finish(id, EndReason.ACTIVE_TIMEOUT);
+      } else {
+        id++;
+      }
+    }
+    flush();
+  }
+
+  /** One sweep's work: {@link #merge} the interval batch, then {@link #expire} at {@code nowMs}. */
+  public void sweep(VectorSchemaRoot interval, long nowMs) {
+    merge(interval);
+    expire(nowMs);
+  }
+
+  /** Shutdown: finishes every flow with {@link EndReason#FORCED_END}; the cache is then empty. */
+  public void finishAll() {
+    final long[] a = table.arena;
+    for (int id = 0, size = table.size(); id < size; id++) {
+      int b = id * STRIDE;
+      writeRow(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5],
+          a[b + PACKETS], a[b + BYTES], a[b + FIRST_MS], a[b + LAST_MS], EndReason.FORCED_END);
+      release(a[b + K4], a[b + K5], a[b + PACKETS], a[b + BYTES]);
+    }
+    table.clear();
+    flush();
+  }
+
+  /** Flows in the cache now. */
+  public int activeFlows() {
+    return table.size();
+  }
+
+  /** Most flows the cache holds. */
+  public int capacity() {
+    return table.capacity();
+  }
+
+  /** Flows finished for this reason since the cache was created. */
+  public long finishedFlows(EndReason reason) {
+    return finished[reason.code()];
+  }
+
+  /** Packets of the flows held now for this ifindex and direction (0 ingress, 1 egress). */
+  public long heldPackets(int ifindex, int direction) {
+    int i = held.find(ifindex, direction);
+    return i < 0 ? 0 : held.packets(i);
+  }
+
+  /** Bytes of the flows held now for this ifindex and direction. */
+  public long heldBytes(int ifindex, int direction) {
+    int i = held.find(ifindex, direction);
+    return i < 0 ? 0 : held.bytes(i);
+  }
+
+  /** Visits the held packets and bytes of every (ifindex, direction) that ever held a flow. */
+  public void forEachHeld(HeldCountsVisitor visitor) {
+    for (int i = 0; i < held.size(); i++) {
+      visitor.accept(held.ifindex(i), held.direction(i), held.packets(i), held.bytes(i));
+    }
+  }
+
+  /**
+   * The {@code n} active flows with the most bytes or packets, largest first (ties in no set
+   * order). One pass over the table with a heap of {@code n} ids: only the results are copied.
+   */
+  public List<ActiveFlow> top(int n, FlowRanking by) {
+    return TopFlows.of(table, n, by == FlowRanking.BYTES ? BYTES : PACKETS);
+  }
+
+  /** Frees the finished-flow batch. Call {@link #finishAll()} first to export what is held. */
+  @Override
+  public void close() {
+    out.close();
+  }
+
+  private void finish(int id, EndReason reason) {
+    final long[] a = table.arena;
+    int b = id * STRIDE;
+    writeRow(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5],
+        a[b + PACKETS], a[b + BYTES], a[b + FIRST_MS], a[b + LAST_MS], reason);
+    release(a[b + K4], a[b + K5], a[b + PACKETS], a[b + BYTES]);
+    table.remove(id);
+  }
+
+  /** Makes room for one flow: the least recently seen in a window after the hand. */
+  private void evictOne() {
+    final long[] a = table.arena;
+    int size = table.size();
+    int window = Math.min(EVICTION_WINDOW, size);
+    int from = hand < size ? hand : 0;
+    int victim = from;
+    long oldest = Long.MAX_VALUE;
+    for (int k = 0, id = from; k < window; k++, id = id + 1 == size ? 0 : id + 1) {
+      long last = a[id * STRIDE + LAST_MS];
+      if (last < oldest) {
+        oldest = last;
+        victim = id;
+      }
+    }
+    hand = from + window;
+    finish(victim, EndReason.LACK_OF_RESOURCES);
+  }
+
+  private void release(long k4, long k5, long packets, long bytes) {
+    int i = held.find((int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF);
+    held.add(i, -packets, -bytes);
+  }
+
+  private void writeRow(long k0, long k1, long k2, long k3, long k4, long k5,
+      long packets, long bytes, long firstMs, long lastMs, EndReason reason) {
+    int row = pending;
+    out.writeAddresses(row, k0, k1, k2, k3);
+    out.writeKey(row, (int) k4 & 0xFFFF, (int) (k4 >>> 16) & 0xFFFF, (int) (k5 >>> 16) & 0xFF,
+        (int) (k5 >>> 48) & 0xFF, (int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF, (int) k5 & 0xFFFF);
+    out.writeCounters(row, (int) (k5 >>> 40) & 0xFF, (int) (k5 >>> 32) & 0xFF, packets, bytes,
+        firstMs, lastMs, reason.code());
+    finished[reason.code()]++;
+    if (++pending == maxBatchRows) {
+      flush();
+    }
+  }
+
+  /** Hands the pending finished rows to the consumer. */
+  private void flush() {
+    if (pending == 0) {
+      return;
+    }
+    out.publish(pending);
+    pending = 0;
+    consumer.accept(out.root());
+  }
+
+  /** The non-key bits of {@code K5}: tcp flags, ToS, ip version. */
+  private static long meta(int tcpFlags, byte tos, byte ipVersion) {
+    return (long) tcpFlags << 32 | (tos & 0xFFL) << 40 | (ipVersion & 0xFFL) << 48;
+  }
+
+  private static ArrowBuf data(VectorSchemaRoot root, int column) {
+    return root.getVector(column).getDataBuffer();
+  }
+}

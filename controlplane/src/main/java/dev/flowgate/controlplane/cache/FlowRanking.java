@@ -1,0 +1,9 @@
+package dev.flowgate.controlplane.cache;
+
+/** What {@link FlowCache#top} ranks active flows by. */
+public enum FlowRanking {
+  /** octetDeltaCount of the flow's current record. */
+  BYTES,
+  /** packetDeltaCount of the flow's current record. */
+  PACKETS
+}

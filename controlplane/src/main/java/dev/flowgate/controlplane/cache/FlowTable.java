@@ -1,0 +1,190 @@
+package dev.flowgate.controlplane.cache;
+
+import java.util.Arrays;
+
+/**
+ * The flow cache's storage: a fixed-capacity open-addressing hash table of flows in two primitive
+ * arrays, so a million flows are two Java objects, not millions.
+ *
+ * <p><b>Entries</b> live densely in {@link #arena}, {@link #STRIDE} longs (80 bytes) each, ids
+ * {@code 0 .. size-1}; removing an entry moves the last one into its place, so a scan over {@code
+ * [0, size)} sees every live flow and nothing else. An entry is the compact 44-byte key in six
+ * longs ({@link #K0} to {@link #K5}; the upper half of {@code K5} carries the tcp flags, ToS and
+ * ip version, which are not key) and the packets, bytes, first and last ms.
+ *
+ * <p><b>Index</b>: {@link #index} is a power-of-two array of at least twice the capacity (load
+ * at most 1/2), linear probing. A slot holds {@code hash32 << 32 | (id + 1)}, 0 when empty: a
+ * probe compares the 32-bit hash before it touches the entry, and removal shifts the following
+ * cluster back (no tombstones, so probe lengths stay short under churn).
+ *
+ * <p>Key layout: {@code K0,K1} source address bytes 0-7 and 8-15 as little-endian longs, {@code
+ * K2,K3} destination address, {@code K4 = srcPort | dstPort << 16 | ifindex << 32}, {@code K5}
+ * low 32 bits {@code = vlanId | protocol << 16 | direction << 24}.
+ */
+final class FlowTable {
+
+  static final int K0 = 0;
+  static final int K1 = 1;
+  static final int K2 = 2;
+  static final int K3 = 3;
+  static final int K4 = 4;
+  static final int K5 = 5;
+  static final int PACKETS = 6;
+  static final int BYTES = 7;
+  static final int FIRST_MS = 8;
+  static final int LAST_MS = 9;
+  /** Longs per entry. */
+  static final int STRIDE = 10;
+
+  /** The key part of {@link #K5}. */
+  static final long K5_KEY_MASK = 0xFFFF_FFFFL;
+
+  final long[] arena;
+  final long[] index;
+  private final int mask;
+  private final int capacity;
+  private int size;
+
+  FlowTable(int capacity) {
+    if (capacity < 1 || capacity > (Integer.MAX_VALUE - 8) / STRIDE) {
+      throw new IllegalArgumentException("capacity out of range: " + capacity);
+    }
+    this.capacity = capacity;
+    this.arena = new long[capacity * STRIDE];
+    int slots = Integer.highestOneBit(Math.max(2, capacity - 1)) << 2; // >= 2 * capacity
+    this.index = new long[slots];
+    this.mask = slots - 1;
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
+  int size() {
+    return size;
+  }
+
+  boolean isFull() {
+    return size == capacity;
+  }
+
+  /** Mixes the key's six longs (only the key bits of k5) into a 64-bit hash. */
+  static long hash(long k0, long k1, long k2, long k3, long k4, long k5) {
+    long h = 0x9E3779B97F4A7C15L;
+    h = (h ^ k0) * 0xBF58476D1CE4E5B9L;
+    h = (Long.rotateLeft(h, 29) ^ k1) * 0x94D049BB133111EBL;
+    h = (Long.rotateLeft(h, 29) ^ k2) * 0xBF58476D1CE4E5B9L;
+    h = (Long.rotateLeft(h, 29) ^ k3) * 0x94D049BB133111EBL;
+    h = (Long.rotateLeft(h, 29) ^ k4) * 0xBF58476D1CE4E5B9L;
+    h = (Long.rotateLeft(h, 29) ^ k5) * 0x94D049BB133111EBL;
+    return h ^ (h >>> 31) ^ (h >>> 47);
+  }
+
+  /**
+   * Looks a key up.
+   *
+   * @return its entry id, or {@code -1 - slot} where {@code slot} is the empty index slot where
+   *     {@link #insertAt} would put it (valid until the next insert or remove)
+   */
+  int probe(long h, long k0, long k1, long k2, long k3, long k4, long k5) {
+    final long[] idx = index;
+    final long[] a = arena;
+    final int tag = (int) h;
+    int slot = tag & mask;
+    while (true) {
+      long e = idx[slot];
+      if (e == 0) {
+        return -1 - slot;
+      }
+      if ((int) (e >>> 32) == tag) {
+        int id = (int) e - 1;
+        int b = id * STRIDE;
+        if (a[b + K0] == k0
+            && a[b + K1] == k1
+            && a[b + K2] == k2
+            && a[b + K3] == k3
+            && a[b + K4] == k4
+            && (a[b + K5] & K5_KEY_MASK) == k5) {
+          return id;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /**
+   * Adds a key with zero counters at an empty slot {@link #probe} returned; the table must not be
+   * full. Returns the new entry's id.
+   */
+  int insertAt(int slot, long h, long k0, long k1, long k2, long k3, long k4, long k5) {
+    int id = size++;
+    int b = id * STRIDE;
+    long[] a = arena;
+    a[b + K0] = k0;
+    a[b + K1] = k1;
+    a[b + K2] = k2;
+    a[b + K3] = k3;
+    a[b + K4] = k4;
+    a[b + K5] = k5;
+    a[b + PACKETS] = 0;
+    a[b + BYTES] = 0;
+    a[b + FIRST_MS] = Long.MAX_VALUE;
+    a[b + LAST_MS] = Long.MIN_VALUE;
+    index[slot] = ((long) (int) h << 32) | (id + 1L);
+    return id;
+  }
+
+  /**
+   * Removes entry {@code id}. The last entry (id {@code size-1}) moves into its place, so a caller
+   * scanning ids upwards looks at {@code id} again.
+   */
+  void remove(int id) {
+    deleteSlot(slotOf(id));
+    int last = size - 1;
+    if (id != last) {
+      int lastSlot = slotOf(last);
+      System.arraycopy(arena, last * STRIDE, arena, id * STRIDE, STRIDE);
+      index[lastSlot] = (index[lastSlot] & 0xFFFF_FFFF_0000_0000L) | (id + 1L);
+    }
+    size = last;
+  }
+
+  /** Empties the table. */
+  void clear() {
+    Arrays.fill(index, 0L);
+    size = 0;
+  }
+
+  private int slotOf(int id) {
+    int b = id * STRIDE;
+    long[] a = arena;
+    long h =
+        hash(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5] & K5_KEY_MASK);
+    int slot = (int) h & mask;
+    long want = id + 1L;
+    while ((index[slot] & 0xFFFF_FFFFL) != want) {
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  }
+
+  /** Backward-shift deletion: pulls later members of the cluster into the hole when they may. */
+  private void deleteSlot(int hole) {
+    final long[] idx = index;
+    int i = hole;
+    int j = hole;
+    while (true) {
+      j = (j + 1) & mask;
+      long e = idx[j];
+      if (e == 0) {
+        break;
+      }
+      int ideal = (int) (e >>> 32) & mask;
+      if (((j - ideal) & mask) >= ((j - i) & mask)) {
+        idx[i] = e;
+        i = j;
+      }
+    }
+    idx[i] = 0;
+  }
+}

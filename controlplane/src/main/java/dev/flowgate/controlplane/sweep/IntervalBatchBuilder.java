@@ -1,0 +1,135 @@
+package dev.flowgate.controlplane.sweep;
+
+import static dev.flowgate.controlplane.sweep.KernelLayout.FLOW_KEY_SIZE;
+import static dev.flowgate.controlplane.sweep.KernelLayout.FLOW_STATS_SIZE;
+
+import dev.flowgate.controlplane.cache.FlowRecordWriter;
+import dev.flowgate.exporters.FlowSchema;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Turns the entries a sweep drained from the kernel's flow map into rows of the interval batch: one
+ * reused {@link VectorSchemaRoot} of {@link FlowSchema#SCHEMA}, one row per drained entry, with
+ * flowEndReason 0 (an interval record has not ended).
+ *
+ * <p>Input is what {@code BpfMap.lookupAndDeleteBatch} fills: {@code n} packed {@code struct
+ * flow_key} (44 bytes each, {@link KernelLayout}) in one buffer and the {@code n} matching packed
+ * {@code struct flow_stats} (40 bytes each) in another, little-endian. A large drain may come in
+ * chunks: {@link #append} adds rows after those already in the batch, {@link #clear()} starts the
+ * next batch. The kernel's coarse CLOCK_MONOTONIC times become epoch milliseconds with an offset the
+ * caller takes once per sweep ({@link MonotonicClock#epochOffsetNs()}).
+ *
+ * <p>Rows are copied field by field from the buffers into the Arrow columns: no Java object per
+ * flow. Not thread-safe: the sweeper's thread owns it.
+ */
+public final class IntervalBatchBuilder implements AutoCloseable {
+
+  private final FlowRecordWriter writer;
+  private int rows;
+
+  /**
+   * Creates the batch in {@code allocator}.
+   *
+   * @param allocator the sweeper's child allocator; freed back on {@link #close()}
+   * @param initialRows rows allocated up front (e.g. the flow map's capacity, or the drain chunk);
+   *     the batch grows past it when needed
+   */
+  public IntervalBatchBuilder(BufferAllocator allocator, int initialRows) {
+    this.writer = new FlowRecordWriter(allocator, initialRows);
+    writer.publish(0);
+  }
+
+  /** The interval batch; its row count is the rows appended since the last {@link #clear()}. */
+  public VectorSchemaRoot root() {
+    return writer.root();
+  }
+
+  /** Rows in the current batch. */
+  public int rowCount() {
+    return rows;
+  }
+
+  /** Starts a new batch: the root's row count drops to 0 (its buffers are kept for reuse). */
+  public void clear() {
+    rows = 0;
+    writer.publish(0);
+  }
+
+  /**
+   * Appends {@code count} drained entries to the batch.
+   *
+   * <p>Reads {@code count * 44} bytes of keys and {@code count * 40} bytes of values from each
+   * buffer's position on (positions are not moved). Buffers of either byte order are read as
+   * little-endian, the kernel's order on every host flowgate runs on.
+   *
+   * @param keys packed {@code struct flow_key}s
+   * @param values packed {@code struct flow_stats}, in the same order
+   * @param count entries to take
+   * @param epochOffsetNs {@code epoch ns - CLOCK_MONOTONIC ns}, from {@link
+   *     MonotonicClock#epochOffsetNs()}
+   * @return the batch's row count after the append
+   * @throws IllegalArgumentException if a buffer holds fewer than {@code count} entries
+   */
+  public int append(ByteBuffer keys, ByteBuffer values, int count, long epochOffsetNs) {
+    if (count < 0
+        || keys.remaining() < (long) count * FLOW_KEY_SIZE
+        || values.remaining() < (long) count * FLOW_STATS_SIZE) {
+      throw new IllegalArgumentException(
+          "need "
+              + count
+              + " entries: keys has "
+              + keys.remaining()
+              + " bytes, values "
+              + values.remaining());
+    }
+    ByteBuffer k = littleEndian(keys);
+    ByteBuffer v = littleEndian(values);
+    writer.ensureCapacity(rows + count);
+    int kAt = keys.position();
+    int vAt = values.position();
+    FlowRecordWriter w = writer;
+    for (int i = 0; i < count; i++, kAt += FLOW_KEY_SIZE, vAt += FLOW_STATS_SIZE) {
+      int row = rows + i;
+      w.writeAddresses(
+          row,
+          k.getLong(kAt + KernelLayout.KEY_SRC_ADDR),
+          k.getLong(kAt + KernelLayout.KEY_SRC_ADDR + 8),
+          k.getLong(kAt + KernelLayout.KEY_DST_ADDR),
+          k.getLong(kAt + KernelLayout.KEY_DST_ADDR + 8));
+      w.writeKey(
+          row,
+          k.getShort(kAt + KernelLayout.KEY_SRC_PORT),
+          k.getShort(kAt + KernelLayout.KEY_DST_PORT),
+          k.get(kAt + KernelLayout.KEY_PROTOCOL),
+          v.get(vAt + KernelLayout.STATS_IP_VERSION),
+          k.getInt(kAt + KernelLayout.KEY_IFINDEX),
+          k.get(kAt + KernelLayout.KEY_DIRECTION),
+          k.getShort(kAt + KernelLayout.KEY_VLAN_ID));
+      w.writeCounters(
+          row,
+          v.get(vAt + KernelLayout.STATS_TOS),
+          v.get(vAt + KernelLayout.STATS_TCP_FLAGS), // low 8 bits of the u32, little-endian
+          v.getLong(vAt + KernelLayout.STATS_PACKETS),
+          v.getLong(vAt + KernelLayout.STATS_BYTES),
+          MonotonicClock.toEpochMs(v.getLong(vAt + KernelLayout.STATS_FIRST_SEEN_NS), epochOffsetNs),
+          MonotonicClock.toEpochMs(v.getLong(vAt + KernelLayout.STATS_LAST_SEEN_NS), epochOffsetNs),
+          0);
+    }
+    rows += count;
+    writer.publish(rows);
+    return rows;
+  }
+
+  /** Frees the batch's buffers. */
+  @Override
+  public void close() {
+    writer.close();
+  }
+
+  private static ByteBuffer littleEndian(ByteBuffer b) {
+    return b.order() == ByteOrder.LITTLE_ENDIAN ? b : b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+  }
+}

@@ -1,0 +1,292 @@
+package dev.flowgate.controlplane.cache;
+
+import static dev.flowgate.controlplane.sweep.TestFlow.TCP;
+import static dev.flowgate.controlplane.sweep.TestFlow.UDP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowgate.controlplane.sweep.DecodedRecord;
+import dev.flowgate.controlplane.sweep.DrainedEntries;
+import dev.flowgate.controlplane.sweep.TestFlow;
+import dev.flowgate.exporters.EndReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FlowCacheTest {
+
+  private static final int FIN = 0x01;
+  private static final int SYN = 0x02;
+  private static final int RST = 0x04;
+  private static final int PSH = 0x08;
+  private static final int ACK = 0x10;
+
+  private static final TestFlow WEB = TestFlow.v4("10.0.0.1", 40000, "10.0.0.2", 80, TCP);
+  private static final TestFlow DNS6 = TestFlow.v6("2001:db8::1", 5353, "2001:db8::53", 53, UDP);
+
+  private BufferAllocator allocator;
+  private IntervalFeed feed;
+  private FinishedRecords finished;
+  private FlowCache cache;
+
+  @BeforeEach
+  void setUp() {
+    allocator = new RootAllocator(64L << 20);
+    feed = new IntervalFeed(allocator);
+    finished = new FinishedRecords();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (cache != null) {
+      cache.close();
+    }
+    feed.close();
+    allocator.close(); // throws if a buffer leaked
+  }
+
+  private FlowCache cache(FlowCacheOptions options) {
+    cache = new FlowCache(allocator, options, finished);
+    return cache;
+  }
+
+  private static FlowCacheOptions timeouts(int idleSeconds, int activeSeconds) {
+    return new FlowCacheOptions()
+        .capacity(1024)
+        .idleTimeout(Duration.ofSeconds(idleSeconds))
+        .activeTimeout(Duration.ofSeconds(activeSeconds));
+  }
+
+  private void merge(DrainedEntries drain) {
+    cache.merge(feed.batch(drain));
+  }
+
+  private static DrainedEntries drain() {
+    return new DrainedEntries(64);
+  }
+
+  private static DecodedRecord record(
+      TestFlow f, int tos, int flags, long packets, long bytes, long start, long end, EndReason r) {
+    return new DecodedRecord(f, tos, flags, packets, bytes, start, end, r.code());
+  }
+
+  @Test
+  void mergeOfSeveralIntervalsSumsExactly() {
+    cache(timeouts(15, 60));
+    merge(drain().addMs(WEB, 3, 180, 1000, 1400, SYN | ACK, 0x10));
+    merge(drain().addMs(WEB, 5, 4000, 2100, 2900, ACK | PSH, 0).addMs(DNS6, 7, 700, 2000, 2500, 0, 0));
+    merge(drain().addMs(WEB, 2, 120, 3050, 3050, ACK, 0));
+
+    assertThat(finished.records).isEmpty();
+    assertThat(cache.activeFlows()).isEqualTo(2);
+    assertThat(cache.heldPackets(2, 0)).isEqualTo(17);
+    assertThat(cache.heldBytes(2, 0)).isEqualTo(5000);
+    List<ActiveFlow> top = cache.top(10, FlowRanking.BYTES);
+    assertThat(top).extracting(ActiveFlow::packets).containsExactly(10L, 7L);
+    assertThat(top.get(0).source().getHostAddress()).isEqualTo("10.0.0.1");
+    assertThat(top.get(1).destination().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:53");
+
+    cache.finishAll();
+    assertThat(finished.records)
+        .containsExactlyInAnyOrder(
+            record(WEB, 0x10, SYN | ACK | PSH, 10, 4300, 1000, 3050, EndReason.FORCED_END),
+            record(DNS6, 0, 0, 7, 700, 2000, 2500, EndReason.FORCED_END));
+    assertThat(cache.heldPackets(2, 0)).isZero();
+    assertThat(cache.heldBytes(2, 0)).isZero();
+  }
+
+  @Test
+  void idleFlowIsExportedWithReasonIdleTimeoutAtItsDeadline() {
+    cache(timeouts(15, 60));
+    TestFlow other = WEB.on(3, 1);
+    merge(drain().addMs(WEB, 4, 400, 500, 1000, ACK, 0).addMs(other, 1, 60, 2000, 2000, ACK, 0));
+
+    cache.expire(15_999);
+    assertThat(finished.records).isEmpty();
+    cache.expire(16_000);
+    assertThat(finished.take())
+        .containsExactly(record(WEB, 0, ACK, 4, 400, 500, 1000, EndReason.IDLE_TIMEOUT));
+    cache.expire(16_999);
+    assertThat(finished.records).isEmpty();
+    cache.expire(17_000);
+    assertThat(finished.take())
+        .containsExactly(record(other, 0, ACK, 1, 60, 2000, 2000, EndReason.IDLE_TIMEOUT));
+    assertThat(cache.finishedFlows(EndReason.IDLE_TIMEOUT)).isEqualTo(2);
+    assertThat(cache.activeFlows()).isZero();
+  }
+
+  @Test
+  void activeTimeoutSplitsALongFlowIntoRecordsWhoseSumsEqualTheInput() {
+    cache(timeouts(15, 60));
+    long inPackets = 0;
+    for (int i = 0; i < 150; i++) {
+      merge(drain().addMs(WEB, i + 1, 100L * (i + 1), i * 1000L, i * 1000L + 500, ACK, 0));
+      inPackets += i + 1;
+      cache.expire((i + 1) * 1000L);
+      int expectedRecords = i < 59 ? 0 : i < 119 ? 1 : 2;
+      assertThat(finished.records).as("after interval %d", i).hasSize(expectedRecords);
+    }
+    cache.finishAll();
+    assertThat(finished.records)
+        .containsExactly(
+            record(WEB, 0, ACK, 1830, 183_000, 0, 59_500, EndReason.ACTIVE_TIMEOUT),
+            record(WEB, 0, ACK, 5430, 543_000, 60_000, 119_500, EndReason.ACTIVE_TIMEOUT),
+            record(WEB, 0, ACK, 4065, 406_500, 120_000, 149_500, EndReason.FORCED_END));
+    assertThat(inPackets).isEqualTo(1830 + 5430 + 4065);
+  }
+
+  @Test
+  void finEndsTheFlowAtTheMergeThatSeesIt() {
+    cache(timeouts(15, 60));
+    merge(drain().addMs(WEB, 1, 60, 0, 0, SYN, 0));
+    merge(drain().addMs(WEB, 10, 5000, 1000, 1900, ACK | PSH, 0));
+    assertThat(finished.records).isEmpty();
+    merge(drain().addMs(WEB, 2, 104, 2000, 2001, FIN | ACK, 0));
+    assertThat(finished.take())
+        .containsExactly(
+            record(WEB, 0, SYN | ACK | PSH | FIN, 13, 5164, 0, 2001, EndReason.END_OF_FLOW));
+    assertThat(cache.activeFlows()).isZero();
+    assertThat(cache.heldPackets(2, 0)).isZero();
+
+    // the last ACK comes in the next interval: a new record, which then times out
+    merge(drain().addMs(WEB, 1, 52, 3000, 3000, ACK, 0));
+    assertThat(cache.activeFlows()).isEqualTo(1);
+    cache.expire(18_000);
+    assertThat(finished.take())
+        .containsExactly(record(WEB, 0, ACK, 1, 52, 3000, 3000, EndReason.IDLE_TIMEOUT));
+  }
+
+  @Test
+  void rstEndsTheFlow() {
+    cache(timeouts(15, 60));
+    merge(drain().addMs(WEB, 3, 180, 0, 10, SYN | ACK, 0));
+    merge(drain().addMs(WEB, 1, 40, 1500, 1500, RST, 0));
+    assertThat(finished.take())
+        .containsExactly(record(WEB, 0, SYN | ACK | RST, 4, 220, 0, 1500, EndReason.END_OF_FLOW));
+    assertThat(cache.finishedFlows(EndReason.END_OF_FLOW)).isEqualTo(1);
+  }
+
+  @Test
+  void aConnectionWhollyInsideOneIntervalGoesStraightOut() {
+    cache(timeouts(15, 60).capacity(1));
+    merge(drain().addMs(DNS6, 1, 80, 0, 0, 0, 0));
+    merge(drain().addMs(WEB, 8, 900, 100, 300, SYN | ACK | FIN, 0x08));
+    assertThat(finished.take())
+        .containsExactly(
+            record(WEB, 0x08, SYN | ACK | FIN, 8, 900, 100, 300, EndReason.END_OF_FLOW));
+    assertThat(cache.activeFlows()).isEqualTo(1); // the full cache evicted nothing for it
+    assertThat(cache.finishedFlows(EndReason.LACK_OF_RESOURCES)).isZero();
+  }
+
+  @Test
+  void forcedEndOnShutdownReturnsEveryFlowInBatchesOfMaxRows() {
+    cache(timeouts(15, 60).maxBatchRows(3));
+    DrainedEntries d = drain();
+    for (int i = 0; i < 7; i++) {
+      d.addMs(WEB.on(2 + i % 2, i % 2).vlan(i), i + 1, 1000L * (i + 1), i, 10 + i, ACK, 0);
+    }
+    merge(d);
+    assertThat(cache.heldPackets(2, 0)).isEqualTo(1 + 3 + 5 + 7);
+    assertThat(cache.heldPackets(3, 1)).isEqualTo(2 + 4 + 6);
+
+    cache.finishAll();
+    assertThat(finished.batchSizes).containsExactly(3, 3, 1);
+    assertThat(finished.records).hasSize(7).allMatch(r -> r.endReason() == 4);
+    assertThat(finished.sums.get(2L << 8)).containsExactly(16, 16_000);
+    assertThat(finished.sums.get(3L << 8 | 1)).containsExactly(12, 12_000);
+    assertThat(cache.activeFlows()).isZero();
+    assertThat(cache.heldPackets(2, 0)).isZero();
+    assertThat(cache.heldBytes(3, 1)).isZero();
+    assertThat(cache.finishedFlows(EndReason.FORCED_END)).isEqualTo(7);
+
+    cache.finishAll(); // nothing left: no empty batch
+    assertThat(finished.batchSizes).hasSize(3);
+  }
+
+  @Test
+  void fullCacheEvictsTheLeastRecentlySeenWithLackOfResourcesLosingNoCount() {
+    cache(timeouts(15, 60).capacity(4));
+    TestFlow[] f = new TestFlow[6];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = TestFlow.v4("10.0.1." + i, 1000 + i, "10.0.2.1", 443, TCP);
+    }
+    merge(
+        drain()
+            .addMs(f[0], 1, 100, 0, 1000, ACK, 0)
+            .addMs(f[1], 2, 200, 0, 4000, ACK, 0)
+            .addMs(f[2], 3, 300, 0, 2000, ACK, 0)
+            .addMs(f[3], 4, 400, 0, 3000, ACK, 0));
+    assertThat(finished.records).isEmpty();
+
+    merge(drain().addMs(f[1], 10, 1000, 4500, 4600, ACK, 0).addMs(f[4], 5, 500, 5000, 5000, ACK, 0));
+    assertThat(finished.take())
+        .containsExactly(record(f[0], 0, ACK, 1, 100, 0, 1000, EndReason.LACK_OF_RESOURCES));
+
+    merge(drain().addMs(f[5], 6, 600, 6000, 6000, ACK, 0).addMs(f[0], 7, 700, 6000, 6000, ACK, 0));
+    assertThat(finished.take())
+        .containsExactly(
+            record(f[2], 0, ACK, 3, 300, 0, 2000, EndReason.LACK_OF_RESOURCES),
+            record(f[3], 0, ACK, 4, 400, 0, 3000, EndReason.LACK_OF_RESOURCES));
+    assertThat(cache.activeFlows()).isEqualTo(4);
+    assertThat(cache.finishedFlows(EndReason.LACK_OF_RESOURCES)).isEqualTo(3);
+    // merged 1+2+3+4+10+5+6+7 = 38 packets; finished 1+3+4 = 8; held f1 12, f4 5, f5 6, f0 7
+    assertThat(cache.heldPackets(2, 0)).isEqualTo(30);
+    assertThat(cache.heldBytes(2, 0)).isEqualTo(3000);
+    assertThat(cache.top(4, FlowRanking.PACKETS))
+        .extracting(ActiveFlow::srcPort, ActiveFlow::packets)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1001, 12L),
+            org.assertj.core.groups.Tuple.tuple(1000, 7L),
+            org.assertj.core.groups.Tuple.tuple(1005, 6L),
+            org.assertj.core.groups.Tuple.tuple(1004, 5L));
+  }
+
+  @Test
+  void topNRanksByBytesOrPacketsWithoutChangingTheCache() {
+    cache(timeouts(15, 60));
+    DrainedEntries d = drain();
+    for (int i = 0; i < 10; i++) {
+      d.addMs(TestFlow.v4("10.9.0." + i, 1, "10.9.1.1", 2, UDP), 100 - 7 * i, 1000L * (i + 1),
+          0, 0, 0, 0);
+    }
+    merge(d);
+    assertThat(cache.top(3, FlowRanking.BYTES))
+        .extracting(ActiveFlow::bytes)
+        .containsExactly(10_000L, 9_000L, 8_000L);
+    assertThat(cache.top(3, FlowRanking.PACKETS))
+        .extracting(ActiveFlow::packets)
+        .containsExactly(100L, 93L, 86L);
+    assertThat(cache.top(0, FlowRanking.BYTES)).isEmpty();
+    List<Long> all = new ArrayList<>();
+    cache.top(20, FlowRanking.BYTES).forEach(a -> all.add(a.bytes()));
+    assertThat(all)
+        .containsExactly(10_000L, 9_000L, 8_000L, 7_000L, 6_000L, 5_000L, 4_000L, 3_000L, 2_000L,
+            1_000L);
+    assertThat(cache.activeFlows()).isEqualTo(10);
+    assertThat(cache.heldBytes(2, 0)).isEqualTo(55_000);
+  }
+
+  @Test
+  void interfaceDirectionAndVlanSeparateFlowsAndTheirHeldCounts() {
+    cache(timeouts(15, 60));
+    merge(
+        drain()
+            .addMs(WEB, 1, 10, 0, 0, ACK, 0)
+            .addMs(WEB.on(2, 1), 2, 20, 0, 0, ACK, 0)
+            .addMs(WEB.on(3, 0), 3, 30, 0, 0, ACK, 0)
+            .addMs(WEB.vlan(10), 4, 40, 0, 0, ACK, 0));
+    assertThat(cache.activeFlows()).isEqualTo(4);
+    List<String> held = new ArrayList<>();
+    cache.forEachHeld((ifx, dir, p, b) -> held.add(ifx + "/" + dir + ":" + p + "/" + b));
+    assertThat(held).containsExactlyInAnyOrder("2/0:5/50", "2/1:2/20", "3/0:3/30");
+    assertThat(cache.heldPackets(9, 0)).isZero();
+    assertThat(cache.capacity()).isEqualTo(1024);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.flowgate.controlplane.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The open-addressing table against a HashMap model, at full load and under churn. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FlowTableTest {
+
+  private record Key(long k0, long k1, long k2, long k3, long k4, long k5) {
+    long hash() {
+      return FlowTable.hash(k0, k1, k2, k3, k4, k5);
+    }
+
+    int probe(FlowTable t) {
+      return t.probe(hash(), k0, k1, k2, k3, k4, k5);
+    }
+  }
+
+  private static Key randomKey(Random rnd, int universe) {
+    int i = rnd.nextInt(universe);
+    // keys that differ in one field only, as flows of one host do
+    return new Key(0xFFFF_0000_0000L, 0x0100_000AL, 0, 0x0200_000AL, i & 3 | (long) (i >> 2) << 32,
+        6 << 16);
+  }
+
+  @Test
+  void findsEveryKeyItHoldsAndNoOtherUnderRandomInsertsAndRemoves() {
+    Random rnd = new Random(5);
+    for (int capacity : new int[] {1, 2, 3, 37, 64, 1000}) {
+      FlowTable t = new FlowTable(capacity);
+      Map<Key, Long> model = new HashMap<>(); // key -> packets, a tag kept in the entry
+      List<Key> held = new ArrayList<>();
+      for (int op = 0; op < 50_000; op++) {
+        Key k = randomKey(rnd, capacity * 3);
+        int id = k.probe(t);
+        assertThat(id >= 0).as("capacity %d op %d", capacity, op).isEqualTo(model.containsKey(k));
+        if (id >= 0) {
+          assertThat(t.arena[id * FlowTable.STRIDE + FlowTable.PACKETS]).isEqualTo(model.get(k));
+          if (rnd.nextBoolean()) {
+            t.remove(id);
+            model.remove(k);
+            held.remove(k);
+          }
+        } else if (!t.isFull()) {
+          int nid = t.insertAt(-1 - id, k.hash(), k.k0, k.k1, k.k2, k.k3, k.k4, k.k5);
+          t.arena[nid * FlowTable.STRIDE + FlowTable.PACKETS] = op;
+          model.put(k, (long) op);
+          held.add(k);
+        } else {
+          Key victim = held.get(rnd.nextInt(held.size()));
+          t.remove(victim.probe(t));
+          model.remove(victim);
+          held.remove(victim);
+        }
+        assertThat(t.size()).isEqualTo(model.size());
+      }
+      for (Map.Entry<Key, Long> e : model.entrySet()) {
+        int id = e.getKey().probe(t);
+        assertThat(id).isBetween(0, t.size() - 1);
+        assertThat(t.arena[id * FlowTable.STRIDE + FlowTable.PACKETS]).isEqualTo(e.getValue());
+      }
+      t.clear();
+      assertThat(t.size()).isZero();
+    }
+  }
+
+  @Test
+  void indexHasAtLeastTwiceTheCapacityInSlots() {
+    for (int capacity : new int[] {1, 2, 3, 4, 5, 1000, 1 << 20, (1 << 20) + 1}) {
+      assertThat(new FlowTable(capacity).index.length).isGreaterThanOrEqualTo(2 * capacity);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Per-packet cost of flowgate's programs against an empty program and a
+reference counter, measured the same way in the same run (LAB.md).
+
+    bench/dataplane.py FLOWGATE_OBJ BENCH_BUILD_DIR [--flows 1,10000,...] [--headroom 1.25]
+
+A namespace wired to the host by a veth pair; trafgen sends UDP frames from
+inside over N flows round-robin (source address dinc), a warm-up pass first,
+then the measured pass. Each program is attached alone (XDP native or TC on
+the host end for ingress, TC egress on the namespace end with trafgen on the
+qdisc path for egress) and its cost is the delta of run_time_ns / run_cnt
+(kernel.bpf_stats_enabled=1) over the measured pass. Net = program - empty
+program at the same hook. Restores bpf_stats_enabled and removes the lab and
+its pins on exit, failure included.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+PID = os.getpid()
+NS = f"fg-{PID}-bench"
+HOST, PEER = f"fg{PID}h", f"fg{PID}n"
+PIN = f"/sys/fs/bpf/fg-{PID}-bench"
+NSENTER = ["nsenter", f"--net=/run/netns/{NS}"]
+SRC_BASE = 10 << 24  # 10.0.0.0: flow i has source 10.0.0.0 + i
+FRAME_PAYLOAD = 18   # 14 + 20 + 8 + 18 = 60-byte frames
+
+
+def sh(*cmd, check=True):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: {r.stderr.strip()}")
+    return r.stdout
+
+
+def ifindex(dev, ns=None):
+    pre = ["ip", "-n", ns] if ns else ["ip"]
+    return json.loads(sh(*pre, "-j", "link", "show", dev))[0]["ifindex"]
+
+
+def lab_up():
+    sh("ip", "netns", "add", NS)
+    sh("ip", "link", "add", HOST, "type", "veth", "peer", "name", PEER)
+    sh("ip", "link", "set", PEER, "netns", NS)
+    sh("sysctl", "-q", "-w", f"net.ipv6.conf.{HOST}.disable_ipv6=1")
+    sh(*NSENTER, "sysctl", "-q", "-w", f"net.ipv6.conf.{PEER}.disable_ipv6=1")
+    sh("ip", "link", "set", HOST, "up")
+    sh("ip", "-n", NS, "link", "set", PEER, "up")
+
+
+def lab_down():
+    sh("ip", "link", "del", HOST, check=False)
+    sh("ip", "netns", "del", NS, check=False)
+    sh("rm", "-rf", PIN, check=False)
+
+
+def trafgen_conf(flows, path):
+    lo, hi = SRC_BASE, SRC_BASE + flows - 1
+    sa = f"sa=10.0.0.0, sa[0:4]=dinc({lo}, {hi})" if flows > 1 else "sa=10.0.0.0"
+    with open(path, "w") as f:
+        f.write("{\n  eth(da=02:00:00:00:00:02, sa=02:00:00:00:00:01),\n"
+                f"  ipv4({sa}, da=10.255.0.1, ttl=64),\n"
+                "  udp(sp=1000, dp=2000),\n"
+                f"  fill(0x41, {FRAME_PAYLOAD})\n}}\n")
+
+
+def send(conf, count, qdisc_path=False):
+    cmd = NSENTER + ["trafgen", "--dev", PEER, "--conf", conf, "--cpus", "1", "-n", str(count),
+                     "--no-sock-mem", "--notouch-irq", "--no-cpu-stats"]
+    if qdisc_path:
+        cmd.append("--qdisc-path")
+    sh(*cmd)
+
+
+def stats(prog_pin):
+    info = json.loads(sh("bpftool", "prog", "show", "pinned", prog_pin, "-j"))
+    return info.get("run_time_ns", 0), info.get("run_cnt", 0)
+
+
+class Hook:
+    """attaches one pinned program where a run needs it"""
+
+    def __init__(self, kind):
+        self.kind = kind  # xdp | tc-in | tc-out
+
+    def attach(self, prog):
+        if self.kind == "xdp":
+            sh("bpftool", "net", "attach", "xdpdrv", "pinned", prog, "dev", HOST)
+        elif self.kind == "tc-in":
+            sh("tc", "qdisc", "add", "dev", HOST, "clsact")
+            sh("tc", "filter", "add", "dev", HOST, "ingress", "bpf", "direct-action", "pinned", prog)
+        else:
+            sh(*NSENTER, "tc", "qdisc", "add", "dev", PEER, "clsact")
+            sh(*NSENTER, "tc", "filter", "add", "dev", PEER, "egress", "bpf", "direct-action", "pinned", prog)
+
+    def detach(self):
+        if self.kind == "xdp":
+            sh("bpftool", "net", "detach", "xdpdrv", "dev", HOST, check=False)
+        elif self.kind == "tc-in":
+            sh("tc", "qdisc", "del", "dev", HOST, "clsact", check=False)
+        else:
+            sh(*NSENTER, "tc", "qdisc", "del", "dev", PEER, "clsact", check=False)
+
+
+def measure(prog, hook, conf, flows):
+    """ns/packet of prog over one measured pass, after a warm-up pass"""
+    warm = max(flows, 200_000 // flows * flows)
+    count = max(2 * flows, 1_000_000 // flows * flows)
+    hook.attach(prog)
+    try:
+        send(conf, warm, hook.kind == "tc-out")
+        t0, c0 = stats(prog)
+        send(conf, count, hook.kind == "tc-out")
+        t1, c1 = stats(prog)
+    finally:
+        hook.detach()
+    if c1 == c0:
+        raise RuntimeError(f"{prog}: no run counted")
+    return (t1 - t0) / (c1 - c0), c1 - c0
+
+
+def totals_check(maps, flows):
+    """the flowgate totals of the run: packets counted, insert failures and
+    (up to 100k flows, bpftool is slow beyond) the flow map's entries"""
+    got = dict(packets=0, insert_failed=0, entries=None)
+    if flows <= 100_000:
+        got["entries"] = len(json.loads(sh("bpftool", "map", "dump", "pinned", f"{maps}/fg_flows_a", "-j")))
+    for e in json.loads(sh("bpftool", "map", "dump", "pinned", f"{maps}/fg_totals", "-j")):
+        for v in e["formatted"]["values"]:
+            got["packets"] += v["value"]["packets"]
+            got["insert_failed"] += v["value"]["insert_failed"]
+    return got
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("obj")
+    ap.add_argument("build")
+    ap.add_argument("--flows", default="1,10000,100000,1000000")
+    ap.add_argument("--headroom", type=float, default=1.25,
+                    help="flow map capacity = flows * headroom (at least 1024)")
+    args = ap.parse_args()
+    flows_list = [int(x) for x in args.flows.split(",")]
+
+    stats_was = open("/proc/sys/kernel/bpf_stats_enabled").read().strip()
+    rows = []
+    try:
+        lab_up()
+        sh("sysctl", "-q", "-w", "kernel.bpf_stats_enabled=1")
+        host_if, peer_if = ifindex(HOST), ifindex(PEER, NS)
+        os.makedirs(PIN)
+        sh("bpftool", "prog", "loadall", f"{args.build}/empty.bpf.o", f"{PIN}/empty")
+        with tempfile.TemporaryDirectory() as tmp:
+            for flows in flows_list:
+                conf = f"{tmp}/flows-{flows}.cfg"
+                trafgen_conf(flows, conf)
+                ref, fg = f"{PIN}/ref-{flows}", f"{PIN}/fg-{flows}"
+                sh("bpftool", "prog", "loadall", f"{args.build}/ref_counter.bpf.o", ref)
+                cap = max(1024, int(flows * args.headroom))
+                load = [f"{args.build}/fgload", args.obj, fg, str(cap),
+                        f"{host_if}:1", f"{peer_if}:2"]
+                sh(*load)
+                flags = json.loads(sh("bpftool", "map", "show", "pinned", f"{fg}/maps/fg_flows_a", "-j"))["flags"]
+                r = {"flows": flows, "cap": cap, "flags": flags}
+                for name, prog, hook in (
+                        ("empty_xdp", f"{PIN}/empty/empty_xdp", "xdp"),
+                        ("ref_xdp", f"{ref}/ref_xdp", "xdp"),
+                        ("fg_xdp", f"{fg}/progs/fg_xdp", "xdp"),
+                        ("empty_tc_in", f"{PIN}/empty/empty_tc", "tc-in"),
+                        ("fg_tc_ingress", f"{fg}/progs/fg_tc_ingress", "tc-in"),
+                        ("empty_tc_out", f"{PIN}/empty/empty_tc", "tc-out"),
+                        ("fg_tc_egress", f"{fg}/progs/fg_tc_egress", "tc-out")):
+                    r[name], r[name + "_n"] = measure(prog, Hook(hook), conf, flows)
+                    print(f"  flows {flows:>8} {name:<14} {r[name]:7.1f} ns  ({r[name + '_n']} runs)",
+                          file=sys.stderr, flush=True)
+                r["fg_totals"] = totals_check(f"{fg}/maps", flows)
+                rows.append(r)
+                sh("rm", "-rf", ref, fg)
+    finally:
+        sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats_was}", check=False)
+        lab_down()
+
+    lru = "per-CPU LRU (BPF_F_NO_COMMON_LRU)" if rows and rows[0]["flags"] & 2 else "common LRU"
+    print(f"\nflowgate dataplane, ns/packet from bpf_stats; net = minus the empty program at the same hook; {lru}")
+    print(f"{'flows':>8} {'map':>8} | {'empty':>6} {'ref net':>8} | {'fg_xdp net':>10} {'x ref':>6} |"
+          f" {'tc_in net':>9} {'x ref':>6} | {'tc_out net':>10} {'x ref':>6} | fg insert_failed, entries")
+    for r in rows:
+        ref_net = r["ref_xdp"] - r["empty_xdp"]
+        xdp = r["fg_xdp"] - r["empty_xdp"]
+        tin = r["fg_tc_ingress"] - r["empty_tc_in"]
+        tout = r["fg_tc_egress"] - r["empty_tc_out"]
+        print(f"{r['flows']:>8} {r['cap']:>8} | {r['empty_xdp']:6.1f} {ref_net:8.1f} |"
+              f" {xdp:10.1f} {xdp / ref_net:6.2f} | {tin:9.1f} {tin / ref_net:6.2f} |"
+              f" {tout:10.1f} {tout / ref_net:6.2f} | {r['fg_totals']['insert_failed']}, {r['fg_totals']['entries']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

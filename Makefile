@@ -41,8 +41,8 @@ test: deps bpffs
 run: deps bpffs build
 	bin/flowgate-lab
 
-## bench-dataplane: per-packet cost of the XDP/TC programs vs empty and reference
-bench-dataplane: deps bpffs build
+## bench-dataplane: per-packet cost of the XDP/TC programs vs empty and reference (builds only the BPF side)
+bench-dataplane: deps bpffs
 	bench/dataplane.sh
 
 ## bench-sweep: drain + Arrow + flow cache merge at 1M flows

@@ -113,6 +113,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void namesThatLookLikeOtherYamlTypesRoundTrip() throws Exception {
+    List<String> names =
+        List.of(
+            "yes", "no", "on", "off", "y", "n", "~", "null", "true", "False", "0x10", "0o7",
+            "010", "1e3", "1_000", ".5", ".inf", ".nan", "-", "-1", "*x", "&x", "!x", "%x", "@x",
+            "`x", "'x'", "\"x\"", "#x", "x#y", "x,y", "[x]", "{x}", "?x", ">x", "|x", "---",
+            "...", "=", "<<");
+    List<InterfaceConfig> interfaces = names.stream().map(InterfaceConfig::of).toList();
+    FlowgateConfig c = FlowgateConfig.defaults(interfaces);
+
+    assertThat(ConfigLoader.parse(c.toYaml(), "written.yaml")).isEqualTo(c);
+  }
+
+  @Test
   void writtenYamlSpellsOutDefaults() throws Exception {
     String yaml = ConfigLoader.load(resource("minimal.yaml")).toYaml();
 

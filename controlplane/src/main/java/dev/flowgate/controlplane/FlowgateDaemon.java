@@ -4,8 +4,8 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import java.nio.file.Path;
 
 /**
- * The running flowgate: attaches, sweeps, exports, serves the API until stopped. Placeholder
- * until the lifecycle is written; the CLI's {@code run} command calls it.
+ * The running flowgate: attaches, sweeps, exports, serves the API until stopped. Placeholder until
+ * the lifecycle is written; the CLI's {@code run} command calls it.
  */
 public final class FlowgateDaemon {
 
@@ -30,7 +30,10 @@ public final class FlowgateDaemon {
    */
   public int run() {
     throw new UnsupportedOperationException(
-        "the flowgate daemon is not built yet (config " + configPath + " for "
-            + config.interfaces().size() + " interface entries)");
+        "the flowgate daemon is not built yet (config "
+            + configPath
+            + " for "
+            + config.interfaces().size()
+            + " interface entries)");
   }
 }

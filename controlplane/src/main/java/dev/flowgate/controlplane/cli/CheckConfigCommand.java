@@ -1,7 +1,7 @@
 package dev.flowgate.controlplane.cli;
 
-import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.ConfigException;
+import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -25,8 +25,10 @@ public final class Main implements Callable<Integer> {
 
   /** Exit code 0: done, or a clean stop. */
   public static final int OK = 0;
+
   /** Exit code 1: a runtime failure (the config was fine). */
   public static final int FAILURE = 1;
+
   /** Exit code 2: a bad config file or bad command-line usage; nothing was attached. */
   public static final int BAD_CONFIG = 2;
 
@@ -39,8 +41,7 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command line on the process's stdout and stderr; returns the exit code. */
   public static int execute(String... args) {
-    return execute(
-        new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }
 
   /**

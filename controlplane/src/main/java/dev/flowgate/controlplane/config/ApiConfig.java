@@ -8,8 +8,8 @@ import java.util.Optional;
  * The {@code api:} section: the HTTP API (and /metrics) listener.
  *
  * @param listen address and port; port 0 picks a free port (for tests)
- * @param tokenFile file holding the bearer token for mutating calls and capture; empty = no
- *     token, allowed only on a loopback listener
+ * @param tokenFile file holding the bearer token for mutating calls and capture; empty = no token,
+ *     allowed only on a loopback listener
  * @param tls serve HTTPS; empty = plain HTTP
  */
 public record ApiConfig(HostPort listen, Optional<Path> tokenFile, Optional<TlsConfig> tls) {

@@ -17,14 +17,19 @@ public record ArrowExportConfig(Path directory, Duration rotateInterval, int max
 
   /** Default rotate-interval: 1m per file. */
   public static final Duration DEFAULT_ROTATE_INTERVAL = Duration.ofMinutes(1);
+
   /** Shortest rotate-interval: 1s. */
   public static final Duration MIN_ROTATE_INTERVAL = Duration.ofSeconds(1);
+
   /** Longest rotate-interval: 24h. */
   public static final Duration MAX_ROTATE_INTERVAL = Duration.ofHours(24);
+
   /** Default max-files: 1440, one day of one-minute files. */
   public static final int DEFAULT_MAX_FILES = 1440;
+
   /** Fewest max-files: 1. */
   public static final int MIN_MAX_FILES = 1;
+
   /** Most max-files: 1000000. */
   public static final int MAX_MAX_FILES = 1_000_000;
 

@@ -2,7 +2,10 @@ package dev.flowgate.controlplane.config;
 
 /** How a program counts ingress on an interface. */
 public enum AttachMode {
-  /** Native XDP in the driver; falls back to TC ingress when another program holds XDP or the driver has none. */
+  /**
+   * Native XDP in the driver; falls back to TC ingress when another program holds XDP or the driver
+   * has none.
+   */
   XDP("xdp"),
 
   /** Generic XDP (after GRO, so merged packets); only when asked for. */

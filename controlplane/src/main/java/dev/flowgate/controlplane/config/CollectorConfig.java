@@ -10,8 +10,8 @@ import java.util.List;
  * @param protocol IPFIX, NetFlow v9 or NetFlow v5
  * @param transport UDP, or TCP (IPFIX only)
  * @param templateRefresh templates are sent again at least this often (UDP; ignored by v5)
- * @param templateRefreshPackets templates are sent again every this many messages; 0 = only by
- *     time (UDP; ignored by v5)
+ * @param templateRefreshPackets templates are sent again every this many messages; 0 = only by time
+ *     (UDP; ignored by v5)
  * @param maxMessageSize largest message in bytes (the UDP payload)
  * @param observationDomainId IPFIX observation domain, NetFlow v9 source id, NetFlow v5 engine id
  */
@@ -26,30 +26,43 @@ public record CollectorConfig(
 
   /** Default protocol: ipfix. */
   public static final ExportProtocol DEFAULT_PROTOCOL = ExportProtocol.IPFIX;
+
   /** Default transport: udp. */
   public static final ExportTransport DEFAULT_TRANSPORT = ExportTransport.UDP;
+
   /** Default template-refresh: 60s between template resends. */
   public static final Duration DEFAULT_TEMPLATE_REFRESH = Duration.ofSeconds(60);
+
   /** Shortest template-refresh: 1s. */
   public static final Duration MIN_TEMPLATE_REFRESH = Duration.ofSeconds(1);
+
   /** Longest template-refresh: 24h. */
   public static final Duration MAX_TEMPLATE_REFRESH = Duration.ofHours(24);
+
   /** Default template-refresh-packets: templates resent every 20 messages. */
   public static final int DEFAULT_TEMPLATE_REFRESH_PACKETS = 20;
+
   /** Lowest template-refresh-packets: 0, resend by time only. */
   public static final int MIN_TEMPLATE_REFRESH_PACKETS = 0;
+
   /** Highest template-refresh-packets: 1000000 messages. */
   public static final int MAX_TEMPLATE_REFRESH_PACKETS = 1_000_000;
+
   /** Default max-message-size: 1400 bytes, fits a 1500-byte MTU with IP and UDP headers. */
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 1400;
+
   /** Smallest max-message-size: 512 bytes. */
   public static final int MIN_MAX_MESSAGE_SIZE = 512;
+
   /** Largest max-message-size: 65507 bytes, the largest UDP payload over IPv4. */
   public static final int MAX_MAX_MESSAGE_SIZE = 65_507;
+
   /** Default observation-domain-id: 1. */
   public static final long DEFAULT_OBSERVATION_DOMAIN_ID = 1;
+
   /** Largest observation-domain-id: 4294967295 (32 bits; IPFIX and NetFlow v9). */
   public static final long MAX_OBSERVATION_DOMAIN_ID = 0xFFFF_FFFFL;
+
   /** Largest observation-domain-id with netflow-v5: 255 (the 8-bit engine id). */
   public static final long MAX_V5_ENGINE_ID = 255;
 

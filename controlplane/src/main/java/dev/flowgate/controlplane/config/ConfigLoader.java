@@ -12,10 +12,10 @@ import java.nio.file.Path;
 /**
  * Reads flowgate's YAML configuration (DESIGN.md, "Configuration (YAML)").
  *
- * <p>Every problem is a {@link ConfigException} naming the file, line, column and key path:
- * unknown keys (with a suggestion when one is close), wrong types, out-of-range values, rules
- * between settings, duplicate keys, YAML syntax errors, an empty file. The first problem in the
- * file wins. Absent settings take the defaults documented on the config records.
+ * <p>Every problem is a {@link ConfigException} naming the file, line, column and key path: unknown
+ * keys (with a suggestion when one is close), wrong types, out-of-range values, rules between
+ * settings, duplicate keys, YAML syntax errors, an empty file. The first problem in the file wins.
+ * Absent settings take the defaults documented on the config records.
  */
 public final class ConfigLoader {
 

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A YAML value as read, with where it starts in the file: the loader's view between the YAML
- * parser and the typed config. Package-private; nothing outside the loader sees it.
+ * A YAML value as read, with where it starts in the file: the loader's view between the YAML parser
+ * and the typed config. Package-private; nothing outside the loader sees it.
  */
 sealed interface ConfigNode {
 
@@ -41,8 +41,8 @@ sealed interface ConfigNode {
   /**
    * A scalar.
    *
-   * @param token how YAML typed it: VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT,
-   *     VALUE_TRUE, VALUE_FALSE or VALUE_NULL (an empty plain scalar is VALUE_NULL here)
+   * @param token how YAML typed it: VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE,
+   *     VALUE_FALSE or VALUE_NULL (an empty plain scalar is VALUE_NULL here)
    * @param text the scalar's text
    */
   record Scalar(int line, int column, JsonToken token, String text) implements ConfigNode {

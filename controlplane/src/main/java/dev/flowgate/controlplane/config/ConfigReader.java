@@ -5,16 +5,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Turns the {@link ConfigNode} tree of a config file into a {@link FlowgateConfig}: one method
- * per section, each refusing unknown keys, reading typed values with their defaults, and letting
- * the record's constructor check its rules.
+ * Turns the {@link ConfigNode} tree of a config file into a {@link FlowgateConfig}: one method per
+ * section, each refusing unknown keys, reading typed values with their defaults, and letting the
+ * record's constructor check its rules.
  */
 final class ConfigReader {
 
   /** The top-level keys, in the order DESIGN.md documents them. */
   static final List<String> TOP_LEVEL =
-      List.of(
-          "interfaces", "flows", "dataplane", "state-directory", "export", "api", "metrics");
+      List.of("interfaces", "flows", "dataplane", "state-directory", "export", "api", "metrics");
 
   /** Keys reserved for later work: present in the file, they are refused, never ignored. */
   static final String ALERTS = "alerts";
@@ -57,8 +56,7 @@ final class ConfigReader {
     MetricsConfig metrics = metrics(top.section("metrics"));
     return top.build(
         () ->
-            new FlowgateConfig(
-                interfaces, flows, dataplane, stateDirectory, export, api, metrics));
+            new FlowgateConfig(interfaces, flows, dataplane, stateDirectory, export, api, metrics));
   }
 
   private static List<InterfaceConfig> interfaces(Section top) throws ConfigException {
@@ -77,8 +75,7 @@ final class ConfigReader {
       }
       Section s = Section.of(top.file(), path, item, "a mapping");
       s.allowOnly("name", "mode", "direction", "sampling");
-      String name =
-          s.requiredString("name", "is required (an interface name, or /regex/)");
+      String name = s.requiredString("name", "is required (an interface name, or /regex/)");
       AttachMode mode =
           s.choice(
               "mode", InterfaceConfig.DEFAULT_MODE, AttachMode.values(), AttachMode::label, "mode");
@@ -127,7 +124,8 @@ final class ConfigReader {
     List<ConfigNode> items = s.list("ipfix");
     for (int i = 0; i < items.size(); i++) {
       collectors.add(
-          collector(Section.of(s.file(), s.path() + ".ipfix[" + i + "]", items.get(i), "a mapping")));
+          collector(
+              Section.of(s.file(), s.path() + ".ipfix[" + i + "]", items.get(i), "a mapping")));
     }
     Optional<ArrowExportConfig> arrow = Optional.empty();
     if (s.node("arrow").isPresent()) {

@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The config file's durations: an integer and one unit, {@code ms}, {@code s}, {@code m} or
- * {@code h} ({@code 500ms}, {@code 1s}, {@code 2m}). No fractions, no signs, no compound forms.
+ * The config file's durations: an integer and one unit, {@code ms}, {@code s}, {@code m} or {@code
+ * h} ({@code 500ms}, {@code 1s}, {@code 2m}). No fractions, no signs, no compound forms.
  */
 public final class DurationFormat {
 

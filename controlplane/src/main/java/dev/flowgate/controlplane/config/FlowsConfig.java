@@ -16,22 +16,31 @@ public record FlowsConfig(
 
   /** Default max-flows: 262144 flows active within one sweep interval. */
   public static final int DEFAULT_MAX_FLOWS = 262_144;
+
   /** Smallest max-flows: 1024. */
   public static final int MIN_MAX_FLOWS = 1024;
+
   /** Largest max-flows: 16777216 (2^24), about 1.5 GiB of kernel memory for two flow maps. */
   public static final int MAX_MAX_FLOWS = 16_777_216;
+
   /** Default sweep-interval: 1s between drains of the kernel's counters. */
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
+
   /** Shortest sweep-interval: 100ms. */
   public static final Duration MIN_SWEEP_INTERVAL = Duration.ofMillis(100);
+
   /** Longest sweep-interval: 1m (the flow map must hold every flow of one interval). */
   public static final Duration MAX_SWEEP_INTERVAL = Duration.ofMinutes(1);
+
   /** Default active-timeout: 60s, long flows are reported at least once a minute. */
   public static final Duration DEFAULT_ACTIVE_TIMEOUT = Duration.ofSeconds(60);
+
   /** Default idle-timeout: 15s without a packet ends a flow. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
+
   /** Shortest active or idle timeout: 1s. */
   public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+
   /** Longest active or idle timeout: 24h. */
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 

@@ -14,7 +14,8 @@ public record HostPort(String host, int port) {
 
   private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
   private static final Pattern NUMERIC_DOTTED = Pattern.compile("[0-9.]+");
-  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern LABEL =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
   /** Checks the parts; the host must be syntactically valid. */
@@ -44,8 +45,7 @@ public record HostPort(String host, int port) {
       }
       host = text.substring(1, close);
       if (!host.contains(":")) {
-        throw new IllegalArgumentException(
-            quote(text) + ": only IPv6 addresses go in brackets");
+        throw new IllegalArgumentException(quote(text) + ": only IPv6 addresses go in brackets");
       }
       port = text.substring(close + 2);
     } else {

@@ -18,14 +18,19 @@ public record InterfaceConfig(String name, AttachMode mode, Direction direction,
 
   /** Default mode: {@code xdp} (native XDP, falling back to TC ingress). */
   public static final AttachMode DEFAULT_MODE = AttachMode.XDP;
+
   /** Default direction: {@code ingress}. */
   public static final Direction DEFAULT_DIRECTION = Direction.INGRESS;
+
   /** Default sampling: 1000, one packet in a thousand goes to the ring buffer. */
   public static final int DEFAULT_SAMPLING = 1000;
+
   /** Lowest sampling: 0, sampling off. */
   public static final int MIN_SAMPLING = 0;
+
   /** Highest sampling: 2^31-1, one packet in about two billion. */
   public static final int MAX_SAMPLING = Integer.MAX_VALUE;
+
   /** Longest interface name: 15 characters (the kernel's IFNAMSIZ of 16 with its NUL). */
   public static final int MAX_NAME_LENGTH = 15;
 

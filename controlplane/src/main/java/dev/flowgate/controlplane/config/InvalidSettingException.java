@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * A setting whose value breaks a rule of the config classes (a range, or a rule between two
- * settings). Thrown by the config records' constructors, so a value built in code (for example
- * from an API request) is checked exactly like one read from a file; the loader turns it into a
- * {@link ConfigException} pointing at the offending key in the file.
+ * settings). Thrown by the config records' constructors, so a value built in code (for example from
+ * an API request) is checked exactly like one read from a file; the loader turns it into a {@link
+ * ConfigException} pointing at the offending key in the file.
  */
 public final class InvalidSettingException extends IllegalArgumentException {
 
@@ -18,8 +18,8 @@ public final class InvalidSettingException extends IllegalArgumentException {
   /**
    * A broken rule.
    *
-   * @param keys the keys involved, relative to the section (e.g. {@code idle-timeout}), most
-   *     likely culprit first; the loader blames the first one present in the file
+   * @param keys the keys involved, relative to the section (e.g. {@code idle-timeout}), most likely
+   *     culprit first; the loader blames the first one present in the file
    * @param detail what is wrong, without the key
    */
   public InvalidSettingException(List<String> keys, String detail) {

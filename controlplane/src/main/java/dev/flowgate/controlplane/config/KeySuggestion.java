@@ -10,9 +10,10 @@ final class KeySuggestion {
   private KeySuggestion() {}
 
   /**
-   * The known key closest to {@code typed} within an edit distance of 1 (words up to four
-   * letters), 2 (up to seven) or 3 (longer), else the one key that starts with {@code typed} or that {@code typed} starts with
-   * (four letters at least, e.g. {@code sample} for {@code sampling}); empty if none.
+   * The known key closest to {@code typed} within an edit distance of 1 (words up to four letters),
+   * 2 (up to seven) or 3 (longer), else the one key that starts with {@code typed} or that {@code
+   * typed} starts with (four letters at least, e.g. {@code sample} for {@code sampling}); empty if
+   * none.
    */
   static Optional<String> closest(String typed, List<String> known) {
     Optional<String> near = nearest(typed, known);

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 
 /**
- * Leaves a string value unquoted only when the loader's own YAML parser reads it back as that
- * same string: {@code eth0} stays plain, {@code 0x10}, {@code yes}, {@code ~} or {@code &x} get
- * quotes. Jackson's default check alone misses some of these (it writes {@code 0x10} plain).
+ * Leaves a string value unquoted only when the loader's own YAML parser reads it back as that same
+ * string: {@code eth0} stays plain, {@code 0x10}, {@code yes}, {@code ~} or {@code &x} get quotes.
+ * Jackson's default check alone misses some of these (it writes {@code 0x10} plain).
  */
 final class QuoteUnlessReadBack extends StringQuotingChecker.Default {
 

@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One mapping of the config file being read, with its key path: typed getters that turn every
- * wrong value into a {@link ConfigException} at that value's line and column.
+ * One mapping of the config file being read, with its key path: typed getters that turn every wrong
+ * value into a {@link ConfigException} at that value's line and column.
  *
  * <p>An absent section (or one written with no value, {@code metrics:}) reads as empty, so every
  * getter returns its default; its errors point at where the section would be.
@@ -47,8 +47,7 @@ final class Section {
    *
    * @param what how to describe the mapping in a type error, e.g. "a mapping"
    */
-  static Section of(String file, String path, ConfigNode node, String what)
-      throws ConfigException {
+  static Section of(String file, String path, ConfigNode node, String what) throws ConfigException {
     if (node instanceof ConfigNode.Mapping m) {
       return new Section(file, path, m.entries(), m.line(), m.column());
     }
@@ -201,8 +200,7 @@ final class Section {
         && (s.token() == JsonToken.VALUE_STRING || s.token() == JsonToken.VALUE_NUMBER_INT)) {
       Optional<Duration> d = DurationFormat.parse(s.text());
       if (d.isEmpty()) {
-        throw error(
-            s, key, s.describe() + " is not a duration (" + DurationFormat.HINT + ")");
+        throw error(s, key, s.describe() + " is not a duration (" + DurationFormat.HINT + ")");
       }
       return d.get();
     }
@@ -221,14 +219,14 @@ final class Section {
     return scalar(
             key,
             oneOf(labels),
-        text -> {
-          for (E v : values) {
-            if (label.apply(v).equals(text)) {
-              return v;
-            }
-          }
-          throw new IllegalArgumentException(
-              ConfigNode.quote(text) + " is not a " + what + " (use " + oneOf(labels) + ")");
+            text -> {
+              for (E v : values) {
+                if (label.apply(v).equals(text)) {
+                  return v;
+                }
+              }
+              throw new IllegalArgumentException(
+                  ConfigNode.quote(text) + " is not a " + what + " (use " + oneOf(labels) + ")");
             })
         .orElse(fallback);
   }
@@ -249,8 +247,8 @@ final class Section {
   }
 
   /**
-   * Runs a record constructor; an {@link InvalidSettingException} becomes a ConfigException at
-   * the first of its keys present under this section.
+   * Runs a record constructor; an {@link InvalidSettingException} becomes a ConfigException at the
+   * first of its keys present under this section.
    */
   <T> T build(Supplier<T> constructor) throws ConfigException {
     try {
@@ -269,8 +267,7 @@ final class Section {
 
   /** An error about the value of {@code key} (a path relative to this section). */
   ConfigException error(ConfigNode at, String key, String detail) {
-    return new ConfigException(
-        file, at.line(), at.column(), KeyPath.child(path, key), detail);
+    return new ConfigException(file, at.line(), at.column(), KeyPath.child(path, key), detail);
   }
 
   private ConfigException typeError(String key, ConfigNode v, String expected) {

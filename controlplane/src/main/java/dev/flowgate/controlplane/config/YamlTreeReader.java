@@ -24,6 +24,7 @@ final class YamlTreeReader {
 
   private final String file;
   private final YAMLParser parser;
+
   /** Key path of the value being read, for errors in the middle of it (syntax errors). */
   private final List<String> path = new ArrayList<>();
 
@@ -95,8 +96,9 @@ final class YamlTreeReader {
       }
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE, VALUE_NULL ->
           new ConfigNode.Scalar(line, column, token, parser.getText());
-      default -> throw new ConfigException(
-          file, line, column, keyPath(), "unexpected YAML token " + token);
+      default ->
+          throw new ConfigException(
+              file, line, column, keyPath(), "unexpected YAML token " + token);
     };
   }
 

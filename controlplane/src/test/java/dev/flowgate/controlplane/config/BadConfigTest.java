@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Bad configs, one small YAML text each, and the exact error a user reads: {@code
- * file:line:column: key: what is wrong}.
+ * Bad configs, one small YAML text each, and the exact error a user reads: {@code file:line:column:
+ * key: what is wrong}.
  */
 @Timeout(30)
 class BadConfigTest {
@@ -22,19 +22,23 @@ class BadConfigTest {
         bad(
             "emptyFileIsRefused",
             "",
-            "flowgate.yaml:1:1: the file is empty (expected settings such as interfaces: and flows:)"),
+            "flowgate.yaml:1:1: the file is empty (expected settings such as interfaces: and"
+                + " flows:)"),
         bad(
             "fileOfCommentsIsEmpty",
             "# nothing here\n",
-            "flowgate.yaml:1:1: the file is empty (expected settings such as interfaces: and flows:)"),
+            "flowgate.yaml:1:1: the file is empty (expected settings such as interfaces: and"
+                + " flows:)"),
         bad(
             "topLevelListIsRefused",
             "- eth0\n",
-            "flowgate.yaml:1:1: expected a mapping of settings (interfaces:, flows:, ...), got a list"),
+            "flowgate.yaml:1:1: expected a mapping of settings (interfaces:, flows:, ...), got a"
+                + " list"),
         bad(
             "topLevelScalarIsRefused",
             "eth0\n",
-            "flowgate.yaml:1:1: expected a mapping of settings (interfaces:, flows:, ...), got \"eth0\""),
+            "flowgate.yaml:1:1: expected a mapping of settings (interfaces:, flows:, ...), got"
+                + " \"eth0\""),
         bad(
             "misspeltTopLevelKeyGetsSuggestion",
             "interface:\n  - name: eth0\n",
@@ -42,15 +46,18 @@ class BadConfigTest {
         bad(
             "unknownTopLevelKeyListsKnownOnes",
             "interfaces: []\ncolour: blue\n",
-            "flowgate.yaml:2:1: colour: unknown key (expected interfaces, flows, dataplane, state-directory, export, api or metrics)"),
+            "flowgate.yaml:2:1: colour: unknown key (expected interfaces, flows, dataplane,"
+                + " state-directory, export, api or metrics)"),
         bad(
             "alertsSectionIsNotSupportedYet",
             "interfaces: []\nalerts:\n  syn-flood: {}\n",
-            "flowgate.yaml:2:1: alerts: not supported yet (detectors, thresholds and alert sinks come with the alerts issue); remove this section"),
+            "flowgate.yaml:2:1: alerts: not supported yet (detectors, thresholds and alert sinks"
+                + " come with the alerts issue); remove this section"),
         bad(
             "emptyAlertsSectionIsStillRefused",
             "alerts:\n",
-            "flowgate.yaml:1:1: alerts: not supported yet (detectors, thresholds and alert sinks come with the alerts issue); remove this section"),
+            "flowgate.yaml:1:1: alerts: not supported yet (detectors, thresholds and alert sinks"
+                + " come with the alerts issue); remove this section"),
         bad(
             "duplicateKeyNamesFirstLine",
             "flows:\n  idle-timeout: 15s\n  idle-timeout: 20s\n",
@@ -66,15 +73,18 @@ class BadConfigTest {
         bad(
             "unclosedFlowListIsSyntaxError",
             "interfaces: [\n",
-            "flowgate.yaml:2:1: interfaces: YAML syntax error: expected the node content, but found '<stream end>'"),
+            "flowgate.yaml:2:1: interfaces: YAML syntax error: expected the node content, but found"
+                + " '<stream end>'"),
         bad(
             "unclosedQuoteNamesWhereItOpened",
             "api:\n  listen: \"127.0.0.1:9740\n",
-            "flowgate.yaml:3:1: api.listen: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar at 2:11)"),
+            "flowgate.yaml:3:1: api.listen: YAML syntax error: found unexpected end of stream"
+                + " (while scanning a quoted scalar at 2:11)"),
         bad(
             "tabIndentationIsSyntaxError",
             "flows:\n\tidle-timeout: 15s\n",
-            "flowgate.yaml:2:1: flows: YAML syntax error: found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation)"),
+            "flowgate.yaml:2:1: flows: YAML syntax error: found character '\\t(TAB)' that cannot"
+                + " start any token. (Do not use \\t(TAB) for indentation)"),
         bad(
             "complexKeyIsRefused",
             "? [a]\n: 1\n",
@@ -82,7 +92,8 @@ class BadConfigTest {
         bad(
             "aliasIsRefused",
             "flows:\n  idle-timeout: &t 15s\n  active-timeout: *t\n",
-            "flowgate.yaml:3:19: flows.active-timeout: YAML aliases (*t) are not supported; write the value out"),
+            "flowgate.yaml:3:19: flows.active-timeout: YAML aliases (*t) are not supported; write"
+                + " the value out"),
         bad(
             "secondDocumentIsRefused",
             "flows: {}\n---\nflows: {}\n",
@@ -90,27 +101,33 @@ class BadConfigTest {
         bad(
             "durationWithBadUnit",
             "flows:\n  idle-timeout: 15x\n",
-            "flowgate.yaml:2:17: flows.idle-timeout: \"15x\" is not a duration (use an integer and ms, s, m or h)"),
+            "flowgate.yaml:2:17: flows.idle-timeout: \"15x\" is not a duration (use an integer and"
+                + " ms, s, m or h)"),
         bad(
             "durationWithoutUnit",
             "flows:\n  active-timeout: 60\n",
-            "flowgate.yaml:2:19: flows.active-timeout: 60 is not a duration (use an integer and ms, s, m or h)"),
+            "flowgate.yaml:2:19: flows.active-timeout: 60 is not a duration (use an integer and ms,"
+                + " s, m or h)"),
         bad(
             "durationWithFraction",
             "flows:\n  active-timeout: 1.5s\n",
-            "flowgate.yaml:2:19: flows.active-timeout: \"1.5s\" is not a duration (use an integer and ms, s, m or h)"),
+            "flowgate.yaml:2:19: flows.active-timeout: \"1.5s\" is not a duration (use an integer"
+                + " and ms, s, m or h)"),
         bad(
             "negativeDuration",
             "flows:\n  active-timeout: -1s\n",
-            "flowgate.yaml:2:19: flows.active-timeout: \"-1s\" is not a duration (use an integer and ms, s, m or h)"),
+            "flowgate.yaml:2:19: flows.active-timeout: \"-1s\" is not a duration (use an integer"
+                + " and ms, s, m or h)"),
         bad(
             "compoundDuration",
             "flows:\n  active-timeout: 1m30s\n",
-            "flowgate.yaml:2:19: flows.active-timeout: \"1m30s\" is not a duration (use an integer and ms, s, m or h)"),
+            "flowgate.yaml:2:19: flows.active-timeout: \"1m30s\" is not a duration (use an integer"
+                + " and ms, s, m or h)"),
         bad(
             "durationWithNoValue",
             "flows:\n  idle-timeout:\n",
-            "flowgate.yaml:2:16: flows.idle-timeout: has no value (expected a duration such as 15s)"),
+            "flowgate.yaml:2:16: flows.idle-timeout: has no value (expected a duration such as"
+                + " 15s)"),
         bad(
             "sweepIntervalBelowMinimum",
             "flows:\n  sweep-interval: 50ms\n",
@@ -118,15 +135,18 @@ class BadConfigTest {
         bad(
             "idleLongerThanActive",
             "flows:\n  idle-timeout: 2m\n",
-            "flowgate.yaml:2:17: flows.idle-timeout: idle-timeout (2m) must not be longer than active-timeout (1m)"),
+            "flowgate.yaml:2:17: flows.idle-timeout: idle-timeout (2m) must not be longer than"
+                + " active-timeout (1m)"),
         bad(
             "activeShorterThanDefaultIdleBlamesActive",
             "flows:\n  active-timeout: 10s\n",
-            "flowgate.yaml:2:19: flows.active-timeout: idle-timeout (15s) must not be longer than active-timeout (10s)"),
+            "flowgate.yaml:2:19: flows.active-timeout: idle-timeout (15s) must not be longer than"
+                + " active-timeout (10s)"),
         bad(
             "sweepIntervalNotShorterThanIdle",
             "flows:\n  sweep-interval: 15s\n",
-            "flowgate.yaml:2:19: flows.sweep-interval: sweep-interval (15s) must be shorter than idle-timeout (15s)"),
+            "flowgate.yaml:2:19: flows.sweep-interval: sweep-interval (15s) must be shorter than"
+                + " idle-timeout (15s)"),
         bad(
             "maxFlowsBelowMinimum",
             "flows:\n  max-flows: 100\n",
@@ -146,7 +166,8 @@ class BadConfigTest {
         bad(
             "maxFlowsBeyondLong",
             "flows:\n  max-flows: 99999999999999999999\n",
-            "flowgate.yaml:2:14: flows.max-flows: 99999999999999999999 is out of range (1024..16777216)"),
+            "flowgate.yaml:2:14: flows.max-flows: 99999999999999999999 is out of range"
+                + " (1024..16777216)"),
         bad(
             "flowsAsList",
             "flows:\n  - max-flows: 1024\n",
@@ -154,7 +175,8 @@ class BadConfigTest {
         bad(
             "unknownFlowsKeyListsKnownOnes",
             "flows:\n  foo: 1\n",
-            "flowgate.yaml:2:3: flows.foo: unknown key (expected max-flows, sweep-interval, active-timeout or idle-timeout)"),
+            "flowgate.yaml:2:3: flows.foo: unknown key (expected max-flows, sweep-interval,"
+                + " active-timeout or idle-timeout)"),
         bad(
             "underscoreKeyGetsSuggestion",
             "flows:\n  idle_timeout: 10s\n",
@@ -166,7 +188,8 @@ class BadConfigTest {
         bad(
             "interfaceAsBareName",
             "interfaces:\n  - eth0\n",
-            "flowgate.yaml:2:5: interfaces[0]: expected a mapping, got \"eth0\" (write - name: eth0)"),
+            "flowgate.yaml:2:5: interfaces[0]: expected a mapping, got \"eth0\" (write - name:"
+                + " eth0)"),
         bad(
             "interfaceWithoutName",
             "interfaces:\n  - name: eth0\n  - mode: xdp\n",
@@ -174,7 +197,8 @@ class BadConfigTest {
         bad(
             "unknownMode",
             "interfaces:\n  - name: eth0\n    mode: xpd\n",
-            "flowgate.yaml:3:11: interfaces[0].mode: \"xpd\" is not a mode (use xdp, xdp-generic or tc)"),
+            "flowgate.yaml:3:11: interfaces[0].mode: \"xpd\" is not a mode (use xdp, xdp-generic or"
+                + " tc)"),
         bad(
             "modeAsList",
             "interfaces:\n  - name: eth0\n    mode:\n      - xdp\n",
@@ -182,7 +206,8 @@ class BadConfigTest {
         bad(
             "unknownDirection",
             "interfaces:\n  - name: eth0\n    direction: out\n",
-            "flowgate.yaml:3:16: interfaces[0].direction: \"out\" is not a direction (use ingress, egress or both)"),
+            "flowgate.yaml:3:16: interfaces[0].direction: \"out\" is not a direction (use ingress,"
+                + " egress or both)"),
         bad(
             "negativeSampling",
             "interfaces:\n  - name: eth0\n    sampling: -1\n",
@@ -194,15 +219,18 @@ class BadConfigTest {
         bad(
             "interfaceNameTooLong",
             "interfaces:\n  - name: averyveryverylongname0\n",
-            "flowgate.yaml:2:11: interfaces[0].name: \"averyveryverylongname0\" is longer than 15 characters"),
+            "flowgate.yaml:2:11: interfaces[0].name: \"averyveryverylongname0\" is longer than 15"
+                + " characters"),
         bad(
             "interfaceNameWithSpace",
             "interfaces:\n  - name: eth 0\n",
-            "flowgate.yaml:2:11: interfaces[0].name: \"eth 0\" is not an interface name (no '/', ':' or spaces; write a regex as /regex/)"),
+            "flowgate.yaml:2:11: interfaces[0].name: \"eth 0\" is not an interface name (no '/',"
+                + " ':' or spaces; write a regex as /regex/)"),
         bad(
             "badRegex",
             "interfaces:\n  - name: /eth[0-9/\n",
-            "flowgate.yaml:2:11: interfaces[0].name: \"/eth[0-9/\" is not a valid regex: Unclosed character class near index 6"),
+            "flowgate.yaml:2:11: interfaces[0].name: \"/eth[0-9/\" is not a valid regex: Unclosed"
+                + " character class near index 6"),
         bad(
             "emptyRegex",
             "interfaces:\n  - name: //\n",
@@ -222,7 +250,8 @@ class BadConfigTest {
         bad(
             "relativePinPath",
             "dataplane:\n  pin-path: sys/fs/bpf/flowgate\n",
-            "flowgate.yaml:2:13: dataplane.pin-path: \"sys/fs/bpf/flowgate\" is not an absolute path"),
+            "flowgate.yaml:2:13: dataplane.pin-path: \"sys/fs/bpf/flowgate\" is not an absolute"
+                + " path"),
         bad(
             "stateDirectoryAsList",
             "state-directory: [/var/lib/flowgate]\n",
@@ -230,11 +259,13 @@ class BadConfigTest {
         bad(
             "collectorWithoutPort",
             "export:\n  ipfix:\n    - collector: 127.0.0.1\n",
-            "flowgate.yaml:3:18: export.ipfix[0].collector: \"127.0.0.1\" is not host:port (the port is missing)"),
+            "flowgate.yaml:3:18: export.ipfix[0].collector: \"127.0.0.1\" is not host:port (the"
+                + " port is missing)"),
         bad(
             "ipv6CollectorWithoutBrackets",
             "export:\n  ipfix:\n    - collector: ::1:4739\n",
-            "flowgate.yaml:3:18: export.ipfix[0].collector: \"::1:4739\" is not host:port (write IPv6 addresses in brackets: [::1]:4739)"),
+            "flowgate.yaml:3:18: export.ipfix[0].collector: \"::1:4739\" is not host:port (write"
+                + " IPv6 addresses in brackets: [::1]:4739)"),
         bad(
             "collectorBadIpv4",
             "export:\n  ipfix:\n    - collector: 300.1.1.1:4739\n",
@@ -250,43 +281,70 @@ class BadConfigTest {
         bad(
             "collectorRequired",
             "export:\n  ipfix:\n    - protocol: ipfix\n",
-            "flowgate.yaml:3:7: export.ipfix[0].collector: is required (host:port of the collector)"),
+            "flowgate.yaml:3:7: export.ipfix[0].collector: is required (host:port of the"
+                + " collector)"),
         bad(
             "tcpOnlyWithIpfix",
-            "export:\n  ipfix:\n    - collector: 127.0.0.1:2055\n      protocol: netflow-v9\n      transport: tcp\n",
-            "flowgate.yaml:5:18: export.ipfix[0].transport: tcp is only for ipfix (netflow-v9 is sent over udp)"),
+            "export:\n"
+                + "  ipfix:\n"
+                + "    - collector: 127.0.0.1:2055\n"
+                + "      protocol: netflow-v9\n"
+                + "      transport: tcp\n",
+            "flowgate.yaml:5:18: export.ipfix[0].transport: tcp is only for ipfix (netflow-v9 is"
+                + " sent over udp)"),
         bad(
             "protocolIsCaseSensitive",
             "export:\n  ipfix:\n    - collector: 127.0.0.1:4739\n      protocol: IPFIX\n",
-            "flowgate.yaml:4:17: export.ipfix[0].protocol: \"IPFIX\" is not a protocol (use ipfix, netflow-v9 or netflow-v5)"),
+            "flowgate.yaml:4:17: export.ipfix[0].protocol: \"IPFIX\" is not a protocol (use ipfix,"
+                + " netflow-v9 or netflow-v5)"),
         bad(
             "messageSizeTooLarge",
             "export:\n  ipfix:\n    - collector: 127.0.0.1:4739\n      max-message-size: 70000\n",
-            "flowgate.yaml:4:25: export.ipfix[0].max-message-size: 70000 is out of range (512..65507)"),
+            "flowgate.yaml:4:25: export.ipfix[0].max-message-size: 70000 is out of range"
+                + " (512..65507)"),
         bad(
             "observationDomainBeyond32Bits",
-            "export:\n  ipfix:\n    - collector: 127.0.0.1:4739\n      observation-domain-id: 4294967296\n",
-            "flowgate.yaml:4:30: export.ipfix[0].observation-domain-id: 4294967296 is out of range (0..4294967295)"),
+            "export:\n"
+                + "  ipfix:\n"
+                + "    - collector: 127.0.0.1:4739\n"
+                + "      observation-domain-id: 4294967296\n",
+            "flowgate.yaml:4:30: export.ipfix[0].observation-domain-id: 4294967296 is out of range"
+                + " (0..4294967295)"),
         bad(
             "v5EngineIdBeyond8Bits",
-            "export:\n  ipfix:\n    - collector: 127.0.0.1:2055\n      protocol: netflow-v5\n      observation-domain-id: 300\n",
-            "flowgate.yaml:5:30: export.ipfix[0].observation-domain-id: 300 is out of range (0..255)"),
+            "export:\n"
+                + "  ipfix:\n"
+                + "    - collector: 127.0.0.1:2055\n"
+                + "      protocol: netflow-v5\n"
+                + "      observation-domain-id: 300\n",
+            "flowgate.yaml:5:30: export.ipfix[0].observation-domain-id: 300 is out of range"
+                + " (0..255)"),
         bad(
             "duplicateCollector",
             "export:\n  ipfix:\n    - collector: 127.0.0.1:4739\n    - collector: 127.0.0.1:4739\n",
-            "flowgate.yaml:4:18: export.ipfix[1].collector: 127.0.0.1:4739 over udp is already listed (ipfix[0])"),
+            "flowgate.yaml:4:18: export.ipfix[1].collector: 127.0.0.1:4739 over udp is already"
+                + " listed (ipfix[0])"),
         bad(
             "arrowWithoutDirectory",
             "export:\n  arrow:\n    max-files: 10\n",
-            "flowgate.yaml:3:5: export.arrow.directory: is required (omit export.arrow to write no Arrow files)"),
+            "flowgate.yaml:3:5: export.arrow.directory: is required (omit export.arrow to write no"
+                + " Arrow files)"),
         bad(
             "arrowRotatesFasterThanSweeps",
-            "flows:\n  sweep-interval: 10s\nexport:\n  arrow:\n    directory: /var/lib/flowgate/flows\n    rotate-interval: 5s\n",
-            "flowgate.yaml:6:22: export.arrow.rotate-interval: rotate-interval (5s) must not be shorter than flows.sweep-interval (10s)"),
+            "flows:\n"
+                + "  sweep-interval: 10s\n"
+                + "export:\n"
+                + "  arrow:\n"
+                + "    directory: /var/lib/flowgate/flows\n"
+                + "    rotate-interval: 5s\n",
+            "flowgate.yaml:6:22: export.arrow.rotate-interval: rotate-interval (5s) must not be"
+                + " shorter than flows.sweep-interval (10s)"),
         bad(
             "publicApiNeedsToken",
             "api:\n  listen: 0.0.0.0:9740\n",
-            "flowgate.yaml:2:11: api.listen: 0.0.0.0:9740 is not a loopback address, so a token-file is required (the API can change what is monitored and capture packets)"),
+            "flowgate.yaml:2:11: api.listen: 0.0.0.0:9740 is not a loopback address, so a"
+                + " token-file is required (the API can change what is monitored and capture"
+                + " packets)"),
         bad(
             "listenWithBadPort",
             "api:\n  listen: \"[::1]:4739x\"\n",

@@ -116,10 +116,10 @@ class ConfigLoaderTest {
   void namesThatLookLikeOtherYamlTypesRoundTrip() throws Exception {
     List<String> names =
         List.of(
-            "yes", "no", "on", "off", "y", "n", "~", "null", "true", "False", "0x10", "0o7",
-            "010", "1e3", "1_000", ".5", ".inf", ".nan", "-", "-1", "*x", "&x", "!x", "%x", "@x",
-            "`x", "'x'", "\"x\"", "#x", "x#y", "x,y", "[x]", "{x}", "?x", ">x", "|x", "---",
-            "...", "=", "<<");
+            "yes", "no", "on", "off", "y", "n", "~", "null", "true", "False", "0x10", "0o7", "010",
+            "1e3", "1_000", ".5", ".inf", ".nan", "-", "-1", "*x", "&x", "!x", "%x", "@x", "`x",
+            "'x'", "\"x\"", "#x", "x#y", "x,y", "[x]", "{x}", "?x", ">x", "|x", "---", "...", "=",
+            "<<");
     List<InterfaceConfig> interfaces = names.stream().map(InterfaceConfig::of).toList();
     FlowgateConfig c = FlowgateConfig.defaults(interfaces);
 
@@ -171,8 +171,7 @@ class ConfigLoaderTest {
 
     assertThatThrownBy(() -> ConfigLoader.load(file))
         .hasMessage(
-            file
-                + ":3:11: interfaces[0].mode: \"xpd\" is not a mode (use xdp, xdp-generic or tc)");
+            file + ":3:11: interfaces[0].mode: \"xpd\" is not a mode (use xdp, xdp-generic or tc)");
   }
 
   @Test

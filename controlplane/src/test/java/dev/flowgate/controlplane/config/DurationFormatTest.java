@@ -21,8 +21,21 @@ class DurationFormatTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"", "1", "s", "1.5s", "-1s", "+1s", "1 s", "1S", "1sec", "1m30s", "1d", "1us",
-        "1234567890s"})
+      strings = {
+        "",
+        "1",
+        "s",
+        "1.5s",
+        "-1s",
+        "+1s",
+        "1 s",
+        "1S",
+        "1sec",
+        "1m30s",
+        "1d",
+        "1us",
+        "1234567890s"
+      })
   void anythingElseIsNot(String text) {
     assertThat(DurationFormat.parse(text)).isEmpty();
   }

@@ -35,6 +35,7 @@ public final class ApiServer {
   private final ApiServerOptions options;
   private final Handler<RoutingContext> metrics;
   private HttpServer server;
+  private boolean started;
   private Router router;
 
   /**
@@ -60,9 +61,10 @@ public final class ApiServer {
    *     configured but missing, empty or open to group or others, or with the listen error
    */
   public synchronized Future<Integer> start() {
-    if (router != null) {
+    if (started) {
       return Future.failedFuture(new IllegalStateException("the API server was started already"));
     }
+    started = true;
     return vertx
         .executeBlocking(
             () -> {
@@ -71,13 +73,22 @@ public final class ApiServer {
               // built here: it loads and warms Jackson, too slow for an event loop
               return new Startup(token, new ApiHandlers(backend, readOpenApi()));
             })
-        .compose(this::listen);
+        .compose(this::listen)
+        .onFailure(
+            cause -> {
+              synchronized (this) {
+                started = false; // a failed start may be retried
+                router = null;
+              }
+            });
   }
 
   /** Stops listening and closes open connections; succeeds also if never started. */
   public synchronized Future<Void> stop() {
     HttpServer running = server;
     server = null;
+    router = null;
+    started = false;
     return running == null ? Future.succeededFuture() : running.close();
   }
 

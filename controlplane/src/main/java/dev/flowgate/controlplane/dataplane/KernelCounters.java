@@ -1,0 +1,98 @@
+package dev.flowgate.controlplane.dataplane;
+
+import dev.flowgate.bpf.BpfMap;
+import dev.flowgate.bpf.Layout;
+import dev.flowgate.bpf.NativeBpf;
+import java.nio.ByteBuffer;
+
+/**
+ * Reads the kernel's per-CPU totals (per slot and direction) and error counters, summed over
+ * CPUs. One lookup per slot in use; called once per sweep and at scrape time.
+ */
+public final class KernelCounters {
+
+  /** Totals of one slot and direction, summed over CPUs (struct iface_totals). */
+  public record Totals(
+      long packets,
+      long bytes,
+      long otherPackets,
+      long otherBytes,
+      long insertFailed,
+      long insertFailedBytes) {
+
+    /** Nothing counted. */
+    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0);
+
+    /** This minus a baseline, field by field. */
+    public Totals minus(Totals b) {
+      return new Totals(
+          packets - b.packets,
+          bytes - b.bytes,
+          otherPackets - b.otherPackets,
+          otherBytes - b.otherBytes,
+          insertFailed - b.insertFailed,
+          insertFailedBytes - b.insertFailedBytes);
+    }
+
+    /** This plus another, field by field. */
+    public Totals plus(Totals b) {
+      return new Totals(
+          packets + b.packets,
+          bytes + b.bytes,
+          otherPackets + b.otherPackets,
+          otherBytes + b.otherBytes,
+          insertFailed + b.insertFailed,
+          insertFailedBytes + b.insertFailedBytes);
+    }
+  }
+
+  private final BpfMap totals;
+  private final BpfMap errors;
+  private final int cpus;
+  private final int totalsStride;
+  private final ByteBuffer key = Dataplane.direct(4);
+  private final ByteBuffer totalsValue;
+  private final ByteBuffer errorValue;
+
+  public KernelCounters(Dataplane dataplane) {
+    this.totals = dataplane.totals();
+    this.errors = dataplane.errors();
+    this.cpus = NativeBpf.nrPossibleCpus();
+    this.totalsStride = roundUp8(Layout.IFACE_TOTALS_SIZE);
+    this.totalsValue = Dataplane.direct(cpus * totalsStride);
+    this.errorValue = Dataplane.direct(cpus * 8);
+  }
+
+  /** The totals of one slot and direction. */
+  public synchronized Totals totals(int slot, int direction) {
+    key.putInt(0, slot * Layout.DIR_MAX + direction);
+    if (!totals.lookup(key, totalsValue)) {
+      return Totals.ZERO;
+    }
+    long[] sum = new long[6];
+    for (int cpu = 0; cpu < cpus; cpu++) {
+      int base = cpu * totalsStride;
+      for (int f = 0; f < 6; f++) {
+        sum[f] += totalsValue.getLong(base + f * 8);
+      }
+    }
+    return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+  }
+
+  /** One error counter (enum fg_error), summed over CPUs. */
+  public synchronized long error(int reason) {
+    key.putInt(0, reason);
+    if (!errors.lookup(key, errorValue)) {
+      return 0;
+    }
+    long sum = 0;
+    for (int cpu = 0; cpu < cpus; cpu++) {
+      sum += errorValue.getLong(cpu * 8);
+    }
+    return sum;
+  }
+
+  private static int roundUp8(int n) {
+    return (n + 7) & ~7;
+  }
+}

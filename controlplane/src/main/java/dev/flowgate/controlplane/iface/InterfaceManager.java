@@ -1,0 +1,350 @@
+package dev.flowgate.controlplane.iface;
+
+import dev.flowgate.bpf.BpfException;
+import dev.flowgate.bpf.BpfLink;
+import dev.flowgate.bpf.TcDirection;
+import dev.flowgate.bpf.XdpMode;
+import dev.flowgate.controlplane.config.Direction;
+import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.dataplane.Dataplane;
+import dev.flowgate.controlplane.dataplane.Hook;
+import dev.flowgate.controlplane.iface.AttachedInterface.HookState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Attaches the programs to the interfaces the wanted entries select, and keeps that true as
+ * entries change (config reload, API) and interfaces come and go ({@link #reconcile()}, called
+ * from a short poll).
+ *
+ * <p>Links are pinned under {@code <pin-path>/<version>/links/<ifname>.<ifindex>.<hook>}, so with
+ * keep-attached the programs go on counting while flowgate is stopped, and the next start adopts
+ * them instead of attaching again. Native XDP is never forced over another tool's program: when
+ * it is refused (a foreign XDP program, or no driver support) the interface is counted at TC
+ * ingress, and the reason is reported.
+ */
+public final class InterfaceManager implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(InterfaceManager.class.getName());
+
+  private final Dataplane dataplane;
+  private final SlotTable slots;
+  private final Path sysClassNet;
+  private final Map<String, Attachment> attached = new TreeMap<>();
+  private List<InterfaceConfig> specs = List.of();
+  private AttachListener listener = (ifindex, slot) -> {};
+
+  /** Told of each interface just before its programs are attached. */
+  @FunctionalInterface
+  public interface AttachListener {
+    void beforeAttach(int ifindex, int slot);
+  }
+
+  private static final class Attachment {
+    final String name;
+    final int ifindex;
+    final int slot;
+    String specId;
+    int sampling;
+    final Map<Hook, BpfLink> links = new LinkedHashMap<>();
+    final Map<Hook, String> notes = new LinkedHashMap<>();
+
+    Attachment(String name, int ifindex, int slot) {
+      this.name = name;
+      this.ifindex = ifindex;
+      this.slot = slot;
+    }
+  }
+
+  public InterfaceManager(Dataplane dataplane, SlotTable slots) {
+    this(dataplane, slots, Path.of("/sys/class/net"));
+  }
+
+  InterfaceManager(Dataplane dataplane, SlotTable slots, Path sysClassNet) {
+    this.dataplane = dataplane;
+    this.slots = slots;
+    this.sysClassNet = sysClassNet;
+  }
+
+  /** Sets who is told of attaches (the accounting, to take the slot's baseline). */
+  public synchronized void setListener(AttachListener listener) {
+    this.listener = listener;
+  }
+
+  /** Replaces the wanted entries and reconciles at once. */
+  public synchronized void setSpecs(List<InterfaceConfig> newSpecs) {
+    this.specs = List.copyOf(newSpecs);
+    reconcile();
+  }
+
+  /** The wanted entries in force. */
+  public synchronized List<InterfaceConfig> specs() {
+    return specs;
+  }
+
+  /**
+   * Attaches to every present interface an entry selects, detaches from the ones no entry selects
+   * any more, forgets the ones that disappeared, and applies changed sampling rates.
+   */
+  public synchronized void reconcile() {
+    Map<String, Integer> present = presentInterfaces();
+    Map<String, InterfaceConfig> wanted = new TreeMap<>();
+    for (String ifname : present.keySet()) {
+      for (InterfaceConfig spec : specs) {
+        if (spec.matches(ifname)) {
+          wanted.putIfAbsent(ifname, spec);
+        }
+      }
+    }
+    for (String name : List.copyOf(attached.keySet())) {
+      Attachment a = attached.get(name);
+      Integer ifindex = present.get(name);
+      InterfaceConfig spec = wanted.get(name);
+      if (ifindex == null || ifindex != a.ifindex) {
+        LOG.info(() -> "interface " + name + " disappeared; forgetting it");
+        forget(a);
+      } else if (spec == null) {
+        LOG.info(() -> "interface " + name + " no longer configured; detaching");
+        detach(a);
+      } else if (needsReattach(a, spec)) {
+        detach(a);
+      }
+    }
+    wanted.forEach(
+        (name, spec) -> {
+          Attachment a = attached.get(name);
+          if (a == null) {
+            try {
+              attach(name, present.get(name), spec);
+            } catch (RuntimeException e) {
+              LOG.warning("cannot attach to " + name + ": " + e.getMessage());
+            }
+          } else if (a.sampling != spec.sampling()) {
+            dataplane.putSettings(a.ifindex, a.slot, spec.sampling());
+            a.sampling = spec.sampling();
+            a.specId = idOf(spec);
+          }
+        });
+  }
+
+  /** True when every configured plain-name entry is attached. */
+  public synchronized boolean allNamedAttached() {
+    return specs.stream()
+        .filter(s -> !s.isPattern())
+        .allMatch(s -> attached.containsKey(s.name()));
+  }
+
+  /** Names of plain-name entries that are not attached (for /readyz). */
+  public synchronized List<String> missing() {
+    return specs.stream()
+        .filter(s -> !s.isPattern() && !attached.containsKey(s.name()))
+        .map(InterfaceConfig::name)
+        .toList();
+  }
+
+  /** The interfaces counted now. */
+  public synchronized List<AttachedInterface> attached() {
+    List<AttachedInterface> out = new ArrayList<>();
+    for (Attachment a : attached.values()) {
+      List<HookState> hooks = new ArrayList<>();
+      a.links.keySet().forEach(h -> hooks.add(new HookState(h, a.notes.getOrDefault(h, ""))));
+      out.add(new AttachedInterface(a.name, a.ifindex, a.slot, a.specId, a.sampling, hooks));
+    }
+    return out;
+  }
+
+  /** The attached interface with this ifindex, if any. */
+  public synchronized Optional<AttachedInterface> byIfindex(int ifindex) {
+    return attached().stream().filter(a -> a.ifindex() == ifindex).findFirst();
+  }
+
+  /** The slot table (slot per interface name). */
+  public SlotTable slots() {
+    return slots;
+  }
+
+  /** Detaches everything and removes the link pins (keep-attached: false). */
+  public synchronized void detachAll() {
+    for (Attachment a : List.copyOf(attached.values())) {
+      detach(a);
+    }
+  }
+
+  /** Closes our link handles; pinned links stay attached (keep-attached: true). */
+  @Override
+  public synchronized void close() {
+    for (Attachment a : attached.values()) {
+      a.links.values().forEach(BpfLink::close);
+    }
+    attached.clear();
+  }
+
+  private boolean needsReattach(Attachment a, InterfaceConfig spec) {
+    return !hooksFor(spec).equals(List.copyOf(wantedHooks(a)));
+  }
+
+  private List<Hook> wantedHooks(Attachment a) {
+    List<Hook> hooks = new ArrayList<>();
+    for (Hook h : a.links.keySet()) {
+      // a TC-ingress fallback stands for the XDP hook that was asked for
+      hooks.add(h == Hook.TC_INGRESS && a.notes.containsKey(h) ? Hook.XDP_NATIVE : h);
+    }
+    return hooks;
+  }
+
+  private static List<Hook> hooksFor(InterfaceConfig spec) {
+    List<Hook> hooks = new ArrayList<>();
+    if (spec.direction() != Direction.EGRESS) {
+      hooks.add(
+          switch (spec.mode()) {
+            case XDP -> Hook.XDP_NATIVE;
+            case XDP_GENERIC -> Hook.XDP_GENERIC;
+            case TC -> Hook.TC_INGRESS;
+          });
+    }
+    if (spec.direction() != Direction.INGRESS) {
+      hooks.add(Hook.TC_EGRESS);
+    }
+    return hooks;
+  }
+
+  private void attach(String name, int ifindex, InterfaceConfig spec) {
+    int slot = slots.slotOf(name);
+    dataplane.putSettings(ifindex, slot, spec.sampling());
+    Attachment a = new Attachment(name, ifindex, slot);
+    listener.beforeAttach(ifindex, slot);
+    a.specId = idOf(spec);
+    a.sampling = spec.sampling();
+    try {
+      for (Hook hook : hooksFor(spec)) {
+        attachHook(a, hook);
+      }
+    } catch (RuntimeException e) {
+      detach(a);
+      throw e;
+    }
+    attached.put(name, a);
+    LOG.info(() -> "attached to " + name + " (ifindex " + ifindex + ", slot " + slot + "): "
+        + a.links.keySet() + (a.notes.isEmpty() ? "" : " " + a.notes));
+  }
+
+  private void attachHook(Attachment a, Hook hook) {
+    Optional<BpfLink> adopted = adoptPinned(a, hook);
+    if (adopted.isPresent()) {
+      a.links.put(hook, adopted.get());
+      return;
+    }
+    if (hook == Hook.XDP_NATIVE) {
+      Optional<BpfLink> fallback = adoptPinned(a, Hook.TC_INGRESS);
+      if (fallback.isPresent()) {
+        a.links.put(Hook.TC_INGRESS, fallback.get());
+        a.notes.put(Hook.TC_INGRESS, "native XDP was refused at an earlier start");
+        return;
+      }
+      try {
+        a.links.put(hook, pin(a, hook, BpfLink.attachXdp(
+            dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.NATIVE)));
+      } catch (BpfException e) {
+        LOG.warning(() -> a.name + ": native XDP refused (" + e.getMessage()
+            + "); counting at TC ingress instead");
+        a.links.put(Hook.TC_INGRESS, pin(a, Hook.TC_INGRESS, BpfLink.attachTc(
+            dataplane.program(Dataplane.PROG_TC_INGRESS), a.ifindex, TcDirection.INGRESS)));
+        a.notes.put(Hook.TC_INGRESS, "native XDP refused: " + e.getMessage());
+      }
+      return;
+    }
+    BpfLink link =
+        switch (hook) {
+          case XDP_GENERIC -> BpfLink.attachXdp(
+              dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.GENERIC);
+          case TC_INGRESS -> BpfLink.attachTc(
+              dataplane.program(Dataplane.PROG_TC_INGRESS), a.ifindex, TcDirection.INGRESS);
+          case TC_EGRESS -> BpfLink.attachTc(
+              dataplane.program(Dataplane.PROG_TC_EGRESS), a.ifindex, TcDirection.EGRESS);
+          default -> throw new IllegalStateException(hook.toString());
+        };
+    a.links.put(hook, pin(a, hook, link));
+  }
+
+  private BpfLink pin(Attachment a, Hook hook, BpfLink link) {
+    link.pin(pinPath(a, hook));
+    return link;
+  }
+
+  private Optional<BpfLink> adoptPinned(Attachment a, Hook hook) {
+    Path p = pinPath(a, hook);
+    if (!Files.exists(p)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(BpfLink.openPinned(p));
+    } catch (BpfException e) {
+      LOG.warning(() -> "stale link pin " + p + " removed: " + e.getMessage());
+      p.toFile().delete();
+      return Optional.empty();
+    }
+  }
+
+  private Path pinPath(Attachment a, Hook hook) {
+    return dataplane.linkPinDir().resolve(a.name + "." + a.ifindex + "." + hook.label());
+  }
+
+  private void detach(Attachment a) {
+    for (Map.Entry<Hook, BpfLink> e : a.links.entrySet()) {
+      try {
+        e.getValue().unpin();
+      } catch (RuntimeException ex) {
+        LOG.warning("unpin " + a.name + " " + e.getKey() + ": " + ex.getMessage());
+      }
+      e.getValue().close();
+    }
+    a.links.clear();
+    dataplane.removeSettings(a.ifindex);
+    attached.remove(a.name);
+  }
+
+  private void forget(Attachment a) {
+    // the device is gone: the kernel already detached its links; drop our handles and pins
+    for (Map.Entry<Hook, BpfLink> e : a.links.entrySet()) {
+      pinPath(a, e.getKey()).toFile().delete();
+      e.getValue().close();
+    }
+    try {
+      dataplane.removeSettings(a.ifindex);
+    } catch (RuntimeException ignored) {
+      // already gone
+    }
+    attached.remove(a.name);
+  }
+
+  /** The id the API addresses an entry by (the name, or {@code re:<hash>} for a regex). */
+  public static String idOf(InterfaceConfig spec) {
+    return dev.flowgate.controlplane.api.InterfaceNames.idOf(spec.name());
+  }
+
+  /** Interfaces of the host network namespace: name to ifindex. */
+  private Map<String, Integer> presentInterfaces() {
+    Map<String, Integer> out = new TreeMap<>();
+    try (Stream<Path> dirs = Files.list(sysClassNet)) {
+      for (Path d : (Iterable<Path>) dirs::iterator) {
+        try {
+          out.put(d.getFileName().toString(),
+              Integer.parseInt(Files.readString(d.resolve("ifindex")).trim()));
+        } catch (IOException | NumberFormatException e) {
+          // vanished while we looked
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list " + sysClassNet, e);
+    }
+    return out;
+  }
+}

@@ -208,6 +208,8 @@ public final class CollectorExporter implements FlowSink {
   private void sendLoop() {
     Backoff backoff = new Backoff();
     MessageQueue.Message message = null;
+    boolean fresh = false; // the message was just taken: templates may be due before it
+    int failures = 0; // consecutive failed attempts at the current message
     try {
       while (true) {
         if (message == null) {
@@ -215,16 +217,24 @@ public final class CollectorExporter implements FlowSink {
           if (message == null) {
             return; // closed and empty
           }
+          fresh = true;
+          failures = 0;
         }
         try {
-          if (transport.open()) {
+          boolean newSession = transport.open();
+          if (newSession) {
             sessionsOpened.incrementAndGet();
             refresher.invalidate();
           }
           long now = clock.millis();
-          if (encoder.hasTemplates() && refresher.due(now)) {
+          // Templates go before a message just taken, or at once on a new session. A retry after
+          // an error resends only the message: over UDP the error belongs to an earlier datagram
+          // (ICMP port unreachable), and resending templates first would fail on that same error
+          // again while the collector is down, never getting the data out.
+          if (encoder.hasTemplates() && (newSession || fresh) && refresher.due(now)) {
             sendTemplates(now);
           }
+          fresh = false;
           send(message.buf(), now, message.records(), true);
           refresher.dataSent();
           message.buf().release();
@@ -237,12 +247,13 @@ public final class CollectorExporter implements FlowSink {
           sendErrors.incrementAndGet();
           lastError = e.toString();
           refresher.invalidate(); // the collector may come back without our templates
+          fresh = false;
           if (queue.isClosed()) {
-            queue.drop(message); // closing: one try per message, no waiting on a dead collector
+            queue.drop(message); // closing: no waiting on a dead collector
             message = null;
             queue.done();
-          } else {
-            queue.pause(backoff.nextPauseNanos());
+          } else if (++failures > 1) {
+            queue.pause(backoff.nextPauseNanos()); // it failed again: really down, pace retries
           }
         }
       }
@@ -269,7 +280,7 @@ public final class CollectorExporter implements FlowSink {
       EncodeCursor cursor = new EncodeCursor();
       buf.clear();
       while (encoder.encodeOptionsData(totals, names, cursor, buf)) {
-        send(buf, now, cursor.records, false);
+        send(buf, now, options.optionsRecordsInSequence() ? cursor.records : 0, false);
         buf.clear();
       }
     } finally {

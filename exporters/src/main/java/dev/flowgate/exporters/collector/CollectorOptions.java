@@ -28,6 +28,13 @@ public final class CollectorOptions {
   /** Default time {@link CollectorExporter#close()} waits to deliver what is queued: 5 s. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * Default for whether options data records advance the IPFIX sequence number: true, as RFC 7011
+   * section 3.1 counts every Data Record. nfdump 1.7 counts only flow records and reports one
+   * sequence error per template refresh unless this is false.
+   */
+  public static final boolean DEFAULT_OPTIONS_RECORDS_IN_SEQUENCE = true;
+
   /** Smallest max-message-size: 256 bytes (holds the template message of every protocol). */
   public static final int MIN_MAX_MESSAGE_SIZE = 256;
   /** Largest max-message-size: 65507, the most UDP payload an IPv4 datagram holds. */
@@ -43,6 +50,7 @@ public final class CollectorOptions {
   private long observationDomainId = DEFAULT_OBSERVATION_DOMAIN_ID;
   private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
   private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+  private boolean optionsRecordsInSequence = DEFAULT_OPTIONS_RECORDS_IN_SEQUENCE;
 
   /** Options with every default and no collector yet. */
   public CollectorOptions() {}
@@ -59,6 +67,7 @@ public final class CollectorOptions {
     observationDomainId = other.observationDomainId;
     queueCapacity = other.queueCapacity;
     closeTimeout = other.closeTimeout;
+    optionsRecordsInSequence = other.optionsRecordsInSequence;
   }
 
   /**
@@ -168,6 +177,15 @@ public final class CollectorOptions {
   }
 
   /**
+   * IPFIX only: whether options data records (statistics, interface names) advance the sequence
+   * number. True follows RFC 7011; false matches collectors that count flow records only (nfdump).
+   */
+  public CollectorOptions optionsRecordsInSequence(boolean counted) {
+    this.optionsRecordsInSequence = counted;
+    return this;
+  }
+
+  /**
    * Checks the combination: a collector is set, and TCP is only used with IPFIX.
    *
    * @throws IllegalArgumentException naming the problem
@@ -228,6 +246,10 @@ public final class CollectorOptions {
 
   public Duration closeTimeout() {
     return closeTimeout;
+  }
+
+  public boolean optionsRecordsInSequence() {
+    return optionsRecordsInSequence;
   }
 
   @Override

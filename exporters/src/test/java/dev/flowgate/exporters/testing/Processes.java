@@ -66,6 +66,29 @@ public final class Processes {
     }
   }
 
+  /**
+   * Waits until the UDP socket bound to {@code port} has no datagram left in its receive queue
+   * ({@code /proc/net/udp} rx_queue 0): the collector has read everything sent to it, so stopping
+   * it now loses nothing.
+   */
+  public static void awaitUdpDrained(int port) throws IOException, InterruptedException {
+    String portHex = String.format(":%04X", port);
+    while (true) {
+      boolean pending = false;
+      for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length > 4 && f[1].endsWith(portHex)) {
+          long rx = Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+          pending |= rx != 0;
+        }
+      }
+      if (!pending) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+
   /** Waits until something is bound to UDP {@code port} on 127.0.0.1 (the collector is up). */
   public static void awaitUdpBound(int port, Process owner) throws InterruptedException, IOException {
     while (true) {

@@ -11,11 +11,14 @@ import static dev.flowgate.controlplane.cache.FlowTable.K5;
 import static dev.flowgate.controlplane.cache.FlowTable.LAST_MS;
 import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
 import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
+import static org.apache.arrow.memory.util.MemoryUtil.getByte;
+import static org.apache.arrow.memory.util.MemoryUtil.getInt;
+import static org.apache.arrow.memory.util.MemoryUtil.getLong;
+import static org.apache.arrow.memory.util.MemoryUtil.getShort;
 
 import dev.flowgate.exporters.EndReason;
 import dev.flowgate.exporters.FlowSchema;
 import java.util.List;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -66,6 +69,9 @@ public final class FlowCache implements AutoCloseable {
   /** Flows looked at to choose one to evict when the cache is full. */
   public static final int EVICTION_WINDOW = 16;
 
+  /** Rows looked up together, their cache misses overlapped ({@link FlowTable#prefetch}). */
+  private static final int BLOCK = 32;
+
   private static final int PROTO_TCP = 6;
   private static final int TCP_FIN_OR_RST = 0x01 | 0x04;
 
@@ -77,8 +83,12 @@ public final class FlowCache implements AutoCloseable {
   private final long activeMs;
   private final int maxBatchRows;
   private final long[] finished = new long[EndReason.values().length + 1]; // by code
+  private final long[] blockHash = new long[BLOCK];
+  private final long[] blockKey = new long[BLOCK * 6];
   private int pending;
   private int hand;
+  @SuppressWarnings("unused") // keeps the prefetch loads alive
+  private long prefetchSink;
 
   /**
    * Creates an empty cache and its finished-flow batch.
@@ -104,76 +114,92 @@ public final class FlowCache implements AutoCloseable {
    * before this returns.
    */
   public void merge(VectorSchemaRoot interval) {
-    final int n = interval.getRowCount();
-    final ArrowBuf src = data(interval, FlowSchema.SRC_ADDR_INDEX);
-    final ArrowBuf dst = data(interval, FlowSchema.DST_ADDR_INDEX);
-    final ArrowBuf srcPort = data(interval, FlowSchema.SRC_PORT_INDEX);
-    final ArrowBuf dstPort = data(interval, FlowSchema.DST_PORT_INDEX);
-    final ArrowBuf proto = data(interval, FlowSchema.PROTOCOL_INDEX);
-    final ArrowBuf ipVersion = data(interval, FlowSchema.IP_VERSION_INDEX);
-    final ArrowBuf ifindex = data(interval, FlowSchema.IFINDEX_INDEX);
-    final ArrowBuf direction = data(interval, FlowSchema.DIRECTION_INDEX);
-    final ArrowBuf vlan = data(interval, FlowSchema.VLAN_ID_INDEX);
-    final ArrowBuf tos = data(interval, FlowSchema.TOS_INDEX);
-    final ArrowBuf flags = data(interval, FlowSchema.TCP_FLAGS_INDEX);
-    final ArrowBuf packets = data(interval, FlowSchema.PACKETS_INDEX);
-    final ArrowBuf bytes = data(interval, FlowSchema.BYTES_INDEX);
-    final ArrowBuf start = data(interval, FlowSchema.START_INDEX);
-    final ArrowBuf end = data(interval, FlowSchema.END_INDEX);
+    final int n = checkedRows(interval);
+    final long src = address(interval, FlowSchema.SRC_ADDR_INDEX);
+    final long dst = address(interval, FlowSchema.DST_ADDR_INDEX);
+    final long srcPort = address(interval, FlowSchema.SRC_PORT_INDEX);
+    final long dstPort = address(interval, FlowSchema.DST_PORT_INDEX);
+    final long proto = address(interval, FlowSchema.PROTOCOL_INDEX);
+    final long ipVersion = address(interval, FlowSchema.IP_VERSION_INDEX);
+    final long ifindex = address(interval, FlowSchema.IFINDEX_INDEX);
+    final long direction = address(interval, FlowSchema.DIRECTION_INDEX);
+    final long vlan = address(interval, FlowSchema.VLAN_ID_INDEX);
+    final long tos = address(interval, FlowSchema.TOS_INDEX);
+    final long flags = address(interval, FlowSchema.TCP_FLAGS_INDEX);
+    final long packets = address(interval, FlowSchema.PACKETS_INDEX);
+    final long bytes = address(interval, FlowSchema.BYTES_INDEX);
+    final long start = address(interval, FlowSchema.START_INDEX);
+    final long end = address(interval, FlowSchema.END_INDEX);
     final long[] a = table.arena;
+    final long[] h = blockHash;
+    final long[] k = blockKey;
     long heldKey = -1;
     int heldIndex = -1;
-    for (int r = 0; r < n; r++) {
-      long r16 = (long) r << 4;
-      long k0 = src.getLong(r16);
-      long k1 = src.getLong(r16 + 8);
-      long k2 = dst.getLong(r16);
-      long k3 = dst.getLong(r16 + 8);
-      int ifx = ifindex.getInt((long) r << 2);
-      long k4 =
-          (srcPort.getShort((long) r << 1) & 0xFFFFL)
-              | (dstPort.getShort((long) r << 1) & 0xFFFFL) << 16
-              | (ifx & 0xFFFF_FFFFL) << 32;
-      int p = proto.getByte(r) & 0xFF;
-      int dir = direction.getByte(r) & 0xFF;
-      long k5 = (vlan.getShort((long) r << 1) & 0xFFFFL) | (long) p << 16 | (long) dir << 24;
-      long pk = packets.getLong((long) r << 3);
-      long by = bytes.getLong((long) r << 3);
-      long first = start.getLong((long) r << 3);
-      long last = end.getLong((long) r << 3);
-      int fl = flags.getByte(r) & 0xFF;
-      boolean ends = p == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
+    for (int base = 0; base < n; base += BLOCK) {
+      int m = Math.min(BLOCK, n - base);
+      for (int j = 0, r = base; j < m; j++, r++) { // keys and hashes of the block
+        long r16 = (long) r << 4;
+        int o = j * 6;
+        k[o] = getLong(src + r16);
+        k[o + 1] = getLong(src + r16 + 8);
+        k[o + 2] = getLong(dst + r16);
+        k[o + 3] = getLong(dst + r16 + 8);
+        k[o + 4] =
+            (getShort(srcPort + ((long) r << 1)) & 0xFFFFL)
+                | (getShort(dstPort + ((long) r << 1)) & 0xFFFFL) << 16
+                | (getInt(ifindex + ((long) r << 2)) & 0xFFFF_FFFFL) << 32;
+        k[o + 5] =
+            (getShort(vlan + ((long) r << 1)) & 0xFFFFL)
+                | (getByte(proto + r) & 0xFFL) << 16
+                | (getByte(direction + r) & 0xFFL) << 24;
+        h[j] = FlowTable.hash(k[o], k[o + 1], k[o + 2], k[o + 3], k[o + 4], k[o + 5]);
+      }
+      prefetchSink += table.prefetch(h, m);
+      for (int j = 0, r = base; j < m; j++, r++) {
+        int o = j * 6;
+        long k0 = k[o];
+        long k1 = k[o + 1];
+        long k2 = k[o + 2];
+        long k3 = k[o + 3];
+        long k4 = k[o + 4];
+        long k5 = k[o + 5];
+        long pk = getLong(packets + ((long) r << 3));
+        long by = getLong(bytes + ((long) r << 3));
+        long first = getLong(start + ((long) r << 3));
+        long last = getLong(end + ((long) r << 3));
+        int fl = getByte(flags + r) & 0xFF;
+        boolean ends = (k5 >>> 16 & 0xFF) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
 
-      long h = FlowTable.hash(k0, k1, k2, k3, k4, k5);
-      int id = table.probe(h, k0, k1, k2, k3, k4, k5);
-      if (id < 0) {
-        if (ends) { // a whole connection within one interval: straight out, never cached
-          writeRow(k0, k1, k2, k3, k4, k5 | meta(fl, tos.getByte(r), ipVersion.getByte(r)),
-              pk, by, first, last, EndReason.END_OF_FLOW);
-          continue;
+        int id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
+        if (id < 0) {
+          if (ends) { // a whole connection within one interval: straight out, never cached
+            writeRow(k0, k1, k2, k3, k4, k5 | meta(fl, getByte(tos + r), getByte(ipVersion + r)),
+                pk, by, first, last, EndReason.END_OF_FLOW);
+            continue;
+          }
+          if (table.isFull()) {
+            evictOne();
+            id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
+          }
+          id = table.insertAt(-1 - id, h[j], k0, k1, k2, k3, k4, k5);
+          a[id * STRIDE + K5] = k5 | meta(fl, getByte(tos + r), getByte(ipVersion + r));
+        } else {
+          a[id * STRIDE + K5] |= (long) fl << 32;
         }
-        if (table.isFull()) {
-          evictOne();
-          id = table.probe(h, k0, k1, k2, k3, k4, k5);
+        int b = id * STRIDE;
+        a[b + PACKETS] += pk;
+        a[b + BYTES] += by;
+        a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], first);
+        a[b + LAST_MS] = Math.max(a[b + LAST_MS], last);
+        long hk = (k4 >>> 32) << 8 | (k5 >>> 24 & 0xFF);
+        if (hk != heldKey) {
+          heldKey = hk;
+          heldIndex = held.indexOf((int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF);
         }
-        id = table.insertAt(-1 - id, h, k0, k1, k2, k3, k4, k5);
-        a[id * STRIDE + K5] = k5 | meta(fl, tos.getByte(r), ipVersion.getByte(r));
-      } else {
-        a[id * STRIDE + K5] |= (long) fl << 32;
-      }
-      int b = id * STRIDE;
-      a[b + PACKETS] += pk;
-      a[b + BYTES] += by;
-      a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], first);
-      a[b + LAST_MS] = Math.max(a[b + LAST_MS], last);
-      long hk = (k4 >>> 32) << 8 | dir;
-      if (hk != heldKey) {
-        heldKey = hk;
-        heldIndex = held.indexOf(ifx, dir);
-      }
-      held.add(heldIndex, pk, by);
-      if (ends) {
-        finish(id, EndReason.END_OF_FLOW);
+        held.add(heldIndex, pk, by);
+        if (ends) {
+          finish(id, EndReason.END_OF_FLOW);
+        }
       }
     }
     flush();
@@ -327,7 +353,24 @@ public final class FlowCache implements AutoCloseable {
     return (long) tcpFlags << 32 | (tos & 0xFFL) << 40 | (ipVersion & 0xFFL) << 48;
   }
 
-  private static ArrowBuf data(VectorSchemaRoot root, int column) {
-    return root.getVector(column).getDataBuffer();
+  /**
+   * The batch's row count, after checking that it is a {@link FlowSchema} batch whose columns all
+   * hold that many rows: the merge then reads the data buffers by address, unchecked.
+   */
+  private static int checkedRows(VectorSchemaRoot root) {
+    if (!FlowSchema.SCHEMA.equals(root.getSchema())) {
+      throw new IllegalArgumentException("not a FlowSchema batch: " + root.getSchema());
+    }
+    int n = root.getRowCount();
+    for (var v : root.getFieldVectors()) {
+      if (v.getValueCount() < n) {
+        throw new IllegalArgumentException(v.getName() + " has " + v.getValueCount() + " < " + n);
+      }
+    }
+    return n;
+  }
+
+  private static long address(VectorSchemaRoot root, int column) {
+    return root.getVector(column).getDataBuffer().memoryAddress();
   }
 }

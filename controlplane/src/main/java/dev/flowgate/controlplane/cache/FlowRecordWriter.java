@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.cache;
 import dev.flowgate.exporters.FlowSchema;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -11,10 +12,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * batch every stage hands on.
  *
  * <p>Hot loops write straight into the vectors' little-endian data buffers by row index, one call
- * per group of columns, so a row costs no Java object and no name lookup. Every column is
- * non-nullable: the validity bitmaps are set to all-valid once per allocation, never per row.
+ * per group of columns, so a row costs no Java object and no name lookup. Writes go to the
+ * buffers' memory addresses (Arrow's {@link MemoryUtil}) after one range check of the row per
+ * call, not through {@code ArrowBuf}'s per-access bounds and reference-count checks. Every column
+ * is non-nullable: the validity bitmaps are set to all-valid once per allocation, never per row.
  * Rows are written at any index below {@link #capacity()}; {@link #publish(int)} then sets the
- * row count that readers see.
+ * row count that readers see. Readers must not close or reallocate the root's vectors.
  *
  * <p>Not thread-safe: one writer belongs to one stage's thread.
  */
@@ -24,8 +27,24 @@ public final class FlowRecordWriter implements AutoCloseable {
 
   private final VectorSchemaRoot root;
   private final BaseFixedWidthVector[] vectors = new BaseFixedWidthVector[COLUMNS];
-  private final ArrowBuf[] data = new ArrowBuf[COLUMNS];
   private int capacity;
+  // data buffer addresses, refreshed whenever the buffers change
+  private long srcAddr;
+  private long dstAddr;
+  private long srcPort;
+  private long dstPort;
+  private long protocol;
+  private long ipVersion;
+  private long ifindex;
+  private long direction;
+  private long vlanId;
+  private long tos;
+  private long tcpFlags;
+  private long packets;
+  private long bytes;
+  private long start;
+  private long end;
+  private long endReason;
 
   /**
    * Creates the root in {@code allocator} with room for {@code initialRows} rows.
@@ -79,11 +98,11 @@ public final class FlowRecordWriter implements AutoCloseable {
    * (so the 16 bytes land in the column exactly as they were in the kernel's flow_key).
    */
   public void writeAddresses(int row, long src0, long src1, long dst0, long dst1) {
-    long at = (long) row << 4; // 16: FixedSizeBinary(16) width
-    data[FlowSchema.SRC_ADDR_INDEX].setLong(at, src0);
-    data[FlowSchema.SRC_ADDR_INDEX].setLong(at + 8, src1);
-    data[FlowSchema.DST_ADDR_INDEX].setLong(at, dst0);
-    data[FlowSchema.DST_ADDR_INDEX].setLong(at + 8, dst1);
+    long at = (long) check(row) << 4; // 16: FixedSizeBinary(16) width
+    MemoryUtil.putLong(srcAddr + at, src0);
+    MemoryUtil.putLong(srcAddr + at + 8, src1);
+    MemoryUtil.putLong(dstAddr + at, dst0);
+    MemoryUtil.putLong(dstAddr + at + 8, dst1);
   }
 
   /** Writes a row's key columns other than the addresses; values are unsigned, in range. */
@@ -96,14 +115,14 @@ public final class FlowRecordWriter implements AutoCloseable {
       int ifindex,
       int direction,
       int vlanId) {
-    long r = row;
-    data[FlowSchema.SRC_PORT_INDEX].setShort(r << 1, srcPort); // 2: uint16
-    data[FlowSchema.DST_PORT_INDEX].setShort(r << 1, dstPort);
-    data[FlowSchema.PROTOCOL_INDEX].setByte(r, protocol); // 1: uint8
-    data[FlowSchema.IP_VERSION_INDEX].setByte(r, ipVersion);
-    data[FlowSchema.IFINDEX_INDEX].setInt(r << 2, ifindex); // 4: uint32
-    data[FlowSchema.DIRECTION_INDEX].setByte(r, direction);
-    data[FlowSchema.VLAN_ID_INDEX].setShort(r << 1, vlanId);
+    long r = check(row);
+    MemoryUtil.putShort(this.srcPort + (r << 1), (short) srcPort); // 2: uint16
+    MemoryUtil.putShort(this.dstPort + (r << 1), (short) dstPort);
+    MemoryUtil.putByte(this.protocol + r, (byte) protocol); // 1: uint8
+    MemoryUtil.putByte(this.ipVersion + r, (byte) ipVersion);
+    MemoryUtil.putInt(this.ifindex + (r << 2), ifindex); // 4: uint32
+    MemoryUtil.putByte(this.direction + r, (byte) direction);
+    MemoryUtil.putShort(this.vlanId + (r << 1), (short) vlanId);
   }
 
   /**
@@ -122,14 +141,14 @@ public final class FlowRecordWriter implements AutoCloseable {
       long startMs,
       long endMs,
       int endReason) {
-    long r = row;
-    data[FlowSchema.TOS_INDEX].setByte(r, tos);
-    data[FlowSchema.TCP_FLAGS_INDEX].setByte(r, tcpFlags);
-    data[FlowSchema.PACKETS_INDEX].setLong(r << 3, packets); // 8: uint64
-    data[FlowSchema.BYTES_INDEX].setLong(r << 3, bytes);
-    data[FlowSchema.START_INDEX].setLong(r << 3, startMs); // 8: timestamp(ms)
-    data[FlowSchema.END_INDEX].setLong(r << 3, endMs);
-    data[FlowSchema.END_REASON_INDEX].setByte(r, endReason);
+    long r = check(row);
+    MemoryUtil.putByte(this.tos + r, (byte) tos);
+    MemoryUtil.putByte(this.tcpFlags + r, (byte) tcpFlags);
+    MemoryUtil.putLong(this.packets + (r << 3), packets); // 8: uint64
+    MemoryUtil.putLong(this.bytes + (r << 3), bytes);
+    MemoryUtil.putLong(start + (r << 3), startMs); // 8: timestamp(ms)
+    MemoryUtil.putLong(end + (r << 3), endMs);
+    MemoryUtil.putByte(this.endReason + r, (byte) endReason);
   }
 
   /** Makes rows {@code [0, rows)} the root's content. */
@@ -140,10 +159,18 @@ public final class FlowRecordWriter implements AutoCloseable {
     root.setRowCount(rows);
   }
 
-  /** Frees the root's buffers. */
+  /** Frees the root's buffers; writes fail from now on. */
   @Override
   public void close() {
+    capacity = 0;
     root.close();
+  }
+
+  private int check(int row) {
+    if (row < 0 || row >= capacity) {
+      throw new IndexOutOfBoundsException("row " + row + " of capacity " + capacity);
+    }
+    return row;
   }
 
   /** Caches the data buffers and marks every row of the (new) capacity valid. */
@@ -151,11 +178,30 @@ public final class FlowRecordWriter implements AutoCloseable {
     int cap = Integer.MAX_VALUE;
     for (int c = 0; c < COLUMNS; c++) {
       BaseFixedWidthVector v = vectors[c];
-      data[c] = v.getDataBuffer();
       ArrowBuf validity = v.getValidityBuffer();
       validity.setOne(0L, validity.capacity());
       cap = Math.min(cap, v.getValueCapacity());
     }
     capacity = cap;
+    srcAddr = address(FlowSchema.SRC_ADDR_INDEX);
+    dstAddr = address(FlowSchema.DST_ADDR_INDEX);
+    srcPort = address(FlowSchema.SRC_PORT_INDEX);
+    dstPort = address(FlowSchema.DST_PORT_INDEX);
+    protocol = address(FlowSchema.PROTOCOL_INDEX);
+    ipVersion = address(FlowSchema.IP_VERSION_INDEX);
+    ifindex = address(FlowSchema.IFINDEX_INDEX);
+    direction = address(FlowSchema.DIRECTION_INDEX);
+    vlanId = address(FlowSchema.VLAN_ID_INDEX);
+    tos = address(FlowSchema.TOS_INDEX);
+    tcpFlags = address(FlowSchema.TCP_FLAGS_INDEX);
+    packets = address(FlowSchema.PACKETS_INDEX);
+    bytes = address(FlowSchema.BYTES_INDEX);
+    start = address(FlowSchema.START_INDEX);
+    end = address(FlowSchema.END_INDEX);
+    endReason = address(FlowSchema.END_REASON_INDEX);
+  }
+
+  private long address(int column) {
+    return vectors[column].getDataBuffer().memoryAddress();
   }
 }

@@ -141,8 +141,10 @@ def main():
     ap.add_argument("obj")
     ap.add_argument("build")
     ap.add_argument("--flows", default="1,10000,100000,1000000")
+    ap.add_argument("--programs", default="",
+                    help="comma-separated subset of the runs (default: all); the table needs all")
     ap.add_argument("--headroom", type=float, default=1.25,
-                    help="flow map capacity = flows * headroom (at least 1024)")
+                    help="flow map capacity = 2 * flows * headroom (at least 1024)")
     args = ap.parse_args()
     flows_list = [int(x) for x in args.flows.split(",")]
 
@@ -160,7 +162,8 @@ def main():
                 trafgen_conf(flows, conf)
                 ref, fg = f"{PIN}/ref-{flows}", f"{PIN}/fg-{flows}"
                 sh("bpftool", "prog", "loadall", f"{args.build}/ref_counter.bpf.o", ref)
-                cap = max(1024, int(flows * args.headroom))
+                # ingress and egress keys of N flows share the map during a run
+                cap = max(1024, int(2 * flows * args.headroom))
                 load = [f"{args.build}/fgload", args.obj, fg, str(cap),
                         f"{host_if}:1", f"{peer_if}:2"]
                 sh(*load)
@@ -171,9 +174,12 @@ def main():
                         ("ref_xdp", f"{ref}/ref_xdp", "xdp"),
                         ("fg_xdp", f"{fg}/progs/fg_xdp", "xdp"),
                         ("empty_tc_in", f"{PIN}/empty/empty_tc", "tc-in"),
+                        ("ref_tc_in", f"{ref}/ref_tc", "tc-in"),
                         ("fg_tc_ingress", f"{fg}/progs/fg_tc_ingress", "tc-in"),
                         ("empty_tc_out", f"{PIN}/empty/empty_tc", "tc-out"),
                         ("fg_tc_egress", f"{fg}/progs/fg_tc_egress", "tc-out")):
+                    if args.programs and name not in args.programs.split(","):
+                        continue
                     r[name], r[name + "_n"] = measure(prog, Hook(hook), conf, flows)
                     print(f"  flows {flows:>8} {name:<14} {r[name]:7.1f} ns  ({r[name + '_n']} runs)",
                           file=sys.stderr, flush=True)
@@ -184,18 +190,24 @@ def main():
         sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats_was}", check=False)
         lab_down()
 
+    if args.programs:
+        return 0
     lru = "per-CPU LRU (BPF_F_NO_COMMON_LRU)" if rows and rows[0]["flags"] & 2 else "common LRU"
-    print(f"\nflowgate dataplane, ns/packet from bpf_stats; net = minus the empty program at the same hook; {lru}")
-    print(f"{'flows':>8} {'map':>8} | {'empty':>6} {'ref net':>8} | {'fg_xdp net':>10} {'x ref':>6} |"
-          f" {'tc_in net':>9} {'x ref':>6} | {'tc_out net':>10} {'x ref':>6} | fg insert_failed, entries")
+    print(f"\nflowgate dataplane: ns/packet from bpf_stats (run_time_ns / run_cnt); net = minus the empty\n"
+          f"program at the same hook; x ref = net / the reference counter's net (XDP: ref at XDP; TC: ref at\n"
+          f"TC ingress); flow maps: {lru}, capacity 'map'")
+    print(f"{'flows':>8} {'map':>8} | {'empty':>5} {'ref net':>7} {'fg_xdp':>6} {'x ref':>5} |"
+          f" {'empty':>5} {'ref net':>7} {'tc_in':>6} {'x ref':>5} {'tc_out':>6} {'x ref':>5} | insert_failed, entries")
     for r in rows:
-        ref_net = r["ref_xdp"] - r["empty_xdp"]
+        ref = r["ref_xdp"] - r["empty_xdp"]
         xdp = r["fg_xdp"] - r["empty_xdp"]
+        ref_tc = r["ref_tc_in"] - r["empty_tc_in"]
         tin = r["fg_tc_ingress"] - r["empty_tc_in"]
         tout = r["fg_tc_egress"] - r["empty_tc_out"]
-        print(f"{r['flows']:>8} {r['cap']:>8} | {r['empty_xdp']:6.1f} {ref_net:8.1f} |"
-              f" {xdp:10.1f} {xdp / ref_net:6.2f} | {tin:9.1f} {tin / ref_net:6.2f} |"
-              f" {tout:10.1f} {tout / ref_net:6.2f} | {r['fg_totals']['insert_failed']}, {r['fg_totals']['entries']}")
+        print(f"{r['flows']:>8} {r['cap']:>8} | {r['empty_xdp']:5.0f} {ref:7.0f} {xdp:6.0f} {xdp / ref:5.2f} |"
+              f" {r['empty_tc_in']:5.0f} {ref_tc:7.0f} {tin:6.0f} {tin / ref_tc:5.2f} {tout:6.0f} {tout / ref_tc:5.2f} |"
+              f" {r['fg_totals']['insert_failed']}, {r['fg_totals']['entries']}")
+    print(f"load average at the end: {open('/proc/loadavg').read().split()[:3]}")
     return 0
 
 

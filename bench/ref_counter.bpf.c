@@ -3,12 +3,14 @@
  * ref_counter.bpf.c: the benchmark's reference, a straightforward flow
  * counter as LAB.md describes it: LRU_HASH of 1M entries keyed by a 40-byte
  * 5-tuple, bpf_ktime_get_ns(), atomic adds. IPv4 TCP/UDP only, no VLANs;
- * everything else passes uncounted. Always XDP_PASS.
+ * everything else passes uncounted. The same counter at XDP (ref_xdp) and
+ * at TC (ref_tc), so each hook has its own baseline. Never drops.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -37,11 +39,8 @@ struct {
 	__type(value, struct ref_val);
 } ref_flows SEC(".maps");
 
-SEC("xdp")
-int ref_xdp(struct xdp_md *ctx)
+static __always_inline void ref_count(void *data, void *end)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct ref_key key = {};
@@ -73,5 +72,19 @@ int ref_xdp(struct xdp_md *ctx)
 		bpf_map_update_elem(&ref_flows, &key, &init, BPF_NOEXIST);
 	}
 out:
+	return;
+}
+
+SEC("xdp")
+int ref_xdp(struct xdp_md *ctx)
+{
+	ref_count((void *)(long)ctx->data, (void *)(long)ctx->data_end);
 	return XDP_PASS;
+}
+
+SEC("tc")
+int ref_tc(struct __sk_buff *skb)
+{
+	ref_count((void *)(long)skb->data, (void *)(long)skb->data_end);
+	return TC_ACT_UNSPEC;
 }

@@ -9,7 +9,11 @@
  *   only ever write the map that fg_flow_slot[0] names. Both are declared
  *   here (not created at run time) so libbpf creates them at load and the
  *   control plane can pin both by name. Capacity FG_DEFAULT_MAX_FLOWS unless
- *   the loader sets max_entries (on both, and on fg_flow_slot's inner map).
+ *   the loader sets max_entries on both. fg_flow_slot's inner map template
+ *   may keep another capacity: for hash maps the kernel checks type,
+ *   key/value size and flags of an inner map, not max_entries (and libbpf
+ *   1.1 crashes resizing bpf_map__inner_map()). Flags must match, so they
+ *   are a build option (FG_FLOW_MAP_FLAGS).
  * - fg_flow_slot: ARRAY_OF_MAPS, one entry, initially fg_flows_a. Updating
  *   it from user space returns only once every running program is done, so
  *   the map swapped out has no writer left when it is drained.

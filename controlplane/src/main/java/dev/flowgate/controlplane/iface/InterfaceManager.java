@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * entries change (config reload, API) and interfaces come and go ({@link #reconcile()}, called
  * from a short poll).
  *
- * <p>Links are pinned under {@code <pin-path>/<version>/links/<ifname>.<ifindex>.<hook>}, so with
+ * <p>Links are pinned under {@code <pin-path>/<version>/links/<ifname>_<ifindex>_<hook>}, so with
  * keep-attached the programs go on counting while flowgate is stopped, and the next start adopts
  * them instead of attaching again. Native XDP is never forced over another tool's program: when
  * it is refused (a foreign XDP program, or no driver support) the interface is counted at TC
@@ -249,16 +249,18 @@ public final class InterfaceManager implements AutoCloseable {
         a.notes.put(Hook.TC_INGRESS, "native XDP was refused at an earlier start");
         return;
       }
+      BpfLink xdp = null;
       try {
-        a.links.put(hook, pin(a, hook, BpfLink.attachXdp(
-            dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.NATIVE)));
+        xdp = BpfLink.attachXdp(dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.NATIVE);
       } catch (BpfException e) {
         LOG.warning(() -> a.name + ": native XDP refused (" + e.getMessage()
             + "); counting at TC ingress instead");
         a.links.put(Hook.TC_INGRESS, pin(a, Hook.TC_INGRESS, BpfLink.attachTc(
             dataplane.program(Dataplane.PROG_TC_INGRESS), a.ifindex, TcDirection.INGRESS)));
         a.notes.put(Hook.TC_INGRESS, "native XDP refused: " + e.getMessage());
+        return;
       }
+      a.links.put(hook, pin(a, hook, xdp));
       return;
     }
     BpfLink link =
@@ -275,7 +277,13 @@ public final class InterfaceManager implements AutoCloseable {
   }
 
   private BpfLink pin(Attachment a, Hook hook, BpfLink link) {
-    link.pin(pinPath(a, hook));
+    try {
+      link.pin(pinPath(a, hook));
+    } catch (RuntimeException e) {
+      link.close();
+      throw new IllegalStateException("cannot pin the " + hook.label() + " link of " + a.name
+          + ": " + e.getMessage(), e);
+    }
     return link;
   }
 
@@ -294,7 +302,9 @@ public final class InterfaceManager implements AutoCloseable {
   }
 
   private Path pinPath(Attachment a, Hook hook) {
-    return dataplane.linkPinDir().resolve(a.name + "." + a.ifindex + "." + hook.label());
+    // bpffs refuses '.' in names (and interface names may hold one, e.g. eth0.100)
+    return dataplane.linkPinDir()
+        .resolve(a.name.replace('.', '_') + "_" + a.ifindex + "_" + hook.label());
   }
 
   private void detach(Attachment a) {

@@ -1,0 +1,174 @@
+package dev.flowgate.controlplane;
+
+import dev.flowgate.controlplane.accounting.Accounting;
+import dev.flowgate.controlplane.api.AccountingTerms;
+import dev.flowgate.controlplane.api.ApiBackend;
+import dev.flowgate.controlplane.api.ApiException;
+import dev.flowgate.controlplane.api.Attachment;
+import dev.flowgate.controlplane.api.Counts;
+import dev.flowgate.controlplane.api.FlowOrder;
+import dev.flowgate.controlplane.api.FlowRow;
+import dev.flowgate.controlplane.api.InterfaceEntry;
+import dev.flowgate.controlplane.api.InterfaceNames;
+import dev.flowgate.controlplane.api.InterfacePatch;
+import dev.flowgate.controlplane.api.InterfaceSpec;
+import dev.flowgate.controlplane.api.MapFill;
+import dev.flowgate.controlplane.api.StatusReport;
+import dev.flowgate.controlplane.cache.ActiveFlow;
+import dev.flowgate.controlplane.cache.FlowRanking;
+import dev.flowgate.controlplane.config.AttachMode;
+import dev.flowgate.controlplane.config.Direction;
+import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.iface.AttachedInterface;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The HTTP API's view of the running daemon: maps its state to the API's records. */
+final class FlowgateBackend implements ApiBackend {
+  private final FlowgateService service;
+
+  FlowgateBackend(FlowgateService service) {
+    this.service = service;
+  }
+
+  @Override
+  public StatusReport status() {
+    List<AccountingTerms> terms = new ArrayList<>();
+    for (Accounting.Row r : service.accounting().snapshot()) {
+      String name = service.interfaces().slots().nameOf(r.slot()).orElse("slot-" + r.slot());
+      terms.add(new AccountingTerms(
+          name,
+          r.direction() == 0
+              ? dev.flowgate.controlplane.api.Direction.INGRESS
+              : dev.flowgate.controlplane.api.Direction.EGRESS,
+          new Counts(r.kernel().packets(), r.kernel().bytes()),
+          new Counts(r.exportedPackets(), r.exportedBytes()),
+          new Counts(r.cachedPackets(), r.cachedBytes()),
+          new Counts(r.unaccountedPackets(), r.unaccountedBytes())));
+    }
+    return new StatusReport(
+        FlowgateService.version(),
+        service.uptimeMillis(),
+        service.sweeps(),
+        new MapFill(service.lastDrained(), service.maxFlows()),
+        terms);
+  }
+
+  @Override
+  public Optional<String> notReadyReason() {
+    List<String> missing = service.interfaces().missing();
+    if (!missing.isEmpty()) {
+      return Optional.of("not attached yet: " + String.join(", ", missing));
+    }
+    if (service.sweeps() == 0) {
+      return Optional.of("waiting for the first sweep");
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public List<InterfaceEntry> interfaces() {
+    List<AttachedInterface> attached = service.interfaces().attached();
+    List<InterfaceEntry> out = new ArrayList<>();
+    for (InterfaceConfig c : service.interfaces().specs()) {
+      List<Attachment> att = new ArrayList<>();
+      for (AttachedInterface a : attached) {
+        if (c.matches(a.name())) {
+          List<String> hooks = a.hooks().stream().map(h -> h.hook().label()).toList();
+          String note = a.hooks().stream().map(AttachedInterface.HookState::note)
+              .filter(n -> !n.isEmpty()).findFirst().orElse(null);
+          att.add(new Attachment(a.name(), a.ifindex(), hooks, note));
+        }
+      }
+      out.add(InterfaceEntry.of(toApi(c), att));
+    }
+    return out;
+  }
+
+  @Override
+  public InterfaceEntry addInterface(InterfaceSpec spec) {
+    InterfaceConfig c = fromApi(spec);
+    String id = InterfaceNames.idOf(c.name());
+    if (find(id).isPresent()) {
+      throw ApiException.conflict("an interface entry " + id + " exists already");
+    }
+    service.putInterface(c);
+    return find(id).orElseThrow();
+  }
+
+  @Override
+  public InterfaceEntry patchInterface(String id, InterfacePatch patch) {
+    InterfaceEntry e = find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
+    InterfaceSpec s = e.spec();
+    InterfaceSpec changed = new InterfaceSpec(
+        s.name(),
+        patch.mode().orElse(s.mode()),
+        patch.direction().orElse(s.direction()),
+        patch.sampling().orElse(s.sampling()));
+    service.putInterface(fromApi(changed));
+    return find(id).orElseThrow();
+  }
+
+  @Override
+  public void deleteInterface(String id) {
+    InterfaceEntry e = find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
+    service.removeInterface(e.name());
+  }
+
+  @Override
+  public List<FlowRow> topFlows(int n, FlowOrder by) {
+    List<ActiveFlow> top = service.topFlows(n, by == FlowOrder.BYTES ? FlowRanking.BYTES : FlowRanking.PACKETS);
+    List<FlowRow> rows = new ArrayList<>(top.size());
+    for (ActiveFlow f : top) {
+      String ifname = service.interfaces().byIfindex(f.ifindex()).map(AttachedInterface::name)
+          .orElse(null);
+      rows.add(new FlowRow(
+          f.source().getHostAddress(),
+          f.destination().getHostAddress(),
+          f.srcPort(),
+          f.dstPort(),
+          f.protocol(),
+          f.ipVersion(),
+          Integer.toUnsignedLong(f.ifindex()),
+          ifname,
+          f.direction() == 0
+              ? dev.flowgate.controlplane.api.Direction.INGRESS
+              : dev.flowgate.controlplane.api.Direction.EGRESS,
+          f.vlanId(),
+          f.tos(),
+          f.tcpFlags(),
+          f.packets(),
+          f.bytes(),
+          f.startMs(),
+          f.lastMs()));
+    }
+    return rows;
+  }
+
+  @Override
+  public Optional<byte[]> latestArrowIpc() {
+    byte[] ipc = service.lastIntervalIpc();
+    return ipc.length == 0 ? Optional.empty() : Optional.of(ipc);
+  }
+
+  private Optional<InterfaceEntry> find(String id) {
+    return interfaces().stream().filter(e -> e.id().equals(id)).findFirst();
+  }
+
+  private static InterfaceSpec toApi(InterfaceConfig c) {
+    return new InterfaceSpec(
+        c.name(),
+        dev.flowgate.controlplane.api.AttachMode.fromConfigName(c.mode().label()).orElseThrow(),
+        dev.flowgate.controlplane.api.Direction.fromConfigName(c.direction().label()).orElseThrow(),
+        c.sampling());
+  }
+
+  private static InterfaceConfig fromApi(InterfaceSpec s) {
+    return new InterfaceConfig(
+        s.name(),
+        AttachMode.fromLabel(s.mode().configName()),
+        Direction.fromLabel(s.direction().configName()),
+        s.sampling());
+  }
+}

@@ -1,0 +1,287 @@
+package dev.flowgate.controlplane;
+
+import dev.flowgate.bpf.BpfMap;
+import dev.flowgate.bpf.Layout;
+import dev.flowgate.controlplane.accounting.Accounting;
+import dev.flowgate.controlplane.cache.ActiveFlow;
+import dev.flowgate.controlplane.cache.FlowCache;
+import dev.flowgate.controlplane.cache.FlowCacheOptions;
+import dev.flowgate.controlplane.cache.FlowRanking;
+import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.dataplane.Dataplane;
+import dev.flowgate.controlplane.dataplane.KernelCounters;
+import dev.flowgate.controlplane.export.ExportFanout;
+import dev.flowgate.controlplane.iface.AttachedInterface;
+import dev.flowgate.controlplane.iface.InterfaceManager;
+import dev.flowgate.controlplane.iface.InterfaceOverlay;
+import dev.flowgate.controlplane.iface.SlotTable;
+import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
+import dev.flowgate.controlplane.sweep.Sweeper;
+import dev.flowgate.exporters.FlowSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * The counting service: the loaded dataplane, the attached interfaces, and the sweeper thread
+ * that drains the kernel into the flow cache and the cache into the sinks.
+ *
+ * <p>Every touch of the flow cache runs on the one sweeper thread ({@link #onSweeper}): the cache
+ * is not thread-safe, and the sweep is the only writer. Start: load (reusing pins), attach, drain
+ * what the kernel counted while flowgate was away, take the accounting baseline. Stop: a last
+ * sweep, every cached flow finished with forcedEnd and handed to the sinks; then the programs
+ * either stay attached with their pins (keep-attached) or are detached and unpinned.
+ */
+public final class FlowgateService implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(FlowgateService.class.getName());
+  private static final long START_NANOS = System.nanoTime();
+
+  /** How often interfaces are re-matched (new devices, vanished ones): 2 s. */
+  public static final long RECONCILE_INTERVAL_MS = 2000;
+
+  private final FlowgateConfig config;
+  private final BufferAllocator allocator;
+  private final Dataplane dataplane;
+  private final KernelCounters counters;
+  private final Accounting accounting = new Accounting();
+  private final InterfaceManager interfaces;
+  private final InterfaceOverlay overlay;
+  private final ExportFanout fanout;
+  private final FlowCache cache;
+  private final IntervalBatchBuilder batch;
+  private final Sweeper sweeper;
+  private final ScheduledExecutorService thread;
+  private volatile long sweeps;
+  private volatile long lastDrained;
+  private volatile Runnable afterSweep = () -> {};
+
+  FlowgateService(FlowgateConfig config, List<FlowSink> sinks) {
+    this.config = config;
+    try {
+      Files.createDirectories(config.stateDirectory());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create state directory " + config.stateDirectory(), e);
+    }
+    this.overlay = InterfaceOverlay.load(config.stateDirectory());
+    this.allocator = new RootAllocator();
+    this.dataplane = Dataplane.load(
+        config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
+    this.counters = new KernelCounters(dataplane);
+    this.interfaces = new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()));
+    this.fanout = new ExportFanout(sinks, accounting);
+    this.cache = new FlowCache(
+        allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),
+        new FlowCacheOptions()
+            .capacity(cacheCapacity(config.flows().maxFlows()))
+            .idleTimeout(config.flows().idleTimeout())
+            .activeTimeout(config.flows().activeTimeout()),
+        fanout);
+    int chunk = Math.min(Sweeper.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
+    this.batch = new IntervalBatchBuilder(
+        allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
+    this.sweeper = new Sweeper(dataplane, batch, cache, (ifindex, dir, p, b) -> {}, chunk, true);
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "flowgate-sweeper");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The flow cache holds four times the flow map's capacity, at least 65,536 flows. */
+  static int cacheCapacity(int maxFlows) {
+    return (int) Math.min(1 << 24, Math.max(1 << 16, 4L * maxFlows));
+  }
+
+  /** Attaches, drains what was counted while away, takes the baseline, starts the sweeps. */
+  void start() {
+    onSweeper(() -> {
+      interfaces.setListener((ifindex, slot) -> {
+        accounting.mapIfindex(ifindex, slot);
+        accounting.captureBase(counters, slot);
+      });
+      interfaces.setSpecs(overlay.apply(config.interfaces()));
+      startupDrain();
+      return null;
+    });
+    long every = config.flows().sweepInterval().toMillis();
+    thread.scheduleWithFixedDelay(this::sweepOnce, every, every, TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(this::reconcile, RECONCILE_INTERVAL_MS, RECONCILE_INTERVAL_MS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void startupDrain() {
+    // adopted interfaces (pinned links of an earlier run) counted while we were away: their
+    // counts are in the flow maps and belong to this run
+    for (AttachedInterface a : interfaces.attached()) {
+      accounting.mapIfindex(a.ifindex(), a.slot());
+    }
+    List<Integer> slots = slotsInUse();
+    long now = System.currentTimeMillis();
+    BpfMap idle = dataplane.currentFlowMap() == dataplane.flowMaps()[0]
+        ? dataplane.flowMaps()[1] : dataplane.flowMaps()[0];
+    Sweeper startup = new Sweeper(dataplane, batch, cache, accounting::addStartupDrain,
+        Sweeper.DEFAULT_CHUNK_ENTRIES > config.flows().maxFlows()
+            ? config.flows().maxFlows() : Sweeper.DEFAULT_CHUNK_ENTRIES, false);
+    // baseline first (totals now), then subtract what the drains find
+    accounting.startTotals(counters, slots);
+    int left = startup.drainIdle(idle, now);
+    int found = startup.sweep(now, () -> {});
+    LOG.info("start: " + (left + found) + " flow entries counted while flowgate was away");
+    accounting.readKernel(counters, slots);
+    accounting.publish(cache);
+  }
+
+  private void sweepOnce() {
+    try {
+      List<Integer> slots = slotsInUse();
+      int n = sweeper.sweep(System.currentTimeMillis(),
+          () -> accounting.readKernel(counters, slots));
+      lastDrained = n;
+      accounting.publish(cache);
+      sweeps++;
+      afterSweep.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "sweep failed", e);
+    }
+  }
+
+  private void reconcile() {
+    try {
+      interfaces.reconcile();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "interface reconcile failed", e);
+    }
+  }
+
+  private List<Integer> slotsInUse() {
+    return interfaces.attached().stream().map(AttachedInterface::slot).distinct()
+        .collect(Collectors.toList());
+  }
+
+  /** Runs a task on the sweeper thread and waits for it. */
+  <T> T onSweeper(java.util.concurrent.Callable<T> task) {
+    try {
+      return thread.submit(task).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Called after every sweep (on the sweeper thread): e.g. the systemd watchdog. */
+  void setAfterSweep(Runnable r) {
+    this.afterSweep = r;
+  }
+
+  /** Re-reads the interface entries (SIGHUP). */
+  void reload(FlowgateConfig newConfig) {
+    onSweeper(() -> {
+      interfaces.setSpecs(overlay.apply(newConfig.interfaces()));
+      return null;
+    });
+  }
+
+  void putInterface(InterfaceConfig entry) {
+    onSweeper(() -> {
+      overlay.put(entry);
+      interfaces.setSpecs(overlay.apply(config.interfaces()));
+      return null;
+    });
+  }
+
+  void removeInterface(String name) {
+    onSweeper(() -> {
+      overlay.remove(name);
+      interfaces.setSpecs(overlay.apply(config.interfaces()));
+      return null;
+    });
+  }
+
+  List<ActiveFlow> topFlows(int n, FlowRanking by) {
+    return onSweeper(() -> cache.top(n, by));
+  }
+
+  InterfaceManager interfaces() {
+    return interfaces;
+  }
+
+  Accounting accounting() {
+    return accounting;
+  }
+
+  long sweeps() {
+    return sweeps;
+  }
+
+  long lastDrained() {
+    return lastDrained;
+  }
+
+  int maxFlows() {
+    return dataplane.maxFlows();
+  }
+
+  long uptimeMillis() {
+    return (System.nanoTime() - START_NANOS) / 1_000_000;
+  }
+
+  byte[] lastIntervalIpc() {
+    return sweeper.lastIntervalIpc();
+  }
+
+  static String version() {
+    String v = FlowgateService.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /**
+   * Stops: a last sweep, every cached flow finished (forcedEnd) and handed to the sinks, the
+   * sinks flushed; then detach and unpin unless keep-attached.
+   */
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      thread.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      List<Integer> slots = slotsInUse();
+      sweeper.sweep(System.currentTimeMillis(), () -> accounting.readKernel(counters, slots));
+      cache.finishAll();
+      accounting.publish(cache);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "last drain failed", e);
+    }
+    fanout.close();
+    if (config.dataplane().keepAttached()) {
+      interfaces.close();
+    } else {
+      interfaces.detachAll();
+    }
+    cache.close();
+    batch.close();
+    dataplane.close();
+    if (!config.dataplane().keepAttached()) {
+      dataplane.unpinAll();
+    }
+    allocator.close();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.flowgate.controlplane;
+
+import dev.flowgate.controlplane.config.CollectorConfig;
+import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.collector.CollectorExporter;
+import dev.flowgate.exporters.collector.CollectorOptions;
+import dev.flowgate.exporters.collector.ExportProtocol;
+import dev.flowgate.exporters.collector.TransportProtocol;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the sinks the config's {@code export:} section names. */
+final class SinkFactory {
+  private SinkFactory() {}
+
+  static List<FlowSink> create(FlowgateConfig config) {
+    List<FlowSink> sinks = new ArrayList<>();
+    try {
+      for (CollectorConfig c : config.export().ipfix()) {
+        sinks.add(CollectorExporter.start(collectorOptions(c), InterfaceNames.system()));
+      }
+    } catch (RuntimeException e) {
+      sinks.forEach(FlowSink::close);
+      throw e;
+    }
+    return sinks;
+  }
+
+  static CollectorOptions collectorOptions(CollectorConfig c) {
+    return new CollectorOptions()
+        .collector(c.collector().host(), c.collector().port())
+        .protocol(switch (c.protocol()) {
+          case IPFIX -> ExportProtocol.IPFIX;
+          case NETFLOW_V9 -> ExportProtocol.NETFLOW_V9;
+          case NETFLOW_V5 -> ExportProtocol.NETFLOW_V5;
+        })
+        .transport(switch (c.transport()) {
+          case UDP -> TransportProtocol.UDP;
+          case TCP -> TransportProtocol.TCP;
+        })
+        .templateRefresh(c.templateRefresh())
+        .templateRefreshPackets(c.templateRefreshPackets())
+        .maxMessageSize(c.maxMessageSize())
+        .observationDomainId(c.observationDomainId());
+  }
+}

@@ -50,7 +50,7 @@ class ForeignTcFilterTest {
   @BeforeEach
   void setUp() {
     lab = Lab.open();
-    flowgate = FlowgateUnderTest.load(0, null);
+    flowgate = FlowgateUnderTest.load(1024, null);
   }
 
   @AfterEach

@@ -49,7 +49,7 @@ class GatewayShapeTest {
   @BeforeEach
   void setUp() {
     lab = Lab.open();
-    flowgate = FlowgateUnderTest.load(0, lab.pinDir());
+    flowgate = FlowgateUnderTest.load(4096, lab.pinDir());
   }
 
   @AfterEach

@@ -34,7 +34,7 @@ class ParserFuzzTest {
 
   @BeforeEach
   void load() {
-    flowgate = FlowgateUnderTest.load(0, null);
+    flowgate = FlowgateUnderTest.load(4 * SWEEP_EVERY, null);
     flowgate.assignSlot(LOOPBACK, SLOT);
   }
 

@@ -53,9 +53,7 @@ class ParserTableTest {
 
   @BeforeAll
   static void load() {
-    // default capacity: BpfObject.setMaxEntries on a flow map crashes the JVM with libbpf 1.1
-    // (it also sizes fg_flow_slot's inner template, whose bpf_map has no obj: NULL deref)
-    flowgate = FlowgateUnderTest.load(0, null);
+    flowgate = FlowgateUnderTest.load(1024, null);
     flowgate.assignSlot(LOOPBACK, SLOT);
   }
 

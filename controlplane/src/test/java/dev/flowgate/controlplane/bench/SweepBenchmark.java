@@ -18,10 +18,12 @@ import org.apache.arrow.memory.RootAllocator;
  * sweeps, each sweep draining every flow once in a fresh random order, in chunks as the sweeper
  * does. The first sweep inserts every flow; the later ones update them (the steady state).
  *
- * <p>Prints flows/second per sweep, the process RSS with every flow active, and the same figures
- * for a baseline measured in the same run: a naive {@code HashMap<FlowKeyObject, FlowObject>}
- * merge. Arguments: {@code [flows [sweeps [chunkEntries]]]}, default 1,000,000 6 65,536. See
- * BENCHMARKS.md for the command and flags.
+ * <p>Prints flows/second per sweep, both per wall-clock second and per second of this thread's CPU
+ * time (the figure that means something on a shared machine), the process RSS with every flow
+ * active, and the same figures for a baseline measured in the same run: a naive {@code
+ * HashMap<FlowKeyObject, FlowObject>} merge. Each is warmed up first (JIT) on a separate 200,000
+ * flow run; the baseline runs after the flowgate phase's memory is measured. Arguments: {@code [flows [sweeps [chunkEntries]]]}, default 1,000,000 8 65,536. See
+ * BENCHMARKS.md for the command and the JVM flags.
  */
 public final class SweepBenchmark {
 
@@ -29,22 +31,65 @@ public final class SweepBenchmark {
 
   private SweepBenchmark() {}
 
-  public static void main(String[] args) throws IOException {
+  /** Per-sweep throughput of one phase. */
+  private record Rates(double[] wall, double[] cpu) {
+    Rates(int sweeps) {
+      this(new double[sweeps], new double[sweeps]);
+    }
+
+    double steadyWall() {
+      return median(Arrays.copyOfRange(wall, 1, wall.length));
+    }
+
+    double steadyCpu() {
+      return median(Arrays.copyOfRange(cpu, 1, cpu.length));
+    }
+  }
+
+  public static void main(String[] args) {
     int flows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-    int sweeps = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+    int sweeps = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 65_536;
     System.out.printf(
         "sweep benchmark: %,d flows, %d sweeps, drain chunks of %,d entries, %d cpus%n",
         flows, sweeps, chunk, Runtime.getRuntime().availableProcessors());
     System.out.println("jvm: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
-    System.out.printf("rss at start: %s%n", memory());
 
+    SyntheticDrain warm = new SyntheticDrain(200_000, chunk);
     SyntheticDrain drain = new SyntheticDrain(flows, chunk);
-    double[] ours = new double[sweeps];
-    double[] oursCpu = new double[sweeps];
-    double[] oursExpireMs = new double[sweeps];
-    String oursRss;
-    int active;
+    flowgate(warm, 3, false);
+    System.gc();
+    System.out.printf("after warm-up: %s%n", memory());
+    Rates ours = flowgate(drain, sweeps, true);
+    String oursMemory = memory();
+    System.out.printf("  flowgate: %,d active flows, %s%n", flows, oursMemory);
+    baseline(warm, 3, false);
+    System.gc();
+    Rates naive = baseline(drain, sweeps, true);
+    System.out.printf("  HashMap: %,d flows, %s (after the flowgate phase, same process)%n",
+        flows, memory());
+
+    System.out.printf(
+        "%nRESULT flowgate update sweeps (median): %,.0f flows/s wall, %,.0f flows/cpu-s;"
+            + " insert sweep: %,.0f flows/s wall, %,.0f flows/cpu-s%n",
+        ours.steadyWall(), ours.steadyCpu(), ours.wall[0], ours.cpu[0]);
+    System.out.printf("RESULT flowgate memory with %,d active flows: %s%n", flows, oursMemory);
+    System.out.printf(
+        "RESULT HashMap baseline update sweeps (median): %,.0f flows/s wall, %,.0f flows/cpu-s;"
+            + " insert sweep: %,.0f flows/s wall, %,.0f flows/cpu-s%n",
+        naive.steadyWall(), naive.steadyCpu(), naive.wall[0], naive.cpu[0]);
+    System.out.printf(
+        "RESULT ratio flowgate / HashMap: update %.2fx (cpu) %.2fx (wall), insert %.2fx (cpu)"
+            + " %.2fx (wall)%n",
+        ours.steadyCpu() / naive.steadyCpu(), ours.steadyWall() / naive.steadyWall(),
+        ours.cpu[0] / naive.cpu[0], ours.wall[0] / naive.wall[0]);
+  }
+
+  /** Builder + cache merge, one allocator tree as in flowgate: a root, a child per component. */
+  private static Rates flowgate(SyntheticDrain drain, int sweeps, boolean print) {
+    int flows = drain.flows();
+    int chunk = drain.keys.capacity() / SyntheticDrain.KEY_SIZE;
+    Rates rates = new Rates(sweeps);
     try (BufferAllocator root = new RootAllocator();
         BufferAllocator sweepAlloc = root.newChildAllocator("sweep", 0, Long.MAX_VALUE);
         BufferAllocator cacheAlloc = root.newChildAllocator("cache", 0, Long.MAX_VALUE);
@@ -52,7 +97,7 @@ public final class SweepBenchmark {
         FlowCache cache =
             new FlowCache(
                 cacheAlloc,
-                new FlowCacheOptions().capacity(Math.max(flows, 1 << 20)),
+                new FlowCacheOptions().capacity(Integer.highestOneBit(flows - 1) << 1),
                 finished -> {
                   throw new AssertionError("no flow should finish in this benchmark");
                 })) {
@@ -76,27 +121,33 @@ public final class SweepBenchmark {
           cpuMerge += c2 - c1;
         }
         long t0 = System.nanoTime();
-        cache.expire((s + 2) * 1000L);
-        oursExpireMs[s] = (System.nanoTime() - t0) / 1e6;
-        ours[s] = flows / (ns / 1e9);
-        oursCpu[s] = flows / ((cpuBuild + cpuMerge) / 1e9);
-        System.out.printf(
-            "  flowgate  sweep %d (%s): %,12.0f flows/s wall, %,12.0f flows/cpu-s"
-                + " (cpu: build %,d ms, merge %,d ms; expire scan %.1f ms wall)%n",
-            s + 1, s == 0 ? "insert" : "update", ours[s], oursCpu[s], cpuBuild / 1_000_000,
-            cpuMerge / 1_000_000, oursExpireMs[s]);
+        cache.expire((s + 2) * 1000L); // nothing is due: measures the scan
+        double expireMs = (System.nanoTime() - t0) / 1e6;
+        rates.wall[s] = flows / (ns / 1e9);
+        rates.cpu[s] = flows / ((cpuBuild + cpuMerge) / 1e9);
+        if (print) {
+          System.out.printf(
+              "  flowgate sweep %d (%s): %,11.0f flows/s wall, %,11.0f flows/cpu-s"
+                  + " (cpu ms: build %d, merge %d; expire scan %.1f ms wall)%n",
+              s + 1, s == 0 ? "insert" : "update", rates.wall[s], rates.cpu[s],
+              cpuBuild / 1_000_000, cpuMerge / 1_000_000, expireMs);
+        }
       }
-      active = cache.activeFlows();
-      oursRss = memory();
-      System.out.printf("  flowgate: %,d active flows, %s, arrow %,d bytes%n",
-          active, oursRss, root.getAllocatedMemory());
-      if (active != flows) {
-        throw new AssertionError("expected " + flows + " active flows, found " + active);
+      if (cache.activeFlows() != flows) {
+        throw new AssertionError("expected " + flows + " active flows: " + cache.activeFlows());
+      }
+      if (print) {
+        System.out.printf("  flowgate Arrow memory: %,d bytes%n", root.getAllocatedMemory());
       }
     }
+    return rates;
+  }
 
-    double[] naive = new double[sweeps];
-    double[] naiveCpu = new double[sweeps];
+  /** The naive HashMap merge over the same drains. */
+  private static Rates baseline(SyntheticDrain drain, int sweeps, boolean print) {
+    int flows = drain.flows();
+    int chunk = drain.keys.capacity() / SyntheticDrain.KEY_SIZE;
+    Rates rates = new Rates(sweeps);
     NaiveFlowMap map = new NaiveFlowMap();
     for (int s = 0; s < sweeps; s++) {
       drain.shuffle();
@@ -111,30 +162,17 @@ public final class SweepBenchmark {
         cpu += THREADS.getCurrentThreadCpuTime() - c0;
         ns += System.nanoTime() - t0;
       }
-      naive[s] = flows / (ns / 1e9);
-      naiveCpu[s] = flows / (cpu / 1e9);
-      System.out.printf("  HashMap   sweep %d (%s): %,12.0f flows/s wall, %,12.0f flows/cpu-s%n",
-          s + 1, s == 0 ? "insert" : "update", naive[s], naiveCpu[s]);
+      rates.wall[s] = flows / (ns / 1e9);
+      rates.cpu[s] = flows / (cpu / 1e9);
+      if (print) {
+        System.out.printf("  HashMap  sweep %d (%s): %,11.0f flows/s wall, %,11.0f flows/cpu-s%n",
+            s + 1, s == 0 ? "insert" : "update", rates.wall[s], rates.cpu[s]);
+      }
     }
-    String naiveRss = memory();
-    System.out.printf("  HashMap: %,d flows, %s (after the flowgate phase, same process)%n",
-        map.flows.size(), naiveRss);
-
-    double oursSteady = median(Arrays.copyOfRange(ours, 1, sweeps));
-    double naiveSteady = median(Arrays.copyOfRange(naive, 1, sweeps));
-    double oursSteadyCpu = median(Arrays.copyOfRange(oursCpu, 1, sweeps));
-    double naiveSteadyCpu = median(Arrays.copyOfRange(naiveCpu, 1, sweeps));
-    System.out.printf("%nRESULT flowgate update sweeps (median): %,.0f flows/s wall, %,.0f flows/cpu-s;"
-        + " insert sweep: %,.0f flows/s wall, %,.0f flows/cpu-s%n",
-        oursSteady, oursSteadyCpu, ours[0], oursCpu[0]);
-    System.out.printf("RESULT flowgate memory with %,d active flows: %s%n", active, oursRss);
-    System.out.printf("RESULT HashMap baseline update sweeps (median): %,.0f flows/s wall, %,.0f"
-        + " flows/cpu-s; insert sweep: %,.0f flows/s wall, %,.0f flows/cpu-s%n",
-        naiveSteady, naiveSteadyCpu, naive[0], naiveCpu[0]);
-    System.out.printf("RESULT ratio flowgate / HashMap (cpu-s): update %.2fx, insert %.2fx;"
-        + " (wall): update %.2fx, insert %.2fx%n",
-        oursSteadyCpu / naiveSteadyCpu, oursCpu[0] / naiveCpu[0],
-        oursSteady / naiveSteady, ours[0] / naive[0]);
+    if (map.flows.size() != flows) {
+      throw new AssertionError("expected " + flows + " flows: " + map.flows.size());
+    }
+    return rates;
   }
 
   private static double median(double[] v) {
@@ -147,15 +185,19 @@ public final class SweepBenchmark {
   }
 
   /** VmRSS and VmHWM from /proc/self/status, plus the Java heap in use. */
-  private static String memory() throws IOException {
+  private static String memory() {
     String rss = "?";
     String hwm = "?";
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        rss = line.substring(6).trim();
-      } else if (line.startsWith("VmHWM:")) {
-        hwm = line.substring(6).trim();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          rss = line.substring(6).trim();
+        } else if (line.startsWith("VmHWM:")) {
+          hwm = line.substring(6).trim();
+        }
       }
+    } catch (IOException e) {
+      rss = "unreadable: " + e;
     }
     Runtime rt = Runtime.getRuntime();
     return String.format("VmRSS %s (peak %s), heap used %,d MB of %,d MB committed",

@@ -53,7 +53,7 @@ public final class ArrowFileSinkOptions {
   }
 
   /**
-   * The config key {@code rotate-interval}: 1s..24h. Files start at
+   * The config key {@code rotate-interval}: 1s..24h, whole seconds. Files start at
    * multiples of the interval since the epoch (UTC), so 1m files start on the minute.
    */
   public ArrowFileSinkOptions rotateInterval(Duration every) {
@@ -61,6 +61,9 @@ public final class ArrowFileSinkOptions {
         || every.compareTo(MIN_ROTATE_INTERVAL) < 0
         || every.compareTo(MAX_ROTATE_INTERVAL) > 0) {
       throw new IllegalArgumentException("rotate-interval must be 1s..24h, not " + every);
+    }
+    if (every.getNano() != 0) {
+      throw new IllegalArgumentException("rotate-interval must be whole seconds, not " + every);
     }
     this.rotateInterval = every;
     return this;

@@ -72,6 +72,9 @@ public final class FrameBuilder {
   }
 
   private static byte[] address(String literal) {
+    if (!literal.matches("[0-9a-fA-F:.]+")) { // never a name lookup
+      throw new IllegalArgumentException("not an IP literal: " + literal);
+    }
     try {
       return InetAddress.getByName(literal).getAddress();
     } catch (UnknownHostException e) {

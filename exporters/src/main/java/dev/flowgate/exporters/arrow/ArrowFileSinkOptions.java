@@ -16,14 +16,19 @@ public final class ArrowFileSinkOptions {
 
   /** Default rotate-interval: 1m, one file per minute. */
   public static final Duration DEFAULT_ROTATE_INTERVAL = Duration.ofMinutes(1);
+
   /** Shortest rotate-interval: 1s (file names carry the time to the second). */
   public static final Duration MIN_ROTATE_INTERVAL = Duration.ofSeconds(1);
+
   /** Longest rotate-interval: 24h. */
   public static final Duration MAX_ROTATE_INTERVAL = Duration.ofHours(24);
+
   /** Default max-files: 1440, one day of one-minute files. */
   public static final int DEFAULT_MAX_FILES = 1440;
+
   /** Fewest max-files: 1. */
   public static final int MIN_MAX_FILES = 1;
+
   /** Most max-files: 1000000. */
   public static final int MAX_MAX_FILES = 1_000_000;
 
@@ -53,8 +58,8 @@ public final class ArrowFileSinkOptions {
   }
 
   /**
-   * The config key {@code rotate-interval}: 1s..24h, whole seconds. Files start at
-   * multiples of the interval since the epoch (UTC), so 1m files start on the minute.
+   * The config key {@code rotate-interval}: 1s..24h, whole seconds. Files start at multiples of the
+   * interval since the epoch (UTC), so 1m files start on the minute.
    */
   public ArrowFileSinkOptions rotateInterval(Duration every) {
     if (every == null

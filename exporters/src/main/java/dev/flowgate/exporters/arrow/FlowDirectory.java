@@ -15,8 +15,8 @@ import java.util.TreeMap;
 
 /**
  * The directory of flow files: which finished and temporary files it holds, which name the next
- * file gets, and which files retention deletes. Files whose names are not flow file names are
- * never touched. One directory belongs to one sink.
+ * file gets, and which files retention deletes. Files whose names are not flow file names are never
+ * touched. One directory belongs to one sink.
  */
 final class FlowDirectory {
 

@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * The name of one finished flow file: {@code flows-20261125T134500Z.arrow}, the UTC start of its
- * rotate interval, with {@code -N} before the extension when that name was taken already (a
- * restart within the interval, or a file abandoned after a write error). Ordered by start, then
- * N, which is the order the files were written in as long as the clock does not go back.
+ * rotate interval, with {@code -N} before the extension when that name was taken already (a restart
+ * within the interval, or a file abandoned after a write error). Ordered by start, then N, which is
+ * the order the files were written in as long as the clock does not go back.
  *
  * @param start the UTC start of the file's rotate interval, whole seconds
  * @param sequence 0 for the first file of the interval, then 1, 2, ...
@@ -22,8 +22,10 @@ record FlowFileName(Instant start, int sequence) implements Comparable<FlowFileN
 
   /** Extension of a finished file. */
   static final String EXTENSION = ".arrow";
+
   /** Appended to a finished file's name while it is written; readers skip these. */
   static final String TEMP_SUFFIX = ".tmp";
+
   /** Appended while a crash-left temporary file is rewritten as a finished one. */
   static final String RECOVERY_SUFFIX = ".part";
 

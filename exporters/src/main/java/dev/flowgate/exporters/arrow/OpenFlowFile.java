@@ -15,9 +15,9 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
  *
  * <p>The writer goes straight to the {@link FileChannel} with no buffer in between: once {@link
  * #writeBatch} returns, the batch is in the kernel's page cache and survives a crash of the JVM
- * (not a power loss: the file is synced only when it is finished). A file left under its
- * temporary name by a crash holds the schema and every whole batch in stream form after the
- * 8-byte file magic; {@link TempFileRecovery} turns it into a finished file.
+ * (not a power loss: the file is synced only when it is finished). A file left under its temporary
+ * name by a crash holds the schema and every whole batch in stream form after the 8-byte file
+ * magic; {@link TempFileRecovery} turns it into a finished file.
  */
 final class OpenFlowFile {
 

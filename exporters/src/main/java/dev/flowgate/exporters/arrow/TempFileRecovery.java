@@ -16,8 +16,8 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
  *
  * <p>An Arrow IPC file is the 8-byte magic {@code ARROW1\0\0}, then the stream format (schema,
  * record batches), then a footer. A file cut short has no footer, but the stream after the magic
- * can be read batch by batch until the cut; those batches are copied into a new file ({@code
- * .part} while written) which is renamed to the finished name. The temporary file is then deleted.
+ * can be read batch by batch until the cut; those batches are copied into a new file ({@code .part}
+ * while written) which is renamed to the finished name. The temporary file is then deleted.
  */
 final class TempFileRecovery {
 
@@ -34,8 +34,7 @@ final class TempFileRecovery {
    * @throws IOException if the temporary file cannot be read from the start or the finished file
    *     cannot be written; {@code temporary} is left in place then
    */
-  static long recover(Path temporary, Path finished, BufferAllocator allocator)
-      throws IOException {
+  static long recover(Path temporary, Path finished, BufferAllocator allocator) throws IOException {
     Path part = finished.resolveSibling(finished.getFileName() + FlowFileName.RECOVERY_SUFFIX);
     Files.deleteIfExists(part);
     long batches = 0;
@@ -69,8 +68,7 @@ final class TempFileRecovery {
       long batches = 0;
       try (FileChannel out =
               FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          ArrowFileWriter writer =
-              new ArrowFileWriter(reader.getVectorSchemaRoot(), null, out)) {
+          ArrowFileWriter writer = new ArrowFileWriter(reader.getVectorSchemaRoot(), null, out)) {
         writer.start();
         while (loadNextWholeBatch(reader)) {
           writer.writeBatch();

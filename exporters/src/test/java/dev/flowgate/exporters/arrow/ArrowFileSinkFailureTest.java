@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -117,7 +118,7 @@ class ArrowFileSinkFailureTest {
       write(sink, TWO);
       // the crash: the second batch reached the disk only in part
       byte[] bytes = Files.readAllBytes(open);
-      Files.write(dir.resolve(open.getFileName()), java.util.Arrays.copyOf(bytes, bytes.length - 9));
+      Files.write(dir.resolve(open.getFileName()), Arrays.copyOf(bytes, bytes.length - 9));
       assertThat(bytes.length - 9).isGreaterThan((int) sizeAfterFirst);
     }
 

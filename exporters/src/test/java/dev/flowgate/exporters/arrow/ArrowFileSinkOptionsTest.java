@@ -32,8 +32,7 @@ class ArrowFileSinkOptionsTest {
         .hasMessage("rotate-interval must be 1s..24h, not PT25H");
     assertThatThrownBy(() -> options.rotateInterval(Duration.ofMillis(1500)))
         .hasMessage("rotate-interval must be whole seconds, not PT1.5S");
-    assertThatThrownBy(() -> options.maxFiles(0))
-        .hasMessage("max-files must be 1..1000000, not 0");
+    assertThatThrownBy(() -> options.maxFiles(0)).hasMessage("max-files must be 1..1000000, not 0");
     assertThatThrownBy(() -> options.maxFiles(1_000_001))
         .hasMessage("max-files must be 1..1000000, not 1000001");
     assertThatThrownBy(options::validate).hasMessage("export.arrow needs a directory");

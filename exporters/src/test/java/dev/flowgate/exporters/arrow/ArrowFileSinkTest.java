@@ -132,8 +132,7 @@ class ArrowFileSinkTest {
       sink.close();
       stats = sink.stats();
     }
-    assertThat(stats)
-        .isEqualTo(new ArrowFileSinkStats(dir, 2, 3, 23, 0, 0, 0, 0, null, null));
+    assertThat(stats).isEqualTo(new ArrowFileSinkStats(dir, 2, 3, 23, 0, 0, 0, 0, null, null));
   }
 
   @Test

@@ -11,10 +11,6 @@ import static dev.flowgate.controlplane.cache.FlowTable.K5;
 import static dev.flowgate.controlplane.cache.FlowTable.LAST_MS;
 import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
 import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
-import static org.apache.arrow.memory.util.MemoryUtil.getByte;
-import static org.apache.arrow.memory.util.MemoryUtil.getInt;
-import static org.apache.arrow.memory.util.MemoryUtil.getLong;
-import static org.apache.arrow.memory.util.MemoryUtil.getShort;
 
 import dev.flowgate.exporters.EndReason;
 import dev.flowgate.exporters.FlowSchema;
@@ -114,22 +110,8 @@ public final class FlowCache implements AutoCloseable {
    * before this returns.
    */
   public void merge(VectorSchemaRoot interval) {
-    final int n = checkedRows(interval);
-    final long src = address(interval, FlowSchema.SRC_ADDR_INDEX);
-    final long dst = address(interval, FlowSchema.DST_ADDR_INDEX);
-    final long srcPort = address(interval, FlowSchema.SRC_PORT_INDEX);
-    final long dstPort = address(interval, FlowSchema.DST_PORT_INDEX);
-    final long proto = address(interval, FlowSchema.PROTOCOL_INDEX);
-    final long ipVersion = address(interval, FlowSchema.IP_VERSION_INDEX);
-    final long ifindex = address(interval, FlowSchema.IFINDEX_INDEX);
-    final long direction = address(interval, FlowSchema.DIRECTION_INDEX);
-    final long vlan = address(interval, FlowSchema.VLAN_ID_INDEX);
-    final long tos = address(interval, FlowSchema.TOS_INDEX);
-    final long flags = address(interval, FlowSchema.TCP_FLAGS_INDEX);
-    final long packets = address(interval, FlowSchema.PACKETS_INDEX);
-    final long bytes = address(interval, FlowSchema.BYTES_INDEX);
-    final long start = address(interval, FlowSchema.START_INDEX);
-    final long end = address(interval, FlowSchema.END_INDEX);
+    final IntervalColumns in = new IntervalColumns(interval);
+    final int n = in.rows;
     final long[] a = table.arena;
     final long[] h = blockHash;
     final long[] k = blockKey;
@@ -137,23 +119,7 @@ public final class FlowCache implements AutoCloseable {
     int heldIndex = -1;
     for (int base = 0; base < n; base += BLOCK) {
       int m = Math.min(BLOCK, n - base);
-      for (int j = 0, r = base; j < m; j++, r++) { // keys and hashes of the block
-        long r16 = (long) r << 4;
-        int o = j * 6;
-        k[o] = getLong(src + r16);
-        k[o + 1] = getLong(src + r16 + 8);
-        k[o + 2] = getLong(dst + r16);
-        k[o + 3] = getLong(dst + r16 + 8);
-        k[o + 4] =
-            (getShort(srcPort + ((long) r << 1)) & 0xFFFFL)
-                | (getShort(dstPort + ((long) r << 1)) & 0xFFFFL) << 16
-                | (getInt(ifindex + ((long) r << 2)) & 0xFFFF_FFFFL) << 32;
-        k[o + 5] =
-            (getShort(vlan + ((long) r << 1)) & 0xFFFFL)
-                | (getByte(proto + r) & 0xFFL) << 16
-                | (getByte(direction + r) & 0xFFL) << 24;
-        h[j] = FlowTable.hash(k[o], k[o + 1], k[o + 2], k[o + 3], k[o + 4], k[o + 5]);
-      }
+      in.readKeys(base, m, k, h);
       prefetchSink += table.prefetch(h, m);
       for (int j = 0, r = base; j < m; j++, r++) {
         int o = j * 6;
@@ -163,17 +129,17 @@ public final class FlowCache implements AutoCloseable {
         long k3 = k[o + 3];
         long k4 = k[o + 4];
         long k5 = k[o + 5];
-        long pk = getLong(packets + ((long) r << 3));
-        long by = getLong(bytes + ((long) r << 3));
-        long first = getLong(start + ((long) r << 3));
-        long last = getLong(end + ((long) r << 3));
-        int fl = getByte(flags + r) & 0xFF;
+        long pk = in.packets(r);
+        long by = in.bytes(r);
+        long first = in.startMs(r);
+        long last = in.endMs(r);
+        int fl = in.tcpFlags(r);
         boolean ends = (k5 >>> 16 & 0xFF) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
 
         int id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
         if (id < 0) {
           if (ends) { // a whole connection within one interval: straight out, never cached
-            writeRow(k0, k1, k2, k3, k4, k5 | meta(fl, getByte(tos + r), getByte(ipVersion + r)),
+            writeRow(k0, k1, k2, k3, k4, k5 | meta(fl, in.tos(r), in.ipVersion(r)),
                 pk, by, first, last, EndReason.END_OF_FLOW);
             continue;
           }
@@ -182,7 +148,7 @@ public final class FlowCache implements AutoCloseable {
             id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
           }
           id = table.insertAt(-1 - id, h[j], k0, k1, k2, k3, k4, k5);
-          a[id * STRIDE + K5] = k5 | meta(fl, getByte(tos + r), getByte(ipVersion + r));
+          a[id * STRIDE + K5] = k5 | meta(fl, in.tos(r), in.ipVersion(r));
         } else {
           a[id * STRIDE + K5] |= (long) fl << 32;
         }
@@ -349,28 +315,7 @@ public final class FlowCache implements AutoCloseable {
   }
 
   /** The non-key bits of {@code K5}: tcp flags, ToS, ip version. */
-  private static long meta(int tcpFlags, byte tos, byte ipVersion) {
-    return (long) tcpFlags << 32 | (tos & 0xFFL) << 40 | (ipVersion & 0xFFL) << 48;
-  }
-
-  /**
-   * The batch's row count, after checking that it is a {@link FlowSchema} batch whose columns all
-   * hold that many rows: the merge then reads the data buffers by address, unchecked.
-   */
-  private static int checkedRows(VectorSchemaRoot root) {
-    if (!FlowSchema.SCHEMA.equals(root.getSchema())) {
-      throw new IllegalArgumentException("not a FlowSchema batch: " + root.getSchema());
-    }
-    int n = root.getRowCount();
-    for (var v : root.getFieldVectors()) {
-      if (v.getValueCount() < n) {
-        throw new IllegalArgumentException(v.getName() + " has " + v.getValueCount() + " < " + n);
-      }
-    }
-    return n;
-  }
-
-  private static long address(VectorSchemaRoot root, int column) {
-    return root.getVector(column).getDataBuffer().memoryAddress();
+  private static long meta(int tcpFlags, int tos, int ipVersion) {
+    return (long) tcpFlags << 32 | (long) tos << 40 | (long) ipVersion << 48;
   }
 }

@@ -3,6 +3,8 @@ package dev.flowgate.controlplane.cache;
 import static dev.flowgate.controlplane.sweep.TestFlow.TCP;
 import static dev.flowgate.controlplane.sweep.TestFlow.UDP;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.flowgate.controlplane.sweep.DecodedRecord;
 import dev.flowgate.controlplane.sweep.DrainedEntries;
@@ -14,6 +16,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -242,10 +248,10 @@ class FlowCacheTest {
     assertThat(cache.top(4, FlowRanking.PACKETS))
         .extracting(ActiveFlow::srcPort, ActiveFlow::packets)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(1001, 12L),
-            org.assertj.core.groups.Tuple.tuple(1000, 7L),
-            org.assertj.core.groups.Tuple.tuple(1005, 6L),
-            org.assertj.core.groups.Tuple.tuple(1004, 5L));
+            tuple(1001, 12L),
+            tuple(1000, 7L),
+            tuple(1005, 6L),
+            tuple(1004, 5L));
   }
 
   @Test
@@ -288,5 +294,16 @@ class FlowCacheTest {
     assertThat(held).containsExactlyInAnyOrder("2/0:5/50", "2/1:2/20", "3/0:3/30");
     assertThat(cache.heldPackets(9, 0)).isZero();
     assertThat(cache.capacity()).isEqualTo(1024);
+  }
+
+  @Test
+  void refusesABatchOfAnotherSchema() {
+    cache(timeouts(15, 60));
+    Schema other = new Schema(List.of(Field.notNullable("x", new ArrowType.Int(64, true))));
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(other, allocator)) {
+      assertThatThrownBy(() -> cache.merge(root))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not a FlowSchema batch");
+    }
   }
 }

@@ -54,7 +54,7 @@ public final class FlowgateDaemon {
     }
     FlowgateService service;
     try {
-      service = new FlowgateService(config, SinkFactory.create(config));
+      service = new FlowgateService(config);
       service.start();
     } catch (BpfException e) {
       System.err.println("flowgate: " + e.getMessage()

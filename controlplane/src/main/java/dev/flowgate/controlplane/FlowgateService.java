@@ -19,6 +19,7 @@ import dev.flowgate.controlplane.iface.SlotTable;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.arrow.ArrowFileSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ public final class FlowgateService implements AutoCloseable {
   private volatile long lastDrained;
   private volatile Runnable afterSweep = () -> {};
 
-  FlowgateService(FlowgateConfig config, List<FlowSink> sinks) {
+  FlowgateService(FlowgateConfig config) {
     this.config = config;
     try {
       Files.createDirectories(config.stateDirectory());
@@ -79,7 +80,7 @@ public final class FlowgateService implements AutoCloseable {
         config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
     this.counters = new KernelCounters(dataplane);
     this.interfaces = new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()));
-    this.fanout = new ExportFanout(sinks, accounting);
+    this.fanout = new ExportFanout(SinkFactory.create(config, allocator), accounting);
     this.cache = new FlowCache(
         allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),
         new FlowCacheOptions()
@@ -150,6 +151,11 @@ public final class FlowgateService implements AutoCloseable {
       lastDrained = n;
       accounting.publish(cache);
       sweeps++;
+      for (FlowSink sink : fanout.sinks()) {
+        if (sink instanceof ArrowFileSink files) {
+          files.rotateIfDue();
+        }
+      }
       afterSweep.run();
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "sweep failed", e);

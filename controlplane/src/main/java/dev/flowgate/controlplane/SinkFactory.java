@@ -4,23 +4,32 @@ import dev.flowgate.controlplane.config.CollectorConfig;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.arrow.ArrowFileSink;
+import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
 import dev.flowgate.exporters.collector.ExportProtocol;
 import dev.flowgate.exporters.collector.TransportProtocol;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
 
 /** Builds the sinks the config's {@code export:} section names. */
 final class SinkFactory {
   private SinkFactory() {}
 
-  static List<FlowSink> create(FlowgateConfig config) {
+  static List<FlowSink> create(FlowgateConfig config, BufferAllocator allocator) {
     List<FlowSink> sinks = new ArrayList<>();
     try {
       for (CollectorConfig c : config.export().ipfix()) {
         sinks.add(CollectorExporter.start(collectorOptions(c), InterfaceNames.system()));
       }
+      config.export().arrow().ifPresent(a -> sinks.add(new ArrowFileSink(
+          new ArrowFileSinkOptions()
+              .directory(a.directory())
+              .rotateInterval(a.rotateInterval())
+              .maxFiles(a.maxFiles()),
+          allocator)));
     } catch (RuntimeException e) {
       sinks.forEach(FlowSink::close);
       throw e;

@@ -1,0 +1,131 @@
+package dev.flowgate.controlplane.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * flowgate run as a real process (the CLI's main, this test's classpath), with its API reached
+ * over HTTP. Stopped with SIGTERM, or destroyed at close.
+ */
+final class FlowgateProcess implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private FlowgateProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Starts flowgate with this config and waits for /readyz. */
+  static FlowgateProcess start(Path config, int port, Path log) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(List.of(java,
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path"),
+            "dev.flowgate.controlplane.cli.Main", "run", "--config", config.toString()))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+    FlowgateProcess fg = new FlowgateProcess(p, port, log);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("flowgate exited " + p.exitValue() + ":\n" + fg.log());
+      }
+      try {
+        if (fg.get("/readyz").statusCode() == 200) {
+          return fg;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    fg.close();
+    throw new IllegalStateException("flowgate not ready in 90 s:\n" + fg.log());
+  }
+
+  /** A free TCP port on loopback. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode json(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = get(path);
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** Polls /api/v1/status until the predicate holds (30 s at most); returns the last answer. */
+  JsonNode awaitStatus(Predicate<JsonNode> done) throws Exception {
+    JsonNode last = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      last = json("/api/v1/status");
+      if (done.test(last)) {
+        return last;
+      }
+      Thread.sleep(200);
+    }
+    return last;
+  }
+
+  /** SIGTERM, and the exit code (60 s at most). */
+  int stop() throws InterruptedException {
+    process.destroy(); // SIGTERM
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("flowgate did not stop in 60 s:\n" + log());
+    }
+    return process.exitValue();
+  }
+
+  String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

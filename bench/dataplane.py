@@ -69,8 +69,12 @@ def trafgen_conf(flows, path):
 
 
 def send(conf, count, qdisc_path=False):
+    # --rate puts trafgen in sendto() mode: its TX_RING mode builds skbs whose
+    # linear part is only the Ethernet header (the rest stays in ring pages),
+    # so TC programs would measure a bpf_skb_pull_data() per packet, which a
+    # NIC's receive path does not cause
     cmd = NSENTER + ["trafgen", "--dev", PEER, "--conf", conf, "--cpus", "1", "-n", str(count),
-                     "--no-sock-mem", "--notouch-irq", "--no-cpu-stats"]
+                     "--no-sock-mem", "--notouch-irq", "--no-cpu-stats", "--rate", "5000000pps"]
     if qdisc_path:
         cmd.append("--qdisc-path")
     sh(*cmd)

@@ -4,13 +4,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the HTTP API needs from the rest of flowgate. The API server calls every method on a
- * Vert.x worker thread, possibly several at once, so implementations may block (take locks, do
- * file or netlink I/O) but must be thread-safe.
+ * What the HTTP API needs from the rest of flowgate. The API server calls every method on a Vert.x
+ * worker thread, possibly several at once, so implementations may block (take locks, do file or
+ * netlink I/O) but must be thread-safe.
  *
- * <p>To refuse a request, throw {@link ApiException} (e.g. {@link ApiException#conflict}) or
- * {@link IllegalArgumentException} (answered as 400 with its message); any other exception is
- * answered as 500.
+ * <p>To refuse a request, throw {@link ApiException} (e.g. {@link ApiException#conflict}) or {@link
+ * IllegalArgumentException} (answered as 400 with its message); any other exception is answered as
+ * 500.
  */
 public interface ApiBackend {
 

@@ -141,7 +141,11 @@ final class ApiHandlers {
       // answered below
     }
     throw ApiException.badRequest(
-        "'top' is an integer from 1 to " + ApiServerOptions.MAX_TOP_FLOWS + ", was '" + value + "'");
+        "'top' is an integer from 1 to "
+            + ApiServerOptions.MAX_TOP_FLOWS
+            + ", was '"
+            + value
+            + "'");
   }
 
   private static FlowOrder by(String value) {

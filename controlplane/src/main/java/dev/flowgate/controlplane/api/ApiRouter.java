@@ -1,5 +1,10 @@
 package dev.flowgate.controlplane.api;
 
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PATCH;
+import static io.vertx.core.http.HttpMethod.POST;
+
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -17,15 +22,18 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The route table of the API (it must equal {@code openapi.yaml}'s paths and methods, a test
- * checks both ways) and the error handling every route shares.
+ * The route table of the API (it must equal {@code openapi.yaml}'s paths and methods, a test checks
+ * both ways) and the error handling every route shares.
  *
- * <p>Mutating routes run, in order: {@link MutationGuard} (429, 401, 403), {@link
- * JsonContentType} (415), the body handler (413), the endpoint (400, 404, 409). A known path with
- * another method answers 405 with {@code Allow}; an unknown path 404; both with the JSON error
- * body, like every failure.
+ * <p>Mutating routes run, in order: {@link MutationGuard} (429, 401, 403), {@link JsonContentType}
+ * (415), the body handler (413), the endpoint (400, 404, 409). A known path with another method
+ * answers 405 with {@code Allow}; an unknown path 404; both with the JSON error body, like every
+ * failure.
  */
 final class ApiRouter {
+
+  /** One interface entry; {@code name} is the entry's id ({@link InterfaceNames#idOf}). */
+  private static final String ENTRY = "/api/v1/interfaces/:name";
 
   private static final Set<String> JSON = Set.of("application/json");
   private static final Set<String> JSON_OR_MERGE_PATCH =
@@ -50,26 +58,19 @@ final class ApiRouter {
     Handler<RoutingContext> json = new JsonContentType(JSON);
     Handler<RoutingContext> jsonPatch = new JsonContentType(JSON_OR_MERGE_PATCH);
     Map<String, Set<HttpMethod>> allowed = new LinkedHashMap<>();
+    Handler<RoutingContext> noMetrics = ApiRouter::noMetrics;
 
-    add(router, allowed, HttpMethod.GET, "/healthz", api::health);
-    add(router, allowed, HttpMethod.GET, "/readyz", api::readiness);
-    add(router, allowed, HttpMethod.GET, "/metrics", metrics != null ? metrics : ApiRouter::noMetrics);
-    add(router, allowed, HttpMethod.GET, "/api/v1/status", api::status);
-    add(router, allowed, HttpMethod.GET, "/api/v1/interfaces", api::listInterfaces);
-    add(router, allowed, HttpMethod.POST, "/api/v1/interfaces", guard, json, body, api::addInterface);
-    add(
-        router,
-        allowed,
-        HttpMethod.PATCH,
-        "/api/v1/interfaces/:name",
-        guard,
-        jsonPatch,
-        body,
-        api::patchInterface);
-    add(router, allowed, HttpMethod.DELETE, "/api/v1/interfaces/:name", guard, api::deleteInterface);
-    add(router, allowed, HttpMethod.GET, "/api/v1/flows", api::topFlows);
-    add(router, allowed, HttpMethod.GET, "/api/v1/flows.arrow", api::latestBatch);
-    add(router, allowed, HttpMethod.GET, "/api/v1/openapi.yaml", api::openApi);
+    add(router, allowed, GET, "/healthz", api::health);
+    add(router, allowed, GET, "/readyz", api::readiness);
+    add(router, allowed, GET, "/metrics", metrics != null ? metrics : noMetrics);
+    add(router, allowed, GET, "/api/v1/status", api::status);
+    add(router, allowed, GET, "/api/v1/interfaces", api::listInterfaces);
+    add(router, allowed, POST, "/api/v1/interfaces", guard, json, body, api::addInterface);
+    add(router, allowed, PATCH, ENTRY, guard, jsonPatch, body, api::patchInterface);
+    add(router, allowed, DELETE, ENTRY, guard, api::deleteInterface);
+    add(router, allowed, GET, "/api/v1/flows", api::topFlows);
+    add(router, allowed, GET, "/api/v1/flows.arrow", api::latestBatch);
+    add(router, allowed, GET, "/api/v1/openapi.yaml", api::openApi);
 
     // a known path with another method: 405 and the methods it has
     allowed.forEach(
@@ -131,7 +132,8 @@ final class ApiRouter {
     switch (status) {
       case 404 -> ErrorReply.send(ctx, 404, "no such path: " + ctx.request().path());
       case 405 -> ErrorReply.send(ctx, 405, ctx.request().method().name() + " is not allowed here");
-      case 413 -> ErrorReply.send(ctx, 413, "the body is over the limit of " + bodyLimitBytes + " bytes");
+      case 413 ->
+          ErrorReply.send(ctx, 413, "the body is over the limit of " + bodyLimitBytes + " bytes");
       default -> {
         if (status == 500 && failure != null) {
           BackendReply.fail(ctx, failure);

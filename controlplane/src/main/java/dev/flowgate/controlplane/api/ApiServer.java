@@ -19,7 +19,8 @@ import java.util.Objects;
  * as {@code openapi.yaml} describes them, answering from an {@link ApiBackend}.
  *
  * <pre>{@code
- * ApiServer api = new ApiServer(vertx, backend, new ApiServerOptions().setTokenFile(path), metrics);
+ * ApiServerOptions options = new ApiServerOptions().setTokenFile(path);
+ * ApiServer api = new ApiServer(vertx, backend, options, metrics);
  * api.start().onSuccess(port -> ...);   // fails with TokenFileException on an unsafe token file
  * ...
  * api.stop();
@@ -57,8 +58,8 @@ public final class ApiServer {
   /**
    * Reads the token file and {@code openapi.yaml} (on a worker) and listens.
    *
-   * @return the bound port; failed with {@link TokenFileException} if the token file is
-   *     configured but missing, empty or open to group or others, or with the listen error
+   * @return the bound port; failed with {@link TokenFileException} if the token file is configured
+   *     but missing, empty or open to group or others, or with the listen error
    */
   public synchronized Future<Integer> start() {
     if (started) {
@@ -110,13 +111,7 @@ public final class ApiServer {
             new MutationRateLimiter(
                 options.mutationsPerSecond(), options.mutationBurst(), System::nanoTime),
             startup.token());
-    router =
-        ApiRouter.create(
-            vertx,
-            startup.handlers(),
-            metrics,
-            guard,
-            options.bodyLimitBytes());
+    router = ApiRouter.create(vertx, startup.handlers(), metrics, guard, options.bodyLimitBytes());
     HttpServerOptions http =
         new HttpServerOptions()
             .setHost(options.host())

@@ -36,12 +36,11 @@ final class BearerToken {
   }
 
   /**
-   * Reads the token file: a regular file, readable or writable by its owner only, holding the
-   * token (surrounding white space, e.g. the final newline, is dropped). Blocks: call it on a
-   * worker.
+   * Reads the token file: a regular file, readable or writable by its owner only, holding the token
+   * (surrounding white space, e.g. the final newline, is dropped). Blocks: call it on a worker.
    *
-   * @throws TokenFileException if the file is missing, not a regular file, open to group or
-   *     others, or empty
+   * @throws TokenFileException if the file is missing, not a regular file, open to group or others,
+   *     or empty
    */
   static BearerToken load(Path file) throws TokenFileException {
     try {

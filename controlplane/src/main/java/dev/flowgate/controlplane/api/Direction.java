@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Optional;
 
 /**
- * Which way packets are counted: the config key {@code interfaces[].direction}, and the
- * direction of a flow or an accounting row (never {@link #BOTH} there).
+ * Which way packets are counted: the config key {@code interfaces[].direction}, and the direction
+ * of a flow or an accounting row (never {@link #BOTH} there).
  */
 public enum Direction {
   /** Received packets. */

@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane.api;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -19,8 +20,8 @@ record ErrorReply(String error, String detail) {
 
   /**
    * Ends the response with {@code status} and this error body. A request whose body was not read
-   * (refused before the body handler) gets {@code Connection: close}, so no unread bytes are
-   * taken for the next request.
+   * (refused before the body handler) gets {@code Connection: close}, so no unread bytes are taken
+   * for the next request.
    */
   static void send(RoutingContext ctx, int status, String detail) {
     HttpServerResponse response = ctx.response();
@@ -33,10 +34,19 @@ record ErrorReply(String error, String detail) {
     }
     response.setStatusCode(status);
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    if (!ctx.request().isEnded()) {
+    if (hasUnreadBody(ctx.request())) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
     }
     response.end(ApiJson.encode(of(status, detail)));
+  }
+
+  private static boolean hasUnreadBody(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return false;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (length != null && !length.strip().equals("0"))
+        || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
   }
 
   /** The RFC 9110 reason phrase of the statuses the API uses. */

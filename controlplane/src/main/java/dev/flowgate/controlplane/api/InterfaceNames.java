@@ -13,9 +13,9 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>A Linux name follows the kernel's {@code dev_valid_name()}: 1 to {@value #MAX_NAME_BYTES}
  * bytes (IFNAMSIZ 16 with the NUL), not {@code .} or {@code ..}, no {@code /}, {@code :} or white
- * space; flowgate also refuses control characters. An entry's id is its name, or for a regex
- * entry {@code re:} and the first 12 hex digits of the SHA-256 of the name with its slashes: the
- * colon cannot occur in an interface name, so the two kinds of id never collide.
+ * space; flowgate also refuses control characters. An entry's id is its name, or for a regex entry
+ * {@code re:} and the first 12 hex digits of the SHA-256 of the name with its slashes: the colon
+ * cannot occur in an interface name, so the two kinds of id never collide.
  */
 public final class InterfaceNames {
 

@@ -14,7 +14,9 @@ final class JsonContentType implements SecurityPolicyHandler {
 
   private final Set<String> accepted;
 
-  /** @param accepted lower-case media types without parameters, e.g. application/json */
+  /**
+   * @param accepted lower-case media types without parameters, e.g. application/json
+   */
   JsonContentType(Set<String> accepted) {
     this.accepted = Set.copyOf(accepted);
   }

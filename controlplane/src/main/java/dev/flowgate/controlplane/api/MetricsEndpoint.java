@@ -7,8 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
 /**
- * Adapts a metrics renderer to the {@code /metrics} handler {@link ApiServer} takes, for a
- * metrics component that would rather not know Vert.x.
+ * Adapts a metrics renderer to the {@code /metrics} handler {@link ApiServer} takes, for a metrics
+ * component that would rather not know Vert.x.
  */
 public final class MetricsEndpoint {
 
@@ -16,8 +16,8 @@ public final class MetricsEndpoint {
 
   /**
    * A {@code /metrics} handler that calls {@code scrape} on a worker thread with the request's
-   * {@code Accept} header (null if absent; the renderer negotiates text or OpenMetrics) and
-   * answers 200 with what it returns.
+   * {@code Accept} header (null if absent; the renderer negotiates text or OpenMetrics) and answers
+   * 200 with what it returns.
    */
   public static Handler<RoutingContext> fromScrape(Function<String, MetricsScrape> scrape) {
     return ctx -> {

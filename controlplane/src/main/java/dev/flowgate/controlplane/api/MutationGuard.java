@@ -6,9 +6,9 @@ import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.util.Locale;
 
 /**
- * The first handler of every mutating call: rate limit (429), then bearer token (401 without,
- * 403 wrong, 403 when no token file is configured). A {@link SecurityPolicyHandler}, so Vert.x
- * Web lets it run before the body handler: a refused call costs no body read.
+ * The first handler of every mutating call: rate limit (429), then bearer token (401 without, 403
+ * wrong, 403 when no token file is configured). A {@link SecurityPolicyHandler}, so Vert.x Web lets
+ * it run before the body handler: a refused call costs no body read.
  */
 final class MutationGuard implements SecurityPolicyHandler {
 
@@ -35,8 +35,7 @@ final class MutationGuard implements SecurityPolicyHandler {
       return;
     }
     if (token == null) {
-      ErrorReply.send(
-          ctx, 403, "mutating calls are disabled: no api.token-file is configured");
+      ErrorReply.send(ctx, 403, "mutating calls are disabled: no api.token-file is configured");
       return;
     }
     String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);

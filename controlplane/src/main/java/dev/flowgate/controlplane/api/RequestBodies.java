@@ -47,8 +47,7 @@ final class RequestBodies {
   static InterfacePatch interfacePatch(Buffer body) {
     JsonNode json = ApiJson.parseObject(body);
     if (json.has("name")) {
-      throw ApiException.badRequest(
-          "'name' cannot be changed: delete the entry and add a new one");
+      throw ApiException.badRequest("'name' cannot be changed: delete the entry and add a new one");
     }
     refuseUnknownFields(json, PATCH_FIELDS);
     InterfacePatch patch = new InterfacePatch(mode(json), direction(json), sampling(json));

@@ -49,7 +49,8 @@ class ApiAuthTest extends ApiServerTestBase {
         "a"
       })
   void wrongTokenIs403(String token) throws Exception {
-    for (HttpMethod method : new HttpMethod[] {HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE}) {
+    for (HttpMethod method :
+        new HttpMethod[] {HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE}) {
       String path = method == HttpMethod.POST ? "/api/v1/interfaces" : "/api/v1/interfaces/eth0";
       assertThat(assertError(await(call(method, path, "Bearer " + token)), 403))
           .isEqualTo("the bearer token is wrong");

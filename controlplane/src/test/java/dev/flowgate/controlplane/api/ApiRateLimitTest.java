@@ -21,7 +21,9 @@ class ApiRateLimitTest extends ApiServerTestBase {
 
   @Test
   void fourthMutatingCallIs429() throws Exception {
-    assertThat(await(client.mutate(HttpMethod.POST, "/api/v1/interfaces", "{\"name\":\"a\"}")).status())
+    assertThat(
+            await(client.mutate(HttpMethod.POST, "/api/v1/interfaces", "{\"name\":\"a\"}"))
+                .status())
         .isEqualTo(201);
     assertThat(
             await(client.mutate(HttpMethod.PATCH, "/api/v1/interfaces/a", "{\"sampling\":5}"))

@@ -115,13 +115,13 @@ class ApiServerTest extends ApiServerTestBase {
     Reply deleted = await(client.mutate(HttpMethod.DELETE, "/api/v1/interfaces/veth0", null));
     assertThat(deleted.status()).isEqualTo(204);
     assertThat(deleted.body().length()).isZero();
-    assertThat(await(client.get("/api/v1/interfaces")).json().getJsonArray("interfaces"))
-        .isEmpty();
+    assertThat(await(client.get("/api/v1/interfaces")).json().getJsonArray("interfaces")).isEmpty();
   }
 
   @Test
   void addingTakesDefaultsForModeDirectionAndSampling() throws Exception {
-    Reply added = await(client.mutate(HttpMethod.POST, "/api/v1/interfaces", "{\"name\":\"eth1\"}"));
+    Reply added =
+        await(client.mutate(HttpMethod.POST, "/api/v1/interfaces", "{\"name\":\"eth1\"}"));
     assertThat(added.status()).isEqualTo(201);
     assertThat(added.json().getString("mode")).isEqualTo("xdp");
     assertThat(added.json().getString("direction")).isEqualTo("ingress");
@@ -137,7 +137,9 @@ class ApiServerTest extends ApiServerTestBase {
     Reply added =
         await(
             client.mutate(
-                HttpMethod.POST, "/api/v1/interfaces", new JsonObject().put("name", name).encode()));
+                HttpMethod.POST,
+                "/api/v1/interfaces",
+                new JsonObject().put("name", name).encode()));
     assertThat(added.status()).isEqualTo(201);
     assertThat(added.json().getString("id")).isEqualTo(id);
     assertThat(added.header("Location")).isEqualTo("/api/v1/interfaces/" + id);

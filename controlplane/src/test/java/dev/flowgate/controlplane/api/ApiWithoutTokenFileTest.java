@@ -25,8 +25,7 @@ class ApiWithoutTokenFileTest extends ApiServerTestBase {
             403);
     assertThat(post).isEqualTo("mutating calls are disabled: no api.token-file is configured");
     assertError(
-        await(client.mutate(HttpMethod.PATCH, "/api/v1/interfaces/eth0", "{\"sampling\":1}")),
-        403);
+        await(client.mutate(HttpMethod.PATCH, "/api/v1/interfaces/eth0", "{\"sampling\":1}")), 403);
     assertError(await(client.mutate(HttpMethod.DELETE, "/api/v1/interfaces/eth0", null)), 403);
     assertThat(backend.calls()).isZero();
     assertThat(await(client.get("/api/v1/interfaces")).status()).isEqualTo(200);

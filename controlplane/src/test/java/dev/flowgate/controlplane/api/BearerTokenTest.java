@@ -32,7 +32,8 @@ class BearerTokenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"rw-r-----", "rw--w----", "rw----r--", "rw-----w-", "rw-rw-rw-", "r--r--r--"})
+  @ValueSource(
+      strings = {"rw-r-----", "rw--w----", "rw----r--", "rw-----w-", "rw-rw-rw-", "r--r--r--"})
   void fileOpenToGroupOrOthersIsRefused(String mode) throws Exception {
     Path file = writeTokenFile(dir.resolve("token"), "abc\n", mode);
     assertThatThrownBy(() -> BearerToken.load(file))

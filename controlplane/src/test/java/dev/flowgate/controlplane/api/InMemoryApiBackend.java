@@ -157,7 +157,21 @@ final class InMemoryApiBackend implements ApiBackend {
 
   private static FlowRow flow(String src, int sport, long packets, long bytes, String dst) {
     return new FlowRow(
-        src, dst, sport, 443, 6, 4, 7, "veth0", Direction.INGRESS, 0, 0, 0x12, packets, bytes,
-        1_700_000_000_000L, 1_700_000_001_000L);
+        src,
+        dst,
+        sport,
+        443,
+        6,
+        4,
+        7,
+        "veth0",
+        Direction.INGRESS,
+        0,
+        0,
+        0x12,
+        packets,
+        bytes,
+        1_700_000_000_000L,
+        1_700_000_001_000L);
   }
 }

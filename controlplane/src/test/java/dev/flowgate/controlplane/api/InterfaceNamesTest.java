@@ -23,8 +23,18 @@ class InterfaceNamesTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "", ".", "..", "a/b", "a:b", "a b", "a\tb", "a\nb", "a\u0000b", "a\u007fb",
-        "sixteen-bytes-xx", "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+        "",
+        ".",
+        "..",
+        "a/b",
+        "a:b",
+        "a b",
+        "a\tb",
+        "a\nb",
+        "a\u0000b",
+        "a\u007fb",
+        "sixteen-bytes-xx",
+        "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
       })
   void invalidLinuxNamesAreRefused(String name) {
     assertThatThrownBy(() -> InterfaceNames.validate(name))

@@ -44,9 +44,11 @@ class OpenApiRoutesTest extends ApiServerTestBase {
 
     assertThat(routed).doesNotHaveDuplicates();
     assertThat(documented).doesNotHaveDuplicates();
-    assertThat(new TreeSet<>(routed)).as("routes missing from openapi.yaml")
+    assertThat(new TreeSet<>(routed))
+        .as("routes missing from openapi.yaml")
         .isSubsetOf(new TreeSet<>(documented));
-    assertThat(new TreeSet<>(documented)).as("documented routes the router lacks")
+    assertThat(new TreeSet<>(documented))
+        .as("documented routes the router lacks")
         .isSubsetOf(new TreeSet<>(routed));
     assertThat(routed).hasSize(11);
   }

@@ -48,6 +48,9 @@ class FlowgateEndToEndTest {
     lab = Lab.open();
     Netns ns = lab.netns();
     veth = lab.veth(Netns.HOST, ns);
+    // no IPv6 autoconfiguration chatter (RS, MLD, DAD): every counted packet is one we sent
+    veth.a().conf("ipv6", "disable_ipv6", "1");
+    veth.b().conf("ipv6", "disable_ipv6", "1");
     veth.a().up();
     veth.b().up();
     dir = lab.tempDir();

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# make bench-sweep: interval batch + flow cache merge with 1,000,000 flows, against a HashMap
+# baseline in the same run (controlplane/src/test/java/dev/flowgate/controlplane/bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -ntp -q -pl controlplane test-compile exec:exec -Dexec.executable=java \
+  -Dexec.classpathScope=test \
+  -Dexec.args="-XX:+UseTransparentHugePages -Xms64m -Xmx1g -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED -cp %classpath dev.flowgate.controlplane.bench.SweepBenchmark"

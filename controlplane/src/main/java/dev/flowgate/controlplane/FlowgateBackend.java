@@ -124,8 +124,8 @@ final class FlowgateBackend implements ApiBackend {
       String ifname = service.interfaces().byIfindex(f.ifindex()).map(AttachedInterface::name)
           .orElse(null);
       rows.add(new FlowRow(
-          f.source().getHostAddress(),
-          f.destination().getHostAddress(),
+          AddressText.of(f.source()),
+          AddressText.of(f.destination()),
           f.srcPort(),
           f.dstPort(),
           f.protocol(),

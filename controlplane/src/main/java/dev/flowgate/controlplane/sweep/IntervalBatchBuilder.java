@@ -1,8 +1,9 @@
 package dev.flowgate.controlplane.sweep;
 
-import static dev.flowgate.controlplane.sweep.KernelLayout.FLOW_KEY_SIZE;
-import static dev.flowgate.controlplane.sweep.KernelLayout.FLOW_STATS_SIZE;
+import static dev.flowgate.bpf.Layout.FLOW_KEY_SIZE;
+import static dev.flowgate.bpf.Layout.FLOW_STATS_SIZE;
 
+import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.cache.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSchema;
 import java.nio.ByteBuffer;
@@ -16,7 +17,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * flowEndReason 0 (an interval record has not ended).
  *
  * <p>Input is what {@code BpfMap.lookupAndDeleteBatch} fills: {@code n} packed {@code struct
- * flow_key} (44 bytes each, {@link KernelLayout}) in one buffer and the {@code n} matching packed
+ * flow_key} (44 bytes each, {@link Layout}) in one buffer and the {@code n} matching packed
  * {@code struct flow_stats} (40 bytes each) in another, little-endian. A large drain may come in
  * chunks: {@link #append} adds rows after those already in the batch, {@link #clear()} starts the
  * next batch. The kernel's coarse CLOCK_MONOTONIC times become epoch milliseconds with an offset the
@@ -95,27 +96,27 @@ public final class IntervalBatchBuilder implements AutoCloseable {
       int row = rows + i;
       w.writeAddresses(
           row,
-          k.getLong(kAt + KernelLayout.KEY_SRC_ADDR),
-          k.getLong(kAt + KernelLayout.KEY_SRC_ADDR + 8),
-          k.getLong(kAt + KernelLayout.KEY_DST_ADDR),
-          k.getLong(kAt + KernelLayout.KEY_DST_ADDR + 8));
+          k.getLong(kAt + Layout.FLOW_KEY_SRC_ADDR),
+          k.getLong(kAt + Layout.FLOW_KEY_SRC_ADDR + 8),
+          k.getLong(kAt + Layout.FLOW_KEY_DST_ADDR),
+          k.getLong(kAt + Layout.FLOW_KEY_DST_ADDR + 8));
       w.writeKey(
           row,
-          k.getShort(kAt + KernelLayout.KEY_SRC_PORT),
-          k.getShort(kAt + KernelLayout.KEY_DST_PORT),
-          k.get(kAt + KernelLayout.KEY_PROTOCOL),
-          v.get(vAt + KernelLayout.STATS_IP_VERSION),
-          k.getInt(kAt + KernelLayout.KEY_IFINDEX),
-          k.get(kAt + KernelLayout.KEY_DIRECTION),
-          k.getShort(kAt + KernelLayout.KEY_VLAN_ID));
+          k.getShort(kAt + Layout.FLOW_KEY_SRC_PORT),
+          k.getShort(kAt + Layout.FLOW_KEY_DST_PORT),
+          k.get(kAt + Layout.FLOW_KEY_PROTOCOL),
+          v.get(vAt + Layout.FLOW_STATS_IP_VERSION),
+          k.getInt(kAt + Layout.FLOW_KEY_IFINDEX),
+          k.get(kAt + Layout.FLOW_KEY_DIRECTION),
+          k.getShort(kAt + Layout.FLOW_KEY_VLAN_ID));
       w.writeCounters(
           row,
-          v.get(vAt + KernelLayout.STATS_TOS),
-          v.get(vAt + KernelLayout.STATS_TCP_FLAGS), // low 8 bits of the u32, little-endian
-          v.getLong(vAt + KernelLayout.STATS_PACKETS),
-          v.getLong(vAt + KernelLayout.STATS_BYTES),
-          MonotonicClock.toEpochMs(v.getLong(vAt + KernelLayout.STATS_FIRST_SEEN_NS), epochOffsetNs),
-          MonotonicClock.toEpochMs(v.getLong(vAt + KernelLayout.STATS_LAST_SEEN_NS), epochOffsetNs),
+          v.get(vAt + Layout.FLOW_STATS_TOS),
+          v.get(vAt + Layout.FLOW_STATS_TCP_FLAGS), // low 8 bits of the u32, little-endian
+          v.getLong(vAt + Layout.FLOW_STATS_PACKETS),
+          v.getLong(vAt + Layout.FLOW_STATS_BYTES),
+          MonotonicClock.toEpochMs(v.getLong(vAt + Layout.FLOW_STATS_FIRST_SEEN_NS), epochOffsetNs),
+          MonotonicClock.toEpochMs(v.getLong(vAt + Layout.FLOW_STATS_LAST_SEEN_NS), epochOffsetNs),
           0);
     }
     rows += count;

@@ -1,12 +1,13 @@
 package dev.flowgate.controlplane.sweep;
 
+import dev.flowgate.bpf.Layout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * What the kernel's batch drain hands user space, built by hand for tests: packed little-endian
  * struct flow_key (44 bytes) and struct flow_stats (40 bytes) in two direct buffers. Offsets are
- * written out literally from flowgate.h, so tests also check {@link KernelLayout}.
+ * written out literally from flowgate.h, so tests also check {@link Layout}.
  */
 public final class DrainedEntries {
 

@@ -5,13 +5,12 @@ import dev.flowgate.controlplane.api.AccountingTerms;
 import dev.flowgate.controlplane.api.ApiBackend;
 import dev.flowgate.controlplane.api.ApiException;
 import dev.flowgate.controlplane.api.Attachment;
+import dev.flowgate.controlplane.api.CollectorStatus;
 import dev.flowgate.controlplane.api.Counts;
 import dev.flowgate.controlplane.api.FlowOrder;
 import dev.flowgate.controlplane.api.FlowRow;
 import dev.flowgate.controlplane.api.InterfaceEntry;
-import dev.flowgate.controlplane.api.InterfaceNames;
 import dev.flowgate.controlplane.api.InterfacePatch;
-import dev.flowgate.controlplane.api.InterfaceSpec;
 import dev.flowgate.controlplane.api.MapFill;
 import dev.flowgate.controlplane.api.StatusReport;
 import dev.flowgate.controlplane.cache.ActiveFlow;
@@ -20,6 +19,7 @@ import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.iface.AttachedInterface;
+import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +40,8 @@ final class FlowgateBackend implements ApiBackend {
       terms.add(new AccountingTerms(
           name,
           r.direction() == 0
-              ? dev.flowgate.controlplane.api.Direction.INGRESS
-              : dev.flowgate.controlplane.api.Direction.EGRESS,
+              ? Direction.INGRESS
+              : Direction.EGRESS,
           new Counts(r.kernel().packets(), r.kernel().bytes()),
           new Counts(r.exportedPackets(), r.exportedBytes()),
           new Counts(r.cachedPackets(), r.cachedBytes()),
@@ -52,7 +52,29 @@ final class FlowgateBackend implements ApiBackend {
         service.uptimeMillis(),
         service.sweeps(),
         new MapFill(service.lastDrained(), service.maxFlows()),
-        terms);
+        terms,
+        collectors());
+  }
+
+  private List<CollectorStatus> collectors() {
+    List<CollectorStatus> out = new ArrayList<>();
+    for (ExporterStats s : service.exporterStats()) {
+      out.add(new CollectorStatus(
+          s.collector(),
+          s.protocol(),
+          s.messagesSent(),
+          s.recordsSent(),
+          s.templateMessagesSent(),
+          s.sendErrors(),
+          s.messagesDropped(),
+          s.recordsDropped(),
+          s.queueDepth(),
+          s.queueCapacity(),
+          s.ipv6FlowsNotExportable(),
+          s.splitRecords(),
+          s.lastError()));
+    }
+    return out;
   }
 
   @Override
@@ -81,15 +103,14 @@ final class FlowgateBackend implements ApiBackend {
           att.add(new Attachment(a.name(), a.ifindex(), hooks, note));
         }
       }
-      out.add(InterfaceEntry.of(toApi(c), att));
+      out.add(InterfaceEntry.of(c, att));
     }
     return out;
   }
 
   @Override
-  public InterfaceEntry addInterface(InterfaceSpec spec) {
-    InterfaceConfig c = fromApi(spec);
-    String id = InterfaceNames.idOf(c.name());
+  public InterfaceEntry addInterface(InterfaceConfig c) {
+    String id = c.id();
     if (find(id).isPresent()) {
       throw ApiException.conflict("an interface entry " + id + " exists already");
     }
@@ -100,13 +121,13 @@ final class FlowgateBackend implements ApiBackend {
   @Override
   public InterfaceEntry patchInterface(String id, InterfacePatch patch) {
     InterfaceEntry e = find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
-    InterfaceSpec s = e.spec();
-    InterfaceSpec changed = new InterfaceSpec(
+    InterfaceConfig s = e.spec();
+    InterfaceConfig changed = new InterfaceConfig(
         s.name(),
         patch.mode().orElse(s.mode()),
         patch.direction().orElse(s.direction()),
         patch.sampling().orElse(s.sampling()));
-    service.putInterface(fromApi(changed));
+    service.putInterface(changed);
     return find(id).orElseThrow();
   }
 
@@ -133,8 +154,8 @@ final class FlowgateBackend implements ApiBackend {
           Integer.toUnsignedLong(f.ifindex()),
           ifname,
           f.direction() == 0
-              ? dev.flowgate.controlplane.api.Direction.INGRESS
-              : dev.flowgate.controlplane.api.Direction.EGRESS,
+              ? Direction.INGRESS
+              : Direction.EGRESS,
           f.vlanId(),
           f.tos(),
           f.tcpFlags(),
@@ -156,19 +177,5 @@ final class FlowgateBackend implements ApiBackend {
     return interfaces().stream().filter(e -> e.id().equals(id)).findFirst();
   }
 
-  private static InterfaceSpec toApi(InterfaceConfig c) {
-    return new InterfaceSpec(
-        c.name(),
-        dev.flowgate.controlplane.api.AttachMode.fromConfigName(c.mode().label()).orElseThrow(),
-        dev.flowgate.controlplane.api.Direction.fromConfigName(c.direction().label()).orElseThrow(),
-        c.sampling());
-  }
 
-  private static InterfaceConfig fromApi(InterfaceSpec s) {
-    return new InterfaceConfig(
-        s.name(),
-        AttachMode.fromLabel(s.mode().configName()),
-        Direction.fromLabel(s.direction().configName()),
-        s.sampling());
-  }
 }

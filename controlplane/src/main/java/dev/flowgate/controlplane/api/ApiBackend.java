@@ -1,5 +1,7 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.InterfaceConfig;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -32,7 +34,7 @@ public interface ApiBackend {
    * @return the entry as added
    * @throws ApiException {@link ApiException#conflict} if an entry with the same id exists
    */
-  InterfaceEntry addInterface(InterfaceSpec spec);
+  InterfaceEntry addInterface(InterfaceConfig spec);
 
   /**
    * Changes the fields the patch sets on the entry with this id.

@@ -1,5 +1,7 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.InterfaceConfig;
+
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -61,7 +63,7 @@ final class ApiHandlers {
   }
 
   void addInterface(RoutingContext ctx) {
-    InterfaceSpec spec = RequestBodies.interfaceSpec(ctx.body().buffer());
+    InterfaceConfig spec = RequestBodies.interfaceSpec(ctx.body().buffer());
     BackendReply.json(
         ctx,
         201,

@@ -1,5 +1,7 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.Direction;
+
 /**
  * One active flow in {@code GET /api/v1/flows}; the names are FlowSchema's IPFIX elements.
  *

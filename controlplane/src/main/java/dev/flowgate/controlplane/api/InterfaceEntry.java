@@ -1,5 +1,9 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.AttachMode;
+import dev.flowgate.controlplane.config.Direction;
+import dev.flowgate.controlplane.config.InterfaceConfig;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -33,13 +37,13 @@ public record InterfaceEntry(
   }
 
   /** An entry for {@code spec} with its id computed. */
-  public static InterfaceEntry of(InterfaceSpec spec, List<Attachment> attached) {
+  public static InterfaceEntry of(InterfaceConfig spec, List<Attachment> attached) {
     return new InterfaceEntry(
         spec.id(), spec.name(), spec.mode(), spec.direction(), spec.sampling(), attached);
   }
 
   /** This entry's configuration part. */
-  public InterfaceSpec spec() {
-    return new InterfaceSpec(name, mode, direction, sampling);
+  public InterfaceConfig spec() {
+    return new InterfaceConfig(name, mode, direction, sampling);
   }
 }

@@ -1,5 +1,7 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.InterfaceConfig;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,18 +69,9 @@ public final class InterfaceNames {
     validateLinuxName(id);
   }
 
-  /** The id of the entry with this name (see the class comment). */
+  /** The id of the entry with this name (see {@link InterfaceConfig#idOf}). */
   public static String idOf(String name) {
-    if (!isRegex(name)) {
-      return name;
-    }
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-      return REGEX_ID_PREFIX + HexFormat.of().formatHex(digest, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    return InterfaceConfig.idOf(name);
   }
 
   private static Pattern validateRegex(String name) {

@@ -1,5 +1,9 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.AttachMode;
+import dev.flowgate.controlplane.config.Direction;
+import dev.flowgate.controlplane.config.InterfaceConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.buffer.Buffer;
 import java.util.Iterator;
@@ -9,7 +13,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Reads the bodies of mutating calls into {@link InterfaceSpec} and {@link InterfacePatch}, field
+ * Reads the bodies of mutating calls into {@link InterfaceConfig} and {@link InterfacePatch}, field
  * by field, so each refusal says which field is wrong and why (unknown fields included).
  */
 final class RequestBodies {
@@ -24,7 +28,7 @@ final class RequestBodies {
    *
    * @throws ApiException 400 naming the field that is wrong
    */
-  static InterfaceSpec interfaceSpec(Buffer body) {
+  static InterfaceConfig interfaceSpec(Buffer body) {
     JsonNode json = ApiJson.parseObject(body);
     refuseUnknownFields(json, SPEC_FIELDS);
     JsonNode name = json.get("name");
@@ -32,11 +36,11 @@ final class RequestBodies {
       throw ApiException.badRequest("'name' is required: an interface name or /regex/");
     }
     InterfaceNames.validate(name.textValue());
-    return new InterfaceSpec(
+    return new InterfaceConfig(
         name.textValue(),
-        mode(json).orElse(InterfaceSpec.DEFAULT_MODE),
-        direction(json).orElse(InterfaceSpec.DEFAULT_DIRECTION),
-        sampling(json).orElse(InterfaceSpec.DEFAULT_SAMPLING));
+        mode(json).orElse(InterfaceConfig.DEFAULT_MODE),
+        direction(json).orElse(InterfaceConfig.DEFAULT_DIRECTION),
+        sampling(json).orElse(InterfaceConfig.DEFAULT_SAMPLING));
   }
 
   /**
@@ -68,11 +72,11 @@ final class RequestBodies {
   }
 
   private static Optional<AttachMode> mode(JsonNode json) {
-    return enumField(json, "mode", AttachMode::fromConfigName, "xdp, xdp-generic, tc");
+    return enumField(json, "mode", name -> Optional.ofNullable(AttachMode.fromLabel(name)), "xdp, xdp-generic, tc");
   }
 
   private static Optional<Direction> direction(JsonNode json) {
-    return enumField(json, "direction", Direction::fromConfigName, "ingress, egress, both");
+    return enumField(json, "direction", name -> Optional.ofNullable(Direction.fromLabel(name)), "ingress, egress, both");
   }
 
   private static Optional<Integer> sampling(JsonNode json) {

@@ -1,5 +1,7 @@
 package dev.flowgate.controlplane.config;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** How a program counts ingress on an interface. */
 public enum AttachMode {
   /**
@@ -21,6 +23,7 @@ public enum AttachMode {
   }
 
   /** The word used in the config file and the API. */
+  @JsonValue
   public String label() {
     return label;
   }

@@ -1,5 +1,7 @@
 package dev.flowgate.controlplane.config;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** Which directions of an interface are counted (egress is always counted at TC). */
 public enum Direction {
   /** Packets the interface receives. */
@@ -18,6 +20,7 @@ public enum Direction {
   }
 
   /** The word used in the config file and the API. */
+  @JsonValue
   public String label() {
     return label;
   }

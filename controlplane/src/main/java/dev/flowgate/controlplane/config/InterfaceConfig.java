@@ -51,6 +51,29 @@ public record InterfaceConfig(String name, AttachMode mode, Direction direction,
     return new InterfaceConfig(name, DEFAULT_MODE, DEFAULT_DIRECTION, DEFAULT_SAMPLING);
   }
 
+  /** The id the API addresses this entry by: the name, or {@code re:<hash>} for a regex. */
+  public String id() {
+    return idOf(name);
+  }
+
+  /**
+   * The id of the entry with this name: a plain name is its own id; a {@code /regex/} entry's is
+   * {@code re:} and the first 12 hex digits of the SHA-256 of the name (slashes included). Colons
+   * cannot appear in interface names, so the two never collide.
+   */
+  public static String idOf(String name) {
+    if (!isPattern(name)) {
+      return name;
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "re:" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   /** True for a {@code /regex/} entry. */
   public boolean isPattern() {
     return isPattern(name);

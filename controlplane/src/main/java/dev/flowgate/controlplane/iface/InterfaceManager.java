@@ -337,7 +337,7 @@ public final class InterfaceManager implements AutoCloseable {
 
   /** The id the API addresses an entry by (the name, or {@code re:<hash>} for a regex). */
   public static String idOf(InterfaceConfig spec) {
-    return dev.flowgate.controlplane.api.InterfaceNames.idOf(spec.name());
+    return spec.id();
   }
 
   /** Interfaces of the host network namespace: name to ifindex. */

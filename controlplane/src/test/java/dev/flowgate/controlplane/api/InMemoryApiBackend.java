@@ -1,5 +1,8 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.Direction;
+import dev.flowgate.controlplane.config.InterfaceConfig;
+
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +30,10 @@ final class InMemoryApiBackend implements ApiBackend {
                   new Counts(100, 15_000),
                   new Counts(90, 13_500),
                   new Counts(7, 1_050),
-                  new Counts(3, 450))));
+                  new Counts(3, 450))),
+          List.of(
+              new CollectorStatus(
+                  "127.0.0.1:4739", "ipfix", 12, 300, 2, 0, 0, 0, 0, 1024, 0, 0, null)));
 
   static final List<FlowRow> FLOWS =
       List.of(
@@ -61,7 +67,7 @@ final class InMemoryApiBackend implements ApiBackend {
   }
 
   @Override
-  public synchronized InterfaceEntry addInterface(InterfaceSpec spec) {
+  public synchronized InterfaceEntry addInterface(InterfaceConfig spec) {
     called();
     if (entries.containsKey(spec.id())) {
       throw ApiException.conflict("an entry " + spec.id() + " exists already");

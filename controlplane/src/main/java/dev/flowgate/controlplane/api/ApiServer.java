@@ -59,7 +59,7 @@ public final class ApiServer {
    * Reads the token file and {@code openapi.yaml} (on a worker) and listens.
    *
    * @return the bound port; failed with {@link TokenFileException} if the token file is configured
-   *     but missing, empty or open to group or others, or with the listen error
+   *     but missing, empty or writable by its group or open to others, or with the listen error
    */
   public synchronized Future<Integer> start() {
     if (started) {

@@ -22,9 +22,13 @@ import java.util.Set;
  */
 final class BearerToken {
 
-  private static final Set<PosixFilePermission> GROUP_OR_OTHERS_READ_WRITE =
+  /**
+   * Bits a token file must not have: group write and any access by others. Group read is allowed
+   * so the packaged layout works: root owns the file, mode 0640, group {@code flowgate}, and the
+   * service reads it through its group without being able to change it.
+   */
+  private static final Set<PosixFilePermission> GROUP_WRITE_OR_OTHERS =
       EnumSet.of(
-          PosixFilePermission.GROUP_READ,
           PosixFilePermission.GROUP_WRITE,
           PosixFilePermission.OTHERS_READ,
           PosixFilePermission.OTHERS_WRITE);
@@ -36,11 +40,11 @@ final class BearerToken {
   }
 
   /**
-   * Reads the token file: a regular file, readable or writable by its owner only, holding the token
+   * Reads the token file: a regular file, open to its owner and readable by its group only, holding the token
    * (surrounding white space, e.g. the final newline, is dropped). Blocks: call it on a worker.
    *
-   * @throws TokenFileException if the file is missing, not a regular file, open to group or others,
-   *     or empty
+   * @throws TokenFileException if the file is missing, not a regular file, writable by its group,
+   *     open to others, or empty
    */
   static BearerToken load(Path file) throws TokenFileException {
     try {
@@ -53,13 +57,13 @@ final class BearerToken {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
       Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
       open.addAll(perms);
-      open.retainAll(GROUP_OR_OTHERS_READ_WRITE);
+      open.retainAll(GROUP_WRITE_OR_OTHERS);
       if (!open.isEmpty()) {
         throw new TokenFileException(
             file,
-            "is readable or writable by group or others (mode "
+            "is writable by group or readable or writable by others (mode "
                 + PosixFilePermissions.toString(perms)
-                + "); run chmod 600 on it",
+                + "); run chmod 640 on it",
             null);
       }
       String token = Files.readString(file, StandardCharsets.UTF_8).strip();

@@ -25,22 +25,23 @@ class BearerTokenTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"rw-------", "r--------", "rwx------", "rw---x--x"})
-  void ownerOnlyFileIsAccepted(String mode) throws Exception {
+  @ValueSource(strings = {"rw-------", "r--------", "rwx------", "rw---x--x", "rw-r-----"})
+  void ownerOnlyOrGroupReadableFileIsAccepted(String mode) throws Exception {
     Path file = writeTokenFile(dir.resolve("token"), "  abc\n", mode);
     assertThat(BearerToken.load(file).matches("abc")).isTrue();
   }
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"rw-r-----", "rw--w----", "rw----r--", "rw-----w-", "rw-rw-rw-", "r--r--r--"})
-  void fileOpenToGroupOrOthersIsRefused(String mode) throws Exception {
+      strings = {"rw--w----", "rw----r--", "rw-----w-", "rw-rw-rw-", "r--r--r--", "rw-rw----"})
+  void fileWritableByGroupOrOpenToOthersIsRefused(String mode) throws Exception {
     Path file = writeTokenFile(dir.resolve("token"), "abc\n", mode);
     assertThatThrownBy(() -> BearerToken.load(file))
         .isInstanceOf(TokenFileException.class)
         .hasMessageContaining(file.toString())
-        .hasMessageContaining("readable or writable by group or others (mode " + mode + ")")
-        .hasMessageContaining("chmod 600");
+        .hasMessageContaining(
+            "writable by group or readable or writable by others (mode " + mode + ")")
+        .hasMessageContaining("chmod 640");
   }
 
   @Test

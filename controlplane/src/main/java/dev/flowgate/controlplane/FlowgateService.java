@@ -20,6 +20,8 @@ import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
+import dev.flowgate.exporters.collector.CollectorExporter;
+import dev.flowgate.exporters.collector.ExporterStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -243,6 +245,14 @@ public final class FlowgateService implements AutoCloseable {
     return dataplane.maxFlows();
   }
 
+  /** The counters of each collector exporter ({@code export.ipfix}), in config order. */
+  List<ExporterStats> exporterStats() {
+    return fanout.sinks().stream()
+        .filter(CollectorExporter.class::isInstance)
+        .map(s -> ((CollectorExporter) s).stats())
+        .toList();
+  }
+
   long uptimeMillis() {
     return (System.nanoTime() - START_NANOS) / 1_000_000;
   }
@@ -277,6 +287,9 @@ public final class FlowgateService implements AutoCloseable {
       LOG.log(Level.SEVERE, "last drain failed", e);
     }
     fanout.close();
+    for (ExporterStats s : exporterStats()) {
+      LOG.info("export to " + s.collector() + " (" + s.protocol() + ") at stop: " + s);
+    }
     if (config.dataplane().keepAttached()) {
       interfaces.close();
     } else {

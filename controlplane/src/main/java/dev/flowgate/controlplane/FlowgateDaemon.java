@@ -5,9 +5,11 @@ import dev.flowgate.bpf.NativeBpf;
 import dev.flowgate.bpf.SystemdNotify;
 import dev.flowgate.controlplane.api.ApiServer;
 import dev.flowgate.controlplane.api.ApiServerOptions;
+import dev.flowgate.controlplane.api.MetricsEndpoint;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.metrics.FlowgateMetrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -53,8 +55,11 @@ public final class FlowgateDaemon {
       return 1;
     }
     FlowgateService service;
+    FlowgateMetrics metrics;
     try {
       service = new FlowgateService(config);
+      metrics = config.metrics().enabled()
+          ? new FlowgateMetrics(new FlowgateMetricsSource(service), true) : null;
       service.start();
     } catch (BpfException e) {
       System.err.println("flowgate: " + e.getMessage()
@@ -77,7 +82,8 @@ public final class FlowgateDaemon {
           .setPort(config.api().listen().port());
       config.api().tokenFile().ifPresent(options::setTokenFile);
       config.api().tls().ifPresent(t -> options.setTls(t.cert(), t.key()));
-      api = new ApiServer(vertx, new FlowgateBackend(service), options, null);
+      api = new ApiServer(vertx, new FlowgateBackend(service), options,
+          metrics == null ? null : MetricsEndpoint.fromScrape(metrics::scrape));
       int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("API listening on " + config.api().listen().host() + ":" + port);
       installSignals(service);

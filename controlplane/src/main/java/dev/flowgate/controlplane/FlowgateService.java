@@ -16,6 +16,7 @@ import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.iface.InterfaceOverlay;
 import dev.flowgate.controlplane.iface.SlotTable;
+import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.exporters.FlowSink;
@@ -146,6 +147,7 @@ public final class FlowgateService implements AutoCloseable {
   }
 
   private void sweepOnce() {
+    long started = System.nanoTime();
     try {
       List<Integer> slots = slotsInUse();
       int n = sweeper.sweep(System.currentTimeMillis(),
@@ -153,6 +155,7 @@ public final class FlowgateService implements AutoCloseable {
       lastDrained = n;
       accounting.publish(cache);
       sweeps++;
+      recordSweep(n, System.nanoTime() - started);
       for (FlowSink sink : fanout.sinks()) {
         if (sink instanceof ArrowFileSink files) {
           files.rotateIfDue();
@@ -160,6 +163,7 @@ public final class FlowgateService implements AutoCloseable {
       }
       afterSweep.run();
     } catch (RuntimeException e) {
+      recordSweepFailure();
       LOG.log(Level.SEVERE, "sweep failed", e);
     }
   }
@@ -302,5 +306,34 @@ public final class FlowgateService implements AutoCloseable {
       dataplane.unpinAll();
     }
     allocator.close();
+  }
+
+  // metrics: the sweep recorder, and what FlowgateMetricsSource reads
+
+  private SweepRecorder sweepRecorder;
+
+  /**
+   * Records every sweep for the metrics from now on (set before {@link #start()}, so the start's
+   * drain is in the protocol breakdown too).
+   */
+  void setSweepRecorder(SweepRecorder recorder) {
+    this.sweepRecorder = recorder;
+    batch.setAppendListener(recorder::intervalRows);
+  }
+
+  private void recordSweep(int drained, long nanos) {
+    if (sweepRecorder != null) {
+      sweepRecorder.swept(drained, nanos, cache, counters);
+    }
+  }
+
+  private void recordSweepFailure() {
+    if (sweepRecorder != null) {
+      sweepRecorder.failed();
+    }
+  }
+
+  ExportFanout fanout() {
+    return fanout;
   }
 }

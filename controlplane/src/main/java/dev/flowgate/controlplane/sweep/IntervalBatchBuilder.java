@@ -30,6 +30,7 @@ public final class IntervalBatchBuilder implements AutoCloseable {
 
   private final FlowRecordWriter writer;
   private int rows;
+  private AppendListener listener = (root, from, count) -> {};
 
   /**
    * Creates the batch in {@code allocator}.
@@ -121,7 +122,27 @@ public final class IntervalBatchBuilder implements AutoCloseable {
     }
     rows += count;
     writer.publish(rows);
+    listener.appended(writer.root(), rows - count, count);
     return rows;
+  }
+
+  /**
+   * Hears every {@link #append}, after the rows are in the batch (e.g. the metrics' protocol
+   * breakdown). Set before the first sweep; called on the sweeper's thread.
+   */
+  public void setAppendListener(AppendListener listener) {
+    this.listener = listener;
+  }
+
+  /** Receives the rows each {@link #append} added. */
+  @FunctionalInterface
+  public interface AppendListener {
+    /**
+     * @param batch the interval batch
+     * @param fromRow the first row appended
+     * @param count rows appended
+     */
+    void appended(VectorSchemaRoot batch, int fromRow, int count);
   }
 
   /** Frees the batch's buffers. */

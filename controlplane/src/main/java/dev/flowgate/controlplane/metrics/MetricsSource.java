@@ -1,0 +1,34 @@
+package dev.flowgate.controlplane.metrics;
+
+import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
+import dev.flowgate.exporters.collector.ExporterStats;
+import java.util.List;
+
+/**
+ * What {@link FlowgateMetrics} reads at scrape time. Every method returns what the last sweep
+ * published (or the exporters' own atomic counters): cheap, never blocking on the sweeper, never
+ * touching the kernel or the flow cache.
+ */
+public interface MetricsSource {
+
+  /** The flowgate version, for {@code flowgate_build_info}. */
+  String version();
+
+  /** Kernel totals and accounting terms per interface and direction. */
+  List<InterfaceTraffic> interfaceTraffic();
+
+  /** The sweeper's records: sweep counts, flow cache, dataplane errors, protocol breakdown. */
+  SweepRecorder sweeps();
+
+  /** Finished flow records handed to the sinks. */
+  long exportedRecords();
+
+  /** Sink write calls that threw. */
+  long sinkFailures();
+
+  /** One entry per IPFIX/NetFlow collector. */
+  List<ExporterStats> collectors();
+
+  /** One entry per Arrow file sink. */
+  List<ArrowFileSinkStats> arrowSinks();
+}

@@ -16,6 +16,9 @@ import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.iface.InterfaceOverlay;
 import dev.flowgate.controlplane.iface.SlotTable;
+import dev.flowgate.controlplane.journal.CrashJournal;
+import dev.flowgate.controlplane.journal.ExportGate;
+import dev.flowgate.controlplane.journal.ReplayOutcome;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
@@ -46,6 +49,10 @@ import org.apache.arrow.memory.RootAllocator;
  * what the kernel counted while flowgate was away, take the accounting baseline. Stop: a last
  * sweep, every cached flow finished with forcedEnd and handed to the sinks; then the programs
  * either stay attached with their pins (keep-attached) or are detached and unpinned.
+ *
+ * <p>Crash safety: every sweep is recorded in the {@link CrashJournal} under the state directory
+ * before the kernel's copy is cleared; a start first replays what a killed run left (its
+ * in-doubt re-exports are counted, {@link #gate()}), then checkpoints.
  */
 public final class FlowgateService implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FlowgateService.class.getName());
@@ -62,6 +69,9 @@ public final class FlowgateService implements AutoCloseable {
   private final InterfaceManager interfaces;
   private final InterfaceOverlay overlay;
   private final ExportFanout fanout;
+  private final ExportGate gate;
+  private final CrashJournal journal;
+  private volatile ReplayOutcome replayed;
   private final FlowCache cache;
   private final IntervalBatchBuilder batch;
   private final Sweeper sweeper;
@@ -84,17 +94,20 @@ public final class FlowgateService implements AutoCloseable {
     this.counters = new KernelCounters(dataplane);
     this.interfaces = new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()));
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator), accounting);
+    this.gate = new ExportGate(fanout);
+    this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     this.cache = new FlowCache(
         allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),
         new FlowCacheOptions()
             .capacity(cacheCapacity(config.flows().maxFlows()))
             .idleTimeout(config.flows().idleTimeout())
             .activeTimeout(config.flows().activeTimeout()),
-        fanout);
+        gate);
     int chunk = Math.min(Sweeper.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     this.batch = new IntervalBatchBuilder(
         allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
-    this.sweeper = new Sweeper(dataplane, batch, cache, (ifindex, dir, p, b) -> {}, chunk, true);
+    this.sweeper =
+        new Sweeper(dataplane, batch, cache, (ifindex, dir, p, b) -> {}, chunk, true, journal);
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "flowgate-sweeper");
       t.setDaemon(true);
@@ -134,16 +147,45 @@ public final class FlowgateService implements AutoCloseable {
     long now = System.currentTimeMillis();
     BpfMap idle = dataplane.currentFlowMap() == dataplane.flowMaps()[0]
         ? dataplane.flowMaps()[1] : dataplane.flowMaps()[0];
+    int chunk = Math.min(Sweeper.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     Sweeper startup = new Sweeper(dataplane, batch, cache, accounting::addStartupDrain,
-        Sweeper.DEFAULT_CHUNK_ENTRIES > config.flows().maxFlows()
-            ? config.flows().maxFlows() : Sweeper.DEFAULT_CHUNK_ENTRIES, false);
-    // baseline first (totals now), then subtract what the drains find
+        chunk, false, journal);
+    // baseline first (totals now), then subtract what the replay restores and the drains find
     accounting.startTotals(counters, slots);
+    replayJournal(startup, idle, chunk);
     int left = startup.drainIdle(idle, now);
     int found = startup.sweep(now, () -> {});
     LOG.info("start: " + (left + found) + " flow entries counted while flowgate was away");
     accounting.readKernel(counters, slots);
     accounting.publish(cache);
+  }
+
+  /**
+   * Rebuilds the cache a killed run had, exports what it had not, and makes the result the new
+   * checkpoint. Its counts were drained by that run, so they are in the kernel totals taken as
+   * the baseline: the accounting takes them off the baseline ({@link Accounting#adoptReplayed}).
+   */
+  private void replayJournal(Sweeper startup, BpfMap idle, int chunk) {
+    ReplayOutcome r;
+    try (IntervalBatchBuilder replayBatch = new IntervalBatchBuilder(
+        allocator.newChildAllocator("replay", 0, Long.MAX_VALUE), chunk)) {
+      Sweeper replayer = new Sweeper(
+          dataplane, replayBatch, cache, (ifindex, dir, p, b) -> {}, chunk, false);
+      r = journal.replay(cache, replayer, gate);
+    }
+    replayed = r;
+    accounting.adoptReplayed(cache);
+    if (r.idleMapJournaled()) {
+      int n = startup.discard(idle);
+      LOG.info("start: " + n + " flow entries left in the kernel by a cut sweep were replayed"
+          + " from the journal and deleted");
+    }
+    if (!r.empty()) {
+      journal.checkpoint(cache);
+      Level level = r.corruption() != null ? Level.SEVERE
+          : r.inDoubtRecords() > 0 ? Level.WARNING : Level.INFO;
+      LOG.log(level, "start: crash journal replayed: " + r);
+    }
   }
 
   private void sweepOnce() {
@@ -153,6 +195,9 @@ public final class FlowgateService implements AutoCloseable {
       int n = sweeper.sweep(System.currentTimeMillis(),
           () -> accounting.readKernel(counters, slots));
       lastDrained = n;
+      if (journal.checkpointDue()) {
+        journal.checkpoint(cache);
+      }
       accounting.publish(cache);
       sweeps++;
       recordSweep(n, System.nanoTime() - started);
@@ -241,6 +286,16 @@ public final class FlowgateService implements AutoCloseable {
     return sweeps;
   }
 
+  /** The gate before the sinks: counts the in-doubt records replays exported again. */
+  ExportGate gate() {
+    return gate;
+  }
+
+  /** What the start's journal replay did (null before start). */
+  ReplayOutcome replayed() {
+    return replayed;
+  }
+
   long lastDrained() {
     return lastDrained;
   }
@@ -285,12 +340,16 @@ public final class FlowgateService implements AutoCloseable {
     try {
       List<Integer> slots = slotsInUse();
       sweeper.sweep(System.currentTimeMillis(), () -> accounting.readKernel(counters, slots));
+      long finishing = journal.finishing();
       cache.finishAll();
+      journal.exported(finishing);
       accounting.publish(cache);
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "last drain failed", e);
     }
     fanout.close();
+    journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal
+    journal.close();
     for (ExporterStats s : exporterStats()) {
       LOG.info("export to " + s.collector() + " (" + s.protocol() + ") at stop: " + s);
     }

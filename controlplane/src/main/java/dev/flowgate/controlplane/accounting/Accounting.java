@@ -82,6 +82,29 @@ public final class Accounting {
   }
 
   /**
+   * At start, after the crash journal's replay and before the start's drains: what the replay put
+   * in the cache and exported again was drained by the previous run, so it is in the totals the
+   * baseline was taken from; it belongs to this run now, like a startup drain. Takes the replay's
+   * exported and held counts off every baseline (exact at a quiescent point after a replay).
+   */
+  public synchronized void adoptReplayed(FlowCache cache) {
+    for (Map.Entry<Integer, Integer> e : slotOfIfindex.entrySet()) {
+      for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
+        int c = cell(e.getValue(), dir);
+        if (base[c] != null) {
+          base[c] = base[c].minus(new Totals(cache.heldPackets(e.getKey(), dir),
+              cache.heldBytes(e.getKey(), dir), 0, 0, 0, 0));
+        }
+      }
+    }
+    for (int c = 0; c < CELLS; c++) {
+      if (base[c] != null) {
+        base[c] = base[c].minus(new Totals(exportedPackets[c], exportedBytes[c], 0, 0, 0, 0));
+      }
+    }
+  }
+
+  /**
    * The baseline of a slot attached while running: its totals now, taken before its programs
    * are attached, so everything counted after belongs to this run.
    */

@@ -14,6 +14,7 @@ import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
 
 import dev.flowgate.exporters.EndReason;
 import dev.flowgate.exporters.FlowSchema;
+import java.nio.LongBuffer;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -253,6 +254,61 @@ public final class FlowCache implements AutoCloseable {
    */
   public List<ActiveFlow> top(int n, FlowRanking by) {
     return TopFlows.of(table, n, by == FlowRanking.BYTES ? BYTES : PACKETS);
+  }
+
+  /** Longs per flow in {@link #entries()}: six of key, packets, bytes, first ms, last ms. */
+  public static final int ENTRY_LONGS = STRIDE;
+
+  /**
+   * The cache's state for a crash-journal snapshot, without a copy: a read-only view of the {@link
+   * #activeFlows()} entries in id order, {@value #ENTRY_LONGS} longs each. Together with {@link
+   * #evictionHand()} it is everything later merges and expiries depend on, so {@link #restore}
+   * followed by the same merges and expiries finishes the same flows. Valid until the next call
+   * that changes the cache.
+   */
+  public LongBuffer entries() {
+    return LongBuffer.wrap(table.arena, 0, table.size() * STRIDE).asReadOnlyBuffer();
+  }
+
+  /** Where the next eviction's window starts (part of the state, see {@link #entries()}). */
+  public int evictionHand() {
+    return hand;
+  }
+
+  /**
+   * Fills an empty cache with the state {@link #entries()} and {@link #evictionHand()} gave, in
+   * the same id order. Entries beyond this cache's capacity (a smaller cache configured since)
+   * are finished at once as {@link EndReason#LACK_OF_RESOURCES} and handed to the consumer.
+   *
+   * @param entries {@value #ENTRY_LONGS} longs per flow from its position to its limit
+   * @throws IllegalStateException if the cache is not empty
+   */
+  public void restore(LongBuffer entries, int evictionHand) {
+    if (table.size() != 0) {
+      throw new IllegalStateException("restore into a cache holding " + table.size() + " flows");
+    }
+    final long[] a = table.arena;
+    long[] e = new long[STRIDE];
+    while (entries.remaining() >= STRIDE) {
+      entries.get(e);
+      long k5 = e[K5] & FlowTable.K5_KEY_MASK;
+      if (table.isFull()) {
+        writeRow(e[K0], e[K1], e[K2], e[K3], e[K4], e[K5], e[PACKETS], e[BYTES],
+            e[FIRST_MS], e[LAST_MS], EndReason.LACK_OF_RESOURCES);
+        continue;
+      }
+      long h = FlowTable.hash(e[K0], e[K1], e[K2], e[K3], e[K4], k5);
+      int id = table.probe(h, e[K0], e[K1], e[K2], e[K3], e[K4], k5);
+      if (id >= 0) {
+        throw new IllegalStateException("cache state holds a flow twice");
+      }
+      id = table.insertAt(-1 - id, h, e[K0], e[K1], e[K2], e[K3], e[K4], k5);
+      System.arraycopy(e, 0, a, id * STRIDE, STRIDE);
+      held.add(held.indexOf((int) (e[K4] >>> 32), (int) (e[K5] >>> 24) & 0xFF),
+          e[PACKETS], e[BYTES]);
+    }
+    hand = evictionHand;
+    flush();
   }
 
   /** Frees the finished-flow batch. Call {@link #finishAll()} first to export what is held. */

@@ -21,6 +21,13 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * drained map, so lookup-and-delete sees every increment. What the kernel could not put into the
  * map at all is counted apart, in its totals, and shows as "unaccounted".
  *
+ * <p><b>With a {@link SweepJournal}</b> (the crash journal) the drain reads before it deletes: the
+ * whole retired map is copied out with one batch lookup (no delete), recorded in the journal, and
+ * only then deleted from the kernel (a batch lookup-and-delete into scratch buffers: no program
+ * writes the retired map any more, so it returns the same entries). The flow cache merges the
+ * entries after that, and the journal hears when the sweep's finished flows have gone to the sinks.
+ * {@link #replay} re-runs a journaled sweep's merge and expiry exactly as the sweep ran them.
+ *
  * <p>Runs on the sweeper's own thread, never on an event loop. Not thread-safe.
  */
 public final class Sweeper {
@@ -35,6 +42,9 @@ public final class Sweeper {
   private final ByteBuffer keys;
   private final ByteBuffer values;
   private final boolean keepIntervalIpc;
+  private final SweepJournal journal;
+  private ByteBuffer mapKeys;
+  private ByteBuffer mapValues;
   private volatile byte[] lastIntervalIpc = new byte[0];
   private long sweeps;
 
@@ -50,6 +60,23 @@ public final class Sweeper {
       DrainTally tally,
       int chunkEntries,
       boolean keepIntervalIpc) {
+    this(dataplane, batch, cache, tally, chunkEntries, keepIntervalIpc, null);
+  }
+
+  /**
+   * A sweeper that records every sweep in {@code journal} before the kernel's copy is cleared
+   * (null: none). With a journal the sweeper holds buffers for a whole flow map (84 bytes per
+   * entry of {@code flows.max-flows}), allocated at the first sweep.
+   */
+  public Sweeper(
+      Dataplane dataplane,
+      IntervalBatchBuilder batch,
+      FlowCache cache,
+      DrainTally tally,
+      int chunkEntries,
+      boolean keepIntervalIpc,
+      SweepJournal journal) {
+    this.journal = journal;
     this.dataplane = dataplane;
     this.batch = batch;
     this.cache = cache;
@@ -72,8 +99,13 @@ public final class Sweeper {
   public int sweep(long nowMs, Runnable afterSwap) {
     BpfMap drained = dataplane.swapFlowMaps();
     afterSwap.run();
-    int n = drain(drained, nowMs);
-    cache.expire(nowMs);
+    int n;
+    if (journal != null) {
+      n = drainJournaled(drained, nowMs, true);
+    } else {
+      n = drain(drained, nowMs);
+      cache.expire(nowMs);
+    }
     sweeps++;
     return n;
   }
@@ -83,7 +115,39 @@ public final class Sweeper {
    * time flowgate was stopped left in the map that is not current).
    */
   public int drainIdle(BpfMap map, long nowMs) {
-    return drain(map, nowMs);
+    return journal != null ? drainJournaled(map, nowMs, false) : drain(map, nowMs);
+  }
+
+  /**
+   * Deletes every entry of {@code map} without counting it anywhere: at start, for what a sweep
+   * cut short by a crash had journaled but not yet deleted.
+   *
+   * @return entries deleted
+   */
+  public int discard(BpfMap map) {
+    int total = 0;
+    while (true) {
+      keys.clear();
+      values.clear();
+      int n = map.lookupAndDeleteBatch(keys, values);
+      total += n;
+      if (n == 0 || n < keys.capacity() / Layout.FLOW_KEY_SIZE) {
+        return total;
+      }
+    }
+  }
+
+  /**
+   * Re-runs a journaled sweep: merges the {@code count} entries (packed kernel keys and stats from
+   * the buffers' positions) into the cache in their order, then expires at {@code nowMs} if the
+   * sweep did. No tally, no interval stream.
+   */
+  public void replay(ByteBuffer keys, ByteBuffer values, int count, long nowMs,
+      long epochOffsetNs, boolean expire) {
+    mergeEntries(keys, values, count, epochOffsetNs, false);
+    if (expire) {
+      cache.expire(nowMs);
+    }
   }
 
   /** Sweeps completed. */
@@ -97,6 +161,78 @@ public final class Sweeper {
    */
   public byte[] lastIntervalIpc() {
     return lastIntervalIpc;
+  }
+
+  /** Read, journal, delete, merge (and expire), tell the journal it went out. */
+  private int drainJournaled(BpfMap map, long nowMs, boolean expire) {
+    long offset = MonotonicClock.epochOffsetNs();
+    if (mapKeys == null || mapKeys.capacity() < map.maxEntries() * Layout.FLOW_KEY_SIZE) {
+      mapKeys = ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_KEY_SIZE)
+          .order(ByteOrder.LITTLE_ENDIAN);
+      mapValues = ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_STATS_SIZE)
+          .order(ByteOrder.LITTLE_ENDIAN);
+    }
+    mapKeys.clear();
+    mapValues.clear();
+    int n = map.lookupBatch(mapKeys, mapValues);
+    mapKeys.limit(n * Layout.FLOW_KEY_SIZE);
+    mapValues.limit(n * Layout.FLOW_STATS_SIZE);
+    long seq = journal.drained(nowMs, offset, expire, mapKeys, mapValues, n);
+    int deleted = discard(map);
+    if (deleted != n) {
+      // only a writer on the retired map could do this: the swap contract is broken
+      throw new IllegalStateException("flow map " + map.name() + " held " + n
+          + " entries when journaled and " + deleted + " when deleted");
+    }
+    journal.cleared(seq);
+    tally(mapKeys, mapValues, n);
+    mergeEntries(mapKeys, mapValues, n, offset, keepIntervalIpc);
+    if (expire) {
+      cache.expire(nowMs);
+    }
+    journal.exported(seq);
+    return n;
+  }
+
+  /** Merges entries in chunks of the interval batch's size, optionally keeping the IPC stream. */
+  private void mergeEntries(ByteBuffer keyBuf, ByteBuffer valueBuf, int count, long offset,
+      boolean keepIpc) {
+    int chunk = keys.capacity() / Layout.FLOW_KEY_SIZE;
+    ByteArrayOutputStream ipc = keepIpc ? new ByteArrayOutputStream() : null;
+    ArrowStreamWriter writer = null;
+    int k0 = keyBuf.position();
+    int v0 = valueBuf.position();
+    try {
+      for (int at = 0; at < count; at += chunk) {
+        int m = Math.min(chunk, count - at);
+        batch.clear();
+        batch.append(keyBuf.duplicate().position(k0 + at * Layout.FLOW_KEY_SIZE),
+            valueBuf.duplicate().position(v0 + at * Layout.FLOW_STATS_SIZE), m, offset);
+        if (ipc != null) {
+          if (writer == null) {
+            writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(ipc));
+            writer.start();
+          }
+          writer.writeBatch();
+        }
+        cache.merge(batch.root());
+      }
+      if (ipc != null) {
+        if (writer == null) {
+          batch.clear();
+          writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(ipc));
+          writer.start();
+        }
+        writer.end();
+        lastIntervalIpc = ipc.toByteArray();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (writer != null) {
+        writer.close();
+      }
+    }
   }
 
   private int drain(BpfMap map, long nowMs) {
@@ -113,7 +249,7 @@ public final class Sweeper {
           break;
         }
         total += n;
-        tally(n);
+        tally(keys, values, n);
         batch.clear();
         batch.append(keys, values, n, offset);
         if (ipc != null) {
@@ -147,10 +283,10 @@ public final class Sweeper {
     return total;
   }
 
-  private void tally(int n) {
+  private void tally(ByteBuffer keys, ByteBuffer values, int n) {
     for (int i = 0; i < n; i++) {
-      int k = i * Layout.FLOW_KEY_SIZE;
-      int v = i * Layout.FLOW_STATS_SIZE;
+      int k = keys.position() + i * Layout.FLOW_KEY_SIZE;
+      int v = values.position() + i * Layout.FLOW_STATS_SIZE;
       tally.add(
           keys.getInt(k + Layout.FLOW_KEY_IFINDEX),
           keys.get(k + Layout.FLOW_KEY_DIRECTION),

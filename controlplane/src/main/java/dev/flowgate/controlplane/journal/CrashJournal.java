@@ -1,0 +1,269 @@
+package dev.flowgate.controlplane.journal;
+
+import dev.flowgate.controlplane.cache.FlowCache;
+import dev.flowgate.controlplane.sweep.SweepJournal;
+import dev.flowgate.controlplane.sweep.Sweeper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The crash journal under {@code <state-directory>/journal/}: whatever has left the kernel but not
+ * yet the sinks is on file, so kill -9 or a crash of the process loses no count.
+ *
+ * <ul>
+ *   <li>{@code journal.log}: frames ({@link JournalFrame}) appended by the sweeps: a sweep's input
+ *       as the kernel returned it (written before the kernel's copy is deleted), then "cleared",
+ *       then "exported" once the sinks accepted what the sweep finished; a "finish-all" at a stop.
+ *   <li>{@code cache.snapshot}: the flow cache at the last checkpoint ({@link CacheSnapshot}); a
+ *       checkpoint writes it and empties the log, so a replay reads at most about two snapshots'
+ *       worth.
+ * </ul>
+ *
+ * <p><b>Durability.</b> A frame is written with {@code write(2)} before the kernel's copy is
+ * cleared: once the call returns it is in the page cache and survives the death of the process
+ * (kill -9, a JVM crash, the OOM killer). It is not forced to disk unless {@code syncFrames}: a
+ * power loss or kernel crash also loses the kernel's own flow maps and totals, which the journal
+ * cannot stand in for. Snapshots are forced before they replace the previous one.
+ *
+ * <p><b>Errors.</b> A write that fails is logged and counted ({@link #writeErrors()}); the sweep goes
+ * on without the journal (exporting is worth more than crash safety) and the next checkpoint starts
+ * a fresh log. Used on the sweeper's thread only; the counters may be read from any thread.
+ */
+public final class CrashJournal implements SweepJournal, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(CrashJournal.class.getName());
+
+  /** The log's file name in the journal directory. */
+  public static final String LOG_FILE = "journal.log";
+  /** The snapshot's file name in the journal directory. */
+  public static final String SNAPSHOT_FILE = "cache.snapshot";
+  /** A checkpoint is due once the log holds this much, or twice the last snapshot if more. */
+  public static final long MIN_CHECKPOINT_BYTES = 16L << 20;
+  /** A checkpoint is due this long after the last one if the log is not empty: 60 s. */
+  public static final long CHECKPOINT_INTERVAL_MS = 60_000;
+
+  private final Path snapshotFile;
+  private final FileChannel log;
+  private final boolean syncFrames;
+  private final ByteBuffer head = JournalFrame.headerBuffer();
+  private final ByteBuffer tail = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+  private final ByteBuffer[] gather = new ByteBuffer[4];
+  private JournalScan scan;
+  private long size;
+  private long nextSequence;
+  private long snapshotBytes;
+  private long lastCheckpointNanos = System.nanoTime();
+  private boolean broken;
+  private volatile long writeErrors;
+  private volatile long bytesWritten;
+  private volatile long checkpoints;
+
+  private CrashJournal(Path dir, boolean syncFrames) throws IOException {
+    Files.createDirectories(dir);
+    this.snapshotFile = dir.resolve(SNAPSHOT_FILE);
+    this.syncFrames = syncFrames;
+    this.log = FileChannel.open(dir.resolve(LOG_FILE), StandardOpenOption.CREATE,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.scan = JournalScan.of(log);
+    this.size = scan.validEnd();
+    long snapshotLast = -1;
+    if (Files.exists(snapshotFile)) {
+      snapshotBytes = Files.size(snapshotFile);
+      snapshotLast = snapshotSequence(snapshotFile);
+    }
+    this.nextSequence = Math.max(scan.maxSequence(), snapshotLast) + 1;
+  }
+
+  /**
+   * Opens (creating) the journal in {@code dir} and reads what a previous run left, for {@link
+   * #replay}.
+   *
+   * @param syncFrames force every frame to disk (survives a power loss; costs an fsync per sweep)
+   */
+  public static CrashJournal open(Path dir, boolean syncFrames) {
+    try {
+      return new CrashJournal(dir, syncFrames);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the crash journal in " + dir, e);
+    }
+  }
+
+  /**
+   * Rebuilds what the previous run held (see {@link JournalReplay}) into {@code cache}, an empty
+   * cache whose consumer is {@code gate}, re-running sweeps through {@code sweeper}. Call once,
+   * before the first sweep; then {@link #checkpoint} so the replayed state is the new start.
+   */
+  public ReplayOutcome replay(FlowCache cache, Sweeper sweeper, ExportGate gate) {
+    if (scan == null) {
+      throw new IllegalStateException("replay runs once, before the first sweep");
+    }
+    try {
+      ReplayOutcome out = JournalReplay.run(log, scan, snapshotFile, cache, sweeper, gate);
+      scan = null;
+      log.truncate(size); // drop a torn or corrupt tail: new frames follow intact ones
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("replaying the crash journal", e);
+    }
+  }
+
+  @Override
+  public long drained(long nowMs, long epochOffsetNs, boolean expire, ByteBuffer keys,
+      ByteBuffer values, int count) {
+    long seq = nextSequence++;
+    int payload = JournalFrame.SWEEP_FIXED + keys.remaining() + values.remaining();
+    JournalFrame.header(head, JournalFrame.SWEEP, expire ? JournalFrame.FLAG_EXPIRE : 0, seq,
+        payload);
+    head.putLong(nowMs).putLong(epochOffsetNs).putInt(count).flip();
+    gather[0] = head;
+    gather[1] = keys.duplicate();
+    gather[2] = values.duplicate();
+    tail.clear();
+    tail.putInt(0, JournalFrame.crc(head, keys, values));
+    gather[3] = tail;
+    append(gather);
+    return seq;
+  }
+
+  @Override
+  public void cleared(long sequence) {
+    marker(JournalFrame.CLEARED, sequence);
+  }
+
+  @Override
+  public void exported(long sequence) {
+    marker(JournalFrame.EXPORTED, sequence);
+  }
+
+  /** Records that the stop's finish-all starts; returns its sequence number for {@link #exported}. */
+  public long finishing() {
+    long seq = nextSequence++;
+    marker(JournalFrame.FINISH_ALL, seq);
+    return seq;
+  }
+
+  /**
+   * Whether a checkpoint is due: the log holds {@link #MIN_CHECKPOINT_BYTES} and twice the last
+   * snapshot, or the last checkpoint is {@link #CHECKPOINT_INTERVAL_MS} old, or a write failed.
+   */
+  public boolean checkpointDue() {
+    return broken
+        || size >= Math.max(MIN_CHECKPOINT_BYTES, 2 * snapshotBytes)
+        || size > 0 && System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_MS * 1_000_000;
+  }
+
+  /**
+   * Writes the cache's state as the new snapshot and empties the log. Call between sweeps, after
+   * the last sweep's "exported" frame: the snapshot then stands for every frame so far.
+   */
+  public void checkpoint(FlowCache cache) {
+    try {
+      snapshotBytes = CacheSnapshot.write(snapshotFile, cache, nextSequence - 1);
+      log.truncate(0);
+      log.position(0);
+      size = 0;
+      broken = false;
+      lastCheckpointNanos = System.nanoTime();
+      checkpoints++;
+    } catch (IOException e) {
+      failed("checkpoint", e);
+    }
+  }
+
+  /** Bytes in the log now. */
+  public long size() {
+    return size;
+  }
+
+  /** Bytes appended since start. */
+  public long bytesWritten() {
+    return bytesWritten;
+  }
+
+  /** Checkpoints since start. */
+  public long checkpoints() {
+    return checkpoints;
+  }
+
+  /** Writes that failed since start (each leaves a sweep unprotected until the next checkpoint). */
+  public long writeErrors() {
+    return writeErrors;
+  }
+
+  @Override
+  public void close() {
+    try {
+      log.close();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "closing the crash journal", e);
+    }
+  }
+
+  private void marker(byte type, long seq) {
+    JournalFrame.header(head, type, (byte) 0, seq, 0);
+    head.flip();
+    tail.clear();
+    tail.putInt(0, JournalFrame.crc(head));
+    gather[0] = head;
+    gather[1] = tail;
+    gather[2] = null;
+    gather[3] = null;
+    append(gather);
+  }
+
+  private void append(ByteBuffer[] parts) {
+    if (broken) {
+      return;
+    }
+    int count = parts[2] == null ? 2 : 4;
+    try {
+      long want = 0;
+      for (int i = 0; i < count; i++) {
+        want += parts[i].remaining();
+      }
+      long done = 0;
+      log.position(size);
+      while (done < want) {
+        done += log.write(parts, 0, count);
+      }
+      if (syncFrames) {
+        log.force(false);
+      }
+      size += want;
+      bytesWritten += want;
+    } catch (IOException e) {
+      failed("write", e);
+      try {
+        log.truncate(size); // no half frame in front of the next checkpoint's fresh log
+      } catch (IOException ignored) {
+        // the next checkpoint truncates
+      }
+    }
+  }
+
+  private void failed(String what, IOException e) {
+    broken = true;
+    long n = ++writeErrors;
+    if (n == 1 || n % 100 == 0) {
+      LOG.log(Level.SEVERE, "crash journal " + what + " failed (" + n + " failures): sweeps are"
+          + " not protected against a crash until a checkpoint succeeds", e);
+    }
+  }
+
+  private static long snapshotSequence(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+      while (b.hasRemaining() && ch.read(b) > 0) {
+        // header
+      }
+      return b.position() == 16 ? b.getLong(8) : -1;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.flowgate.controlplane.journal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
+/**
+ * The crash journal's frame format. Every frame, little-endian:
+ *
+ * <pre>
+ *  0  u32  magic 0x4A474631 ("1FGJ" in file order)
+ *  4  u8   type: 1 sweep input, 2 cleared, 3 exported, 4 finish-all
+ *  5  u8   flags: bit 0 = the sweep expires flows after its merge (sweep input only)
+ *  6  u16  0
+ *  8  u64  sequence number of the sweep (or finish-all) the frame is about
+ * 16  u32  payload length L
+ * 20  L    payload
+ * 20+L u32 CRC32C of bytes 0 .. 20+L
+ * </pre>
+ *
+ * Sweep input payload: i64 nowMs, i64 epochOffsetNs, i32 n, then n packed {@code struct flow_key}
+ * (44 bytes each) and n packed {@code struct flow_stats} (40 bytes each), as the kernel returned
+ * them. The other frames have no payload.
+ */
+final class JournalFrame {
+  static final int MAGIC = 0x4A474631;
+  static final int HEADER = 20;
+  static final int TRAILER = 4;
+  static final int SWEEP_FIXED = 20;
+
+  static final byte SWEEP = 1;
+  static final byte CLEARED = 2;
+  static final byte EXPORTED = 3;
+  static final byte FINISH_ALL = 4;
+
+  static final byte FLAG_EXPIRE = 1;
+
+  private JournalFrame() {}
+
+  /** A little-endian direct buffer for a frame header (and a sweep's fixed payload). */
+  static ByteBuffer headerBuffer() {
+    return ByteBuffer.allocateDirect(HEADER + SWEEP_FIXED).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Fills {@code b} (cleared first) with a frame header, positioned for more payload. */
+  static void header(ByteBuffer b, byte type, byte flags, long seq, int payloadLength) {
+    b.clear();
+    b.putInt(MAGIC).put(type).put(flags).putShort((short) 0).putLong(seq).putInt(payloadLength);
+  }
+
+  /** CRC32C over every buffer's remaining bytes, buffers' positions unchanged. */
+  static int crc(ByteBuffer... parts) {
+    CRC32C c = new CRC32C();
+    for (ByteBuffer p : parts) {
+      c.update(p.duplicate());
+    }
+    return (int) c.getValue();
+  }
+
+  static String typeName(byte type) {
+    return switch (type) {
+      case SWEEP -> "sweep";
+      case CLEARED -> "cleared";
+      case EXPORTED -> "exported";
+      case FINISH_ALL -> "finish-all";
+      default -> "type " + type;
+    };
+  }
+}

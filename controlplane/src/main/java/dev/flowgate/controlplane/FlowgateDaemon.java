@@ -9,6 +9,7 @@ import dev.flowgate.controlplane.api.MetricsEndpoint;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.security.ProcessCapabilities;
 import dev.flowgate.controlplane.metrics.FlowgateMetrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -63,8 +64,7 @@ public final class FlowgateDaemon {
       service.start();
     } catch (BpfException e) {
       System.err.println("flowgate: " + e.getMessage()
-          + (e.errno() == 1 ? " (missing privilege: run as root or with CAP_BPF, "
-              + "CAP_NET_ADMIN and CAP_PERFMON)" : ""));
+          + (e.errno() == 1 ? " (" + ProcessCapabilities.hintForThisProcess() + ")" : ""));
       if (e.detail() != null && !e.detail().isBlank()) {
         System.err.println(e.detail());
       }

@@ -71,10 +71,6 @@ public final class SweepRecorder {
    * @param nanos how long it took
    */
   public void swept(int entries, long nanos, FlowCache cache, KernelCounters counters) {
-    sweeps++;
-    drained += entries;
-    duration.observe(nanos / 1e9);
-    fill.observe(flowMapCapacity == 0 ? 0 : (double) entries / flowMapCapacity);
     Map<EndReason, Long> finished = new EnumMap<>(EndReason.class);
     for (EndReason r : EndReason.values()) {
       finished.put(r, cache.finishedFlows(r));
@@ -83,9 +79,22 @@ public final class SweepRecorder {
     for (int i = 0; i < errors.length; i++) {
       errors[i] = counters.error(i);
     }
+    record(entries, nanos, cache.activeFlows(), cache.capacity(), finished, errors);
+  }
+
+  /**
+   * A sweep completed, with what {@link #swept} read from the cache and the kernel (tests and
+   * benchmarks call this directly).
+   */
+  public void record(int entries, long nanos, long activeFlows, long cacheCapacity,
+      Map<EndReason, Long> finished, long[] dataplaneErrors) {
+    sweeps++;
+    drained += entries;
+    duration.observe(nanos / 1e9);
+    fill.observe(flowMapCapacity == 0 ? 0 : (double) entries / flowMapCapacity);
     breakdown.publish();
-    snapshot = new SweepSnapshot(sweeps, failures, drained, entries, cache.activeFlows(),
-        cache.capacity(), Map.copyOf(finished), errors);
+    snapshot = new SweepSnapshot(sweeps, failures, drained, entries, activeFlows, cacheCapacity,
+        Map.copyOf(finished), dataplaneErrors.clone());
   }
 
   /** A sweep threw; counted at once (the snapshot's other fields wait for the next sweep). */

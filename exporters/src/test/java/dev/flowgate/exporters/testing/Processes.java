@@ -42,13 +42,16 @@ public final class Processes {
   /** Waits for exit; if it does not within {@code seconds}, kills it and throws. */
   public static void awaitExit(Process p, int seconds) throws InterruptedException {
     if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor();
+      kill(p);
       throw new IllegalStateException("process " + p.pid() + " did not stop; killed");
     }
   }
 
   /** Kills the process if it still runs (teardown). */
   public static void kill(Process p) {
+    if (p != null) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly); // tshark's dumpcap
+    }
     if (p != null && p.isAlive()) {
       p.destroyForcibly();
       try {

@@ -30,7 +30,8 @@ public final class Tshark implements AutoCloseable {
             .start();
     Tshark t = new Tshark(p, file, err);
     try {
-      while (!Files.readString(err).contains("Capturing on")) {
+      // "Capturing on" comes before dumpcap runs; "File:" once it writes
+      while (!Files.readString(err).contains("File: \"")) {
         if (!p.isAlive()) {
           throw new IllegalStateException("tshark exited: " + Files.readString(err));
         }
@@ -41,6 +42,39 @@ public final class Tshark implements AutoCloseable {
       throw e;
     }
     return t;
+  }
+
+  /**
+   * Waits until the capture file, decoded with {@code decodeAs}, holds {@code expected}
+   * occurrences of {@code needle} (dumpcap writes with a delay and drops what it has not written
+   * when stopped), then stops the capture. The test's timeout bounds the wait.
+   */
+  public String stopOnceDecoded(String decodeAs, String needle, long expected)
+      throws IOException, InterruptedException {
+    while (true) {
+      try {
+        if (count(decodeJson(decodeAs), needle) >= expected) {
+          break;
+        }
+      } catch (IOException e) {
+        // the file is being written: its last packet may be cut short; read it again
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("tshark exited: " + Files.readString(err));
+      }
+      Thread.sleep(100);
+    }
+    stop();
+    return decodeJson(decodeAs);
+  }
+
+  /** Occurrences of {@code needle} in {@code text}. */
+  public static long count(String text, String needle) {
+    long n = 0;
+    for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
+      n++;
+    }
+    return n;
   }
 
   /** SIGINT and wait: the capture file is complete afterwards. */

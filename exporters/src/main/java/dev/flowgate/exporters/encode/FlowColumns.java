@@ -3,6 +3,7 @@ package dev.flowgate.exporters.encode;
 import dev.flowgate.exporters.FlowSchema;
 import java.nio.ByteOrder;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -12,28 +13,31 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * range (as {@code int} or {@code long}) and addresses in network byte order.
  *
  * <p>The schema's columns are all non-nullable fixed-width vectors, so the validity buffers are
- * not consulted.
+ * not consulted. Reads go straight to the buffers' memory addresses (Arrow's {@link MemoryUtil},
+ * native byte order as Arrow stores values), without ArrowBuf's per-call bounds and reference
+ * checks: the constructor checks that every buffer holds {@link #rowCount()} rows, and callers
+ * pass rows below it. The batch must not be closed or refilled while a FlowColumns reads it.
  */
 public final class FlowColumns {
 
   private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-  private final ArrowBuf src;
-  private final ArrowBuf dst;
-  private final ArrowBuf srcPort;
-  private final ArrowBuf dstPort;
-  private final ArrowBuf protocol;
-  private final ArrowBuf ipVersion;
-  private final ArrowBuf ifindex;
-  private final ArrowBuf direction;
-  private final ArrowBuf vlanId;
-  private final ArrowBuf tos;
-  private final ArrowBuf tcpFlags;
-  private final ArrowBuf packets;
-  private final ArrowBuf bytes;
-  private final ArrowBuf start;
-  private final ArrowBuf end;
-  private final ArrowBuf endReason;
+  private final long src;
+  private final long dst;
+  private final long srcPort;
+  private final long dstPort;
+  private final long protocol;
+  private final long ipVersion;
+  private final long ifindex;
+  private final long direction;
+  private final long vlanId;
+  private final long tos;
+  private final long tcpFlags;
+  private final long packets;
+  private final long bytes;
+  private final long start;
+  private final long end;
+  private final long endReason;
   private final int rowCount;
 
   /** Reads {@code root}, which must have {@link FlowSchema#SCHEMA}. */
@@ -41,27 +45,34 @@ public final class FlowColumns {
     if (!FlowSchema.SCHEMA.equals(root.getSchema())) {
       throw new IllegalArgumentException("not a FlowSchema batch: " + root.getSchema());
     }
-    src = data(root, FlowSchema.SRC_ADDR_INDEX);
-    dst = data(root, FlowSchema.DST_ADDR_INDEX);
-    srcPort = data(root, FlowSchema.SRC_PORT_INDEX);
-    dstPort = data(root, FlowSchema.DST_PORT_INDEX);
-    protocol = data(root, FlowSchema.PROTOCOL_INDEX);
-    ipVersion = data(root, FlowSchema.IP_VERSION_INDEX);
-    ifindex = data(root, FlowSchema.IFINDEX_INDEX);
-    direction = data(root, FlowSchema.DIRECTION_INDEX);
-    vlanId = data(root, FlowSchema.VLAN_ID_INDEX);
-    tos = data(root, FlowSchema.TOS_INDEX);
-    tcpFlags = data(root, FlowSchema.TCP_FLAGS_INDEX);
-    packets = data(root, FlowSchema.PACKETS_INDEX);
-    bytes = data(root, FlowSchema.BYTES_INDEX);
-    start = data(root, FlowSchema.START_INDEX);
-    end = data(root, FlowSchema.END_INDEX);
-    endReason = data(root, FlowSchema.END_REASON_INDEX);
+    src = address(root, FlowSchema.SRC_ADDR_INDEX);
+    dst = address(root, FlowSchema.DST_ADDR_INDEX);
+    srcPort = address(root, FlowSchema.SRC_PORT_INDEX);
+    dstPort = address(root, FlowSchema.DST_PORT_INDEX);
+    protocol = address(root, FlowSchema.PROTOCOL_INDEX);
+    ipVersion = address(root, FlowSchema.IP_VERSION_INDEX);
+    ifindex = address(root, FlowSchema.IFINDEX_INDEX);
+    direction = address(root, FlowSchema.DIRECTION_INDEX);
+    vlanId = address(root, FlowSchema.VLAN_ID_INDEX);
+    tos = address(root, FlowSchema.TOS_INDEX);
+    tcpFlags = address(root, FlowSchema.TCP_FLAGS_INDEX);
+    packets = address(root, FlowSchema.PACKETS_INDEX);
+    bytes = address(root, FlowSchema.BYTES_INDEX);
+    start = address(root, FlowSchema.START_INDEX);
+    end = address(root, FlowSchema.END_INDEX);
+    endReason = address(root, FlowSchema.END_REASON_INDEX);
     rowCount = root.getRowCount();
   }
 
-  private static ArrowBuf data(VectorSchemaRoot root, int index) {
-    return ((BaseFixedWidthVector) root.getVector(index)).getDataBuffer();
+  private static long address(VectorSchemaRoot root, int index) {
+    BaseFixedWidthVector v = (BaseFixedWidthVector) root.getVector(index);
+    ArrowBuf data = v.getDataBuffer();
+    long needed = (long) root.getRowCount() * v.getTypeWidth();
+    if (data.capacity() < needed) {
+      throw new IllegalArgumentException(
+          "column " + index + " holds " + data.capacity() + " bytes, " + needed + " needed");
+    }
+    return data.memoryAddress();
   }
 
   /** Rows in the batch. */
@@ -71,12 +82,12 @@ public final class FlowColumns {
 
   /** True if the row is an IPv4 flow (ipVersion 4), false for IPv6. */
   public boolean isIpv4(int row) {
-    return ipVersion.getByte(row) == 4;
+    return MemoryUtil.getByte(ipVersion + row) == 4;
   }
 
   /** ipVersion: 4 or 6. */
   public int ipVersion(int row) {
-    return ipVersion.getByte(row) & 0xFF;
+    return MemoryUtil.getByte(ipVersion + row) & 0xFF;
   }
 
   /** The IPv4 source address (last 4 of the 16 bytes) as a big-endian int. */
@@ -111,76 +122,76 @@ public final class FlowColumns {
 
   /** sourceTransportPort, 0..65535. */
   public int srcPort(int row) {
-    return srcPort.getShort(row * 2L) & 0xFFFF;
+    return MemoryUtil.getShort(srcPort + row * 2L) & 0xFFFF;
   }
 
   /** destinationTransportPort, 0..65535; ICMP: type &lt;&lt; 8 | code. */
   public int dstPort(int row) {
-    return dstPort.getShort(row * 2L) & 0xFFFF;
+    return MemoryUtil.getShort(dstPort + row * 2L) & 0xFFFF;
   }
 
   /** protocolIdentifier, 0..255. */
   public int protocol(int row) {
-    return protocol.getByte(row) & 0xFF;
+    return MemoryUtil.getByte(protocol + row) & 0xFF;
   }
 
   /** The ifindex the flow was seen on. */
   public long ifindex(int row) {
-    return ifindex.getInt(row * 4L) & 0xFFFFFFFFL;
+    return MemoryUtil.getInt(ifindex + row * 4L) & 0xFFFFFFFFL;
   }
 
   /** flowDirection: 0 ingress, 1 egress. */
   public int direction(int row) {
-    return direction.getByte(row) & 0xFF;
+    return MemoryUtil.getByte(direction + row) & 0xFF;
   }
 
   /** vlanId, 0 if untagged. */
   public int vlanId(int row) {
-    return vlanId.getShort(row * 2L) & 0xFFFF;
+    return MemoryUtil.getShort(vlanId + row * 2L) & 0xFFFF;
   }
 
   /** ipClassOfService, 0..255. */
   public int tos(int row) {
-    return tos.getByte(row) & 0xFF;
+    return MemoryUtil.getByte(tos + row) & 0xFF;
   }
 
   /** tcpControlBits, 0..255. */
   public int tcpFlags(int row) {
-    return tcpFlags.getByte(row) & 0xFF;
+    return MemoryUtil.getByte(tcpFlags + row) & 0xFF;
   }
 
   /** packetDeltaCount as an unsigned 64-bit value. */
   public long packets(int row) {
-    return packets.getLong(row * 8L);
+    return MemoryUtil.getLong(packets + row * 8L);
   }
 
   /** octetDeltaCount as an unsigned 64-bit value. */
   public long bytes(int row) {
-    return bytes.getLong(row * 8L);
+    return MemoryUtil.getLong(bytes + row * 8L);
   }
 
   /** flowStartMilliseconds, ms since the epoch. */
   public long startMillis(int row) {
-    return start.getLong(row * 8L);
+    return MemoryUtil.getLong(start + row * 8L);
   }
 
   /** flowEndMilliseconds, ms since the epoch. */
   public long endMillis(int row) {
-    return end.getLong(row * 8L);
+    return MemoryUtil.getLong(end + row * 8L);
   }
 
   /** flowEndReason code, 0 if the record has not ended. */
   public int endReason(int row) {
-    return endReason.getByte(row) & 0xFF;
+    return MemoryUtil.getByte(endReason + row) & 0xFF;
   }
 
-  private static int ipv4(ArrowBuf buf, int row) {
-    int v = buf.getInt(row * 16L + 12); // 12: the IPv4 address is the tail of ::ffff:a.b.c.d
+  private static int ipv4(long column, int row) {
+    int v = MemoryUtil.getInt(column + row * 16L + 12); // 12: IPv4 is the tail of ::ffff:a.b.c.d
     return LITTLE_ENDIAN ? Integer.reverseBytes(v) : v;
   }
 
-  private static long be64(ArrowBuf buf, long offset) {
-    long v = buf.getLong(offset);
+  private static long be64(long column, long offset) {
+    long v = MemoryUtil.getLong(column + offset);
     return LITTLE_ENDIAN ? Long.reverseBytes(v) : v;
   }
 }

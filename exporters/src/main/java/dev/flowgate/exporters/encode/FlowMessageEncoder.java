@@ -5,9 +5,9 @@ import java.util.SortedMap;
 
 /**
  * One export format (IPFIX, NetFlow v9 or v5): turns flow rows, templates and options into
- * messages no larger than the configured maximum. Implementations are stateless after
- * construction (all progress is in the {@link EncodeCursor}), so one instance serves the thread
- * that encodes data and the thread that sends templates.
+ * messages no larger than the configured maximum. All progress is in the {@link EncodeCursor};
+ * one instance serves the thread that encodes data and the thread that sends templates, but
+ * {@link #encodeData} may keep a scratch buffer, so only one thread calls it at a time.
  *
  * <p>Messages are written with a zero export time and sequence number; the sender fills them in
  * with {@link #stamp} at the moment it sends, so sequence numbers count what was really sent.

@@ -7,6 +7,9 @@ import dev.flowgate.exporters.encode.ExportTotals;
 import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.encode.FlowMessageEncoder;
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.SortedMap;
@@ -24,8 +27,16 @@ public final class IpfixEncoder implements FlowMessageEncoder {
   private static final int PROTO_ICMP = 1;
   private static final int PROTO_ICMPV6 = 58;
 
+  private static final VarHandle SHORT =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   private final long observationDomainId;
   private final int maxMessageSize;
+  private final byte[] scratch; // one message, assembled by encodeData
 
   /**
    * @param observationDomainId written in every message header (unsigned 32-bit)
@@ -42,6 +53,7 @@ public final class IpfixEncoder implements FlowMessageEncoder {
     }
     this.observationDomainId = observationDomainId;
     this.maxMessageSize = maxMessageSize;
+    this.scratch = new byte[maxMessageSize];
   }
 
   /** The smallest max message size that holds the template message and any one record. */
@@ -59,6 +71,14 @@ public final class IpfixEncoder implements FlowMessageEncoder {
     return true;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The hot path: records are assembled in a scratch array with big-endian array views (no
+   * per-field bounds or capacity checks on {@code out}) and copied into {@code out} once per
+   * message. Not for concurrent callers: one thread encodes data (templates and options may be
+   * encoded by another).
+   */
   @Override
   public boolean encodeData(FlowColumns flows, EncodeCursor cursor, ByteBuf out) {
     int rows = flows.rowCount();
@@ -66,10 +86,9 @@ public final class IpfixEncoder implements FlowMessageEncoder {
     if (cursor.row >= rows) {
       return false;
     }
-    int message = out.writerIndex();
-    int limit = message + maxMessageSize;
-    writeHeader(out);
-    int set = -1; // writer index of the open data set, -1 if none
+    byte[] b = scratch;
+    int p = MESSAGE_HEADER_LENGTH; // 16: the header is written last, once the length is known
+    int set = -1; // offset of the open data set, -1 if none
     boolean setIsIpv4 = false;
     int row = cursor.row;
     for (; row < rows; row++) {
@@ -79,54 +98,71 @@ public final class IpfixEncoder implements FlowMessageEncoder {
       if (newSet) {
         need += SET_HEADER_LENGTH; // 4: the header of the set this record opens
       }
-      if (out.writerIndex() + need > limit) {
+      if (p + need > maxMessageSize) {
         break;
       }
       if (newSet) {
         if (set >= 0) {
-          out.setShort(set + 2, out.writerIndex() - set); // set length: header + records
+          SHORT.set(b, set + 2, (short) (p - set)); // set length: header + records
         }
-        set = out.writerIndex();
+        set = p;
         setIsIpv4 = ipv4;
-        out.writeShort(ipv4 ? TEMPLATE_IPV4 : TEMPLATE_IPV6).writeShort(0);
+        SHORT.set(b, p, (short) (ipv4 ? TEMPLATE_IPV4 : TEMPLATE_IPV6));
+        p += SET_HEADER_LENGTH;
       }
       if (ipv4) {
-        out.writeInt(flows.srcIpv4(row)).writeInt(flows.dstIpv4(row)); // 4 + 4
+        INT.set(b, p, flows.srcIpv4(row)); // 4: sourceIPv4Address
+        INT.set(b, p + 4, flows.dstIpv4(row)); // 4: destinationIPv4Address
+        p += 8;
       } else {
-        out.writeLong(flows.srcHigh(row)).writeLong(flows.srcLow(row)); // 16
-        out.writeLong(flows.dstHigh(row)).writeLong(flows.dstLow(row)); // 16
+        LONG.set(b, p, flows.srcHigh(row)); // 16: sourceIPv6Address
+        LONG.set(b, p + 8, flows.srcLow(row));
+        LONG.set(b, p + 16, flows.dstHigh(row)); // 16: destinationIPv6Address
+        LONG.set(b, p + 24, flows.dstLow(row));
+        p += 32;
       }
-      writeCommonFields(flows, row, ipv4, out);
+      p = writeCommonFields(flows, row, ipv4, b, p);
       cursor.records++;
     }
-    out.setShort(set + 2, out.writerIndex() - set);
-    out.setShort(message + 2, out.writerIndex() - message); // message length: header + sets
+    SHORT.set(b, set + 2, (short) (p - set));
+    SHORT.set(b, 0, (short) VERSION); // 2: version
+    SHORT.set(b, 2, (short) p); // 2: message length: header + sets
+    INT.set(b, 4, 0); // 4: export time, stamped when sent
+    INT.set(b, 8, 0); // 4: sequence number, stamped when sent
+    INT.set(b, 12, (int) observationDomainId); // 4: observation domain
+    out.writeBytes(b, 0, p);
     cursor.row = row;
     return true;
   }
 
-  /** Everything after the addresses, in {@link IpfixTemplates#IPV4_FIELDS} order: 47 bytes. */
-  private static void writeCommonFields(FlowColumns flows, int row, boolean ipv4, ByteBuf out) {
+  /**
+   * Everything after the addresses, in {@link IpfixTemplates#IPV4_FIELDS} order: 55 bytes at
+   * {@code p}; returns the offset after them.
+   */
+  private static int writeCommonFields(FlowColumns flows, int row, boolean ipv4, byte[] b, int p) {
     int protocol = flows.protocol(row);
     boolean icmp = protocol == (ipv4 ? PROTO_ICMP : PROTO_ICMPV6);
     int ifindex = (int) flows.ifindex(row);
-    boolean egress = flows.direction(row) == 1;
-    out.writeShort(icmp ? 0 : flows.srcPort(row)); // 2: sourceTransportPort
-    out.writeShort(icmp ? 0 : flows.dstPort(row)); // 2: destinationTransportPort
-    out.writeByte(protocol); // 1: protocolIdentifier
-    out.writeByte(flows.tos(row)); // 1: ipClassOfService
-    out.writeShort(flows.tcpFlags(row)); // 2: tcpControlBits
-    out.writeLong(flows.bytes(row)); // 8: octetDeltaCount
-    out.writeLong(flows.packets(row)); // 8: packetDeltaCount
-    out.writeLong(flows.startMillis(row)); // 8: flowStartMilliseconds
-    out.writeLong(flows.endMillis(row)); // 8: flowEndMilliseconds
-    out.writeInt(egress ? 0 : ifindex); // 4: ingressInterface
-    out.writeInt(egress ? ifindex : 0); // 4: egressInterface
-    out.writeShort(flows.vlanId(row)); // 2: vlanId
-    out.writeShort(icmp ? flows.dstPort(row) : 0); // 2: icmpTypeCodeIPv4 / IPv6
-    out.writeByte(flows.direction(row)); // 1: flowDirection
-    out.writeByte(flows.endReason(row)); // 1: flowEndReason
-    out.writeByte(ipv4 ? 4 : 6); // 1: ipVersion
+    int direction = flows.direction(row);
+    boolean egress = direction == 1;
+    int dstPort = flows.dstPort(row);
+    SHORT.set(b, p, (short) (icmp ? 0 : flows.srcPort(row))); // 2: sourceTransportPort
+    SHORT.set(b, p + 2, (short) (icmp ? 0 : dstPort)); // 2: destinationTransportPort
+    b[p + 4] = (byte) protocol; // 1: protocolIdentifier
+    b[p + 5] = (byte) flows.tos(row); // 1: ipClassOfService
+    SHORT.set(b, p + 6, (short) flows.tcpFlags(row)); // 2: tcpControlBits
+    LONG.set(b, p + 8, flows.bytes(row)); // 8: octetDeltaCount
+    LONG.set(b, p + 16, flows.packets(row)); // 8: packetDeltaCount
+    LONG.set(b, p + 24, flows.startMillis(row)); // 8: flowStartMilliseconds
+    LONG.set(b, p + 32, flows.endMillis(row)); // 8: flowEndMilliseconds
+    INT.set(b, p + 40, egress ? 0 : ifindex); // 4: ingressInterface
+    INT.set(b, p + 44, egress ? ifindex : 0); // 4: egressInterface
+    SHORT.set(b, p + 48, (short) flows.vlanId(row)); // 2: vlanId
+    SHORT.set(b, p + 50, (short) (icmp ? dstPort : 0)); // 2: icmpTypeCodeIPv4 / IPv6
+    b[p + 52] = (byte) direction; // 1: flowDirection
+    b[p + 53] = (byte) flows.endReason(row); // 1: flowEndReason
+    b[p + 54] = (byte) (ipv4 ? 4 : 6); // 1: ipVersion
+    return p + 55; // 55: 2+2+1+1+2 + 4*8 + 4+4 + 2+2 + 1+1+1, the fields above
   }
 
   @Override

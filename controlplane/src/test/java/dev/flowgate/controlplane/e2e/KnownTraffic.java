@@ -57,6 +57,22 @@ final class KnownTraffic {
     return t;
   }
 
+  /**
+   * Three TCP connections that end in FIN (IPv4, IPv6, IPv4 on VLAN 10), so flowgate finishes
+   * them at the next sweep; {@code net} (0..99) gives each call its own addresses.
+   */
+  static KnownTraffic connections(VethPair.End from, VethPair.End to, int net) {
+    KnownTraffic t = new KnownTraffic(from, to);
+    int fin = Frames.TCP_FIN | Frames.TCP_ACK;
+    int psh = Frames.TCP_PSH | Frames.TCP_ACK;
+    String v4 = "10.100." + net + ".";
+    String v6 = "2001:db8:100:" + net + "::";
+    t.tcp(Frames.ipv4(v4 + "1", v4 + "2"), 41000, 443, Frames.TCP_SYN, psh, fin);
+    t.tcp(Frames.ipv6(v6 + "1", v6 + "2"), 41001, 443, Frames.TCP_SYN, psh, psh, fin);
+    t.tcp(Frames.ipv4(v4 + "3", v4 + "4").dot1q(10), 41002, 80, Frames.TCP_SYN, fin);
+    return t;
+  }
+
   /** Every frame, in sending order (each flow's FIN or RST is its last frame). */
   List<byte[]> frames() {
     return frames;

@@ -1,10 +1,8 @@
 package dev.flowgate.exporters.testing;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,16 +90,24 @@ public final class Processes {
     }
   }
 
-  /** Waits until something is bound to UDP {@code port} on 127.0.0.1 (the collector is up). */
+  /**
+   * Waits until something is bound to UDP {@code port} (the collector is up), read from {@code
+   * /proc/net/udp} and {@code udp6}. Probing by binding the port ourselves would race with the
+   * collector: a collector that binds while our probe holds the port exits with "address in use".
+   */
   public static void awaitUdpBound(int port, Process owner) throws InterruptedException, IOException {
+    String portHex = String.format(":%04X", port);
     while (true) {
       if (!owner.isAlive()) {
         throw new IllegalStateException("collector exited with " + owner.exitValue());
       }
-      try (DatagramSocket s = new DatagramSocket(null)) {
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-      } catch (BindException e) {
-        return;
+      for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+        for (String line : Files.readAllLines(Path.of(table))) {
+          String[] f = line.trim().split("\\s+");
+          if (f.length > 2 && f[1].endsWith(portHex)) {
+            return;
+          }
+        }
       }
       Thread.sleep(20);
     }

@@ -1,0 +1,226 @@
+package dev.flowgate.controlplane.e2e;
+
+import static dev.flowgate.controlplane.e2e.CollectorEndToEndTest.allExporters;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.exporters.testing.ExpectedFlows;
+import dev.flowgate.exporters.testing.Nfcapd;
+import dev.flowgate.exporters.testing.Processes;
+import dev.flowgate.exporters.testing.TestFlow;
+import dev.flowgate.lab.FrameSender;
+import dev.flowgate.lab.Lab;
+import dev.flowgate.lab.Netns;
+import dev.flowgate.lab.VethPair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Collectors restart while the flowgate process exports to them (IPFIX and NetFlow v9 to nfcapd).
+ * Once while flows are exported into the gap (sends fail, the queue stays empty, nothing
+ * crashes), once between two messages (nothing tells flowgate). Either way the new collector
+ * decodes every flow exactly from the next template refresh on: with {@code
+ * template-refresh-packets: N}, at most N data messages go out before templates, so every round
+ * of traffic from the (N+1)-th after the restart must be decoded; earlier rounds are decoded
+ * exactly or not at all.
+ */
+@Timeout(120)
+class CollectorRestartEndToEndTest {
+
+  private static final String[] PROTOCOLS = {"ipfix", "netflow-v9"};
+  private static final int REFRESH_PACKETS = 3;
+  private static final int ROUNDS_AFTER_RESTART = REFRESH_PACKETS + 2;
+
+  private Lab lab;
+  private VethPair veth;
+  private Path dir;
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private final List<TestFlow> sent = new ArrayList<>();
+  private int round;
+
+  @BeforeEach
+  void lab() {
+    lab = Lab.open();
+    veth = lab.veth(Netns.HOST, lab.netns());
+    veth.a().conf("ipv6", "disable_ipv6", "1");
+    veth.b().conf("ipv6", "disable_ipv6", "1");
+    veth.a().up();
+    veth.b().up();
+    dir = lab.tempDir();
+  }
+
+  @AfterEach
+  void cleanup() {
+    for (AutoCloseable c : cleanup) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // the lab goes on closing
+      }
+    }
+    lab.close();
+  }
+
+  private <T extends AutoCloseable> T closeLater(T c) {
+    cleanup.add(0, c);
+    return c;
+  }
+
+  @Test
+  void newCollectorDecodesEveryFlowFromTheNextTemplateRefreshOn() throws Exception {
+    int[] ports = {Processes.freeUdpPort(), Processes.freeUdpPort()};
+    Nfcapd[] first = startCollectors(ports);
+    int api = FlowgateProcess.freePort();
+    Path arrowDir = dir.resolve("flows");
+    List<List<TestFlow>> beforeGap = new ArrayList<>();
+    List<List<TestFlow>> afterGap = new ArrayList<>();
+    List<List<TestFlow>> afterQuickRestart = new ArrayList<>();
+    Nfcapd[] second;
+    Nfcapd[] third;
+    try (FlowgateProcess fg = FlowgateProcess.start(config(api, arrowDir, ports), api,
+        dir.resolve("fg.log"))) {
+      beforeGap.add(sendRound(fg));
+      stop(first);
+
+      // collectors down: flows keep coming; sends fail (ICMP port unreachable) and are counted
+      List<List<TestFlow>> intoTheGap = new ArrayList<>();
+      JsonNode down = null;
+      while (down == null || !allExporters(down, e -> e.get("sendErrors").asLong() > 0)) {
+        intoTheGap.add(sendRound(fg));
+        down = fg.json("/api/v1/status");
+      }
+      for (JsonNode e : down.get("exporters")) {
+        assertThat(e.get("queueDepth").asInt()).as("%s", e)
+            .isLessThanOrEqualTo(e.get("queueCapacity").asInt());
+        assertThat(e.get("lastError").asText()).as("%s", e).contains("PortUnreachable");
+      }
+
+      second = startCollectors(ports);
+      for (int i = 0; i < ROUNDS_AFTER_RESTART; i++) {
+        afterGap.add(sendRound(fg));
+      }
+      // a restart between two messages: flowgate cannot know, only the refresh helps
+      stop(second);
+      third = startCollectors(ports);
+      for (int i = 0; i < ROUNDS_AFTER_RESTART; i++) {
+        afterQuickRestart.add(sendRound(fg));
+      }
+      JsonNode end = fg.json("/api/v1/status");
+      for (JsonNode e : end.get("exporters")) {
+        assertThat(e.get("messagesDropped").asLong()).as("%s", e).isZero();
+        assertThat(e.get("recordsSent").asLong()).as("%s", e).isEqualTo(sent.size());
+      }
+      assertThat(fg.stop()).as(fg.log()).isZero();
+      assertThat(fg.log()).doesNotContain("SEVERE");
+    }
+    stop(third);
+
+    List<TestFlow> exported = ArrowFlowFiles.read(arrowDir);
+    CollectorEndToEndTest.assertSameFlows(exported, sent);
+    Map<String, TestFlow> byKey =
+        exported.stream().collect(Collectors.toMap(ExpectedFlows::key, Function.identity()));
+    for (int c = 0; c < PROTOCOLS.length; c++) {
+      String what = PROTOCOLS[c];
+      first[c].assertDecoded(withTimes(beforeGap.get(0), byKey), true, true, what + " first");
+      assertDecodedFromRefreshOn(second[c], afterGap, byKey, what + " after the gap");
+      assertDecodedFromRefreshOn(third[c], afterQuickRestart, byKey, what + " after a restart");
+    }
+  }
+
+  /**
+   * The rounds from index {@link #REFRESH_PACKETS} on are decoded; earlier ones exactly or not at
+   * all; nothing else is.
+   */
+  private static void assertDecodedFromRefreshOn(Nfcapd collector, List<List<TestFlow>> rounds,
+      Map<String, TestFlow> exported, String what) throws Exception {
+    Set<String> decodedKeys = collector.records().stream().map(ExpectedFlows::nfdumpKey)
+        .collect(Collectors.toSet());
+    List<TestFlow> expected = new ArrayList<>();
+    for (int r = 0; r < rounds.size(); r++) {
+      for (TestFlow f : rounds.get(r)) {
+        if (r >= REFRESH_PACKETS || decodedKeys.contains(ExpectedFlows.key(f))) {
+          expected.add(exported.get(ExpectedFlows.key(f)));
+        }
+      }
+    }
+    collector.assertDecoded(expected, true, true, what);
+  }
+
+  private static List<TestFlow> withTimes(List<TestFlow> flows, Map<String, TestFlow> exported) {
+    return flows.stream().map(f -> exported.get(ExpectedFlows.key(f))).toList();
+  }
+
+  /** Sends a round of connections and waits until every exporter sent or dropped them. */
+  private List<TestFlow> sendRound(FlowgateProcess fg) throws Exception {
+    KnownTraffic t = KnownTraffic.connections(veth.b(), veth.a(), round++);
+    FrameSender.send(veth.b(), t.frames());
+    sent.addAll(t.flows());
+    long total = sent.size();
+    JsonNode s = fg.awaitStatus(x -> allExporters(x, e -> e.get("queueDepth").asInt() == 0
+        && e.get("recordsSent").asLong() + e.get("recordsDropped").asLong() == total));
+    assertThat(allExporters(s, e -> e.get("recordsSent").asLong()
+        + e.get("recordsDropped").asLong() == total)).as("%s\n%s", s, fg.log()).isTrue();
+    return t.flows();
+  }
+
+  private Nfcapd[] startCollectors(int[] ports) throws Exception {
+    Nfcapd[] n = new Nfcapd[ports.length];
+    for (int i = 0; i < ports.length; i++) {
+      n[i] = closeLater(Nfcapd.start(dir, ports[i]));
+    }
+    return n;
+  }
+
+  private static void stop(Nfcapd[] collectors) throws Exception {
+    for (Nfcapd n : collectors) {
+      n.stop();
+    }
+  }
+
+  private Path config(int api, Path arrowDir, int[] ports) throws Exception {
+    StringBuilder collectors = new StringBuilder();
+    for (int i = 0; i < ports.length; i++) {
+      collectors.append("""
+            - collector: 127.0.0.1:%d
+              protocol: %s
+              template-refresh: 24h
+              template-refresh-packets: %d
+        """.formatted(ports[i], PROTOCOLS[i], REFRESH_PACKETS));
+    }
+    String yaml = """
+        interfaces:
+          - name: %s
+            mode: tc
+            direction: ingress
+        flows:
+          max-flows: 4096
+          sweep-interval: 200ms
+          idle-timeout: 60s
+          active-timeout: 60s
+        dataplane:
+          pin-path: %s
+        state-directory: %s
+        export:
+          arrow:
+            directory: %s
+          ipfix:
+        %s
+        api:
+          listen: 127.0.0.1:%d
+        """.formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), arrowDir,
+        collectors.toString().stripTrailing(), api);
+    Path file = dir.resolve("flowgate.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}

@@ -126,7 +126,7 @@ public final class ApiServer {
     }
     return vertx
         .createHttpServer(http)
-        .requestHandler(router)
+        .requestHandler(new PathEncodingGuard(router))
         .listen()
         .map(
             listening -> {

@@ -130,10 +130,14 @@ public final class CollectorOptions {
     return this;
   }
 
-  /** The config key {@code template-refresh-packets}: at least 1. */
+  /**
+   * The config key {@code template-refresh-packets}: templates again after this many data
+   * messages; 0 = by {@code template-refresh} time only (as the config allows).
+   */
   public CollectorOptions templateRefreshPackets(int packets) {
-    if (packets < 1) {
-      throw new IllegalArgumentException("template-refresh-packets must be at least 1, not " + packets);
+    if (packets < 0) {
+      throw new IllegalArgumentException(
+          "template-refresh-packets must be 0 (by time only) or more, not " + packets);
     }
     this.templateRefreshPackets = packets;
     return this;

@@ -4,7 +4,7 @@ package dev.flowgate.exporters.collector;
  * Decides when the templates (and the options records that go with them) must be sent: before
  * the first data of each transport session, after a send error (the collector may have restarted
  * and forgotten them), and over UDP every {@code template-refresh} or every {@code
- * template-refresh-packets} data messages, whichever comes first (RFC 7011 section 8.4, RFC 3954
+ * template-refresh-packets} data messages (0: by time only), whichever comes first (RFC 7011 section 8.4, RFC 3954
  * section 5.2). Over TCP templates are sent once per connection (RFC 7011 section 8.1).
  */
 final class TemplateRefresher {
@@ -26,7 +26,8 @@ final class TemplateRefresher {
   boolean due(long nowMillis) {
     return needed
         || (periodic
-            && (nowMillis - lastSentMillis >= refreshMillis || dataMessagesSince >= refreshPackets));
+            && (nowMillis - lastSentMillis >= refreshMillis
+                || (refreshPackets > 0 && dataMessagesSince >= refreshPackets)));
   }
 
   /** The templates went out at {@code nowMillis}. */

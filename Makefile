@@ -7,12 +7,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the build, the tests and `make run` need.
 DEB_BUILD := openjdk-17-jdk-headless maven make gcc clang llvm libbpf-dev bpftool \
-             libelf-dev zlib1g-dev gcc-multilib pkg-config
+             libelf-dev zlib1g-dev gcc-multilib pkg-config lintian
 DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshark \
              iperf3 hping3 procps util-linux prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
-.PHONY: all deps bpffs build test run bench-dataplane bench-sweep fmt clean
+.PHONY: all deps bpffs build test deb run bench-dataplane bench-sweep fmt clean
 
 all: build
 
@@ -36,6 +36,10 @@ build: deps
 ## test: the whole test suite (needs root: it loads BPF and makes veth labs)
 test: deps bpffs
 	$(MVN) verify
+
+## deb: the Debian package target/flowgate_<version>_amd64.deb (packaging/build-deb.sh)
+deb: build
+	packaging/build-deb.sh
 
 ## run: the lab demo (a namespace with traffic, flowgate attached to its veth)
 run: deps bpffs build

@@ -19,6 +19,7 @@ import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.iface.AttachedInterface;
+import dev.flowgate.controlplane.journal.ReplayOutcome;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,19 @@ final class FlowgateBackend implements ApiBackend {
         service.sweeps(),
         new MapFill(service.lastDrained(), service.maxFlows()),
         terms,
-        collectors());
+        collectors(),
+        journal());
+  }
+
+  private StatusReport.Journal journal() {
+    ReplayOutcome r = service.replayed();
+    return new StatusReport.Journal(
+        service.gate().inDoubtRecords(),
+        service.gate().inDoubtPackets(),
+        service.gate().inDoubtBytes(),
+        r == null ? 0 : r.replayedSweeps(),
+        service.journal().writeErrors(),
+        r == null ? null : r.corruption());
   }
 
   private List<CollectorStatus> collectors() {

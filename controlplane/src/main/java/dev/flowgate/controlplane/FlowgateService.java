@@ -291,6 +291,11 @@ public final class FlowgateService implements AutoCloseable {
     return gate;
   }
 
+  /** The crash journal, for its counters. */
+  CrashJournal journal() {
+    return journal;
+  }
+
   /** What the start's journal replay did (null before start). */
   ReplayOutcome replayed() {
     return replayed;

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param flowMap how full the flow map got at the last sweep
  * @param accounting one row per attached interface and direction
  * @param exporters one row per {@code export.ipfix} collector, in config order
+ * @param journal the crash journal: what the start's replay exported again (in-doubt)
  */
 public record StatusReport(
     String version,
@@ -19,13 +20,41 @@ public record StatusReport(
     long sweeps,
     MapFill flowMap,
     List<AccountingTerms> accounting,
-    List<CollectorStatus> exporters) {
+    List<CollectorStatus> exporters,
+    Journal journal) {
 
   /** Checks for nulls and copies the lists. */
   public StatusReport {
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(flowMap, "flowMap");
+    Objects.requireNonNull(journal, "journal");
     accounting = List.copyOf(accounting);
     exporters = List.copyOf(exporters);
   }
+
+  /** A report with an untouched journal (nothing replayed). */
+  public StatusReport(String version, long uptimeMillis, long sweeps, MapFill flowMap,
+      List<AccountingTerms> accounting, List<CollectorStatus> exporters) {
+    this(version, uptimeMillis, sweeps, flowMap, accounting, exporters,
+        new Journal(0, 0, 0, 0, 0, null));
+  }
+
+  /**
+   * The crash journal's side of the status.
+   *
+   * @param inDoubtRecords flow records the start's replay exported again because the previous run
+   *     was killed while exporting them: each may have reached the sinks twice
+   * @param inDoubtPackets their packets
+   * @param inDoubtBytes their bytes
+   * @param replayedSweeps sweeps the start's replay re-ran from the journal
+   * @param writeErrors journal writes that failed since start (sweeps left unprotected)
+   * @param corruption a journal frame or snapshot that failed its checks at start, or null
+   */
+  public record Journal(
+      long inDoubtRecords,
+      long inDoubtPackets,
+      long inDoubtBytes,
+      long replayedSweeps,
+      long writeErrors,
+      String corruption) {}
 }

@@ -28,6 +28,7 @@ public final class FlowgateMetrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ExpositionFormats formats = ExpositionFormats.init();
+  private volatile int lastSize = 16 * 1024;
 
   /**
    * Registers every flowgate metric over {@code source}.
@@ -61,12 +62,13 @@ public final class FlowgateMetrics {
     if (!writer.isAvailable()) {
       writer = formats.getPrometheusTextFormatWriter();
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(lastSize + lastSize / 8); // no regrowth
     try {
       writer.write(out, registry.scrape());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    lastSize = out.size();
     return new MetricsScrape(writer.getContentType(), out.toByteArray());
   }
 

@@ -131,7 +131,7 @@ public final class Sweeper {
       values.clear();
       int n = map.lookupAndDeleteBatch(keys, values);
       total += n;
-      if (n == 0 || n < keys.capacity() / Layout.FLOW_KEY_SIZE) {
+      if (n == 0) { // fewer than a chunk does not mean empty: see drain()
         return total;
       }
     }
@@ -260,9 +260,8 @@ public final class Sweeper {
           writer.writeBatch();
         }
         cache.merge(batch.root());
-        if (n < keys.capacity() / Layout.FLOW_KEY_SIZE) {
-          break;
-        }
+        // no early stop on a short chunk: the batch op returns fewer entries than there is room
+        // for when the next hash bucket does not fit (ENOSPC), with entries still in the map
       }
       if (ipc != null) {
         if (writer == null) {

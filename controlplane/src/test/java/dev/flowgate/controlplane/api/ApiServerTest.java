@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.api;
 
+import dev.flowgate.controlplane.config.InterfaceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.controlplane.api.ApiClient.Reply;
@@ -125,7 +126,7 @@ class ApiServerTest extends ApiServerTestBase {
     assertThat(added.status()).isEqualTo(201);
     assertThat(added.json().getString("mode")).isEqualTo("xdp");
     assertThat(added.json().getString("direction")).isEqualTo("ingress");
-    assertThat(added.json().getInteger("sampling")).isZero();
+    assertThat(added.json().getInteger("sampling")).isEqualTo(InterfaceConfig.DEFAULT_SAMPLING);
   }
 
   @Test

@@ -52,6 +52,7 @@ final class SinkFactory {
         .templateRefresh(c.templateRefresh())
         .templateRefreshPackets(c.templateRefreshPackets())
         .maxMessageSize(c.maxMessageSize())
-        .observationDomainId(c.observationDomainId());
+        .observationDomainId(c.observationDomainId())
+        .optionsRecordsInSequence(c.sequenceCountsOptions());
   }
 }

@@ -14,6 +14,9 @@ import java.util.List;
  *     (UDP; ignored by v5)
  * @param maxMessageSize largest message in bytes (the UDP payload)
  * @param observationDomainId IPFIX observation domain, NetFlow v9 source id, NetFlow v5 engine id
+ * @param sequenceCountsOptions IPFIX only: whether the sequence number also counts options data
+ *     records (exporter statistics, interface names), as RFC 7011 says; nfdump counts flow
+ *     records only and reports a sequence error per template refresh unless this is false
  */
 public record CollectorConfig(
     HostPort collector,
@@ -22,7 +25,8 @@ public record CollectorConfig(
     Duration templateRefresh,
     int templateRefreshPackets,
     int maxMessageSize,
-    long observationDomainId) {
+    long observationDomainId,
+    boolean sequenceCountsOptions) {
 
   /** Default protocol: ipfix. */
   public static final ExportProtocol DEFAULT_PROTOCOL = ExportProtocol.IPFIX;
@@ -56,6 +60,9 @@ public record CollectorConfig(
 
   /** Largest max-message-size: 65507 bytes, the largest UDP payload over IPv4. */
   public static final int MAX_MAX_MESSAGE_SIZE = 65_507;
+
+  /** Default sequence-counts-options: true, RFC 7011 (options records are data records). */
+  public static final boolean DEFAULT_SEQUENCE_COUNTS_OPTIONS = true;
 
   /** Default observation-domain-id: 1. */
   public static final long DEFAULT_OBSERVATION_DOMAIN_ID = 1;
@@ -110,6 +117,7 @@ public record CollectorConfig(
         DEFAULT_TEMPLATE_REFRESH,
         DEFAULT_TEMPLATE_REFRESH_PACKETS,
         DEFAULT_MAX_MESSAGE_SIZE,
-        DEFAULT_OBSERVATION_DOMAIN_ID);
+        DEFAULT_OBSERVATION_DOMAIN_ID,
+        DEFAULT_SEQUENCE_COUNTS_OPTIONS);
   }
 }

@@ -143,7 +143,8 @@ final class ConfigReader {
         "template-refresh",
         "template-refresh-packets",
         "max-message-size",
-        "observation-domain-id");
+        "observation-domain-id",
+        "sequence-counts-options");
     s.require("collector", "is required (host:port of the collector)");
     HostPort collector = s.hostPort("collector", null);
     ExportProtocol protocol =
@@ -179,10 +180,19 @@ final class ConfigReader {
             CollectorConfig.DEFAULT_OBSERVATION_DOMAIN_ID,
             0L,
             CollectorConfig.MAX_OBSERVATION_DOMAIN_ID);
+    boolean countsOptions =
+        s.bool("sequence-counts-options", CollectorConfig.DEFAULT_SEQUENCE_COUNTS_OPTIONS);
     return s.build(
         () ->
             new CollectorConfig(
-                collector, protocol, transport, refresh, refreshPackets, maxMessageSize, domain));
+                collector,
+                protocol,
+                transport,
+                refresh,
+                refreshPackets,
+                maxMessageSize,
+                domain,
+                countsOptions));
   }
 
   private static ArrowExportConfig arrow(Section s) throws ConfigException {

@@ -68,6 +68,7 @@ public final class ConfigWriter {
       m.put("template-refresh-packets", c.templateRefreshPackets());
       m.put("max-message-size", c.maxMessageSize());
       m.put("observation-domain-id", c.observationDomainId());
+      m.put("sequence-counts-options", c.sequenceCountsOptions());
       collectors.add(m);
     }
     export.put("ipfix", collectors);

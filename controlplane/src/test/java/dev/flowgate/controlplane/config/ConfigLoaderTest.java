@@ -58,8 +58,18 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(15)));
     assertThat(c.dataplane().pinPath()).isEqualTo(Path.of("/sys/fs/bpf/flowgate-lab"));
     assertThat(c.stateDirectory()).isEqualTo(Path.of("/tmp/flowgate-lab/state"));
+    CollectorConfig rfc = CollectorConfig.of(new HostPort("127.0.0.1", 4739));
     assertThat(c.export().ipfix())
-        .containsExactly(CollectorConfig.of(new HostPort("127.0.0.1", 4739)));
+        .containsExactly(
+            new CollectorConfig(
+                rfc.collector(),
+                rfc.protocol(),
+                rfc.transport(),
+                rfc.templateRefresh(),
+                rfc.templateRefreshPackets(),
+                rfc.maxMessageSize(),
+                rfc.observationDomainId(),
+                false)); // the lab's collector is nfcapd
     assertThat(c.export().arrow()).isEmpty();
     assertThat(c.api().listen()).isEqualTo(new HostPort("127.0.0.1", 9740));
     assertThat(c.api().tokenFile()).isEmpty();

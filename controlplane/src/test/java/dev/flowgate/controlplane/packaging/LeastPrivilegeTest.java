@@ -100,7 +100,7 @@ class LeastPrivilegeTest {
     int port = ServiceProcess.freePort();
     LabTraffic t = LabTraffic.udp(veth, 30, 12000);
     List<String> cmd = ServiceProcess.command(asNobodyWith(UNIT_CAPS),
-        PackagedJars.classpath(), config(port));
+        PackagedJars.copiedTo(dir.resolve("lib")), config(port));
     try (ServiceProcess fg = ServiceProcess.start(cmd, Map.of(), port, dir.resolve("fg.log"))) {
       JsonNode ifaces = fg.json("/api/v1/interfaces");
       assertThat(ifaces.toString()).as(fg.log()).contains(veth.a().name());
@@ -125,7 +125,7 @@ class LeastPrivilegeTest {
   void withoutCapBpfItExitsNamingTheCapability() throws Exception {
     int port = ServiceProcess.freePort();
     List<String> cmd = ServiceProcess.command(asNobodyWith("+net_admin,+perfmon"),
-        PackagedJars.classpath(), config(port));
+        PackagedJars.copiedTo(dir.resolve("lib")), config(port));
     try (ServiceProcess fg = ServiceProcess.launch(cmd, Map.of(), port, dir.resolve("no.log"))) {
       assertThat(fg.awaitExit()).as(fg.log()).isEqualTo(1);
       assertThat(fg.log())

@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.packaging;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -36,5 +37,27 @@ final class PackagedJars {
           + ": these tests run after the package phase (mvn verify)");
     }
     return jars.get(0) + ":" + target.resolve("lib") + "/*";
+  }
+
+  /**
+   * The packaged jars copied into {@code dir} (created, mode 0755, files 0644), for a user who
+   * cannot read the source tree (a clone under /root, mode 0700); returns the classpath there.
+   */
+  static String copiedTo(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    for (String entry : classpath().split(":")) {
+      Path from = Path.of(entry.endsWith("/*") ? entry.substring(0, entry.length() - 2) : entry);
+      List<Path> files;
+      try (Stream<Path> s = Files.isDirectory(from) ? Files.list(from) : Stream.of(from)) {
+        files = s.filter(p -> p.toString().endsWith(".jar")).toList();
+      }
+      for (Path jar : files) {
+        Path to = dir.resolve(jar.getFileName());
+        Files.copy(jar, to);
+        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+    }
+    return dir + "/*";
   }
 }

@@ -57,9 +57,17 @@ bench-sweep: deps bpffs build
 bench-metrics: deps build
 	bench/metrics.sh
 
-## fmt: clang-format the C sources
+## fmt: google-java-format (fetched from Maven Central) for Java, clang-format for C
+GJF_VERSION := 1.22.0
+GJF_JAR := build/tools/google-java-format-$(GJF_VERSION)-all-deps.jar
+GJF_OPENS := $(foreach p,api code file parser tree util,--add-exports=jdk.compiler/com.sun.tools.javac.$(p)=ALL-UNNAMED)
 fmt:
-	clang-format -i --style=file dataplane-bpf/src/*.c dataplane-bpf/src/*.h dataplane-bpf/include/*.h native/src/main/c/*.c 2>/dev/null || true
+	@command -v clang-format >/dev/null || { $(SUDO) apt-get install -y -q clang-format; }
+	clang-format -i --style=file $$(git ls-files '*.c' '*.h')
+	@[ -f $(GJF_JAR) ] || $(MVN) -q dependency:copy \
+	  -Dartifact=com.google.googlejavaformat:google-java-format:$(GJF_VERSION):jar:all-deps \
+	  -DoutputDirectory=build/tools
+	java $(GJF_OPENS) -jar $(GJF_JAR) --replace $$(git ls-files '*.java')
 
 clean:
 	$(MVN) -q clean

@@ -79,6 +79,7 @@ public final class JournalBenchmark {
     } finally {
       dp.close();
       dp.unpinAll();
+      Files.deleteIfExists(pins);
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }

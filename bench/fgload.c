@@ -44,7 +44,9 @@ int main(int argc, char **argv)
 	__u32 max_flows;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s OBJ PINDIR MAX_FLOWS [IFINDEX:SLOT[:RATE]]...\n",
+		fprintf(stderr,
+			"usage: %s OBJ PINDIR MAX_FLOWS "
+			"[IFINDEX:SLOT[:RATE]]...\n",
 			argv[0]);
 		return 2;
 	}
@@ -84,13 +86,17 @@ int main(int argc, char **argv)
 		struct iface_settings set = {};
 		__u32 ifindex;
 
-		if (sscanf(argv[i], "%u:%u:%u", &ifindex, &set.slot, &set.sample_rate) < 2) {
-			fprintf(stderr, "bad IFINDEX:SLOT[:RATE] %s\n", argv[i]);
+		if (sscanf(argv[i], "%u:%u:%u", &ifindex, &set.slot,
+			   &set.sample_rate) < 2) {
+			fprintf(stderr, "bad IFINDEX:SLOT[:RATE] %s\n",
+				argv[i]);
 			return 2;
 		}
-		err = bpf_map__update_elem(m, &ifindex, sizeof(ifindex), &set, sizeof(set), 0);
+		err = bpf_map__update_elem(m, &ifindex, sizeof(ifindex), &set,
+					   sizeof(set), 0);
 		if (err) {
-			fprintf(stderr, "settings %s: %s\n", argv[i], strerror(-err));
+			fprintf(stderr, "settings %s: %s\n", argv[i],
+				strerror(-err));
 			return 1;
 		}
 	}

@@ -40,7 +40,7 @@
 
 enum fg_direction {
 	FG_DIR_INGRESS = 0, /* IPFIX flowDirection 0 */
-	FG_DIR_EGRESS = 1,  /* IPFIX flowDirection 1 */
+	FG_DIR_EGRESS = 1, /* IPFIX flowDirection 1 */
 	FG_DIR_MAX = 2,
 };
 
@@ -53,13 +53,14 @@ enum fg_direction {
  */
 struct flow_key {
 	__u8 src_addr[16]; /* sourceIPv6Address / mapped sourceIPv4Address */
-	__u8 dst_addr[16]; /* destinationIPv6Address / mapped destinationIPv4Address */
-	__u16 src_port;    /* sourceTransportPort */
-	__u16 dst_port;    /* destinationTransportPort or icmpTypeCode */
-	__u32 ifindex;     /* ingressInterface (ingress) / egressInterface (egress) */
-	__u16 vlan_id;     /* vlanId: outer 802.1Q/802.1ad tag's VID, 0 if untagged */
-	__u8 protocol;     /* protocolIdentifier */
-	__u8 direction;    /* flowDirection, enum fg_direction */
+	__u8 dst_addr
+		[16]; /* destinationIPv6Address / mapped destinationIPv4Address */
+	__u16 src_port; /* sourceTransportPort */
+	__u16 dst_port; /* destinationTransportPort or icmpTypeCode */
+	__u32 ifindex; /* ingressInterface (ingress) / egressInterface (egress) */
+	__u16 vlan_id; /* vlanId: outer 802.1Q/802.1ad tag's VID, 0 if untagged */
+	__u8 protocol; /* protocolIdentifier */
+	__u8 direction; /* flowDirection, enum fg_direction */
 };
 
 /*
@@ -67,13 +68,13 @@ struct flow_key {
  * entry it reads is a delta). 40 bytes.
  */
 struct flow_stats {
-	__u64 packets;       /* packetDeltaCount (TC: GSO segments, not super-packets) */
-	__u64 bytes;         /* octetDeltaCount: IP header + payload */
+	__u64 packets; /* packetDeltaCount (TC: GSO segments, not super-packets) */
+	__u64 bytes; /* octetDeltaCount: IP header + payload */
 	__u64 first_seen_ns; /* coarse CLOCK_MONOTONIC ns of the first packet this interval */
-	__u64 last_seen_ns;  /* coarse CLOCK_MONOTONIC ns of the last packet */
-	__u32 tcp_flags;     /* tcpControlBits, OR of all packets (low 8 bits used) */
-	__u8 tos;            /* ipClassOfService: IPv4 ToS / IPv6 traffic class, of the first packet */
-	__u8 ip_version;     /* ipVersion: 4 or 6 */
+	__u64 last_seen_ns; /* coarse CLOCK_MONOTONIC ns of the last packet */
+	__u32 tcp_flags; /* tcpControlBits, OR of all packets (low 8 bits used) */
+	__u8 tos; /* ipClassOfService: IPv4 ToS / IPv6 traffic class, of the first packet */
+	__u8 ip_version; /* ipVersion: 4 or 6 */
 	__u8 pad[2];
 };
 
@@ -83,18 +84,18 @@ struct flow_stats {
  * Index: slot * FG_DIR_MAX + direction. 48 bytes.
  */
 struct iface_totals {
-	__u64 packets;          /* IP packets seen (each also went to the flow map) */
-	__u64 bytes;            /* their IP bytes, as flow_stats.bytes */
-	__u64 other_packets;    /* non-IP or unparseable frames: counted here only */
-	__u64 other_bytes;      /* their length past the Ethernet/VLAN header */
-	__u64 insert_failed;    /* IP packets the flow map could not take */
+	__u64 packets; /* IP packets seen (each also went to the flow map) */
+	__u64 bytes; /* their IP bytes, as flow_stats.bytes */
+	__u64 other_packets; /* non-IP or unparseable frames: counted here only */
+	__u64 other_bytes; /* their length past the Ethernet/VLAN header */
+	__u64 insert_failed; /* IP packets the flow map could not take */
 	__u64 insert_failed_bytes;
 };
 
 /* Per-interface settings, written by the control plane (hash map keyed by
  * ifindex). Changeable live, no reload. 8 bytes. */
 struct iface_settings {
-	__u32 slot;        /* totals slot, < FG_SLOT_UNKNOWN */
+	__u32 slot; /* totals slot, < FG_SLOT_UNKNOWN */
 	__u32 sample_rate; /* 1-in-N packets into the ring buffer; 0 = off */
 };
 
@@ -104,9 +105,9 @@ struct iface_settings {
 struct sample_hdr {
 	__u64 timestamp_ns; /* CLOCK_MONOTONIC ns */
 	__u32 ifindex;
-	__u32 orig_len;     /* frame length on the wire (XDP: all fragments) */
-	__u16 cap_len;      /* bytes that follow, <= snap length */
-	__u8 direction;     /* enum fg_direction */
+	__u32 orig_len; /* frame length on the wire (XDP: all fragments) */
+	__u16 cap_len; /* bytes that follow, <= snap length */
+	__u8 direction; /* enum fg_direction */
 	__u8 pad;
 	__u32 slot;
 };
@@ -114,15 +115,15 @@ struct sample_hdr {
 /* Per-CPU error and event counters; exported as
  * flowgate_dataplane_errors_total{reason=...}. Never silent. */
 enum fg_error {
-	DP_PARSE_TRUNCATED = 0,   /* a header ended past the packet's end */
-	DP_PARSE_NOT_IP,          /* not IPv4/IPv6 (counted in totals as other) */
-	DP_PARSE_BAD_IP,          /* bad IP version/ihl/length field */
-	DP_IPV6_EXT_LIMIT,        /* IPv6 extension header chain too long */
-	DP_FRAGMENT_NONFIRST,     /* non-first fragment counted with ports 0 */
-	DP_FLOW_INSERT_FAILED,    /* the flow map refused an insert */
-	DP_SAMPLE_DROPPED,        /* the ring buffer was full */
-	DP_IFACE_UNKNOWN,         /* packet on an interface with no slot */
-	DP_NO_FLOW_MAP,           /* the outer map had no current flow map */
+	DP_PARSE_TRUNCATED = 0, /* a header ended past the packet's end */
+	DP_PARSE_NOT_IP, /* not IPv4/IPv6 (counted in totals as other) */
+	DP_PARSE_BAD_IP, /* bad IP version/ihl/length field */
+	DP_IPV6_EXT_LIMIT, /* IPv6 extension header chain too long */
+	DP_FRAGMENT_NONFIRST, /* non-first fragment counted with ports 0 */
+	DP_FLOW_INSERT_FAILED, /* the flow map refused an insert */
+	DP_SAMPLE_DROPPED, /* the ring buffer was full */
+	DP_IFACE_UNKNOWN, /* packet on an interface with no slot */
+	DP_NO_FLOW_MAP, /* the outer map had no current flow map */
 	DP_ERROR_MAX,
 };
 

@@ -39,7 +39,8 @@
 static __always_inline struct iface_settings *fg_iface_of(__u32 ifindex,
 							  __u32 *slot)
 {
-	struct iface_settings *set = bpf_map_lookup_elem(&fg_settings, &ifindex);
+	struct iface_settings *set =
+		bpf_map_lookup_elem(&fg_settings, &ifindex);
 
 	if (set && set->slot < FG_MAX_SLOTS) {
 		*slot = set->slot;
@@ -59,7 +60,8 @@ static __always_inline void fg_flow_add(struct flow_stats *st,
 	__sync_fetch_and_add(&st->bytes, bytes);
 	if (st->last_seen_ns != now)
 		st->last_seen_ns = now;
-	if (pkt->tcp_flags && (st->tcp_flags & pkt->tcp_flags) != pkt->tcp_flags)
+	if (pkt->tcp_flags &&
+	    (st->tcp_flags & pkt->tcp_flags) != pkt->tcp_flags)
 		__sync_fetch_and_or(&st->tcp_flags, pkt->tcp_flags);
 }
 

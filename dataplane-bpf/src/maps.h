@@ -65,7 +65,7 @@ struct {
 	__type(key, __u32);
 	__array(values, struct fg_flow_map);
 } fg_flow_slot SEC(".maps") = {
-	.values = { [0] = &fg_flows_a },
+	.values = {[0] = &fg_flows_a},
 };
 
 struct {

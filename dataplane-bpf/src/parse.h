@@ -264,7 +264,8 @@ static __always_inline int fg_parse_vlan(void **cur, void *data_end,
 {
 	struct fg_vlan_hdr *vh = *cur;
 
-	if (*proto != bpf_htons(ETH_P_8021Q) && *proto != bpf_htons(ETH_P_8021AD))
+	if (*proto != bpf_htons(ETH_P_8021Q) &&
+	    *proto != bpf_htons(ETH_P_8021AD))
 		return 0;
 	if ((void *)(vh + 1) > data_end) {
 		pkt->error = DP_PARSE_TRUNCATED;

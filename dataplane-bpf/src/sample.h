@@ -133,7 +133,8 @@ static __always_inline void fg_sample_skb(struct __sk_buff *skb, __u32 slot,
 		if (bpf_skb_load_bytes(skb, 0, s->data, FG_MAC_ADDRS))
 			goto submit;
 		*(__be16 *)&s->data[FG_MAC_ADDRS] = skb->vlan_proto;
-		*(__be16 *)&s->data[FG_MAC_ADDRS + 2] = bpf_htons(skb->vlan_tci);
+		*(__be16 *)&s->data[FG_MAC_ADDRS + 2] =
+			bpf_htons(skb->vlan_tci);
 		s->hdr.cap_len = FG_MAC_ADDRS + FG_VLAN_TAG;
 		/* the rest, if any: last + 1 bytes, last bounded for the verifier */
 		last = cap - FG_MAC_ADDRS - FG_VLAN_TAG - 1;

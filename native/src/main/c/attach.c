@@ -34,13 +34,17 @@ static void explain_xdp_busy(int ifindex)
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
 	if (bpf_xdp_query(ifindex, 0, &q) == 0)
-		fg_log_append("interface %d already runs XDP (driver prog id %u, generic prog id %u, "
-			      "offload prog id %u); flowgate never replaces another program\n",
-			      ifindex, q.drv_prog_id, q.skb_prog_id, q.hw_prog_id);
+		fg_log_append("interface %d already runs XDP (driver prog id "
+			      "%u, generic prog id %u, "
+			      "offload prog id %u); flowgate never replaces "
+			      "another program\n",
+			      ifindex, q.drv_prog_id, q.skb_prog_id,
+			      q.hw_prog_id);
 }
 
 /* mode: XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE. Returns the link fd. */
-static jint attach_xdp0(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex, jint mode)
+static jint attach_xdp0(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex,
+			jint mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = (__u32)mode);
 	int fd;
@@ -72,10 +76,12 @@ static jint xdp_query0(JNIEnv *env, jclass cls, jint ifindex, jintArray out)
 }
 
 /* a TCX link, appended after the programs already there. Returns its fd. */
-static jint attach_tcx0(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex, jboolean ingress)
+static jint attach_tcx0(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex,
+			jboolean ingress)
 {
 	fg_log_reset();
-	return bpf_link_create(prog_fd, ifindex, ingress ? FG_BPF_TCX_INGRESS : FG_BPF_TCX_EGRESS,
+	return bpf_link_create(prog_fd, ifindex,
+			       ingress ? FG_BPF_TCX_INGRESS : FG_BPF_TCX_EGRESS,
 			       NULL);
 }
 
@@ -104,12 +110,13 @@ static jint attach_clsact0(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex,
 }
 
 /* removes exactly our filter; the clsact qdisc stays */
-static jint detach_clsact0(JNIEnv *env, jclass cls, jint ifindex, jboolean ingress,
-			   jint handle, jint priority)
+static jint detach_clsact0(JNIEnv *env, jclass cls, jint ifindex,
+			   jboolean ingress, jint handle, jint priority)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = (__u32)handle, .priority = (__u32)priority);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = (__u32)handle,
+		    .priority = (__u32)priority);
 
 	fg_log_reset();
 	return bpf_tc_detach(&hook, &opts);
@@ -135,7 +142,8 @@ static jint link_info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 	vals[1] = info.id;
 	vals[2] = info.prog_id;
 	vals[3] = info.xdp.ifindex;
-	memcpy(&attach_type, (char *)&info.xdp.ifindex + 4, sizeof(attach_type));
+	memcpy(&attach_type, (char *)&info.xdp.ifindex + 4,
+	       sizeof(attach_type));
 	vals[4] = attach_type;
 	(*env)->SetIntArrayRegion(env, out, 0, 5, vals);
 	return 0;
@@ -148,12 +156,12 @@ static jint link_detach0(JNIEnv *env, jclass cls, jint fd)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "attachXdp0", "(III)I", (void *)attach_xdp0 },
-	{ "xdpQuery0", "(I[I)I", (void *)xdp_query0 },
-	{ "attachTcx0", "(IIZ)I", (void *)attach_tcx0 },
-	{ "attachClsact0", "(IIZ[I)I", (void *)attach_clsact0 },
-	{ "detachClsact0", "(IZII)I", (void *)detach_clsact0 },
-	{ "linkInfo0", "(I[I)I", (void *)link_info0 },
-	{ "linkDetach0", "(I)I", (void *)link_detach0 },
+	{"attachXdp0", "(III)I", (void *)attach_xdp0},
+	{"xdpQuery0", "(I[I)I", (void *)xdp_query0},
+	{"attachTcx0", "(IIZ)I", (void *)attach_tcx0},
+	{"attachClsact0", "(IIZ[I)I", (void *)attach_clsact0},
+	{"detachClsact0", "(IZII)I", (void *)detach_clsact0},
+	{"linkInfo0", "(I[I)I", (void *)link_info0},
+	{"linkDetach0", "(I)I", (void *)link_detach0},
 };
 FG_NATIVES(fg_attach_natives, "BpfLink", methods);

@@ -31,24 +31,26 @@ static char *describe(const struct btf *btf, int id)
 
 		len += snprintf(text + len, cap - len, "struct %u\n", t->size);
 		for (int i = 0; i < btf_vlen(t); i++, m++)
-			len += snprintf(text + len, cap - len, "%.40s %u %lld\n",
-					btf__name_by_offset(btf, m->name_off),
-					btf_member_bit_offset(t, i) / 8,
-					(long long)btf__resolve_size(btf, m->type));
+			len += snprintf(
+				text + len, cap - len, "%.40s %u %lld\n",
+				btf__name_by_offset(btf, m->name_off),
+				btf_member_bit_offset(t, i) / 8,
+				(long long)btf__resolve_size(btf, m->type));
 	} else {
 		const struct btf_enum *e = btf_enum(t);
 
 		len += snprintf(text + len, cap - len, "enum %u\n", t->size);
 		for (int i = 0; i < btf_vlen(t); i++, e++)
 			len += snprintf(text + len, cap - len, "%.40s %d\n",
-					btf__name_by_offset(btf, e->name_off), e->val);
+					btf__name_by_offset(btf, e->name_off),
+					e->val);
 	}
 	return text;
 }
 
 /* err[0] = -errno when null is returned (ENOENT: no such type) */
-static jstring describe0(JNIEnv *env, jclass cls, jstring path, jstring name, jboolean is_enum,
-			 jintArray err_out)
+static jstring describe0(JNIEnv *env, jclass cls, jstring path, jstring name,
+			 jboolean is_enum, jintArray err_out)
 {
 	const char *p = fg_str(env, path), *n = fg_str(env, name);
 	struct btf *btf = NULL;
@@ -67,7 +69,8 @@ static jstring describe0(JNIEnv *env, jclass cls, jstring path, jstring name, jb
 		err = -errno;
 		goto out;
 	}
-	id = btf__find_by_name_kind(btf, n, is_enum ? BTF_KIND_ENUM : BTF_KIND_STRUCT);
+	id = btf__find_by_name_kind(btf, n,
+				    is_enum ? BTF_KIND_ENUM : BTF_KIND_STRUCT);
 	if (id < 0) {
 		err = -ENOENT;
 		goto out;
@@ -88,7 +91,8 @@ out:
 }
 
 static const JNINativeMethod methods[] = {
-	{ "describe0", "(Ljava/lang/String;Ljava/lang/String;Z[I)Ljava/lang/String;",
-	  (void *)describe0 },
+	{"describe0",
+	 "(Ljava/lang/String;Ljava/lang/String;Z[I)Ljava/lang/String;",
+	 (void *)describe0},
 };
 FG_NATIVES(fg_btf_natives, "ObjectBtf", methods);

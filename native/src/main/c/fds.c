@@ -39,8 +39,8 @@ static jint close_fd0(JNIEnv *env, jclass cls, jint fd)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "objGet0", "(Ljava/lang/String;)I", (void *)obj_get0 },
-	{ "objPin0", "(ILjava/lang/String;)I", (void *)obj_pin0 },
-	{ "closeFd0", "(I)I", (void *)close_fd0 },
+	{"objGet0", "(Ljava/lang/String;)I", (void *)obj_get0},
+	{"objPin0", "(ILjava/lang/String;)I", (void *)obj_pin0},
+	{"closeFd0", "(I)I", (void *)close_fd0},
 };
 FG_NATIVES(fg_fds_natives, "BpfFds", methods);

@@ -52,7 +52,8 @@ extern const struct fg_natives fg_util_natives;
 extern const struct fg_natives fg_fds_natives;
 
 #define FG_PKG "dev/flowgate/bpf/"
-#define FG_NATIVES(var, cls, table) \
-	const struct fg_natives var = { FG_PKG cls, table, sizeof(table) / sizeof(table[0]) }
+#define FG_NATIVES(var, cls, table)                                            \
+	const struct fg_natives var = {FG_PKG cls, table,                      \
+				       sizeof(table) / sizeof(table[0])}
 
 #endif /* FG_JNI_H */

@@ -36,17 +36,17 @@ static jint abi_version0(JNIEnv *env, jclass cls)
 }
 
 static const JNINativeMethod util_methods[] = {
-	{ "lastDetail0", "()Ljava/lang/String;", (void *)last_detail0 },
-	{ "strerror0", "(I)Ljava/lang/String;", (void *)strerror0 },
-	{ "nrPossibleCpus0", "()I", (void *)nr_possible_cpus0 },
-	{ "libbpfVersion0", "()I", (void *)abi_version0 },
+	{"lastDetail0", "()Ljava/lang/String;", (void *)last_detail0},
+	{"strerror0", "(I)Ljava/lang/String;", (void *)strerror0},
+	{"nrPossibleCpus0", "()I", (void *)nr_possible_cpus0},
+	{"libbpfVersion0", "()I", (void *)abi_version0},
 };
 FG_NATIVES(fg_util_natives, "NativeBpf", util_methods);
 
 static const struct fg_natives *const all_natives[] = {
-	&fg_util_natives,    &fg_object_natives,  &fg_maps_natives,
-	&fg_attach_natives,  &fg_ringbuf_natives, &fg_testrun_natives,
-	&fg_btf_natives,     &fg_notify_natives,  &fg_fds_natives,
+	&fg_util_natives,   &fg_object_natives,	 &fg_maps_natives,
+	&fg_attach_natives, &fg_ringbuf_natives, &fg_testrun_natives,
+	&fg_btf_natives,    &fg_notify_natives,	 &fg_fds_natives,
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
@@ -55,7 +55,8 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 
 	if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK)
 		return JNI_ERR;
-	for (size_t i = 0; i < sizeof(all_natives) / sizeof(all_natives[0]); i++) {
+	for (size_t i = 0; i < sizeof(all_natives) / sizeof(all_natives[0]);
+	     i++) {
 		const struct fg_natives *n = all_natives[i];
 		jclass cls = (*env)->FindClass(env, n->cls);
 
@@ -63,7 +64,8 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 		 * System.load reports as the cause */
 		if (!cls)
 			return JNI_ERR;
-		if ((*env)->RegisterNatives(env, cls, n->methods, n->count) != 0)
+		if ((*env)->RegisterNatives(env, cls, n->methods, n->count) !=
+		    0)
 			return JNI_ERR;
 		(*env)->DeleteLocalRef(env, cls);
 	}

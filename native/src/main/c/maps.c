@@ -37,8 +37,8 @@ static jint info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 	return 0;
 }
 
-static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos, jint ksz,
-		    jobject val, jint vpos, jint vsz, jlong flags)
+static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
+		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
 {
 	void *k = fg_direct(env, key, kpos, ksz);
 	void *v = fg_direct(env, val, vpos, vsz);
@@ -49,8 +49,8 @@ static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos, ji
 	return bpf_map_lookup_elem_flags(fd, k, v, (__u64)flags);
 }
 
-static jint update0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos, jint ksz,
-		    jobject val, jint vpos, jint vsz, jlong flags)
+static jint update0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
+		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
 {
 	void *k = fg_direct(env, key, kpos, ksz);
 	void *v = fg_direct(env, val, vpos, vsz);
@@ -61,7 +61,8 @@ static jint update0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos, ji
 	return bpf_map_update_elem(fd, k, v, (__u64)flags);
 }
 
-static jint delete0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos, jint ksz)
+static jint delete0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
+		    jint ksz)
 {
 	void *k = fg_direct(env, key, kpos, ksz);
 
@@ -80,9 +81,9 @@ static jint delete0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos, ji
  * returned, and the caller calls again for the rest (they are still in the
  * map). Returns the number of entries, or -errno if none could be read.
  */
-static jint lookup_batch0(JNIEnv *env, jclass cls, jint fd, jobject keys, jint kpos,
-			  jobject vals, jint vpos, jint max, jint ksz, jint vstride,
-			  jboolean del)
+static jint lookup_batch0(JNIEnv *env, jclass cls, jint fd, jobject keys,
+			  jint kpos, jobject vals, jint vpos, jint max,
+			  jint ksz, jint vstride, jboolean del)
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	char *k = fg_direct(env, keys, kpos, (jlong)max * ksz);
@@ -103,12 +104,13 @@ static jint lookup_batch0(JNIEnv *env, jclass cls, jint fd, jobject keys, jint k
 		void *from = first ? NULL : in;
 
 		if (del)
-			err = bpf_map_lookup_and_delete_batch(fd, from, out, k + (size_t)total * ksz,
-							      v + (size_t)total * vstride,
-							      &count, &opts);
+			err = bpf_map_lookup_and_delete_batch(
+				fd, from, out, k + (size_t)total * ksz,
+				v + (size_t)total * vstride, &count, &opts);
 		else
-			err = bpf_map_lookup_batch(fd, from, out, k + (size_t)total * ksz,
-						   v + (size_t)total * vstride, &count, &opts);
+			err = bpf_map_lookup_batch(
+				fd, from, out, k + (size_t)total * ksz,
+				v + (size_t)total * vstride, &count, &opts);
 		if (err && err != -ENOENT && err != -ENOSPC)
 			count = 0;
 		total += count;
@@ -130,12 +132,14 @@ static jint fd_by_id0(JNIEnv *env, jclass cls, jint id)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "info0", "(I[I)I", (void *)info0 },
-	{ "lookup0", "(ILjava/nio/ByteBuffer;IILjava/nio/ByteBuffer;IIJ)I", (void *)lookup0 },
-	{ "update0", "(ILjava/nio/ByteBuffer;IILjava/nio/ByteBuffer;IIJ)I", (void *)update0 },
-	{ "delete0", "(ILjava/nio/ByteBuffer;II)I", (void *)delete0 },
-	{ "lookupBatch0", "(ILjava/nio/ByteBuffer;ILjava/nio/ByteBuffer;IIIIZ)I",
-	  (void *)lookup_batch0 },
-	{ "fdById0", "(I)I", (void *)fd_by_id0 },
+	{"info0", "(I[I)I", (void *)info0},
+	{"lookup0", "(ILjava/nio/ByteBuffer;IILjava/nio/ByteBuffer;IIJ)I",
+	 (void *)lookup0},
+	{"update0", "(ILjava/nio/ByteBuffer;IILjava/nio/ByteBuffer;IIJ)I",
+	 (void *)update0},
+	{"delete0", "(ILjava/nio/ByteBuffer;II)I", (void *)delete0},
+	{"lookupBatch0", "(ILjava/nio/ByteBuffer;ILjava/nio/ByteBuffer;IIIIZ)I",
+	 (void *)lookup_batch0},
+	{"fdById0", "(I)I", (void *)fd_by_id0},
 };
 FG_NATIVES(fg_maps_natives, "BpfMap", methods);

@@ -16,7 +16,7 @@
 static jint notify0(JNIEnv *env, jclass cls, jstring socket_path, jstring state)
 {
 	const char *path = fg_str(env, socket_path), *msg = fg_str(env, state);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	size_t plen;
 	socklen_t alen;
 	jint err = 0;
@@ -27,7 +27,8 @@ static jint notify0(JNIEnv *env, jclass cls, jstring socket_path, jstring state)
 		goto out;
 	}
 	plen = strlen(path);
-	if (plen == 0 || plen >= sizeof(addr.sun_path) || (path[0] != '/' && path[0] != '@')) {
+	if (plen == 0 || plen >= sizeof(addr.sun_path) ||
+	    (path[0] != '/' && path[0] != '@')) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -35,13 +36,15 @@ static jint notify0(JNIEnv *env, jclass cls, jstring socket_path, jstring state)
 	if (path[0] == '@')
 		addr.sun_path[0] = '\0';
 	/* abstract names are exactly plen bytes long, no trailing NUL */
-	alen = offsetof(struct sockaddr_un, sun_path) + plen + (path[0] == '@' ? 0 : 1);
+	alen = offsetof(struct sockaddr_un, sun_path) + plen +
+	       (path[0] == '@' ? 0 : 1);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
 	}
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&addr, alen) < 0)
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&addr,
+		   alen) < 0)
 		err = -errno;
 out:
 	if (fd >= 0)
@@ -52,6 +55,6 @@ out:
 }
 
 static const JNINativeMethod methods[] = {
-	{ "notify0", "(Ljava/lang/String;Ljava/lang/String;)I", (void *)notify0 },
+	{"notify0", "(Ljava/lang/String;Ljava/lang/String;)I", (void *)notify0},
 };
 FG_NATIVES(fg_notify_natives, "SystemdNotify", methods);

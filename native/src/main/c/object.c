@@ -87,14 +87,17 @@ static int set_template(struct fg_object *h, struct bpf_map *outer, __u32 n)
 	int fd, err;
 
 	if (!inner) {
-		fg_log_append("map '%s': no inner map template left to size (not a map of maps, "
-			      "or sized already)\n", bpf_map__name(outer));
+		fg_log_append("map '%s': no inner map template left to size "
+			      "(not a map of maps, "
+			      "or sized already)\n",
+			      bpf_map__name(outer));
 		return -EINVAL;
 	}
 	if (h->ntemplates == FG_MAX_TEMPLATES)
 		return -ENOSPC;
 	opts.map_flags = bpf_map__map_flags(inner);
-	fd = bpf_map_create(bpf_map__type(inner), "fg_inner_tmpl", bpf_map__key_size(inner),
+	fd = bpf_map_create(bpf_map__type(inner), "fg_inner_tmpl",
+			    bpf_map__key_size(inner),
 			    bpf_map__value_size(inner), n, &opts);
 	if (fd < 0)
 		return fd;
@@ -116,7 +119,8 @@ static void close_templates(struct fg_object *h)
 /* sets the map's capacity, and that of every map-of-maps' inner template
  * still shaped like it (same type, key and value size): so sizing a flow map
  * also sizes the template of the one-slot outer map that points at it */
-static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, jint n)
+static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name,
+			     jint n)
 {
 	struct fg_object *h = FG_PTR(obj);
 	struct bpf_map *map, *outer, *inner;
@@ -129,7 +133,8 @@ static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, j
 	err = bpf_map__set_max_entries(map, (__u32)n);
 	if (err)
 		return err;
-	bpf_object__for_each_map(outer, h->obj) {
+	bpf_object__for_each_map(outer, h->obj)
+	{
 		inner = bpf_map__inner_map(outer);
 		if (!inner || bpf_map__type(inner) != bpf_map__type(map) ||
 		    bpf_map__key_size(inner) != bpf_map__key_size(map) ||
@@ -142,7 +147,8 @@ static jint set_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, j
 	return 0;
 }
 
-static jint set_inner_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring name, jint n)
+static jint set_inner_max_entries0(JNIEnv *env, jclass cls, jlong obj,
+				   jstring name, jint n)
 {
 	struct bpf_map *map;
 
@@ -158,13 +164,14 @@ static jint set_inner_max_entries0(JNIEnv *env, jclass cls, jlong obj, jstring n
 static struct bpf_map *find_global(struct bpf_object *obj, const char *name,
 				   __u32 *off, __u32 *size)
 {
-	static const char *const sections[] = { ".rodata", ".data", ".bss" };
+	static const char *const sections[] = {".rodata", ".data", ".bss"};
 	struct btf *btf = bpf_object__btf(obj);
 
 	if (!btf)
 		return NULL;
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
-		int id = btf__find_by_name_kind(btf, sections[s], BTF_KIND_DATASEC);
+		int id = btf__find_by_name_kind(btf, sections[s],
+						BTF_KIND_DATASEC);
 		const struct btf_var_secinfo *vsi;
 		const struct btf_type *sec;
 		struct bpf_map *map;
@@ -174,14 +181,18 @@ static struct bpf_map *find_global(struct bpf_object *obj, const char *name,
 		sec = btf__type_by_id(btf, id);
 		vsi = btf_var_secinfos(sec);
 		for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
-			const struct btf_type *var = btf__type_by_id(btf, vsi->type);
+			const struct btf_type *var =
+				btf__type_by_id(btf, vsi->type);
 
-			if (strcmp(btf__name_by_offset(btf, var->name_off), name))
+			if (strcmp(btf__name_by_offset(btf, var->name_off),
+				   name))
 				continue;
 			/* libbpf names internal maps <obj prefix><section> */
-			bpf_object__for_each_map(map, obj) {
+			bpf_object__for_each_map(map, obj)
+			{
 				const char *mn = bpf_map__name(map);
-				size_t ml = strlen(mn), sl = strlen(sections[s]);
+				size_t ml = strlen(mn),
+				       sl = strlen(sections[s]);
 
 				if (bpf_map__is_internal(map) && ml >= sl &&
 				    !strcmp(mn + ml - sl, sections[s])) {
@@ -195,7 +206,8 @@ static struct bpf_map *find_global(struct bpf_object *obj, const char *name,
 	return NULL;
 }
 
-static jint set_global0(JNIEnv *env, jclass cls, jlong obj, jstring name, jlong value)
+static jint set_global0(JNIEnv *env, jclass cls, jlong obj, jstring name,
+			jlong value)
 {
 	const char *n = fg_str(env, name);
 	struct bpf_map *map;
@@ -210,13 +222,16 @@ static jint set_global0(JNIEnv *env, jclass cls, jlong obj, jstring name, jlong 
 	fg_log_reset();
 	map = find_global(OBJ(obj), n, &off, &size);
 	if (!map) {
-		fg_log_append("no global variable '%s' in .rodata/.data/.bss\n", n);
+		fg_log_append("no global variable '%s' in .rodata/.data/.bss\n",
+			      n);
 		fg_release_str(env, name, n);
 		return -ENOENT;
 	}
 	fg_release_str(env, name, n);
 	if (size != 1 && size != 2 && size != 4 && size != 8) {
-		fg_log_append("global is %u bytes: only 1, 2, 4 or 8 can be set\n", size);
+		fg_log_append(
+			"global is %u bytes: only 1, 2, 4 or 8 can be set\n",
+			size);
 		return -EINVAL;
 	}
 	init = bpf_map__initial_value(map, &init_sz);
@@ -243,11 +258,12 @@ static jint pin_maps_under0(JNIEnv *env, jclass cls, jlong obj, jstring dir)
 	if (!d)
 		return -EINVAL;
 	fg_log_reset();
-	bpf_object__for_each_map(map, OBJ(obj)) {
+	bpf_object__for_each_map(map, OBJ(obj))
+	{
 		if (bpf_map__is_internal(map))
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", d, bpf_map__name(map)) >=
-		    (int)sizeof(path)) {
+		if (snprintf(path, sizeof(path), "%s/%s", d,
+			     bpf_map__name(map)) >= (int)sizeof(path)) {
 			err = -ENAMETOOLONG;
 			break;
 		}
@@ -315,23 +331,29 @@ static jobjectArray names0(JNIEnv *env, jclass cls, jlong obj, jboolean maps)
 	if (!string)
 		return NULL;
 	if (maps)
-		bpf_object__for_each_map(map, o) n += !bpf_map__is_internal(map);
+		bpf_object__for_each_map(map, o) n +=
+			!bpf_map__is_internal(map);
 	else
 		bpf_object__for_each_program(prog, o) n++;
 	out = (*env)->NewObjectArray(env, n, string, NULL);
 	if (!out)
 		return NULL;
 	if (maps) {
-		bpf_object__for_each_map(map, o) {
+		bpf_object__for_each_map(map, o)
+		{
 			if (bpf_map__is_internal(map))
 				continue;
 			(*env)->SetObjectArrayElement(
-				env, out, i++, (*env)->NewStringUTF(env, bpf_map__name(map)));
+				env, out, i++,
+				(*env)->NewStringUTF(env, bpf_map__name(map)));
 		}
 	} else {
-		bpf_object__for_each_program(prog, o) {
+		bpf_object__for_each_program(prog, o)
+		{
 			(*env)->SetObjectArrayElement(
-				env, out, i++, (*env)->NewStringUTF(env, bpf_program__name(prog)));
+				env, out, i++,
+				(*env)->NewStringUTF(env,
+						     bpf_program__name(prog)));
 		}
 	}
 	return out;
@@ -347,15 +369,16 @@ static void close0(JNIEnv *env, jclass cls, jlong obj)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "open0", "(Ljava/lang/String;)J", (void *)open0 },
-	{ "setMaxEntries0", "(JLjava/lang/String;I)I", (void *)set_max_entries0 },
-	{ "setInnerMaxEntries0", "(JLjava/lang/String;I)I", (void *)set_inner_max_entries0 },
-	{ "setGlobal0", "(JLjava/lang/String;J)I", (void *)set_global0 },
-	{ "pinMapsUnder0", "(JLjava/lang/String;)I", (void *)pin_maps_under0 },
-	{ "load0", "(J)I", (void *)load0 },
-	{ "programFd0", "(JLjava/lang/String;)I", (void *)program_fd0 },
-	{ "mapFd0", "(JLjava/lang/String;)I", (void *)map_fd0 },
-	{ "names0", "(JZ)[Ljava/lang/String;", (void *)names0 },
-	{ "close0", "(J)V", (void *)close0 },
+	{"open0", "(Ljava/lang/String;)J", (void *)open0},
+	{"setMaxEntries0", "(JLjava/lang/String;I)I", (void *)set_max_entries0},
+	{"setInnerMaxEntries0", "(JLjava/lang/String;I)I",
+	 (void *)set_inner_max_entries0},
+	{"setGlobal0", "(JLjava/lang/String;J)I", (void *)set_global0},
+	{"pinMapsUnder0", "(JLjava/lang/String;)I", (void *)pin_maps_under0},
+	{"load0", "(J)I", (void *)load0},
+	{"programFd0", "(JLjava/lang/String;)I", (void *)program_fd0},
+	{"mapFd0", "(JLjava/lang/String;)I", (void *)map_fd0},
+	{"names0", "(JZ)[Ljava/lang/String;", (void *)names0},
+	{"close0", "(J)V", (void *)close0},
 };
 FG_NATIVES(fg_object_natives, "BpfObject", methods);

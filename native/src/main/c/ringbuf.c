@@ -17,10 +17,10 @@
 
 struct fg_ringbuf {
 	struct ring_buffer *rb;
-	char *out;   /* this poll's destination */
-	size_t cap;  /* its size */
-	size_t len;  /* bytes written so far */
-	int full;    /* a record did not fit: stop consuming */
+	char *out; /* this poll's destination */
+	size_t cap; /* its size */
+	size_t len; /* bytes written so far */
+	int full; /* a record did not fit: stop consuming */
 	char *stash; /* the record that did not fit, kept for the next poll */
 	size_t stash_len;
 	size_t stash_cap;
@@ -85,8 +85,8 @@ static jlong open0(JNIEnv *env, jclass cls, jint map_fd)
 
 /* Returns the bytes written at buf[pos..pos+cap), 0 on timeout, or -errno
  * (-ENOSPC: cap cannot hold even the next record). */
-static jint poll0(JNIEnv *env, jclass cls, jlong handle, jobject buf, jint pos, jint cap,
-		  jint timeout_ms)
+static jint poll0(JNIEnv *env, jclass cls, jlong handle, jobject buf, jint pos,
+		  jint cap, jint timeout_ms)
 {
 	struct fg_ringbuf *r = FG_PTR(handle);
 	int err;
@@ -131,9 +131,9 @@ static void close0(JNIEnv *env, jclass cls, jlong handle)
 }
 
 static const JNINativeMethod methods[] = {
-	{ "open0", "(I)J", (void *)open0 },
-	{ "poll0", "(JLjava/nio/ByteBuffer;III)I", (void *)poll0 },
-	{ "epollFd0", "(J)I", (void *)epoll_fd0 },
-	{ "close0", "(J)V", (void *)close0 },
+	{"open0", "(I)J", (void *)open0},
+	{"poll0", "(JLjava/nio/ByteBuffer;III)I", (void *)poll0},
+	{"epollFd0", "(J)I", (void *)epoll_fd0},
+	{"close0", "(J)V", (void *)close0},
 };
 FG_NATIVES(fg_ringbuf_natives, "RingBuffer", methods);

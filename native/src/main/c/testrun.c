@@ -37,8 +37,9 @@ static jint prog_info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
  * data_out length, duration ns per run}; data_out gets the frame as the
  * program left it (-ENOSPC with result[1] set if data_out is too small).
  */
-static jint test_run0(JNIEnv *env, jclass cls, jint fd, jint prog_type, jbyteArray frame,
-		      jint repeat, jint ifindex, jbyteArray data_out, jintArray result)
+static jint test_run0(JNIEnv *env, jclass cls, jint fd, jint prog_type,
+		      jbyteArray frame, jint repeat, jint ifindex,
+		      jbyteArray data_out, jintArray result)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	jsize in_len = (*env)->GetArrayLength(env, frame);
@@ -66,7 +67,8 @@ static jint test_run0(JNIEnv *env, jclass cls, jint fd, jint prog_type, jbyteArr
 	out = (*env)->GetByteArrayElements(env, data_out, NULL);
 	if (!in || !out) {
 		if (in)
-			(*env)->ReleaseByteArrayElements(env, frame, in, JNI_ABORT);
+			(*env)->ReleaseByteArrayElements(env, frame, in,
+							 JNI_ABORT);
 		return -ENOMEM;
 	}
 	opts.data_in = in;
@@ -86,7 +88,7 @@ static jint test_run0(JNIEnv *env, jclass cls, jint fd, jint prog_type, jbyteArr
 }
 
 static const JNINativeMethod methods[] = {
-	{ "progInfo0", "(I[I)I", (void *)prog_info0 },
-	{ "testRun0", "(II[BII[B[I)I", (void *)test_run0 },
+	{"progInfo0", "(I[I)I", (void *)prog_info0},
+	{"testRun0", "(II[BII[B[I)I", (void *)test_run0},
 };
 FG_NATIVES(fg_testrun_natives, "BpfProgram", methods);

@@ -37,7 +37,7 @@ struct {
 	__type(key, __u32);
 	__array(values, struct t_flow_map);
 } t_slot SEC(".maps") = {
-	.values = { &t_flows_a },
+	.values = {&t_flows_a},
 };
 
 /* [0] frames seen, [1] t_answer as loaded */

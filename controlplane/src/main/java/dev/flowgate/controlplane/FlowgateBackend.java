@@ -15,7 +15,6 @@ import dev.flowgate.controlplane.api.MapFill;
 import dev.flowgate.controlplane.api.StatusReport;
 import dev.flowgate.controlplane.cache.ActiveFlow;
 import dev.flowgate.controlplane.cache.FlowRanking;
-import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.iface.AttachedInterface;
@@ -38,15 +37,14 @@ final class FlowgateBackend implements ApiBackend {
     List<AccountingTerms> terms = new ArrayList<>();
     for (Accounting.Row r : service.accounting().snapshot()) {
       String name = service.interfaces().slots().nameOf(r.slot()).orElse("slot-" + r.slot());
-      terms.add(new AccountingTerms(
-          name,
-          r.direction() == 0
-              ? Direction.INGRESS
-              : Direction.EGRESS,
-          new Counts(r.kernel().packets(), r.kernel().bytes()),
-          new Counts(r.exportedPackets(), r.exportedBytes()),
-          new Counts(r.cachedPackets(), r.cachedBytes()),
-          new Counts(r.unaccountedPackets(), r.unaccountedBytes())));
+      terms.add(
+          new AccountingTerms(
+              name,
+              r.direction() == 0 ? Direction.INGRESS : Direction.EGRESS,
+              new Counts(r.kernel().packets(), r.kernel().bytes()),
+              new Counts(r.exportedPackets(), r.exportedBytes()),
+              new Counts(r.cachedPackets(), r.cachedBytes()),
+              new Counts(r.unaccountedPackets(), r.unaccountedBytes())));
     }
     return new StatusReport(
         FlowgateService.version(),
@@ -72,20 +70,21 @@ final class FlowgateBackend implements ApiBackend {
   private List<CollectorStatus> collectors() {
     List<CollectorStatus> out = new ArrayList<>();
     for (ExporterStats s : service.exporterStats()) {
-      out.add(new CollectorStatus(
-          s.collector(),
-          s.protocol(),
-          s.messagesSent(),
-          s.recordsSent(),
-          s.templateMessagesSent(),
-          s.sendErrors(),
-          s.messagesDropped(),
-          s.recordsDropped(),
-          s.queueDepth(),
-          s.queueCapacity(),
-          s.ipv6FlowsNotExportable(),
-          s.splitRecords(),
-          s.lastError()));
+      out.add(
+          new CollectorStatus(
+              s.collector(),
+              s.protocol(),
+              s.messagesSent(),
+              s.recordsSent(),
+              s.templateMessagesSent(),
+              s.sendErrors(),
+              s.messagesDropped(),
+              s.recordsDropped(),
+              s.queueDepth(),
+              s.queueCapacity(),
+              s.ipv6FlowsNotExportable(),
+              s.splitRecords(),
+              s.lastError()));
     }
     return out;
   }
@@ -111,8 +110,12 @@ final class FlowgateBackend implements ApiBackend {
       for (AttachedInterface a : attached) {
         if (c.matches(a.name())) {
           List<String> hooks = a.hooks().stream().map(h -> h.hook().label()).toList();
-          String note = a.hooks().stream().map(AttachedInterface.HookState::note)
-              .filter(n -> !n.isEmpty()).findFirst().orElse(null);
+          String note =
+              a.hooks().stream()
+                  .map(AttachedInterface.HookState::note)
+                  .filter(n -> !n.isEmpty())
+                  .findFirst()
+                  .orElse(null);
           att.add(new Attachment(a.name(), a.ifindex(), hooks, note));
         }
       }
@@ -133,49 +136,52 @@ final class FlowgateBackend implements ApiBackend {
 
   @Override
   public InterfaceEntry patchInterface(String id, InterfacePatch patch) {
-    InterfaceEntry e = find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
+    InterfaceEntry e =
+        find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
     InterfaceConfig s = e.spec();
-    InterfaceConfig changed = new InterfaceConfig(
-        s.name(),
-        patch.mode().orElse(s.mode()),
-        patch.direction().orElse(s.direction()),
-        patch.sampling().orElse(s.sampling()));
+    InterfaceConfig changed =
+        new InterfaceConfig(
+            s.name(),
+            patch.mode().orElse(s.mode()),
+            patch.direction().orElse(s.direction()),
+            patch.sampling().orElse(s.sampling()));
     service.putInterface(changed);
     return find(id).orElseThrow();
   }
 
   @Override
   public void deleteInterface(String id) {
-    InterfaceEntry e = find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
+    InterfaceEntry e =
+        find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
     service.removeInterface(e.name());
   }
 
   @Override
   public List<FlowRow> topFlows(int n, FlowOrder by) {
-    List<ActiveFlow> top = service.topFlows(n, by == FlowOrder.BYTES ? FlowRanking.BYTES : FlowRanking.PACKETS);
+    List<ActiveFlow> top =
+        service.topFlows(n, by == FlowOrder.BYTES ? FlowRanking.BYTES : FlowRanking.PACKETS);
     List<FlowRow> rows = new ArrayList<>(top.size());
     for (ActiveFlow f : top) {
-      String ifname = service.interfaces().byIfindex(f.ifindex()).map(AttachedInterface::name)
-          .orElse(null);
-      rows.add(new FlowRow(
-          AddressText.of(f.source()),
-          AddressText.of(f.destination()),
-          f.srcPort(),
-          f.dstPort(),
-          f.protocol(),
-          f.ipVersion(),
-          Integer.toUnsignedLong(f.ifindex()),
-          ifname,
-          f.direction() == 0
-              ? Direction.INGRESS
-              : Direction.EGRESS,
-          f.vlanId(),
-          f.tos(),
-          f.tcpFlags(),
-          f.packets(),
-          f.bytes(),
-          f.startMs(),
-          f.lastMs()));
+      String ifname =
+          service.interfaces().byIfindex(f.ifindex()).map(AttachedInterface::name).orElse(null);
+      rows.add(
+          new FlowRow(
+              AddressText.of(f.source()),
+              AddressText.of(f.destination()),
+              f.srcPort(),
+              f.dstPort(),
+              f.protocol(),
+              f.ipVersion(),
+              Integer.toUnsignedLong(f.ifindex()),
+              ifname,
+              f.direction() == 0 ? Direction.INGRESS : Direction.EGRESS,
+              f.vlanId(),
+              f.tos(),
+              f.tcpFlags(),
+              f.packets(),
+              f.bytes(),
+              f.startMs(),
+              f.lastMs()));
     }
     return rows;
   }
@@ -189,6 +195,4 @@ final class FlowgateBackend implements ApiBackend {
   private Optional<InterfaceEntry> find(String id) {
     return interfaces().stream().filter(e -> e.id().equals(id)).findFirst();
   }
-
-
 }

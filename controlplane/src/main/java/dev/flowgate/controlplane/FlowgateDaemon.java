@@ -9,8 +9,8 @@ import dev.flowgate.controlplane.api.MetricsEndpoint;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
-import dev.flowgate.controlplane.security.ProcessCapabilities;
 import dev.flowgate.controlplane.metrics.FlowgateMetrics;
+import dev.flowgate.controlplane.security.ProcessCapabilities;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -23,8 +23,8 @@ import sun.misc.Signal;
  * The flowgate process: starts the counting service and the HTTP API, then waits for a signal.
  * SIGTERM or SIGINT: a last drain, every cached flow exported (forcedEnd), exit 0. SIGHUP: the
  * config file is read again and its interface entries applied (the API's changes stay on top);
- * counters are kept. Exit codes: 0 clean stop, 1 runtime failure (a bad config never gets here:
- * the CLI answers it with 2).
+ * counters are kept. Exit codes: 0 clean stop, 1 runtime failure (a bad config never gets here: the
+ * CLI answers it with 2).
  */
 public final class FlowgateDaemon {
   private static final Logger LOG = Logger.getLogger(FlowgateDaemon.class.getName());
@@ -51,20 +51,24 @@ public final class FlowgateDaemon {
    */
   public int run() {
     if (!NativeBpf.isAvailable()) {
-      System.err.println("flowgate: cannot load the BPF support library: "
-          + NativeBpf.unavailabilityCause());
+      System.err.println(
+          "flowgate: cannot load the BPF support library: " + NativeBpf.unavailabilityCause());
       return 1;
     }
     FlowgateService service;
     FlowgateMetrics metrics;
     try {
       service = new FlowgateService(config);
-      metrics = config.metrics().enabled()
-          ? new FlowgateMetrics(new FlowgateMetricsSource(service), true) : null;
+      metrics =
+          config.metrics().enabled()
+              ? new FlowgateMetrics(new FlowgateMetricsSource(service), true)
+              : null;
       service.start();
     } catch (BpfException e) {
-      System.err.println("flowgate: " + e.getMessage()
-          + (e.errno() == 1 ? " (" + ProcessCapabilities.hintForThisProcess() + ")" : ""));
+      System.err.println(
+          "flowgate: "
+              + e.getMessage()
+              + (e.errno() == 1 ? " (" + ProcessCapabilities.hintForThisProcess() + ")" : ""));
       if (e.detail() != null && !e.detail().isBlank()) {
         System.err.println(e.detail());
       }
@@ -77,18 +81,26 @@ public final class FlowgateDaemon {
     Vertx vertx = Vertx.vertx();
     ApiServer api = null;
     try {
-      ApiServerOptions options = new ApiServerOptions()
-          .setHost(config.api().listen().host())
-          .setPort(config.api().listen().port());
+      ApiServerOptions options =
+          new ApiServerOptions()
+              .setHost(config.api().listen().host())
+              .setPort(config.api().listen().port());
       config.api().tokenFile().ifPresent(options::setTokenFile);
       config.api().tls().ifPresent(t -> options.setTls(t.cert(), t.key()));
-      api = new ApiServer(vertx, new FlowgateBackend(service), options,
-          metrics == null ? null : MetricsEndpoint.fromScrape(metrics::scrape));
+      api =
+          new ApiServer(
+              vertx,
+              new FlowgateBackend(service),
+              options,
+              metrics == null ? null : MetricsEndpoint.fromScrape(metrics::scrape));
       int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("API listening on " + config.api().listen().host() + ":" + port);
       installSignals(service);
-      notifySystemd("READY=1\nSTATUS=counting on " + service.interfaces().attached().size()
-          + " interface(s), API on port " + port);
+      notifySystemd(
+          "READY=1\nSTATUS=counting on "
+              + service.interfaces().attached().size()
+              + " interface(s), API on port "
+              + port);
       service.setAfterSweep(() -> notifySystemd("WATCHDOG=1"));
       stop.await();
       notifySystemd("STOPPING=1");
@@ -116,17 +128,19 @@ public final class FlowgateDaemon {
   private void installSignals(FlowgateService service) {
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
-    Signal.handle(new Signal("HUP"), s -> {
-      try {
-        FlowgateConfig fresh = ConfigLoader.load(configPath);
-        service.reload(fresh);
-        LOG.info("reloaded " + configPath);
-      } catch (ConfigException e) {
-        LOG.warning("SIGHUP: config not reloaded: " + e.getMessage());
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "SIGHUP: reload failed", e);
-      }
-    });
+    Signal.handle(
+        new Signal("HUP"),
+        s -> {
+          try {
+            FlowgateConfig fresh = ConfigLoader.load(configPath);
+            service.reload(fresh);
+            LOG.info("reloaded " + configPath);
+          } catch (ConfigException e) {
+            LOG.warning("SIGHUP: config not reloaded: " + e.getMessage());
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "SIGHUP: reload failed", e);
+          }
+        });
   }
 
   private static void notifySystemd(String state) {

@@ -26,8 +26,15 @@ final class FlowgateMetricsSource implements MetricsSource {
 
   FlowgateMetricsSource(FlowgateService service) {
     this.service = service;
-    this.recorder = new SweepRecorder(service.maxFlows(), ifindex -> service.interfaces()
-        .byIfindex(ifindex).map(AttachedInterface::name).orElse("ifindex-" + ifindex));
+    this.recorder =
+        new SweepRecorder(
+            service.maxFlows(),
+            ifindex ->
+                service
+                    .interfaces()
+                    .byIfindex(ifindex)
+                    .map(AttachedInterface::name)
+                    .orElse("ifindex-" + ifindex));
     service.setSweepRecorder(recorder);
   }
 
@@ -45,10 +52,18 @@ final class FlowgateMetricsSource implements MetricsSource {
     List<InterfaceTraffic> out = new ArrayList<>(rows.size());
     for (Accounting.Row r : rows) {
       String name = service.interfaces().slots().nameOf(r.slot()).orElse("slot-" + r.slot());
-      out.add(new InterfaceTraffic(name, r.direction() == 0 ? "ingress" : "egress",
-          r.kernel().packets(), r.kernel().bytes(), r.kernel().otherPackets(),
-          r.kernel().otherBytes(), r.exportedPackets(), r.exportedBytes(), r.cachedPackets(),
-          r.cachedBytes()));
+      out.add(
+          new InterfaceTraffic(
+              name,
+              r.direction() == 0 ? "ingress" : "egress",
+              r.kernel().packets(),
+              r.kernel().bytes(),
+              r.kernel().otherPackets(),
+              r.kernel().otherBytes(),
+              r.exportedPackets(),
+              r.exportedBytes(),
+              r.cachedPackets(),
+              r.cachedBytes()));
     }
     lastRows = rows;
     lastTraffic = List.copyOf(out);

@@ -41,8 +41,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * The counting service: the loaded dataplane, the attached interfaces, and the sweeper thread
- * that drains the kernel into the flow cache and the cache into the sinks.
+ * The counting service: the loaded dataplane, the attached interfaces, and the sweeper thread that
+ * drains the kernel into the flow cache and the cache into the sinks.
  *
  * <p>Every touch of the flow cache runs on the one sweeper thread ({@link #onSweeper}): the cache
  * is not thread-safe, and the sweep is the only writer. Start: load (reusing pins), attach, drain
@@ -51,8 +51,8 @@ import org.apache.arrow.memory.RootAllocator;
  * either stay attached with their pins (keep-attached) or are detached and unpinned.
  *
  * <p>Crash safety: every sweep is recorded in the {@link CrashJournal} under the state directory
- * before the kernel's copy is cleared; a start first replays what a killed run left (its
- * in-doubt re-exports are counted, {@link #gate()}), then checkpoints.
+ * before the kernel's copy is cleared; a start first replays what a killed run left (its in-doubt
+ * re-exports are counted, {@link #gate()}), then checkpoints.
  */
 public final class FlowgateService implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FlowgateService.class.getName());
@@ -89,30 +89,34 @@ public final class FlowgateService implements AutoCloseable {
     }
     this.overlay = InterfaceOverlay.load(config.stateDirectory());
     this.allocator = new RootAllocator();
-    this.dataplane = Dataplane.load(
-        config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
+    this.dataplane =
+        Dataplane.load(
+            config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
     this.counters = new KernelCounters(dataplane);
     this.interfaces = new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()));
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator), accounting);
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
-    this.cache = new FlowCache(
-        allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),
-        new FlowCacheOptions()
-            .capacity(cacheCapacity(config.flows().maxFlows()))
-            .idleTimeout(config.flows().idleTimeout())
-            .activeTimeout(config.flows().activeTimeout()),
-        gate);
+    this.cache =
+        new FlowCache(
+            allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),
+            new FlowCacheOptions()
+                .capacity(cacheCapacity(config.flows().maxFlows()))
+                .idleTimeout(config.flows().idleTimeout())
+                .activeTimeout(config.flows().activeTimeout()),
+            gate);
     int chunk = Math.min(Sweeper.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
-    this.batch = new IntervalBatchBuilder(
-        allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
+    this.batch =
+        new IntervalBatchBuilder(allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
     this.sweeper =
         new Sweeper(dataplane, batch, cache, (ifindex, dir, p, b) -> {}, chunk, true, journal);
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "flowgate-sweeper");
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "flowgate-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** The flow cache holds four times the flow map's capacity, at least 65,536 flows. */
@@ -122,19 +126,21 @@ public final class FlowgateService implements AutoCloseable {
 
   /** Attaches, drains what was counted while away, takes the baseline, starts the sweeps. */
   void start() {
-    onSweeper(() -> {
-      interfaces.setListener((ifindex, slot) -> {
-        accounting.mapIfindex(ifindex, slot);
-        accounting.captureBase(counters, slot);
-      });
-      interfaces.setSpecs(overlay.apply(config.interfaces()));
-      startupDrain();
-      return null;
-    });
+    onSweeper(
+        () -> {
+          interfaces.setListener(
+              (ifindex, slot) -> {
+                accounting.mapIfindex(ifindex, slot);
+                accounting.captureBase(counters, slot);
+              });
+          interfaces.setSpecs(overlay.apply(config.interfaces()));
+          startupDrain();
+          return null;
+        });
     long every = config.flows().sweepInterval().toMillis();
     thread.scheduleWithFixedDelay(this::sweepOnce, every, every, TimeUnit.MILLISECONDS);
-    thread.scheduleWithFixedDelay(this::reconcile, RECONCILE_INTERVAL_MS, RECONCILE_INTERVAL_MS,
-        TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(
+        this::reconcile, RECONCILE_INTERVAL_MS, RECONCILE_INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
 
   private void startupDrain() {
@@ -145,11 +151,13 @@ public final class FlowgateService implements AutoCloseable {
     }
     List<Integer> slots = slotsInUse();
     long now = System.currentTimeMillis();
-    BpfMap idle = dataplane.currentFlowMap() == dataplane.flowMaps()[0]
-        ? dataplane.flowMaps()[1] : dataplane.flowMaps()[0];
+    BpfMap idle =
+        dataplane.currentFlowMap() == dataplane.flowMaps()[0]
+            ? dataplane.flowMaps()[1]
+            : dataplane.flowMaps()[0];
     int chunk = Math.min(Sweeper.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
-    Sweeper startup = new Sweeper(dataplane, batch, cache, accounting::addStartupDrain,
-        chunk, false, journal);
+    Sweeper startup =
+        new Sweeper(dataplane, batch, cache, accounting::addStartupDrain, chunk, false, journal);
     // baseline first (totals now), then subtract what the replay restores and the drains find
     accounting.startTotals(counters, slots);
     replayJournal(startup, idle, chunk);
@@ -162,28 +170,33 @@ public final class FlowgateService implements AutoCloseable {
 
   /**
    * Rebuilds the cache a killed run had, exports what it had not, and makes the result the new
-   * checkpoint. Its counts were drained by that run, so they are in the kernel totals taken as
-   * the baseline: the accounting takes them off the baseline ({@link Accounting#adoptReplayed}).
+   * checkpoint. Its counts were drained by that run, so they are in the kernel totals taken as the
+   * baseline: the accounting takes them off the baseline ({@link Accounting#adoptReplayed}).
    */
   private void replayJournal(Sweeper startup, BpfMap idle, int chunk) {
     ReplayOutcome r;
-    try (IntervalBatchBuilder replayBatch = new IntervalBatchBuilder(
-        allocator.newChildAllocator("replay", 0, Long.MAX_VALUE), chunk)) {
-      Sweeper replayer = new Sweeper(
-          dataplane, replayBatch, cache, (ifindex, dir, p, b) -> {}, chunk, false);
+    try (IntervalBatchBuilder replayBatch =
+        new IntervalBatchBuilder(allocator.newChildAllocator("replay", 0, Long.MAX_VALUE), chunk)) {
+      Sweeper replayer =
+          new Sweeper(dataplane, replayBatch, cache, (ifindex, dir, p, b) -> {}, chunk, false);
       r = journal.replay(cache, replayer, gate);
     }
     replayed = r;
     accounting.adoptReplayed(cache);
     if (r.idleMapJournaled()) {
       int n = startup.discard(idle);
-      LOG.info("start: " + n + " flow entries left in the kernel by a cut sweep were replayed"
-          + " from the journal and deleted");
+      LOG.info(
+          "start: "
+              + n
+              + " flow entries left in the kernel by a cut sweep were replayed"
+              + " from the journal and deleted");
     }
     if (!r.empty()) {
       journal.checkpoint(cache);
-      Level level = r.corruption() != null ? Level.SEVERE
-          : r.inDoubtRecords() > 0 ? Level.WARNING : Level.INFO;
+      Level level =
+          r.corruption() != null
+              ? Level.SEVERE
+              : r.inDoubtRecords() > 0 ? Level.WARNING : Level.INFO;
       LOG.log(level, "start: crash journal replayed: " + r);
     }
   }
@@ -192,8 +205,8 @@ public final class FlowgateService implements AutoCloseable {
     long started = System.nanoTime();
     try {
       List<Integer> slots = slotsInUse();
-      int n = sweeper.sweep(System.currentTimeMillis(),
-          () -> accounting.readKernel(counters, slots));
+      int n =
+          sweeper.sweep(System.currentTimeMillis(), () -> accounting.readKernel(counters, slots));
       lastDrained = n;
       if (journal.checkpointDue()) {
         journal.checkpoint(cache);
@@ -222,7 +235,9 @@ public final class FlowgateService implements AutoCloseable {
   }
 
   private List<Integer> slotsInUse() {
-    return interfaces.attached().stream().map(AttachedInterface::slot).distinct()
+    return interfaces.attached().stream()
+        .map(AttachedInterface::slot)
+        .distinct()
         .collect(Collectors.toList());
   }
 
@@ -248,26 +263,29 @@ public final class FlowgateService implements AutoCloseable {
 
   /** Re-reads the interface entries (SIGHUP). */
   void reload(FlowgateConfig newConfig) {
-    onSweeper(() -> {
-      interfaces.setSpecs(overlay.apply(newConfig.interfaces()));
-      return null;
-    });
+    onSweeper(
+        () -> {
+          interfaces.setSpecs(overlay.apply(newConfig.interfaces()));
+          return null;
+        });
   }
 
   void putInterface(InterfaceConfig entry) {
-    onSweeper(() -> {
-      overlay.put(entry);
-      interfaces.setSpecs(overlay.apply(config.interfaces()));
-      return null;
-    });
+    onSweeper(
+        () -> {
+          overlay.put(entry);
+          interfaces.setSpecs(overlay.apply(config.interfaces()));
+          return null;
+        });
   }
 
   void removeInterface(String name) {
-    onSweeper(() -> {
-      overlay.remove(name);
-      interfaces.setSpecs(overlay.apply(config.interfaces()));
-      return null;
-    });
+    onSweeper(
+        () -> {
+          overlay.remove(name);
+          interfaces.setSpecs(overlay.apply(config.interfaces()));
+          return null;
+        });
   }
 
   List<ActiveFlow> topFlows(int n, FlowRanking by) {
@@ -331,8 +349,8 @@ public final class FlowgateService implements AutoCloseable {
   }
 
   /**
-   * Stops: a last sweep, every cached flow finished (forcedEnd) and handed to the sinks, the
-   * sinks flushed; then detach and unpin unless keep-attached.
+   * Stops: a last sweep, every cached flow finished (forcedEnd) and handed to the sinks, the sinks
+   * flushed; then detach and unpin unless keep-attached.
    */
   @Override
   public void close() {

@@ -24,12 +24,18 @@ final class SinkFactory {
       for (CollectorConfig c : config.export().ipfix()) {
         sinks.add(CollectorExporter.start(collectorOptions(c), InterfaceNames.system()));
       }
-      config.export().arrow().ifPresent(a -> sinks.add(new ArrowFileSink(
-          new ArrowFileSinkOptions()
-              .directory(a.directory())
-              .rotateInterval(a.rotateInterval())
-              .maxFiles(a.maxFiles()),
-          allocator)));
+      config
+          .export()
+          .arrow()
+          .ifPresent(
+              a ->
+                  sinks.add(
+                      new ArrowFileSink(
+                          new ArrowFileSinkOptions()
+                              .directory(a.directory())
+                              .rotateInterval(a.rotateInterval())
+                              .maxFiles(a.maxFiles()),
+                          allocator)));
     } catch (RuntimeException e) {
       sinks.forEach(FlowSink::close);
       throw e;
@@ -40,15 +46,17 @@ final class SinkFactory {
   static CollectorOptions collectorOptions(CollectorConfig c) {
     return new CollectorOptions()
         .collector(c.collector().host(), c.collector().port())
-        .protocol(switch (c.protocol()) {
-          case IPFIX -> ExportProtocol.IPFIX;
-          case NETFLOW_V9 -> ExportProtocol.NETFLOW_V9;
-          case NETFLOW_V5 -> ExportProtocol.NETFLOW_V5;
-        })
-        .transport(switch (c.transport()) {
-          case UDP -> TransportProtocol.UDP;
-          case TCP -> TransportProtocol.TCP;
-        })
+        .protocol(
+            switch (c.protocol()) {
+              case IPFIX -> ExportProtocol.IPFIX;
+              case NETFLOW_V9 -> ExportProtocol.NETFLOW_V9;
+              case NETFLOW_V5 -> ExportProtocol.NETFLOW_V5;
+            })
+        .transport(
+            switch (c.transport()) {
+              case UDP -> TransportProtocol.UDP;
+              case TCP -> TransportProtocol.TCP;
+            })
         .templateRefresh(c.templateRefresh())
         .templateRefreshPackets(c.templateRefreshPackets())
         .maxMessageSize(c.maxMessageSize())

@@ -16,8 +16,16 @@ class SinkFactoryTest {
 
   @Test
   void everyCollectorSettingReachesTheExporter() {
-    CollectorConfig c = new CollectorConfig(new HostPort("127.0.0.1", 2055),
-        ExportProtocol.NETFLOW_V9, ExportTransport.UDP, Duration.ofSeconds(30), 7, 1200, 42, false);
+    CollectorConfig c =
+        new CollectorConfig(
+            new HostPort("127.0.0.1", 2055),
+            ExportProtocol.NETFLOW_V9,
+            ExportTransport.UDP,
+            Duration.ofSeconds(30),
+            7,
+            1200,
+            42,
+            false);
     CollectorOptions o = SinkFactory.collectorOptions(c).validate();
     assertThat(o.collector()).isEqualTo("127.0.0.1:2055");
     assertThat(o.protocol()).isEqualTo(dev.flowgate.exporters.collector.ExportProtocol.NETFLOW_V9);
@@ -28,11 +36,21 @@ class SinkFactoryTest {
     assertThat(o.optionsRecordsInSequence()).isFalse();
   }
 
-  /** The config allows template-refresh-packets: 0 (by time only); the exporter used to refuse it. */
+  /**
+   * The config allows template-refresh-packets: 0 (by time only); the exporter used to refuse it.
+   */
   @Test
   void templateRefreshByTimeOnlyIsAccepted() {
-    CollectorConfig c = new CollectorConfig(new HostPort("127.0.0.1", 4739),
-        ExportProtocol.IPFIX, ExportTransport.UDP, Duration.ofSeconds(60), 0, 1400, 1, true);
+    CollectorConfig c =
+        new CollectorConfig(
+            new HostPort("127.0.0.1", 4739),
+            ExportProtocol.IPFIX,
+            ExportTransport.UDP,
+            Duration.ofSeconds(60),
+            0,
+            1400,
+            1,
+            true);
     assertThat(SinkFactory.collectorOptions(c).validate().templateRefreshPackets()).isZero();
   }
 }

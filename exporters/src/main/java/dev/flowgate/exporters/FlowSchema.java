@@ -8,13 +8,13 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The one Arrow schema every stage hands on: interval batches from the sweeper, finished
- * flows from the flow cache, the Arrow IPC files and {@code /api/v1/flows.arrow}.
+ * The one Arrow schema every stage hands on: interval batches from the sweeper, finished flows from
+ * the flow cache, the Arrow IPC files and {@code /api/v1/flows.arrow}.
  *
- * <p>A row is one flow record. Column names are the IPFIX information element names (RFC 7012,
- * IANA registry) where one exists, so a reader of the Arrow files needs no other dictionary.
- * Addresses are 16 bytes: IPv4 is IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) and {@link
- * #IP_VERSION} says which family the flow is. Counters are deltas over the record's lifetime.
+ * <p>A row is one flow record. Column names are the IPFIX information element names (RFC 7012, IANA
+ * registry) where one exists, so a reader of the Arrow files needs no other dictionary. Addresses
+ * are 16 bytes: IPv4 is IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) and {@link #IP_VERSION} says
+ * which family the flow is. Counters are deltas over the record's lifetime.
  *
  * <p>Column positions are fixed: hot loops use the {@code *_INDEX} constants with {@code
  * root.getVector(int)} rather than looking names up per row.
@@ -23,34 +23,49 @@ public final class FlowSchema {
 
   /** sourceIPv6Address (IE 27) or IPv4-mapped sourceIPv4Address (IE 8); FixedSizeBinary(16). */
   public static final String SRC_ADDR = "sourceAddress";
+
   /** destinationIPv6Address (IE 28) or IPv4-mapped destinationIPv4Address (IE 12). */
   public static final String DST_ADDR = "destinationAddress";
+
   /** sourceTransportPort (IE 7), uint16; 0 for ICMP and non-first fragments. */
   public static final String SRC_PORT = "sourceTransportPort";
+
   /** destinationTransportPort (IE 11), uint16; ICMP: type &lt;&lt; 8 | code. */
   public static final String DST_PORT = "destinationTransportPort";
+
   /** protocolIdentifier (IE 4), uint8. */
   public static final String PROTOCOL = "protocolIdentifier";
+
   /** ipVersion (IE 60), uint8: 4 or 6. */
   public static final String IP_VERSION = "ipVersion";
+
   /** ingressInterface (IE 10) or egressInterface (IE 14) by direction: the ifindex, uint32. */
   public static final String IFINDEX = "interface";
+
   /** flowDirection (IE 61), uint8: 0 ingress, 1 egress. */
   public static final String DIRECTION = "flowDirection";
+
   /** vlanId (IE 58), uint16: the outer tag's VID, 0 if untagged. */
   public static final String VLAN_ID = "vlanId";
+
   /** ipClassOfService (IE 5), uint8. */
   public static final String TOS = "ipClassOfService";
+
   /** tcpControlBits (IE 6), uint8: OR of every packet's flags. */
   public static final String TCP_FLAGS = "tcpControlBits";
+
   /** packetDeltaCount (IE 2), uint64. */
   public static final String PACKETS = "packetDeltaCount";
+
   /** octetDeltaCount (IE 1), uint64: IP header and payload bytes. */
   public static final String BYTES = "octetDeltaCount";
+
   /** flowStartMilliseconds (IE 152): timestamp(ms, UTC). */
   public static final String START = "flowStartMilliseconds";
+
   /** flowEndMilliseconds (IE 153): timestamp(ms, UTC). */
   public static final String END = "flowEndMilliseconds";
+
   /**
    * flowEndReason (IE 136), uint8: 0 for an interval record that has not ended, else {@link
    * EndReason#code()}.
@@ -100,5 +115,4 @@ public final class FlowSchema {
   private static Field field(String name, ArrowType type) {
     return new Field(name, FieldType.notNullable(type), null);
   }
-
 }

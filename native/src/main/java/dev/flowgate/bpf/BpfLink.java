@@ -61,15 +61,20 @@ public final class BpfLink implements AutoCloseable {
     int fd = attachXdp0(program.fd(), ifindex, mode.flags());
     if (fd < 0) {
       throw BpfException.of(
-          "attach XDP (" + mode.name().toLowerCase() + ") program " + program.name()
-              + " to ifindex " + ifindex, fd);
+          "attach XDP ("
+              + mode.name().toLowerCase()
+              + ") program "
+              + program.name()
+              + " to ifindex "
+              + ifindex,
+          fd);
     }
     return new BpfLink(Kind.XDP, fd, ifindex, null, 0, 0);
   }
 
   /**
-   * Attaches a TC program: a TCX link where the kernel has TCX, else (EINVAL: unknown attach
-   * type) a clsact filter via {@link #attachClsact}.
+   * Attaches a TC program: a TCX link where the kernel has TCX, else (EINVAL: unknown attach type)
+   * a clsact filter via {@link #attachClsact}.
    */
   public static BpfLink attachTc(BpfProgram program, int ifindex, TcDirection direction) {
     NativeBpf.ensureAvailable();
@@ -110,11 +115,19 @@ public final class BpfLink implements AutoCloseable {
   }
 
   private static String tcOp(String how, BpfProgram p, int ifindex, TcDirection d) {
-    return "attach " + how + " " + d.name().toLowerCase() + " program " + p.name()
-        + " to ifindex " + ifindex;
+    return "attach "
+        + how
+        + " "
+        + d.name().toLowerCase()
+        + " program "
+        + p.name()
+        + " to ifindex "
+        + ifindex;
   }
 
-  /** Opens a link pinned at {@code path} (XDP or TCX); it remembers the pin for {@link #unpin()}. */
+  /**
+   * Opens a link pinned at {@code path} (XDP or TCX); it remembers the pin for {@link #unpin()}.
+   */
   public static BpfLink openPinned(Path path) {
     int fd = BpfFds.openPinned(path);
     int[] info = new int[5];
@@ -131,16 +144,16 @@ public final class BpfLink implements AutoCloseable {
       link = new BpfLink(Kind.TCX, fd, info[3], d, 0, 0);
     } else {
       BpfFds.close(fd);
-      throw new BpfException("open pinned link " + path, EINVAL, "link type " + info[0]
-          + " is neither XDP nor TCX");
+      throw new BpfException(
+          "open pinned link " + path, EINVAL, "link type " + info[0] + " is neither XDP nor TCX");
     }
     link.pinPath = path;
     return link;
   }
 
   /**
-   * The id of the XDP program on an interface in {@code mode}, or 0 if none: how to tell
-   * whether someone else's program holds it.
+   * The id of the XDP program on an interface in {@code mode}, or 0 if none: how to tell whether
+   * someone else's program holds it.
    */
   public static int attachedXdpProgramId(int ifindex, XdpMode mode) {
     NativeBpf.ensureAvailable();
@@ -197,8 +210,8 @@ public final class BpfLink implements AutoCloseable {
   }
 
   /**
-   * Pins the link at {@code path} on bpffs: it stays attached after close and process exit,
-   * until {@link #unpin()} and close (or {@link #detach()}).
+   * Pins the link at {@code path} on bpffs: it stays attached after close and process exit, until
+   * {@link #unpin()} and close (or {@link #detach()}).
    *
    * @throws BpfException EOPNOTSUPP for a clsact filter
    */

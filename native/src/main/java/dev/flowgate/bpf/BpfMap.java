@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * A BPF map, by file descriptor: element access, whole-map batch reads and drains, and the slots
- * of a map of maps.
+ * A BPF map, by file descriptor: element access, whole-map batch reads and drains, and the slots of
+ * a map of maps.
  *
  * <p>Keys and values are passed in direct buffers (see {@link NativeBpf#allocate(int)}), read or
  * written at the buffer's position; positions and limits are never changed. A per-CPU map's value
@@ -16,27 +16,37 @@ import java.nio.file.Path;
 public final class BpfMap implements AutoCloseable {
   /** BPF_MAP_TYPE_HASH. */
   public static final int TYPE_HASH = 1;
+
   /** BPF_MAP_TYPE_ARRAY. */
   public static final int TYPE_ARRAY = 2;
+
   /** BPF_MAP_TYPE_PERCPU_HASH. */
   public static final int TYPE_PERCPU_HASH = 5;
+
   /** BPF_MAP_TYPE_PERCPU_ARRAY. */
   public static final int TYPE_PERCPU_ARRAY = 6;
+
   /** BPF_MAP_TYPE_LRU_HASH. */
   public static final int TYPE_LRU_HASH = 9;
+
   /** BPF_MAP_TYPE_LRU_PERCPU_HASH. */
   public static final int TYPE_LRU_PERCPU_HASH = 10;
+
   /** BPF_MAP_TYPE_ARRAY_OF_MAPS. */
   public static final int TYPE_ARRAY_OF_MAPS = 12;
+
   /** BPF_MAP_TYPE_HASH_OF_MAPS. */
   public static final int TYPE_HASH_OF_MAPS = 13;
+
   /** BPF_MAP_TYPE_RINGBUF. */
   public static final int TYPE_RINGBUF = 27;
 
   /** Update flag BPF_ANY: create or replace. */
   public static final long BPF_ANY = 0;
+
   /** Update flag BPF_NOEXIST: create only (EEXIST if present). */
   public static final long BPF_NOEXIST = 1;
+
   /** Update flag BPF_EXIST: replace only (ENOENT if absent). */
   public static final long BPF_EXIST = 2;
 
@@ -157,8 +167,14 @@ public final class BpfMap implements AutoCloseable {
   public boolean lookup(ByteBuffer key, ByteBuffer value) {
     int rc =
         lookup0(
-            fd(), direct(key, keySize), key.position(), keySize,
-            direct(value, valueBufferSize), value.position(), valueBufferSize, 0);
+            fd(),
+            direct(key, keySize),
+            key.position(),
+            keySize,
+            direct(value, valueBufferSize),
+            value.position(),
+            valueBufferSize,
+            0);
     if (rc == -2) { // ENOENT
       return false;
     }
@@ -171,8 +187,14 @@ public final class BpfMap implements AutoCloseable {
     BpfException.check(
         "update " + name,
         update0(
-            fd(), direct(key, keySize), key.position(), keySize,
-            direct(value, valueBufferSize), value.position(), valueBufferSize, flags));
+            fd(),
+            direct(key, keySize),
+            key.position(),
+            keySize,
+            direct(value, valueBufferSize),
+            value.position(),
+            valueBufferSize,
+            flags));
   }
 
   /**
@@ -201,8 +223,8 @@ public final class BpfMap implements AutoCloseable {
    * Moves entries out of a hash map into the buffers, in one JNI call: entry i's key at {@code
    * keys.position() + i * keySize()}, its value at {@code values.position() + i *
    * valueBufferSize()}. Stops when the map is empty or the buffers are full. With room for {@link
-   * #maxEntries()} entries one call always empties the map; with less, call again until it
-   * returns 0 (the entries not returned stay in the map).
+   * #maxEntries()} entries one call always empties the map; with less, call again until it returns
+   * 0 (the entries not returned stay in the map).
    *
    * @return the number of entries moved
    */
@@ -220,7 +242,11 @@ public final class BpfMap implements AutoCloseable {
   public int lookupBatch(ByteBuffer keys, ByteBuffer values) {
     if (batchCapacity(keys, values) < maxEntries) {
       throw new IllegalArgumentException(
-          "lookupBatch of " + name + " needs room for " + maxEntries + " entries, buffers hold "
+          "lookupBatch of "
+              + name
+              + " needs room for "
+              + maxEntries
+              + " entries, buffers hold "
               + batchCapacity(keys, values));
     }
     return batch(keys, values, false);
@@ -230,14 +256,22 @@ public final class BpfMap implements AutoCloseable {
     int max = batchCapacity(direct(keys, 0), direct(values, 0));
     int rc =
         lookupBatch0(
-            fd(), keys, keys.position(), values, values.position(), max, keySize,
-            valueBufferSize, delete);
-    return BpfException.check((delete ? "lookup and delete batch in " : "lookup batch in ") + name, rc);
+            fd(),
+            keys,
+            keys.position(),
+            values,
+            values.position(),
+            max,
+            keySize,
+            valueBufferSize,
+            delete);
+    return BpfException.check(
+        (delete ? "lookup and delete batch in " : "lookup batch in ") + name, rc);
   }
 
   /**
-   * Points slot {@code index} of this map of maps at {@code inner}. Returns once every BPF
-   * program running at the time has finished, so no program still writes through the old one.
+   * Points slot {@code index} of this map of maps at {@code inner}. Returns once every BPF program
+   * running at the time has finished, so no program still writes through the old one.
    */
   public void setInnerMap(int index, BpfMap inner) {
     ByteBuffer key = NativeBpf.allocate(4).putInt(0, index);
@@ -304,8 +338,15 @@ public final class BpfMap implements AutoCloseable {
   private static native int delete0(int fd, ByteBuffer key, int kpos, int ksz);
 
   private static native int lookupBatch0(
-      int fd, ByteBuffer keys, int kpos, ByteBuffer vals, int vpos, int max, int ksz,
-      int vstride, boolean delete);
+      int fd,
+      ByteBuffer keys,
+      int kpos,
+      ByteBuffer vals,
+      int vpos,
+      int max,
+      int ksz,
+      int vstride,
+      boolean delete);
 
   private static native int fdById0(int id);
 }

@@ -12,9 +12,9 @@ import java.util.Map;
  * A BPF object file (ELF with BTF) opened by libbpf: configured, then loaded into the kernel.
  *
  * <p>Life cycle: {@link #open(Path)} or {@link #openDefault()}; before {@link #load()}: {@link
- * #setMaxEntries}, {@link #setGlobal}, {@link #pinMapsUnder}; after it: {@link #program} and
- * {@link #map}. {@link #close()} releases the object's programs and maps (pinned maps and links
- * stay in the kernel). Not thread-safe.
+ * #setMaxEntries}, {@link #setGlobal}, {@link #pinMapsUnder}; after it: {@link #program} and {@link
+ * #map}. {@link #close()} releases the object's programs and maps (pinned maps and links stay in
+ * the kernel). Not thread-safe.
  */
 public final class BpfObject implements AutoCloseable {
   /** System property: path of a BPF object to use instead of the jar resource. */
@@ -89,9 +89,8 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /**
-   * Sets a global variable ({@code const volatile} in .rodata, or in .data/.bss) by its name in
-   * the object's BTF, before load. The value is truncated to the variable's size (1, 2, 4 or 8
-   * bytes).
+   * Sets a global variable ({@code const volatile} in .rodata, or in .data/.bss) by its name in the
+   * object's BTF, before load. The value is truncated to the variable's size (1, 2, 4 or 8 bytes).
    */
   public void setGlobal(String name, long value) {
     requireOpenNotLoaded();

@@ -7,13 +7,16 @@ package dev.flowgate.bpf;
 public final class BpfProgram {
   /** BPF_PROG_TYPE_SCHED_CLS: a TC classifier. */
   public static final int TYPE_SCHED_CLS = 3;
+
   /** BPF_PROG_TYPE_XDP. */
   public static final int TYPE_XDP = 6;
 
   /** XDP_PASS verdict. */
   public static final int XDP_PASS = 2;
+
   /** TC_ACT_UNSPEC verdict (-1): continue with the next filter / default action. */
   public static final int TC_ACT_UNSPEC = -1;
+
   /** TC_ACT_OK verdict. */
   public static final int TC_ACT_OK = 0;
 
@@ -70,8 +73,8 @@ public final class BpfProgram {
    * ifindex} (XDP: {@code ingress_ifindex}; TC: {@code skb->ifindex}). The interface must exist in
    * the caller's network namespace; 0 means loopback.
    *
-   * <p>TC note: the kernel hands TC programs a frame whose outer VLAN tag was moved into the skb;
-   * a test run leaves the tag in the frame.
+   * <p>TC note: the kernel hands TC programs a frame whose outer VLAN tag was moved into the skb; a
+   * test run leaves the tag in the frame.
    */
   public TestRunResult testRun(byte[] frame, int repeat, int ifindex) {
     if (repeat < 1) {

@@ -18,175 +18,243 @@ public final class Layout {
 
   /** FLOWGATE_SCHEMA_VERSION: pins live under {@code <pin-path>/<version>/}. */
   public static final int SCHEMA_VERSION = 1;
+
   /** FG_MAX_SLOTS: interface slots in the totals map. */
   public static final int MAX_SLOTS = 256;
+
   /** FG_SLOT_UNKNOWN: the slot of packets on interfaces without a slot. */
   public static final int SLOT_UNKNOWN = MAX_SLOTS - 1;
+
   /** FG_DEFAULT_MAX_FLOWS: flow map capacity unless the config says otherwise. */
   public static final int DEFAULT_MAX_FLOWS = 262144;
+
   /** FG_SAMPLE_MAX_SNAP: most frame bytes a sample carries. */
   public static final int SAMPLE_MAX_SNAP = 256;
+
   /** FG_DEFAULT_SNAP: default snap length (global {@code fg_snap_len}). */
   public static final int DEFAULT_SNAP = 128;
 
   // enum fg_direction
   /** FG_DIR_INGRESS (IPFIX flowDirection 0). */
   public static final int DIR_INGRESS = 0;
+
   /** FG_DIR_EGRESS (IPFIX flowDirection 1). */
   public static final int DIR_EGRESS = 1;
+
   /** FG_DIR_MAX. */
   public static final int DIR_MAX = 2;
 
   // enum fg_error: indexes of the fg_errors per-CPU array
   /** DP_PARSE_TRUNCATED: a header ended past the packet's end. */
   public static final int DP_PARSE_TRUNCATED = 0;
+
   /** DP_PARSE_NOT_IP: not IPv4/IPv6 (counted in totals as other). */
   public static final int DP_PARSE_NOT_IP = 1;
+
   /** DP_PARSE_BAD_IP: bad IP version/ihl/length field. */
   public static final int DP_PARSE_BAD_IP = 2;
+
   /** DP_IPV6_EXT_LIMIT: IPv6 extension header chain too long. */
   public static final int DP_IPV6_EXT_LIMIT = 3;
+
   /** DP_FRAGMENT_NONFIRST: non-first fragment counted with ports 0. */
   public static final int DP_FRAGMENT_NONFIRST = 4;
+
   /** DP_FLOW_INSERT_FAILED: the flow map refused an insert. */
   public static final int DP_FLOW_INSERT_FAILED = 5;
+
   /** DP_SAMPLE_DROPPED: the ring buffer was full. */
   public static final int DP_SAMPLE_DROPPED = 6;
+
   /** DP_IFACE_UNKNOWN: packet on an interface with no slot. */
   public static final int DP_IFACE_UNKNOWN = 7;
+
   /** DP_NO_FLOW_MAP: the outer map had no current flow map. */
   public static final int DP_NO_FLOW_MAP = 8;
+
   /** DP_ERROR_MAX: entries of fg_errors. */
   public static final int DP_ERROR_MAX = 9;
 
   /** Enumerator names of enum fg_error, indexed by value (metric label {@code reason}). */
   public static final List<String> DP_ERROR_NAMES =
       List.of(
-          "DP_PARSE_TRUNCATED", "DP_PARSE_NOT_IP", "DP_PARSE_BAD_IP", "DP_IPV6_EXT_LIMIT",
-          "DP_FRAGMENT_NONFIRST", "DP_FLOW_INSERT_FAILED", "DP_SAMPLE_DROPPED",
-          "DP_IFACE_UNKNOWN", "DP_NO_FLOW_MAP");
+          "DP_PARSE_TRUNCATED",
+          "DP_PARSE_NOT_IP",
+          "DP_PARSE_BAD_IP",
+          "DP_IPV6_EXT_LIMIT",
+          "DP_FRAGMENT_NONFIRST",
+          "DP_FLOW_INSERT_FAILED",
+          "DP_SAMPLE_DROPPED",
+          "DP_IFACE_UNKNOWN",
+          "DP_NO_FLOW_MAP");
 
   // struct flow_key (44 bytes)
   /** sizeof(struct flow_key). */
   public static final int FLOW_KEY_SIZE = 44;
+
   /** flow_key.src_addr: 16 bytes, IPv6 or IPv4-mapped. */
   public static final int FLOW_KEY_SRC_ADDR = 0;
+
   /** flow_key.dst_addr: 16 bytes. */
   public static final int FLOW_KEY_DST_ADDR = 16;
+
   /** flow_key.src_port: u16, host order. */
   public static final int FLOW_KEY_SRC_PORT = 32;
+
   /** flow_key.dst_port: u16, host order (ICMP: type << 8 | code). */
   public static final int FLOW_KEY_DST_PORT = 34;
+
   /** flow_key.ifindex: u32. */
   public static final int FLOW_KEY_IFINDEX = 36;
+
   /** flow_key.vlan_id: u16, outer VID or 0. */
   public static final int FLOW_KEY_VLAN_ID = 40;
+
   /** flow_key.protocol: u8. */
   public static final int FLOW_KEY_PROTOCOL = 42;
+
   /** flow_key.direction: u8, {@link #DIR_INGRESS} or {@link #DIR_EGRESS}. */
   public static final int FLOW_KEY_DIRECTION = 43;
 
   // struct flow_stats (40 bytes)
   /** sizeof(struct flow_stats). */
   public static final int FLOW_STATS_SIZE = 40;
+
   /** flow_stats.packets: u64. */
   public static final int FLOW_STATS_PACKETS = 0;
+
   /** flow_stats.bytes: u64, IP header + payload. */
   public static final int FLOW_STATS_BYTES = 8;
+
   /** flow_stats.first_seen_ns: u64, coarse CLOCK_MONOTONIC. */
   public static final int FLOW_STATS_FIRST_SEEN_NS = 16;
+
   /** flow_stats.last_seen_ns: u64. */
   public static final int FLOW_STATS_LAST_SEEN_NS = 24;
+
   /** flow_stats.tcp_flags: u32 (low 8 bits used). */
   public static final int FLOW_STATS_TCP_FLAGS = 32;
+
   /** flow_stats.tos: u8. */
   public static final int FLOW_STATS_TOS = 36;
+
   /** flow_stats.ip_version: u8, 4 or 6. */
   public static final int FLOW_STATS_IP_VERSION = 37;
+
   /** flow_stats.pad: 2 bytes. */
   public static final int FLOW_STATS_PAD = 38;
 
   // struct iface_totals (48 bytes, per CPU)
   /** sizeof(struct iface_totals). */
   public static final int IFACE_TOTALS_SIZE = 48;
+
   /** iface_totals.packets: u64. */
   public static final int IFACE_TOTALS_PACKETS = 0;
+
   /** iface_totals.bytes: u64. */
   public static final int IFACE_TOTALS_BYTES = 8;
+
   /** iface_totals.other_packets: u64. */
   public static final int IFACE_TOTALS_OTHER_PACKETS = 16;
+
   /** iface_totals.other_bytes: u64. */
   public static final int IFACE_TOTALS_OTHER_BYTES = 24;
+
   /** iface_totals.insert_failed: u64. */
   public static final int IFACE_TOTALS_INSERT_FAILED = 32;
+
   /** iface_totals.insert_failed_bytes: u64. */
   public static final int IFACE_TOTALS_INSERT_FAILED_BYTES = 40;
 
   // struct iface_settings (8 bytes)
   /** sizeof(struct iface_settings). */
   public static final int IFACE_SETTINGS_SIZE = 8;
+
   /** iface_settings.slot: u32. */
   public static final int IFACE_SETTINGS_SLOT = 0;
+
   /** iface_settings.sample_rate: u32, 1-in-N, 0 = off. */
   public static final int IFACE_SETTINGS_SAMPLE_RATE = 4;
 
   // struct sample_hdr (24 bytes)
   /** sizeof(struct sample_hdr). */
   public static final int SAMPLE_HDR_SIZE = 24;
+
   /** sample_hdr.timestamp_ns: u64. */
   public static final int SAMPLE_HDR_TIMESTAMP_NS = 0;
+
   /** sample_hdr.ifindex: u32. */
   public static final int SAMPLE_HDR_IFINDEX = 8;
+
   /** sample_hdr.orig_len: u32. */
   public static final int SAMPLE_HDR_ORIG_LEN = 12;
+
   /** sample_hdr.cap_len: u16. */
   public static final int SAMPLE_HDR_CAP_LEN = 16;
+
   /** sample_hdr.direction: u8. */
   public static final int SAMPLE_HDR_DIRECTION = 18;
+
   /** sample_hdr.pad: u8. */
   public static final int SAMPLE_HDR_PAD = 19;
+
   /** sample_hdr.slot: u32. */
   public static final int SAMPLE_HDR_SLOT = 20;
 
   /** Every struct of flowgate.h, member by member, as BTF names them. */
   public static List<Struct> structs() {
     return List.of(
-        new Struct("flow_key", FLOW_KEY_SIZE, List.of(
-            new Member("src_addr", FLOW_KEY_SRC_ADDR, 16),
-            new Member("dst_addr", FLOW_KEY_DST_ADDR, 16),
-            new Member("src_port", FLOW_KEY_SRC_PORT, 2),
-            new Member("dst_port", FLOW_KEY_DST_PORT, 2),
-            new Member("ifindex", FLOW_KEY_IFINDEX, 4),
-            new Member("vlan_id", FLOW_KEY_VLAN_ID, 2),
-            new Member("protocol", FLOW_KEY_PROTOCOL, 1),
-            new Member("direction", FLOW_KEY_DIRECTION, 1))),
-        new Struct("flow_stats", FLOW_STATS_SIZE, List.of(
-            new Member("packets", FLOW_STATS_PACKETS, 8),
-            new Member("bytes", FLOW_STATS_BYTES, 8),
-            new Member("first_seen_ns", FLOW_STATS_FIRST_SEEN_NS, 8),
-            new Member("last_seen_ns", FLOW_STATS_LAST_SEEN_NS, 8),
-            new Member("tcp_flags", FLOW_STATS_TCP_FLAGS, 4),
-            new Member("tos", FLOW_STATS_TOS, 1),
-            new Member("ip_version", FLOW_STATS_IP_VERSION, 1),
-            new Member("pad", FLOW_STATS_PAD, 2))),
-        new Struct("iface_totals", IFACE_TOTALS_SIZE, List.of(
-            new Member("packets", IFACE_TOTALS_PACKETS, 8),
-            new Member("bytes", IFACE_TOTALS_BYTES, 8),
-            new Member("other_packets", IFACE_TOTALS_OTHER_PACKETS, 8),
-            new Member("other_bytes", IFACE_TOTALS_OTHER_BYTES, 8),
-            new Member("insert_failed", IFACE_TOTALS_INSERT_FAILED, 8),
-            new Member("insert_failed_bytes", IFACE_TOTALS_INSERT_FAILED_BYTES, 8))),
-        new Struct("iface_settings", IFACE_SETTINGS_SIZE, List.of(
-            new Member("slot", IFACE_SETTINGS_SLOT, 4),
-            new Member("sample_rate", IFACE_SETTINGS_SAMPLE_RATE, 4))),
-        new Struct("sample_hdr", SAMPLE_HDR_SIZE, List.of(
-            new Member("timestamp_ns", SAMPLE_HDR_TIMESTAMP_NS, 8),
-            new Member("ifindex", SAMPLE_HDR_IFINDEX, 4),
-            new Member("orig_len", SAMPLE_HDR_ORIG_LEN, 4),
-            new Member("cap_len", SAMPLE_HDR_CAP_LEN, 2),
-            new Member("direction", SAMPLE_HDR_DIRECTION, 1),
-            new Member("pad", SAMPLE_HDR_PAD, 1),
-            new Member("slot", SAMPLE_HDR_SLOT, 4))));
+        new Struct(
+            "flow_key",
+            FLOW_KEY_SIZE,
+            List.of(
+                new Member("src_addr", FLOW_KEY_SRC_ADDR, 16),
+                new Member("dst_addr", FLOW_KEY_DST_ADDR, 16),
+                new Member("src_port", FLOW_KEY_SRC_PORT, 2),
+                new Member("dst_port", FLOW_KEY_DST_PORT, 2),
+                new Member("ifindex", FLOW_KEY_IFINDEX, 4),
+                new Member("vlan_id", FLOW_KEY_VLAN_ID, 2),
+                new Member("protocol", FLOW_KEY_PROTOCOL, 1),
+                new Member("direction", FLOW_KEY_DIRECTION, 1))),
+        new Struct(
+            "flow_stats",
+            FLOW_STATS_SIZE,
+            List.of(
+                new Member("packets", FLOW_STATS_PACKETS, 8),
+                new Member("bytes", FLOW_STATS_BYTES, 8),
+                new Member("first_seen_ns", FLOW_STATS_FIRST_SEEN_NS, 8),
+                new Member("last_seen_ns", FLOW_STATS_LAST_SEEN_NS, 8),
+                new Member("tcp_flags", FLOW_STATS_TCP_FLAGS, 4),
+                new Member("tos", FLOW_STATS_TOS, 1),
+                new Member("ip_version", FLOW_STATS_IP_VERSION, 1),
+                new Member("pad", FLOW_STATS_PAD, 2))),
+        new Struct(
+            "iface_totals",
+            IFACE_TOTALS_SIZE,
+            List.of(
+                new Member("packets", IFACE_TOTALS_PACKETS, 8),
+                new Member("bytes", IFACE_TOTALS_BYTES, 8),
+                new Member("other_packets", IFACE_TOTALS_OTHER_PACKETS, 8),
+                new Member("other_bytes", IFACE_TOTALS_OTHER_BYTES, 8),
+                new Member("insert_failed", IFACE_TOTALS_INSERT_FAILED, 8),
+                new Member("insert_failed_bytes", IFACE_TOTALS_INSERT_FAILED_BYTES, 8))),
+        new Struct(
+            "iface_settings",
+            IFACE_SETTINGS_SIZE,
+            List.of(
+                new Member("slot", IFACE_SETTINGS_SLOT, 4),
+                new Member("sample_rate", IFACE_SETTINGS_SAMPLE_RATE, 4))),
+        new Struct(
+            "sample_hdr",
+            SAMPLE_HDR_SIZE,
+            List.of(
+                new Member("timestamp_ns", SAMPLE_HDR_TIMESTAMP_NS, 8),
+                new Member("ifindex", SAMPLE_HDR_IFINDEX, 4),
+                new Member("orig_len", SAMPLE_HDR_ORIG_LEN, 4),
+                new Member("cap_len", SAMPLE_HDR_CAP_LEN, 2),
+                new Member("direction", SAMPLE_HDR_DIRECTION, 1),
+                new Member("pad", SAMPLE_HDR_PAD, 1),
+                new Member("slot", SAMPLE_HDR_SLOT, 4))));
   }
 
   /** Every enum of flowgate.h: name without "enum " to its enumerators in declaration order. */
@@ -207,7 +275,8 @@ public final class Layout {
 
   private static long u32(ByteBuffer b, int i) {
     int v = b.getInt(i);
-    return Integer.toUnsignedLong(b.order() == ByteOrder.LITTLE_ENDIAN ? v : Integer.reverseBytes(v));
+    return Integer.toUnsignedLong(
+        b.order() == ByteOrder.LITTLE_ENDIAN ? v : Integer.reverseBytes(v));
   }
 
   private static int u16(ByteBuffer b, int i) {
@@ -295,8 +364,8 @@ public final class Layout {
   }
 
   /**
-   * Sum over CPUs of one u64 field of a per-CPU value (e.g. iface_totals.packets with {@code
-   * field = IFACE_TOTALS_PACKETS}, or an fg_errors counter with {@code field = 0}).
+   * Sum over CPUs of one u64 field of a per-CPU value (e.g. iface_totals.packets with {@code field
+   * = IFACE_TOTALS_PACKETS}, or an fg_errors counter with {@code field = 0}).
    *
    * @param value absolute index of the per-CPU value ({@link BpfMap#valueBufferSize()} bytes)
    * @param valueSize the map's {@link BpfMap#valueSize()}

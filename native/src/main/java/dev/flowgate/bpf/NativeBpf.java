@@ -19,7 +19,9 @@ import java.nio.file.StandardCopyOption;
  * package calls {@link #ensureAvailable()} first.
  */
 public final class NativeBpf {
-  /** System property: absolute path of a {@code libflowgate-jni.so} to load instead of the jar's. */
+  /**
+   * System property: absolute path of a {@code libflowgate-jni.so} to load instead of the jar's.
+   */
   public static final String LIBRARY_PROPERTY = "flowgate.native.lib";
 
   /** Class-path resource of the shim inside the native jar. */
@@ -85,8 +87,8 @@ public final class NativeBpf {
   }
 
   /**
-   * Number of possible CPUs: the number of values a per-CPU map returns per entry (each rounded
-   * up to 8 bytes).
+   * Number of possible CPUs: the number of values a per-CPU map returns per entry (each rounded up
+   * to 8 bytes).
    */
   public static int nrPossibleCpus() {
     ensureAvailable();

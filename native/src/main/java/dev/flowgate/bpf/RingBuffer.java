@@ -30,8 +30,8 @@ public final class RingBuffer implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code timeoutMs} (0: do not wait, -1: forever) for records, then copies as many
-   * as fit into {@code out} from its position to its limit. Position and limit do not change.
+   * Waits up to {@code timeoutMs} (0: do not wait, -1: forever) for records, then copies as many as
+   * fit into {@code out} from its position to its limit. Position and limit do not change.
    *
    * @return the number of bytes written (0 on timeout)
    * @throws BpfException ENOSPC if {@code out} cannot hold even the next record

@@ -41,7 +41,12 @@ public final class SystemdNotify {
     if (rc < 0) {
       throw new UncheckedIOException(
           new IOException(
-              "sd_notify to " + socketPath + ": " + NativeBpf.strerror(-rc) + " (errno " + -rc
+              "sd_notify to "
+                  + socketPath
+                  + ": "
+                  + NativeBpf.strerror(-rc)
+                  + " (errno "
+                  + -rc
                   + ")"));
     }
   }

@@ -5,8 +5,8 @@ public enum XdpMode {
   /** In the driver, before any skb exists (XDP_FLAGS_DRV_MODE); the fast path. */
   NATIVE(1 << 2),
   /**
-   * After the skb is built, for drivers without native XDP (XDP_FLAGS_SKB_MODE); runs after GRO,
-   * so it sees merged packets.
+   * After the skb is built, for drivers without native XDP (XDP_FLAGS_SKB_MODE); runs after GRO, so
+   * it sees merged packets.
    */
   GENERIC(1 << 1);
 

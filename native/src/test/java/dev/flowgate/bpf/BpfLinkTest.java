@@ -21,13 +21,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Attaching the real programs to the host end of a veth pair whose other end sits in a namespace
- * of this test; frames sent from the namespace arrive on the host end.
+ * Attaching the real programs to the host end of a veth pair whose other end sits in a namespace of
+ * this test; frames sent from the namespace arrive on the host end.
  */
 @Timeout(120)
 class BpfLinkTest {
-  /** Destination MAC of the test frames: not the host end's, so the host stack drops them
-   * before IP (XDP and TC ingress still see them) and never routes them anywhere. */
+  /**
+   * Destination MAC of the test frames: not the host end's, so the host stack drops them before IP
+   * (XDP and TC ingress still see them) and never routes them anywhere.
+   */
   private static final MacAddress NOT_OURS = MacAddress.parse("02:00:5e:00:53:01");
 
   private final List<AutoCloseable> closeFirst = new ArrayList<>();
@@ -76,8 +78,13 @@ class BpfLinkTest {
   private void send(int n) {
     List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      frames.add(Frames.ipv4("198.51.100.1", "203.0.113.1").udp(2000 + i, 53).payload(32)
-          .macs(veth.b().mac(), NOT_OURS).build().bytes());
+      frames.add(
+          Frames.ipv4("198.51.100.1", "203.0.113.1")
+              .udp(2000 + i, 53)
+              .payload(32)
+              .macs(veth.b().mac(), NOT_OURS)
+              .build()
+              .bytes());
     }
     FrameSender.send(veth.b(), frames);
   }
@@ -111,8 +118,18 @@ class BpfLinkTest {
   }
 
   private Command.Result attachForeignXdp() {
-    return Command.run(List.of("ip", "link", "set", "dev", host, "xdpdrv", "obj",
-        TestObjects.test("t_foreign").toString(), "sec", "xdp"));
+    return Command.run(
+        List.of(
+            "ip",
+            "link",
+            "set",
+            "dev",
+            host,
+            "xdpdrv",
+            "obj",
+            TestObjects.test("t_foreign").toString(),
+            "sec",
+            "xdp"));
   }
 
   private static String netShow(String dev) {
@@ -159,16 +176,16 @@ class BpfLinkTest {
     int foreignId = BpfLink.attachedXdpProgramId(ifindex, XdpMode.NATIVE);
     assertThat(foreignId).isPositive();
 
-    assertThatThrownBy(() -> closeLater(BpfLink.attachXdp(obj.program("fg_xdp"), ifindex,
-            XdpMode.NATIVE)))
+    assertThatThrownBy(
+            () -> closeLater(BpfLink.attachXdp(obj.program("fg_xdp"), ifindex, XdpMode.NATIVE)))
         .isInstanceOfSatisfying(
             BpfException.class,
             e -> {
               assertThat(e.errno()).isEqualTo(16); // EBUSY
               assertThat(e.detail()).contains("prog id " + foreignId).contains("never replaces");
             });
-    assertThatThrownBy(() -> closeLater(BpfLink.attachXdp(obj.program("fg_xdp"), ifindex,
-            XdpMode.GENERIC)))
+    assertThatThrownBy(
+            () -> closeLater(BpfLink.attachXdp(obj.program("fg_xdp"), ifindex, XdpMode.GENERIC)))
         .isInstanceOfSatisfying(
             BpfException.class, e -> assertThat(e.errno()).isEqualTo(17)); // EEXIST
 
@@ -214,8 +231,8 @@ class BpfLinkTest {
     BpfLink link = closeLater(BpfLink.attachClsact(tc, ifindex, TcDirection.INGRESS));
     assertThat(link.kind()).isEqualTo(BpfLink.Kind.CLSACT);
     assertThat(link.tcPriority()).isPositive();
-    String filters = Command.run(List.of("tc", "filter", "show", "dev", host, "ingress"))
-        .orThrow().stdout();
+    String filters =
+        Command.run(List.of("tc", "filter", "show", "dev", host, "ingress")).orThrow().stdout();
     assertThat(filters).contains("fg_tc_ingress").contains("direct-action");
 
     send(3);
@@ -225,14 +242,17 @@ class BpfLinkTest {
     BpfLink second = closeLater(BpfLink.attachClsact(tc, ifindex, TcDirection.INGRESS));
     assertThat(second.tcPriority()).isNotEqualTo(link.tcPriority());
     link.close();
-    filters = Command.run(List.of("tc", "filter", "show", "dev", host, "ingress")).orThrow().stdout();
-    assertThat(filters).contains("pref " + second.tcPriority())
+    filters =
+        Command.run(List.of("tc", "filter", "show", "dev", host, "ingress")).orThrow().stdout();
+    assertThat(filters)
+        .contains("pref " + second.tcPriority())
         .doesNotContain("pref " + link.tcPriority());
     assertThatThrownBy(() -> second.pin(lab.pinDir().resolve("x")))
         .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.errno()).isEqualTo(95));
     second.close();
     assertThat(Command.run(List.of("tc", "qdisc", "show", "dev", host)).orThrow().stdout())
-        .as("the qdisc stays: it might be someone else's").contains("clsact");
+        .as("the qdisc stays: it might be someone else's")
+        .contains("clsact");
   }
 
   @Test

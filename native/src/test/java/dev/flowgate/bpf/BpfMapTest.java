@@ -39,7 +39,9 @@ class BpfMapTest {
     ByteBuffer value = NativeBpf.allocate(Layout.FLOW_STATS_SIZE);
     for (int i = 0; i < n; i++) {
       key.putInt(Layout.FLOW_KEY_IFINDEX, i + 1).putShort(Layout.FLOW_KEY_SRC_PORT, (short) i);
-      value.putLong(Layout.FLOW_STATS_PACKETS, i + 1).putLong(Layout.FLOW_STATS_BYTES, 100L * (i + 1));
+      value
+          .putLong(Layout.FLOW_STATS_PACKETS, i + 1)
+          .putLong(Layout.FLOW_STATS_BYTES, 100L * (i + 1));
       flows.update(key, value, BpfMap.BPF_NOEXIST);
     }
   }
@@ -174,7 +176,9 @@ class BpfMapTest {
     assertThat(keys.getInt(5 * 4)).isEqualTo(5);
     assertThat(
             Layout.sumPerCpu(
-                values, 5 * totals.valueBufferSize(), totals.valueSize(),
+                values,
+                5 * totals.valueBufferSize(),
+                totals.valueSize(),
                 Layout.IFACE_TOTALS_PACKETS))
         .isEqualTo((long) cpus * (cpus + 1) / 2);
   }
@@ -182,14 +186,16 @@ class BpfMapTest {
   @Test
   void heapBuffersAndShortBuffersAreRefused() {
     assertThatThrownBy(
-            () -> flows.lookup(
-                java.nio.ByteBuffer.allocate(Layout.FLOW_KEY_SIZE),
-                NativeBpf.allocate(Layout.FLOW_STATS_SIZE)))
+            () ->
+                flows.lookup(
+                    java.nio.ByteBuffer.allocate(Layout.FLOW_KEY_SIZE),
+                    NativeBpf.allocate(Layout.FLOW_STATS_SIZE)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(
-            () -> flows.lookup(
-                NativeBpf.allocate(Layout.FLOW_KEY_SIZE - 1),
-                NativeBpf.allocate(Layout.FLOW_STATS_SIZE)))
+            () ->
+                flows.lookup(
+                    NativeBpf.allocate(Layout.FLOW_KEY_SIZE - 1),
+                    NativeBpf.allocate(Layout.FLOW_STATS_SIZE)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

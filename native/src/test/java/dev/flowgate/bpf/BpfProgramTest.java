@@ -122,8 +122,8 @@ class BpfProgramTest {
   void totalsCountTheSameBytesAsTheFlow() {
     obj.program("fg_xdp").testRun(udpFrame(), 3);
     BpfMap totals = obj.map("fg_totals");
-    ByteBuffer key = NativeBpf.allocate(4)
-        .putInt(0, Layout.SLOT_UNKNOWN * Layout.DIR_MAX + Layout.DIR_INGRESS);
+    ByteBuffer key =
+        NativeBpf.allocate(4).putInt(0, Layout.SLOT_UNKNOWN * Layout.DIR_MAX + Layout.DIR_INGRESS);
     ByteBuffer value = NativeBpf.allocate(totals.valueBufferSize());
     assertThat(totals.lookup(key, value)).isTrue();
     assertThat(Layout.sumPerCpu(value, 0, totals.valueSize(), Layout.IFACE_TOTALS_PACKETS))

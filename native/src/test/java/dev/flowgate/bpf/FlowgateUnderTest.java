@@ -16,7 +16,13 @@ import java.util.Map;
 public final class FlowgateUnderTest implements AutoCloseable {
   /** A flow_key, addresses as text (IPv4-mapped keys shown as dotted IPv4). */
   public record FlowKey(
-      String src, String dst, int srcPort, int dstPort, int ifindex, int vlanId, int protocol,
+      String src,
+      String dst,
+      int srcPort,
+      int dstPort,
+      int ifindex,
+      int vlanId,
+      int protocol,
       int direction) {
 
     /** This key with another ifindex and direction. */
@@ -36,7 +42,11 @@ public final class FlowgateUnderTest implements AutoCloseable {
 
   /** One iface_totals entry summed over CPUs. */
   public record Totals(
-      long packets, long bytes, long otherPackets, long otherBytes, long insertFailed,
+      long packets,
+      long bytes,
+      long otherPackets,
+      long otherBytes,
+      long insertFailed,
       long insertFailedBytes) {
     /** Every packet the programs saw: IP and other. */
     public long allPackets() {
@@ -68,8 +78,8 @@ public final class FlowgateUnderTest implements AutoCloseable {
   }
 
   /**
-   * Opens and loads the real object; flow maps of {@code maxFlows} entries ({@code 0}: the
-   * object's default, FG_DEFAULT_MAX_FLOWS); maps pinned under {@code pinDir} when it is not null.
+   * Opens and loads the real object; flow maps of {@code maxFlows} entries ({@code 0}: the object's
+   * default, FG_DEFAULT_MAX_FLOWS); maps pinned under {@code pinDir} when it is not null.
    */
   public static FlowgateUnderTest load(int maxFlows, Path pinDir) {
     NativeBpf.ensureAvailable();
@@ -129,7 +139,14 @@ public final class FlowgateUnderTest implements AutoCloseable {
     for (int s = 0; s < Layout.MAX_SLOTS; s++) {
       for (int d = 0; d < Layout.DIR_MAX; d++) {
         Totals t = totals(s, d);
-        long[] f = {t.packets(), t.bytes(), t.otherPackets(), t.otherBytes(), t.insertFailed(), t.insertFailedBytes()};
+        long[] f = {
+          t.packets(),
+          t.bytes(),
+          t.otherPackets(),
+          t.otherBytes(),
+          t.insertFailed(),
+          t.insertFailedBytes()
+        };
         for (int i = 0; i < 6; i++) {
           sum[i] += f[i];
         }
@@ -218,9 +235,14 @@ public final class FlowgateUnderTest implements AutoCloseable {
       Layout.flowKeyDstAddr(keys, k, dst);
       FlowKey key =
           new FlowKey(
-              text(src), text(dst), Layout.flowKeySrcPort(keys, k), Layout.flowKeyDstPort(keys, k),
-              Layout.flowKeyIfindex(keys, k), Layout.flowKeyVlanId(keys, k),
-              Layout.flowKeyProtocol(keys, k), Layout.flowKeyDirection(keys, k));
+              text(src),
+              text(dst),
+              Layout.flowKeySrcPort(keys, k),
+              Layout.flowKeyDstPort(keys, k),
+              Layout.flowKeyIfindex(keys, k),
+              Layout.flowKeyVlanId(keys, k),
+              Layout.flowKeyProtocol(keys, k),
+              Layout.flowKeyDirection(keys, k));
       FlowCounters c =
           new FlowCounters(
               values.getLong(v + Layout.FLOW_STATS_PACKETS),

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.bpf.FlowgateUnderTest.FlowCounters;
 import dev.flowgate.lab.Await;
-import dev.flowgate.lab.Frames;
 import dev.flowgate.lab.FrameSender;
+import dev.flowgate.lab.Frames;
 import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
@@ -17,16 +17,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Another tool's TC classifier on the same hook keeps seeing every packet while flowgate's is
  * attached, whichever runs first: the foreign program (native/src/test/bpf/t_foreign_tc.bpf.c)
- * counts what it sees in its own map, flowgate counts in its totals, and after N frames both say
- * N. The foreign program is attached the way other tools do it: a classic clsact filter added
- * with iproute2 ({@code tc filter add ... bpf da object-pinned}) or a TCX link.
+ * counts what it sees in its own map, flowgate counts in its totals, and after N frames both say N.
+ * The foreign program is attached the way other tools do it: a classic clsact filter added with
+ * iproute2 ({@code tc filter add ... bpf da object-pinned}) or a TCX link.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ForeignTcFilterTest {
@@ -90,7 +90,8 @@ class ForeignTcFilterTest {
     veth.b().conf("ipv6", "disable_ipv6", "1").up();
     int ifindex = hook.ifindex();
     flowgate.assignSlot(ifindex, SLOT);
-    BpfProgram ours = flowgate.program(direction == TcDirection.INGRESS ? "fg_tc_ingress" : "fg_tc_egress");
+    BpfProgram ours =
+        flowgate.program(direction == TcDirection.INGRESS ? "fg_tc_ingress" : "fg_tc_egress");
     String tcDir = direction == TcDirection.INGRESS ? "ingress" : "egress";
 
     LongSupplier foreignSeen =
@@ -123,12 +124,28 @@ class ForeignTcFilterTest {
 
     List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < FRAMES; i++) {
-      frames.add(switch (i % 4) {
-        case 0 -> Frames.ipv4("198.51.100.1", "203.0.113.1").udp(10000 + i % 50, 53).payload(20).build().bytes();
-        case 1 -> Frames.ipv6("2001:db8:1::1", "2001:db8:2::1").tcp(20000 + i % 50, 443, Frames.TCP_ACK).build().bytes();
-        case 2 -> Frames.ipv4("198.51.100.2", "203.0.113.2").dot1q(42).icmp(8, 0).payload(8).build().bytes();
-        default -> Frames.ethernet(Frames.ETH_P_ARP).payload(28).build().bytes();
-      });
+      frames.add(
+          switch (i % 4) {
+            case 0 ->
+                Frames.ipv4("198.51.100.1", "203.0.113.1")
+                    .udp(10000 + i % 50, 53)
+                    .payload(20)
+                    .build()
+                    .bytes();
+            case 1 ->
+                Frames.ipv6("2001:db8:1::1", "2001:db8:2::1")
+                    .tcp(20000 + i % 50, 443, Frames.TCP_ACK)
+                    .build()
+                    .bytes();
+            case 2 ->
+                Frames.ipv4("198.51.100.2", "203.0.113.2")
+                    .dot1q(42)
+                    .icmp(8, 0)
+                    .payload(8)
+                    .build()
+                    .bytes();
+            default -> Frames.ethernet(Frames.ETH_P_ARP).payload(28).build().bytes();
+          });
     }
     // ingress: frames come from the namespace end; egress: they leave the host end
     FrameSender.send(direction == TcDirection.INGRESS ? veth.b() : veth.a(), frames);
@@ -149,11 +166,30 @@ class ForeignTcFilterTest {
     Path pins = lab.pinDir();
     Path prog = pins.resolve("prog");
     Path maps = pins.resolve("maps");
-    Netns.HOST.check("bpftool", "prog", "load", TestObjects.test("t_foreign_tc").toString(),
-        prog.toString(), "type", "classifier", "pinmaps", maps.toString());
+    Netns.HOST.check(
+        "bpftool",
+        "prog",
+        "load",
+        TestObjects.test("t_foreign_tc").toString(),
+        prog.toString(),
+        "type",
+        "classifier",
+        "pinmaps",
+        maps.toString());
     Netns.HOST.run("tc", "qdisc", "add", "dev", ifname, "clsact"); // exists already if ours made it
-    Netns.HOST.check("tc", "filter", "add", "dev", ifname, tcDir, "prio", String.valueOf(prio),
-        "bpf", "direct-action", "object-pinned", prog.toString());
+    Netns.HOST.check(
+        "tc",
+        "filter",
+        "add",
+        "dev",
+        ifname,
+        tcDir,
+        "prio",
+        String.valueOf(prio),
+        "bpf",
+        "direct-action",
+        "object-pinned",
+        prog.toString());
     BpfMap seen = BpfMap.openPinned(maps.resolve("t_foreign_seen"));
     links.add(seen);
     return () -> readCounter(seen);

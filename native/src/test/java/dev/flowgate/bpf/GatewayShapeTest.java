@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flowgate.bpf.FlowgateUnderTest.FlowCounters;
 import dev.flowgate.bpf.FlowgateUnderTest.FlowKey;
 import dev.flowgate.bpf.FlowgateUnderTest.Totals;
-import dev.flowgate.bpf.GatewayTraffic.Kind;
 import dev.flowgate.bpf.GatewayTraffic.Planned;
 import dev.flowgate.lab.Await;
 import dev.flowgate.lab.FrameSender;
@@ -81,7 +80,8 @@ class GatewayShapeTest {
     links.add(BpfLink.attachTc(flowgate.program("fg_tc_egress"), rs, TcDirection.EGRESS));
     links.add(BpfLink.attachTc(flowgate.program("fg_tc_ingress"), rs, TcDirection.INGRESS));
     GatewayTraffic traffic = new GatewayTraffic(gw, 150, 40, BATCHES);
-    System.out.printf("gateway mix: %d flows, %d client frames (%d forwarded), %d server frames%n",
+    System.out.printf(
+        "gateway mix: %d flows, %d client frames (%d forwarded), %d server frames%n",
         traffic.flows.size(), traffic.clientFrames, traffic.forwardedFrames, traffic.serverFrames);
 
     // the sweeper: swap and drain, again and again, while the traffic flows
@@ -89,19 +89,22 @@ class GatewayShapeTest {
     AtomicLong sweeps = new AtomicLong();
     AtomicReference<Throwable> sweeperFailure = new AtomicReference<>();
     sweeping = true;
-    sweeper = new Thread(() -> {
-      try {
-        while (sweeping) {
-          Map<FlowKey, FlowCounters> delta = flowgate.sweep();
-          synchronized (drained) {
-            delta.forEach((k, v) -> drained.merge(k, v, FlowCounters::plus));
-          }
-          sweeps.incrementAndGet();
-        }
-      } catch (Throwable t) {
-        sweeperFailure.set(t);
-      }
-    }, "gateway-sweeper");
+    sweeper =
+        new Thread(
+            () -> {
+              try {
+                while (sweeping) {
+                  Map<FlowKey, FlowCounters> delta = flowgate.sweep();
+                  synchronized (drained) {
+                    delta.forEach((k, v) -> drained.merge(k, v, FlowCounters::plus));
+                  }
+                  sweeps.incrementAndGet();
+                }
+              } catch (Throwable t) {
+                sweeperFailure.set(t);
+              }
+            },
+            "gateway-sweeper");
     sweeper.start();
 
     for (int b = 0; b < BATCHES; b++) {
@@ -109,12 +112,20 @@ class GatewayShapeTest {
       FrameSender.send(gw.clientEnd(), traffic.clientBatches.get(b));
       FrameSender.send(gw.serverEnd(), traffic.serverBatches.get(b));
       // at least one complete sweep between batches, while the router may still be busy
-      Await.until("a sweep after batch " + b, () -> sweeps.get() >= before + 2 || sweeperFailure.get() != null);
+      Await.until(
+          "a sweep after batch " + b,
+          () -> sweeps.get() >= before + 2 || sweeperFailure.get() != null);
     }
-    Await.until("the router's hooks saw every frame", () -> sweeperFailure.get() != null
-        || (flowgate.totals(CLIENT_SIDE_SLOT, Layout.DIR_INGRESS).allPackets() >= traffic.clientFrames
-            && flowgate.totals(SERVER_SIDE_SLOT, Layout.DIR_EGRESS).allPackets() >= traffic.forwardedFrames
-            && flowgate.totals(SERVER_SIDE_SLOT, Layout.DIR_INGRESS).allPackets() >= traffic.serverFrames));
+    Await.until(
+        "the router's hooks saw every frame",
+        () ->
+            sweeperFailure.get() != null
+                || (flowgate.totals(CLIENT_SIDE_SLOT, Layout.DIR_INGRESS).allPackets()
+                        >= traffic.clientFrames
+                    && flowgate.totals(SERVER_SIDE_SLOT, Layout.DIR_EGRESS).allPackets()
+                        >= traffic.forwardedFrames
+                    && flowgate.totals(SERVER_SIDE_SLOT, Layout.DIR_INGRESS).allPackets()
+                        >= traffic.serverFrames));
     sweeping = false;
     try {
       sweeper.join();
@@ -129,11 +140,13 @@ class GatewayShapeTest {
     SoftAssertions soft = new SoftAssertions();
     Map<FlowKey, FlowCounters> rest = new HashMap<>(drained);
     for (Planned p : traffic.flows) {
-      List<FlowKey> where = switch (p.kind()) {
-        case FORWARDED -> List.of(p.key().at(rc, Layout.DIR_INGRESS), p.key().at(rs, Layout.DIR_EGRESS));
-        case CLIENT_TAGGED -> List.of(p.key().at(rc, Layout.DIR_INGRESS));
-        case SERVER_TAGGED -> List.of(p.key().at(rs, Layout.DIR_INGRESS));
-      };
+      List<FlowKey> where =
+          switch (p.kind()) {
+            case FORWARDED ->
+                List.of(p.key().at(rc, Layout.DIR_INGRESS), p.key().at(rs, Layout.DIR_EGRESS));
+            case CLIENT_TAGGED -> List.of(p.key().at(rc, Layout.DIR_INGRESS));
+            case SERVER_TAGGED -> List.of(p.key().at(rs, Layout.DIR_INGRESS));
+          };
       for (FlowKey k : where) {
         soft.assertThat(rest.remove(k)).as(p.kind() + " flow " + k).isEqualTo(p.expected());
       }
@@ -142,35 +155,61 @@ class GatewayShapeTest {
     long chatter = 0;
     for (Map.Entry<FlowKey, FlowCounters> e : rest.entrySet()) {
       FlowKey k = e.getKey();
-      boolean routerOwn = GatewayLab.isRouterChatter(k.src(), k.protocol()) && k.ifindex() == rs
-          && k.direction() == Layout.DIR_EGRESS;
+      boolean routerOwn =
+          GatewayLab.isRouterChatter(k.src(), k.protocol())
+              && k.ifindex() == rs
+              && k.direction() == Layout.DIR_EGRESS;
       soft.assertThat(routerOwn).as("unexpected flow " + k + " " + e.getValue()).isTrue();
       chatter += e.getValue().packets();
     }
     long taggedFromClient = traffic.clientFrames - traffic.forwardedFrames;
     soft.assertThat(flowgate.totals(CLIENT_SIDE_SLOT, Layout.DIR_INGRESS).packets())
-        .as("client side ingress IP packets").isEqualTo(traffic.forwardedFrames + taggedFromClient);
+        .as("client side ingress IP packets")
+        .isEqualTo(traffic.forwardedFrames + taggedFromClient);
     soft.assertThat(flowgate.totals(SERVER_SIDE_SLOT, Layout.DIR_EGRESS).packets())
-        .as("server side egress IP packets").isEqualTo(traffic.forwardedFrames + chatter);
+        .as("server side egress IP packets")
+        .isEqualTo(traffic.forwardedFrames + chatter);
     soft.assertThat(flowgate.totals(SERVER_SIDE_SLOT, Layout.DIR_INGRESS).packets())
-        .as("server side ingress IP packets").isEqualTo(traffic.serverFrames);
-    for (int[] hook : new int[][] {{CLIENT_SIDE_SLOT, Layout.DIR_INGRESS, rc}, {SERVER_SIDE_SLOT, Layout.DIR_EGRESS, rs},
-        {SERVER_SIDE_SLOT, Layout.DIR_INGRESS, rs}}) {
+        .as("server side ingress IP packets")
+        .isEqualTo(traffic.serverFrames);
+    for (int[] hook :
+        new int[][] {
+          {CLIENT_SIDE_SLOT, Layout.DIR_INGRESS, rc},
+          {SERVER_SIDE_SLOT, Layout.DIR_EGRESS, rs},
+          {SERVER_SIDE_SLOT, Layout.DIR_INGRESS, rs}
+        }) {
       Totals t = flowgate.totals(hook[0], hook[1]);
-      long flowPackets = drained.entrySet().stream()
-          .filter(e -> e.getKey().ifindex() == hook[2] && e.getKey().direction() == hook[1])
-          .mapToLong(e -> e.getValue().packets()).sum();
-      long flowBytes = drained.entrySet().stream()
-          .filter(e -> e.getKey().ifindex() == hook[2] && e.getKey().direction() == hook[1])
-          .mapToLong(e -> e.getValue().bytes()).sum();
-      soft.assertThat(flowPackets).as("flow packets = totals, slot " + hook[0] + " dir " + hook[1]).isEqualTo(t.packets());
-      soft.assertThat(flowBytes).as("flow bytes = totals, slot " + hook[0] + " dir " + hook[1]).isEqualTo(t.bytes());
-      soft.assertThat(t.otherPackets()).as("other packets, slot " + hook[0] + " dir " + hook[1]).isZero();
-      soft.assertThat(t.insertFailed()).as("insert failed, slot " + hook[0] + " dir " + hook[1]).isZero();
+      long flowPackets =
+          drained.entrySet().stream()
+              .filter(e -> e.getKey().ifindex() == hook[2] && e.getKey().direction() == hook[1])
+              .mapToLong(e -> e.getValue().packets())
+              .sum();
+      long flowBytes =
+          drained.entrySet().stream()
+              .filter(e -> e.getKey().ifindex() == hook[2] && e.getKey().direction() == hook[1])
+              .mapToLong(e -> e.getValue().bytes())
+              .sum();
+      soft.assertThat(flowPackets)
+          .as("flow packets = totals, slot " + hook[0] + " dir " + hook[1])
+          .isEqualTo(t.packets());
+      soft.assertThat(flowBytes)
+          .as("flow bytes = totals, slot " + hook[0] + " dir " + hook[1])
+          .isEqualTo(t.bytes());
+      soft.assertThat(t.otherPackets())
+          .as("other packets, slot " + hook[0] + " dir " + hook[1])
+          .isZero();
+      soft.assertThat(t.insertFailed())
+          .as("insert failed, slot " + hook[0] + " dir " + hook[1])
+          .isZero();
     }
-    soft.assertThat(flowgate.totals(Layout.SLOT_UNKNOWN, Layout.DIR_INGRESS).allPackets()
-        + flowgate.totals(Layout.SLOT_UNKNOWN, Layout.DIR_EGRESS).allPackets()).as("packets on unknown interfaces").isZero();
-    soft.assertThat(sweeps.get()).as("sweeps while traffic flowed").isGreaterThanOrEqualTo(2L * BATCHES);
+    soft.assertThat(
+            flowgate.totals(Layout.SLOT_UNKNOWN, Layout.DIR_INGRESS).allPackets()
+                + flowgate.totals(Layout.SLOT_UNKNOWN, Layout.DIR_EGRESS).allPackets())
+        .as("packets on unknown interfaces")
+        .isZero();
+    soft.assertThat(sweeps.get())
+        .as("sweeps while traffic flowed")
+        .isGreaterThanOrEqualTo(2L * BATCHES);
     soft.assertAll();
   }
 }

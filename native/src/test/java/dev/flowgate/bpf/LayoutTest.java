@@ -23,7 +23,8 @@ class LayoutTest {
   @Test
   void everyStructMatchesTheTestObjectBuiltFromTheSameHeader() {
     for (Struct expected : Layout.structs()) {
-      if (expected.name().equals("iface_totals") || expected.name().equals("iface_settings")
+      if (expected.name().equals("iface_totals")
+          || expected.name().equals("iface_settings")
           || expected.name().equals("sample_hdr")) {
         continue; // t_counter uses only flow_key and flow_stats
       }
@@ -56,7 +57,8 @@ class LayoutTest {
     Map<String, Long> dirs = ObjectBtf.enumValues(TestObjects.flowgate(), "fg_direction");
     assertThat(dirs)
         .containsExactly(
-            Map.entry("FG_DIR_INGRESS", 0L), Map.entry("FG_DIR_EGRESS", 1L),
+            Map.entry("FG_DIR_INGRESS", 0L),
+            Map.entry("FG_DIR_EGRESS", 1L),
             Map.entry("FG_DIR_MAX", 2L));
   }
 

@@ -8,9 +8,9 @@ import java.util.TreeSet;
 
 /**
  * One row of the parser table: a frame, and what flowgate must count for it: either an IP flow
- * (key, bytes, TCP flags, ToS, IP version) or an "other" frame (bytes past the L2 header read),
- * and exactly which error counters move. The key's ifindex and direction are those of the hook
- * it runs through, filled in by the test.
+ * (key, bytes, TCP flags, ToS, IP version) or an "other" frame (bytes past the L2 header read), and
+ * exactly which error counters move. The key's ifindex and direction are those of the hook it runs
+ * through, filled in by the test.
  */
 record ParserCase(String name, byte[] frame, ParserCase.Expect expect) {
   @Override

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ParserTableTest {
   /** The loopback's ifindex in the test's namespace: where BPF_PROG_TEST_RUN frames arrive. */
   static final int LOOPBACK = 1;
+
   /** The totals slot the test gives the loopback. */
   static final int SLOT = 3;
 
@@ -76,9 +77,11 @@ class ParserTableTest {
    */
   static Stream<Arguments> rows() {
     return ParserTable.cases().stream()
-        .flatMap(c -> Stream.of(Hook.values())
-            .filter(h -> h == Hook.XDP || tcTestRunTakes(c.frame()))
-            .map(h -> Arguments.of(c, h)));
+        .flatMap(
+            c ->
+                Stream.of(Hook.values())
+                    .filter(h -> h == Hook.XDP || tcTestRunTakes(c.frame()))
+                    .map(h -> Arguments.of(c, h)));
   }
 
   static boolean tcTestRunTakes(byte[] frame) {
@@ -107,12 +110,14 @@ class ParserTableTest {
     soft.assertThat(r.retval()).as("verdict").isEqualTo(hook.verdict);
     soft.assertThat(r.dataOut()).as("frame after the program").isEqualTo(row.frame());
     Totals expectedTotals =
-        e.ip
-            ? new Totals(1, e.bytes, 0, 0, 0, 0)
-            : new Totals(0, 0, 1, e.bytes, 0, 0);
-    soft.assertThat(flowgate.totals(SLOT, hook.direction)).as("totals of the slot").isEqualTo(expectedTotals);
+        e.ip ? new Totals(1, e.bytes, 0, 0, 0, 0) : new Totals(0, 0, 1, e.bytes, 0, 0);
+    soft.assertThat(flowgate.totals(SLOT, hook.direction))
+        .as("totals of the slot")
+        .isEqualTo(expectedTotals);
     soft.assertThat(flowgate.allTotals()).as("totals of every slot").isEqualTo(expectedTotals);
-    soft.assertThat(flowgate.errors()).as("error counters " + Layout.DP_ERROR_NAMES).containsExactly(e.errorCounts());
+    soft.assertThat(flowgate.errors())
+        .as("error counters " + Layout.DP_ERROR_NAMES)
+        .containsExactly(e.errorCounts());
     Map<FlowKey, FlowCounters> expectedFlows =
         e.ip ? Map.of(e.key(LOOPBACK, hook.direction), e.counters()) : Map.of();
     soft.assertThat(flowgate.flows()).as("flow map").isEqualTo(expectedFlows);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 class RingBufferTest {
   private static final int LOOPBACK = 1;
   private static final int SLOT = 3;
+
   /** Records are reserved at a fixed size: header + FG_SAMPLE_MAX_SNAP. */
   private static final int RECORD = Layout.SAMPLE_HDR_SIZE + Layout.SAMPLE_MAX_SNAP;
 
@@ -105,8 +106,9 @@ class RingBufferTest {
 
     assertThat(records).hasSize(n);
     for (int i = 0; i < n; i++) {
-      int srcPort = Short.toUnsignedInt(
-          Short.reverseBytes(records.get(i).getShort(Layout.SAMPLE_HDR_SIZE + 14 + 20)));
+      int srcPort =
+          Short.toUnsignedInt(
+              Short.reverseBytes(records.get(i).getShort(Layout.SAMPLE_HDR_SIZE + 14 + 20)));
       assertThat(srcPort).as("record %d in order", i).isEqualTo(1000 + i);
     }
     assertThat(ring.consume(small)).isZero();

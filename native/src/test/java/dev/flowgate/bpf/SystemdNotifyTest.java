@@ -39,10 +39,13 @@ class SystemdNotifyTest {
   }
 
   private String receive(String socket, String state) throws Exception {
-    receiver = new ProcessBuilder("/usr/bin/python3", "-c", RECEIVER, socket)
-        .redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8));
+    receiver =
+        new ProcessBuilder("/usr/bin/python3", "-c", RECEIVER, socket)
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8));
     assertThat(out.readLine()).isEqualTo("ready");
     SystemdNotify.notify(socket, state);
     String hex = out.readLine();

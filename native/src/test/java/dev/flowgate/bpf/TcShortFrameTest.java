@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The parser-table rows BPF_PROG_TEST_RUN cannot give a TC program (an IPv4 or IPv6 EtherType
- * with less than the fixed IP header behind it: the kernel refuses such a test run), sent for real
+ * The parser-table rows BPF_PROG_TEST_RUN cannot give a TC program (an IPv4 or IPv6 EtherType with
+ * less than the fixed IP header behind it: the kernel refuses such a test run), sent for real
  * through a veth to fg_tc_ingress: each is "other", truncated, with the bytes past Ethernet.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -72,13 +72,16 @@ class TcShortFrameTest {
     }
     FrameSender.send(veth.b(), frames);
 
-    Await.until("TC ingress saw " + frames.size(),
+    Await.until(
+        "TC ingress saw " + frames.size(),
         () -> flowgate.totals(SLOT, Layout.DIR_INGRESS).allPackets() >= frames.size());
     assertThat(flowgate.totals(SLOT, Layout.DIR_INGRESS))
         .isEqualTo(new FlowgateUnderTest.Totals(0, 0, frames.size(), otherBytes, 0, 0));
     long[] expectedErrors = new long[Layout.DP_ERROR_MAX];
     expectedErrors[Layout.DP_PARSE_TRUNCATED] = frames.size();
-    assertThat(flowgate.errors()).as(Layout.DP_ERROR_NAMES.toString()).containsExactly(expectedErrors);
+    assertThat(flowgate.errors())
+        .as(Layout.DP_ERROR_NAMES.toString())
+        .containsExactly(expectedErrors);
     assertThat(flowgate.flows()).isEmpty();
   }
 }

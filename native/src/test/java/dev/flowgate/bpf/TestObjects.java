@@ -22,7 +22,8 @@ final class TestObjects {
   static Path test(String name) {
     URL url = TestObjects.class.getClassLoader().getResource("testbpf/" + name + ".bpf.o");
     if (url == null) {
-      throw new IllegalStateException("testbpf/" + name + ".bpf.o not built (make -C src/test/bpf)");
+      throw new IllegalStateException(
+          "testbpf/" + name + ".bpf.o not built (make -C src/test/bpf)");
     }
     try {
       return Path.of(url.toURI());

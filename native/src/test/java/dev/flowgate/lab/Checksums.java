@@ -6,7 +6,9 @@ import java.util.zip.CRC32C;
 final class Checksums {
   private Checksums() {}
 
-  /** One's-complement sum of 16-bit words of {@code b[off, off+len)}, not yet folded or inverted. */
+  /**
+   * One's-complement sum of 16-bit words of {@code b[off, off+len)}, not yet folded or inverted.
+   */
   static long sum(byte[] b, int off, int len, long acc) {
     int i = off;
     for (; i + 1 < off + len; i += 2) {

@@ -26,19 +26,29 @@ public final class Command {
     public Result orThrow() {
       if (!ok()) {
         throw new LabException(
-            String.join(" ", argv) + " exited " + exitCode + ": " + stderr.strip() + " " + stdout.strip());
+            String.join(" ", argv)
+                + " exited "
+                + exitCode
+                + ": "
+                + stderr.strip()
+                + " "
+                + stdout.strip());
       }
       return this;
     }
   }
 
-  /** Runs {@code argv} and waits for it; never throws for a non-zero exit (see {@link Result#orThrow}). */
+  /**
+   * Runs {@code argv} and waits for it; never throws for a non-zero exit (see {@link
+   * Result#orThrow}).
+   */
   public static Result run(List<String> argv) {
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     try {
       Process p = pb.start();
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+      CompletableFuture<String> err =
+          CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
       String out = drain(p.getInputStream());
       int code = p.waitFor();
       return new Result(List.copyOf(argv), code, out, err.get());

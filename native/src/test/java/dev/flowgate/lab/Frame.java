@@ -16,7 +16,12 @@ import java.util.List;
  *     inside a VLAN tag between TPID and TCI, ascending: the places to cut a truncated frame
  */
 public record Frame(
-    byte[] bytes, int l3Offset, int l4Offset, int payloadOffset, int ipLength, List<Integer> boundaries) {
+    byte[] bytes,
+    int l3Offset,
+    int l4Offset,
+    int payloadOffset,
+    int ipLength,
+    List<Integer> boundaries) {
 
   /** The frame's length. */
   public int length() {

@@ -8,16 +8,22 @@ import java.util.List;
 
 /**
  * Builds one exact frame, layer by layer: Ethernet, up to any number of VLAN tags, IPv4 (with
- * options, fragments) or IPv6 (with extension headers), a transport header, a payload. Lengths
- * and checksums are computed unless a test overrides them on purpose. Start with {@link
- * Frames#ipv4}, {@link Frames#ipv6} or {@link Frames#ethernet}.
+ * options, fragments) or IPv6 (with extension headers), a transport header, a payload. Lengths and
+ * checksums are computed unless a test overrides them on purpose. Start with {@link Frames#ipv4},
+ * {@link Frames#ipv6} or {@link Frames#ethernet}.
  *
  * <p>A non-first fragment ({@code fragment(offset > 0, ...)}) carries no transport header: the
  * transport method only sets the protocol number, and the payload follows the IP headers.
  */
 public final class FrameBuilder {
   private enum Transport {
-    NONE, TCP, UDP, SCTP, ICMP, ICMPV6, RAW
+    NONE,
+    TCP,
+    UDP,
+    SCTP,
+    ICMP,
+    ICMPV6,
+    RAW
   }
 
   private record Tag(int tpid, int tci) {}
@@ -179,8 +185,8 @@ public final class FrameBuilder {
   }
 
   /**
-   * Any IPv6 extension header of {@code length} bytes (a multiple of 8; AH, type 51, a multiple
-   * of 4 of at least 12), zero-filled after its next-header and length bytes.
+   * Any IPv6 extension header of {@code length} bytes (a multiple of 8; AH, type 51, a multiple of
+   * 4 of at least 12), zero-filled after its next-header and length bytes.
    */
   public FrameBuilder extension(int type, int length) {
     boolean ah = type == Frames.IPPROTO_AH;
@@ -299,12 +305,19 @@ public final class FrameBuilder {
     if (ipVersion == 0) {
       int payloadOffset = out.size();
       out.writeBytes(payload);
-      return new Frame(out.toByteArray(), -1, -1, payloadOffset, 0,
+      return new Frame(
+          out.toByteArray(),
+          -1,
+          -1,
+          payloadOffset,
+          0,
           boundaries.stream().filter(b -> b < out.size()).toList());
     }
     int l3 = out.size();
-    boolean laterFragment = fragmentOffset > 0
-        || extensions.stream().anyMatch(e -> e.type() == Frames.IPPROTO_FRAGMENT && e.fragOffset() > 0);
+    boolean laterFragment =
+        fragmentOffset > 0
+            || extensions.stream()
+                .anyMatch(e -> e.type() == Frames.IPPROTO_FRAGMENT && e.fragOffset() > 0);
     byte[] l4 = laterFragment ? new byte[0] : transportHeader();
     byte[] ip;
     if (ipVersion == 4) {
@@ -425,15 +438,25 @@ public final class FrameBuilder {
 
   private void fillTransportChecksum(byte[] f, int off, int len) {
     switch (transport) {
-      case TCP -> put16(f, off + 16, Checksums.fold(
-          Checksums.sum(f, off, len, Checksums.pseudoHeader(srcIp, dstIp, protocol, len))));
+      case TCP ->
+          put16(
+              f,
+              off + 16,
+              Checksums.fold(
+                  Checksums.sum(f, off, len, Checksums.pseudoHeader(srcIp, dstIp, protocol, len))));
       case UDP -> {
-        int c = Checksums.fold(Checksums.sum(f, off, len, Checksums.pseudoHeader(srcIp, dstIp, protocol, len)));
+        int c =
+            Checksums.fold(
+                Checksums.sum(f, off, len, Checksums.pseudoHeader(srcIp, dstIp, protocol, len)));
         put16(f, off + 6, c == 0 ? 0xffff : c); // RFC 768: 0 means "no checksum"
       }
       case ICMP -> put16(f, off + 2, Checksums.fold(Checksums.sum(f, off, len, 0)));
-      case ICMPV6 -> put16(f, off + 2, Checksums.fold(
-          Checksums.sum(f, off, len, Checksums.pseudoHeader(srcIp, dstIp, protocol, len))));
+      case ICMPV6 ->
+          put16(
+              f,
+              off + 2,
+              Checksums.fold(
+                  Checksums.sum(f, off, len, Checksums.pseudoHeader(srcIp, dstIp, protocol, len))));
       case SCTP -> {
         int crc = Checksums.crc32c(f, off, len);
         // stored in the byte order the CRC is computed in (RFC 9260 appendix A)
@@ -442,7 +465,7 @@ public final class FrameBuilder {
         f[off + 10] = (byte) (crc >>> 16);
         f[off + 11] = (byte) (crc >>> 24);
       }
-      default -> { }
+      default -> {}
     }
   }
 

@@ -6,8 +6,8 @@ import java.util.Random;
 /**
  * Random frames for fuzzing a parser, all from one seed: well-formed frames of random shape (0-2
  * VLAN tags, IPv4 with options and fragments, IPv6 with extension chains, every transport the
- * parser knows and some it does not), the same mutated (bytes flipped, header fields smashed,
- * cut short, garbage appended), and plain garbage. Frames are 14 to {@link #MAX_LENGTH} bytes.
+ * parser knows and some it does not), the same mutated (bytes flipped, header fields smashed, cut
+ * short, garbage appended), and plain garbage. Frames are 14 to {@link #MAX_LENGTH} bytes.
  */
 public final class FrameFuzzer {
   /** Longest frame produced: fits one page of a BPF_PROG_TEST_RUN buffer. */
@@ -17,7 +17,10 @@ public final class FrameFuzzer {
     Frames.ETH_P_IP, Frames.ETH_P_IPV6, Frames.ETH_P_8021Q, Frames.ETH_P_8021AD, Frames.ETH_P_ARP, 0
   };
   private static final int[] EXTENSIONS = {
-    Frames.IPPROTO_HOPOPTS, Frames.IPPROTO_ROUTING, Frames.IPPROTO_DSTOPTS, Frames.IPPROTO_AH,
+    Frames.IPPROTO_HOPOPTS,
+    Frames.IPPROTO_ROUTING,
+    Frames.IPPROTO_DSTOPTS,
+    Frames.IPPROTO_AH,
     Frames.IPPROTO_FRAGMENT
   };
 
@@ -52,10 +55,12 @@ public final class FrameFuzzer {
   /** A well-formed frame of random shape. */
   public Frame wellFormed() {
     boolean v6 = random.nextBoolean();
-    FrameBuilder b = v6
-        ? Frames.ipv6("2001:db8:" + random.nextInt(4) + "::" + random.nextInt(300),
-            "2001:db8:f::" + random.nextInt(300))
-        : Frames.ipv4("198.51.100." + random.nextInt(256), "203.0.113." + random.nextInt(256));
+    FrameBuilder b =
+        v6
+            ? Frames.ipv6(
+                "2001:db8:" + random.nextInt(4) + "::" + random.nextInt(300),
+                "2001:db8:f::" + random.nextInt(300))
+            : Frames.ipv4("198.51.100." + random.nextInt(256), "203.0.113." + random.nextInt(256));
     for (int tags = random.nextInt(3); tags > 0; tags--) {
       if (random.nextBoolean()) {
         b.dot1q(random.nextInt(4096));
@@ -70,7 +75,9 @@ public final class FrameFuzzer {
         if (type == Frames.IPPROTO_FRAGMENT) {
           b.fragment(8 * random.nextInt(3), random.nextBoolean());
         } else {
-          b.extension(type, type == Frames.IPPROTO_AH ? 12 + 4 * random.nextInt(4) : 8 * (1 + random.nextInt(3)));
+          b.extension(
+              type,
+              type == Frames.IPPROTO_AH ? 12 + 4 * random.nextInt(4) : 8 * (1 + random.nextInt(3)));
         }
       }
     } else {
@@ -96,7 +103,10 @@ public final class FrameFuzzer {
           b.icmp(random.nextInt(256), random.nextInt(256));
         }
       }
-      case 6 -> b.protocol(new int[] {Frames.IPPROTO_GRE, Frames.IPPROTO_ESP, Frames.IPPROTO_NONE, 253}[random.nextInt(4)]);
+      case 6 ->
+          b.protocol(
+              new int[] {Frames.IPPROTO_GRE, Frames.IPPROTO_ESP, Frames.IPPROTO_NONE, 253}
+                  [random.nextInt(4)]);
       default -> b.protocol(random.nextInt(256));
     }
     return b.payload(random.nextInt(random.nextInt(10) == 0 ? 1400 : 100)).build();

@@ -9,12 +9,12 @@ import java.util.List;
 
 /**
  * Writes frames, exactly as given, to an interface inside a namespace: one short {@code
- * /usr/bin/python3} process with an AF_PACKET SOCK_RAW socket reads them from a file, so
- * thousands of frames go out of one process. {@link #send} returns once every frame has left
- * the interface: the process has handed each one to the device (retrying only when the qdisc
- * refused it with ENOBUFS, which means it was not sent) and the device's qdisc holds none. A frame
- * the lab itself dropped (the interface's tx_dropped grew) is a {@link LabException}, so a test
- * never blames flowgate for a loss in the lab.
+ * /usr/bin/python3} process with an AF_PACKET SOCK_RAW socket reads them from a file, so thousands
+ * of frames go out of one process. {@link #send} returns once every frame has left the interface:
+ * the process has handed each one to the device (retrying only when the qdisc refused it with
+ * ENOBUFS, which means it was not sent) and the device's qdisc holds none. A frame the lab itself
+ * dropped (the interface's tx_dropped grew) is a {@link LabException}, so a test never blames
+ * flowgate for a loss in the lab.
  */
 public final class FrameSender {
   private FrameSender() {}
@@ -62,7 +62,8 @@ public final class FrameSender {
       file = Files.createTempFile(Lab.uniqueName() + "-frames", ".bin");
       long bytes = 0;
       try (OutputStream os = Files.newOutputStream(file);
-          DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 16))) {
+          DataOutputStream out =
+              new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 16))) {
         for (byte[] f : frames) {
           out.writeInt(f.length);
           out.write(f);
@@ -77,11 +78,20 @@ public final class FrameSender {
       if (sent != frames.size()) {
         throw new LabException("sent " + sent + " of " + frames.size() + " frames on " + ifname);
       }
-      Await.until("qdisc of " + ifname + " in " + netns + " is empty", () -> qdiscBacklog(netns, ifname) == 0);
+      Await.until(
+          "qdisc of " + ifname + " in " + netns + " is empty",
+          () -> qdiscBacklog(netns, ifname) == 0);
       long dropped = netns.stats(ifname).txDropped() - droppedBefore;
       if (dropped != 0) {
         throw new LabException(
-            ifname + " in " + netns + " dropped " + dropped + " of " + sent + " frames (tx_dropped): a lab loss, not flowgate's");
+            ifname
+                + " in "
+                + netns
+                + " dropped "
+                + dropped
+                + " of "
+                + sent
+                + " frames (tx_dropped): a lab loss, not flowgate's");
       }
       return new Report(sent, bytes, Integer.parseInt(out[1]));
     } catch (IOException e) {

@@ -36,16 +36,47 @@ class FramesTest {
 
   static final List<Frame> FRAMES =
       List.of(
-          Frames.ipv4("198.51.100.1", "203.0.113.2").tos(0xb8).tcp(40000, 443, Frames.TCP_SYN).payload(33).build(),
-          Frames.ipv4("198.51.100.1", "203.0.113.2").options(new byte[] {7, 7, 4, 0, 0, 0, 0}).udp(1, 2).payload(5).build(),
+          Frames.ipv4("198.51.100.1", "203.0.113.2")
+              .tos(0xb8)
+              .tcp(40000, 443, Frames.TCP_SYN)
+              .payload(33)
+              .build(),
+          Frames.ipv4("198.51.100.1", "203.0.113.2")
+              .options(new byte[] {7, 7, 4, 0, 0, 0, 0})
+              .udp(1, 2)
+              .payload(5)
+              .build(),
           Frames.ipv4("198.51.100.1", "203.0.113.2").dot1q(10).icmp(8, 0).payload(56).build(),
-          Frames.ipv4("198.51.100.1", "203.0.113.2").dot1ad(20).dot1q(30).sctp(2905, 2905).payload(20).build(),
-          Frames.ipv4("198.51.100.1", "203.0.113.2").fragment(0, true).udp(7, 7).payload(64).build(),
-          Frames.ipv6("2001:db8::1", "2001:db8::2").tos(0x20).flowLabel(0x12345).tcp(1, 2, Frames.TCP_ACK).payload(10).build(),
-          Frames.ipv6("2001:db8::1", "2001:db8::2").hopByHop(8).destinationOptions(16).udp(546, 547).payload(3).build(),
+          Frames.ipv4("198.51.100.1", "203.0.113.2")
+              .dot1ad(20)
+              .dot1q(30)
+              .sctp(2905, 2905)
+              .payload(20)
+              .build(),
+          Frames.ipv4("198.51.100.1", "203.0.113.2")
+              .fragment(0, true)
+              .udp(7, 7)
+              .payload(64)
+              .build(),
+          Frames.ipv6("2001:db8::1", "2001:db8::2")
+              .tos(0x20)
+              .flowLabel(0x12345)
+              .tcp(1, 2, Frames.TCP_ACK)
+              .payload(10)
+              .build(),
+          Frames.ipv6("2001:db8::1", "2001:db8::2")
+              .hopByHop(8)
+              .destinationOptions(16)
+              .udp(546, 547)
+              .payload(3)
+              .build(),
           Frames.ipv6("2001:db8::1", "2001:db8::2").icmpv6(128, 0).payload(32).build(),
           Frames.ipv6("2001:db8::1", "2001:db8::2").sctp(9, 9).payload(4).build(),
-          Frames.ipv6("2001:db8::1", "2001:db8::2").fragment(0, true).udp(5, 5).payload(16).build());
+          Frames.ipv6("2001:db8::1", "2001:db8::2")
+              .fragment(0, true)
+              .udp(5, 5)
+              .payload(16)
+              .build());
 
   @Test
   void scapyRebuildsEveryFrameByteForByte() throws Exception {
@@ -62,7 +93,13 @@ class FramesTest {
 
   @Test
   void boundariesMarkEveryHeaderStart() {
-    Frame f = Frames.ipv4("198.51.100.1", "203.0.113.2").dot1q(5).options(new byte[4]).udp(1, 2).payload(4).build();
+    Frame f =
+        Frames.ipv4("198.51.100.1", "203.0.113.2")
+            .dot1q(5)
+            .options(new byte[4])
+            .udp(1, 2)
+            .payload(4)
+            .build();
     // 14: inside the tag, 16: after it, 18: IPv4, 38: past its fixed part, 42: UDP, 50: payload
     assertThat(f.boundaries()).containsExactly(14, 16, 18, 38, 42, 50);
     assertThat(f.l3Offset()).isEqualTo(18);
@@ -72,9 +109,16 @@ class FramesTest {
 
   @Test
   void laterFragmentCarriesNoTransportHeader() {
-    Frame f = Frames.ipv6("2001:db8::1", "2001:db8::2").fragment(1280, false).tcp(1, 2, 0).payload(10).build();
+    Frame f =
+        Frames.ipv6("2001:db8::1", "2001:db8::2")
+            .fragment(1280, false)
+            .tcp(1, 2, 0)
+            .payload(10)
+            .build();
     assertThat(f.l4Offset()).isEqualTo(-1);
     assertThat(f.length()).isEqualTo(14 + 40 + 8 + 10);
-    assertThat(f.bytes()[14 + 40] & 0xff).as("fragment header's next header").isEqualTo(Frames.IPPROTO_TCP);
+    assertThat(f.bytes()[14 + 40] & 0xff)
+        .as("fragment header's next header")
+        .isEqualTo(Frames.IPPROTO_TCP);
   }
 }

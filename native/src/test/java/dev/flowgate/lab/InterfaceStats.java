@@ -12,7 +12,9 @@ public record InterfaceStats(
 
   private static Pattern block(String dir) {
     return Pattern.compile(
-        "\"stats64\":\\{.*?\"" + dir + "\":\\{\"bytes\":(\\d+),\"packets\":(\\d+),\"errors\":\\d+,\"dropped\":(\\d+)",
+        "\"stats64\":\\{.*?\""
+            + dir
+            + "\":\\{\"bytes\":(\\d+),\"packets\":(\\d+),\"errors\":\\d+,\"dropped\":(\\d+)",
         Pattern.DOTALL);
   }
 

@@ -30,7 +30,12 @@ class LabTest {
     long before = veth.a().stats().rxPackets();
     List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < 3000; i++) {
-      frames.add(Frames.ipv4("198.51.100.1", "203.0.113.1").udp(1000 + i % 7, 53).payload(i % 64).build().bytes());
+      frames.add(
+          Frames.ipv4("198.51.100.1", "203.0.113.1")
+              .udp(1000 + i % 7, 53)
+              .payload(i % 64)
+              .build()
+              .bytes());
     }
     FrameSender.Report report = FrameSender.send(veth.b(), frames);
 
@@ -47,9 +52,12 @@ class LabTest {
     assertThat(ns.ifindex("lo")).isEqualTo(1);
     // not java.net.NetworkInterface: it does not see an interface that has no IP address
     assertThat(veth.a().ifindex())
-        .isEqualTo(Integer.parseInt(Files.readString(Path.of("/sys/class/net", veth.a().name(), "ifindex")).strip()));
+        .isEqualTo(
+            Integer.parseInt(
+                Files.readString(Path.of("/sys/class/net", veth.a().name(), "ifindex")).strip()));
     assertThat(ns.run("ip", "link", "show", "dev", veth.a().name()).ok()).isFalse();
-    assertThat(ns.check("ip", "link", "show", "dev", veth.b().name()).stdout()).contains(veth.b().name());
+    assertThat(ns.check("ip", "link", "show", "dev", veth.b().name()).stdout())
+        .contains(veth.b().name());
   }
 
   @Test
@@ -60,11 +68,15 @@ class LabTest {
     Path pins = other.pinDir();
     Path temp = other.tempDir();
     Files.writeString(temp.resolve("x"), "x");
-    other.onClose("a step that fails", () -> {
-      throw new IllegalStateException("boom");
-    });
+    other.onClose(
+        "a step that fails",
+        () -> {
+          throw new IllegalStateException("boom");
+        });
 
-    assertThatThrownBy(other::close).isInstanceOf(LabException.class).hasMessageContaining("a step that fails");
+    assertThatThrownBy(other::close)
+        .isInstanceOf(LabException.class)
+        .hasMessageContaining("a step that fails");
     assertThat(Command.run(List.of("ip", "netns", "list")).stdout()).doesNotContain(ns.name());
     assertThat(Command.run(List.of("ip", "link", "show", "dev", veth.a().name())).ok()).isFalse();
     assertThat(pins).doesNotExist();

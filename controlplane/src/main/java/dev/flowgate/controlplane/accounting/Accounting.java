@@ -92,8 +92,15 @@ public final class Accounting {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
         int c = cell(e.getValue(), dir);
         if (base[c] != null) {
-          base[c] = base[c].minus(new Totals(cache.heldPackets(e.getKey(), dir),
-              cache.heldBytes(e.getKey(), dir), 0, 0, 0, 0));
+          base[c] =
+              base[c].minus(
+                  new Totals(
+                      cache.heldPackets(e.getKey(), dir),
+                      cache.heldBytes(e.getKey(), dir),
+                      0,
+                      0,
+                      0,
+                      0));
         }
       }
     }
@@ -105,8 +112,8 @@ public final class Accounting {
   }
 
   /**
-   * The baseline of a slot attached while running: its totals now, taken before its programs
-   * are attached, so everything counted after belongs to this run.
+   * The baseline of a slot attached while running: its totals now, taken before its programs are
+   * attached, so everything counted after belongs to this run.
    */
   public synchronized void captureBase(KernelCounters counters, int slot) {
     for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
@@ -162,8 +169,15 @@ public final class Accounting {
     List<Row> rows = new ArrayList<>();
     for (int c = 0; c < CELLS; c++) {
       if (used[c] && lastKernel[c] != null) {
-        rows.add(new Row(c / Layout.DIR_MAX, c % Layout.DIR_MAX, lastKernel[c],
-            exportedPackets[c], exportedBytes[c], cachedPackets[c], cachedBytes[c]));
+        rows.add(
+            new Row(
+                c / Layout.DIR_MAX,
+                c % Layout.DIR_MAX,
+                lastKernel[c],
+                exportedPackets[c],
+                exportedBytes[c],
+                cachedPackets[c],
+                cachedBytes[c]));
       }
     }
     snapshot = List.copyOf(rows);

@@ -1,8 +1,7 @@
 package dev.flowgate.controlplane.api;
 
-import dev.flowgate.controlplane.config.Direction;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.flowgate.controlplane.config.Direction;
 import java.util.Objects;
 
 /**

@@ -1,7 +1,6 @@
 package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.InterfaceConfig;
-
 import java.util.List;
 import java.util.Optional;
 

@@ -1,7 +1,6 @@
 package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.InterfaceConfig;
-
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

@@ -23,8 +23,8 @@ import java.util.Set;
 final class BearerToken {
 
   /**
-   * Bits a token file must not have: group write and any access by others. Group read is allowed
-   * so the packaged layout works: root owns the file, mode 0640, group {@code flowgate}, and the
+   * Bits a token file must not have: group write and any access by others. Group read is allowed so
+   * the packaged layout works: root owns the file, mode 0640, group {@code flowgate}, and the
    * service reads it through its group without being able to change it.
    */
   private static final Set<PosixFilePermission> GROUP_WRITE_OR_OTHERS =
@@ -40,8 +40,9 @@ final class BearerToken {
   }
 
   /**
-   * Reads the token file: a regular file, open to its owner and readable by its group only, holding the token
-   * (surrounding white space, e.g. the final newline, is dropped). Blocks: call it on a worker.
+   * Reads the token file: a regular file, open to its owner and readable by its group only, holding
+   * the token (surrounding white space, e.g. the final newline, is dropped). Blocks: call it on a
+   * worker.
    *
    * @throws TokenFileException if the file is missing, not a regular file, writable by its group,
    *     open to others, or empty

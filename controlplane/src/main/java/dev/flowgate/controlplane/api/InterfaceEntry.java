@@ -3,7 +3,6 @@ package dev.flowgate.controlplane.api;
 import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
-
 import java.util.List;
 import java.util.Objects;
 

@@ -1,11 +1,7 @@
 package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.InterfaceConfig;
-
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 

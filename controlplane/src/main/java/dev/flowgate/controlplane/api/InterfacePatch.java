@@ -2,7 +2,6 @@ package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
-
 import java.util.Optional;
 
 /**

@@ -7,8 +7,8 @@ import io.vertx.ext.web.Router;
 
 /**
  * Answers 400 to a request whose path has a malformed percent escape (a {@code %} not followed by
- * two hex digits, RFC 3986 section 2.1) before the router sees it: the router cannot decode such
- * a path and would answer 500. Every other request goes to the router.
+ * two hex digits, RFC 3986 section 2.1) before the router sees it: the router cannot decode such a
+ * path and would answer 500. Every other request goes to the router.
  */
 final class PathEncodingGuard implements Handler<HttpServerRequest> {
   private final Router router;
@@ -21,7 +21,8 @@ final class PathEncodingGuard implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest request) {
     String path = request.path();
     if (path != null && !wellEncoded(path)) {
-      request.response()
+      request
+          .response()
           .setStatusCode(400)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .putHeader(HttpHeaders.CONNECTION, "close")

@@ -1,10 +1,9 @@
 package dev.flowgate.controlplane.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.buffer.Buffer;
 import java.util.Iterator;
 import java.util.Optional;
@@ -72,11 +71,19 @@ final class RequestBodies {
   }
 
   private static Optional<AttachMode> mode(JsonNode json) {
-    return enumField(json, "mode", name -> Optional.ofNullable(AttachMode.fromLabel(name)), "xdp, xdp-generic, tc");
+    return enumField(
+        json,
+        "mode",
+        name -> Optional.ofNullable(AttachMode.fromLabel(name)),
+        "xdp, xdp-generic, tc");
   }
 
   private static Optional<Direction> direction(JsonNode json) {
-    return enumField(json, "direction", name -> Optional.ofNullable(Direction.fromLabel(name)), "ingress, egress, both");
+    return enumField(
+        json,
+        "direction",
+        name -> Optional.ofNullable(Direction.fromLabel(name)),
+        "ingress, egress, both");
   }
 
   private static Optional<Integer> sampling(JsonNode json) {

@@ -33,9 +33,20 @@ public record StatusReport(
   }
 
   /** A report with an untouched journal (nothing replayed). */
-  public StatusReport(String version, long uptimeMillis, long sweeps, MapFill flowMap,
-      List<AccountingTerms> accounting, List<CollectorStatus> exporters) {
-    this(version, uptimeMillis, sweeps, flowMap, accounting, exporters,
+  public StatusReport(
+      String version,
+      long uptimeMillis,
+      long sweeps,
+      MapFill flowMap,
+      List<AccountingTerms> accounting,
+      List<CollectorStatus> exporters) {
+    this(
+        version,
+        uptimeMillis,
+        sweeps,
+        flowMap,
+        accounting,
+        exporters,
         new Journal(0, 0, 0, 0, 0, null));
   }
 

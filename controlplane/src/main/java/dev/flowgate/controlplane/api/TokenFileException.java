@@ -2,7 +2,10 @@ package dev.flowgate.controlplane.api;
 
 import java.nio.file.Path;
 
-/** The API token file is missing, unreadable, empty, or writable by its group or open to others: no start. */
+/**
+ * The API token file is missing, unreadable, empty, or writable by its group or open to others: no
+ * start.
+ */
 public final class TokenFileException extends Exception {
 
   private static final long serialVersionUID = 1L;

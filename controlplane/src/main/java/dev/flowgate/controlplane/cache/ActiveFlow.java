@@ -82,13 +82,30 @@ public record ActiveFlow(
   @Override
   public int hashCode() {
     return 31 * (31 * Arrays.hashCode(srcAddr) + Arrays.hashCode(dstAddr))
-        + Long.hashCode(bytes) + srcPort;
+        + Long.hashCode(bytes)
+        + srcPort;
   }
 
   @Override
   public String toString() {
-    return source().getHostAddress() + ":" + srcPort + " > " + destination().getHostAddress()
-        + ":" + dstPort + " proto " + protocol + " if " + ifindex + "/" + direction
-        + " vlan " + vlanId + " pkts " + packets + " bytes " + bytes;
+    return source().getHostAddress()
+        + ":"
+        + srcPort
+        + " > "
+        + destination().getHostAddress()
+        + ":"
+        + dstPort
+        + " proto "
+        + protocol
+        + " if "
+        + ifindex
+        + "/"
+        + direction
+        + " vlan "
+        + vlanId
+        + " pkts "
+        + packets
+        + " bytes "
+        + bytes;
   }
 }

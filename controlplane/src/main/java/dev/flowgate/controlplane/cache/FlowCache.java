@@ -44,8 +44,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * capacity, allocated once. A million flows cost the garbage collector nothing to trace.
  *
  * <p><b>Expiry by scanning, not a timer wheel.</b> Every sweep (about once a second) merges an
- * update into every active flow, so each flow's idle deadline moves every interval: a timer wheel or
- * an LRU list would relink the flow on every merge, two or three more cache misses per flow per
+ * update into every active flow, so each flow's idle deadline moves every interval: a timer wheel
+ * or an LRU list would relink the flow on every merge, two or three more cache misses per flow per
  * sweep, on the hot path. Scanning instead walks the dense entry array once per {@link #expire}
  * call, sequentially (hardware prefetch: 8 to 20 ms for a million flows measured, against 150 to
  * 250 ms for merging a million flows), exactly: every deadline is checked at every call, so a flow
@@ -88,6 +88,7 @@ public final class FlowCache implements AutoCloseable {
   private final long[] blockKey = new long[BLOCK * 6];
   private int pending;
   private int hand;
+
   @SuppressWarnings("unused") // keeps the prefetch loads alive
   private long prefetchSink;
 
@@ -109,10 +110,9 @@ public final class FlowCache implements AutoCloseable {
   }
 
   /**
-   * Merges one interval batch (rows of {@link FlowSchema}, e.g. from {@code
-   * IntervalBatchBuilder}): adds each row's counts to its flow, creating flows as needed (evicting
-   * when full) and finishing flows that saw FIN or RST. Finished flows are handed to the consumer
-   * before this returns.
+   * Merges one interval batch (rows of {@link FlowSchema}, e.g. from {@code IntervalBatchBuilder}):
+   * adds each row's counts to its flow, creating flows as needed (evicting when full) and finishing
+   * flows that saw FIN or RST. Finished flows are handed to the consumer before this returns.
    */
   public void merge(VectorSchemaRoot interval) {
     final IntervalColumns in = new IntervalColumns(interval);
@@ -144,8 +144,18 @@ public final class FlowCache implements AutoCloseable {
         int id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
         if (id < 0) {
           if (ends) { // a whole connection within one interval: straight out, never cached
-            writeRow(k0, k1, k2, k3, k4, k5 | meta(fl, in.tos(r), in.ipVersion(r)),
-                pk, by, first, last, EndReason.END_OF_FLOW);
+            writeRow(
+                k0,
+                k1,
+                k2,
+                k3,
+                k4,
+                k5 | meta(fl, in.tos(r), in.ipVersion(r)),
+                pk,
+                by,
+                first,
+                last,
+                EndReason.END_OF_FLOW);
             continue;
           }
           if (table.isFull()) {
@@ -206,8 +216,18 @@ public final class FlowCache implements AutoCloseable {
     final long[] a = table.arena;
     for (int id = 0, size = table.size(); id < size; id++) {
       int b = id * STRIDE;
-      writeRow(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5],
-          a[b + PACKETS], a[b + BYTES], a[b + FIRST_MS], a[b + LAST_MS], EndReason.FORCED_END);
+      writeRow(
+          a[b + K0],
+          a[b + K1],
+          a[b + K2],
+          a[b + K3],
+          a[b + K4],
+          a[b + K5],
+          a[b + PACKETS],
+          a[b + BYTES],
+          a[b + FIRST_MS],
+          a[b + LAST_MS],
+          EndReason.FORCED_END);
       release(a[b + K4], a[b + K5], a[b + PACKETS], a[b + BYTES]);
     }
     table.clear();
@@ -276,9 +296,9 @@ public final class FlowCache implements AutoCloseable {
   }
 
   /**
-   * Fills an empty cache with the state {@link #entries()} and {@link #evictionHand()} gave, in
-   * the same id order. Entries beyond this cache's capacity (a smaller cache configured since)
-   * are finished at once as {@link EndReason#LACK_OF_RESOURCES} and handed to the consumer.
+   * Fills an empty cache with the state {@link #entries()} and {@link #evictionHand()} gave, in the
+   * same id order. Entries beyond this cache's capacity (a smaller cache configured since) are
+   * finished at once as {@link EndReason#LACK_OF_RESOURCES} and handed to the consumer.
    *
    * @param entries {@value #ENTRY_LONGS} longs per flow from its position to its limit
    * @throws IllegalStateException if the cache is not empty
@@ -293,8 +313,18 @@ public final class FlowCache implements AutoCloseable {
       entries.get(e);
       long k5 = e[K5] & FlowTable.K5_KEY_MASK;
       if (table.isFull()) {
-        writeRow(e[K0], e[K1], e[K2], e[K3], e[K4], e[K5], e[PACKETS], e[BYTES],
-            e[FIRST_MS], e[LAST_MS], EndReason.LACK_OF_RESOURCES);
+        writeRow(
+            e[K0],
+            e[K1],
+            e[K2],
+            e[K3],
+            e[K4],
+            e[K5],
+            e[PACKETS],
+            e[BYTES],
+            e[FIRST_MS],
+            e[LAST_MS],
+            EndReason.LACK_OF_RESOURCES);
         continue;
       }
       long h = FlowTable.hash(e[K0], e[K1], e[K2], e[K3], e[K4], k5);
@@ -304,8 +334,8 @@ public final class FlowCache implements AutoCloseable {
       }
       id = table.insertAt(-1 - id, h, e[K0], e[K1], e[K2], e[K3], e[K4], k5);
       System.arraycopy(e, 0, a, id * STRIDE, STRIDE);
-      held.add(held.indexOf((int) (e[K4] >>> 32), (int) (e[K5] >>> 24) & 0xFF),
-          e[PACKETS], e[BYTES]);
+      held.add(
+          held.indexOf((int) (e[K4] >>> 32), (int) (e[K5] >>> 24) & 0xFF), e[PACKETS], e[BYTES]);
     }
     hand = evictionHand;
     flush();
@@ -320,8 +350,18 @@ public final class FlowCache implements AutoCloseable {
   private void finish(int id, EndReason reason) {
     final long[] a = table.arena;
     int b = id * STRIDE;
-    writeRow(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5],
-        a[b + PACKETS], a[b + BYTES], a[b + FIRST_MS], a[b + LAST_MS], reason);
+    writeRow(
+        a[b + K0],
+        a[b + K1],
+        a[b + K2],
+        a[b + K3],
+        a[b + K4],
+        a[b + K5],
+        a[b + PACKETS],
+        a[b + BYTES],
+        a[b + FIRST_MS],
+        a[b + LAST_MS],
+        reason);
     release(a[b + K4], a[b + K5], a[b + PACKETS], a[b + BYTES]);
     table.remove(id);
   }
@@ -350,14 +390,38 @@ public final class FlowCache implements AutoCloseable {
     held.add(i, -packets, -bytes);
   }
 
-  private void writeRow(long k0, long k1, long k2, long k3, long k4, long k5,
-      long packets, long bytes, long firstMs, long lastMs, EndReason reason) {
+  private void writeRow(
+      long k0,
+      long k1,
+      long k2,
+      long k3,
+      long k4,
+      long k5,
+      long packets,
+      long bytes,
+      long firstMs,
+      long lastMs,
+      EndReason reason) {
     int row = pending;
     out.writeAddresses(row, k0, k1, k2, k3);
-    out.writeKey(row, (int) k4 & 0xFFFF, (int) (k4 >>> 16) & 0xFFFF, (int) (k5 >>> 16) & 0xFF,
-        (int) (k5 >>> 48) & 0xFF, (int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF, (int) k5 & 0xFFFF);
-    out.writeCounters(row, (int) (k5 >>> 40) & 0xFF, (int) (k5 >>> 32) & 0xFF, packets, bytes,
-        firstMs, lastMs, reason.code());
+    out.writeKey(
+        row,
+        (int) k4 & 0xFFFF,
+        (int) (k4 >>> 16) & 0xFFFF,
+        (int) (k5 >>> 16) & 0xFF,
+        (int) (k5 >>> 48) & 0xFF,
+        (int) (k4 >>> 32),
+        (int) (k5 >>> 24) & 0xFF,
+        (int) k5 & 0xFFFF);
+    out.writeCounters(
+        row,
+        (int) (k5 >>> 40) & 0xFF,
+        (int) (k5 >>> 32) & 0xFF,
+        packets,
+        bytes,
+        firstMs,
+        lastMs,
+        reason.code());
     finished[reason.code()]++;
     if (++pending == maxBatchRows) {
       flush();

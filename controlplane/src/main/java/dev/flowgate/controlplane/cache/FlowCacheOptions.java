@@ -7,10 +7,13 @@ public final class FlowCacheOptions {
 
   /** 1,048,576 flows: 80 MB of entries plus a 16 MB index (96 bytes a flow), on the heap. */
   public static final int DEFAULT_CAPACITY = 1 << 20;
+
   /** 15 s without a packet ends a flow (flowEndReason idleTimeout). */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
+
   /** 60 s after its start a record is exported and the flow goes on in a new one. */
   public static final Duration DEFAULT_ACTIVE_TIMEOUT = Duration.ofSeconds(60);
+
   /** 4,096 rows at most per finished-flow batch handed to the consumer. */
   public static final int DEFAULT_MAX_BATCH_ROWS = 4096;
 

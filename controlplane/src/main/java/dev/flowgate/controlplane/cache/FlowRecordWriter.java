@@ -12,12 +12,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * batch every stage hands on.
  *
  * <p>Hot loops write straight into the vectors' little-endian data buffers by row index, one call
- * per group of columns, so a row costs no Java object and no name lookup. Writes go to the
- * buffers' memory addresses (Arrow's {@link MemoryUtil}) after one range check of the row per
- * call, not through {@code ArrowBuf}'s per-access bounds and reference-count checks. Every column
- * is non-nullable: the validity bitmaps are set to all-valid once per allocation, never per row.
- * Rows are written at any index below {@link #capacity()}; {@link #publish(int)} then sets the
- * row count that readers see. Readers must not close or reallocate the root's vectors.
+ * per group of columns, so a row costs no Java object and no name lookup. Writes go to the buffers'
+ * memory addresses (Arrow's {@link MemoryUtil}) after one range check of the row per call, not
+ * through {@code ArrowBuf}'s per-access bounds and reference-count checks. Every column is
+ * non-nullable: the validity bitmaps are set to all-valid once per allocation, never per row. Rows
+ * are written at any index below {@link #capacity()}; {@link #publish(int)} then sets the row count
+ * that readers see. Readers must not close or reallocate the root's vectors.
  *
  * <p>Not thread-safe: one writer belongs to one stage's thread.
  */
@@ -94,8 +94,8 @@ public final class FlowRecordWriter implements AutoCloseable {
   }
 
   /**
-   * Writes a row's addresses, each given as the little-endian longs of its bytes 0-7 and 8-15
-   * (so the 16 bytes land in the column exactly as they were in the kernel's flow_key).
+   * Writes a row's addresses, each given as the little-endian longs of its bytes 0-7 and 8-15 (so
+   * the 16 bytes land in the column exactly as they were in the kernel's flow_key).
    */
   public void writeAddresses(int row, long src0, long src1, long dst0, long dst1) {
     long at = (long) check(row) << 4; // 16: FixedSizeBinary(16) width

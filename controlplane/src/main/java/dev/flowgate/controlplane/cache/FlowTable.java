@@ -9,17 +9,17 @@ import java.util.Arrays;
  * <p><b>Entries</b> live densely in {@link #arena}, {@link #STRIDE} longs (80 bytes) each, ids
  * {@code 0 .. size-1}; removing an entry moves the last one into its place, so a scan over {@code
  * [0, size)} sees every live flow and nothing else. An entry is the compact 44-byte key in six
- * longs ({@link #K0} to {@link #K5}; the upper half of {@code K5} carries the tcp flags, ToS and
- * ip version, which are not key) and the packets, bytes, first and last ms.
+ * longs ({@link #K0} to {@link #K5}; the upper half of {@code K5} carries the tcp flags, ToS and ip
+ * version, which are not key) and the packets, bytes, first and last ms.
  *
- * <p><b>Index</b>: {@link #index} is a power-of-two array of at least twice the capacity (load
- * at most 1/2), linear probing. A slot holds {@code hash32 << 32 | (id + 1)}, 0 when empty: a
- * probe compares the 32-bit hash before it touches the entry, and removal shifts the following
- * cluster back (no tombstones, so probe lengths stay short under churn).
+ * <p><b>Index</b>: {@link #index} is a power-of-two array of at least twice the capacity (load at
+ * most 1/2), linear probing. A slot holds {@code hash32 << 32 | (id + 1)}, 0 when empty: a probe
+ * compares the 32-bit hash before it touches the entry, and removal shifts the following cluster
+ * back (no tombstones, so probe lengths stay short under churn).
  *
  * <p>Key layout: {@code K0,K1} source address bytes 0-7 and 8-15 as little-endian longs, {@code
- * K2,K3} destination address, {@code K4 = srcPort | dstPort << 16 | ifindex << 32}, {@code K5}
- * low 32 bits {@code = vlanId | protocol << 16 | direction << 24}.
+ * K2,K3} destination address, {@code K4 = srcPort | dstPort << 16 | ifindex << 32}, {@code K5} low
+ * 32 bits {@code = vlanId | protocol << 16 | direction << 24}.
  */
 final class FlowTable {
 
@@ -33,6 +33,7 @@ final class FlowTable {
   static final int BYTES = 7;
   static final int FIRST_MS = 8;
   static final int LAST_MS = 9;
+
   /** Longs per entry. */
   static final int STRIDE = 10;
 
@@ -187,8 +188,7 @@ final class FlowTable {
   private int slotOf(int id) {
     int b = id * STRIDE;
     long[] a = arena;
-    long h =
-        hash(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5] & K5_KEY_MASK);
+    long h = hash(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5] & K5_KEY_MASK);
     int slot = (int) h & mask;
     long want = id + 1L;
     while ((index[slot] & 0xFFFF_FFFFL) != want) {

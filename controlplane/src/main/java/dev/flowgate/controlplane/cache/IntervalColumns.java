@@ -62,8 +62,8 @@ final class IntervalColumns {
   }
 
   /**
-   * Reads the compact keys ({@link FlowTable}'s K0..K5, six longs a row) of rows {@code [from,
-   * from + count)} into {@code keys} and their hashes into {@code hashes}.
+   * Reads the compact keys ({@link FlowTable}'s K0..K5, six longs a row) of rows {@code [from, from
+   * + count)} into {@code keys} and their hashes into {@code hashes}.
    */
   void readKeys(int from, int count, long[] keys, long[] hashes) {
     for (int j = 0; j < count; j++) {

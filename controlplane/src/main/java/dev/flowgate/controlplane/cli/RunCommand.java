@@ -13,9 +13,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flowgate run --config FILE}: loads the config (a bad one, or config, secret or state
- * files with unsafe permissions, exit 2 before anything is attached), then runs the daemon in
- * the foreground and exits with its code.
+ * {@code flowgate run --config FILE}: loads the config (a bad one, or config, secret or state files
+ * with unsafe permissions, exit 2 before anything is attached), then runs the daemon in the
+ * foreground and exits with its code.
  */
 @Command(name = "run", description = "Run flowgate in the foreground with a config file.")
 final class RunCommand implements Callable<Integer> {

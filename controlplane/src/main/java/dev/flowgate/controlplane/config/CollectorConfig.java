@@ -15,8 +15,8 @@ import java.util.List;
  * @param maxMessageSize largest message in bytes (the UDP payload)
  * @param observationDomainId IPFIX observation domain, NetFlow v9 source id, NetFlow v5 engine id
  * @param sequenceCountsOptions IPFIX only: whether the sequence number also counts options data
- *     records (exporter statistics, interface names), as RFC 7011 says; nfdump counts flow
- *     records only and reports a sequence error per template refresh unless this is false
+ *     records (exporter statistics, interface names), as RFC 7011 says; nfdump counts flow records
+ *     only and reports a sequence error per template refresh unless this is false
  */
 public record CollectorConfig(
     HostPort collector,

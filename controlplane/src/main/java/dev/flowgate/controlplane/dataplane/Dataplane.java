@@ -15,8 +15,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The loaded BPF object and its maps, pinned under {@code <pin-path>/<schema-version>/maps} so
- * that a restarted flowgate finds the counters the kernel kept while it was away.
+ * The loaded BPF object and its maps, pinned under {@code <pin-path>/<schema-version>/maps} so that
+ * a restarted flowgate finds the counters the kernel kept while it was away.
  *
  * <p>The programs reach the flow map through the one-slot {@code fg_flow_slot} ARRAY_OF_MAPS.
  * {@link #swapFlowMaps()} points it at the other flow map; the update returns only after every
@@ -27,8 +27,10 @@ public final class Dataplane implements AutoCloseable {
 
   /** The XDP program (ingress). */
   public static final String PROG_XDP = "fg_xdp";
+
   /** The TC ingress program (fallback when native XDP is not possible, or mode tc). */
   public static final String PROG_TC_INGRESS = "fg_tc_ingress";
+
   /** The TC egress program. */
   public static final String PROG_TC_EGRESS = "fg_tc_egress";
 
@@ -109,8 +111,8 @@ public final class Dataplane implements AutoCloseable {
   }
 
   /**
-   * Points the programs at the other flow map and returns the one they wrote until now. When
-   * this returns, no program is still writing into the returned map.
+   * Points the programs at the other flow map and returns the one they wrote until now. When this
+   * returns, no program is still writing into the returned map.
    */
   public BpfMap swapFlowMaps() {
     BpfMap current = currentFlowMap();

@@ -6,8 +6,8 @@ import dev.flowgate.bpf.NativeBpf;
 import java.nio.ByteBuffer;
 
 /**
- * Reads the kernel's per-CPU totals (per slot and direction) and error counters, summed over
- * CPUs. One lookup per slot in use; called once per sweep and at scrape time.
+ * Reads the kernel's per-CPU totals (per slot and direction) and error counters, summed over CPUs.
+ * One lookup per slot in use; called once per sweep and at scrape time.
  */
 public final class KernelCounters {
 

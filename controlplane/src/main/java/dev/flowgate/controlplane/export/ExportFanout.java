@@ -11,8 +11,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Hands each finished batch of the flow cache to every sink, and tallies it as exported for the
- * accounting invariant. A sink that throws is logged and counted; the others still get the
- * batch.
+ * accounting invariant. A sink that throws is logged and counted; the others still get the batch.
  */
 public final class ExportFanout implements FinishedFlowConsumer, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ExportFanout.class.getName());

@@ -22,15 +22,15 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Attaches the programs to the interfaces the wanted entries select, and keeps that true as
- * entries change (config reload, API) and interfaces come and go ({@link #reconcile()}, called
- * from a short poll).
+ * Attaches the programs to the interfaces the wanted entries select, and keeps that true as entries
+ * change (config reload, API) and interfaces come and go ({@link #reconcile()}, called from a short
+ * poll).
  *
  * <p>Links are pinned under {@code <pin-path>/<version>/links/<ifname>_<ifindex>_<hook>}, so with
  * keep-attached the programs go on counting while flowgate is stopped, and the next start adopts
- * them instead of attaching again. Native XDP is never forced over another tool's program: when
- * it is refused (a foreign XDP program, or no driver support) the interface is counted at TC
- * ingress, and the reason is reported.
+ * them instead of attaching again. Native XDP is never forced over another tool's program: when it
+ * is refused (a foreign XDP program, or no driver support) the interface is counted at TC ingress,
+ * and the reason is reported.
  */
 public final class InterfaceManager implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InterfaceManager.class.getName());
@@ -137,9 +137,7 @@ public final class InterfaceManager implements AutoCloseable {
 
   /** True when every configured plain-name entry is attached. */
   public synchronized boolean allNamedAttached() {
-    return specs.stream()
-        .filter(s -> !s.isPattern())
-        .allMatch(s -> attached.containsKey(s.name()));
+    return specs.stream().filter(s -> !s.isPattern()).allMatch(s -> attached.containsKey(s.name()));
   }
 
   /** Names of plain-name entries that are not attached (for /readyz). */
@@ -232,8 +230,17 @@ public final class InterfaceManager implements AutoCloseable {
       throw e;
     }
     attached.put(name, a);
-    LOG.info(() -> "attached to " + name + " (ifindex " + ifindex + ", slot " + slot + "): "
-        + a.links.keySet() + (a.notes.isEmpty() ? "" : " " + a.notes));
+    LOG.info(
+        () ->
+            "attached to "
+                + name
+                + " (ifindex "
+                + ifindex
+                + ", slot "
+                + slot
+                + "): "
+                + a.links.keySet()
+                + (a.notes.isEmpty() ? "" : " " + a.notes));
   }
 
   private void attachHook(Attachment a, Hook hook) {
@@ -253,10 +260,19 @@ public final class InterfaceManager implements AutoCloseable {
       try {
         xdp = BpfLink.attachXdp(dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.NATIVE);
       } catch (BpfException e) {
-        LOG.warning(() -> a.name + ": native XDP refused (" + e.getMessage()
-            + "); counting at TC ingress instead");
-        a.links.put(Hook.TC_INGRESS, pin(a, Hook.TC_INGRESS, BpfLink.attachTc(
-            dataplane.program(Dataplane.PROG_TC_INGRESS), a.ifindex, TcDirection.INGRESS)));
+        LOG.warning(
+            () ->
+                a.name
+                    + ": native XDP refused ("
+                    + e.getMessage()
+                    + "); counting at TC ingress instead");
+        a.links.put(
+            Hook.TC_INGRESS,
+            pin(
+                a,
+                Hook.TC_INGRESS,
+                BpfLink.attachTc(
+                    dataplane.program(Dataplane.PROG_TC_INGRESS), a.ifindex, TcDirection.INGRESS)));
         a.notes.put(Hook.TC_INGRESS, "native XDP refused: " + e.getMessage());
         return;
       }
@@ -265,12 +281,14 @@ public final class InterfaceManager implements AutoCloseable {
     }
     BpfLink link =
         switch (hook) {
-          case XDP_GENERIC -> BpfLink.attachXdp(
-              dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.GENERIC);
-          case TC_INGRESS -> BpfLink.attachTc(
-              dataplane.program(Dataplane.PROG_TC_INGRESS), a.ifindex, TcDirection.INGRESS);
-          case TC_EGRESS -> BpfLink.attachTc(
-              dataplane.program(Dataplane.PROG_TC_EGRESS), a.ifindex, TcDirection.EGRESS);
+          case XDP_GENERIC ->
+              BpfLink.attachXdp(dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.GENERIC);
+          case TC_INGRESS ->
+              BpfLink.attachTc(
+                  dataplane.program(Dataplane.PROG_TC_INGRESS), a.ifindex, TcDirection.INGRESS);
+          case TC_EGRESS ->
+              BpfLink.attachTc(
+                  dataplane.program(Dataplane.PROG_TC_EGRESS), a.ifindex, TcDirection.EGRESS);
           default -> throw new IllegalStateException(hook.toString());
         };
     a.links.put(hook, pin(a, hook, link));
@@ -281,8 +299,8 @@ public final class InterfaceManager implements AutoCloseable {
       link.pin(pinPath(a, hook));
     } catch (RuntimeException e) {
       link.close();
-      throw new IllegalStateException("cannot pin the " + hook.label() + " link of " + a.name
-          + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot pin the " + hook.label() + " link of " + a.name + ": " + e.getMessage(), e);
     }
     return link;
   }
@@ -303,7 +321,8 @@ public final class InterfaceManager implements AutoCloseable {
 
   private Path pinPath(Attachment a, Hook hook) {
     // bpffs refuses '.' in names (and interface names may hold one, e.g. eth0.100)
-    return dataplane.linkPinDir()
+    return dataplane
+        .linkPinDir()
         .resolve(a.name.replace('.', '_') + "_" + a.ifindex + "_" + hook.label());
   }
 
@@ -346,7 +365,8 @@ public final class InterfaceManager implements AutoCloseable {
     try (Stream<Path> dirs = Files.list(sysClassNet)) {
       for (Path d : (Iterable<Path>) dirs::iterator) {
         try {
-          out.put(d.getFileName().toString(),
+          out.put(
+              d.getFileName().toString(),
               Integer.parseInt(Files.readString(d.resolve("ifindex")).trim()));
         } catch (IOException | NumberFormatException e) {
           // vanished while we looked

@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Interface changes made through the API, kept under the state directory ({@code
- * interfaces.json}) and laid on top of the config file's entries at every start and SIGHUP, so
- * they survive both: entries added, entries of the file removed, and entries replaced (a patch
- * replaces the whole entry by name).
+ * Interface changes made through the API, kept under the state directory ({@code interfaces.json})
+ * and laid on top of the config file's entries at every start and SIGHUP, so they survive both:
+ * entries added, entries of the file removed, and entries replaced (a patch replaces the whole
+ * entry by name).
  */
 public final class InterfaceOverlay {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,19 +43,26 @@ public final class InterfaceOverlay {
     }
     try {
       ObjectNode root = (ObjectNode) JSON.readTree(o.file.toFile());
-      root.withArray("put").forEach(n -> {
-        InterfaceConfig c = new InterfaceConfig(
-            n.get("name").asText(),
-            AttachMode.fromLabel(n.get("mode").asText()),
-            Direction.fromLabel(n.get("direction").asText()),
-            n.get("sampling").asInt());
-        o.put.put(c.name(), c);
-      });
+      root.withArray("put")
+          .forEach(
+              n -> {
+                InterfaceConfig c =
+                    new InterfaceConfig(
+                        n.get("name").asText(),
+                        AttachMode.fromLabel(n.get("mode").asText()),
+                        Direction.fromLabel(n.get("direction").asText()),
+                        n.get("sampling").asInt());
+                o.put.put(c.name(), c);
+              });
       root.withArray("removed").forEach(n -> o.removed.add(n.asText()));
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(
-          "unreadable interface changes " + o.file + ": " + e.getMessage()
-              + " (fix or remove the file)", e);
+          "unreadable interface changes "
+              + o.file
+              + ": "
+              + e.getMessage()
+              + " (fix or remove the file)",
+          e);
     }
     return o;
   }

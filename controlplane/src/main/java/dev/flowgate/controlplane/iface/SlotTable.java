@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Interface name to kernel totals slot, kept under the state directory ({@code slots}) so a
- * restart finds each interface's totals in the same slot of the pinned totals map.
+ * Interface name to kernel totals slot, kept under the state directory ({@code slots}) so a restart
+ * finds each interface's totals in the same slot of the pinned totals map.
  */
 public final class SlotTable {
   private final Path file;

@@ -45,11 +45,19 @@ final class CacheSnapshot {
     int flows = entries.remaining() / FlowCache.ENTRY_LONGS;
     CRC32C crc = new CRC32C();
     long size;
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer head = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-      head.putInt(MAGIC).putInt(VERSION).putLong(lastSequence).putInt(flows)
-          .putInt(cache.evictionHand()).flip();
+      head.putInt(MAGIC)
+          .putInt(VERSION)
+          .putLong(lastSequence)
+          .putInt(flows)
+          .putInt(cache.evictionHand())
+          .flip();
       crc.update(head.duplicate());
       writeFully(ch, head);
       ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_LONGS * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -102,8 +110,14 @@ final class CacheSnapshot {
       if ((int) crc.getValue() != m.getInt((int) size - 4)) {
         throw new JournalCorruptException(file + ": CRC32C mismatch");
       }
-      LongBuffer entries = m.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(HEADER)
-          .limit((int) size - 4).slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+      LongBuffer entries =
+          m.duplicate()
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .position(HEADER)
+              .limit((int) size - 4)
+              .slice()
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .asLongBuffer();
       return new Loaded(last, flows, hand, entries);
     }
   }

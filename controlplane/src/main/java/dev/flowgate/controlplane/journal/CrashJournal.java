@@ -33,19 +33,22 @@ import java.util.logging.Logger;
  * power loss or kernel crash also loses the kernel's own flow maps and totals, which the journal
  * cannot stand in for. Snapshots are forced before they replace the previous one.
  *
- * <p><b>Errors.</b> A write that fails is logged and counted ({@link #writeErrors()}); the sweep goes
- * on without the journal (exporting is worth more than crash safety) and the next checkpoint starts
- * a fresh log. Used on the sweeper's thread only; the counters may be read from any thread.
+ * <p><b>Errors.</b> A write that fails is logged and counted ({@link #writeErrors()}); the sweep
+ * goes on without the journal (exporting is worth more than crash safety) and the next checkpoint
+ * starts a fresh log. Used on the sweeper's thread only; the counters may be read from any thread.
  */
 public final class CrashJournal implements SweepJournal, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(CrashJournal.class.getName());
 
   /** The log's file name in the journal directory. */
   public static final String LOG_FILE = "journal.log";
+
   /** The snapshot's file name in the journal directory. */
   public static final String SNAPSHOT_FILE = "cache.snapshot";
+
   /** A checkpoint is due once the log holds this much, or twice the last snapshot if more. */
   public static final long MIN_CHECKPOINT_BYTES = 16L << 20;
+
   /** A checkpoint is due this long after the last one if the log is not empty: 60 s. */
   public static final long CHECKPOINT_INTERVAL_MS = 60_000;
 
@@ -69,8 +72,12 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     Files.createDirectories(dir);
     this.snapshotFile = dir.resolve(SNAPSHOT_FILE);
     this.syncFrames = syncFrames;
-    this.log = FileChannel.open(dir.resolve(LOG_FILE), StandardOpenOption.CREATE,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.log =
+        FileChannel.open(
+            dir.resolve(LOG_FILE),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
     this.scan = JournalScan.of(log);
     this.size = scan.validEnd();
     long snapshotLast = -1;
@@ -115,12 +122,17 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   }
 
   @Override
-  public long drained(long nowMs, long epochOffsetNs, boolean expire, ByteBuffer keys,
-      ByteBuffer values, int count) {
+  public long drained(
+      long nowMs,
+      long epochOffsetNs,
+      boolean expire,
+      ByteBuffer keys,
+      ByteBuffer values,
+      int count) {
     long seq = nextSequence++;
     int payload = JournalFrame.SWEEP_FIXED + keys.remaining() + values.remaining();
-    JournalFrame.header(head, JournalFrame.SWEEP, expire ? JournalFrame.FLAG_EXPIRE : 0, seq,
-        payload);
+    JournalFrame.header(
+        head, JournalFrame.SWEEP, expire ? JournalFrame.FLAG_EXPIRE : 0, seq, payload);
     head.putLong(nowMs).putLong(epochOffsetNs).putInt(count).flip();
     gather[0] = head;
     gather[1] = keys.duplicate();
@@ -142,7 +154,9 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     marker(JournalFrame.EXPORTED, sequence);
   }
 
-  /** Records that the stop's finish-all starts; returns its sequence number for {@link #exported}. */
+  /**
+   * Records that the stop's finish-all starts; returns its sequence number for {@link #exported}.
+   */
   public long finishing() {
     long seq = nextSequence++;
     marker(JournalFrame.FINISH_ALL, seq);
@@ -156,7 +170,8 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   public boolean checkpointDue() {
     return broken
         || size >= Math.max(MIN_CHECKPOINT_BYTES, 2 * snapshotBytes)
-        || size > 0 && System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_MS * 1_000_000;
+        || size > 0
+            && System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_MS * 1_000_000;
   }
 
   /**
@@ -252,8 +267,15 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     broken = true;
     long n = ++writeErrors;
     if (n == 1 || n % 100 == 0) {
-      LOG.log(Level.SEVERE, "crash journal " + what + " failed (" + n + " failures): sweeps are"
-          + " not protected against a crash until a checkpoint succeeds", e);
+      LOG.log(
+          Level.SEVERE,
+          "crash journal "
+              + what
+              + " failed ("
+              + n
+              + " failures): sweeps are"
+              + " not protected against a crash until a checkpoint succeeds",
+          e);
     }
   }
 

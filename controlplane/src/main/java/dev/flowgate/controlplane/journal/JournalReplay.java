@@ -32,8 +32,14 @@ final class JournalReplay {
 
   private JournalReplay() {}
 
-  static ReplayOutcome run(FileChannel log, JournalScan scan, Path snapshotFile, FlowCache cache,
-      Sweeper sweeper, ExportGate gate) throws IOException {
+  static ReplayOutcome run(
+      FileChannel log,
+      JournalScan scan,
+      Path snapshotFile,
+      FlowCache cache,
+      Sweeper sweeper,
+      ExportGate gate)
+      throws IOException {
     long after = -1;
     int restored = 0;
     gate.mode(Mode.FORWARD);
@@ -59,8 +65,10 @@ final class JournalReplay {
         if (op.sequence <= after) {
           continue;
         }
-        Mode mode = op.exported ? Mode.DISCARD
-            : op.cleared || op.type == JournalFrame.FINISH_ALL ? Mode.IN_DOUBT : Mode.FORWARD;
+        Mode mode =
+            op.exported
+                ? Mode.DISCARD
+                : op.cleared || op.type == JournalFrame.FINISH_ALL ? Mode.IN_DOUBT : Mode.FORWARD;
         gate.mode(mode);
         if (mode == Mode.IN_DOUBT) {
           inDoubt++;
@@ -77,24 +85,34 @@ final class JournalReplay {
     } finally {
       gate.mode(Mode.FORWARD);
     }
-    return new ReplayOutcome(restored, replayed, inDoubt, gate.inDoubtRecords() - r0,
-        gate.inDoubtPackets() - p0, gate.inDoubtBytes() - b0, lastUncleared, scan.tornBytes(),
+    return new ReplayOutcome(
+        restored,
+        replayed,
+        inDoubt,
+        gate.inDoubtRecords() - r0,
+        gate.inDoubtPackets() - p0,
+        gate.inDoubtBytes() - b0,
+        lastUncleared,
+        scan.tornBytes(),
         scan.corruption());
   }
 
   private static void replaySweep(FileChannel log, JournalScan.Op op, Sweeper sweeper)
       throws IOException {
-    MappedByteBuffer m = log.map(FileChannel.MapMode.READ_ONLY,
-        op.offset + JournalFrame.HEADER, op.payloadLength);
+    MappedByteBuffer m =
+        log.map(FileChannel.MapMode.READ_ONLY, op.offset + JournalFrame.HEADER, op.payloadLength);
     m.order(ByteOrder.LITTLE_ENDIAN);
     long nowMs = m.getLong(0);
     long epochOffsetNs = m.getLong(8);
     int n = m.getInt(16);
     int k = JournalFrame.SWEEP_FIXED;
     ByteBuffer keys = m.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(k).limit(k + n * KEY);
-    ByteBuffer values = m.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(k + n * KEY)
-        .limit(k + n * (KEY + VALUE));
-    sweeper.replay(keys, values, n, nowMs, epochOffsetNs,
-        (op.flags & JournalFrame.FLAG_EXPIRE) != 0);
+    ByteBuffer values =
+        m.duplicate()
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .position(k + n * KEY)
+            .limit(k + n * (KEY + VALUE));
+    sweeper.replay(
+        keys, values, n, nowMs, epochOffsetNs, (op.flags & JournalFrame.FLAG_EXPIRE) != 0);
   }
 }

@@ -15,8 +15,8 @@ import java.util.Map;
  * the replay.
  *
  * <ul>
- *   <li>A frame cut short by the end of the file (the process died while writing it) ends the
- *       scan quietly: {@link #tornBytes()}. Nothing was cleared from the kernel on its account.
+ *   <li>A frame cut short by the end of the file (the process died while writing it) ends the scan
+ *       quietly: {@link #tornBytes()}. Nothing was cleared from the kernel on its account.
  *   <li>A whole frame that fails its checks (magic, type, CRC32C) ends the scan and is reported
  *       ({@link #corruption()}): the frames after it cannot be replayed without it.
  * </ul>
@@ -76,7 +76,8 @@ final class JournalScan {
       byte flags = head.get(5);
       long seq = head.getLong(8);
       long len = Integer.toUnsignedLong(head.getInt(16));
-      if (magic != JournalFrame.MAGIC || type < JournalFrame.SWEEP
+      if (magic != JournalFrame.MAGIC
+          || type < JournalFrame.SWEEP
           || type > JournalFrame.FINISH_ALL) {
         corruption = "frame at byte " + pos + ": bad magic or type";
         break;
@@ -88,10 +89,16 @@ final class JournalScan {
       MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, frameEnd - pos);
       m.order(ByteOrder.LITTLE_ENDIAN);
       int stored = m.getInt((int) (frameEnd - pos) - JournalFrame.TRAILER);
-      int crc = JournalFrame.crc(m.duplicate().limit((int) (frameEnd - pos) - JournalFrame.TRAILER));
+      int crc =
+          JournalFrame.crc(m.duplicate().limit((int) (frameEnd - pos) - JournalFrame.TRAILER));
       if (crc != stored) {
-        corruption = JournalFrame.typeName(type) + " frame of sweep " + seq + " at byte " + pos
-            + ": CRC32C mismatch";
+        corruption =
+            JournalFrame.typeName(type)
+                + " frame of sweep "
+                + seq
+                + " at byte "
+                + pos
+                + ": CRC32C mismatch";
         break;
       }
       if (type == JournalFrame.SWEEP && !sweepLengthOk(m, len)) {
@@ -129,7 +136,8 @@ final class JournalScan {
       return false;
     }
     long n = frame.getInt(JournalFrame.HEADER + 16);
-    return n >= 0 && JournalFrame.SWEEP_FIXED + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
+    return n >= 0
+        && JournalFrame.SWEEP_FIXED + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
   }
 
   /** Sweeps and finish-alls in file order, with their cleared / exported marks. */

@@ -11,7 +11,8 @@ package dev.flowgate.controlplane.journal;
  * @param inDoubtPackets their packets
  * @param inDoubtBytes their bytes
  * @param idleMapJournaled the last sweep was journaled but the crash cut its delete from the
- *     kernel: what is left in the idle flow map is in the journal and must be discarded, not drained
+ *     kernel: what is left in the idle flow map is in the journal and must be discarded, not
+ *     drained
  * @param tornBytes bytes of a frame cut short at the end of the journal (ignored)
  * @param corruption a whole frame or snapshot that failed its checks, or null; counts from it on
  *     could not be replayed
@@ -34,9 +35,18 @@ public record ReplayOutcome(
 
   @Override
   public String toString() {
-    return "restored " + restoredFlows + " flows, re-ran " + replayedSweeps + " sweeps ("
-        + inDoubtSweeps + " in doubt: " + inDoubtRecords + " records, " + inDoubtPackets
-        + " packets exported again)" + (tornBytes > 0 ? ", ignored a torn last frame of "
-        + tornBytes + " bytes" : "") + (corruption != null ? ", CORRUPT: " + corruption : "");
+    return "restored "
+        + restoredFlows
+        + " flows, re-ran "
+        + replayedSweeps
+        + " sweeps ("
+        + inDoubtSweeps
+        + " in doubt: "
+        + inDoubtRecords
+        + " records, "
+        + inDoubtPackets
+        + " packets exported again)"
+        + (tornBytes > 0 ? ", ignored a torn last frame of " + tornBytes + " bytes" : "")
+        + (corruption != null ? ", CORRUPT: " + corruption : "");
   }
 }

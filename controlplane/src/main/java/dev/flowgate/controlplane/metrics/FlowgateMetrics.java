@@ -14,8 +14,8 @@ import java.io.UncheckedIOException;
  * flowgate's Prometheus registry and its rendering for {@code /metrics}.
  *
  * <p>Every flowgate metric is a callback collector over a {@link MetricsSource}: a scrape reads
- * what the last sweep published (nothing is incremented per packet), and the series are bounded
- * by the configuration (interfaces, collectors, sinks), never by the traffic: no per-flow or
+ * what the last sweep published (nothing is incremented per packet), and the series are bounded by
+ * the configuration (interfaces, collectors, sinks), never by the traffic: no per-flow or
  * per-address label. The client's standard JVM and process metrics ({@code jvm_*}, {@code
  * process_*}) are registered beside them.
  *
@@ -51,8 +51,8 @@ public final class FlowgateMetrics {
   }
 
   /**
-   * Renders every metric in the format the {@code Accept} header asks for: OpenMetrics text when
-   * it accepts {@code application/openmetrics-text}, the Prometheus protobuf format when asked for it
+   * Renders every metric in the format the {@code Accept} header asks for: OpenMetrics text when it
+   * accepts {@code application/openmetrics-text}, the Prometheus protobuf format when asked for it
    * (native histograms), else the Prometheus text format 0.0.4 (the client's negotiation).
    *
    * @param accept the request's Accept header, or null

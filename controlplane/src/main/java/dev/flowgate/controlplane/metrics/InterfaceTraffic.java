@@ -1,8 +1,8 @@
 package dev.flowgate.controlplane.metrics;
 
 /**
- * The counts of one interface and direction as of the last sweep: the kernel's totals and the
- * three terms of the accounting invariant ({@code packets = exported + cached + unaccounted}).
+ * The counts of one interface and direction as of the last sweep: the kernel's totals and the three
+ * terms of the accounting invariant ({@code packets = exported + cached + unaccounted}).
  *
  * @param interfaceName the interface
  * @param direction {@code ingress} or {@code egress}

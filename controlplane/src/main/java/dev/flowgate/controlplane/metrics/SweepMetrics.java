@@ -18,11 +18,22 @@ final class SweepMetrics {
     registry.register(rec.durationHistogram());
     registry.register(rec.fillHistogram());
     counter(registry, source, "flowgate_sweeps_total", "Sweeps completed", SweepSnapshot::sweeps);
-    counter(registry, source, "flowgate_sweep_errors_total", "Sweeps that failed",
+    counter(
+        registry,
+        source,
+        "flowgate_sweep_errors_total",
+        "Sweeps that failed",
         SweepSnapshot::failures);
-    counter(registry, source, "flowgate_sweep_drained_entries_total",
-        "Flow map entries drained (interval flows), all sweeps", SweepSnapshot::drainedEntries);
-    gauge(registry, source, "flowgate_flow_map_interval_entries",
+    counter(
+        registry,
+        source,
+        "flowgate_sweep_drained_entries_total",
+        "Flow map entries drained (interval flows), all sweeps",
+        SweepSnapshot::drainedEntries);
+    gauge(
+        registry,
+        source,
+        "flowgate_flow_map_interval_entries",
         "Entries the last sweep drained: the last interval flow map's peak fill",
         SweepSnapshot::lastIntervalEntries);
     GaugeWithCallback.builder()
@@ -30,33 +41,46 @@ final class SweepMetrics {
         .help("Entries each kernel flow map holds (flows.max-flows)")
         .callback(cb -> cb.call(rec.flowMapCapacity()))
         .register(registry);
-    gauge(registry, source, "flowgate_flows_active", "Flows in the flow cache",
+    gauge(
+        registry,
+        source,
+        "flowgate_flows_active",
+        "Flows in the flow cache",
         SweepSnapshot::activeFlows);
-    gauge(registry, source, "flowgate_flow_cache_capacity", "Flows the flow cache holds at most",
+    gauge(
+        registry,
+        source,
+        "flowgate_flow_cache_capacity",
+        "Flows the flow cache holds at most",
         SweepSnapshot::cacheCapacity);
     CounterWithCallback.builder()
         .name("flowgate_flows_finished_total")
         .help("Flows finished, by end reason (IPFIX flowEndReason)")
         .labelNames("reason")
-        .callback(cb -> {
-          SweepSnapshot s = rec.snapshot();
-          for (EndReason r : EndReason.values()) {
-            cb.call(s.finished().getOrDefault(r, 0L), reasonLabel(r));
-          }
-        })
+        .callback(
+            cb -> {
+              SweepSnapshot s = rec.snapshot();
+              for (EndReason r : EndReason.values()) {
+                cb.call(s.finished().getOrDefault(r, 0L), reasonLabel(r));
+              }
+            })
         .register(registry);
     CounterWithCallback.builder()
         .name("flowgate_dataplane_errors_total")
         .help("Kernel-side error and event counters (enum fg_error), by reason")
         .labelNames("reason")
-        .callback(cb -> {
-          long[] e = rec.snapshot().dataplaneErrors();
-          for (int i = 0; i < Layout.DP_ERROR_MAX; i++) {
-            cb.call(e[i], errorLabel(i));
-          }
-        })
+        .callback(
+            cb -> {
+              long[] e = rec.snapshot().dataplaneErrors();
+              for (int i = 0; i < Layout.DP_ERROR_MAX; i++) {
+                cb.call(e[i], errorLabel(i));
+              }
+            })
         .register(registry);
-    counter(registry, source, "flowgate_samples_lost_total",
+    counter(
+        registry,
+        source,
+        "flowgate_samples_lost_total",
         "Packet samples the kernel could not queue (ring buffer full: DP_SAMPLE_DROPPED)",
         s -> s.dataplaneErrors()[Layout.DP_SAMPLE_DROPPED]);
   }
@@ -71,8 +95,12 @@ final class SweepMetrics {
     return Layout.DP_ERROR_NAMES.get(reason).substring(3).toLowerCase(Locale.ROOT);
   }
 
-  private static void counter(PrometheusRegistry registry, MetricsSource source, String name,
-      String help, ToLongFunction<SweepSnapshot> value) {
+  private static void counter(
+      PrometheusRegistry registry,
+      MetricsSource source,
+      String name,
+      String help,
+      ToLongFunction<SweepSnapshot> value) {
     CounterWithCallback.builder()
         .name(name)
         .help(help)
@@ -80,8 +108,12 @@ final class SweepMetrics {
         .register(registry);
   }
 
-  private static void gauge(PrometheusRegistry registry, MetricsSource source, String name,
-      String help, ToLongFunction<SweepSnapshot> value) {
+  private static void gauge(
+      PrometheusRegistry registry,
+      MetricsSource source,
+      String name,
+      String help,
+      ToLongFunction<SweepSnapshot> value) {
     GaugeWithCallback.builder()
         .name(name)
         .help(help)

@@ -11,10 +11,10 @@ import java.util.function.IntFunction;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Records each sweep for the metrics, on the sweeper's thread: its duration and the flow map's
- * fill (histograms, one observation per sweep), then a {@link SweepSnapshot} of the flow cache
- * and the kernel's error counters, and the {@link TrafficBreakdown} of the drained chunks.
- * Nothing here runs per packet or per flow except the breakdown's pass over the interval columns.
+ * Records each sweep for the metrics, on the sweeper's thread: its duration and the flow map's fill
+ * (histograms, one observation per sweep), then a {@link SweepSnapshot} of the flow cache and the
+ * kernel's error counters, and the {@link TrafficBreakdown} of the drained chunks. Nothing here
+ * runs per packet or per flow except the breakdown's pass over the interval columns.
  */
 public final class SweepRecorder {
 
@@ -86,24 +86,44 @@ public final class SweepRecorder {
    * A sweep completed, with what {@link #swept} read from the cache and the kernel (tests and
    * benchmarks call this directly).
    */
-  public void record(int entries, long nanos, long activeFlows, long cacheCapacity,
-      Map<EndReason, Long> finished, long[] dataplaneErrors) {
+  public void record(
+      int entries,
+      long nanos,
+      long activeFlows,
+      long cacheCapacity,
+      Map<EndReason, Long> finished,
+      long[] dataplaneErrors) {
     sweeps++;
     drained += entries;
     duration.observe(nanos / 1e9);
     fill.observe(flowMapCapacity == 0 ? 0 : (double) entries / flowMapCapacity);
     breakdown.publish();
-    snapshot = new SweepSnapshot(sweeps, failures, drained, entries, activeFlows, cacheCapacity,
-        Map.copyOf(finished), dataplaneErrors.clone());
+    snapshot =
+        new SweepSnapshot(
+            sweeps,
+            failures,
+            drained,
+            entries,
+            activeFlows,
+            cacheCapacity,
+            Map.copyOf(finished),
+            dataplaneErrors.clone());
   }
 
   /** A sweep threw; counted at once (the snapshot's other fields wait for the next sweep). */
   public void failed() {
     failures++;
     SweepSnapshot s = snapshot;
-    snapshot = new SweepSnapshot(s.sweeps(), failures, s.drainedEntries(),
-        s.lastIntervalEntries(), s.activeFlows(), s.cacheCapacity(), s.finished(),
-        s.dataplaneErrors());
+    snapshot =
+        new SweepSnapshot(
+            s.sweeps(),
+            failures,
+            s.drainedEntries(),
+            s.lastIntervalEntries(),
+            s.activeFlows(),
+            s.cacheCapacity(),
+            s.finished(),
+            s.dataplaneErrors());
   }
 
   /** As of the last sweep. */

@@ -12,9 +12,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * sweeper's interval batches (the kernel's totals have no such split).
  *
  * <p>A bounded set: per interface 2 directions x {ipv4, ipv6} x {tcp, udp, icmp, other}. What the
- * kernel could not place in the flow map (the unaccounted term) and non-IP packets are not in
- * it. Tallied on the sweeper's thread, one pass over four narrow columns per drained chunk;
- * {@link #publish()} makes the running totals visible to scrapes.
+ * kernel could not place in the flow map (the unaccounted term) and non-IP packets are not in it.
+ * Tallied on the sweeper's thread, one pass over four narrow columns per drained chunk; {@link
+ * #publish()} makes the running totals visible to scrapes.
  */
 public final class TrafficBreakdown {
 

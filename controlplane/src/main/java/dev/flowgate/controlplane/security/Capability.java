@@ -1,8 +1,8 @@
 package dev.flowgate.controlplane.security;
 
 /**
- * The Linux capabilities flowgate needs (capabilities(7)), with their bit numbers in the
- * {@code CapEff} mask of {@code /proc/<pid>/status}.
+ * The Linux capabilities flowgate needs (capabilities(7)), with their bit numbers in the {@code
+ * CapEff} mask of {@code /proc/<pid>/status}.
  */
 public enum Capability {
   /** CAP_NET_ADMIN (12): attach XDP and TC programs, clsact qdiscs, netlink link changes. */

@@ -14,22 +14,22 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Refuses to run on files that someone other than root or flowgate's own user could change (or,
- * for secrets, read). The rules, checked before anything is attached:
+ * Refuses to run on files that someone other than root or flowgate's own user could change (or, for
+ * secrets, read). The rules, checked before anything is attached:
  *
  * <ul>
  *   <li>the config file: owned by root or by the user flowgate runs as, writable by the owner only
  *       (a writer could point flowgate at any interface or file);
- *   <li>the API token file and the TLS key: owned by root or flowgate's user, no access by
- *       others, not writable by the group (group read is allowed: the packaged token is
- *       root:flowgate 0640);
+ *   <li>the API token file and the TLS key: owned by root or flowgate's user, no access by others,
+ *       not writable by the group (group read is allowed: the packaged token is root:flowgate
+ *       0640);
  *   <li>the state directory, the files and directories directly in it, and the Arrow directory,
- *       when they exist: owned by root or flowgate's user, writable by the owner only (the state
- *       is replayed and laid over the config at every start).
+ *       when they exist: owned by root or flowgate's user, writable by the owner only (the state is
+ *       replayed and laid over the config at every start).
  * </ul>
  *
- * Missing files are left to the code that reads them. Symbolic links are followed: the rules
- * apply to what is read.
+ * Missing files are left to the code that reads them. Symbolic links are followed: the rules apply
+ * to what is read.
  */
 public final class FilePermissionCheck {
   private static final Set<PosixFilePermission> WRITE_BY_OTHERS =
@@ -69,7 +69,9 @@ public final class FilePermissionCheck {
         c.problems.add(state + " (state directory) cannot be listed: " + e.getMessage());
       }
     }
-    config.export().arrow()
+    config
+        .export()
+        .arrow()
         .ifPresent(a -> c.trusted(a.directory(), "Arrow directory", WRITE_BY_OTHERS, "go-w"));
     if (!c.problems.isEmpty()) {
       throw new UnsafePermissionsException(c.problems);
@@ -82,8 +84,8 @@ public final class FilePermissionCheck {
    * @param forbidden permission bits the path must not have
    * @param chmod the chmod argument that fixes the mode
    */
-  private boolean trusted(Path path, String what, Set<PosixFilePermission> forbidden,
-      String chmod) {
+  private boolean trusted(
+      Path path, String what, Set<PosixFilePermission> forbidden, String chmod) {
     PosixFileAttributes attrs;
     try {
       attrs = Files.readAttributes(path, PosixFileAttributes.class);
@@ -93,17 +95,32 @@ public final class FilePermissionCheck {
     boolean ok = true;
     int owner = uid(path);
     if (owner != 0 && owner != ownUid) {
-      problems.add(path + " (" + what + ") is owned by " + attrs.owner().getName()
-          + ", not by root or the user flowgate runs as (uid " + ownUid + ")");
+      problems.add(
+          path
+              + " ("
+              + what
+              + ") is owned by "
+              + attrs.owner().getName()
+              + ", not by root or the user flowgate runs as (uid "
+              + ownUid
+              + ")");
       ok = false;
     }
     Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
     open.addAll(attrs.permissions());
     open.retainAll(forbidden);
     if (!open.isEmpty()) {
-      problems.add(path + " (" + what + ") has mode "
-          + PosixFilePermissions.toString(attrs.permissions()) + ": "
-          + describe(open) + "; run chmod " + chmod + " on it");
+      problems.add(
+          path
+              + " ("
+              + what
+              + ") has mode "
+              + PosixFilePermissions.toString(attrs.permissions())
+              + ": "
+              + describe(open)
+              + "; run chmod "
+              + chmod
+              + " on it");
       ok = false;
     }
     return ok;

@@ -69,9 +69,8 @@ public final class ProcessCapabilities {
   }
 
   /**
-   * The hint for a BPF or netlink call that failed with EPERM: names the missing capabilities,
-   * e.g. {@code missing capability CAP_BPF (flowgate needs CAP_BPF, CAP_NET_ADMIN and
-   * CAP_PERFMON)}.
+   * The hint for a BPF or netlink call that failed with EPERM: names the missing capabilities, e.g.
+   * {@code missing capability CAP_BPF (flowgate needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)}.
    */
   public String permissionHint() {
     List<Capability> missing = missing();
@@ -84,8 +83,11 @@ public final class ProcessCapabilities {
     for (Capability c : missing) {
       names.append(names.length() == 0 ? "" : ", ").append(c.name());
     }
-    return (missing.size() == 1 ? "missing capability " : "missing capabilities ") + names
-        + " (" + needs + ")";
+    return (missing.size() == 1 ? "missing capability " : "missing capabilities ")
+        + names
+        + " ("
+        + needs
+        + ")";
   }
 
   /** The EPERM hint for this process; a generic one if /proc cannot tell its capabilities. */

@@ -17,10 +17,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * flowEndReason 0 (an interval record has not ended).
  *
  * <p>Input is what {@code BpfMap.lookupAndDeleteBatch} fills: {@code n} packed {@code struct
- * flow_key} (44 bytes each, {@link Layout}) in one buffer and the {@code n} matching packed
- * {@code struct flow_stats} (40 bytes each) in another, little-endian. A large drain may come in
- * chunks: {@link #append} adds rows after those already in the batch, {@link #clear()} starts the
- * next batch. The kernel's coarse CLOCK_MONOTONIC times become epoch milliseconds with an offset the
+ * flow_key} (44 bytes each, {@link Layout}) in one buffer and the {@code n} matching packed {@code
+ * struct flow_stats} (40 bytes each) in another, little-endian. A large drain may come in chunks:
+ * {@link #append} adds rows after those already in the batch, {@link #clear()} starts the next
+ * batch. The kernel's coarse CLOCK_MONOTONIC times become epoch milliseconds with an offset the
  * caller takes once per sweep ({@link MonotonicClock#epochOffsetNs()}).
  *
  * <p>Rows are copied field by field from the buffers into the Arrow columns: no Java object per

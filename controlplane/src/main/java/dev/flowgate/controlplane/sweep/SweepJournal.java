@@ -3,8 +3,8 @@ package dev.flowgate.controlplane.sweep;
 import java.nio.ByteBuffer;
 
 /**
- * Where a sweep records what it took from the kernel before the kernel's copy is cleared, so that
- * a crash loses no count ({@code dev.flowgate.controlplane.journal.CrashJournal}).
+ * Where a sweep records what it took from the kernel before the kernel's copy is cleared, so that a
+ * crash loses no count ({@code dev.flowgate.controlplane.journal.CrashJournal}).
  *
  * <p>A sweep calls, in order: {@link #drained} once the retired flow map has been read (not yet
  * cleared), {@link #cleared} once its entries are deleted from the kernel (the flow cache's merge,
@@ -14,16 +14,21 @@ import java.nio.ByteBuffer;
 public interface SweepJournal {
 
   /**
-   * Records one sweep's input: {@code count} packed flow keys and stats as the kernel returned them,
-   * and what the flow cache will do with them. Returns when the record would survive the process
-   * being killed.
+   * Records one sweep's input: {@code count} packed flow keys and stats as the kernel returned
+   * them, and what the flow cache will do with them. Returns when the record would survive the
+   * process being killed.
    *
    * @param nowMs the epoch ms the cache expires flows at
    * @param epochOffsetNs the offset that turns kernel times into epoch times for this sweep
    * @param expire whether the cache expires flows after merging these entries
    * @return the sweep's sequence number
    */
-  long drained(long nowMs, long epochOffsetNs, boolean expire, ByteBuffer keys, ByteBuffer values,
+  long drained(
+      long nowMs,
+      long epochOffsetNs,
+      boolean expire,
+      ByteBuffer keys,
+      ByteBuffer values,
       int count);
 
   /** The sweep's entries are gone from the kernel. */

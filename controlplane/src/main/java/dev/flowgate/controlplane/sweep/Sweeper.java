@@ -13,9 +13,9 @@ import java.nio.channels.Channels;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
- * One sweep: point the programs at the other flow map, drain the one they wrote until now in
- * chunks (one JNI crossing each), turn every chunk into rows of the interval batch and merge it
- * into the flow cache, then expire flows by timeout.
+ * One sweep: point the programs at the other flow map, drain the one they wrote until now in chunks
+ * (one JNI crossing each), turn every chunk into rows of the interval batch and merge it into the
+ * flow cache, then expire flows by timeout.
  *
  * <p>Loss-free by construction: after {@link Dataplane#swapFlowMaps()} no program writes into the
  * drained map, so lookup-and-delete sees every increment. What the kernel could not put into the
@@ -65,8 +65,8 @@ public final class Sweeper {
 
   /**
    * A sweeper that records every sweep in {@code journal} before the kernel's copy is cleared
-   * (null: none). With a journal the sweeper holds buffers for a whole flow map (84 bytes per
-   * entry of {@code flows.max-flows}), allocated at the first sweep.
+   * (null: none). With a journal the sweeper holds buffers for a whole flow map (84 bytes per entry
+   * of {@code flows.max-flows}), allocated at the first sweep.
    */
   public Sweeper(
       Dataplane dataplane,
@@ -82,18 +82,20 @@ public final class Sweeper {
     this.cache = cache;
     this.tally = tally;
     this.keepIntervalIpc = keepIntervalIpc;
-    this.keys = ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_KEY_SIZE)
-        .order(ByteOrder.LITTLE_ENDIAN);
-    this.values = ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_STATS_SIZE)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    this.keys =
+        ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_KEY_SIZE)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    this.values =
+        ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_STATS_SIZE)
+            .order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /**
    * Sweeps once: swap, drain, merge, expire.
    *
    * @param nowMs epoch ms used for timeouts
-   * @param afterSwap runs between the swap and the drain: the moment to read the kernel totals
-   *     that the drained map's counts belong to
+   * @param afterSwap runs between the swap and the drain: the moment to read the kernel totals that
+   *     the drained map's counts belong to
    * @return entries drained
    */
   public int sweep(long nowMs, Runnable afterSwap) {
@@ -119,8 +121,8 @@ public final class Sweeper {
   }
 
   /**
-   * Deletes every entry of {@code map} without counting it anywhere: at start, for what a sweep
-   * cut short by a crash had journaled but not yet deleted.
+   * Deletes every entry of {@code map} without counting it anywhere: at start, for what a sweep cut
+   * short by a crash had journaled but not yet deleted.
    *
    * @return entries deleted
    */
@@ -142,8 +144,13 @@ public final class Sweeper {
    * the buffers' positions) into the cache in their order, then expires at {@code nowMs} if the
    * sweep did. No tally, no interval stream.
    */
-  public void replay(ByteBuffer keys, ByteBuffer values, int count, long nowMs,
-      long epochOffsetNs, boolean expire) {
+  public void replay(
+      ByteBuffer keys,
+      ByteBuffer values,
+      int count,
+      long nowMs,
+      long epochOffsetNs,
+      boolean expire) {
     mergeEntries(keys, values, count, epochOffsetNs, false);
     if (expire) {
       cache.expire(nowMs);
@@ -156,8 +163,8 @@ public final class Sweeper {
   }
 
   /**
-   * The latest interval batch as an Arrow IPC stream, serialized when its sweep ended (empty
-   * before the first sweep, or when not kept).
+   * The latest interval batch as an Arrow IPC stream, serialized when its sweep ended (empty before
+   * the first sweep, or when not kept).
    */
   public byte[] lastIntervalIpc() {
     return lastIntervalIpc;
@@ -167,10 +174,12 @@ public final class Sweeper {
   private int drainJournaled(BpfMap map, long nowMs, boolean expire) {
     long offset = MonotonicClock.epochOffsetNs();
     if (mapKeys == null || mapKeys.capacity() < map.maxEntries() * Layout.FLOW_KEY_SIZE) {
-      mapKeys = ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_KEY_SIZE)
-          .order(ByteOrder.LITTLE_ENDIAN);
-      mapValues = ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_STATS_SIZE)
-          .order(ByteOrder.LITTLE_ENDIAN);
+      mapKeys =
+          ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_KEY_SIZE)
+              .order(ByteOrder.LITTLE_ENDIAN);
+      mapValues =
+          ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_STATS_SIZE)
+              .order(ByteOrder.LITTLE_ENDIAN);
     }
     mapKeys.clear();
     mapValues.clear();
@@ -181,8 +190,14 @@ public final class Sweeper {
     int deleted = discard(map);
     if (deleted != n) {
       // only a writer on the retired map could do this: the swap contract is broken
-      throw new IllegalStateException("flow map " + map.name() + " held " + n
-          + " entries when journaled and " + deleted + " when deleted");
+      throw new IllegalStateException(
+          "flow map "
+              + map.name()
+              + " held "
+              + n
+              + " entries when journaled and "
+              + deleted
+              + " when deleted");
     }
     journal.cleared(seq);
     tally(mapKeys, mapValues, n);
@@ -195,8 +210,8 @@ public final class Sweeper {
   }
 
   /** Merges entries in chunks of the interval batch's size, optionally keeping the IPC stream. */
-  private void mergeEntries(ByteBuffer keyBuf, ByteBuffer valueBuf, int count, long offset,
-      boolean keepIpc) {
+  private void mergeEntries(
+      ByteBuffer keyBuf, ByteBuffer valueBuf, int count, long offset, boolean keepIpc) {
     int chunk = keys.capacity() / Layout.FLOW_KEY_SIZE;
     ByteArrayOutputStream ipc = keepIpc ? new ByteArrayOutputStream() : null;
     ArrowStreamWriter writer = null;
@@ -206,8 +221,11 @@ public final class Sweeper {
       for (int at = 0; at < count; at += chunk) {
         int m = Math.min(chunk, count - at);
         batch.clear();
-        batch.append(keyBuf.duplicate().position(k0 + at * Layout.FLOW_KEY_SIZE),
-            valueBuf.duplicate().position(v0 + at * Layout.FLOW_STATS_SIZE), m, offset);
+        batch.append(
+            keyBuf.duplicate().position(k0 + at * Layout.FLOW_KEY_SIZE),
+            valueBuf.duplicate().position(v0 + at * Layout.FLOW_STATS_SIZE),
+            m,
+            offset);
         if (ipc != null) {
           if (writer == null) {
             writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(ipc));

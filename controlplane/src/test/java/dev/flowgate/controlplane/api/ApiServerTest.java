@@ -1,9 +1,9 @@
 package dev.flowgate.controlplane.api;
 
-import dev.flowgate.controlplane.config.InterfaceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.controlplane.api.ApiClient.Reply;
+import dev.flowgate.controlplane.config.InterfaceConfig;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

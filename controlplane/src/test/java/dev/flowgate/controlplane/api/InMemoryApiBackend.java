@@ -2,7 +2,6 @@ package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
-
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -23,8 +23,7 @@ import org.apache.arrow.memory.RootAllocator;
  * flow cache by {@link Sweeper#drainIdle}: without a journal (chunked lookup-and-delete), with the
  * journal (whole-map lookup, one frame written, delete, merge), and with the journal forcing every
  * frame to disk. Prints per-sweep wall time and journal bytes, and one checkpoint's cost. Needs
- * root (loads BPF). Arguments: {@code [flows [sweeps [journalDir]]]}, default 1,000,000 3
- * /var/tmp.
+ * root (loads BPF). Arguments: {@code [flows [sweeps [journalDir]]]}, default 1,000,000 3 /var/tmp.
  */
 public final class JournalBenchmark {
   private JournalBenchmark() {}
@@ -40,18 +39,25 @@ public final class JournalBenchmark {
     try (BufferAllocator alloc = new RootAllocator()) {
       SyntheticDrain gen = new SyntheticDrain(flows, chunk);
       BpfMap map = dp.flowMaps()[0] == dp.currentFlowMap() ? dp.flowMaps()[1] : dp.flowMaps()[0];
-      System.out.printf("journal benchmark: %,d flows in a kernel map, %d sweeps each, journal"
-          + " under %s%n", flows, sweeps, dir);
-      for (String variant : new String[] {"none", "journal", "journal+fsync", "none",
-          "journal"}) {
-        CrashJournal journal = variant.equals("none") ? null
-            : CrashJournal.open(dir.resolve(variant), variant.endsWith("fsync"));
-        try (FlowCache cache = new FlowCache(alloc, new FlowCacheOptions().capacity(2 * flows)
-                .idleTimeout(Duration.ofHours(1)).activeTimeout(Duration.ofHours(2)),
-                root -> {});
+      System.out.printf(
+          "journal benchmark: %,d flows in a kernel map, %d sweeps each, journal" + " under %s%n",
+          flows, sweeps, dir);
+      for (String variant : new String[] {"none", "journal", "journal+fsync", "none", "journal"}) {
+        CrashJournal journal =
+            variant.equals("none")
+                ? null
+                : CrashJournal.open(dir.resolve(variant), variant.endsWith("fsync"));
+        try (FlowCache cache =
+                new FlowCache(
+                    alloc,
+                    new FlowCacheOptions()
+                        .capacity(2 * flows)
+                        .idleTimeout(Duration.ofHours(1))
+                        .activeTimeout(Duration.ofHours(2)),
+                    root -> {});
             IntervalBatchBuilder batch = new IntervalBatchBuilder(alloc, chunk)) {
-          Sweeper sweeper = new Sweeper(dp, batch, cache, (i, d, p, b) -> {}, chunk, false,
-              journal);
+          Sweeper sweeper =
+              new Sweeper(dp, batch, cache, (i, d, p, b) -> {}, chunk, false, journal);
           StringBuilder line = new StringBuilder(String.format("%-14s", variant));
           for (int s = 0; s < sweeps; s++) {
             fill(map, gen, s);
@@ -69,8 +75,10 @@ public final class JournalBenchmark {
           if (journal != null) {
             long t0 = System.nanoTime();
             journal.checkpoint(cache);
-            System.out.printf("  checkpoint of %,d flows: %d ms, %,d B snapshot%n",
-                cache.activeFlows(), (System.nanoTime() - t0) / 1_000_000,
+            System.out.printf(
+                "  checkpoint of %,d flows: %d ms, %,d B snapshot%n",
+                cache.activeFlows(),
+                (System.nanoTime() - t0) / 1_000_000,
                 Files.size(dir.resolve(variant).resolve(CrashJournal.SNAPSHOT_FILE)));
             journal.close();
           }
@@ -90,8 +98,7 @@ public final class JournalBenchmark {
   private static void fill(BpfMap map, SyntheticDrain gen, int sweep) {
     gen.shuffle();
     ByteBuffer k = ByteBuffer.allocateDirect(Layout.FLOW_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer v = ByteBuffer.allocateDirect(Layout.FLOW_STATS_SIZE)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer v = ByteBuffer.allocateDirect(Layout.FLOW_STATS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     int chunk = gen.keys.capacity() / Layout.FLOW_KEY_SIZE;
     for (int from = 0; from < gen.flows(); from += chunk) {
       int m = Math.min(chunk, gen.flows() - from);

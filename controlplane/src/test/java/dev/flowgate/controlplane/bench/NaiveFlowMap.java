@@ -34,7 +34,10 @@ final class NaiveFlowMap {
       direction = keys.get(at + 43) & 0xFF;
       hash =
           31 * (31 * Arrays.hashCode(src) + Arrays.hashCode(dst))
-              + (srcPort << 16 | dstPort) * 17 + ifindex * 7 + vlanId + (protocol << 8 | direction);
+              + (srcPort << 16 | dstPort) * 17
+              + ifindex * 7
+              + vlanId
+              + (protocol << 8 | direction);
     }
 
     @Override
@@ -83,8 +86,10 @@ final class NaiveFlowMap {
       }
       f.packets += values.getLong(v);
       f.bytes += values.getLong(v + 8);
-      f.firstMs = Math.min(f.firstMs, Math.floorDiv(values.getLong(v + 16) + epochOffsetNs, 1_000_000L));
-      f.lastMs = Math.max(f.lastMs, Math.floorDiv(values.getLong(v + 24) + epochOffsetNs, 1_000_000L));
+      f.firstMs =
+          Math.min(f.firstMs, Math.floorDiv(values.getLong(v + 16) + epochOffsetNs, 1_000_000L));
+      f.lastMs =
+          Math.max(f.lastMs, Math.floorDiv(values.getLong(v + 24) + epochOffsetNs, 1_000_000L));
       f.tcpFlags |= values.get(v + 32) & 0xFF;
     }
   }

@@ -22,8 +22,9 @@ import org.apache.arrow.memory.RootAllocator;
  * time (the figure that means something on a shared machine), the process RSS with every flow
  * active, and the same figures for a baseline measured in the same run: a naive {@code
  * HashMap<FlowKeyObject, FlowObject>} merge. Each is warmed up first (JIT) on a separate 200,000
- * flow run; the baseline runs after the flowgate phase's memory is measured. Arguments: {@code [flows [sweeps [chunkEntries]]]}, default 1,000,000 8 65,536. See
- * BENCHMARKS.md for the command and the JVM flags.
+ * flow run; the baseline runs after the flowgate phase's memory is measured. Arguments: {@code
+ * [flows [sweeps [chunkEntries]]]}, default 1,000,000 8 65,536. See BENCHMARKS.md for the command
+ * and the JVM flags.
  */
 public final class SweepBenchmark {
 
@@ -66,8 +67,8 @@ public final class SweepBenchmark {
     baseline(warm, 3, false);
     System.gc();
     Rates naive = baseline(drain, sweeps, true);
-    System.out.printf("  HashMap: %,d flows, %s (after the flowgate phase, same process)%n",
-        flows, memory());
+    System.out.printf(
+        "  HashMap: %,d flows, %s (after the flowgate phase, same process)%n", flows, memory());
 
     System.out.printf(
         "%nRESULT flowgate update sweeps (median): %,.0f flows/s wall, %,.0f flows/cpu-s;"
@@ -81,8 +82,10 @@ public final class SweepBenchmark {
     System.out.printf(
         "RESULT ratio flowgate / HashMap: update %.2fx (cpu) %.2fx (wall), insert %.2fx (cpu)"
             + " %.2fx (wall)%n",
-        ours.steadyCpu() / naive.steadyCpu(), ours.steadyWall() / naive.steadyWall(),
-        ours.cpu[0] / naive.cpu[0], ours.wall[0] / naive.wall[0]);
+        ours.steadyCpu() / naive.steadyCpu(),
+        ours.steadyWall() / naive.steadyWall(),
+        ours.cpu[0] / naive.cpu[0],
+        ours.wall[0] / naive.wall[0]);
   }
 
   /** Builder + cache merge, one allocator tree as in flowgate: a root, a child per component. */
@@ -129,8 +132,13 @@ public final class SweepBenchmark {
           System.out.printf(
               "  flowgate sweep %d (%s): %,11.0f flows/s wall, %,11.0f flows/cpu-s"
                   + " (cpu ms: build %d, merge %d; expire scan %.1f ms wall)%n",
-              s + 1, s == 0 ? "insert" : "update", rates.wall[s], rates.cpu[s],
-              cpuBuild / 1_000_000, cpuMerge / 1_000_000, expireMs);
+              s + 1,
+              s == 0 ? "insert" : "update",
+              rates.wall[s],
+              rates.cpu[s],
+              cpuBuild / 1_000_000,
+              cpuMerge / 1_000_000,
+              expireMs);
         }
       }
       if (cache.activeFlows() != flows) {
@@ -165,7 +173,8 @@ public final class SweepBenchmark {
       rates.wall[s] = flows / (ns / 1e9);
       rates.cpu[s] = flows / (cpu / 1e9);
       if (print) {
-        System.out.printf("  HashMap  sweep %d (%s): %,11.0f flows/s wall, %,11.0f flows/cpu-s%n",
+        System.out.printf(
+            "  HashMap  sweep %d (%s): %,11.0f flows/s wall, %,11.0f flows/cpu-s%n",
             s + 1, s == 0 ? "insert" : "update", rates.wall[s], rates.cpu[s]);
       }
     }
@@ -200,7 +209,8 @@ public final class SweepBenchmark {
       rss = "unreadable: " + e;
     }
     Runtime rt = Runtime.getRuntime();
-    return String.format("VmRSS %s (peak %s), heap used %,d MB of %,d MB committed",
+    return String.format(
+        "VmRSS %s (peak %s), heap used %,d MB of %,d MB committed",
         rss, hwm, (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20);
   }
 }

@@ -5,9 +5,10 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /**
- * Synthetic kernel drains for the sweep benchmark: {@code flows} distinct flows, drained every sweep
- * in a fresh random order (the kernel's hash order is unrelated to the cache's), one chunk of packed
- * little-endian flow_key / flow_stats at a time, as {@code BpfMap.lookupAndDeleteBatch} fills them.
+ * Synthetic kernel drains for the sweep benchmark: {@code flows} distinct flows, drained every
+ * sweep in a fresh random order (the kernel's hash order is unrelated to the cache's), one chunk of
+ * packed little-endian flow_key / flow_stats at a time, as {@code BpfMap.lookupAndDeleteBatch}
+ * fills them.
  *
  * <p>A quarter of the flows are IPv6, the rest IPv4-mapped; TCP and UDP; two interfaces, both
  * directions. TCP flags never carry FIN or RST, so every flow stays in the cache.
@@ -61,7 +62,8 @@ final class SyntheticDrain {
         keys.putLong(k, 0);
         keys.putLong(k + 8, 0xFFFF_0000L | (long) Integer.reverseBytes(0x0A000000 | f) << 32);
         keys.putLong(k + 16, 0);
-        keys.putLong(k + 24, 0xFFFF_0000L | (long) Integer.reverseBytes(0xC0000200 | f % 200) << 32);
+        keys.putLong(
+            k + 24, 0xFFFF_0000L | (long) Integer.reverseBytes(0xC0000200 | f % 200) << 32);
       }
       boolean tcp = (f & 4) == 0;
       keys.putShort(k + 32, (short) (1024 + f % 60000));

@@ -13,6 +13,7 @@ final class FinishedRecords implements FinishedFlowConsumer {
 
   final List<DecodedRecord> records = new ArrayList<>();
   final List<Integer> batchSizes = new ArrayList<>();
+
   /** (ifindex << 8 | direction) -> {packets, bytes}. */
   final Map<Long, long[]> sums = new HashMap<>();
 

@@ -75,10 +75,10 @@ class FlowCacheAccountingTest {
       int proto = rnd.nextBoolean() ? TestFlow.TCP : TestFlow.UDP;
       TestFlow f =
           v6
-              ? TestFlow.v6("2001:db8::" + Integer.toHexString(i + 1), 1024 + i, "2001:db8::ff",
-                  443, proto)
-              : TestFlow.v4("10." + (i >> 8) + "." + (i & 255) + ".1", 1024 + i, "192.0.2.1", 53,
-                  proto);
+              ? TestFlow.v6(
+                  "2001:db8::" + Integer.toHexString(i + 1), 1024 + i, "2001:db8::ff", 443, proto)
+              : TestFlow.v4(
+                  "10." + (i >> 8) + "." + (i & 255) + ".1", 1024 + i, "192.0.2.1", 53, proto);
       keys.add(f.on(IFINDEXES[rnd.nextInt(IFINDEXES.length)], rnd.nextInt(2)).vlan(rnd.nextInt(3)));
     }
     return keys;
@@ -148,7 +148,8 @@ class FlowCacheAccountingTest {
   private void assertInvariant(Map<Long, long[]> merged, String when) {
     Map<Long, long[]> inTable = new HashMap<>();
     for (ActiveFlow a : cache.top(Integer.MAX_VALUE, FlowRanking.BYTES)) {
-      long[] s = inTable.computeIfAbsent(((long) a.ifindex() << 8) | a.direction(), k -> new long[2]);
+      long[] s =
+          inTable.computeIfAbsent(((long) a.ifindex() << 8) | a.direction(), k -> new long[2]);
       s[0] += a.packets();
       s[1] += a.bytes();
     }
@@ -160,7 +161,9 @@ class FlowCacheAccountingTest {
       long[] table = inTable.getOrDefault(k, new long[2]);
       assertThat(cache.heldPackets(ifx, dir)).as(when).isEqualTo(table[0]);
       assertThat(cache.heldBytes(ifx, dir)).as(when).isEqualTo(table[1]);
-      assertThat(out[0] + cache.heldPackets(ifx, dir)).as(when + " packets").isEqualTo(e.getValue()[0]);
+      assertThat(out[0] + cache.heldPackets(ifx, dir))
+          .as(when + " packets")
+          .isEqualTo(e.getValue()[0]);
       assertThat(out[1] + cache.heldBytes(ifx, dir)).as(when + " bytes").isEqualTo(e.getValue()[1]);
     }
   }
@@ -201,7 +204,8 @@ class FlowCacheAccountingTest {
         Map.Entry<TestFlow, long[]> e = it.next();
         long[] m = e.getValue();
         EndReason reason =
-            now - m[3] >= IDLE_MS ? EndReason.IDLE_TIMEOUT
+            now - m[3] >= IDLE_MS
+                ? EndReason.IDLE_TIMEOUT
                 : now - m[2] >= ACTIVE_MS ? EndReason.ACTIVE_TIMEOUT : null;
         if (reason != null) {
           expected.add(recordOf(e.getKey(), m, reason));

@@ -87,7 +87,10 @@ class FlowCacheTest {
   void mergeOfSeveralIntervalsSumsExactly() {
     cache(timeouts(15, 60));
     merge(drain().addMs(WEB, 3, 180, 1000, 1400, SYN | ACK, 0x10));
-    merge(drain().addMs(WEB, 5, 4000, 2100, 2900, ACK | PSH, 0).addMs(DNS6, 7, 700, 2000, 2500, 0, 0));
+    merge(
+        drain()
+            .addMs(WEB, 5, 4000, 2100, 2900, ACK | PSH, 0)
+            .addMs(DNS6, 7, 700, 2000, 2500, 0, 0));
     merge(drain().addMs(WEB, 2, 120, 3050, 3050, ACK, 0));
 
     assertThat(finished.records).isEmpty();
@@ -231,7 +234,8 @@ class FlowCacheTest {
             .addMs(f[3], 4, 400, 0, 3000, ACK, 0));
     assertThat(finished.records).isEmpty();
 
-    merge(drain().addMs(f[1], 10, 1000, 4500, 4600, ACK, 0).addMs(f[4], 5, 500, 5000, 5000, ACK, 0));
+    merge(
+        drain().addMs(f[1], 10, 1000, 4500, 4600, ACK, 0).addMs(f[4], 5, 500, 5000, 5000, ACK, 0));
     assertThat(finished.take())
         .containsExactly(record(f[0], 0, ACK, 1, 100, 0, 1000, EndReason.LACK_OF_RESOURCES));
 
@@ -247,11 +251,7 @@ class FlowCacheTest {
     assertThat(cache.heldBytes(2, 0)).isEqualTo(3000);
     assertThat(cache.top(4, FlowRanking.PACKETS))
         .extracting(ActiveFlow::srcPort, ActiveFlow::packets)
-        .containsExactly(
-            tuple(1001, 12L),
-            tuple(1000, 7L),
-            tuple(1005, 6L),
-            tuple(1004, 5L));
+        .containsExactly(tuple(1001, 12L), tuple(1000, 7L), tuple(1005, 6L), tuple(1004, 5L));
   }
 
   @Test
@@ -259,8 +259,14 @@ class FlowCacheTest {
     cache(timeouts(15, 60));
     DrainedEntries d = drain();
     for (int i = 0; i < 10; i++) {
-      d.addMs(TestFlow.v4("10.9.0." + i, 1, "10.9.1.1", 2, UDP), 100 - 7 * i, 1000L * (i + 1),
-          0, 0, 0, 0);
+      d.addMs(
+          TestFlow.v4("10.9.0." + i, 1, "10.9.1.1", 2, UDP),
+          100 - 7 * i,
+          1000L * (i + 1),
+          0,
+          0,
+          0,
+          0);
     }
     merge(d);
     assertThat(cache.top(3, FlowRanking.BYTES))
@@ -273,8 +279,8 @@ class FlowCacheTest {
     List<Long> all = new ArrayList<>();
     cache.top(20, FlowRanking.BYTES).forEach(a -> all.add(a.bytes()));
     assertThat(all)
-        .containsExactly(10_000L, 9_000L, 8_000L, 7_000L, 6_000L, 5_000L, 4_000L, 3_000L, 2_000L,
-            1_000L);
+        .containsExactly(
+            10_000L, 9_000L, 8_000L, 7_000L, 6_000L, 5_000L, 4_000L, 3_000L, 2_000L, 1_000L);
     assertThat(cache.activeFlows()).isEqualTo(10);
     assertThat(cache.heldBytes(2, 0)).isEqualTo(55_000);
   }

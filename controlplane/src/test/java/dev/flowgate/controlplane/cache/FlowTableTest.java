@@ -28,8 +28,8 @@ class FlowTableTest {
   private static Key randomKey(Random rnd, int universe) {
     int i = rnd.nextInt(universe);
     // keys that differ in one field only, as flows of one host do
-    return new Key(0xFFFF_0000_0000L, 0x0100_000AL, 0, 0x0200_000AL, i & 3 | (long) (i >> 2) << 32,
-        6 << 16);
+    return new Key(
+        0xFFFF_0000_0000L, 0x0100_000AL, 0, 0x0200_000AL, i & 3 | (long) (i >> 2) << 32, 6 << 16);
   }
 
   @Test

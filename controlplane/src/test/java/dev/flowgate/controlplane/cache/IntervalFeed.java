@@ -5,7 +5,9 @@ import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
-/** Turns hand-built drains into interval batches the way the sweeper will (offset 0: ms = ns/1e6). */
+/**
+ * Turns hand-built drains into interval batches the way the sweeper will (offset 0: ms = ns/1e6).
+ */
 final class IntervalFeed implements AutoCloseable {
 
   private final IntervalBatchBuilder builder;

@@ -28,11 +28,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The flowgate process exports known traffic from a veth to real collectors at once: nfcapd for
  * IPFIX, NetFlow v9 and v5, nfacctd for the same three, IPFIX over TCP to a plain socket, and a
- * tshark capture of all of it on loopback. Each collector's records must equal the sent traffic
- * per flow, exactly (packets, bytes, ports, ICMP type and code, TCP flags, ToS, VLAN where the
- * format has it, and the times flowgate's own Arrow files give); nfdump sees no sequence error;
- * tshark decodes every message with nothing malformed. NetFlow v5 cannot carry IPv6: those flows
- * are absent from it and counted by its exporter.
+ * tshark capture of all of it on loopback. Each collector's records must equal the sent traffic per
+ * flow, exactly (packets, bytes, ports, ICMP type and code, TCP flags, ToS, VLAN where the format
+ * has it, and the times flowgate's own Arrow files give); nfdump sees no sequence error; tshark
+ * decodes every message with nothing malformed. NetFlow v5 cannot carry IPv6: those flows are
+ * absent from it and counted by its exporter.
  */
 @Timeout(120)
 class CollectorEndToEndTest {
@@ -100,16 +100,26 @@ class CollectorEndToEndTest {
     int api = FlowgateProcess.freePort();
     Path arrowDir = dir.resolve("flows");
     JsonNode status;
-    try (FlowgateProcess fg = FlowgateProcess.start(
-        config(api, arrowDir, collectors.toString()), api, dir.resolve("fg.log"))) {
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(
+            config(api, arrowDir, collectors.toString()), api, dir.resolve("fg.log"))) {
       FrameSender.send(veth.b(), traffic.frames());
       // every flow ends (FIN/RST at once, the rest by idle timeout) and every exporter sent it
       int flows = traffic.flows().size();
       long v6 = traffic.ipv6Flows();
-      status = fg.awaitStatus(s -> sum(s, "kernel") == traffic.packets()
-          && sum(s, "exported") == traffic.packets() && sum(s, "inCache") == 0
-          && allExporters(s, e -> e.get("queueDepth").asInt() == 0
-              && e.get("recordsSent").asLong() + e.get("ipv6FlowsNotExportable").asLong() == flows));
+      status =
+          fg.awaitStatus(
+              s ->
+                  sum(s, "kernel") == traffic.packets()
+                      && sum(s, "exported") == traffic.packets()
+                      && sum(s, "inCache") == 0
+                      && allExporters(
+                          s,
+                          e ->
+                              e.get("queueDepth").asInt() == 0
+                                  && e.get("recordsSent").asLong()
+                                          + e.get("ipv6FlowsNotExportable").asLong()
+                                      == flows));
       assertThat(sum(status, "exported")).as(fg.log()).isEqualTo(traffic.packets());
       assertThat(sum(status, "unaccounted")).isZero();
       for (JsonNode e : status.get("exporters")) {
@@ -147,8 +157,8 @@ class CollectorEndToEndTest {
     Map<String, Long> records = new HashMap<>();
     for (JsonNode e : status.get("exporters")) {
       String port = e.get("collector").asText().replaceAll(".*:", "");
-      String decodeAs = (port.equals(Integer.toString(tcp.port())) ? "tcp" : "udp")
-          + ".port==" + port + ",cflow";
+      String decodeAs =
+          (port.equals(Integer.toString(tcp.port())) ? "tcp" : "udp") + ".port==" + port + ",cflow";
       messages.put(decodeAs, e.get("messagesSent").asLong());
       records.put(decodeAs, e.get("recordsSent").asLong());
     }
@@ -156,16 +166,19 @@ class CollectorEndToEndTest {
     for (Map.Entry<String, String> d : decoded.entrySet()) {
       String json = d.getValue();
       assertThat(json).as(d.getKey()).doesNotContain("Malformed").doesNotContain("_ws.malformed");
-      assertThat(Tshark.count(json, "\"cflow.version\":")).as(d.getKey())
+      assertThat(Tshark.count(json, "\"cflow.version\":"))
+          .as(d.getKey())
           .isEqualTo(messages.get(d.getKey()));
-      assertThat(Tshark.count(json, "\"cflow.protocol\":")).as("flow records " + d.getKey())
+      assertThat(Tshark.count(json, "\"cflow.protocol\":"))
+          .as("flow records " + d.getKey())
           .isEqualTo(records.get(d.getKey()));
     }
     assertThat(tcp.connections()).isEqualTo(1);
   }
 
   private Path config(int api, Path arrowDir, String collectors) throws Exception {
-    String yaml = """
+    String yaml =
+        """
         interfaces:
           - name: %s
             mode: xdp
@@ -185,8 +198,14 @@ class CollectorEndToEndTest {
         %s
         api:
           listen: 127.0.0.1:%d
-        """.formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), arrowDir,
-        collectors.stripTrailing(), api);
+        """
+            .formatted(
+                veth.a().name(),
+                lab.pinDir(),
+                dir.resolve("state"),
+                arrowDir,
+                collectors.stripTrailing(),
+                api);
     Path file = dir.resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     return file;
@@ -205,9 +224,10 @@ class CollectorEndToEndTest {
 
   /** The records flowgate exported equal the sent flows, one record per flow. */
   static void assertSameFlows(List<TestFlow> exported, List<TestFlow> sent) {
-    Map<String, TestFlow> byKey = exported.stream()
-        .collect(Collectors.toMap(ExpectedFlows::key, f -> f));
-    assertThat(byKey.keySet()).as("flows exported")
+    Map<String, TestFlow> byKey =
+        exported.stream().collect(Collectors.toMap(ExpectedFlows::key, f -> f));
+    assertThat(byKey.keySet())
+        .as("flows exported")
         .containsExactlyInAnyOrderElementsOf(sent.stream().map(ExpectedFlows::key).toList());
     for (TestFlow s : sent) {
       TestFlow e = byKey.get(ExpectedFlows.key(s));
@@ -220,23 +240,38 @@ class CollectorEndToEndTest {
   private static void assertNfacctd(List<JsonNode> rows, List<TestFlow> flows, String protocol) {
     Map<String, long[]> decoded = new HashMap<>();
     for (JsonNode r : rows) {
-      String key = ExpectedFlows.canonical(r.get("ip_src").asText()) + " "
-          + ExpectedFlows.canonical(r.get("ip_dst").asText()) + " " + r.get("port_src").asInt()
-          + " " + r.get("ip_proto").asText();
+      String key =
+          ExpectedFlows.canonical(r.get("ip_src").asText())
+              + " "
+              + ExpectedFlows.canonical(r.get("ip_dst").asText())
+              + " "
+              + r.get("port_src").asInt()
+              + " "
+              + r.get("ip_proto").asText();
       long[] s = decoded.computeIfAbsent(key, k -> new long[2]);
       s[0] += r.get("packets").asLong();
       s[1] += r.get("bytes").asLong();
     }
     Map<String, long[]> expected = new HashMap<>();
     for (TestFlow f : flows) {
-      String key = ExpectedFlows.canonical(f.src()) + " " + ExpectedFlows.canonical(f.dst()) + " "
-          + (f.icmp() ? 0 : f.srcPort()) + " " + protoName(f.protocol());
+      String key =
+          ExpectedFlows.canonical(f.src())
+              + " "
+              + ExpectedFlows.canonical(f.dst())
+              + " "
+              + (f.icmp() ? 0 : f.srcPort())
+              + " "
+              + protoName(f.protocol());
       expected.put(key, new long[] {f.packets(), f.bytes()});
     }
-    assertThat(decoded.keySet()).as("nfacctd %s flows in %s", protocol, rows)
+    assertThat(decoded.keySet())
+        .as("nfacctd %s flows in %s", protocol, rows)
         .containsExactlyInAnyOrderElementsOf(expected.keySet());
-    expected.forEach((k, v) -> assertThat(decoded.get(k)).as("nfacctd %s %s", protocol, k)
-        .containsExactly(v[0], v[1]));
+    expected.forEach(
+        (k, v) ->
+            assertThat(decoded.get(k))
+                .as("nfacctd %s %s", protocol, k)
+                .containsExactly(v[0], v[1]));
   }
 
   private static String protoName(int protocol) {
@@ -261,8 +296,8 @@ class CollectorEndToEndTest {
   }
 
   /**
-   * Decodes the capture until each port shows its exporter's message count (dumpcap writes with
-   * a delay), then stops the capture and returns the final decoding per port.
+   * Decodes the capture until each port shows its exporter's message count (dumpcap writes with a
+   * delay), then stops the capture and returns the final decoding per port.
    */
   private static Map<String, String> awaitTsharkMessages(Tshark tshark, Map<String, Long> messages)
       throws Exception {

@@ -27,12 +27,11 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Collectors restart while the flowgate process exports to them (IPFIX and NetFlow v9 to nfcapd).
- * Once while flows are exported into the gap (sends fail, the queue stays empty, nothing
- * crashes), once between two messages (nothing tells flowgate). Either way the new collector
- * decodes every flow exactly from the next template refresh on: with {@code
- * template-refresh-packets: N}, at most N data messages go out before templates, so every round
- * of traffic from the (N+1)-th after the restart must be decoded; earlier rounds are decoded
- * exactly or not at all.
+ * Once while flows are exported into the gap (sends fail, the queue stays empty, nothing crashes),
+ * once between two messages (nothing tells flowgate). Either way the new collector decodes every
+ * flow exactly from the next template refresh on: with {@code template-refresh-packets: N}, at most
+ * N data messages go out before templates, so every round of traffic from the (N+1)-th after the
+ * restart must be decoded; earlier rounds are decoded exactly or not at all.
  */
 @Timeout(120)
 class CollectorRestartEndToEndTest {
@@ -87,8 +86,8 @@ class CollectorRestartEndToEndTest {
     List<List<TestFlow>> afterQuickRestart = new ArrayList<>();
     Nfcapd[] second;
     Nfcapd[] third;
-    try (FlowgateProcess fg = FlowgateProcess.start(config(api, arrowDir, ports), api,
-        dir.resolve("fg.log"))) {
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(api, arrowDir, ports), api, dir.resolve("fg.log"))) {
       beforeGap.add(sendRound(fg));
       stop(first);
 
@@ -100,7 +99,8 @@ class CollectorRestartEndToEndTest {
         down = fg.json("/api/v1/status");
       }
       for (JsonNode e : down.get("exporters")) {
-        assertThat(e.get("queueDepth").asInt()).as("%s", e)
+        assertThat(e.get("queueDepth").asInt())
+            .as("%s", e)
             .isLessThanOrEqualTo(e.get("queueCapacity").asInt());
         assertThat(e.get("lastError").asText()).as("%s", e).contains("PortUnreachable");
       }
@@ -141,10 +141,11 @@ class CollectorRestartEndToEndTest {
    * The rounds from index {@link #REFRESH_PACKETS} on are decoded; earlier ones exactly or not at
    * all; nothing else is.
    */
-  private static void assertDecodedFromRefreshOn(Nfcapd collector, List<List<TestFlow>> rounds,
-      Map<String, TestFlow> exported, String what) throws Exception {
-    Set<String> decodedKeys = collector.records().stream().map(ExpectedFlows::nfdumpKey)
-        .collect(Collectors.toSet());
+  private static void assertDecodedFromRefreshOn(
+      Nfcapd collector, List<List<TestFlow>> rounds, Map<String, TestFlow> exported, String what)
+      throws Exception {
+    Set<String> decodedKeys =
+        collector.records().stream().map(ExpectedFlows::nfdumpKey).collect(Collectors.toSet());
     List<TestFlow> expected = new ArrayList<>();
     for (int r = 0; r < rounds.size(); r++) {
       for (TestFlow f : rounds.get(r)) {
@@ -166,10 +167,20 @@ class CollectorRestartEndToEndTest {
     FrameSender.send(veth.b(), t.frames());
     sent.addAll(t.flows());
     long total = sent.size();
-    JsonNode s = fg.awaitStatus(x -> allExporters(x, e -> e.get("queueDepth").asInt() == 0
-        && e.get("recordsSent").asLong() + e.get("recordsDropped").asLong() == total));
-    assertThat(allExporters(s, e -> e.get("recordsSent").asLong()
-        + e.get("recordsDropped").asLong() == total)).as("%s\n%s", s, fg.log()).isTrue();
+    JsonNode s =
+        fg.awaitStatus(
+            x ->
+                allExporters(
+                    x,
+                    e ->
+                        e.get("queueDepth").asInt() == 0
+                            && e.get("recordsSent").asLong() + e.get("recordsDropped").asLong()
+                                == total));
+    assertThat(
+            allExporters(
+                s, e -> e.get("recordsSent").asLong() + e.get("recordsDropped").asLong() == total))
+        .as("%s\n%s", s, fg.log())
+        .isTrue();
     return t.flows();
   }
 
@@ -190,14 +201,17 @@ class CollectorRestartEndToEndTest {
   private Path config(int api, Path arrowDir, int[] ports) throws Exception {
     StringBuilder collectors = new StringBuilder();
     for (int i = 0; i < ports.length; i++) {
-      collectors.append("""
-            - collector: 127.0.0.1:%d
-              protocol: %s
-              template-refresh: 24h
-              template-refresh-packets: %d
-        """.formatted(ports[i], PROTOCOLS[i], REFRESH_PACKETS));
+      collectors.append(
+          """
+              - collector: 127.0.0.1:%d
+                protocol: %s
+                template-refresh: 24h
+                template-refresh-packets: %d
+          """
+              .formatted(ports[i], PROTOCOLS[i], REFRESH_PACKETS));
     }
-    String yaml = """
+    String yaml =
+        """
         interfaces:
           - name: %s
             mode: tc
@@ -217,8 +231,14 @@ class CollectorRestartEndToEndTest {
         %s
         api:
           listen: 127.0.0.1:%d
-        """.formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), arrowDir,
-        collectors.toString().stripTrailing(), api);
+        """
+            .formatted(
+                veth.a().name(),
+                lab.pinDir(),
+                dir.resolve("state"),
+                arrowDir,
+                collectors.toString().stripTrailing(),
+                api);
     Path file = dir.resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     return file;

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The crash journal end to end: flowgate stopped by SIGTERM under traffic, and killed with
- * SIGKILL, then started again, with traffic sent while it is away (the programs stay attached).
- * The exported Arrow files must hold every packet sent: exactly after SIGTERM and after a kill
- * while nothing was being exported, and after kills at random moments at least every packet and
- * at most that plus what the starts reported as in-doubt.
+ * The crash journal end to end: flowgate stopped by SIGTERM under traffic, and killed with SIGKILL,
+ * then started again, with traffic sent while it is away (the programs stay attached). The exported
+ * Arrow files must hold every packet sent: exactly after SIGTERM and after a kill while nothing was
+ * being exported, and after kills at random moments at least every packet and at most that plus
+ * what the starts reported as in-doubt.
  */
 @Timeout(600)
 class CrashRecoveryEndToEndTest {
@@ -60,7 +60,8 @@ class CrashRecoveryEndToEndTest {
   }
 
   private FlowgateProcess start(boolean keepAttached, String idleTimeout) throws Exception {
-    String yaml = """
+    String yaml =
+        """
         interfaces:
           - name: %s
             mode: xdp
@@ -80,8 +81,15 @@ class CrashRecoveryEndToEndTest {
             directory: %s
         api:
           listen: 127.0.0.1:%d
-        """.formatted(veth.a().name(), idleTimeout, pins, keepAttached, dir.resolve("state"),
-        arrowDir, port);
+        """
+            .formatted(
+                veth.a().name(),
+                idleTimeout,
+                pins,
+                keepAttached,
+                dir.resolve("state"),
+                arrowDir,
+                port);
     Path file = dir.resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     run++;
@@ -181,12 +189,13 @@ class CrashRecoveryEndToEndTest {
   /** Waits until the kernel side stops moving and is all exported or cached. */
   private static JsonNode awaitQuiet(FlowgateProcess fg) throws Exception {
     long[] last = {-1};
-    return fg.awaitStatus(x -> {
-      long k = sum(x, "kernel");
-      boolean quiet = k == last[0] && unaccounted(x) == 0;
-      last[0] = k;
-      return quiet;
-    });
+    return fg.awaitStatus(
+        x -> {
+          long k = sum(x, "kernel");
+          boolean quiet = k == last[0] && unaccounted(x) == 0;
+          last[0] = k;
+          return quiet;
+        });
   }
 
   private static long unaccounted(JsonNode s) {

@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.UInt1Vector;
 import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.UInt1Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.junit.jupiter.api.AfterEach;
@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * flowgate as users run it: a process with a config file, attached to a real veth, fed known
- * frames from a namespace; the API and the exported Arrow files must agree with what was sent,
- * exactly, across idle timeouts, FIN, SIGTERM and a restart with the programs kept attached.
+ * flowgate as users run it: a process with a config file, attached to a real veth, fed known frames
+ * from a namespace; the API and the exported Arrow files must agree with what was sent, exactly,
+ * across idle timeouts, FIN, SIGTERM and a restart with the programs kept attached.
  */
 @Timeout(300)
 class FlowgateEndToEndTest {
@@ -63,8 +63,8 @@ class FlowgateEndToEndTest {
   }
 
   /** A mix of flows with known counts: UDP v4 and v6, ICMP, and a TCP flow ending in FIN. */
-  private record Traffic(List<byte[]> frames, long packets, long bytes,
-      Map<String, Long> packetsByFlow) {}
+  private record Traffic(
+      List<byte[]> frames, long packets, long bytes, Map<String, Long> packetsByFlow) {}
 
   private Traffic traffic(int round) {
     List<byte[]> frames = new ArrayList<>();
@@ -72,9 +72,12 @@ class FlowgateEndToEndTest {
     long bytes = 0;
     for (int f = 0; f < 40; f++) {
       for (int p = 0; p < 3; p++) {
-        Frame fr = Frames.ipv4("198.51.100." + (1 + f), "203.0.113.9")
-            .macs(veth.b().mac(), veth.a().mac())
-            .udp(10000 + round * 100 + f, 53).payload(20 + p * 10).build();
+        Frame fr =
+            Frames.ipv4("198.51.100." + (1 + f), "203.0.113.9")
+                .macs(veth.b().mac(), veth.a().mac())
+                .udp(10000 + round * 100 + f, 53)
+                .payload(20 + p * 10)
+                .build();
         frames.add(fr.bytes());
         bytes += fr.ipLength();
         byFlow.merge("17/" + (10000 + round * 100 + f), 1L, Long::sum);
@@ -82,26 +85,41 @@ class FlowgateEndToEndTest {
     }
     for (int f = 0; f < 10; f++) {
       for (int p = 0; p < 2; p++) {
-        Frame fr = Frames.ipv6("2001:db8:1::" + (f + 1), "2001:db8:2::1")
-            .macs(veth.b().mac(), veth.a().mac())
-            .udp(20000 + round * 100 + f, 443).payload(100).build();
+        Frame fr =
+            Frames.ipv6("2001:db8:1::" + (f + 1), "2001:db8:2::1")
+                .macs(veth.b().mac(), veth.a().mac())
+                .udp(20000 + round * 100 + f, 443)
+                .payload(100)
+                .build();
         frames.add(fr.bytes());
         bytes += fr.ipLength();
         byFlow.merge("17/" + (20000 + round * 100 + f), 1L, Long::sum);
       }
     }
     for (int p = 0; p < 4; p++) {
-      Frame fr = Frames.ipv4("198.51.100.200", "203.0.113.10")
-          .macs(veth.b().mac(), veth.a().mac()).icmp(8, 0).payload(56).build();
+      Frame fr =
+          Frames.ipv4("198.51.100.200", "203.0.113.10")
+              .macs(veth.b().mac(), veth.a().mac())
+              .icmp(8, 0)
+              .payload(56)
+              .build();
       frames.add(fr.bytes());
       bytes += fr.ipLength();
     }
-    int[] flags = {Frames.TCP_SYN, Frames.TCP_ACK, Frames.TCP_ACK | Frames.TCP_PSH,
-        Frames.TCP_ACK, Frames.TCP_FIN | Frames.TCP_ACK};
+    int[] flags = {
+      Frames.TCP_SYN,
+      Frames.TCP_ACK,
+      Frames.TCP_ACK | Frames.TCP_PSH,
+      Frames.TCP_ACK,
+      Frames.TCP_FIN | Frames.TCP_ACK
+    };
     for (int flag : flags) {
-      Frame fr = Frames.ipv4("198.51.100.201", "203.0.113.11")
-          .macs(veth.b().mac(), veth.a().mac())
-          .tcp(40000 + round, 443, flag).payload(flag == Frames.TCP_SYN ? 0 : 200).build();
+      Frame fr =
+          Frames.ipv4("198.51.100.201", "203.0.113.11")
+              .macs(veth.b().mac(), veth.a().mac())
+              .tcp(40000 + round, 443, flag)
+              .payload(flag == Frames.TCP_SYN ? 0 : 200)
+              .build();
       frames.add(fr.bytes());
       bytes += fr.ipLength();
     }
@@ -110,7 +128,8 @@ class FlowgateEndToEndTest {
   }
 
   private Path config(boolean keepAttached, int port, Path pins) throws IOException {
-    String yaml = """
+    String yaml =
+        """
         interfaces:
           - name: %s
             mode: xdp
@@ -130,7 +149,8 @@ class FlowgateEndToEndTest {
             directory: %s
         api:
           listen: 127.0.0.1:%d
-        """.formatted(veth.a().name(), pins, keepAttached, dir.resolve("state"), arrowDir, port);
+        """
+            .formatted(veth.a().name(), pins, keepAttached, dir.resolve("state"), arrowDir, port);
     Path file = dir.resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     return file;
@@ -140,20 +160,25 @@ class FlowgateEndToEndTest {
   void countsEveryPacketAndFinishesFlowsByIdleTimeoutAndFin() throws Exception {
     Traffic t = traffic(0);
     int port = freshPort();
-    try (FlowgateProcess fg = FlowgateProcess.start(
-        config(false, port, lab.pinDir()), port, dir.resolve("fg.log"))) {
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(false, port, lab.pinDir()), port, dir.resolve("fg.log"))) {
       FrameSender.send(veth.b(), t.frames());
-      JsonNode status = fg.awaitStatus(s -> kernelPackets(s) == t.packets()
-          && exportedPackets(s) + cachedPackets(s) == t.packets());
+      JsonNode status =
+          fg.awaitStatus(
+              s ->
+                  kernelPackets(s) == t.packets()
+                      && exportedPackets(s) + cachedPackets(s) == t.packets());
       assertThat(kernelPackets(status)).as(fg.log()).isEqualTo(t.packets());
       assertThat(status.at("/accounting/0/kernel/bytes").asLong()).isEqualTo(t.bytes());
       assertThat(status.at("/accounting/0/unaccounted/packets").asLong()).isZero();
 
       JsonNode top = fg.json("/api/v1/flows?top=100&by=packets");
       for (JsonNode f : top.get("flows")) {
-        String key = f.get("protocolIdentifier").asInt() + "/" + f.get("sourceTransportPort").asInt();
+        String key =
+            f.get("protocolIdentifier").asInt() + "/" + f.get("sourceTransportPort").asInt();
         if (t.packetsByFlow().containsKey(key)) {
-          assertThat(f.get("packetDeltaCount").asLong()).as(key)
+          assertThat(f.get("packetDeltaCount").asLong())
+              .as(key)
               .isEqualTo(t.packetsByFlow().get(key));
         }
       }
@@ -177,25 +202,23 @@ class FlowgateEndToEndTest {
     Traffic whileStopped = traffic(2);
     Traffic after = traffic(3);
     int port = freshPort();
-    try (FlowgateProcess fg = FlowgateProcess.start(config(true, port, pins), port,
-        dir.resolve("fg1.log"))) {
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(true, port, pins), port, dir.resolve("fg1.log"))) {
       FrameSender.send(veth.b(), before.frames());
       fg.awaitStatus(s -> kernelPackets(s) == before.packets());
       assertThat(fg.stop()).as(fg.log()).isZero();
     }
     FrameSender.send(veth.b(), whileStopped.frames());
-    try (FlowgateProcess fg = FlowgateProcess.start(config(false, port, pins), port,
-        dir.resolve("fg2.log"))) {
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(false, port, pins), port, dir.resolve("fg2.log"))) {
       FrameSender.send(veth.b(), after.frames());
-      JsonNode s = fg.awaitStatus(
-          x -> kernelPackets(x) == whileStopped.packets() + after.packets());
-      assertThat(kernelPackets(s)).as(fg.log())
-          .isEqualTo(whileStopped.packets() + after.packets());
+      JsonNode s =
+          fg.awaitStatus(x -> kernelPackets(x) == whileStopped.packets() + after.packets());
+      assertThat(kernelPackets(s)).as(fg.log()).isEqualTo(whileStopped.packets() + after.packets());
       assertThat(fg.stop()).as(fg.log()).isZero();
     }
     Exported e = readArrowFiles();
-    assertThat(e.packets)
-        .isEqualTo(before.packets() + whileStopped.packets() + after.packets());
+    assertThat(e.packets).isEqualTo(before.packets() + whileStopped.packets() + after.packets());
     assertThat(e.bytes).isEqualTo(before.bytes() + whileStopped.bytes() + after.bytes());
     assertThat(e.packetsByFlow).containsAllEntriesOf(whileStopped.packetsByFlow());
   }
@@ -262,5 +285,4 @@ class FlowgateEndToEndTest {
     }
     return e;
   }
-
 }

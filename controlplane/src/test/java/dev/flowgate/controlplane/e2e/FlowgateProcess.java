@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * flowgate run as a real process (the CLI's main, this test's classpath), with its API reached
- * over HTTP. Stopped with SIGTERM, or destroyed at close.
+ * flowgate run as a real process (the CLI's main, this test's classpath), with its API reached over
+ * HTTP. Stopped with SIGTERM, or destroyed at close.
  */
 final class FlowgateProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,13 +37,20 @@ final class FlowgateProcess implements AutoCloseable {
   /** Starts flowgate with this config and waits for /readyz. */
   static FlowgateProcess start(Path config, int port, Path log) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java,
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"),
-            "dev.flowgate.controlplane.cli.Main", "run", "--config", config.toString()))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.flowgate.controlplane.cli.Main",
+                    "run",
+                    "--config",
+                    config.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     FlowgateProcess fg = new FlowgateProcess(p, port, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
@@ -73,7 +80,8 @@ final class FlowgateProcess implements AutoCloseable {
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10)).build(),
+            .timeout(Duration.ofSeconds(10))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

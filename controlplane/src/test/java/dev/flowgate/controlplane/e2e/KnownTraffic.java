@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * Frames with known flows for the collector end-to-end tests, and the flow record each must
- * become: IPv4 and IPv6; UDP, TCP ended by FIN or RST, ICMP and ICMPv6 with type and code; ToS;
- * 802.1Q tags. Every flow has its own addresses, so collectors that key on the 5-tuple alone
- * (nfdump, nfacctd) never merge two of them. The expected records carry no times (the kernel
- * decides them); ifindex and direction are those of the veth end the frames arrive on.
+ * Frames with known flows for the collector end-to-end tests, and the flow record each must become:
+ * IPv4 and IPv6; UDP, TCP ended by FIN or RST, ICMP and ICMPv6 with type and code; ToS; 802.1Q
+ * tags. Every flow has its own addresses, so collectors that key on the 5-tuple alone (nfdump,
+ * nfacctd) never merge two of them. The expected records carry no times (the kernel decides them);
+ * ifindex and direction are those of the veth end the frames arrive on.
  */
 final class KnownTraffic {
 
@@ -29,7 +29,9 @@ final class KnownTraffic {
     this.to = to;
   }
 
-  /** The full mix, sent from {@code from} to {@code to}; {@code net} (0..9) varies the addresses. */
+  /**
+   * The full mix, sent from {@code from} to {@code to}; {@code net} (0..9) varies the addresses.
+   */
   static KnownTraffic mix(VethPair.End from, VethPair.End to, int net) {
     KnownTraffic t = new KnownTraffic(from, to);
     String v4 = "10." + (10 + net) + ".";
@@ -53,13 +55,18 @@ final class KnownTraffic {
     t.add(i -> Frames.ipv4(v4 + "2.1", v4 + "3.1").dot1q(100).udp(7001, 514).payload(64), 3);
     t.tcp(Frames.ipv6(v6 + "2::1", v6 + "3::1").dot1q(200), 40002, 22, Frames.TCP_SYN, psh, fin);
     t.add(i -> Frames.ipv4(v4 + "2.2", v4 + "3.2").dot1q(300).icmp(8, 0).payload(32), 2);
-    t.tcp(Frames.ipv4(v4 + "2.3", v4 + "3.3").dot1q(4094).tos(0x20), 40003, 8080, Frames.TCP_SYN, fin);
+    t.tcp(
+        Frames.ipv4(v4 + "2.3", v4 + "3.3").dot1q(4094).tos(0x20),
+        40003,
+        8080,
+        Frames.TCP_SYN,
+        fin);
     return t;
   }
 
   /**
-   * Three TCP connections that end in FIN (IPv4, IPv6, IPv4 on VLAN 10), so flowgate finishes
-   * them at the next sweep; {@code net} (0..99) gives each call its own addresses.
+   * Three TCP connections that end in FIN (IPv4, IPv6, IPv4 on VLAN 10), so flowgate finishes them
+   * at the next sweep; {@code net} (0..99) gives each call its own addresses.
    */
   static KnownTraffic connections(VethPair.End from, VethPair.End to, int net) {
     KnownTraffic t = new KnownTraffic(from, to);
@@ -107,8 +114,11 @@ final class KnownTraffic {
     List<Frame> built = new ArrayList<>();
     int or = 0;
     for (int f : flags) {
-      built.add(base.macs(from.mac(), to.mac()).tcp(srcPort, dstPort, f)
-          .payload(f == Frames.TCP_SYN ? 0 : 100).build());
+      built.add(
+          base.macs(from.mac(), to.mac())
+              .tcp(srcPort, dstPort, f)
+              .payload(f == Frames.TCP_SYN ? 0 : 100)
+              .build());
       or |= f;
     }
     boolean ends = (or & (Frames.TCP_FIN | Frames.TCP_RST)) != 0;
@@ -122,13 +132,28 @@ final class KnownTraffic {
       frames.add(f.bytes());
       bytes += f.ipLength();
     }
-    flows.add(new TestFlow(h.src, h.dst, h.srcPort, h.dstPort, h.protocol, h.tos, tcpFlags,
-        built.size(), bytes, 0, 0, to.ifindex(), 0, h.vlan, reason.code()));
+    flows.add(
+        new TestFlow(
+            h.src,
+            h.dst,
+            h.srcPort,
+            h.dstPort,
+            h.protocol,
+            h.tos,
+            tcpFlags,
+            built.size(),
+            bytes,
+            0,
+            0,
+            to.ifindex(),
+            0,
+            h.vlan,
+            reason.code()));
   }
 
   /** The flow key fields read back from a built frame, as flowgate's kernel side keys them. */
-  private record Header(String src, String dst, int srcPort, int dstPort, int protocol, int tos,
-      int vlan) {
+  private record Header(
+      String src, String dst, int srcPort, int dstPort, int protocol, int tos, int vlan) {
     static Header of(Frame f) {
       byte[] b = f.bytes();
       int vlan = 0;

@@ -63,32 +63,57 @@ class MetricsEndToEndTest {
     List<Frame> frames = new ArrayList<>();
     for (int f = 0; f < 20; f++) {
       for (int p = 0; p < 3; p++) {
-        frames.add(Frames.ipv4("198.51.100." + (1 + f), "203.0.113.9")
-            .macs(veth.b().mac(), veth.a().mac()).udp(10000 + f, 53).payload(20 + p).build());
+        frames.add(
+            Frames.ipv4("198.51.100." + (1 + f), "203.0.113.9")
+                .macs(veth.b().mac(), veth.a().mac())
+                .udp(10000 + f, 53)
+                .payload(20 + p)
+                .build());
       }
     }
     for (int f = 0; f < 6; f++) {
       for (int p = 0; p < 2; p++) {
-        frames.add(Frames.ipv6("2001:db8:1::" + (f + 1), "2001:db8:2::1")
-            .macs(veth.b().mac(), veth.a().mac()).udp(20000 + f, 443).payload(100).build());
+        frames.add(
+            Frames.ipv6("2001:db8:1::" + (f + 1), "2001:db8:2::1")
+                .macs(veth.b().mac(), veth.a().mac())
+                .udp(20000 + f, 443)
+                .payload(100)
+                .build());
       }
     }
     for (int p = 0; p < 4; p++) {
-      frames.add(Frames.ipv4("198.51.100.200", "203.0.113.10")
-          .macs(veth.b().mac(), veth.a().mac()).icmp(8, 0).payload(56).build());
+      frames.add(
+          Frames.ipv4("198.51.100.200", "203.0.113.10")
+              .macs(veth.b().mac(), veth.a().mac())
+              .icmp(8, 0)
+              .payload(56)
+              .build());
     }
-    for (int flag : new int[] {Frames.TCP_SYN, Frames.TCP_ACK, Frames.TCP_ACK | Frames.TCP_PSH,
-        Frames.TCP_ACK, Frames.TCP_FIN | Frames.TCP_ACK}) {
-      frames.add(Frames.ipv4("198.51.100.201", "203.0.113.11")
-          .macs(veth.b().mac(), veth.a().mac()).tcp(40000, 443, flag).payload(100).build());
+    for (int flag :
+        new int[] {
+          Frames.TCP_SYN,
+          Frames.TCP_ACK,
+          Frames.TCP_ACK | Frames.TCP_PSH,
+          Frames.TCP_ACK,
+          Frames.TCP_FIN | Frames.TCP_ACK
+        }) {
+      frames.add(
+          Frames.ipv4("198.51.100.201", "203.0.113.11")
+              .macs(veth.b().mac(), veth.a().mac())
+              .tcp(40000, 443, flag)
+              .payload(100)
+              .build());
     }
-    return new Traffic(frames.stream().map(Frame::bytes).toList(),
+    return new Traffic(
+        frames.stream().map(Frame::bytes).toList(),
         frames.stream().mapToLong(Frame::ipLength).sum());
   }
 
   private Path config(int port) throws Exception {
     Path file = dir.resolve("flowgate.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         interfaces:
           - name: %s
             mode: xdp
@@ -106,7 +131,8 @@ class MetricsEndToEndTest {
           listen: 127.0.0.1:%d
         metrics:
           enabled: true
-        """.formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port));
+        """
+            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port));
     return file;
   }
 
@@ -115,19 +141,19 @@ class MetricsEndToEndTest {
     Traffic t = traffic();
     int port = FlowgateProcess.freePort();
     try (FlowgateProcess fg = FlowgateProcess.start(config(port), port, dir.resolve("fg.log"));
-        PrometheusServer prom = PrometheusServer.start(Files.createDirectory(dir.resolve("prom")),
-            port)) {
+        PrometheusServer prom =
+            PrometheusServer.start(Files.createDirectory(dir.resolve("prom")), port)) {
       FrameSender.send(veth.b(), t.frames());
       String iface = "{interface=\"" + veth.a().name() + "\",direction=\"ingress\"}";
       long sent = t.frames().size();
 
-      double packets = prom.awaitValue("flowgate_interface_packets_total" + iface,
-          v -> v == sent);
+      double packets = prom.awaitValue("flowgate_interface_packets_total" + iface, v -> v == sent);
       assertThat(packets).as(fg.log() + prom.log()).isEqualTo(sent);
       assertThat(prom.awaitValue("flowgate_interface_bytes_total" + iface, v -> v == t.bytes()))
           .isEqualTo(t.bytes());
-      assertThat(prom.awaitValue("sum(flowgate_traffic_packets_total" + iface + ")",
-          v -> v == sent)).isEqualTo(sent);
+      assertThat(
+              prom.awaitValue("sum(flowgate_traffic_packets_total" + iface + ")", v -> v == sent))
+          .isEqualTo(sent);
       assertThat(breakdown(prom, iface, "ipv4", "udp")).isEqualTo(60);
       assertThat(breakdown(prom, iface, "ipv6", "udp")).isEqualTo(12);
       assertThat(breakdown(prom, iface, "ipv4", "icmp")).isEqualTo(4);
@@ -137,10 +163,13 @@ class MetricsEndToEndTest {
       // every flow but the TCP one (FIN) ends by idle timeout after 2 s; then all is exported
       assertThat(prom.awaitValue("flowgate_exported_packets_total" + iface, v -> v == sent))
           .isEqualTo(sent);
-      assertThat(prom.awaitValue("flowgate_flows_finished_total{reason=\"end_of_flow\"}",
-          v -> v == 1)).isEqualTo(1);
-      assertThat(prom.awaitValue("flowgate_flows_finished_total{reason=\"idle_timeout\"}",
-          v -> v == 20 + 6 + 1)).isEqualTo(27);
+      assertThat(
+              prom.awaitValue("flowgate_flows_finished_total{reason=\"end_of_flow\"}", v -> v == 1))
+          .isEqualTo(1);
+      assertThat(
+              prom.awaitValue(
+                  "flowgate_flows_finished_total{reason=\"idle_timeout\"}", v -> v == 20 + 6 + 1))
+          .isEqualTo(27);
 
       for (String expr : GrafanaDashboard.load().expressions()) {
         JsonNode answer = prom.query(expr);
@@ -160,17 +189,23 @@ class MetricsEndToEndTest {
 
       HttpResponse<byte[]> text = scrape(port, null);
       assertThat(text.statusCode()).isEqualTo(200);
-      assertThat(text.headers().firstValue("content-type")).hasValueSatisfying(
-          ct -> assertThat(ct).startsWith("text/plain; version=0.0.4"));
+      assertThat(text.headers().firstValue("content-type"))
+          .hasValueSatisfying(ct -> assertThat(ct).startsWith("text/plain; version=0.0.4"));
       Promtool.Result check = Promtool.checkMetrics(text.body());
       assertThat(check.output()).isEmpty();
       assertThat(check.exitCode()).isZero();
-      assertThat(new String(text.body())).contains("flowgate_interface_packets_total{direction="
-          + "\"ingress\",interface=\"" + veth.a().name() + "\"} " + t.frames().size() + ".0\n");
+      assertThat(new String(text.body()))
+          .contains(
+              "flowgate_interface_packets_total{direction="
+                  + "\"ingress\",interface=\""
+                  + veth.a().name()
+                  + "\"} "
+                  + t.frames().size()
+                  + ".0\n");
 
       HttpResponse<byte[]> om = scrape(port, "application/openmetrics-text;version=1.0.0");
-      assertThat(om.headers().firstValue("content-type")).hasValueSatisfying(
-          ct -> assertThat(ct).startsWith("application/openmetrics-text"));
+      assertThat(om.headers().firstValue("content-type"))
+          .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/openmetrics-text"));
       assertThat(new String(om.body())).endsWith("# EOF\n");
       assertThat(fg.stop()).isZero();
     }
@@ -178,14 +213,16 @@ class MetricsEndToEndTest {
 
   private static double breakdown(PrometheusServer prom, String iface, String ip, String proto)
       throws Exception {
-    String q = "flowgate_traffic_packets_total" + iface.replace("}",
-        ",ip_version=\"" + ip + "\",protocol=\"" + proto + "\"}");
+    String q =
+        "flowgate_traffic_packets_total"
+            + iface.replace("}", ",ip_version=\"" + ip + "\",protocol=\"" + proto + "\"}");
     return prom.query(q).at("/data/result/0/value/1").asDouble();
   }
 
   private static HttpResponse<byte[]> scrape(int port, String accept) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-        + "/metrics")).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .timeout(Duration.ofSeconds(10));
     if (accept != null) {
       b.header("Accept", accept);
     }

@@ -59,7 +59,8 @@ final class TcpCollectorSink implements AutoCloseable {
   }
 
   private void read(Socket s) {
-    try (s; InputStream in = s.getInputStream()) {
+    try (s;
+        InputStream in = s.getInputStream()) {
       byte[] buf = new byte[65536];
       int n;
       while ((n = in.read(buf)) >= 0) {

@@ -78,10 +78,13 @@ final class TrafficPump implements AutoCloseable {
         for (int f = 0; f < 60; f++) {
           int n = 1 + (b + f) % 3;
           for (int p = 0; p < n; p++) {
-            Frame fr = Frames.ipv4("10." + (b / 250 % 250) + "." + (b % 250) + "." + (f + 1),
-                    "203.0.113.9")
-                .macs(veth.b().mac(), veth.a().mac())
-                .udp(1024 + f, 53).payload(20 + 10 * p).build();
+            Frame fr =
+                Frames.ipv4(
+                        "10." + (b / 250 % 250) + "." + (b % 250) + "." + (f + 1), "203.0.113.9")
+                    .macs(veth.b().mac(), veth.a().mac())
+                    .udp(1024 + f, 53)
+                    .payload(20 + 10 * p)
+                    .build();
             frames.add(fr.bytes());
             sum += fr.ipLength();
           }

@@ -123,8 +123,8 @@ class CrashJournalTest {
     int cBefore = c.exported.size();
     c.merge(c.drain(20), 20);
     assertThat(b.run().state()).isEqualTo(c.state());
-    assertThat(b.run().exported).containsExactlyElementsOf(
-        c.exported.subList(cBefore, c.exported.size()));
+    assertThat(b.run().exported)
+        .containsExactlyElementsOf(c.exported.subList(cBefore, c.exported.size()));
   }
 
   @Test
@@ -139,8 +139,8 @@ class CrashJournalTest {
     DrainedEntries d = a.drain(10);
     j.drained(JournalRun.nowMs(10), 0, true, d.keys(), d.values(), d.count());
     long torn = (j.size() - whole) / 2;
-    try (FileChannel ch = FileChannel.open(dir.resolve(CrashJournal.LOG_FILE),
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(dir.resolve(CrashJournal.LOG_FILE), StandardOpenOption.WRITE)) {
       ch.truncate(whole + torn);
     }
     Restart b = restart();
@@ -165,8 +165,11 @@ class CrashJournalTest {
       }
       a.sweep(j, s, 3);
     }
-    try (FileChannel ch = FileChannel.open(dir.resolve(CrashJournal.LOG_FILE),
-        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            dir.resolve(CrashJournal.LOG_FILE),
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE)) {
       ByteBuffer one = ByteBuffer.allocate(1);
       long at = frameOfSweep5 + JournalFrame.HEADER + 30; // inside the first key
       ch.read(one, at);

@@ -30,8 +30,14 @@ final class JournalRun implements AutoCloseable {
   private final DrainedEntries drained = new DrainedEntries(200);
 
   JournalRun(BufferAllocator allocator, long seed) {
-    cache = new FlowCache(allocator, new FlowCacheOptions().capacity(48)
-        .idleTimeout(Duration.ofSeconds(3)).activeTimeout(Duration.ofSeconds(7)), gate);
+    cache =
+        new FlowCache(
+            allocator,
+            new FlowCacheOptions()
+                .capacity(48)
+                .idleTimeout(Duration.ofSeconds(3))
+                .activeTimeout(Duration.ofSeconds(7)),
+            gate);
     batch = new IntervalBatchBuilder(allocator, CHUNK);
     sweeper = new Sweeper(null, batch, cache, (i, d, p, b) -> {}, CHUNK, false);
     rnd = new Random(seed);
@@ -51,12 +57,18 @@ final class JournalRun implements AutoCloseable {
         continue;
       }
       seen[f] = true;
-      TestFlow flow = TestFlow.v4("10.0.0." + (f + 1), 1000 + f, "192.0.2.1", 443,
-          f % 3 == 0 ? TestFlow.UDP : TestFlow.TCP).on(2 + f % 2, f % 2);
+      TestFlow flow =
+          TestFlow.v4(
+                  "10.0.0." + (f + 1),
+                  1000 + f,
+                  "192.0.2.1",
+                  443,
+                  f % 3 == 0 ? TestFlow.UDP : TestFlow.TCP)
+              .on(2 + f % 2, f % 2);
       int flags = f % 3 != 0 && rnd.nextInt(10) == 0 ? 0x01 : 0x10;
       long p = 1 + rnd.nextInt(9);
-      drained.addMs(flow, p, p * 100, t - 900 + rnd.nextInt(100), t - 100 + rnd.nextInt(100),
-          flags, 0);
+      drained.addMs(
+          flow, p, p * 100, t - 900 + rnd.nextInt(100), t - 100 + rnd.nextInt(100), flags, 0);
     }
     drained.keys().limit(drained.count() * 44).position(0);
     drained.values().limit(drained.count() * 40).position(0);

@@ -31,15 +31,25 @@ final class FixedMetricsSource implements MetricsSource {
     recorder = new SweepRecorder(262_144, ifindex -> "eth" + (ifindex - 1));
     for (int i = 0; i < interfaces; i++) {
       for (String dir : List.of("ingress", "egress")) {
-        traffic.add(new InterfaceTraffic("eth" + i, dir, 1000L * (i + 1), 64_000L * (i + 1), 3, 180,
-            900L * (i + 1), 57_600L * (i + 1), 100L * (i + 1), 6_400L * (i + 1)));
+        traffic.add(
+            new InterfaceTraffic(
+                "eth" + i,
+                dir,
+                1000L * (i + 1),
+                64_000L * (i + 1),
+                3,
+                180,
+                900L * (i + 1),
+                57_600L * (i + 1),
+                100L * (i + 1),
+                6_400L * (i + 1)));
       }
     }
     int rows = interfaces * 2 * 2 * PROTOCOLS.length;
-    ByteBuffer keys = ByteBuffer.allocateDirect(rows * Layout.FLOW_KEY_SIZE)
-        .order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer values = ByteBuffer.allocateDirect(rows * Layout.FLOW_STATS_SIZE)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer keys =
+        ByteBuffer.allocateDirect(rows * Layout.FLOW_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer values =
+        ByteBuffer.allocateDirect(rows * Layout.FLOW_STATS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     int r = 0;
     for (int i = 0; i < interfaces; i++) {
       for (int dir = 0; dir < 2; dir++) {
@@ -98,13 +108,15 @@ final class FixedMetricsSource implements MetricsSource {
 
   @Override
   public List<ExporterStats> collectors() {
-    return List.of(new ExporterStats("127.0.0.1:4739", "ipfix", 10, 420, 12_000, 2, 0, 1, 0, 0,
-        0, 1024, 0, 0, 0, null));
+    return List.of(
+        new ExporterStats(
+            "127.0.0.1:4739", "ipfix", 10, 420, 12_000, 2, 0, 1, 0, 0, 0, 1024, 0, 0, 0, null));
   }
 
   @Override
   public List<ArrowFileSinkStats> arrowSinks() {
-    return List.of(new ArrowFileSinkStats(Path.of("/var/lib/flowgate/flows"), 1, 3, 42, 0, 0, 0, 0,
-        null, null));
+    return List.of(
+        new ArrowFileSinkStats(
+            Path.of("/var/lib/flowgate/flows"), 1, 3, 42, 0, 0, 0, 0, null, null));
   }
 }

@@ -48,17 +48,19 @@ public final class GrafanaDashboard {
 
   private void collect(JsonNode node) {
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> {
-        if (e.getKey().equals("expr") && e.getValue().isTextual()) {
-          String expr = e.getValue().asText().replace("$__rate_interval", "5m");
-          expressions.add(expr);
-          names(expr);
-        } else if (e.getKey().equals("definition") && e.getValue().isTextual()) {
-          names(e.getValue().asText());
-        } else {
-          collect(e.getValue());
-        }
-      });
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                if (e.getKey().equals("expr") && e.getValue().isTextual()) {
+                  String expr = e.getValue().asText().replace("$__rate_interval", "5m");
+                  expressions.add(expr);
+                  names(expr);
+                } else if (e.getKey().equals("definition") && e.getValue().isTextual()) {
+                  names(e.getValue().asText());
+                } else {
+                  collect(e.getValue());
+                }
+              });
     } else if (node.isArray()) {
       node.forEach(this::collect);
     }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * config/grafana/flowgate.json only shows what flowgate exposes: every expression parses
- * (promtool, on a rule file wrapping each one as a recording rule) and every metric name it uses
- * is a sample name of flowgate's exposition (JVM and process metrics included).
+ * config/grafana/flowgate.json only shows what flowgate exposes: every expression parses (promtool,
+ * on a rule file wrapping each one as a recording rule) and every metric name it uses is a sample
+ * name of flowgate's exposition (JVM and process metrics included).
  */
 @Timeout(60)
 class GrafanaDashboardTest {
@@ -29,8 +29,13 @@ class GrafanaDashboardTest {
     StringBuilder rules = new StringBuilder("groups:\n  - name: flowgate-dashboard\n    rules:\n");
     int i = 0;
     for (String expr : dashboard.expressions()) {
-      rules.append("      - record: dashboard:expr").append(i++).append('\n')
-          .append("        expr: '").append(expr.replace("'", "''")).append("'\n");
+      rules
+          .append("      - record: dashboard:expr")
+          .append(i++)
+          .append('\n')
+          .append("        expr: '")
+          .append(expr.replace("'", "''"))
+          .append("'\n");
     }
     Path file = dir.resolve("dashboard-rules.yml");
     Files.writeString(file, rules);

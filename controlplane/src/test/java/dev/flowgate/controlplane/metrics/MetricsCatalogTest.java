@@ -18,16 +18,24 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The metric catalog is a contract (dashboards and alert rules name these series): every flowgate
- * metric's name, type and help text is listed in {@code metrics/catalog.txt}, so a rename or a
- * new metric is a deliberate change of that file. Also: labels stay bounded (no per-flow or
- * per-address label), and the exposition passes {@code promtool check metrics} in both formats.
+ * metric's name, type and help text is listed in {@code metrics/catalog.txt}, so a rename or a new
+ * metric is a deliberate change of that file. Also: labels stay bounded (no per-flow or per-address
+ * label), and the exposition passes {@code promtool check metrics} in both formats.
  */
 @Timeout(60)
 class MetricsCatalogTest {
 
   /** Every label a flowgate metric may carry: all bounded by the configuration. */
-  static final Set<String> BOUNDED_LABELS = Set.of("interface", "direction", "ip_version",
-      "protocol", "reason", "collector", "directory", "version");
+  static final Set<String> BOUNDED_LABELS =
+      Set.of(
+          "interface",
+          "direction",
+          "ip_version",
+          "protocol",
+          "reason",
+          "collector",
+          "directory",
+          "version");
 
   private BufferAllocator allocator;
   private FlowgateMetrics metrics;
@@ -64,8 +72,11 @@ class MetricsCatalogTest {
     String text = new String(metrics.scrape(null).body(), StandardCharsets.UTF_8);
     List<String> expected;
     try (InputStream in = getClass().getResourceAsStream("/metrics/catalog.txt")) {
-      expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+      expected =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .lines()
+              .filter(l -> !l.isBlank() && !l.startsWith("#"))
+              .toList();
     }
     assertThat(catalogOf(text)).containsExactlyElementsOf(expected);
   }
@@ -75,8 +86,10 @@ class MetricsCatalogTest {
     Set<String> labels = new HashSet<>();
     metrics.registry().scrape().stream()
         .filter(s -> s.getMetadata().getName().startsWith("flowgate_"))
-        .forEach(s -> s.getDataPoints().forEach(
-            d -> d.getLabels().forEach(l -> labels.add(l.getName()))));
+        .forEach(
+            s ->
+                s.getDataPoints()
+                    .forEach(d -> d.getLabels().forEach(l -> labels.add(l.getName()))));
     assertThat(BOUNDED_LABELS).containsAll(labels);
   }
 
@@ -100,10 +113,11 @@ class MetricsCatalogTest {
   @Test
   void interfaceTotalsHaveExactlyTheLabelsInterfaceAndDirection() {
     String text = new String(metrics.scrape(null).body(), StandardCharsets.UTF_8);
-    assertThat(text).contains(
-        "flowgate_interface_packets_total{direction=\"ingress\",interface=\"eth0\"} 1000.0\n",
-        "flowgate_interface_bytes_total{direction=\"egress\",interface=\"eth1\"} 128000.0\n",
-        "flowgate_traffic_packets_total{direction=\"ingress\",interface=\"eth0\","
-            + "ip_version=\"ipv6\",protocol=\"icmp\"} 16.0\n");
+    assertThat(text)
+        .contains(
+            "flowgate_interface_packets_total{direction=\"ingress\",interface=\"eth0\"} 1000.0\n",
+            "flowgate_interface_bytes_total{direction=\"egress\",interface=\"eth1\"} 128000.0\n",
+            "flowgate_traffic_packets_total{direction=\"ingress\",interface=\"eth0\","
+                + "ip_version=\"ipv6\",protocol=\"icmp\"} 16.0\n");
   }
 }

@@ -39,8 +39,8 @@ public final class PrometheusServer implements AutoCloseable {
   }
 
   /**
-   * Starts Prometheus scraping {@code http://127.0.0.1:<targetPort>/metrics} (job {@code
-   * flowgate}) every second, and waits until it is ready (60 s at most).
+   * Starts Prometheus scraping {@code http://127.0.0.1:<targetPort>/metrics} (job {@code flowgate})
+   * every second, and waits until it is ready (60 s at most).
    *
    * @param dir a fresh directory for the config, the TSDB and the log
    */
@@ -50,7 +50,9 @@ public final class PrometheusServer implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path config = dir.resolve("prometheus.yml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         global:
           scrape_interval: 1s
           scrape_timeout: 1s
@@ -59,21 +61,26 @@ public final class PrometheusServer implements AutoCloseable {
           - job_name: flowgate
             static_configs:
               - targets: ['127.0.0.1:%d']
-        """.formatted(targetPort));
+        """
+            .formatted(targetPort));
     Path log = dir.resolve("prometheus.log");
-    Process p = new ProcessBuilder(List.of("prometheus",
-            "--config.file=" + config,
-            "--storage.tsdb.path=" + dir.resolve("data"),
-            "--web.listen-address=127.0.0.1:" + port,
-            "--log.level=warn"))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    "prometheus",
+                    "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port,
+                    "--log.level=warn"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     PrometheusServer server = new PrometheusServer(p, port, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("prometheus exited " + p.exitValue() + ":\n" + server.log());
+        throw new IllegalStateException(
+            "prometheus exited " + p.exitValue() + ":\n" + server.log());
       }
       try {
         if (server.get("/-/ready").statusCode() == 200) {
@@ -125,7 +132,8 @@ public final class PrometheusServer implements AutoCloseable {
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10)).build(),
+            .timeout(Duration.ofSeconds(10))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

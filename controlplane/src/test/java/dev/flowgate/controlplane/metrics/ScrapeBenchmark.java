@@ -32,22 +32,31 @@ public final class ScrapeBenchmark {
       FlowgateMetrics ownOnly = new FlowgateMetrics(source, false);
       PrometheusRegistry empty = new PrometheusRegistry();
       ExpositionFormats formats = ExpositionFormats.init();
-      System.out.printf("metrics scrape, %d interfaces, %d timed scrapes after %d warm-up%n",
+      System.out.printf(
+          "metrics scrape, %d interfaces, %d timed scrapes after %d warm-up%n",
           interfaces, RUNS, WARMUP);
-      System.out.printf("%-28s %10s %10s %10s %10s %9s %8s%n", "case", "median us", "p99 us",
-          "cpu us", "bytes", "series", "x empty");
-      Result base = run("empty registry, text", () -> {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        formats.getPrometheusTextFormatWriter().write(out, empty.scrape());
-        return out.toByteArray();
-      });
+      System.out.printf(
+          "%-28s %10s %10s %10s %10s %9s %8s%n",
+          "case", "median us", "p99 us", "cpu us", "bytes", "series", "x empty");
+      Result base =
+          run(
+              "empty registry, text",
+              () -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                formats.getPrometheusTextFormatWriter().write(out, empty.scrape());
+                return out.toByteArray();
+              });
       print(base, base);
       print(run("flowgate, text", () -> metrics.scrape(null).body()), base);
       print(run("flowgate only (no jvm_*)", () -> ownOnly.scrape(null).body()), base);
-      print(run("flowgate, OpenMetrics", () -> {
-        MetricsScrape s = metrics.scrape("application/openmetrics-text; version=1.0.0");
-        return s.body();
-      }), base);
+      print(
+          run(
+              "flowgate, OpenMetrics",
+              () -> {
+                MetricsScrape s = metrics.scrape("application/openmetrics-text; version=1.0.0");
+                return s.body();
+              }),
+          base);
     }
   }
 
@@ -55,8 +64,8 @@ public final class ScrapeBenchmark {
     byte[] once() throws Exception;
   }
 
-  private record Result(String name, double medianUs, double p99Us, double cpuUs, int bytes,
-      long series) {}
+  private record Result(
+      String name, double medianUs, double p99Us, double cpuUs, int bytes, long series) {}
 
   private static Result run(String name, Scrape scrape) throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -73,14 +82,25 @@ public final class ScrapeBenchmark {
     }
     long cpu = threads.getCurrentThreadCpuTime() - cpu0;
     java.util.Arrays.sort(wall);
-    long series = new String(last).lines().filter(l -> !l.isEmpty() && !l.startsWith("#"))
-        .count();
-    return new Result(name, wall[RUNS / 2] / 1e3, wall[RUNS * 99 / 100] / 1e3,
-        cpu / 1e3 / RUNS, last.length, series);
+    long series = new String(last).lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+    return new Result(
+        name,
+        wall[RUNS / 2] / 1e3,
+        wall[RUNS * 99 / 100] / 1e3,
+        cpu / 1e3 / RUNS,
+        last.length,
+        series);
   }
 
   private static void print(Result r, Result base) {
-    System.out.printf("%-28s %10.1f %10.1f %10.1f %10d %9d %8.1f%n", r.name(), r.medianUs(),
-        r.p99Us(), r.cpuUs(), r.bytes(), r.series(), r.medianUs() / base.medianUs());
+    System.out.printf(
+        "%-28s %10.1f %10.1f %10.1f %10d %9d %8.1f%n",
+        r.name(),
+        r.medianUs(),
+        r.p99Us(),
+        r.cpuUs(),
+        r.bytes(),
+        r.series(),
+        r.medianUs() / base.medianUs());
   }
 }

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Debian package, built from the packaged jars by packaging/build-deb.sh (what {@code make
- * deb} runs after the Maven build), installed on this machine with dpkg, then removed and purged.
- * The system user flowgate stays after the purge, as Debian policy has it; nothing else does.
+ * The Debian package, built from the packaged jars by packaging/build-deb.sh (what {@code make deb}
+ * runs after the Maven build), installed on this machine with dpkg, then removed and purged. The
+ * system user flowgate stays after the purge, as Debian policy has it; nothing else does.
  */
 @Timeout(600)
 class DebianPackageTest {
@@ -32,8 +32,9 @@ class DebianPackageTest {
   @BeforeEach
   void notInstalledYet() {
     assertThat(Host.packageKnown("flowgate"))
-        .as("a flowgate package is already installed here; this test installs and purges its"
-            + " own, so it will not touch that one")
+        .as(
+            "a flowgate package is already installed here; this test installs and purges its"
+                + " own, so it will not touch that one")
         .isFalse();
   }
 
@@ -45,8 +46,9 @@ class DebianPackageTest {
   }
 
   private Path buildDeb() {
-    Command.Result r = Host.run(
-        PackagedJars.treeRoot().resolve("packaging/build-deb.sh").toString(), out.toString());
+    Command.Result r =
+        Host.run(
+            PackagedJars.treeRoot().resolve("packaging/build-deb.sh").toString(), out.toString());
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     List<String> lines = Arrays.asList(r.stdout().strip().split("\n"));
     Path deb = Path.of(lines.get(lines.size() - 1));
@@ -65,9 +67,13 @@ class DebianPackageTest {
     Command.Result info = Host.run("dpkg-deb", "-f", deb.toString(), "Depends");
     assertThat(info.stdout()).contains("openjdk-17-jre-headless").contains("libbpf1");
     Command.Result contents = Host.run("dpkg-deb", "-c", deb.toString());
-    assertThat(contents.stdout()).contains("./usr/share/flowgate/lib/flowgate-native-",
-        "./usr/share/flowgate/lib/flowgate-dataplane-bpf-", "./usr/bin/flowgate",
-        "./usr/lib/sysusers.d/flowgate.conf", "./usr/lib/tmpfiles.d/flowgate.conf");
+    assertThat(contents.stdout())
+        .contains(
+            "./usr/share/flowgate/lib/flowgate-native-",
+            "./usr/share/flowgate/lib/flowgate-dataplane-bpf-",
+            "./usr/bin/flowgate",
+            "./usr/lib/sysusers.d/flowgate.conf",
+            "./usr/lib/tmpfiles.d/flowgate.conf");
     Command.Result conffiles = Host.run("dpkg-deb", "-I", deb.toString(), "conffiles");
     assertThat(conffiles.stdout().strip()).isEqualTo(CONFIG.toString());
 

@@ -19,7 +19,10 @@ final class Host {
   /** "rw-r----- root:flowgate" for a path. */
   static String modeAndOwner(Path p) throws Exception {
     PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
-    return PosixFilePermissions.toString(a.permissions()) + " " + a.owner().getName() + ":"
+    return PosixFilePermissions.toString(a.permissions())
+        + " "
+        + a.owner().getName()
+        + ":"
         + a.group().getName();
   }
 

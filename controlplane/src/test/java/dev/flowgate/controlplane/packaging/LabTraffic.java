@@ -15,9 +15,12 @@ public record LabTraffic(List<byte[]> frames, long packets, long bytes) {
     long bytes = 0;
     for (int f = 0; f < flows; f++) {
       for (int p = 0; p < 3; p++) {
-        Frame fr = Frames.ipv4("198.51.100." + (1 + f % 250), "203.0.113.9")
-            .macs(veth.b().mac(), veth.a().mac())
-            .udp(basePort + f, 53).payload(20 + p * 10).build();
+        Frame fr =
+            Frames.ipv4("198.51.100." + (1 + f % 250), "203.0.113.9")
+                .macs(veth.b().mac(), veth.a().mac())
+                .udp(basePort + f, 53)
+                .payload(20 + p * 10)
+                .build();
         frames.add(fr.bytes());
         bytes += fr.ipLength();
       }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * flowgate as the systemd unit runs it: an unprivileged user (nobody here, flowgate there) holding
- * only the unit's capabilities, CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (set with setpriv as
- * ambient capabilities, bounding set cut to the same three, no CAP_SYS_RESOURCE). It must
- * attach, count exactly and export; without CAP_BPF it must say so, without a stack trace.
+ * only the unit's capabilities, CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (set with setpriv as ambient
+ * capabilities, bounding set cut to the same three, no CAP_SYS_RESOURCE). It must attach, count
+ * exactly and export; without CAP_BPF it must say so, without a stack trace.
  */
 @Timeout(300)
 class LeastPrivilegeTest {
@@ -64,14 +64,22 @@ class LeastPrivilegeTest {
 
   /** setpriv: user nobody, no supplementary groups, only {@code caps} (e.g. +bpf,+perfmon). */
   private static List<String> asNobodyWith(String caps) {
-    return List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-        "--inh-caps=-all," + caps, "--ambient-caps=-all," + caps,
-        "--bounding-set=-all," + caps, "--no-new-privs");
+    return List.of(
+        "setpriv",
+        "--reuid=" + NOBODY,
+        "--regid=" + NOBODY,
+        "--clear-groups",
+        "--inh-caps=-all," + caps,
+        "--ambient-caps=-all," + caps,
+        "--bounding-set=-all," + caps,
+        "--no-new-privs");
   }
 
   private Path config(int port) throws Exception {
     Path file = dir.resolve("flowgate.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         interfaces:
           - name: %s
             mode: xdp
@@ -91,7 +99,8 @@ class LeastPrivilegeTest {
             rotate-interval: 1s
         api:
           listen: 127.0.0.1:%d
-        """.formatted(veth.a().name(), pins, dir.resolve("state"), dir.resolve("flows"), port));
+        """
+            .formatted(veth.a().name(), pins, dir.resolve("state"), dir.resolve("flows"), port));
     return file;
   }
 
@@ -99,8 +108,9 @@ class LeastPrivilegeTest {
   void unitCapabilitiesAloneAttachCountExactlyAndExport() throws Exception {
     int port = ServiceProcess.freePort();
     LabTraffic t = LabTraffic.udp(veth, 30, 12000);
-    List<String> cmd = ServiceProcess.command(asNobodyWith(UNIT_CAPS),
-        PackagedJars.copiedTo(dir.resolve("lib")), config(port));
+    List<String> cmd =
+        ServiceProcess.command(
+            asNobodyWith(UNIT_CAPS), PackagedJars.copiedTo(dir.resolve("lib")), config(port));
     try (ServiceProcess fg = ServiceProcess.start(cmd, Map.of(), port, dir.resolve("fg.log"))) {
       JsonNode ifaces = fg.json("/api/v1/interfaces");
       assertThat(ifaces.toString()).as(fg.log()).contains(veth.a().name());
@@ -124,13 +134,17 @@ class LeastPrivilegeTest {
   @Test
   void withoutCapBpfItExitsNamingTheCapability() throws Exception {
     int port = ServiceProcess.freePort();
-    List<String> cmd = ServiceProcess.command(asNobodyWith("+net_admin,+perfmon"),
-        PackagedJars.copiedTo(dir.resolve("lib")), config(port));
+    List<String> cmd =
+        ServiceProcess.command(
+            asNobodyWith("+net_admin,+perfmon"),
+            PackagedJars.copiedTo(dir.resolve("lib")),
+            config(port));
     try (ServiceProcess fg = ServiceProcess.launch(cmd, Map.of(), port, dir.resolve("no.log"))) {
       assertThat(fg.awaitExit()).as(fg.log()).isEqualTo(1);
       assertThat(fg.log())
-          .contains("missing capability CAP_BPF (flowgate needs CAP_BPF, CAP_NET_ADMIN and"
-              + " CAP_PERFMON)")
+          .contains(
+              "missing capability CAP_BPF (flowgate needs CAP_BPF, CAP_NET_ADMIN and"
+                  + " CAP_PERFMON)")
           .doesNotContain("Exception")
           .doesNotContain("\tat ");
     }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * each datagram (newlines escaped as "|") on a line of its own.
  */
 final class NotifyListener implements AutoCloseable {
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       import socket, sys
       s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
       s.bind(sys.argv[1])
@@ -39,25 +40,30 @@ final class NotifyListener implements AutoCloseable {
 
   /** Binds a datagram socket at {@code socket} and collects what arrives. */
   static NotifyListener open(Path socket) throws Exception {
-    Process p = new ProcessBuilder("/usr/bin/python3", "-c", SCRIPT, socket.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p =
+        new ProcessBuilder("/usr/bin/python3", "-c", SCRIPT, socket.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     NotifyListener l = new NotifyListener(p, socket);
-    BufferedReader in = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String first = in.readLine();
     if (!"LISTENING".equals(first)) {
       l.close();
       throw new IllegalStateException("notify listener did not start: " + first);
     }
-    Thread reader = new Thread(() -> {
-      try {
-        for (String line; (line = in.readLine()) != null; ) {
-          l.messages.add(line);
-        }
-      } catch (IOException e) {
-        // the listener was closed
-      }
-    }, "notify-listener");
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                for (String line; (line = in.readLine()) != null; ) {
+                  l.messages.add(line);
+                }
+              } catch (IOException e) {
+                // the listener was closed
+              }
+            },
+            "notify-listener");
     reader.setDaemon(true);
     reader.start();
     return l;
@@ -67,8 +73,7 @@ final class NotifyListener implements AutoCloseable {
   String next(int seconds) throws InterruptedException {
     String m = messages.poll(seconds, TimeUnit.SECONDS);
     if (m == null) {
-      throw new IllegalStateException("no sd_notify message in " + seconds + " s; so far: "
-          + seen);
+      throw new IllegalStateException("no sd_notify message in " + seconds + " s; so far: " + seen);
     }
     seen.add(m);
     return m;

@@ -29,12 +29,15 @@ final class PackagedJars {
     Path target = moduleDir().resolve("target");
     List<Path> jars;
     try (Stream<Path> s = Files.list(target)) {
-      jars = s.filter(p -> p.getFileName().toString().matches("flowgate-controlplane-.*\\.jar"))
-          .toList();
+      jars =
+          s.filter(p -> p.getFileName().toString().matches("flowgate-controlplane-.*\\.jar"))
+              .toList();
     }
     if (jars.size() != 1 || !Files.isDirectory(target.resolve("lib"))) {
-      throw new IllegalStateException("no packaged jar in " + target
-          + ": these tests run after the package phase (mvn verify)");
+      throw new IllegalStateException(
+          "no packaged jar in "
+              + target
+              + ": these tests run after the package phase (mvn verify)");
     }
     return jars.get(0) + ":" + target.resolve("lib") + "/*";
   }

@@ -40,30 +40,39 @@ public final class ServiceProcess implements AutoCloseable {
   /** The command that runs flowgate's main class on {@code classpath} with {@code config}. */
   public static List<String> command(List<String> prefix, String classpath, Path config) {
     List<String> cmd = new ArrayList<>(prefix);
-    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classpath,
-        "dev.flowgate.controlplane.cli.Main", "run", "--config", config.toString()));
+    cmd.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "-cp",
+            classpath,
+            "dev.flowgate.controlplane.cli.Main",
+            "run",
+            "--config",
+            config.toString()));
     return cmd;
   }
 
   /** Starts the command (see {@link #command}) and does not wait. */
-  public static ServiceProcess launch(List<String> command, Map<String, String> env, int port,
-      Path log) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+  public static ServiceProcess launch(
+      List<String> command, Map<String, String> env, int port, Path log) throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     return new ServiceProcess(pb.start(), port, log);
   }
 
   /** Starts the command and waits for /readyz (90 s at most). */
-  public static ServiceProcess start(List<String> command, Map<String, String> env, int port,
-      Path log) throws Exception {
+  public static ServiceProcess start(
+      List<String> command, Map<String, String> env, int port, Path log) throws Exception {
     ServiceProcess fg = launch(command, env, port, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       if (!fg.process.isAlive()) {
-        throw new IllegalStateException("flowgate exited " + fg.process.exitValue() + ":\n"
-            + fg.log());
+        throw new IllegalStateException(
+            "flowgate exited " + fg.process.exitValue() + ":\n" + fg.log());
       }
       try {
         if (fg.get("/readyz").statusCode() == 200) {
@@ -106,8 +115,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** GET on the API. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** GET on the API, as JSON; fails unless 200. */

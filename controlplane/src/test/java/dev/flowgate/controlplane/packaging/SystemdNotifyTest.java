@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The Type=notify contract of the unit, against a real flowgate process and a datagram socket
- * this test owns as NOTIFY_SOCKET: READY=1 with a one-line STATUS= only once the interfaces are
- * attached and the API listens, WATCHDOG=1 after sweeps (so WatchdogSec= restarts a stuck
- * sweeper), STOPPING=1 on SIGTERM.
+ * The Type=notify contract of the unit, against a real flowgate process and a datagram socket this
+ * test owns as NOTIFY_SOCKET: READY=1 with a one-line STATUS= only once the interfaces are attached
+ * and the API listens, WATCHDOG=1 after sweeps (so WatchdogSec= restarts a stuck sweeper),
+ * STOPPING=1 on SIGTERM.
  */
 @Timeout(180)
 class SystemdNotifyTest {
@@ -45,23 +45,29 @@ class SystemdNotifyTest {
   void readyAfterAttachAndListenThenWatchdogAfterSweepsThenStopping() throws Exception {
     int port = ServiceProcess.freePort();
     Path config = dir.resolve("flowgate.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         interfaces:
           - {name: %s, mode: xdp, direction: ingress, sampling: 0}
         flows: {max-flows: 4096, sweep-interval: 200ms, idle-timeout: 2s}
         dataplane: {pin-path: %s, keep-attached: false}
         state-directory: %s
         api: {listen: "127.0.0.1:%d"}
-        """.formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port));
+        """
+            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port));
     Path socket = dir.resolve("notify.sock");
     try (NotifyListener systemd = NotifyListener.open(socket);
-        ServiceProcess fg = ServiceProcess.launch(
-            ServiceProcess.command(List.of(), PackagedJars.classpath(), config),
-            Map.of("NOTIFY_SOCKET", socket.toString()), port, dir.resolve("fg.log"))) {
+        ServiceProcess fg =
+            ServiceProcess.launch(
+                ServiceProcess.command(List.of(), PackagedJars.classpath(), config),
+                Map.of("NOTIFY_SOCKET", socket.toString()),
+                port,
+                dir.resolve("fg.log"))) {
       String ready = systemd.next(90);
-      assertThat(ready.split("\\|")).as(fg.log())
-          .containsExactly("READY=1",
-              "STATUS=counting on 1 interface(s), API on port " + port);
+      assertThat(ready.split("\\|"))
+          .as(fg.log())
+          .containsExactly("READY=1", "STATUS=counting on 1 interface(s), API on port " + port);
       // READY came after the API listened and the interface was attached: no retry needed
       assertThat(fg.get("/healthz").statusCode()).isEqualTo(200);
       assertThat(fg.json("/api/v1/interfaces").toString()).contains(veth.a().name());
@@ -69,13 +75,15 @@ class SystemdNotifyTest {
       for (int i = 0; i < 3; i++) {
         assertThat(systemd.next(30)).isEqualTo("WATCHDOG=1");
       }
-      Thread stopper = new Thread(() -> {
-        try {
-          assertThat(fg.stop()).isZero();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread stopper =
+          new Thread(
+              () -> {
+                try {
+                  assertThat(fg.stop()).isZero();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       stopper.start();
       List<String> tail = systemd.until("STOPPING=1", 60);
       assertThat(tail.subList(0, tail.size() - 1)).allMatch("WATCHDOG=1"::equals);

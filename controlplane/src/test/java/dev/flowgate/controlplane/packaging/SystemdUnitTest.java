@@ -26,8 +26,8 @@ class SystemdUnitTest {
 
   /** The exposure figure systemd-analyze prints for the unit. */
   static double exposure(Path unit) {
-    Command.Result r = Host.run("systemd-analyze", "security", "--offline=true",
-        "--no-pager", unit.toString());
+    Command.Result r =
+        Host.run("systemd-analyze", "security", "--offline=true", "--no-pager", unit.toString());
     Matcher m = EXPOSURE.matcher(r.stdout() + r.stderr());
     assertThat(m.find()).as(r.stdout() + r.stderr()).isTrue();
     return Double.parseDouble(m.group(1));
@@ -45,8 +45,11 @@ class SystemdUnitTest {
     // the unit names /usr/bin/flowgate, which exists once the package is installed: here the
     // tree's launcher stands in for it, nothing else changes
     Path unit = dir.resolve("flowgate.service");
-    Files.writeString(unit, Files.readString(UNIT).replace("/usr/bin/flowgate",
-        PackagedJars.treeRoot().resolve("bin/flowgate").toString()));
+    Files.writeString(
+        unit,
+        Files.readString(UNIT)
+            .replace(
+                "/usr/bin/flowgate", PackagedJars.treeRoot().resolve("bin/flowgate").toString()));
     Command.Result r = Host.run("systemd-analyze", "verify", unit.toString());
     assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
     assertThat(r.stdout() + r.stderr()).isBlank();
@@ -55,15 +58,24 @@ class SystemdUnitTest {
   @Test
   void grantsOnlyTheProvenCapabilitiesToItsOwnUser() throws Exception {
     // the directives only, not the comments that explain them
-    String unit = "\n" + String.join("\n",
-        Files.readAllLines(UNIT).stream().filter(l -> !l.startsWith("#")).toList()) + "\n";
+    String unit =
+        "\n"
+            + String.join(
+                "\n", Files.readAllLines(UNIT).stream().filter(l -> !l.startsWith("#")).toList())
+            + "\n";
     assertThat(unit)
-        .contains("\nType=notify\n", "\nUser=flowgate\n", "\nNoNewPrivileges=yes\n",
-            "\nProtectSystem=strict\n", "\nReadWritePaths=/var/lib/flowgate /sys/fs/bpf/flowgate\n",
+        .contains(
+            "\nType=notify\n",
+            "\nUser=flowgate\n",
+            "\nNoNewPrivileges=yes\n",
+            "\nProtectSystem=strict\n",
+            "\nReadWritePaths=/var/lib/flowgate /sys/fs/bpf/flowgate\n",
             "\nCapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_PERFMON\n",
             "\nAmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_PERFMON\n",
-            "\nExecStartPre=+", "\nExecReload=/bin/kill -HUP $MAINPID\n",
-            "\nRestart=on-failure\n", "\nWatchdogSec=")
+            "\nExecStartPre=+",
+            "\nExecReload=/bin/kill -HUP $MAINPID\n",
+            "\nRestart=on-failure\n",
+            "\nWatchdogSec=")
         .doesNotContain("CAP_SYS_RESOURCE", "CAP_SYS_ADMIN", "\nMemoryDenyWriteExecute=");
   }
 }

@@ -98,16 +98,19 @@ class ApiFuzzTest {
     Files.writeString(token, "fuzz-token-0123456789abcdef\n");
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
     Path config = dir.resolve("flowgate.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         interfaces:
           - {name: %s, mode: xdp, direction: ingress, sampling: 0}
         flows: {max-flows: 4096, sweep-interval: 200ms, idle-timeout: 2s}
         dataplane: {pin-path: %s, keep-attached: false}
         state-directory: %s
         api: {listen: "127.0.0.1:%d", token-file: %s}
-        """.formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port, token));
-    List<String> cmd = ServiceProcess.command(List.of(), System.getProperty("java.class.path"),
-        config);
+        """
+            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port, token));
+    List<String> cmd =
+        ServiceProcess.command(List.of(), System.getProperty("java.class.path"), config);
     try (ServiceProcess fg = ServiceProcess.start(cmd, Map.of(), port, dir.resolve("fg.log"))) {
       Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
       Map<String, String> serverErrors = new ConcurrentHashMap<>();
@@ -118,20 +121,26 @@ class ApiFuzzTest {
         List<Future<?>> done = new java.util.ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
           final long seed = 4242 + c;
-          done.add(pool.submit(() -> {
-            RequestFuzzer fuzz = new RequestFuzzer(seed, "fuzz-token-0123456789abcdef");
-            for (int i = 0; i < REQUESTS / CLIENTS; i++) {
-              byte[] req = fuzz.next();
-              int status = exchange(port, req, leaks);
-              sent.incrementAndGet();
-              byStatus.computeIfAbsent(status, k -> new LongAdder()).increment();
-              if (status >= 500) {
-                serverErrors.putIfAbsent(status + " " + new String(req, 0,
-                    Math.min(200, req.length), StandardCharsets.ISO_8859_1), "");
-              }
-            }
-            return null;
-          }));
+          done.add(
+              pool.submit(
+                  () -> {
+                    RequestFuzzer fuzz = new RequestFuzzer(seed, "fuzz-token-0123456789abcdef");
+                    for (int i = 0; i < REQUESTS / CLIENTS; i++) {
+                      byte[] req = fuzz.next();
+                      int status = exchange(port, req, leaks);
+                      sent.incrementAndGet();
+                      byStatus.computeIfAbsent(status, k -> new LongAdder()).increment();
+                      if (status >= 500) {
+                        serverErrors.putIfAbsent(
+                            status
+                                + " "
+                                + new String(
+                                    req, 0, Math.min(200, req.length), StandardCharsets.ISO_8859_1),
+                            "");
+                      }
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : done) {
           f.get();
@@ -150,9 +159,13 @@ class ApiFuzzTest {
       LabTraffic t = LabTraffic.udp(veth, 40, 14000);
       long before = ServiceProcess.packets(fg.json("/api/v1/status"), "kernel");
       FrameSender.send(veth.b(), t.frames());
-      JsonNode s = fg.awaitStatus(x -> ServiceProcess.packets(x, "kernel") == before + t.packets()
-          && ServiceProcess.packets(x, "exported") + ServiceProcess.packets(x, "inCache")
-              == before + t.packets());
+      JsonNode s =
+          fg.awaitStatus(
+              x ->
+                  ServiceProcess.packets(x, "kernel") == before + t.packets()
+                      && ServiceProcess.packets(x, "exported")
+                              + ServiceProcess.packets(x, "inCache")
+                          == before + t.packets());
       assertThat(ServiceProcess.packets(s, "kernel")).as(fg.log()).isEqualTo(before + t.packets());
       assertThat(ServiceProcess.packets(s, "unaccounted")).isZero();
       assertThat(before).as("no packet on the lab veth before the test sent any").isZero();

@@ -32,13 +32,16 @@ class FilePermissionCheckTest {
     state = Files.createDirectory(dir.resolve("state"));
     mode(state, "rwxr-x---");
     config = dir.resolve("flowgate.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         interfaces: []
         state-directory: %s
         export:
           arrow: {directory: %s}
         api: {listen: "127.0.0.1:0", token-file: %s}
-        """.formatted(state, state.resolve("flows"), token));
+        """
+            .formatted(state, state.resolve("flows"), token));
     mode(config, "rw-r--r--");
   }
 
@@ -60,17 +63,23 @@ class FilePermissionCheckTest {
   @Test
   void configWritableByOthersIsRefused() throws Exception {
     mode(config, "rw-rw-rw-");
-    assertThatThrownBy(this::check).isInstanceOf(UnsafePermissionsException.class)
-        .hasMessageContaining(config + " (config file) has mode rw-rw-rw-: writable by its group,"
-            + " writable by others; run chmod go-w on it");
+    assertThatThrownBy(this::check)
+        .isInstanceOf(UnsafePermissionsException.class)
+        .hasMessageContaining(
+            config
+                + " (config file) has mode rw-rw-rw-: writable by its group,"
+                + " writable by others; run chmod go-w on it");
   }
 
   @Test
   void tokenReadableByOthersIsRefused() throws Exception {
     mode(token, "rw-r--r--");
-    assertThatThrownBy(this::check).isInstanceOf(UnsafePermissionsException.class)
-        .hasMessageContaining(token + " (API token file) has mode rw-r--r--: readable by others;"
-            + " run chmod 640 on it");
+    assertThatThrownBy(this::check)
+        .isInstanceOf(UnsafePermissionsException.class)
+        .hasMessageContaining(
+            token
+                + " (API token file) has mode rw-r--r--: readable by others;"
+                + " run chmod 640 on it");
   }
 
   @Test
@@ -78,27 +87,36 @@ class FilePermissionCheckTest {
     Path slots = Files.writeString(state.resolve("slots"), "eth1 0\n");
     mode(slots, "rw-rw-rw-");
     mode(state, "rwxrwxrwx");
-    assertThatThrownBy(this::check).isInstanceOf(UnsafePermissionsException.class)
+    assertThatThrownBy(this::check)
+        .isInstanceOf(UnsafePermissionsException.class)
         .hasMessageContaining(state + " (state directory) has mode rwxrwxrwx")
         .satisfies(e -> assertThat(((UnsafePermissionsException) e).problems()).hasSize(1));
     mode(state, "rwxr-x---");
-    assertThatThrownBy(this::check).hasMessageContaining(slots + " (state file) has mode rw-rw-rw-");
+    assertThatThrownBy(this::check)
+        .hasMessageContaining(slots + " (state file) has mode rw-rw-rw-");
   }
 
   @Test
   void filesOwnedBySomeoneElseAreRefused() throws Exception {
     Files.setAttribute(config, "unix:uid", 65534);
     assertThatThrownBy(this::check)
-        .hasMessageContaining(config + " (config file) is owned by nobody, not by root or the user"
-            + " flowgate runs as");
+        .hasMessageContaining(
+            config
+                + " (config file) is owned by nobody, not by root or the user"
+                + " flowgate runs as");
   }
 
   @Test
   void runRefusesWithExitTwoBeforeAttachingAnything() throws Exception {
     mode(token, "rw-rw-rw-");
     StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
-        "run", "--config", config.toString());
+    int code =
+        Main.execute(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            "run",
+            "--config",
+            config.toString());
     assertThat(code).isEqualTo(Main.BAD_CONFIG);
     assertThat(err.toString())
         .startsWith("flowgate: unsafe permissions, refusing to start:")

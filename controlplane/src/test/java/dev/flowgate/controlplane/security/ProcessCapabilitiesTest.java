@@ -15,17 +15,19 @@ class ProcessCapabilitiesTest {
 
   @Test
   void namesExactlyTheMissingCapability() {
-    ProcessCapabilities p = ProcessCapabilities.of(
-        mask(Capability.CAP_NET_ADMIN, Capability.CAP_PERFMON));
+    ProcessCapabilities p =
+        ProcessCapabilities.of(mask(Capability.CAP_NET_ADMIN, Capability.CAP_PERFMON));
     assertThat(p.missing()).containsExactly(Capability.CAP_BPF);
-    assertThat(p.permissionHint()).isEqualTo("missing capability CAP_BPF (flowgate needs"
-        + " CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
+    assertThat(p.permissionHint())
+        .isEqualTo(
+            "missing capability CAP_BPF (flowgate needs"
+                + " CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
   }
 
   @Test
   void namesEveryMissingCapabilityInOrder() {
-    assertThat(ProcessCapabilities.of(0).permissionHint()).startsWith(
-        "missing capabilities CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON (");
+    assertThat(ProcessCapabilities.of(0).permissionHint())
+        .startsWith("missing capabilities CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON (");
   }
 
   @Test
@@ -36,8 +38,9 @@ class ProcessCapabilitiesTest {
 
   @Test
   void allHeldSaysToLookElsewhere() {
-    ProcessCapabilities p = ProcessCapabilities.of(
-        mask(Capability.CAP_BPF, Capability.CAP_NET_ADMIN, Capability.CAP_PERFMON));
+    ProcessCapabilities p =
+        ProcessCapabilities.of(
+            mask(Capability.CAP_BPF, Capability.CAP_NET_ADMIN, Capability.CAP_PERFMON));
     assertThat(p.missing()).isEmpty();
     assertThat(p.permissionHint()).contains("although").contains("lockdown");
   }
@@ -46,7 +49,8 @@ class ProcessCapabilitiesTest {
   void readsThisProcessCapabilities() {
     // the tests run as root: everything is held
     assertThat(ProcessCapabilities.readEffectiveMask()).isPresent();
-    assertThat(ProcessCapabilities.of(ProcessCapabilities.readEffectiveMask().getAsLong())
-        .missing()).isEmpty();
+    assertThat(
+            ProcessCapabilities.of(ProcessCapabilities.readEffectiveMask().getAsLong()).missing())
+        .isEmpty();
   }
 }

@@ -12,25 +12,78 @@ import java.util.Random;
  * flowgate to a real interface or detach the lab's.
  */
 final class RequestFuzzer {
-  private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE",
-      "HEAD", "OPTIONS", "TRACE", "CONNECT", "get", "G ET", "BREW", "", "\u00ff\u00fe");
-  private static final List<String> PATHS = List.of("/", "/healthz", "/readyz", "/metrics",
-      "/api/v1/status", "/api/v1/interfaces", "/api/v1/interfaces/zzfuzz0",
-      "/api/v1/flows?top=5&by=bytes", "/api/v1/flows?top=-1&by=x", "/api/v1/flows?top=99999999999",
-      "/api/v1/flows.arrow", "/api/v1/openapi.yaml", "/api/v1/capture?interface=a&count=-3",
-      "/api/v1/blocks", "/api/v1/alerts", "/../../etc/passwd", "/api/v1/../../../etc/shadow",
-      "/%2e%2e/%2e%2e/etc/passwd", "/api/v1/interfaces/%00", "/api/v1/interfaces/..%2f..%2f",
-      "//api//v1//status", "/api/v1/status?%zz", "*", "http://evil/api/v1/status",
-      "/api/v1/interfaces/zz%ff%fe", "/file:///etc/passwd");
-  private static final List<String> CONTENT_TYPES = List.of("application/json",
-      "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded",
-      "multipart/form-data; boundary=x", "application/json; charset=ebcdic", "", ";;;");
-  private static final List<String> BODIES = List.of("", "{}", "[]", "null", "{", "}}}",
-      "{\"name\":123}", "{\"name\":\"zzfuzz\",\"mode\":\"bogus\"}",
-      "{\"name\":\"\",\"mode\":\"xdp\",\"direction\":\"sideways\"}",
-      "{\"sampling\":-1}", "{\"sampling\":\"lots\"}", "{\"name\":\"zz\u0000\",\"x\":1,\"x\":2}",
-      "{\"name\":\"/(/\",\"mode\":\"xdp\",\"extra\":true}", "\"\\ud800\"", "1e99999",
-      "{\"a\":" + "[".repeat(5000) + "}");
+  private static final List<String> METHODS =
+      List.of(
+          "GET",
+          "POST",
+          "PUT",
+          "PATCH",
+          "DELETE",
+          "HEAD",
+          "OPTIONS",
+          "TRACE",
+          "CONNECT",
+          "get",
+          "G ET",
+          "BREW",
+          "",
+          "\u00ff\u00fe");
+  private static final List<String> PATHS =
+      List.of(
+          "/",
+          "/healthz",
+          "/readyz",
+          "/metrics",
+          "/api/v1/status",
+          "/api/v1/interfaces",
+          "/api/v1/interfaces/zzfuzz0",
+          "/api/v1/flows?top=5&by=bytes",
+          "/api/v1/flows?top=-1&by=x",
+          "/api/v1/flows?top=99999999999",
+          "/api/v1/flows.arrow",
+          "/api/v1/openapi.yaml",
+          "/api/v1/capture?interface=a&count=-3",
+          "/api/v1/blocks",
+          "/api/v1/alerts",
+          "/../../etc/passwd",
+          "/api/v1/../../../etc/shadow",
+          "/%2e%2e/%2e%2e/etc/passwd",
+          "/api/v1/interfaces/%00",
+          "/api/v1/interfaces/..%2f..%2f",
+          "//api//v1//status",
+          "/api/v1/status?%zz",
+          "*",
+          "http://evil/api/v1/status",
+          "/api/v1/interfaces/zz%ff%fe",
+          "/file:///etc/passwd");
+  private static final List<String> CONTENT_TYPES =
+      List.of(
+          "application/json",
+          "application/json; charset=utf-8",
+          "text/plain",
+          "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=x",
+          "application/json; charset=ebcdic",
+          "",
+          ";;;");
+  private static final List<String> BODIES =
+      List.of(
+          "",
+          "{}",
+          "[]",
+          "null",
+          "{",
+          "}}}",
+          "{\"name\":123}",
+          "{\"name\":\"zzfuzz\",\"mode\":\"bogus\"}",
+          "{\"name\":\"\",\"mode\":\"xdp\",\"direction\":\"sideways\"}",
+          "{\"sampling\":-1}",
+          "{\"sampling\":\"lots\"}",
+          "{\"name\":\"zz\u0000\",\"x\":1,\"x\":2}",
+          "{\"name\":\"/(/\",\"mode\":\"xdp\",\"extra\":true}",
+          "\"\\ud800\"",
+          "1e99999",
+          "{\"a\":" + "[".repeat(5000) + "}");
 
   private final Random random;
   private final String token;
@@ -69,12 +122,16 @@ final class RequestFuzzer {
       random.nextBytes(garbage);
       return concat(garbage, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     }
-    String method = random.nextInt(4) == 0 ? pick(METHODS) : pick(List.of("GET", "POST",
-        "PATCH", "DELETE"));
-    String version = random.nextInt(15) == 0 ? pick(List.of("HTTP/1.0", "HTTP/9.9", "HTTP/1",
-        "", "HTTP/1.1 extra")) : "HTTP/1.1";
-    byte[] body = random.nextInt(8) == 0 ? randomText(3000).getBytes(StandardCharsets.UTF_8)
-        : pick(BODIES).getBytes(StandardCharsets.UTF_8);
+    String method =
+        random.nextInt(4) == 0 ? pick(METHODS) : pick(List.of("GET", "POST", "PATCH", "DELETE"));
+    String version =
+        random.nextInt(15) == 0
+            ? pick(List.of("HTTP/1.0", "HTTP/9.9", "HTTP/1", "", "HTTP/1.1 extra"))
+            : "HTTP/1.1";
+    byte[] body =
+        random.nextInt(8) == 0
+            ? randomText(3000).getBytes(StandardCharsets.UTF_8)
+            : pick(BODIES).getBytes(StandardCharsets.UTF_8);
     if (random.nextInt(30) == 0) {
       body = new byte[70_000 + random.nextInt(200_000)]; // over the body limit
     }
@@ -88,7 +145,7 @@ final class RequestFuzzer {
       case 1 -> h.append("Authorization: Bearer ").append(randomText(80)).append("\r\n");
       case 2 -> h.append("Authorization: Basic YWRtaW46YWRtaW4=\r\n");
       case 3 -> h.append("Authorization: ").append(randomText(20)).append("\r\n");
-      default -> { }
+      default -> {}
     }
     if (random.nextBoolean()) {
       h.append("Content-Type: ").append(pick(CONTENT_TYPES)).append("\r\n");
@@ -104,11 +161,19 @@ final class RequestFuzzer {
     }
     if (random.nextInt(25) == 0) {
       h.append("Transfer-Encoding: chunked\r\n");
-      body = (Integer.toHexString(body.length) + "\r\n" + new String(body,
-          StandardCharsets.ISO_8859_1) + "\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+      body =
+          (Integer.toHexString(body.length)
+                  + "\r\n"
+                  + new String(body, StandardCharsets.ISO_8859_1)
+                  + "\r\n0\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1);
     } else if (random.nextInt(20) == 0) {
-      h.append("Content-Length: ").append(pick(List.of("-1", "abc", "99999999999999999999",
-          "0, 5", String.valueOf(body.length)))).append("\r\n");
+      h.append("Content-Length: ")
+          .append(
+              pick(
+                  List.of(
+                      "-1", "abc", "99999999999999999999", "0, 5", String.valueOf(body.length))))
+          .append("\r\n");
     } else {
       h.append("Content-Length: ").append(body.length).append("\r\n");
     }

@@ -109,8 +109,15 @@ class IntervalBatchBuilderTest {
                   0),
               new DecodedRecord(
                   new TestFlow(
-                      TestFlow.raw("2001:db8::1"), TestFlow.raw("ff02::fb"), 5353, 5353, 17, 3, 0,
-                      0, 6),
+                      TestFlow.raw("2001:db8::1"),
+                      TestFlow.raw("ff02::fb"),
+                      5353,
+                      5353,
+                      17,
+                      3,
+                      0,
+                      0,
+                      6),
                   0x20,
                   0,
                   1,
@@ -179,8 +186,8 @@ class IntervalBatchBuilderTest {
   void growsPastItsInitialRowsKeepingEveryRow() {
     DrainedEntries drain = new DrainedEntries(5000);
     for (int i = 0; i < 5000; i++) {
-      drain.addMs(TestFlow.v4("10.0.0.1", i, "10.0.0.2", 80, TestFlow.UDP), i + 1, 100L * i, i, i,
-          0, 0);
+      drain.addMs(
+          TestFlow.v4("10.0.0.1", i, "10.0.0.2", 80, TestFlow.UDP), i + 1, 100L * i, i, i, 0, 0);
     }
     try (IntervalBatchBuilder builder = new IntervalBatchBuilder(allocator, 16)) {
       builder.append(drain.keys(), drain.values(), 2500, 0);

@@ -35,7 +35,8 @@ public record TestFlow(
   }
 
   public TestFlow on(int ifindex, int direction) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, ifindex, direction, vlanId, ipVersion);
+    return new TestFlow(
+        src, dst, srcPort, dstPort, protocol, ifindex, direction, vlanId, ipVersion);
   }
 
   public TestFlow vlan(int id) {
@@ -76,13 +77,32 @@ public record TestFlow(
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(src) * 31 + Arrays.hashCode(dst) + srcPort * 7 + dstPort + ifindex
-        + direction * 131 + vlanId * 17 + protocol;
+    return Arrays.hashCode(src) * 31
+        + Arrays.hashCode(dst)
+        + srcPort * 7
+        + dstPort
+        + ifindex
+        + direction * 131
+        + vlanId * 17
+        + protocol;
   }
 
   @Override
   public String toString() {
-    return Arrays.toString(src) + ":" + srcPort + ">" + Arrays.toString(dst) + ":" + dstPort
-        + "/" + protocol + " if" + ifindex + "/" + direction + " vlan" + vlanId;
+    return Arrays.toString(src)
+        + ":"
+        + srcPort
+        + ">"
+        + Arrays.toString(dst)
+        + ":"
+        + dstPort
+        + "/"
+        + protocol
+        + " if"
+        + ifindex
+        + "/"
+        + direction
+        + " vlan"
+        + vlanId;
   }
 }

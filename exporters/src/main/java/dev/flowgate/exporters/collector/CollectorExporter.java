@@ -21,7 +21,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SortedMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -29,14 +28,14 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * Exports finished flows to one collector in the configured protocol and transport.
  *
  * <p>{@link #write} encodes a batch into messages on the caller's thread (the batch is refilled
- * after it returns) and queues them; a sender thread of this exporter stamps each message with
- * its export time and sequence number and sends it, preceded by the templates when they are due
- * ({@link TemplateRefresher}). Sequence numbers count what really left: IPFIX and v5 the data
- * records, v9 the export packets.
+ * after it returns) and queues them; a sender thread of this exporter stamps each message with its
+ * export time and sequence number and sends it, preceded by the templates when they are due ({@link
+ * TemplateRefresher}). Sequence numbers count what really left: IPFIX and v5 the data records, v9
+ * the export packets.
  *
- * <p>When the collector is down or unreachable the exporter keeps running: failed sends are
- * counted and retried with a {@link Backoff}, the queue keeps only the newest messages (oldest
- * dropped and counted), and when sends succeed again the templates go first.
+ * <p>When the collector is down or unreachable the exporter keeps running: failed sends are counted
+ * and retried with a {@link Backoff}, the queue keeps only the newest messages (oldest dropped and
+ * counted), and when sends succeed again the templates go first.
  */
 public final class CollectorExporter implements FlowSink {
 
@@ -106,13 +105,15 @@ public final class CollectorExporter implements FlowSink {
           case NETFLOW_V9 ->
               new NetflowV9Encoder(copy.observationDomainId(), copy.maxMessageSize(), uptimeEpoch);
           case NETFLOW_V5 ->
-              new NetflowV5Encoder((int) copy.observationDomainId(), copy.maxMessageSize(), uptimeEpoch);
+              new NetflowV5Encoder(
+                  (int) copy.observationDomainId(), copy.maxMessageSize(), uptimeEpoch);
         };
     ExportTransport transport =
         copy.transport() == TransportProtocol.TCP
             ? new TcpTransport(copy.host(), copy.port(), TcpTransport.DEFAULT_CONNECT_TIMEOUT)
             : new UdpTransport(copy.host(), copy.port());
-    CollectorExporter exporter = new CollectorExporter(copy, encoder, transport, interfaceNames, clock);
+    CollectorExporter exporter =
+        new CollectorExporter(copy, encoder, transport, interfaceNames, clock);
     exporter.sender.start();
     return exporter;
   }
@@ -144,8 +145,8 @@ public final class CollectorExporter implements FlowSink {
   }
 
   /**
-   * Waits until every queued message was sent or dropped. Returns false if {@code timeout}
-   * passed first.
+   * Waits until every queued message was sent or dropped. Returns false if {@code timeout} passed
+   * first.
    */
   public boolean awaitDelivered(Duration timeout) throws InterruptedException {
     return queue.awaitIdle(timeout.toNanos());
@@ -178,8 +179,8 @@ public final class CollectorExporter implements FlowSink {
   }
 
   /**
-   * Stops taking flows, gives the sender up to the close timeout to deliver what is queued (what
-   * is left is dropped and counted), then closes the socket.
+   * Stops taking flows, gives the sender up to the close timeout to deliver what is queued (what is
+   * left is dropped and counted), then closes the socket.
    */
   @Override
   public void close() {

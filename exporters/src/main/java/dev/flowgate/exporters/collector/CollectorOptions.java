@@ -6,25 +6,32 @@ import java.util.Objects;
 /**
  * One entry of {@code export.ipfix} in the config: where and how to export. Every default is a
  * named constant; setters check their value and say what was wrong ({@link
- * IllegalArgumentException}); {@link #validate()} checks the combination. Mutable while the
- * config is read; {@link CollectorExporter} takes a copy.
+ * IllegalArgumentException}); {@link #validate()} checks the combination. Mutable while the config
+ * is read; {@link CollectorExporter} takes a copy.
  */
 public final class CollectorOptions {
 
   /** Default protocol: IPFIX. */
   public static final ExportProtocol DEFAULT_PROTOCOL = ExportProtocol.IPFIX;
+
   /** Default transport: UDP. */
   public static final TransportProtocol DEFAULT_TRANSPORT = TransportProtocol.UDP;
+
   /** Default time between template refreshes over UDP: 60 s. */
   public static final Duration DEFAULT_TEMPLATE_REFRESH = Duration.ofSeconds(60);
+
   /** Default data messages between template refreshes over UDP: 20. */
   public static final int DEFAULT_TEMPLATE_REFRESH_PACKETS = 20;
+
   /** Default largest message: 1400 bytes of UDP payload (fits a 1500 MTU with tunnels). */
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 1400;
+
   /** Default observation domain id (v9 source id, v5 engine id): 1. */
   public static final long DEFAULT_OBSERVATION_DOMAIN_ID = 1;
+
   /** Default messages held while the collector is slow or down: 1024 (about 1.4 MB). */
   public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+
   /** Default time {@link CollectorExporter#close()} waits to deliver what is queued: 5 s. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -37,6 +44,7 @@ public final class CollectorOptions {
 
   /** Smallest max-message-size: 256 bytes (holds the template message of every protocol). */
   public static final int MIN_MAX_MESSAGE_SIZE = 256;
+
   /** Largest max-message-size: 65507, the most UDP payload an IPv4 datagram holds. */
   public static final int MAX_MAX_MESSAGE_SIZE = 65507;
 
@@ -85,7 +93,8 @@ public final class CollectorOptions {
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     } else if (h.contains(":")) {
-      throw new IllegalArgumentException("collector: write an IPv6 address as [addr]:port, not '" + hostPort + "'");
+      throw new IllegalArgumentException(
+          "collector: write an IPv6 address as [addr]:port, not '" + hostPort + "'");
     }
     int p;
     try {
@@ -124,15 +133,16 @@ public final class CollectorOptions {
   /** The config key {@code template-refresh}: positive. */
   public CollectorOptions templateRefresh(Duration every) {
     if (every == null || every.isNegative() || every.isZero()) {
-      throw new IllegalArgumentException("template-refresh must be a positive duration, not " + every);
+      throw new IllegalArgumentException(
+          "template-refresh must be a positive duration, not " + every);
     }
     this.templateRefresh = every;
     return this;
   }
 
   /**
-   * The config key {@code template-refresh-packets}: templates again after this many data
-   * messages; 0 = by {@code template-refresh} time only (as the config allows).
+   * The config key {@code template-refresh-packets}: templates again after this many data messages;
+   * 0 = by {@code template-refresh} time only (as the config allows).
    */
   public CollectorOptions templateRefreshPackets(int packets) {
     if (packets < 0) {
@@ -143,11 +153,19 @@ public final class CollectorOptions {
     return this;
   }
 
-  /** The config key {@code max-message-size}: {@value #MIN_MAX_MESSAGE_SIZE}..{@value #MAX_MAX_MESSAGE_SIZE}. */
+  /**
+   * The config key {@code max-message-size}: {@value #MIN_MAX_MESSAGE_SIZE}..{@value
+   * #MAX_MAX_MESSAGE_SIZE}.
+   */
   public CollectorOptions maxMessageSize(int bytes) {
     if (bytes < MIN_MAX_MESSAGE_SIZE || bytes > MAX_MAX_MESSAGE_SIZE) {
       throw new IllegalArgumentException(
-          "max-message-size must be " + MIN_MAX_MESSAGE_SIZE + ".." + MAX_MAX_MESSAGE_SIZE + ", not " + bytes);
+          "max-message-size must be "
+              + MIN_MAX_MESSAGE_SIZE
+              + ".."
+              + MAX_MAX_MESSAGE_SIZE
+              + ", not "
+              + bytes);
     }
     this.maxMessageSize = bytes;
     return this;

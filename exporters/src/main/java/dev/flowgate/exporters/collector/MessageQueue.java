@@ -2,7 +2,6 @@ package dev.flowgate.exporters.collector;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 

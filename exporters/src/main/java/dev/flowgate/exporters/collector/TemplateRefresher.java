@@ -1,11 +1,12 @@
 package dev.flowgate.exporters.collector;
 
 /**
- * Decides when the templates (and the options records that go with them) must be sent: before
- * the first data of each transport session, after a send error (the collector may have restarted
- * and forgotten them), and over UDP every {@code template-refresh} or every {@code
- * template-refresh-packets} data messages (0: by time only), whichever comes first (RFC 7011 section 8.4, RFC 3954
- * section 5.2). Over TCP templates are sent once per connection (RFC 7011 section 8.1).
+ * Decides when the templates (and the options records that go with them) must be sent: before the
+ * first data of each transport session, after a send error (the collector may have restarted and
+ * forgotten them), and over UDP every {@code template-refresh} or every {@code
+ * template-refresh-packets} data messages (0: by time only), whichever comes first (RFC 7011
+ * section 8.4, RFC 3954 section 5.2). Over TCP templates are sent once per connection (RFC 7011
+ * section 8.1).
  */
 final class TemplateRefresher {
 

@@ -1,8 +1,8 @@
 package dev.flowgate.exporters.encode;
 
 /**
- * The exporting process's own totals, sent in the statistics options record (IPFIX RFC 7011
- * section 4.3 and 4.5; NetFlow v9 TOTAL_*_EXP).
+ * The exporting process's own totals, sent in the statistics options record (IPFIX RFC 7011 section
+ * 4.3 and 4.5; NetFlow v9 TOTAL_*_EXP).
  *
  * @param messages exportedMessageTotalCount: messages sent so far
  * @param records exportedFlowRecordTotalCount: flow data records sent so far

@@ -12,11 +12,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * encoders' hot loops: one object per batch, no object per row, values already in the unsigned
  * range (as {@code int} or {@code long}) and addresses in network byte order.
  *
- * <p>The schema's columns are all non-nullable fixed-width vectors, so the validity buffers are
- * not consulted. Reads go straight to the buffers' memory addresses (Arrow's {@link MemoryUtil},
- * native byte order as Arrow stores values), without ArrowBuf's per-call bounds and reference
- * checks: the constructor checks that every buffer holds {@link #rowCount()} rows, and callers
- * pass rows below it. The batch must not be closed or refilled while a FlowColumns reads it.
+ * <p>The schema's columns are all non-nullable fixed-width vectors, so the validity buffers are not
+ * consulted. Reads go straight to the buffers' memory addresses (Arrow's {@link MemoryUtil}, native
+ * byte order as Arrow stores values), without ArrowBuf's per-call bounds and reference checks: the
+ * constructor checks that every buffer holds {@link #rowCount()} rows, and callers pass rows below
+ * it. The batch must not be closed or refilled while a FlowColumns reads it.
  */
 public final class FlowColumns {
 

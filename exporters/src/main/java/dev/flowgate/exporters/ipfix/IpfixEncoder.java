@@ -16,8 +16,8 @@ import java.util.SortedMap;
 
 /**
  * Encodes IPFIX messages (RFC 7011): flow data records with {@link IpfixTemplates}' templates,
- * options records, never longer than the configured maximum. IPv4 and IPv6 rows may alternate in
- * a batch: each run of one family becomes one data set.
+ * options records, never longer than the configured maximum. IPv4 and IPv6 rows may alternate in a
+ * batch: each run of one family becomes one data set.
  *
  * <p>ICMP flows (protocol 1, and 58 over IPv6) carry their type and code in icmpTypeCodeIPv4/IPv6
  * and zero transport ports; other flows carry a zero icmpTypeCode.
@@ -44,7 +44,8 @@ public final class IpfixEncoder implements FlowMessageEncoder {
    */
   public IpfixEncoder(long observationDomainId, int maxMessageSize) {
     if (observationDomainId < 0 || observationDomainId > 0xFFFFFFFFL) {
-      throw new IllegalArgumentException("observation domain id not unsigned 32-bit: " + observationDomainId);
+      throw new IllegalArgumentException(
+          "observation domain id not unsigned 32-bit: " + observationDomainId);
     }
     int smallest = minimumMessageSize();
     if (maxMessageSize < smallest || maxMessageSize > MAX_MESSAGE_LENGTH) {
@@ -136,8 +137,8 @@ public final class IpfixEncoder implements FlowMessageEncoder {
   }
 
   /**
-   * Everything after the addresses, in {@link IpfixTemplates#IPV4_FIELDS} order: 55 bytes at
-   * {@code p}; returns the offset after them.
+   * Everything after the addresses, in {@link IpfixTemplates#IPV4_FIELDS} order: 55 bytes at {@code
+   * p}; returns the offset after them.
    */
   private static int writeCommonFields(FlowColumns flows, int row, boolean ipv4, byte[] b, int p) {
     int protocol = flows.protocol(row);
@@ -175,7 +176,10 @@ public final class IpfixEncoder implements FlowMessageEncoder {
 
   @Override
   public boolean encodeOptionsData(
-      ExportTotals totals, SortedMap<Long, String> interfaceNames, EncodeCursor cursor, ByteBuf out) {
+      ExportTotals totals,
+      SortedMap<Long, String> interfaceNames,
+      EncodeCursor cursor,
+      ByteBuf out) {
     cursor.records = 0;
     boolean first = cursor.row == 0;
     int remaining = interfaceNames.size() - Math.max(0, cursor.row - 1);
@@ -243,8 +247,14 @@ public final class IpfixEncoder implements FlowMessageEncoder {
     return records; // RFC 7011: the count of data records sent
   }
 
-  /** 16 bytes: version, length (patched later), export time and sequence (stamped later), domain. */
+  /**
+   * 16 bytes: version, length (patched later), export time and sequence (stamped later), domain.
+   */
   private void writeHeader(ByteBuf out) {
-    out.writeShort(VERSION).writeShort(0).writeInt(0).writeInt(0).writeInt((int) observationDomainId);
+    out.writeShort(VERSION)
+        .writeShort(0)
+        .writeInt(0)
+        .writeInt(0)
+        .writeInt((int) observationDomainId);
   }
 }

@@ -66,16 +66,18 @@ public final class IpfixTemplates {
 
   /** Interface names (template 259): scope ingressInterface, then interfaceName. */
   static final int[] INTERFACE_NAME_FIELDS = {
-    INGRESS_INTERFACE, 4,
-    INTERFACE_NAME, INTERFACE_NAME_LENGTH,
+    INGRESS_INTERFACE, 4, INTERFACE_NAME, INTERFACE_NAME_LENGTH,
   };
 
   /** Bytes of one IPv4 data record: the sum of {@link #IPV4_FIELDS} lengths. */
   public static final int IPV4_RECORD_LENGTH = recordLength(IPV4_FIELDS);
+
   /** Bytes of one IPv6 data record. */
   public static final int IPV6_RECORD_LENGTH = recordLength(IPV6_FIELDS);
+
   /** Bytes of the exporter statistics options record. */
   public static final int EXPORTER_STATS_RECORD_LENGTH = recordLength(EXPORTER_STATS_FIELDS);
+
   /** Bytes of one interface name options record. */
   public static final int INTERFACE_NAME_RECORD_LENGTH = recordLength(INTERFACE_NAME_FIELDS);
 
@@ -102,11 +104,15 @@ public final class IpfixTemplates {
   /** Bytes {@link #writeTemplateSets} writes. */
   static int templateSetsLength() {
     return SET_HEADER_LENGTH
-        + 4 + IPV4_FIELDS.length * 2 // 4: template id + field count; 4 per (id, length) pair
-        + 4 + IPV6_FIELDS.length * 2
+        + 4
+        + IPV4_FIELDS.length * 2 // 4: template id + field count; 4 per (id, length) pair
+        + 4
+        + IPV6_FIELDS.length * 2
         + SET_HEADER_LENGTH
-        + 6 + EXPORTER_STATS_FIELDS.length * 2 // 6: id, field count, scope field count
-        + 6 + INTERFACE_NAME_FIELDS.length * 2;
+        + 6
+        + EXPORTER_STATS_FIELDS.length * 2 // 6: id, field count, scope field count
+        + 6
+        + INTERFACE_NAME_FIELDS.length * 2;
   }
 
   private static void writeTemplate(ByteBuf out, int id, int[] fields) {

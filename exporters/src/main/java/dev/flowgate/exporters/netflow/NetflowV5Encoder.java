@@ -13,11 +13,11 @@ import java.util.SortedMap;
  * Encodes NetFlow v5 export packets: a 24-byte header and up to 30 fixed 48-byte IPv4 records.
  *
  * <p>v5 cannot carry what flowgate measures in three cases, and each is counted in the {@link
- * EncodeCursor} rather than hidden: IPv6 rows are skipped ({@code skippedIpv6}); a row whose
- * packet or byte count exceeds 32 bits is split into as many records as needed, with counts that
- * add up exactly ({@code extraSplitRecords}); an ifindex above 65535 is sent as 0 ({@code
- * truncatedInterfaces}). There are no templates or options records; the header's sampling
- * interval is 0 (unsampled). Times are sysUptime-relative as in {@link NetflowV9Encoder}.
+ * EncodeCursor} rather than hidden: IPv6 rows are skipped ({@code skippedIpv6}); a row whose packet
+ * or byte count exceeds 32 bits is split into as many records as needed, with counts that add up
+ * exactly ({@code extraSplitRecords}); an ifindex above 65535 is sent as 0 ({@code
+ * truncatedInterfaces}). There are no templates or options records; the header's sampling interval
+ * is 0 (unsampled). Times are sysUptime-relative as in {@link NetflowV9Encoder}.
  */
 public final class NetflowV5Encoder implements FlowMessageEncoder {
 
@@ -34,12 +34,17 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
   public NetflowV5Encoder(int engineId, int maxMessageSize, long uptimeEpochMillis) {
     if (maxMessageSize < V5_HEADER_LENGTH + V5_RECORD_LENGTH || maxMessageSize > 65535) {
       throw new IllegalArgumentException(
-          "max message size " + maxMessageSize + " not in " + (V5_HEADER_LENGTH + V5_RECORD_LENGTH) + "..65535");
+          "max message size "
+              + maxMessageSize
+              + " not in "
+              + (V5_HEADER_LENGTH + V5_RECORD_LENGTH)
+              + "..65535");
     }
     this.engineId = engineId & 0xFF;
     this.maxMessageSize = maxMessageSize;
     // 24: header; 48 per record; and never more than v5's 30
-    this.maxRecords = Math.min(V5_MAX_RECORDS, (maxMessageSize - V5_HEADER_LENGTH) / V5_RECORD_LENGTH);
+    this.maxRecords =
+        Math.min(V5_MAX_RECORDS, (maxMessageSize - V5_HEADER_LENGTH) / V5_RECORD_LENGTH);
     this.uptimeEpochMillis = uptimeEpochMillis;
   }
 
@@ -58,7 +63,10 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
     return Math.max(1, Math.max(ceilDivUnsigned(packets), ceilDivUnsigned(bytes)));
   }
 
-  /** Part {@code part} of {@code total} split over {@code parts} records: the first parts get the remainder. */
+  /**
+   * Part {@code part} of {@code total} split over {@code parts} records: the first parts get the
+   * remainder.
+   */
   public static long share(long total, long parts, long part) {
     long base = Long.divideUnsigned(total, parts);
     long extra = Long.remainderUnsigned(total, parts);
@@ -83,7 +91,10 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
     }
     int packet = out.writerIndex();
     out.writeShort(V5_VERSION).writeShort(0); // 4: version, count (set below)
-    out.writeInt(0).writeInt(0).writeInt(0).writeInt(0); // 16: uptime, secs, nsecs, sequence (stamped)
+    out.writeInt(0)
+        .writeInt(0)
+        .writeInt(0)
+        .writeInt(0); // 16: uptime, secs, nsecs, sequence (stamped)
     out.writeByte(0).writeByte(engineId).writeShort(0); // 4: engine type, engine id, sampling 0
     while (cursor.row < rows && cursor.records < maxRecords) {
       int row = cursor.row;
@@ -95,7 +106,13 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
       long packets = flows.packets(row);
       long bytes = flows.bytes(row);
       long parts = partsNeeded(packets, bytes);
-      writeRecord(flows, row, share(packets, parts, cursor.part), share(bytes, parts, cursor.part), cursor, out);
+      writeRecord(
+          flows,
+          row,
+          share(packets, parts, cursor.part),
+          share(bytes, parts, cursor.part),
+          cursor,
+          out);
       if (cursor.part > 0) {
         cursor.extraSplitRecords++;
       }
@@ -110,7 +127,8 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
   }
 
   /** One 48-byte record. */
-  private void writeRecord(FlowColumns flows, int row, long packets, long bytes, EncodeCursor cursor, ByteBuf out) {
+  private void writeRecord(
+      FlowColumns flows, int row, long packets, long bytes, EncodeCursor cursor, ByteBuf out) {
     long ifindex = flows.ifindex(row);
     if (ifindex > 0xFFFF) {
       if (cursor.part == 0) {
@@ -150,7 +168,10 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
 
   @Override
   public boolean encodeOptionsData(
-      ExportTotals totals, SortedMap<Long, String> interfaceNames, EncodeCursor cursor, ByteBuf out) {
+      ExportTotals totals,
+      SortedMap<Long, String> interfaceNames,
+      EncodeCursor cursor,
+      ByteBuf out) {
     cursor.records = 0;
     return false; // v5 has no options records
   }

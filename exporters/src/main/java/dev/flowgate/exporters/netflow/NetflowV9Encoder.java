@@ -17,12 +17,12 @@ import java.util.SortedMap;
  * <p>Times are absolute: flowStartMilliseconds/flowEndMilliseconds (types 152/153, shared with
  * IPFIX), which nfdump 1.7, pmacct and Wireshark decode in v9 too. That avoids v9's
  * FIRST_SWITCHED/LAST_SWITCHED, which are relative to a 32-bit sysUptime (wraps after 49.7 days,
- * cannot express a flow older than the exporter). The header still carries sysUptime: ms since
- * an epoch given at construction, stamped on the same whole second as UNIX secs.
+ * cannot express a flow older than the exporter). The header still carries sysUptime: ms since an
+ * epoch given at construction, stamped on the same whole second as UNIX secs.
  *
  * <p>ICMP flows carry type * 256 + code in ICMP_TYPE (type 32, for IPv4 and IPv6 alike: nfdump
- * reads ICMPv6 type/code from it, not from 139) and, as NetFlow collectors expect, in
- * L4_DST_PORT. Flowsets are padded to 4 bytes.
+ * reads ICMPv6 type/code from it, not from 139) and, as NetFlow collectors expect, in L4_DST_PORT.
+ * Flowsets are padded to 4 bytes.
  */
 public final class NetflowV9Encoder implements FlowMessageEncoder {
 
@@ -83,7 +83,8 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
     for (; row < rows; row++) {
       boolean ipv4 = flows.isIpv4(row);
       boolean newFlowset = flowset < 0 || ipv4 != flowsetIsIpv4;
-      int need = ipv4 ? NetflowV9Templates.IPV4_RECORD_LENGTH : NetflowV9Templates.IPV6_RECORD_LENGTH;
+      int need =
+          ipv4 ? NetflowV9Templates.IPV4_RECORD_LENGTH : NetflowV9Templates.IPV6_RECORD_LENGTH;
       if (newFlowset) {
         // 4 + 3: header of the new flowset and the padding that may close the previous one
         need += V9_FLOWSET_HEADER_LENGTH + 3;
@@ -147,7 +148,10 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
 
   @Override
   public boolean encodeOptionsData(
-      ExportTotals totals, SortedMap<Long, String> interfaceNames, EncodeCursor cursor, ByteBuf out) {
+      ExportTotals totals,
+      SortedMap<Long, String> interfaceNames,
+      EncodeCursor cursor,
+      ByteBuf out) {
     cursor.records = 0;
     boolean first = cursor.row == 0;
     if (!first && interfaceNames.size() - (cursor.row - 1) <= 0) {
@@ -214,7 +218,12 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
 
   /** 20 bytes: version, count (set by finish), sysUptime, secs, sequence (stamped), source id. */
   private void writeHeader(ByteBuf out) {
-    out.writeShort(V9_VERSION).writeShort(0).writeInt(0).writeInt(0).writeInt(0).writeInt((int) sourceId);
+    out.writeShort(V9_VERSION)
+        .writeShort(0)
+        .writeInt(0)
+        .writeInt(0)
+        .writeInt(0)
+        .writeInt((int) sourceId);
   }
 
   private static void finish(ByteBuf out, int packet, int records) {

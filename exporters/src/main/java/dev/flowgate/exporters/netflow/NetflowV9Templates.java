@@ -5,9 +5,9 @@ import static dev.flowgate.exporters.netflow.NetflowConstants.*;
 import io.netty.buffer.ByteBuf;
 
 /**
- * The NetFlow v9 templates flowgate announces, as (field type, length) pairs in record order,
- * and their encoding into a template flowset and an options template flowset (RFC 3954 sections
- * 5.2 and 6.1). {@link NetflowV9Encoder} writes data records in exactly this order.
+ * The NetFlow v9 templates flowgate announces, as (field type, length) pairs in record order, and
+ * their encoding into a template flowset and an options template flowset (RFC 3954 sections 5.2 and
+ * 6.1). {@link NetflowV9Encoder} writes data records in exactly this order.
  */
 public final class NetflowV9Templates {
 
@@ -71,11 +71,14 @@ public final class NetflowV9Templates {
 
   /** Bytes of one IPv4 data record. */
   public static final int IPV4_RECORD_LENGTH = length(IPV4_FIELDS);
+
   /** Bytes of one IPv6 data record. */
   public static final int IPV6_RECORD_LENGTH = length(IPV6_FIELDS);
+
   /** Bytes of the exporter statistics record: scope and fields. */
   public static final int EXPORTER_STATS_RECORD_LENGTH =
       length(EXPORTER_STATS_SCOPE) + length(EXPORTER_STATS_FIELDS);
+
   /** Bytes of one interface name record. */
   public static final int INTERFACE_NAME_RECORD_LENGTH =
       length(INTERFACE_NAME_SCOPE) + length(INTERFACE_NAME_FIELDS);
@@ -95,7 +98,8 @@ public final class NetflowV9Templates {
 
     flowset = out.writerIndex();
     out.writeShort(V9_OPTIONS_TEMPLATE_FLOWSET_ID).writeShort(0);
-    writeOptionsTemplate(out, V9_TEMPLATE_EXPORTER_STATS, EXPORTER_STATS_SCOPE, EXPORTER_STATS_FIELDS);
+    writeOptionsTemplate(
+        out, V9_TEMPLATE_EXPORTER_STATS, EXPORTER_STATS_SCOPE, EXPORTER_STATS_FIELDS);
     writeOptionsTemplate(
         out, V9_TEMPLATE_INTERFACE_NAMES, INTERFACE_NAME_SCOPE, INTERFACE_NAME_FIELDS);
     closeFlowset(out, flowset);
@@ -105,12 +109,16 @@ public final class NetflowV9Templates {
   static int templateFlowsetsLength() {
     int templates =
         V9_FLOWSET_HEADER_LENGTH
-            + 4 + IPV4_FIELDS.length * 2 // 4: template id + field count; 4 per (type, length)
-            + 4 + IPV6_FIELDS.length * 2;
+            + 4
+            + IPV4_FIELDS.length * 2 // 4: template id + field count; 4 per (type, length)
+            + 4
+            + IPV6_FIELDS.length * 2;
     int options =
         V9_FLOWSET_HEADER_LENGTH
-            + 6 + (EXPORTER_STATS_SCOPE.length + EXPORTER_STATS_FIELDS.length) * 2 // 6: id, lengths
-            + 6 + (INTERFACE_NAME_SCOPE.length + INTERFACE_NAME_FIELDS.length) * 2;
+            + 6
+            + (EXPORTER_STATS_SCOPE.length + EXPORTER_STATS_FIELDS.length) * 2 // 6: id, lengths
+            + 6
+            + (INTERFACE_NAME_SCOPE.length + INTERFACE_NAME_FIELDS.length) * 2;
     return pad4(templates) + pad4(options);
   }
 

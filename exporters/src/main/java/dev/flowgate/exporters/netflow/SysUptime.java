@@ -7,9 +7,9 @@ import java.time.Clock;
 
 /**
  * The epoch of NetFlow's sysUptime: when this host booted, as a router's uptime would be, to the
- * whole second. Every flow the kernel measured started after it, so NetFlow v5's
- * sysUptime-relative First/Last never need clamping (until the 32-bit uptime wraps after 49.7
- * days, a limit of the v5 format itself).
+ * whole second. Every flow the kernel measured started after it, so NetFlow v5's sysUptime-relative
+ * First/Last never need clamping (until the 32-bit uptime wraps after 49.7 days, a limit of the v5
+ * format itself).
  */
 public final class SysUptime {
 

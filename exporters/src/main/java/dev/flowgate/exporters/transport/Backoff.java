@@ -10,6 +10,7 @@ public final class Backoff {
 
   /** First pause after a failure: 50 ms. */
   public static final Duration INITIAL = Duration.ofMillis(50);
+
   /** Longest pause: 5 s, so a returning collector is found within seconds. */
   public static final Duration MAX = Duration.ofSeconds(5);
 
@@ -25,7 +26,8 @@ public final class Backoff {
   /** Backoff from {@code initial} doubling up to {@code max}. */
   public Backoff(Duration initial, Duration max) {
     if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < initial <= max: " + initial + ", " + max);
+      throw new IllegalArgumentException(
+          "backoff needs 0 < initial <= max: " + initial + ", " + max);
     }
     this.initialNanos = initial.toNanos();
     this.maxNanos = max.toNanos();

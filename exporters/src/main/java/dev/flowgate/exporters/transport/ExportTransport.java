@@ -6,9 +6,9 @@ import java.io.IOException;
 /**
  * Carries whole export messages to one collector. Used by one sender thread; blocking.
  *
- * <p>A transport session is what the collector keys templates on: one UDP socket for as long as
- * it lives, one TCP connection. After a session is opened the exporter must send its templates
- * again before any data.
+ * <p>A transport session is what the collector keys templates on: one UDP socket for as long as it
+ * lives, one TCP connection. After a session is opened the exporter must send its templates again
+ * before any data.
  */
 public interface ExportTransport extends AutoCloseable {
 
@@ -20,8 +20,8 @@ public interface ExportTransport extends AutoCloseable {
 
   /**
    * Sends the readable bytes of {@code message} as one message, leaving its indexes untouched so a
-   * failed send can be retried. A failure may end the session (TCP); the next {@link #open}
-   * starts a new one.
+   * failed send can be retried. A failure may end the session (TCP); the next {@link #open} starts
+   * a new one.
    */
   void send(ByteBuf message) throws IOException;
 

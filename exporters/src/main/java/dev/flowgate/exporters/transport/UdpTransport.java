@@ -8,8 +8,8 @@ import java.nio.channels.DatagramChannel;
 /**
  * One export message per UDP datagram over a connected {@link DatagramChannel}. Connecting the
  * channel lets the kernel report a collector that is down (ICMP port unreachable) as a {@code
- * PortUnreachableException} on a later send, which the exporter counts as a send error. The
- * channel survives such errors: the session (and the template state of the collector) goes on.
+ * PortUnreachableException} on a later send, which the exporter counts as a send error. The channel
+ * survives such errors: the session (and the template state of the collector) goes on.
  */
 public final class UdpTransport implements ExportTransport {
 

@@ -25,9 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * IPFIX data records encoded per second on one thread, from a 10,000-row Arrow batch (two thirds
- * IPv4, one third IPv6) into one reused 1400-byte buffer, message after message. {@code
- * flowgate} is {@link IpfixEncoder}; {@code naivePerRecordObjects} is the baseline in the same
- * run. One operation = one record.
+ * IPv4, one third IPv6) into one reused 1400-byte buffer, message after message. {@code flowgate}
+ * is {@link IpfixEncoder}; {@code naivePerRecordObjects} is the baseline in the same run. One
+ * operation = one record.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -50,9 +50,28 @@ public class IpfixEncodeBenchmark {
     List<TestFlow> flows = new ArrayList<>();
     for (int i = 0; i < ROWS; i++) {
       boolean v4 = i % 3 != 2;
-      String src = v4 ? "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) : "2001:db8::" + Integer.toHexString(i + 1);
+      String src =
+          v4
+              ? "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)
+              : "2001:db8::" + Integer.toHexString(i + 1);
       String dst = v4 ? "192.0.2.1" : "2001:db8:1::1";
-      flows.add(new TestFlow(src, dst, 1024 + i % 60000, 443, 6, 0, 0x1b, 10 + i, 1500L * (10 + i), 1_700_000_000_000L, 1_700_000_060_000L, 3, i & 1, 0, 3));
+      flows.add(
+          new TestFlow(
+              src,
+              dst,
+              1024 + i % 60000,
+              443,
+              6,
+              0,
+              0x1b,
+              10 + i,
+              1500L * (10 + i),
+              1_700_000_000_000L,
+              1_700_000_060_000L,
+              3,
+              i & 1,
+              0,
+              3));
     }
     root = FlowBatches.build(allocator, flows);
     columns = new FlowColumns(root);

@@ -10,15 +10,28 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * The baseline: the straightforward way to write the same IPFIX data records, one object per row
- * (boxed vector reads, InetAddress, Instant), serialized into a fresh byte array per
- * record and copied into the message. Only for the benchmark.
+ * (boxed vector reads, InetAddress, Instant), serialized into a fresh byte array per record and
+ * copied into the message. Only for the benchmark.
  */
 final class NaiveIpfixEncoder {
 
   /** One flow, as the naive encoder holds it. */
-  record Flow(InetAddress src, InetAddress dst, int sport, int dport, int proto, int tos, int flags,
-      long packets, long bytes, Instant start, Instant end, long ifindex, int direction,
-      int vlan, int reason) {}
+  record Flow(
+      InetAddress src,
+      InetAddress dst,
+      int sport,
+      int dport,
+      int proto,
+      int tos,
+      int flags,
+      long packets,
+      long bytes,
+      Instant start,
+      Instant end,
+      long ifindex,
+      int direction,
+      int vlan,
+      int reason) {}
 
   private final int maxMessageSize;
 
@@ -70,7 +83,8 @@ final class NaiveIpfixEncoder {
         ((Number) root.getVector(FlowSchema.BYTES_INDEX).getObject(row)).longValue(),
         Instant.ofEpochMilli((Long) root.getVector(FlowSchema.START_INDEX).getObject(row)),
         Instant.ofEpochMilli((Long) root.getVector(FlowSchema.END_INDEX).getObject(row)),
-        ((Number) root.getVector(FlowSchema.IFINDEX_INDEX).getObject(row)).longValue() & 0xFFFFFFFFL,
+        ((Number) root.getVector(FlowSchema.IFINDEX_INDEX).getObject(row)).longValue()
+            & 0xFFFFFFFFL,
         ((Number) root.getVector(FlowSchema.DIRECTION_INDEX).getObject(row)).intValue(),
         ((Character) root.getVector(FlowSchema.VLAN_ID_INDEX).getObject(row)),
         ((Number) root.getVector(FlowSchema.END_REASON_INDEX).getObject(row)).intValue());
@@ -85,7 +99,8 @@ final class NaiveIpfixEncoder {
     b.putLong(f.bytes()).putLong(f.packets());
     b.putLong(f.start().toEpochMilli());
     b.putLong(f.end().toEpochMilli());
-    b.putInt(f.direction() == 1 ? 0 : (int) f.ifindex()).putInt(f.direction() == 1 ? (int) f.ifindex() : 0);
+    b.putInt(f.direction() == 1 ? 0 : (int) f.ifindex())
+        .putInt(f.direction() == 1 ? (int) f.ifindex() : 0);
     b.putShort((short) f.vlan()).putShort((short) (icmp ? f.dport() : 0));
     b.put((byte) f.direction()).put((byte) f.reason()).put((byte) (v4 ? 4 : 6));
     return b.array();

@@ -42,7 +42,8 @@ class CollectorExporterTest {
 
   @ParameterizedTest
   @EnumSource(ExportProtocol.class)
-  void templatesComeFirstAndSequenceNumbersCountWhatTheProtocolCounts(ExportProtocol protocol) throws Exception {
+  void templatesComeFirstAndSequenceNumbersCountWhatTheProtocolCounts(ExportProtocol protocol)
+      throws Exception {
     List<TestFlow> flows = KnownFlows.batch(System.currentTimeMillis(), 500);
     List<ByteBuf> messages = new ArrayList<>();
     ExporterStats stats;
@@ -50,7 +51,10 @@ class CollectorExporterTest {
       collector.setReceiveBufferSize(4 << 20);
       CollectorExporter exporter =
           CollectorExporter.start(
-              new CollectorOptions().collector("127.0.0.1", collector.getLocalPort()).protocol(protocol).templateRefreshPackets(7),
+              new CollectorOptions()
+                  .collector("127.0.0.1", collector.getLocalPort())
+                  .protocol(protocol)
+                  .templateRefreshPackets(7),
               InterfaceNames.of(Map.of(1L, "lo", 3L, "veth0")));
       try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
         exporter.write(root);
@@ -76,11 +80,14 @@ class CollectorExporterTest {
         case IPFIX -> {
           assertThat(m.getUnsignedShort(0)).isEqualTo(10);
           assertThat(m.getUnsignedShort(2)).isEqualTo(m.readableBytes());
-          assertThat(m.getUnsignedInt(8)).as("sequence of message %d", i).isEqualTo(expectedSequence);
+          assertThat(m.getUnsignedInt(8))
+              .as("sequence of message %d", i)
+              .isEqualTo(expectedSequence);
           int set = m.getUnsignedShort(16);
           if (set == 2) {
             templateMessages++;
-            assertThat(dataSinceTemplates).isGreaterThanOrEqualTo(7); // refreshed after 7 data messages
+            assertThat(dataSinceTemplates)
+                .isGreaterThanOrEqualTo(7); // refreshed after 7 data messages
             dataSinceTemplates = 0;
           } else {
             int records = ipfixDataRecords(m);
@@ -117,7 +124,8 @@ class CollectorExporterTest {
       m.release();
     }
     long ipv6 = flows.stream().filter(f -> !f.ipv4()).count();
-    long expectedRecords = protocol == ExportProtocol.NETFLOW_V5 ? flows.size() - ipv6 + 1396 : flows.size();
+    long expectedRecords =
+        protocol == ExportProtocol.NETFLOW_V5 ? flows.size() - ipv6 + 1396 : flows.size();
     assertThat(flowRecords).isEqualTo(expectedRecords).isEqualTo(stats.recordsSent());
     if (protocol != ExportProtocol.NETFLOW_V5) {
       assertThat(templateMessages).isEqualTo(stats.templateMessagesSent()).isGreaterThan(1);
@@ -129,13 +137,14 @@ class CollectorExporterTest {
     int n = 0;
     for (int at = 16; at < m.readableBytes(); at += m.getUnsignedShort(at + 2)) {
       int id = m.getUnsignedShort(at);
-      int size = switch (id) {
-        case 256 -> 63;
-        case 257 -> 87;
-        case 258 -> 36;
-        case 259 -> 20;
-        default -> throw new AssertionError("set " + id);
-      };
+      int size =
+          switch (id) {
+            case 256 -> 63;
+            case 257 -> 87;
+            case 258 -> 36;
+            case 259 -> 20;
+            default -> throw new AssertionError("set " + id);
+          };
       n += (m.getUnsignedShort(at + 2) - 4) / size;
     }
     return n;
@@ -150,13 +159,24 @@ class CollectorExporterTest {
     int capacity = 4;
     CollectorExporter exporter =
         CollectorExporter.start(
-            new CollectorOptions().collector("127.0.0.1", port).transport(TransportProtocol.TCP).queueCapacity(capacity),
+            new CollectorOptions()
+                .collector("127.0.0.1", port)
+                .transport(TransportProtocol.TCP)
+                .queueCapacity(capacity),
             InterfaceNames.none());
     long written = 0;
     try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of())) {
       List<TestFlow> flows = new ArrayList<>();
       for (int i = 0; i < 2000; i++) {
-        flows.add(TestFlow.of("10.9." + (i / 250) + "." + (i % 250 + 1), "10.8.0.1", 1000 + i, 53, TestFlow.UDP, 1, 80));
+        flows.add(
+            TestFlow.of(
+                "10.9." + (i / 250) + "." + (i % 250 + 1),
+                "10.8.0.1",
+                1000 + i,
+                53,
+                TestFlow.UDP,
+                1,
+                80));
       }
       FlowBatches.fill(root, flows); // about 91 messages of 22 records
       exporter.write(root);
@@ -198,7 +218,8 @@ class CollectorExporterTest {
   }
 
   private static void readAll(ServerSocket server, ByteArrayOutputStream into) {
-    try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+    try (Socket s = server.accept();
+        InputStream in = s.getInputStream()) {
       in.transferTo(into);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
@@ -208,7 +229,8 @@ class CollectorExporterTest {
   @Test
   void writeAfterCloseIsRefused() {
     CollectorExporter exporter =
-        CollectorExporter.start(new CollectorOptions().collector("127.0.0.1:9"), InterfaceNames.none());
+        CollectorExporter.start(
+            new CollectorOptions().collector("127.0.0.1:9"), InterfaceNames.none());
     exporter.close();
     try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of())) {
       assertThatThrownBy(() -> exporter.write(root)).isInstanceOf(IllegalStateException.class);

@@ -37,16 +37,23 @@ class CollectorOptionsTest {
     assertThatThrownBy(() -> o.collector("h:0")).hasMessageContaining("1..65535");
     assertThatThrownBy(() -> o.maxMessageSize(100)).hasMessageContaining("256..65507");
     assertThatThrownBy(() -> o.templateRefresh(Duration.ZERO)).hasMessageContaining("positive");
-    assertThatThrownBy(() -> o.templateRefreshPackets(-1)).hasMessageContaining("0 (by time only) or more");
+    assertThatThrownBy(() -> o.templateRefreshPackets(-1))
+        .hasMessageContaining("0 (by time only) or more");
     assertThatThrownBy(() -> o.observationDomainId(1L << 32)).hasMessageContaining("0..4294967295");
     assertThatThrownBy(() -> ExportProtocol.fromConfig("sflow")).hasMessageContaining("netflow-v9");
-    assertThatThrownBy(() -> TransportProtocol.fromConfig("sctp")).hasMessageContaining("udp or tcp");
+    assertThatThrownBy(() -> TransportProtocol.fromConfig("sctp"))
+        .hasMessageContaining("udp or tcp");
   }
 
   @Test
   void tcpIsOnlyForIpfix() {
-    CollectorOptions o = new CollectorOptions().collector("h:1").protocol(ExportProtocol.NETFLOW_V9).transport(TransportProtocol.TCP);
+    CollectorOptions o =
+        new CollectorOptions()
+            .collector("h:1")
+            .protocol(ExportProtocol.NETFLOW_V9)
+            .transport(TransportProtocol.TCP);
     assertThatThrownBy(o::validate).hasMessageContaining("only for protocol ipfix");
-    assertThatThrownBy(new CollectorOptions()::validate).hasMessageContaining("collector is required");
+    assertThatThrownBy(new CollectorOptions()::validate)
+        .hasMessageContaining("collector is required");
   }
 }

@@ -50,19 +50,31 @@ class NfacctdExportTest {
     int port = Processes.freeUdpPort();
     nfacctd = Nfacctd.start(tmp, port);
     List<TestFlow> flows = KnownFlows.batch(System.currentTimeMillis(), 100);
-    exporter = CollectorExporter.start(new CollectorOptions().collector("127.0.0.1", port).protocol(protocol), InterfaceNames.none());
+    exporter =
+        CollectorExporter.start(
+            new CollectorOptions().collector("127.0.0.1", port).protocol(protocol),
+            InterfaceNames.none());
     try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
       exporter.write(root);
     }
     assertThat(exporter.awaitDelivered(Duration.ofSeconds(60))).isTrue();
     exporter.close();
-    long packets = flows.stream().filter(f -> f.ipv4() || protocol != ExportProtocol.NETFLOW_V5).mapToLong(TestFlow::packets).sum();
+    long packets =
+        flows.stream()
+            .filter(f -> f.ipv4() || protocol != ExportProtocol.NETFLOW_V5)
+            .mapToLong(TestFlow::packets)
+            .sum();
     nfacctd.awaitPackets(packets); // the core hands records to the print plugin asynchronously
     nfacctd.stop();
 
     Map<String, long[]> decoded = new HashMap<>();
     for (JsonNode r : nfacctd.records()) {
-      String key = ExpectedFlows.canonical(r.get("ip_src").asText()) + " " + ExpectedFlows.canonical(r.get("ip_dst").asText()) + " " + r.get("port_src").asInt();
+      String key =
+          ExpectedFlows.canonical(r.get("ip_src").asText())
+              + " "
+              + ExpectedFlows.canonical(r.get("ip_dst").asText())
+              + " "
+              + r.get("port_src").asInt();
       long[] sum = decoded.computeIfAbsent(key, k -> new long[2]);
       sum[0] += r.get("packets").asLong();
       sum[1] += r.get("bytes").asLong();
@@ -73,9 +85,16 @@ class NfacctdExportTest {
         continue;
       }
       expected++;
-      String key = ExpectedFlows.canonical(f.src()) + " " + ExpectedFlows.canonical(f.dst()) + " " + (f.icmp() ? 0 : f.srcPort());
+      String key =
+          ExpectedFlows.canonical(f.src())
+              + " "
+              + ExpectedFlows.canonical(f.dst())
+              + " "
+              + (f.icmp() ? 0 : f.srcPort());
       assertThat(decoded).as("%s in %s", key, nfacctd.records()).containsKey(key);
-      assertThat(decoded.get(key)).as("packets, bytes of %s", key).containsExactly(f.packets(), f.bytes());
+      assertThat(decoded.get(key))
+          .as("packets, bytes of %s", key)
+          .containsExactly(f.packets(), f.bytes());
     }
     assertThat(decoded).hasSize(expected);
   }

@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NfcapdExportTest {
 
-  private static final InterfaceNames NAMES = InterfaceNames.of(Map.of(3L, "veth-fg0", 4L, "veth-fg1", 5L, "veth-fg2"));
+  private static final InterfaceNames NAMES =
+      InterfaceNames.of(Map.of(3L, "veth-fg0", 4L, "veth-fg1", 5L, "veth-fg2"));
 
   @TempDir Path tmp;
   private final RootAllocator allocator = new RootAllocator();
@@ -97,8 +98,11 @@ class NfcapdExportTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ExportProtocol.class, names = {"IPFIX", "NETFLOW_V9"})
-  void collectorRestartResumesAfterTheNextTemplateRefresh(ExportProtocol protocol) throws Exception {
+  @EnumSource(
+      value = ExportProtocol.class,
+      names = {"IPFIX", "NETFLOW_V9"})
+  void collectorRestartResumesAfterTheNextTemplateRefresh(ExportProtocol protocol)
+      throws Exception {
     int port = Processes.freeUdpPort();
     int refreshPackets = 4;
     int capacity = 8;
@@ -168,7 +172,8 @@ class NfcapdExportTest {
     CollectorExporter exporter =
         closeLater(
             CollectorExporter.start(
-                new CollectorOptions().collector("127.0.0.1:" + port).templateRefreshPackets(5), NAMES));
+                new CollectorOptions().collector("127.0.0.1:" + port).templateRefreshPackets(5),
+                NAMES));
     try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
       exporter.write(root);
     }
@@ -183,17 +188,44 @@ class NfcapdExportTest {
     assertThat(nfcapd.exporterInfo()).contains("Sequence failures: " + refreshes + ",");
   }
 
-  /** The same flows from other source addresses, so they cannot be confused with the first batch. */
+  /**
+   * The same flows from other source addresses, so they cannot be confused with the first batch.
+   */
   private static List<TestFlow> renumber(List<TestFlow> flows) {
     return flows.stream()
-        .map(f -> new TestFlow(f.src().replace("10.", "10.1" ).replace("2001:db8:", "2001:db9:"), f.dst(), f.srcPort(), f.dstPort(), f.protocol(), f.tos(), f.tcpFlags(), f.packets(), f.bytes(), f.startMillis(), f.endMillis(), f.ifindex(), f.direction(), f.vlanId(), f.endReason()))
+        .map(
+            f ->
+                new TestFlow(
+                    f.src().replace("10.", "10.1").replace("2001:db8:", "2001:db9:"),
+                    f.dst(),
+                    f.srcPort(),
+                    f.dstPort(),
+                    f.protocol(),
+                    f.tos(),
+                    f.tcpFlags(),
+                    f.packets(),
+                    f.bytes(),
+                    f.startMillis(),
+                    f.endMillis(),
+                    f.ifindex(),
+                    f.direction(),
+                    f.vlanId(),
+                    f.endReason()))
         .toList();
   }
 
   private static List<TestFlow> fillers(int n) {
     List<TestFlow> flows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      flows.add(TestFlow.of("172.16." + (i / 250) + "." + (i % 250 + 1), "172.17.0.1", 20000 + (i % 40000), 9, TestFlow.UDP, 1, 64));
+      flows.add(
+          TestFlow.of(
+              "172.16." + (i / 250) + "." + (i % 250 + 1),
+              "172.17.0.1",
+              20000 + (i % 40000),
+              9,
+              TestFlow.UDP,
+              1,
+              64));
     }
     return flows;
   }

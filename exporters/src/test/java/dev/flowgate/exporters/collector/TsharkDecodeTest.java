@@ -26,11 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Wireshark's NetFlow/IPFIX dissector on a capture of what the exporter sent: nothing malformed. */
+/**
+ * Wireshark's NetFlow/IPFIX dissector on a capture of what the exporter sent: nothing malformed.
+ */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TsharkDecodeTest {
 
-  private static final InterfaceNames NAMES = InterfaceNames.of(Map.of(3L, "veth-fg0", 5L, "veth-fg2"));
+  private static final InterfaceNames NAMES =
+      InterfaceNames.of(Map.of(3L, "veth-fg0", 5L, "veth-fg2"));
 
   @TempDir Path tmp;
   private final RootAllocator allocator = new RootAllocator();
@@ -52,7 +55,8 @@ class TsharkDecodeTest {
       int port = sink.getLocalPort();
       tshark = Tshark.capture(tmp, "udp port " + port);
       CollectorExporter exporter =
-          CollectorExporter.start(new CollectorOptions().collector("127.0.0.1", port).protocol(protocol), NAMES);
+          CollectorExporter.start(
+              new CollectorOptions().collector("127.0.0.1", port).protocol(protocol), NAMES);
       try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
         exporter.write(root);
       }
@@ -60,10 +64,14 @@ class TsharkDecodeTest {
       exporter.close();
       ExporterStats stats = exporter.stats();
       String versionField = "\"cflow.version\": \"" + version(protocol) + "\"";
-      String json = tshark.stopOnceDecoded("udp.port==" + port + ",cflow", versionField, stats.messagesSent());
+      String json =
+          tshark.stopOnceDecoded(
+              "udp.port==" + port + ",cflow", versionField, stats.messagesSent());
       assertThat(json).doesNotContain("Malformed").doesNotContain("_ws.malformed");
       assertThat(count(json, versionField)).isEqualTo(stats.messagesSent());
-      assertThat(count(json, "\"cflow.protocol\":")).as("flow records").isEqualTo(stats.recordsSent());
+      assertThat(count(json, "\"cflow.protocol\":"))
+          .as("flow records")
+          .isEqualTo(stats.recordsSent());
     }
   }
 
@@ -76,7 +84,8 @@ class TsharkDecodeTest {
       Thread reader =
           new Thread(
               () -> {
-                try (Socket s = collector.accept(); InputStream in = s.getInputStream()) {
+                try (Socket s = collector.accept();
+                    InputStream in = s.getInputStream()) {
                   in.transferTo(java.io.OutputStream.nullOutputStream());
                 } catch (java.io.IOException e) {
                   throw new IllegalStateException(e);
@@ -85,7 +94,8 @@ class TsharkDecodeTest {
       reader.start();
       CollectorExporter exporter =
           CollectorExporter.start(
-              new CollectorOptions().collector("127.0.0.1", port).transport(TransportProtocol.TCP), NAMES);
+              new CollectorOptions().collector("127.0.0.1", port).transport(TransportProtocol.TCP),
+              NAMES);
       try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
         exporter.write(root);
       }
@@ -94,7 +104,8 @@ class TsharkDecodeTest {
       reader.join();
       ExporterStats stats = exporter.stats();
       String json =
-          tshark.stopOnceDecoded("tcp.port==" + port + ",cflow", "\"cflow.version\": \"10\"", stats.messagesSent());
+          tshark.stopOnceDecoded(
+              "tcp.port==" + port + ",cflow", "\"cflow.version\": \"10\"", stats.messagesSent());
       assertThat(json).doesNotContain("Malformed").doesNotContain("_ws.malformed");
       assertThat(count(json, "\"cflow.version\": \"10\"")).isEqualTo(stats.messagesSent());
       assertThat(count(json, "\"cflow.protocol\":")).isEqualTo(flows.size());

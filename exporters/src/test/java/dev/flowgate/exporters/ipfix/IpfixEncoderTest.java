@@ -106,27 +106,27 @@ class IpfixEncoderTest {
         .isEqualTo(
             Hex.clean(
                 """
-                000a 00d8 6553f100 00000005 00000001 | length 16 + 156 + 44 = 216, sequence 5
-                0002 009c          | template set, length 4 + 76 + 76 = 156
-                0100 0012          | template 256, 18 fields
-                0008 0004 000c 0004 0007 0002 000b 0002 | src4, dst4, sport, dport
-                0004 0001 0005 0001 0006 0002           | protocol, ToS, tcpControlBits (2)
-                0001 0008 0002 0008 0098 0008 0099 0008 | octets, packets, start ms, end ms
-                000a 0004 000e 0004 003a 0002 0020 0002 | ingress, egress, vlanId, icmpTypeCodeIPv4
-                003d 0001 0088 0001 003c 0001           | flowDirection, flowEndReason, ipVersion
-                0101 0012          | template 257, 18 fields
-                001b 0010 001c 0010 0007 0002 000b 0002 | src6, dst6, sport, dport
-                0004 0001 0005 0001 0006 0002
-                0001 0008 0002 0008 0098 0008 0099 0008
-                000a 0004 000e 0004 003a 0002 008b 0002 | ..., icmpTypeCodeIPv6
-                003d 0001 0088 0001 003c 0001
-                0003 002c          | options template set, length 4 + 26 + 14 = 44
-                0102 0005 0001     | template 258, 5 fields, 1 scope field
-                0095 0004          | scope observationDomainId
-                0029 0008 002a 0008 0028 0008 00a6 0008 | messages, flow records, octets, notSentFlowTotalCount
-                0103 0002 0001     | template 259, 2 fields, 1 scope field
-                000a 0004 0052 0010 | scope ingressInterface, interfaceName (16)
-                """));
+000a 00d8 6553f100 00000005 00000001 | length 16 + 156 + 44 = 216, sequence 5
+0002 009c          | template set, length 4 + 76 + 76 = 156
+0100 0012          | template 256, 18 fields
+0008 0004 000c 0004 0007 0002 000b 0002 | src4, dst4, sport, dport
+0004 0001 0005 0001 0006 0002           | protocol, ToS, tcpControlBits (2)
+0001 0008 0002 0008 0098 0008 0099 0008 | octets, packets, start ms, end ms
+000a 0004 000e 0004 003a 0002 0020 0002 | ingress, egress, vlanId, icmpTypeCodeIPv4
+003d 0001 0088 0001 003c 0001           | flowDirection, flowEndReason, ipVersion
+0101 0012          | template 257, 18 fields
+001b 0010 001c 0010 0007 0002 000b 0002 | src6, dst6, sport, dport
+0004 0001 0005 0001 0006 0002
+0001 0008 0002 0008 0098 0008 0099 0008
+000a 0004 000e 0004 003a 0002 008b 0002 | ..., icmpTypeCodeIPv6
+003d 0001 0088 0001 003c 0001
+0003 002c          | options template set, length 4 + 26 + 14 = 44
+0102 0005 0001     | template 258, 5 fields, 1 scope field
+0095 0004          | scope observationDomainId
+0029 0008 002a 0008 0028 0008 00a6 0008 | messages, flow records, octets, notSentFlowTotalCount
+0103 0002 0001     | template 259, 2 fields, 1 scope field
+000a 0004 0052 0010 | scope ingressInterface, interfaceName (16)
+"""));
   }
 
   @Test
@@ -135,19 +135,20 @@ class IpfixEncoderTest {
     TreeMap<Long, String> names = new TreeMap<>();
     names.put(3L, "eth0");
     EncodeCursor cursor = new EncodeCursor();
-    assertThat(encoder.encodeOptionsData(new ExportTotals(9, 100, 5000, 2), names, cursor, out)).isTrue();
+    assertThat(encoder.encodeOptionsData(new ExportTotals(9, 100, 5000, 2), names, cursor, out))
+        .isTrue();
     encoder.stamp(out, NOW, 0);
     assertThat(cursor.records).isEqualTo(2);
     assertThat(Hex.of(out))
         .isEqualTo(
             Hex.clean(
                 """
-                000a 0050 6553f100 00000000 00000001 | length 16 + 40 + 24 = 80
-                0102 0028 00000001 | set 258, length 40; observationDomainId 1
-                0000000000000009 0000000000000064 0000000000001388 0000000000000002 | 9 msgs, 100 records, 5000 octets, 2 not sent
-                0103 0018 00000003 | set 259, length 24; ifindex 3
-                65746830 000000000000000000000000 | "eth0" zero padded to 16
-                """));
+000a 0050 6553f100 00000000 00000001 | length 16 + 40 + 24 = 80
+0102 0028 00000001 | set 258, length 40; observationDomainId 1
+0000000000000009 0000000000000064 0000000000001388 0000000000000002 | 9 msgs, 100 records, 5000 octets, 2 not sent
+0103 0018 00000003 | set 259, length 24; ifindex 3
+65746830 000000000000000000000000 | "eth0" zero padded to 16
+"""));
     out.clear();
     assertThat(encoder.encodeOptionsData(ExportTotals.ZERO, names, cursor, out)).isFalse();
     assertThat(out.readableBytes()).isZero();
@@ -165,7 +166,9 @@ class IpfixEncoderTest {
     List<TestFlow> flows = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       TestFlow f = i % 3 == 0 ? SampleFlows.icmp6() : SampleFlows.tcp4();
-      flows.add(new TestFlow(f.src(), f.dst(), i, f.dstPort(), f.protocol(), 0, 0, i + 1, 1, 0, 0, 1, 0, 0, 1));
+      flows.add(
+          new TestFlow(
+              f.src(), f.dst(), i, f.dstPort(), f.protocol(), 0, 0, i + 1, 1, 0, 0, 1, 0, 0, 1));
     }
     for (int max : new int[] {256, 300, 1400, 9000}) {
       IpfixEncoder encoder = new IpfixEncoder(1, max);
@@ -196,7 +199,8 @@ class IpfixEncoderTest {
       int id = m.getUnsignedShort(at);
       int len = m.getUnsignedShort(at + 2);
       int recordLength = id == 256 ? 63 : 87;
-      int packetsOffset = id == 256 ? 8 + 4 + 4 + 8 : 32 + 4 + 4 + 8; // after addrs, ports/proto/tos/flags, octets
+      int packetsOffset =
+          id == 256 ? 8 + 4 + 4 + 8 : 32 + 4 + 4 + 8; // after addrs, ports/proto/tos/flags, octets
       for (int r = at + 4; r + recordLength <= at + len; r += recordLength) {
         sum += m.getLong(r + packetsOffset);
       }
@@ -207,6 +211,7 @@ class IpfixEncoderTest {
 
   @Test
   void tooSmallMaximumIsRejected() {
-    assertThatThrownBy(() -> new IpfixEncoder(1, 215)).hasMessageContaining("215 not in 216..65535");
+    assertThatThrownBy(() -> new IpfixEncoder(1, 215))
+        .hasMessageContaining("215 not in 216..65535");
   }
 }

@@ -64,7 +64,23 @@ class NetflowV5EncoderTest {
     long packets = 0xFFFFFFFFL + 6; // 2 records: 2147483651 + 2147483650
     long bytes = 10;
     TestFlow big = SampleFlows.tcp4();
-    big = new TestFlow(big.src(), big.dst(), big.srcPort(), big.dstPort(), big.protocol(), 0, 0, packets, bytes, 0, 0, 3, 0, 0, 2);
+    big =
+        new TestFlow(
+            big.src(),
+            big.dst(),
+            big.srcPort(),
+            big.dstPort(),
+            big.protocol(),
+            0,
+            0,
+            packets,
+            bytes,
+            0,
+            0,
+            3,
+            0,
+            0,
+            2);
     NetflowV5Encoder encoder = new NetflowV5Encoder(1, 1400, 0);
     try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(big))) {
       EncodeCursor cursor = new EncodeCursor();
@@ -85,7 +101,8 @@ class NetflowV5EncoderTest {
     TestFlow t = SampleFlows.tcp4();
     TestFlow big = new TestFlow(t.src(), t.dst(), 1, 2, 6, 0, 0, packets, 99, 0, 0, 3, 0, 0, 2);
     TestFlow small = new TestFlow(t.src(), t.dst(), 3, 4, 17, 0, 0, 5, 500, 0, 0, 70000, 0, 0, 1);
-    List<TestFlow> flows = List.of(SampleFlows.icmp6(), big, SampleFlows.icmp6(), small, SampleFlows.icmp6());
+    List<TestFlow> flows =
+        List.of(SampleFlows.icmp6(), big, SampleFlows.icmp6(), small, SampleFlows.icmp6());
     NetflowV5Encoder encoder = new NetflowV5Encoder(1, 256, 0);
     try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
       FlowColumns columns = new FlowColumns(root);
@@ -95,7 +112,9 @@ class NetflowV5EncoderTest {
       int records = 0;
       int messages = 0;
       while (encoder.encodeData(columns, cursor, out)) {
-        assertThat(out.readableBytes()).isLessThanOrEqualTo(256).isEqualTo(24 + 48 * cursor.records);
+        assertThat(out.readableBytes())
+            .isLessThanOrEqualTo(256)
+            .isEqualTo(24 + 48 * cursor.records);
         for (int r = 0; r < cursor.records; r++) {
           sentPackets += out.getUnsignedInt(24 + 48 * r + 16);
           sentBytes += out.getUnsignedInt(24 + 48 * r + 20);

@@ -26,6 +26,7 @@ class NetflowV9EncoderTest {
 
   /** Export at 1_700_000_000_123 ms: UNIX secs 0x6553f100. */
   private static final long NOW = 1_700_000_000_123L;
+
   /** sysUptime epoch 1000 s before NOW's second: sysUptime 1_000_000 = 0x000f4240. */
   private static final long EPOCH = 1_699_999_000_000L;
 
@@ -131,17 +132,18 @@ class NetflowV9EncoderTest {
     TreeMap<Long, String> names = new TreeMap<>();
     names.put(3L, "eth0");
     EncodeCursor cursor = new EncodeCursor();
-    assertThat(encoder.encodeOptionsData(new ExportTotals(9, 100, 5000, 2), names, cursor, out)).isTrue();
+    assertThat(encoder.encodeOptionsData(new ExportTotals(9, 100, 5000, 2), names, cursor, out))
+        .isTrue();
     encoder.stamp(out, NOW, 1);
     assertThat(Hex.of(out))
         .isEqualTo(
             Hex.clean(
                 """
-                0009 0002 000f4240 6553f100 00000001 00000001 | count 2 records
-                0102 0020 00000001 | flowset 258, length 4 + 28 = 32; System 1
-                0000000000000009 0000000000000064 0000000000001388 | 9 packets, 100 flows, 5000 bytes
-                0103 0018 00000003 65746830 000000000000000000000000 | ifindex 3 "eth0"
-                """));
+0009 0002 000f4240 6553f100 00000001 00000001 | count 2 records
+0102 0020 00000001 | flowset 258, length 4 + 28 = 32; System 1
+0000000000000009 0000000000000064 0000000000001388 | 9 packets, 100 flows, 5000 bytes
+0103 0018 00000003 65746830 000000000000000000000000 | ifindex 3 "eth0"
+"""));
   }
 
   @Test

@@ -20,7 +20,8 @@ public final class ExpectedFlows {
 
   /** nfdump's key for a record: protocol, addresses, source port or ICMP type/code. */
   public static String key(TestFlow f) {
-    String l4 = f.icmp() ? "icmp" + f.icmpType() + "/" + f.icmpCode() : Integer.toString(f.srcPort());
+    String l4 =
+        f.icmp() ? "icmp" + f.icmpType() + "/" + f.icmpCode() : Integer.toString(f.srcPort());
     return f.protocol() + " " + canonical(f.src()) + " " + canonical(f.dst()) + " " + l4;
   }
 
@@ -28,7 +29,10 @@ public final class ExpectedFlows {
     int proto = r.get("proto").asInt();
     String src = r.has("src4_addr") ? r.get("src4_addr").asText() : r.get("src6_addr").asText();
     String dst = r.has("dst4_addr") ? r.get("dst4_addr").asText() : r.get("dst6_addr").asText();
-    String l4 = r.has("icmp_type") ? "icmp" + r.get("icmp_type").asInt() + "/" + r.get("icmp_code").asInt() : Integer.toString(r.get("src_port").asInt());
+    String l4 =
+        r.has("icmp_type")
+            ? "icmp" + r.get("icmp_type").asInt() + "/" + r.get("icmp_code").asInt()
+            : Integer.toString(r.get("src_port").asInt());
     return proto + " " + canonical(src) + " " + canonical(dst) + " " + l4;
   }
 
@@ -57,11 +61,12 @@ public final class ExpectedFlows {
   }
 
   /**
-   * Asserts that nfdump decoded every flow exactly once (v5: its parts add up) with exact
-   * packets, bytes, ports, protocol, ICMP type/code, TCP flags, times, and VLAN where the format
-   * has it. IPv6 flows are expected only if {@code ipv6}.
+   * Asserts that nfdump decoded every flow exactly once (v5: its parts add up) with exact packets,
+   * bytes, ports, protocol, ICMP type/code, TCP flags, times, and VLAN where the format has it.
+   * IPv6 flows are expected only if {@code ipv6}.
    */
-  public static void assertNfdump(List<JsonNode> records, List<TestFlow> flows, boolean ipv6, boolean vlan) {
+  public static void assertNfdump(
+      List<JsonNode> records, List<TestFlow> flows, boolean ipv6, boolean vlan) {
     Map<String, long[]> sums = new HashMap<>(); // key -> packets, bytes, records
     Map<String, JsonNode> byKey = new HashMap<>();
     for (JsonNode r : records) {
@@ -92,12 +97,17 @@ public final class ExpectedFlows {
       } else {
         assertThat(r.get("src_port").asInt()).isEqualTo(f.srcPort());
         assertThat(r.get("dst_port").asInt()).as("dst port of %s", k).isEqualTo(f.dstPort());
-        assertThat(r.get("tcp_flags").asText()).as("flags of %s", k).isEqualTo(nfdumpFlags(f.tcpFlags()));
+        assertThat(r.get("tcp_flags").asText())
+            .as("flags of %s", k)
+            .isEqualTo(nfdumpFlags(f.tcpFlags()));
       }
       assertThat(r.get("src_tos").asInt()).isEqualTo(f.tos());
-      assertThat(r.get("first").asText()).as("start of %s", k).isEqualTo(nfdumpTime(f.startMillis()));
+      assertThat(r.get("first").asText())
+          .as("start of %s", k)
+          .isEqualTo(nfdumpTime(f.startMillis()));
       assertThat(r.get("last").asText()).as("end of %s", k).isEqualTo(nfdumpTime(f.endMillis()));
-      assertThat(r.get(f.direction() == 0 ? "input_snmp" : "output_snmp").asLong()).isEqualTo(f.ifindex());
+      assertThat(r.get(f.direction() == 0 ? "input_snmp" : "output_snmp").asLong())
+          .isEqualTo(f.ifindex());
       if (vlan) {
         assertThat(r.get("src_vlan").asInt()).as("VLAN of %s", k).isEqualTo(f.vlanId());
       }

@@ -28,8 +28,10 @@ public final class FlowBatches {
     int n = flows.size();
     for (int i = 0; i < n; i++) {
       TestFlow f = flows.get(i);
-      ((FixedSizeBinaryVector) root.getVector(FlowSchema.SRC_ADDR_INDEX)).setSafe(i, TestFlow.mapped(f.src()));
-      ((FixedSizeBinaryVector) root.getVector(FlowSchema.DST_ADDR_INDEX)).setSafe(i, TestFlow.mapped(f.dst()));
+      ((FixedSizeBinaryVector) root.getVector(FlowSchema.SRC_ADDR_INDEX))
+          .setSafe(i, TestFlow.mapped(f.src()));
+      ((FixedSizeBinaryVector) root.getVector(FlowSchema.DST_ADDR_INDEX))
+          .setSafe(i, TestFlow.mapped(f.dst()));
       ((UInt2Vector) root.getVector(FlowSchema.SRC_PORT_INDEX)).setSafe(i, f.srcPort());
       ((UInt2Vector) root.getVector(FlowSchema.DST_PORT_INDEX)).setSafe(i, f.dstPort());
       ((UInt1Vector) root.getVector(FlowSchema.PROTOCOL_INDEX)).setSafe(i, f.protocol());

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * pmacct's nfacctd on loopback, printing JSON aggregated by 5-tuple every second (each purge
- * prints that second's totals, so a flow's totals are the sum over purges); stopped with SIGINT.
+ * pmacct's nfacctd on loopback, printing JSON aggregated by 5-tuple every second (each purge prints
+ * that second's totals, so a flow's totals are the sum over purges); stopped with SIGINT.
  */
 public final class Nfacctd implements AutoCloseable {
 
@@ -81,7 +81,9 @@ public final class Nfacctd implements AutoCloseable {
     ByteBuffer probe = ByteBuffer.allocate(24 + 48);
     probe.putShort((short) 5).putShort((short) 1); // v5 header, one record
     probe.position(24);
-    probe.put(InetAddress.getByName(PROBE_SOURCE).getAddress()).put(new byte[] {(byte) 192, 0, 2, (byte) 253});
+    probe
+        .put(InetAddress.getByName(PROBE_SOURCE).getAddress())
+        .put(new byte[] {(byte) 192, 0, 2, (byte) 253});
     probe.position(24 + 16);
     probe.putInt(1).putInt(64); // 1 packet, 64 bytes
     try (DatagramChannel ch = DatagramChannel.open()) {
@@ -117,7 +119,10 @@ public final class Nfacctd implements AutoCloseable {
     return all;
   }
 
-  /** Waits until the printed aggregates add up to {@code packets} packets (the test's timeout bounds it). */
+  /**
+   * Waits until the printed aggregates add up to {@code packets} packets (the test's timeout bounds
+   * it).
+   */
   public void awaitPackets(long packets) throws IOException, InterruptedException {
     while (true) {
       long sum = 0;

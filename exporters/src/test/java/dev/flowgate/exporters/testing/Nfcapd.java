@@ -34,8 +34,17 @@ public final class Nfcapd implements AutoCloseable {
     Path data = Files.createDirectory(dir.resolve("data"));
     Process p =
         new ProcessBuilder(
-                "nfcapd", "-w", data.toString(), "-b", "127.0.0.1", "-p", Integer.toString(port),
-                "-t", "3600", "-B", "8388608")
+                "nfcapd",
+                "-w",
+                data.toString(),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-t",
+                "3600",
+                "-B",
+                "8388608")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -101,7 +110,15 @@ public final class Nfcapd implements AutoCloseable {
     try {
       ExpectedFlows.assertNfdump(records, flows, ipv6, vlan);
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\nnfcapd log:\n" + log() + "\n" + context + "\nrecords: " + records.size(), e);
+      throw new AssertionError(
+          e.getMessage()
+              + "\nnfcapd log:\n"
+              + log()
+              + "\n"
+              + context
+              + "\nrecords: "
+              + records.size(),
+          e);
     }
   }
 

@@ -19,7 +19,8 @@ public final class Processes {
     Path out = Files.createTempFile("fg-out", ".txt");
     Path err = Files.createTempFile("fg-err", ".txt");
     try {
-      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       int rc = p.waitFor();
       String stdout = Files.readString(out, StandardCharsets.UTF_8);
       if (rc != 0) {
@@ -95,7 +96,8 @@ public final class Processes {
    * /proc/net/udp} and {@code udp6}. Probing by binding the port ourselves would race with the
    * collector: a collector that binds while our probe holds the port exits with "address in use".
    */
-  public static void awaitUdpBound(int port, Process owner) throws InterruptedException, IOException {
+  public static void awaitUdpBound(int port, Process owner)
+      throws InterruptedException, IOException {
     String portHex = String.format(":%04X", port);
     while (true) {
       if (!owner.isAlive()) {

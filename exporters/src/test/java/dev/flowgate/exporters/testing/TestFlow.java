@@ -27,8 +27,24 @@ public record TestFlow(
   public static final int ICMPV6 = 58;
 
   /** A TCP/UDP flow with plain defaults (ingress on ifindex 3, no VLAN, end reason idle). */
-  public static TestFlow of(String src, String dst, int sport, int dport, int proto, long packets, long bytes) {
-    return new TestFlow(src, dst, sport, dport, proto, 0, 0, packets, bytes, 1_700_000_000_000L, 1_700_000_001_000L, 3, 0, 0, 1);
+  public static TestFlow of(
+      String src, String dst, int sport, int dport, int proto, long packets, long bytes) {
+    return new TestFlow(
+        src,
+        dst,
+        sport,
+        dport,
+        proto,
+        0,
+        0,
+        packets,
+        bytes,
+        1_700_000_000_000L,
+        1_700_000_001_000L,
+        3,
+        0,
+        0,
+        1);
   }
 
   /** True for an IPv4 flow. */
@@ -51,27 +67,104 @@ public record TestFlow(
   }
 
   public TestFlow withTimes(long start, long end) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, start, end, ifindex, direction, vlanId, endReason);
+    return new TestFlow(
+        src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, start, end, ifindex,
+        direction, vlanId, endReason);
   }
 
   public TestFlow withFlags(int flags) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, flags, packets, bytes, startMillis, endMillis, ifindex, direction, vlanId, endReason);
+    return new TestFlow(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        tos,
+        flags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifindex,
+        direction,
+        vlanId,
+        endReason);
   }
 
   public TestFlow withVlan(int vlan) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, startMillis, endMillis, ifindex, direction, vlan, endReason);
+    return new TestFlow(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        tos,
+        tcpFlags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifindex,
+        direction,
+        vlan,
+        endReason);
   }
 
   public TestFlow withInterface(long ifx, int dir) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, startMillis, endMillis, ifx, dir, vlanId, endReason);
+    return new TestFlow(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        tos,
+        tcpFlags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifx,
+        dir,
+        vlanId,
+        endReason);
   }
 
   public TestFlow withTos(int t) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, t, tcpFlags, packets, bytes, startMillis, endMillis, ifindex, direction, vlanId, endReason);
+    return new TestFlow(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        t,
+        tcpFlags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifindex,
+        direction,
+        vlanId,
+        endReason);
   }
 
   public TestFlow withEndReason(int r) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, startMillis, endMillis, ifindex, direction, vlanId, r);
+    return new TestFlow(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        tos,
+        tcpFlags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifindex,
+        direction,
+        vlanId,
+        r);
   }
 
   /** The address as 4 or 16 bytes. */

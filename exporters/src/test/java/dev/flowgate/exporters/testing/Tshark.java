@@ -19,7 +19,8 @@ public final class Tshark implements AutoCloseable {
   }
 
   /** Captures {@code filter} (a capture filter, e.g. "udp port 4739") on lo into a new file. */
-  public static Tshark capture(Path parent, String filter) throws IOException, InterruptedException {
+  public static Tshark capture(Path parent, String filter)
+      throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory(parent, "tshark");
     Path file = dir.resolve("capture.pcapng");
     Path err = dir.resolve("tshark.log");
@@ -45,9 +46,9 @@ public final class Tshark implements AutoCloseable {
   }
 
   /**
-   * Waits until the capture file, decoded with {@code decodeAs}, holds {@code expected}
-   * occurrences of {@code needle} (dumpcap writes with a delay and drops what it has not written
-   * when stopped), then stops the capture. The test's timeout bounds the wait.
+   * Waits until the capture file, decoded with {@code decodeAs}, holds {@code expected} occurrences
+   * of {@code needle} (dumpcap writes with a delay and drops what it has not written when stopped),
+   * then stops the capture. The test's timeout bounds the wait.
    */
   public String stopOnceDecoded(String decodeAs, String needle, long expected)
       throws IOException, InterruptedException {

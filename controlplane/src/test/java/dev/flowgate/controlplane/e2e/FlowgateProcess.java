@@ -107,6 +107,28 @@ final class FlowgateProcess implements AutoCloseable {
     return last;
   }
 
+  /** Sends a request with a body and the bearer token. */
+  HttpResponse<String> send(String method, String path, String json, String token)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends SIGHUP (reload the config). */
+  void hangUp() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+  }
+
   /** SIGTERM, and the exit code (60 s at most). */
   int stop() throws InterruptedException {
     process.destroy(); // SIGTERM

@@ -213,11 +213,9 @@ public final class Sweeper {
   private void mergeEntries(
       ByteBuffer keyBuf, ByteBuffer valueBuf, int count, long offset, boolean keepIpc) {
     int chunk = keys.capacity() / Layout.FLOW_KEY_SIZE;
-    ByteArrayOutputStream ipc = keepIpc ? new ByteArrayOutputStream() : null;
-    ArrowStreamWriter writer = null;
     int k0 = keyBuf.position();
     int v0 = valueBuf.position();
-    try {
+    try (IntervalStream ipc = new IntervalStream(keepIpc)) {
       for (int at = 0; at < count; at += chunk) {
         int m = Math.min(chunk, count - at);
         batch.clear();
@@ -226,39 +224,19 @@ public final class Sweeper {
             valueBuf.duplicate().position(v0 + at * Layout.FLOW_STATS_SIZE),
             m,
             offset);
-        if (ipc != null) {
-          if (writer == null) {
-            writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(ipc));
-            writer.start();
-          }
-          writer.writeBatch();
-        }
+        ipc.add();
         cache.merge(batch.root());
       }
-      if (ipc != null) {
-        if (writer == null) {
-          batch.clear();
-          writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(ipc));
-          writer.start();
-        }
-        writer.end();
-        lastIntervalIpc = ipc.toByteArray();
-      }
+      ipc.finish();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      if (writer != null) {
-        writer.close();
-      }
     }
   }
 
   private int drain(BpfMap map, long nowMs) {
     long offset = MonotonicClock.epochOffsetNs();
     int total = 0;
-    ByteArrayOutputStream ipc = keepIntervalIpc ? new ByteArrayOutputStream() : null;
-    ArrowStreamWriter writer = null;
-    try {
+    try (IntervalStream ipc = new IntervalStream(keepIntervalIpc)) {
       while (true) {
         keys.clear();
         values.clear();
@@ -270,34 +248,63 @@ public final class Sweeper {
         tally(keys, values, n);
         batch.clear();
         batch.append(keys, values, n, offset);
-        if (ipc != null) {
-          if (writer == null) {
-            writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(ipc));
-            writer.start();
-          }
-          writer.writeBatch();
-        }
+        ipc.add();
         cache.merge(batch.root());
         // no early stop on a short chunk: the batch op returns fewer entries than there is room
         // for when the next hash bucket does not fit (ENOSPC), with entries still in the map
       }
-      if (ipc != null) {
-        if (writer == null) {
-          batch.clear();
-          writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(ipc));
-          writer.start();
-        }
-        writer.end();
-        lastIntervalIpc = ipc.toByteArray();
-      }
+      ipc.finish();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
+    }
+    return total;
+  }
+
+  /**
+   * The chunks of one interval as one Arrow IPC stream, kept for {@link #lastIntervalIpc()} when
+   * the interval ends; does nothing when the sweeper keeps no stream.
+   */
+  private final class IntervalStream implements AutoCloseable {
+    private final ByteArrayOutputStream out;
+    private ArrowStreamWriter writer;
+
+    IntervalStream(boolean keep) {
+      this.out = keep ? new ByteArrayOutputStream() : null;
+    }
+
+    /** Appends the interval batch as it is now. */
+    void add() throws IOException {
+      if (out != null) {
+        writer().writeBatch();
+      }
+    }
+
+    /** Ends the stream (an empty interval is a stream with the schema only) and publishes it. */
+    void finish() throws IOException {
+      if (out == null) {
+        return;
+      }
+      if (writer == null) {
+        batch.clear();
+      }
+      writer().end();
+      lastIntervalIpc = out.toByteArray();
+    }
+
+    private ArrowStreamWriter writer() throws IOException {
+      if (writer == null) {
+        writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(out));
+        writer.start();
+      }
+      return writer;
+    }
+
+    @Override
+    public void close() {
       if (writer != null) {
         writer.close();
       }
     }
-    return total;
   }
 
   private void tally(ByteBuffer keys, ByteBuffer values, int n) {

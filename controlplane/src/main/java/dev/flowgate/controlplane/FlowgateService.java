@@ -158,11 +158,11 @@ public final class FlowgateService implements AutoCloseable {
     int chunk = Math.min(Sweeper.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     Sweeper startup =
         new Sweeper(dataplane, batch, cache, accounting::addStartupDrain, chunk, false, journal);
-    // baseline first (totals now), then subtract what the replay restores and the drains find
-    accounting.startTotals(counters, slots);
+    // baseline = kernel totals read right after the swap - what the replay and drains take over
+    accounting.beginStart(slots);
     replayJournal(startup, idle, chunk);
     int left = startup.drainIdle(idle, now);
-    int found = startup.sweep(now, () -> {});
+    int found = startup.sweep(now, () -> accounting.addStartTotals(counters, slots));
     LOG.info("start: " + (left + found) + " flow entries counted while flowgate was away");
     accounting.readKernel(counters, slots);
     accounting.publish(cache);

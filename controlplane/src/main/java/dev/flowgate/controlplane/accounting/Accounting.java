@@ -63,12 +63,31 @@ public final class Accounting {
   }
 
   /**
-   * At start, right after the first swap: the baseline of every slot is the totals now, less what
-   * the start's drain then finds ({@link #addStartupDrain}), which this run owns and exports.
+   * At start, before the replay and the drains: every slot's baseline starts from zero; the replay
+   * and the start's drains take their counts off it ({@link #adoptReplayed}, {@link
+   * #addStartupDrain}), and {@link #addStartTotals} adds the kernel totals read right after the
+   * start's swap. So base = totals after the swap - everything this run took over, whatever the
+   * order in which those were found; packets counted between the start's first reads and the swap
+   * are in both terms and cancel (reading the totals before the swap would count them as
+   * unaccounted).
    */
-  public synchronized void startTotals(KernelCounters counters, Iterable<Integer> slots) {
+  public synchronized void beginStart(Iterable<Integer> slots) {
     for (int slot : slots) {
-      captureBase(counters, slot);
+      for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
+        int c = cell(slot, dir);
+        base[c] = Totals.ZERO;
+        used[c] = true;
+      }
+    }
+  }
+
+  /** At start, right after the swap: adds the kernel totals now to every slot's baseline. */
+  public synchronized void addStartTotals(KernelCounters counters, Iterable<Integer> slots) {
+    for (int slot : slots) {
+      for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
+        int c = cell(slot, dir);
+        base[c] = base[c].plus(counters.totals(slot, dir));
+      }
     }
   }
 

@@ -22,16 +22,20 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 
 /** Reads flowgate's exported Arrow files back as {@link TestFlow} rows, times included. */
-final class ArrowFlowFiles {
+public final class ArrowFlowFiles {
 
   private ArrowFlowFiles() {}
 
-  /** Every row of every {@code .arrow} file in {@code dir}, in file order. */
-  static List<TestFlow> read(Path dir) throws IOException {
-    List<Path> files;
+  /** The finished {@code .arrow} files in {@code dir}, oldest first. */
+  public static List<Path> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.toString().endsWith(".arrow")).sorted().toList();
+      return s.filter(p -> p.toString().endsWith(".arrow")).sorted().toList();
     }
+  }
+
+  /** Every row of every {@code .arrow} file in {@code dir}, in file order. */
+  public static List<TestFlow> read(Path dir) throws IOException {
+    List<Path> files = files(dir);
     List<TestFlow> flows = new ArrayList<>();
     try (RootAllocator alloc = new RootAllocator()) {
       for (Path f : files) {

@@ -3,21 +3,14 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flowgate.exporters.FlowSchema;
+import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,25 +206,9 @@ class CrashRecoveryEndToEndTest {
   /** Packets and bytes in every finished Arrow file. */
   private long[] exported() throws IOException {
     long[] sums = new long[2];
-    List<Path> files;
-    try (Stream<Path> s = Files.list(arrowDir)) {
-      files = s.filter(p -> p.toString().endsWith(".arrow")).sorted().toList();
-    }
-    try (RootAllocator alloc = new RootAllocator()) {
-      for (Path f : files) {
-        try (FileChannel ch = FileChannel.open(f);
-            ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
-          VectorSchemaRoot root = reader.getVectorSchemaRoot();
-          while (reader.loadNextBatch()) {
-            UInt8Vector packets = (UInt8Vector) root.getVector(FlowSchema.PACKETS_INDEX);
-            UInt8Vector bytes = (UInt8Vector) root.getVector(FlowSchema.BYTES_INDEX);
-            for (int i = 0; i < root.getRowCount(); i++) {
-              sums[0] += packets.get(i);
-              sums[1] += bytes.get(i);
-            }
-          }
-        }
-      }
+    for (TestFlow f : ArrowFlowFiles.read(arrowDir)) {
+      sums[0] += f.packets();
+      sums[1] += f.bytes();
     }
     return sums;
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.exporters.EndReason;
-import dev.flowgate.exporters.FlowSchema;
+import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.lab.Frame;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
@@ -12,20 +12,12 @@ import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.UInt1Vector;
-import org.apache.arrow.vector.UInt2Vector;
-import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -256,32 +248,14 @@ class FlowgateEndToEndTest {
 
   private Exported readArrowFiles() throws IOException {
     Exported e = new Exported();
-    List<Path> files;
-    try (Stream<Path> s = Files.list(arrowDir)) {
-      files = s.filter(p -> p.toString().endsWith(".arrow")).sorted().toList();
-    }
-    assertThat(files).isNotEmpty();
-    try (RootAllocator alloc = new RootAllocator()) {
-      for (Path f : files) {
-        try (FileChannel ch = FileChannel.open(f);
-            ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
-          VectorSchemaRoot root = reader.getVectorSchemaRoot();
-          while (reader.loadNextBatch()) {
-            UInt8Vector packets = (UInt8Vector) root.getVector(FlowSchema.PACKETS_INDEX);
-            UInt8Vector bytes = (UInt8Vector) root.getVector(FlowSchema.BYTES_INDEX);
-            UInt1Vector proto = (UInt1Vector) root.getVector(FlowSchema.PROTOCOL_INDEX);
-            UInt2Vector sport = (UInt2Vector) root.getVector(FlowSchema.SRC_PORT_INDEX);
-            UInt1Vector reason = (UInt1Vector) root.getVector(FlowSchema.END_REASON_INDEX);
-            for (int i = 0; i < root.getRowCount(); i++) {
-              e.packets += packets.get(i);
-              e.bytes += bytes.get(i);
-              String key = Byte.toUnsignedInt(proto.get(i)) + "/" + (int) sport.get(i);
-              e.packetsByFlow.merge(key, packets.get(i), Long::sum);
-              e.reasonByFlow.put(key, Byte.toUnsignedInt(reason.get(i)));
-            }
-          }
-        }
-      }
+    List<TestFlow> flows = ArrowFlowFiles.read(arrowDir);
+    assertThat(flows).isNotEmpty();
+    for (TestFlow f : flows) {
+      e.packets += f.packets();
+      e.bytes += f.bytes();
+      String key = f.protocol() + "/" + f.srcPort();
+      e.packetsByFlow.merge(key, f.packets(), Long::sum);
+      e.reasonByFlow.put(key, f.endReason());
     }
     return e;
   }

@@ -14,7 +14,11 @@ public interface MetricsSource {
   /** The flowgate version, for {@code flowgate_build_info}. */
   String version();
 
-  /** Kernel totals and accounting terms per interface and direction. */
+  /**
+   * Kernel totals and accounting terms per interface and direction: an unmodifiable list, a new one
+   * each time the sweeper publishes and the same object until then (the metrics keep their label
+   * sets by it).
+   */
   List<InterfaceTraffic> interfaceTraffic();
 
   /** The sweeper's records: sweep counts, flow cache, dataplane errors, protocol breakdown. */

@@ -1,11 +1,14 @@
 package dev.flowgate.controlplane.metrics;
 
-import dev.flowgate.controlplane.api.MetricsScrape;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -13,8 +16,8 @@ import org.apache.arrow.memory.RootAllocator;
  * Scrape cost of /metrics with 64 interfaces configured (both directions, the protocol breakdown,
  * one collector, one Arrow sink, JVM and process metrics): time and bytes per scrape in the text
  * format and in OpenMetrics, against an empty registry's scrape measured in the same run. A plain
- * loop (no JMH): warm-up, then the median and p99 of timed scrapes, wall clock and thread CPU.
- * {@code make bench-metrics}.
+ * loop (no JMH): warm-up, then the median and p99 of timed scrapes, wall clock and thread CPU, the
+ * cases interleaved round-robin. {@code make bench-metrics}.
  */
 public final class ScrapeBenchmark {
 
@@ -33,30 +36,30 @@ public final class ScrapeBenchmark {
       PrometheusRegistry empty = new PrometheusRegistry();
       ExpositionFormats formats = ExpositionFormats.init();
       System.out.printf(
-          "metrics scrape, %d interfaces, %d timed scrapes after %d warm-up%n",
+          "metrics scrape, %d interfaces, %d timed scrapes per case after %d warm-up,"
+              + " cases interleaved%n",
           interfaces, RUNS, WARMUP);
       System.out.printf(
           "%-28s %10s %10s %10s %10s %9s %8s%n",
           "case", "median us", "p99 us", "cpu us", "bytes", "series", "x empty");
-      Result base =
-          run(
-              "empty registry, text",
-              () -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                formats.getPrometheusTextFormatWriter().write(out, empty.scrape());
-                return out.toByteArray();
-              });
-      print(base, base);
-      print(run("flowgate, text", () -> metrics.scrape(null).body()), base);
-      print(run("flowgate only (no jvm_*)", () -> ownOnly.scrape(null).body()), base);
-      print(
-          run(
-              "flowgate, OpenMetrics",
-              () -> {
-                MetricsScrape s = metrics.scrape("application/openmetrics-text; version=1.0.0");
-                return s.body();
-              }),
-          base);
+      List<Case> cases =
+          List.of(
+              new Case(
+                  "empty registry, text",
+                  () -> {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    formats.getPrometheusTextFormatWriter().write(out, empty.scrape());
+                    return out.toByteArray();
+                  }),
+              new Case("flowgate, text", () -> metrics.scrape(null).body()),
+              new Case("flowgate only (no jvm_*)", () -> ownOnly.scrape(null).body()),
+              new Case(
+                  "flowgate, OpenMetrics",
+                  () -> metrics.scrape("application/openmetrics-text; version=1.0.0").body()));
+      List<Result> results = run(cases);
+      for (Result r : results) {
+        print(r, results.get(0));
+      }
     }
   }
 
@@ -64,32 +67,50 @@ public final class ScrapeBenchmark {
     byte[] once() throws Exception;
   }
 
+  private record Case(String name, Scrape scrape) {}
+
   private record Result(
       String name, double medianUs, double p99Us, double cpuUs, int bytes, long series) {}
 
-  private static Result run(String name, Scrape scrape) throws Exception {
+  /** Runs the cases round-robin, so a noisy neighbour or a late JIT compile hits all alike. */
+  private static List<Result> run(List<Case> cases) throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    byte[] last = null;
+    int n = cases.size();
+    byte[][] last = new byte[n][];
     for (int i = 0; i < WARMUP; i++) {
-      last = scrape.once();
+      for (int c = 0; c < n; c++) {
+        last[c] = cases.get(c).scrape().once();
+      }
     }
-    long[] wall = new long[RUNS];
-    long cpu0 = threads.getCurrentThreadCpuTime();
+    long[][] wall = new long[n][RUNS];
+    long[] cpu = new long[n];
     for (int i = 0; i < RUNS; i++) {
-      long t0 = System.nanoTime();
-      last = scrape.once();
-      wall[i] = System.nanoTime() - t0;
+      for (int c = 0; c < n; c++) {
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        last[c] = cases.get(c).scrape().once();
+        wall[c][i] = System.nanoTime() - t0;
+        cpu[c] += threads.getCurrentThreadCpuTime() - cpu0;
+      }
     }
-    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
-    java.util.Arrays.sort(wall);
-    long series = new String(last).lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
-    return new Result(
-        name,
-        wall[RUNS / 2] / 1e3,
-        wall[RUNS * 99 / 100] / 1e3,
-        cpu / 1e3 / RUNS,
-        last.length,
-        series);
+    List<Result> out = new ArrayList<>();
+    for (int c = 0; c < n; c++) {
+      Arrays.sort(wall[c]);
+      long series =
+          new String(last[c], StandardCharsets.UTF_8)
+              .lines()
+              .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+              .count();
+      out.add(
+          new Result(
+              cases.get(c).name(),
+              wall[c][RUNS / 2] / 1e3,
+              wall[c][RUNS * 99 / 100] / 1e3,
+              cpu[c] / 1e3 / RUNS,
+              last[c].length,
+              series));
+    }
+    return out;
   }
 
   private static void print(Result r, Result base) {

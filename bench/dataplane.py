@@ -3,7 +3,7 @@
 """Per-packet cost of flowgate's programs against an empty program and a
 reference counter, measured the same way in the same run (LAB.md).
 
-    bench/dataplane.py FLOWGATE_OBJ BENCH_BUILD_DIR [--flows 1,10000,...] [--headroom 1.25]
+    bench/dataplane.py FLOWGATE_OBJ BENCH_BUILD_DIR [--flows 1,10000,...] [--headroom 1.25] [--proto]
 
 A namespace wired to the host by a veth pair; trafgen sends UDP frames from
 inside over N flows round-robin (source address dinc), a warm-up pass first,
@@ -13,6 +13,11 @@ qdisc path for egress) and its cost is the delta of run_time_ns / run_cnt
 (kernel.bpf_stats_enabled=1) over the measured pass. Net = program - empty
 program at the same hook. Restores bpf_stats_enabled and removes the lab and
 its pins on exit, failure included.
+
+--proto also measures the helper-call-free table prototype
+(table_proto.bpf.o, loaded by table_load; see bench/table_proto.bpf.c) at XDP
+and TC ingress, and checks its exact count: table packets + insert failures
+= runs of its programs = packets trafgen sent.
 """
 import argparse
 import json
@@ -110,10 +115,14 @@ class Hook:
             sh(*NSENTER, "tc", "qdisc", "del", "dev", PEER, "clsact", check=False)
 
 
+def passes(flows):
+    """packets of the warm-up and of the measured pass"""
+    return max(flows, 200_000 // flows * flows), max(2 * flows, 1_000_000 // flows * flows)
+
+
 def measure(prog, hook, conf, flows):
     """ns/packet of prog over one measured pass, after a warm-up pass"""
-    warm = max(flows, 200_000 // flows * flows)
-    count = max(2 * flows, 1_000_000 // flows * flows)
+    warm, count = passes(flows)
     hook.attach(prog)
     try:
         send(conf, warm, hook.kind == "tc-out")
@@ -140,6 +149,38 @@ def totals_check(maps, flows):
     return got
 
 
+def proto_check(build, proto, r, flows):
+    """the prototype's exact count: packets in the table + insert failures
+    against the runs of its programs and the packets trafgen sent to them"""
+    got = json.loads(sh(f"{build}/table_load", "count", proto))
+    got["runs"] = sum(stats(f"{proto}/progs/{p}")[1] for p in ("proto_xdp", "proto_tc"))
+    got["sent"] = sum(sum(passes(flows)) for n in ("proto_xdp", "proto_tc_in") if n in r)
+    got["exact"] = (got["packets"] + got["insert_failed"] + got["uncounted"] == got["runs"] == got["sent"]
+                    and got["uncounted"] == 0)
+    return got
+
+
+def proto_summary(rows):
+    print("\ntable prototype (table_proto.bpf.c): ns/packet net of the empty program at the same hook;"
+          "\nx ref = net / ref net at that hook; slots per CPU; count: table packets + insert_failed vs runs, sent")
+    print(f"{'flows':>8} {'slots':>8} | {'empty':>5} {'ref':>5} {'fg_xdp':>6} {'x ref':>5} {'proto':>5} {'x ref':>5} |"
+          f" {'empty':>5} {'ref':>5} {'tc_in':>5} {'x ref':>5} | count check")
+    for r in rows:
+        if "proto_count" not in r:
+            continue
+
+        def net(n, e):
+            return r[n] - r[e] if n in r and e in r else float("nan")
+        ref, fg, px = net("ref_xdp", "empty_xdp"), net("fg_xdp", "empty_xdp"), net("proto_xdp", "empty_xdp")
+        rtc, ptc = net("ref_tc_in", "empty_tc_in"), net("proto_tc_in", "empty_tc_in")
+        c = r["proto_count"]
+        print(f"{r['flows']:>8} {r['proto_slots']:>8} | {r.get('empty_xdp', float('nan')):5.0f} {ref:5.0f} {fg:6.0f}"
+              f" {fg / ref:5.2f} {px:5.0f} {px / ref:5.2f} | {r.get('empty_tc_in', float('nan')):5.0f} {rtc:5.0f}"
+              f" {ptc:5.0f} {ptc / rtc:5.2f} | {'exact' if c['exact'] else 'MISMATCH'}: {c['packets']} + "
+              f"{c['insert_failed']} failed + {c['uncounted']} uncounted, runs {c['runs']}, sent {c['sent']},"
+              f" used {c['used']}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("obj")
@@ -149,6 +190,8 @@ def main():
                     help="comma-separated subset of the runs (default: all); the table needs all")
     ap.add_argument("--headroom", type=float, default=1.25,
                     help="flow map capacity = 2 * flows * headroom (at least 1024)")
+    ap.add_argument("--proto", action="store_true",
+                    help="also measure the table prototype (proto_xdp, proto_tc_in)")
     args = ap.parse_args()
     flows_list = [int(x) for x in args.flows.split(",")]
 
@@ -173,7 +216,7 @@ def main():
                 sh(*load)
                 flags = json.loads(sh("bpftool", "map", "show", "pinned", f"{fg}/maps/fg_flows_a", "-j"))["flags"]
                 r = {"flows": flows, "cap": cap, "flags": flags}
-                for name, prog, hook in (
+                runs = [
                         ("empty_xdp", f"{PIN}/empty/empty_xdp", "xdp"),
                         ("ref_xdp", f"{ref}/ref_xdp", "xdp"),
                         ("fg_xdp", f"{fg}/progs/fg_xdp", "xdp"),
@@ -181,19 +224,32 @@ def main():
                         ("ref_tc_in", f"{ref}/ref_tc", "tc-in"),
                         ("fg_tc_ingress", f"{fg}/progs/fg_tc_ingress", "tc-in"),
                         ("empty_tc_out", f"{PIN}/empty/empty_tc", "tc-out"),
-                        ("fg_tc_egress", f"{fg}/progs/fg_tc_egress", "tc-out")):
+                        ("fg_tc_egress", f"{fg}/progs/fg_tc_egress", "tc-out")]
+                proto = f"{PIN}/proto-{flows}"
+                if args.proto:
+                    # one slice per CPU of at least the fg maps' capacity
+                    bits = max(10, (cap - 1).bit_length())
+                    sh(f"{args.build}/table_load", "load", f"{args.build}/table_proto.bpf.o", proto, str(bits))
+                    r["proto_slots"] = 1 << bits
+                    runs += [("proto_xdp", f"{proto}/progs/proto_xdp", "xdp"),
+                             ("proto_tc_in", f"{proto}/progs/proto_tc", "tc-in")]
+                for name, prog, hook in runs:
                     if args.programs and name not in args.programs.split(","):
                         continue
                     r[name], r[name + "_n"] = measure(prog, Hook(hook), conf, flows)
                     print(f"  flows {flows:>8} {name:<14} {r[name]:7.1f} ns  ({r[name + '_n']} runs)",
                           file=sys.stderr, flush=True)
                 r["fg_totals"] = totals_check(f"{fg}/maps", flows)
+                if args.proto:
+                    r["proto_count"] = proto_check(args.build, proto, r, flows)
                 rows.append(r)
-                sh("rm", "-rf", ref, fg)
+                sh("rm", "-rf", ref, fg, proto)
     finally:
         sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats_was}", check=False)
         lab_down()
 
+    if args.proto:
+        proto_summary(rows)
     if args.programs:
         return 0
     lru = "per-CPU LRU (BPF_F_NO_COMMON_LRU)" if rows and rows[0]["flags"] & 2 else "common LRU"

@@ -8,6 +8,7 @@
 #   bench/dataplane.sh                      flows 1, 10k, 100k, 1M, common LRU
 #   BENCH_FLOWS=1,10000 bench/dataplane.sh  other flow counts
 #   BENCH_LRU=percpu bench/dataplane.sh     flow maps with BPF_F_NO_COMMON_LRU
+#   BENCH_PROTO=1 bench/dataplane.sh        also the table prototype (table_proto.bpf.c)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,5 +25,10 @@ percpu) flags=-DFG_FLOW_MAP_FLAGS=BPF_F_NO_COMMON_LRU ;;
 esac
 make -s -C dataplane-bpf OUT="$out/$lru-lru" EXTRA_CFLAGS="$flags"
 make -s -C bench OUT="$out"
+extra=()
+if [ "${BENCH_PROTO:-0}" = 1 ]; then
+	make -s -C bench OUT="$out" proto
+	extra=(--proto)
+fi
 exec /usr/bin/python3 bench/dataplane.py "$out/$lru-lru/flowgate.bpf.o" "$out" \
-	--flows "${BENCH_FLOWS:-1,10000,100000,1000000}"
+	--flows "${BENCH_FLOWS:-1,10000,100000,1000000}" "${extra[@]}"

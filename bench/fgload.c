@@ -81,9 +81,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	m = bpf_object__find_map_by_name(obj, "fg_settings");
 	for (i = 4; i < argc; i++) {
-		struct iface_settings set = {};
+		struct iface_settings set = {.flags = FG_SETTINGS_VALID};
 		__u32 ifindex;
 
 		if (sscanf(argv[i], "%u:%u:%u", &ifindex, &set.slot,
@@ -92,6 +91,9 @@ int main(int argc, char **argv)
 				argv[i]);
 			return 2;
 		}
+		m = bpf_object__find_map_by_name(
+			obj, ifindex < FG_SETTINGS_DIRECT ? "fg_settings"
+							  : "fg_settings_far");
 		err = bpf_map__update_elem(m, &ifindex, sizeof(ifindex), &set,
 					   sizeof(set), 0);
 		if (err) {

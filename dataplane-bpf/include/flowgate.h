@@ -18,7 +18,7 @@
 #endif
 
 /* Bumped whenever a map layout or a map name changes. */
-#define FLOWGATE_SCHEMA_VERSION 1
+#define FLOWGATE_SCHEMA_VERSION 2
 
 /* Interface slots: the control plane gives each attached interface a slot
  * (0 .. FG_MAX_SLOTS-2); the last slot collects packets seen on an interface
@@ -92,11 +92,25 @@ struct iface_totals {
 	__u64 insert_failed_bytes;
 };
 
-/* Per-interface settings, written by the control plane (hash map keyed by
- * ifindex). Changeable live, no reload. 8 bytes. */
+/* Interfaces with ifindex below this have their settings in the ARRAY
+ * fg_settings (index = ifindex: an inlined lookup, no helper call per
+ * packet); larger ifindexes (hosts that create and delete many interfaces)
+ * in the HASH fg_settings_far. */
+#ifndef FG_SETTINGS_DIRECT
+#define FG_SETTINGS_DIRECT 65536
+#endif
+
+/* iface_settings.flags: the entry holds settings (an all-zero array entry
+ * is an interface without settings). */
+#define FG_SETTINGS_VALID 1
+
+/* Per-interface settings, written by the control plane (fg_settings at index
+ * ifindex, or fg_settings_far keyed by ifindex). Changeable live, no reload.
+ * 12 bytes. */
 struct iface_settings {
 	__u32 slot; /* totals slot, < FG_SLOT_UNKNOWN */
 	__u32 sample_rate; /* 1-in-N packets into the ring buffer; 0 = off */
+	__u32 flags; /* FG_SETTINGS_VALID, else no settings */
 };
 
 /* Ring buffer record: this header, then cap_len bytes of the frame from the

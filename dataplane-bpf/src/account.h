@@ -3,7 +3,8 @@
  * account.h: count one parsed frame into the totals and the flow map.
  *
  * fg_iface_of(ifindex, &slot) returns the interface's settings (NULL when
- * fg_settings has none) and sets slot; an interface without settings, or
+ * it has none: fg_settings[ifindex] without FG_SETTINGS_VALID, or for an
+ * ifindex >= FG_SETTINGS_DIRECT no fg_settings_far entry) and sets slot; an interface without settings, or
  * with a slot >= FG_MAX_SLOTS, counts under FG_SLOT_UNKNOWN and as
  * DP_IFACE_UNKNOWN. Its flows still go to the flow map (keyed by ifindex).
  *
@@ -39,9 +40,14 @@
 static __always_inline struct iface_settings *fg_iface_of(__u32 ifindex,
 							  __u32 *slot)
 {
-	struct iface_settings *set =
-		bpf_map_lookup_elem(&fg_settings, &ifindex);
+	struct iface_settings *set;
 
+	if (ifindex < FG_SETTINGS_DIRECT)
+		set = bpf_map_lookup_elem(&fg_settings, &ifindex);
+	else
+		set = bpf_map_lookup_elem(&fg_settings_far, &ifindex);
+	if (set && !(set->flags & FG_SETTINGS_VALID))
+		set = NULL;
 	if (set && set->slot < FG_MAX_SLOTS) {
 		*slot = set->slot;
 		return set;

@@ -19,7 +19,9 @@
  *   the map swapped out has no writer left when it is drained.
  * - fg_totals: per-CPU iface_totals, index slot * FG_DIR_MAX + direction.
  * - fg_errors: per-CPU __u64 per enum fg_error.
- * - fg_settings: ifindex -> iface_settings, written by the control plane.
+ * - fg_settings: ARRAY of iface_settings indexed by ifindex (below
+ *   FG_SETTINGS_DIRECT), written by the control plane; flags 0 = none.
+ * - fg_settings_far: HASH ifindex -> iface_settings for larger ifindexes.
  * - fg_samples: ring buffer of fixed-size sample records (sample.h).
  * - fg_sample_left: private to the programs (per-CPU 1-in-N countdown
  *   per totals index); user space never needs to read it.
@@ -83,11 +85,18 @@ struct {
 } fg_errors SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_SETTINGS_DIRECT);
+	__type(key, __u32);
+	__type(value, struct iface_settings);
+} fg_settings SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FG_MAX_SLOTS);
 	__type(key, __u32);
 	__type(value, struct iface_settings);
-} fg_settings SEC(".maps");
+} fg_settings_far SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -237,7 +237,7 @@ def setup(obj):
 
 def settings(ifx, slot, rate):
     key = [str(b) for b in struct.pack("<I", ifx)]
-    val = [str(b) for b in struct.pack("<II", slot, rate)]
+    val = [str(b) for b in struct.pack("<III", slot, rate, 1)]  # flags: FG_SETTINGS_VALID
     sh("bpftool", "map", "update", "pinned", f"{PIN}/maps/fg_settings", "key", *key, "value", *val)
 
 

@@ -13,11 +13,14 @@ _Static_assert(sizeof(struct flow_stats) == 40,
 	       "flow_stats: Layout.FLOW_STATS_SIZE");
 _Static_assert(sizeof(struct iface_totals) == 48,
 	       "iface_totals: Layout.IFACE_TOTALS_SIZE");
-_Static_assert(sizeof(struct iface_settings) == 8,
+_Static_assert(sizeof(struct iface_settings) == 12,
 	       "iface_settings: Layout.IFACE_SETTINGS_SIZE");
 _Static_assert(sizeof(struct sample_hdr) == 24,
 	       "sample_hdr: Layout.SAMPLE_HDR_SIZE");
 _Static_assert(offsetof(struct flow_key, ifindex) == 36, "flow_key.ifindex");
 _Static_assert(offsetof(struct flow_stats, tcp_flags) == 32,
 	       "flow_stats.tcp_flags");
+_Static_assert(FG_SETTINGS_DIRECT == 65536, "Layout.SETTINGS_DIRECT");
+_Static_assert(FG_SETTINGS_VALID == 1, "Layout.SETTINGS_VALID");
+_Static_assert(FLOWGATE_SCHEMA_VERSION == 2, "Layout.SCHEMA_VERSION");
 _Static_assert(DP_ERROR_MAX == 9, "enum fg_error: Layout.DP_ERROR_MAX");

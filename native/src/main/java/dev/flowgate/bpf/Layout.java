@@ -17,13 +17,22 @@ public final class Layout {
   private Layout() {}
 
   /** FLOWGATE_SCHEMA_VERSION: pins live under {@code <pin-path>/<version>/}. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   /** FG_MAX_SLOTS: interface slots in the totals map. */
   public static final int MAX_SLOTS = 256;
 
   /** FG_SLOT_UNKNOWN: the slot of packets on interfaces without a slot. */
   public static final int SLOT_UNKNOWN = MAX_SLOTS - 1;
+
+  /**
+   * FG_SETTINGS_DIRECT: interfaces with a smaller ifindex have their settings in the ARRAY {@code
+   * fg_settings} at index ifindex, the others in the HASH {@code fg_settings_far}.
+   */
+  public static final int SETTINGS_DIRECT = 65536;
+
+  /** FG_SETTINGS_VALID: iface_settings.flags bit of an entry that holds settings. */
+  public static final int SETTINGS_VALID = 1;
 
   /** FG_DEFAULT_MAX_FLOWS: flow map capacity unless the config says otherwise. */
   public static final int DEFAULT_MAX_FLOWS = 262144;
@@ -166,15 +175,18 @@ public final class Layout {
   /** iface_totals.insert_failed_bytes: u64. */
   public static final int IFACE_TOTALS_INSERT_FAILED_BYTES = 40;
 
-  // struct iface_settings (8 bytes)
+  // struct iface_settings (12 bytes)
   /** sizeof(struct iface_settings). */
-  public static final int IFACE_SETTINGS_SIZE = 8;
+  public static final int IFACE_SETTINGS_SIZE = 12;
 
   /** iface_settings.slot: u32. */
   public static final int IFACE_SETTINGS_SLOT = 0;
 
   /** iface_settings.sample_rate: u32, 1-in-N, 0 = off. */
   public static final int IFACE_SETTINGS_SAMPLE_RATE = 4;
+
+  /** iface_settings.flags: u32, {@link #SETTINGS_VALID} or no settings. */
+  public static final int IFACE_SETTINGS_FLAGS = 8;
 
   // struct sample_hdr (24 bytes)
   /** sizeof(struct sample_hdr). */
@@ -243,7 +255,8 @@ public final class Layout {
             IFACE_SETTINGS_SIZE,
             List.of(
                 new Member("slot", IFACE_SETTINGS_SLOT, 4),
-                new Member("sample_rate", IFACE_SETTINGS_SAMPLE_RATE, 4))),
+                new Member("sample_rate", IFACE_SETTINGS_SAMPLE_RATE, 4),
+                new Member("flags", IFACE_SETTINGS_FLAGS, 4))),
         new Struct(
             "sample_hdr",
             SAMPLE_HDR_SIZE,
@@ -380,11 +393,17 @@ public final class Layout {
     return sum;
   }
 
-  /** Writes a struct iface_settings at {@code at}. */
+  /** Writes a struct iface_settings that holds settings ({@link #SETTINGS_VALID}) at {@code at}. */
   public static void putIfaceSettings(ByteBuffer b, int at, int slot, int sampleRate) {
     ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     le.putInt(at + IFACE_SETTINGS_SLOT, slot);
     le.putInt(at + IFACE_SETTINGS_SAMPLE_RATE, sampleRate);
+    le.putInt(at + IFACE_SETTINGS_FLAGS, SETTINGS_VALID);
+  }
+
+  /** The settings map of an interface: {@code fg_settings} or {@code fg_settings_far}. */
+  public static String settingsMapOf(int ifindex) {
+    return Integer.toUnsignedLong(ifindex) < SETTINGS_DIRECT ? "fg_settings" : "fg_settings_far";
   }
 
   /** sample_hdr.timestamp_ns of the header at {@code hdr}. */

@@ -134,8 +134,8 @@ class BpfMapTest {
 
   @Test
   void singleElementsAreLookedUpUpdatedAndDeleted() {
-    BpfMap settings = obj.map("fg_settings");
-    ByteBuffer key = NativeBpf.allocate(4).putInt(0, 7);
+    BpfMap settings = obj.map("fg_settings_far");
+    ByteBuffer key = NativeBpf.allocate(4).putInt(0, Layout.SETTINGS_DIRECT + 7);
     ByteBuffer value = NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE);
     assertThat(settings.lookup(key, value)).isFalse();
 

@@ -54,9 +54,13 @@ class BpfObjectTest {
       assertThat(errors.maxEntries()).isEqualTo(Layout.DP_ERROR_MAX);
 
       BpfMap settings = obj.map("fg_settings");
-      assertThat(settings.type()).isEqualTo(BpfMap.TYPE_HASH);
+      assertThat(settings.type()).isEqualTo(BpfMap.TYPE_ARRAY);
       assertThat(settings.keySize()).isEqualTo(4);
       assertThat(settings.valueSize()).isEqualTo(Layout.IFACE_SETTINGS_SIZE);
+      assertThat(settings.maxEntries()).isEqualTo(Layout.SETTINGS_DIRECT);
+      BpfMap far = obj.map("fg_settings_far");
+      assertThat(far.type()).isEqualTo(BpfMap.TYPE_HASH);
+      assertThat(far.valueSize()).isEqualTo(Layout.IFACE_SETTINGS_SIZE);
 
       assertThat(obj.map("fg_samples").type()).isEqualTo(BpfMap.TYPE_RINGBUF);
     }

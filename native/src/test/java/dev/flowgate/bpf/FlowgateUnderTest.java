@@ -60,7 +60,6 @@ public final class FlowgateUnderTest implements AutoCloseable {
   private final BpfMap slot;
   private final BpfMap totals;
   private final BpfMap errors;
-  private final BpfMap settings;
   private final ByteBuffer keys;
   private final ByteBuffer values;
 
@@ -71,7 +70,6 @@ public final class FlowgateUnderTest implements AutoCloseable {
     this.slot = object.map("fg_flow_slot");
     this.totals = object.map("fg_totals");
     this.errors = object.map("fg_errors");
-    this.settings = object.map("fg_settings");
     int cap = flowsA.maxEntries();
     this.keys = NativeBpf.allocate(cap * flowsA.keySize());
     this.values = NativeBpf.allocate(cap * flowsA.valueBufferSize());
@@ -114,8 +112,8 @@ public final class FlowgateUnderTest implements AutoCloseable {
   public void assignSlot(int ifindex, int slotIndex) {
     ByteBuffer k = NativeBpf.allocate(4).putInt(0, ifindex);
     ByteBuffer v = NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE);
-    v.putInt(Layout.IFACE_SETTINGS_SLOT, slotIndex).putInt(Layout.IFACE_SETTINGS_SAMPLE_RATE, 0);
-    settings.update(k, v, BpfMap.BPF_ANY);
+    Layout.putIfaceSettings(v, 0, slotIndex, 0);
+    object.map(Layout.settingsMapOf(ifindex)).update(k, v, BpfMap.BPF_ANY);
   }
 
   /** Totals of a slot and direction, summed over CPUs. */

@@ -105,9 +105,33 @@ public final class Lab implements AutoCloseable {
    * Netns#HOST}); both ends are down and have no addresses.
    */
   public VethPair veth(Netns aSide, Netns bSide) {
+    return veth(aSide, bSide, 0);
+  }
+
+  /**
+   * As {@link #veth(Netns, Netns)}, end a created with ifindex {@code aIndex} (0: the kernel's
+   * choice), for what depends on the ifindex's size.
+   */
+  public VethPair veth(Netns aSide, Netns bSide, int aIndex) {
     String a = uniqueName();
     String b = uniqueName();
-    Command.check("ip", "link", "add", "name", a, "type", "veth", "peer", "name", b);
+    if (aIndex > 0) {
+      Command.check(
+          "ip",
+          "link",
+          "add",
+          "name",
+          a,
+          "index",
+          String.valueOf(aIndex),
+          "type",
+          "veth",
+          "peer",
+          "name",
+          b);
+    } else {
+      Command.check("ip", "link", "add", "name", a, "type", "veth", "peer", "name", b);
+    }
     VethPair pair = new VethPair(new VethPair.End(a, aSide), new VethPair.End(b, bSide));
     onClose("veth " + pair, pair::delete);
     if (!aSide.isHost()) {

@@ -42,6 +42,7 @@ public final class Dataplane implements AutoCloseable {
   private final BpfMap totals;
   private final BpfMap errors;
   private final BpfMap settings;
+  private final BpfMap settingsFar;
   private final BpfMap samples;
   private final int maxFlows;
   private final ByteBuffer slotKey = direct(4);
@@ -56,6 +57,7 @@ public final class Dataplane implements AutoCloseable {
     this.totals = object.map("fg_totals");
     this.errors = object.map("fg_errors");
     this.settings = object.map("fg_settings");
+    this.settingsFar = object.map("fg_settings_far");
     this.samples = object.map("fg_samples");
   }
 
@@ -146,18 +148,30 @@ public final class Dataplane implements AutoCloseable {
     return samples;
   }
 
-  /** Writes the slot and sample rate of an interface; takes effect on the next packet. */
+  /**
+   * Writes the slot and sample rate of an interface; takes effect on the next packet. Into {@code
+   * fg_settings} at index ifindex (an ARRAY: the programs' lookup is inlined), or for an ifindex of
+   * {@link Layout#SETTINGS_DIRECT} or more into the HASH {@code fg_settings_far}.
+   */
   public void putSettings(int ifindex, int slot, int sampleRate) {
     ByteBuffer key = direct(4).putInt(0, ifindex);
     ByteBuffer value = direct(Layout.IFACE_SETTINGS_SIZE);
-    value.putInt(Layout.IFACE_SETTINGS_SLOT, slot);
-    value.putInt(Layout.IFACE_SETTINGS_SAMPLE_RATE, sampleRate);
-    settings.update(key, value, 0);
+    Layout.putIfaceSettings(value, 0, slot, sampleRate);
+    settingsOf(ifindex).update(key, value, 0);
   }
 
   /** Removes an interface's settings (its packets then count under the unknown slot). */
   public void removeSettings(int ifindex) {
-    settings.delete(direct(4).putInt(0, ifindex));
+    ByteBuffer key = direct(4).putInt(0, ifindex);
+    if (settingsOf(ifindex) == settings) {
+      settings.update(key, direct(Layout.IFACE_SETTINGS_SIZE), 0); // all zero: no settings
+    } else {
+      settingsFar.delete(key);
+    }
+  }
+
+  private BpfMap settingsOf(int ifindex) {
+    return Layout.settingsMapOf(ifindex).equals("fg_settings") ? settings : settingsFar;
   }
 
   /** Removes every pin of this schema version (keep-attached: false). */

@@ -5,13 +5,11 @@ import static dev.flowgate.exporters.ipfix.IpfixConstants.*;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
 import dev.flowgate.exporters.encode.FlowColumns;
-import dev.flowgate.exporters.encode.FlowMessageEncoder;
+import dev.flowgate.exporters.encode.TemplateFormatEncoder;
 import io.netty.buffer.ByteBuf;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.SortedMap;
 
 /**
@@ -22,7 +20,7 @@ import java.util.SortedMap;
  * <p>ICMP flows (protocol 1, and 58 over IPv6) carry their type and code in icmpTypeCodeIPv4/IPv6
  * and zero transport ports; other flows carry a zero icmpTypeCode.
  */
-public final class IpfixEncoder implements FlowMessageEncoder {
+public final class IpfixEncoder extends TemplateFormatEncoder {
 
   private static final int PROTO_ICMP = 1;
   private static final int PROTO_ICMPV6 = 58;
@@ -34,8 +32,6 @@ public final class IpfixEncoder implements FlowMessageEncoder {
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-  private final long observationDomainId;
-  private final int maxMessageSize;
   private final byte[] scratch; // one message, assembled by encodeData
 
   /**
@@ -43,33 +39,18 @@ public final class IpfixEncoder implements FlowMessageEncoder {
    * @param maxMessageSize the longest message, header included; must hold the template message
    */
   public IpfixEncoder(long observationDomainId, int maxMessageSize) {
-    if (observationDomainId < 0 || observationDomainId > 0xFFFFFFFFL) {
-      throw new IllegalArgumentException(
-          "observation domain id not unsigned 32-bit: " + observationDomainId);
-    }
-    int smallest = minimumMessageSize();
-    if (maxMessageSize < smallest || maxMessageSize > MAX_MESSAGE_LENGTH) {
-      throw new IllegalArgumentException(
-          "max message size " + maxMessageSize + " not in " + smallest + ".." + MAX_MESSAGE_LENGTH);
-    }
-    this.observationDomainId = observationDomainId;
-    this.maxMessageSize = maxMessageSize;
+    super(
+        "observation domain id",
+        observationDomainId,
+        maxMessageSize,
+        minimumMessageSize(),
+        MAX_MESSAGE_LENGTH);
     this.scratch = new byte[maxMessageSize];
   }
 
   /** The smallest max message size that holds the template message and any one record. */
   public static int minimumMessageSize() {
     return MESSAGE_HEADER_LENGTH + IpfixTemplates.templateSetsLength();
-  }
-
-  @Override
-  public int maxMessageSize() {
-    return maxMessageSize;
-  }
-
-  @Override
-  public boolean hasTemplates() {
-    return true;
   }
 
   /**
@@ -88,6 +69,7 @@ public final class IpfixEncoder implements FlowMessageEncoder {
       return false;
     }
     byte[] b = scratch;
+    int limit = maxMessageSize(); // p counts from the message start
     int p = MESSAGE_HEADER_LENGTH; // 16: the header is written last, once the length is known
     int set = -1; // offset of the open data set, -1 if none
     boolean setIsIpv4 = false;
@@ -99,7 +81,7 @@ public final class IpfixEncoder implements FlowMessageEncoder {
       if (newSet) {
         need += SET_HEADER_LENGTH; // 4: the header of the set this record opens
       }
-      if (p + need > maxMessageSize) {
+      if (p + need > limit) {
         break;
       }
       if (newSet) {
@@ -130,7 +112,7 @@ public final class IpfixEncoder implements FlowMessageEncoder {
     SHORT.set(b, 2, (short) p); // 2: message length: header + sets
     INT.set(b, 4, 0); // 4: export time, stamped when sent
     INT.set(b, 8, 0); // 4: sequence number, stamped when sent
-    INT.set(b, 12, (int) observationDomainId); // 4: observation domain
+    INT.set(b, 12, observationDomainId()); // 4: observation domain
     out.writeBytes(b, 0, p);
     cursor.row = row;
     return true;
@@ -187,12 +169,12 @@ public final class IpfixEncoder implements FlowMessageEncoder {
       return false;
     }
     int message = out.writerIndex();
-    int limit = message + maxMessageSize;
+    int limit = message + maxMessageSize();
     writeHeader(out);
     if (first) {
       int set = out.writerIndex();
       out.writeShort(TEMPLATE_EXPORTER_STATS).writeShort(0);
-      out.writeInt((int) observationDomainId); // 4: observationDomainId (scope)
+      out.writeInt(observationDomainId()); // 4: observationDomainId (scope)
       out.writeLong(totals.messages()); // 8: exportedMessageTotalCount
       out.writeLong(totals.records()); // 8: exportedFlowRecordTotalCount
       out.writeLong(totals.octets()); // 8: exportedOctetTotalCount
@@ -201,38 +183,15 @@ public final class IpfixEncoder implements FlowMessageEncoder {
       cursor.records++;
       cursor.row = 1; // row 0 is the statistics record, rows 1.. the interfaces
     }
-    int skip = cursor.row - 1;
-    int set = -1;
-    for (Map.Entry<Long, String> e : interfaceNames.entrySet()) {
-      if (skip-- > 0) {
-        continue;
-      }
-      int need = IpfixTemplates.INTERFACE_NAME_RECORD_LENGTH + (set < 0 ? SET_HEADER_LENGTH : 0);
-      if (out.writerIndex() + need > limit) {
-        break;
-      }
-      if (set < 0) {
-        set = out.writerIndex();
-        out.writeShort(TEMPLATE_INTERFACE_NAMES).writeShort(0);
-      }
-      out.writeInt(e.getKey().intValue()); // 4: ingressInterface (scope)
-      writeFixedString(out, e.getValue(), INTERFACE_NAME_LENGTH); // 16: interfaceName
-      cursor.records++;
-      cursor.row++;
-    }
+    // 4 + 16 each: ingressInterface (scope), interfaceName
+    int set =
+        writeInterfaceNames(
+            interfaceNames, cursor, out, limit, TEMPLATE_INTERFACE_NAMES, INTERFACE_NAME_LENGTH);
     if (set >= 0) {
       out.setShort(set + 2, out.writerIndex() - set);
     }
     out.setShort(message + 2, out.writerIndex() - message);
     return true;
-  }
-
-  /** Writes {@code s} as UTF-8 cut to {@code length} bytes and zero padded to it. */
-  static void writeFixedString(ByteBuf out, String s, int length) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    int n = Math.min(bytes.length, length);
-    out.writeBytes(bytes, 0, n);
-    out.writeZero(length - n);
   }
 
   @Override
@@ -251,10 +210,6 @@ public final class IpfixEncoder implements FlowMessageEncoder {
    * 16 bytes: version, length (patched later), export time and sequence (stamped later), domain.
    */
   private void writeHeader(ByteBuf out) {
-    out.writeShort(VERSION)
-        .writeShort(0)
-        .writeInt(0)
-        .writeInt(0)
-        .writeInt((int) observationDomainId);
+    out.writeShort(VERSION).writeShort(0).writeInt(0).writeInt(0).writeInt(observationDomainId());
   }
 }

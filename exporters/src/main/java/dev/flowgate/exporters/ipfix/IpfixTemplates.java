@@ -12,48 +12,12 @@ import io.netty.buffer.ByteBuf;
 public final class IpfixTemplates {
 
   /** IPv4 flow record fields (template 256). */
-  static final int[] IPV4_FIELDS = {
-    SOURCE_IPV4_ADDRESS, 4,
-    DESTINATION_IPV4_ADDRESS, 4,
-    SOURCE_TRANSPORT_PORT, 2,
-    DESTINATION_TRANSPORT_PORT, 2,
-    PROTOCOL_IDENTIFIER, 1,
-    IP_CLASS_OF_SERVICE, 1,
-    TCP_CONTROL_BITS, 2,
-    OCTET_DELTA_COUNT, 8,
-    PACKET_DELTA_COUNT, 8,
-    FLOW_START_MILLISECONDS, 8,
-    FLOW_END_MILLISECONDS, 8,
-    INGRESS_INTERFACE, 4,
-    EGRESS_INTERFACE, 4,
-    VLAN_ID, 2,
-    ICMP_TYPE_CODE_IPV4, 2,
-    FLOW_DIRECTION, 1,
-    FLOW_END_REASON, 1,
-    IP_VERSION, 1,
-  };
+  static final int[] IPV4_FIELDS =
+      flowFields(SOURCE_IPV4_ADDRESS, DESTINATION_IPV4_ADDRESS, 4, ICMP_TYPE_CODE_IPV4);
 
   /** IPv6 flow record fields (template 257). */
-  static final int[] IPV6_FIELDS = {
-    SOURCE_IPV6_ADDRESS, 16,
-    DESTINATION_IPV6_ADDRESS, 16,
-    SOURCE_TRANSPORT_PORT, 2,
-    DESTINATION_TRANSPORT_PORT, 2,
-    PROTOCOL_IDENTIFIER, 1,
-    IP_CLASS_OF_SERVICE, 1,
-    TCP_CONTROL_BITS, 2,
-    OCTET_DELTA_COUNT, 8,
-    PACKET_DELTA_COUNT, 8,
-    FLOW_START_MILLISECONDS, 8,
-    FLOW_END_MILLISECONDS, 8,
-    INGRESS_INTERFACE, 4,
-    EGRESS_INTERFACE, 4,
-    VLAN_ID, 2,
-    ICMP_TYPE_CODE_IPV6, 2,
-    FLOW_DIRECTION, 1,
-    FLOW_END_REASON, 1,
-    IP_VERSION, 1,
-  };
+  static final int[] IPV6_FIELDS =
+      flowFields(SOURCE_IPV6_ADDRESS, DESTINATION_IPV6_ADDRESS, 16, ICMP_TYPE_CODE_IPV6);
 
   /** Exporting process statistics (template 258): one scope field, then four counters. */
   static final int[] EXPORTER_STATS_FIELDS = {
@@ -82,6 +46,34 @@ public final class IpfixTemplates {
   public static final int INTERFACE_NAME_RECORD_LENGTH = recordLength(INTERFACE_NAME_FIELDS);
 
   private IpfixTemplates() {}
+
+  /**
+   * A flow record's fields: the family's addresses ({@code addressLength} bytes each), then the
+   * fields every family carries, with the family's ICMP type/code element.
+   */
+  private static int[] flowFields(
+      int sourceAddress, int destinationAddress, int addressLength, int icmpTypeCode) {
+    return new int[] {
+      sourceAddress, addressLength,
+      destinationAddress, addressLength,
+      SOURCE_TRANSPORT_PORT, 2,
+      DESTINATION_TRANSPORT_PORT, 2,
+      PROTOCOL_IDENTIFIER, 1,
+      IP_CLASS_OF_SERVICE, 1,
+      TCP_CONTROL_BITS, 2,
+      OCTET_DELTA_COUNT, 8,
+      PACKET_DELTA_COUNT, 8,
+      FLOW_START_MILLISECONDS, 8,
+      FLOW_END_MILLISECONDS, 8,
+      INGRESS_INTERFACE, 4,
+      EGRESS_INTERFACE, 4,
+      VLAN_ID, 2,
+      icmpTypeCode, 2,
+      FLOW_DIRECTION, 1,
+      FLOW_END_REASON, 1,
+      IP_VERSION, 1,
+    };
+  }
 
   /**
    * Appends a template set (id 2) with the IPv4 and IPv6 templates, then an options template set

@@ -5,10 +5,8 @@ import static dev.flowgate.exporters.netflow.NetflowConstants.*;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
 import dev.flowgate.exporters.encode.FlowColumns;
-import dev.flowgate.exporters.encode.FlowMessageEncoder;
+import dev.flowgate.exporters.encode.TemplateFormatEncoder;
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.SortedMap;
 
 /**
@@ -24,13 +22,11 @@ import java.util.SortedMap;
  * reads ICMPv6 type/code from it, not from 139) and, as NetFlow collectors expect, in L4_DST_PORT.
  * Flowsets are padded to 4 bytes.
  */
-public final class NetflowV9Encoder implements FlowMessageEncoder {
+public final class NetflowV9Encoder extends TemplateFormatEncoder {
 
   private static final int PROTO_ICMP = 1;
   private static final int PROTO_ICMPV6 = 58;
 
-  private final long sourceId;
-  private final int maxMessageSize;
   private final long uptimeEpochMillis;
 
   /**
@@ -39,31 +35,13 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
    * @param uptimeEpochMillis when sysUptime was 0, in ms since the Unix epoch
    */
   public NetflowV9Encoder(long sourceId, int maxMessageSize, long uptimeEpochMillis) {
-    if (sourceId < 0 || sourceId > 0xFFFFFFFFL) {
-      throw new IllegalArgumentException("source id not unsigned 32-bit: " + sourceId);
-    }
-    if (maxMessageSize < minimumMessageSize() || maxMessageSize > 65535) {
-      throw new IllegalArgumentException(
-          "max message size " + maxMessageSize + " not in " + minimumMessageSize() + "..65535");
-    }
-    this.sourceId = sourceId;
-    this.maxMessageSize = maxMessageSize;
+    super("source id", sourceId, maxMessageSize, minimumMessageSize(), 65535); // 65535: UDP
     this.uptimeEpochMillis = uptimeEpochMillis;
   }
 
   /** The smallest max message size that holds the template packet. */
   public static int minimumMessageSize() {
     return V9_HEADER_LENGTH + NetflowV9Templates.templateFlowsetsLength();
-  }
-
-  @Override
-  public int maxMessageSize() {
-    return maxMessageSize;
-  }
-
-  @Override
-  public boolean hasTemplates() {
-    return true;
   }
 
   @Override
@@ -75,7 +53,7 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
     }
     int packet = out.writerIndex();
     // 3: the most padding the last flowset can need
-    int limit = packet + maxMessageSize - 3;
+    int limit = packet + maxMessageSize() - 3;
     writeHeader(out);
     int flowset = -1;
     boolean flowsetIsIpv4 = false;
@@ -158,12 +136,12 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
       return false;
     }
     int packet = out.writerIndex();
-    int limit = packet + maxMessageSize - 3; // 3: room for the last flowset's padding
+    int limit = packet + maxMessageSize() - 3; // 3: room for the last flowset's padding
     writeHeader(out);
     if (first) {
       int flowset = out.writerIndex();
       out.writeShort(V9_TEMPLATE_EXPORTER_STATS).writeShort(0);
-      out.writeInt((int) sourceId); // 4: scope System: the source id
+      out.writeInt(observationDomainId()); // 4: scope System: the source id
       out.writeLong(totals.messages()); // 8: TOTAL_PKTS_EXP
       out.writeLong(totals.records()); // 8: TOTAL_FLOWS_EXP
       out.writeLong(totals.octets()); // 8: TOTAL_BYTES_EXP
@@ -171,29 +149,10 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
       cursor.records++;
       cursor.row = 1; // row 0 is the statistics record, rows 1.. the interfaces
     }
-    int skip = cursor.row - 1;
-    int flowset = -1;
-    for (Map.Entry<Long, String> e : interfaceNames.entrySet()) {
-      if (skip-- > 0) {
-        continue;
-      }
-      int need =
-          NetflowV9Templates.INTERFACE_NAME_RECORD_LENGTH
-              + (flowset < 0 ? V9_FLOWSET_HEADER_LENGTH : 0);
-      if (out.writerIndex() + need > limit) {
-        break;
-      }
-      if (flowset < 0) {
-        flowset = out.writerIndex();
-        out.writeShort(V9_TEMPLATE_INTERFACE_NAMES).writeShort(0);
-      }
-      out.writeInt(e.getKey().intValue()); // 4: scope Interface: the ifindex
-      byte[] name = e.getValue().getBytes(StandardCharsets.UTF_8);
-      int n = Math.min(name.length, IF_NAME_LENGTH);
-      out.writeBytes(name, 0, n).writeZero(IF_NAME_LENGTH - n); // 16: IF_NAME, zero padded
-      cursor.records++;
-      cursor.row++;
-    }
+    // 4 + 16 each: scope Interface (the ifindex), IF_NAME
+    int flowset =
+        writeInterfaceNames(
+            interfaceNames, cursor, out, limit, V9_TEMPLATE_INTERFACE_NAMES, IF_NAME_LENGTH);
     if (flowset >= 0) {
       NetflowV9Templates.closeFlowset(out, flowset);
     }
@@ -223,7 +182,7 @@ public final class NetflowV9Encoder implements FlowMessageEncoder {
         .writeInt(0)
         .writeInt(0)
         .writeInt(0)
-        .writeInt((int) sourceId);
+        .writeInt(observationDomainId());
   }
 
   private static void finish(ByteBuf out, int packet, int records) {

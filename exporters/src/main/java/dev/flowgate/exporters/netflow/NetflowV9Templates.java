@@ -12,48 +12,10 @@ import io.netty.buffer.ByteBuf;
 public final class NetflowV9Templates {
 
   /** IPv4 flow record fields (template 256). */
-  static final int[] IPV4_FIELDS = {
-    IPV4_SRC_ADDR, 4,
-    IPV4_DST_ADDR, 4,
-    L4_SRC_PORT, 2,
-    L4_DST_PORT, 2,
-    PROTOCOL, 1,
-    SRC_TOS, 1,
-    TCP_FLAGS, 1,
-    IN_BYTES, 8,
-    IN_PKTS, 8,
-    FLOW_START_MILLISECONDS, 8,
-    FLOW_END_MILLISECONDS, 8,
-    INPUT_SNMP, 4,
-    OUTPUT_SNMP, 4,
-    SRC_VLAN, 2,
-    ICMP_TYPE, 2,
-    DIRECTION, 1,
-    FLOW_END_REASON, 1,
-    IP_PROTOCOL_VERSION, 1,
-  };
+  static final int[] IPV4_FIELDS = flowFields(IPV4_SRC_ADDR, IPV4_DST_ADDR, 4);
 
   /** IPv6 flow record fields (template 257). */
-  static final int[] IPV6_FIELDS = {
-    IPV6_SRC_ADDR, 16,
-    IPV6_DST_ADDR, 16,
-    L4_SRC_PORT, 2,
-    L4_DST_PORT, 2,
-    PROTOCOL, 1,
-    SRC_TOS, 1,
-    TCP_FLAGS, 1,
-    IN_BYTES, 8,
-    IN_PKTS, 8,
-    FLOW_START_MILLISECONDS, 8,
-    FLOW_END_MILLISECONDS, 8,
-    INPUT_SNMP, 4,
-    OUTPUT_SNMP, 4,
-    SRC_VLAN, 2,
-    ICMP_TYPE, 2,
-    DIRECTION, 1,
-    FLOW_END_REASON, 1,
-    IP_PROTOCOL_VERSION, 1,
-  };
+  static final int[] IPV6_FIELDS = flowFields(IPV6_SRC_ADDR, IPV6_DST_ADDR, 16);
 
   /** Exporter statistics (options template 258): scope System, three totals. */
   static final int[] EXPORTER_STATS_SCOPE = {V9_SCOPE_SYSTEM, 4};
@@ -87,6 +49,33 @@ public final class NetflowV9Templates {
   static final int TEMPLATE_RECORD_COUNT = 4;
 
   private NetflowV9Templates() {}
+
+  /**
+   * A flow record's fields: the family's addresses ({@code addressLength} bytes each), then the
+   * fields every family carries alike (ICMP_TYPE too, for IPv4 and IPv6).
+   */
+  private static int[] flowFields(int srcAddr, int dstAddr, int addressLength) {
+    return new int[] {
+      srcAddr, addressLength,
+      dstAddr, addressLength,
+      L4_SRC_PORT, 2,
+      L4_DST_PORT, 2,
+      PROTOCOL, 1,
+      SRC_TOS, 1,
+      TCP_FLAGS, 1,
+      IN_BYTES, 8,
+      IN_PKTS, 8,
+      FLOW_START_MILLISECONDS, 8,
+      FLOW_END_MILLISECONDS, 8,
+      INPUT_SNMP, 4,
+      OUTPUT_SNMP, 4,
+      SRC_VLAN, 2,
+      ICMP_TYPE, 2,
+      DIRECTION, 1,
+      FLOW_END_REASON, 1,
+      IP_PROTOCOL_VERSION, 1,
+    };
+  }
 
   /** Appends the template flowset and the options template flowset, each padded to 4 bytes. */
   static void writeTemplateFlowsets(ByteBuf out) {

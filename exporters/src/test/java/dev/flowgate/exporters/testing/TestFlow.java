@@ -67,104 +67,55 @@ public record TestFlow(
   }
 
   public TestFlow withTimes(long start, long end) {
-    return new TestFlow(
-        src, dst, srcPort, dstPort, protocol, tos, tcpFlags, packets, bytes, start, end, ifindex,
-        direction, vlanId, endReason);
+    return with(tos, tcpFlags, start, end, ifindex, direction, vlanId, endReason);
   }
 
   public TestFlow withFlags(int flags) {
-    return new TestFlow(
-        src,
-        dst,
-        srcPort,
-        dstPort,
-        protocol,
-        tos,
-        flags,
-        packets,
-        bytes,
-        startMillis,
-        endMillis,
-        ifindex,
-        direction,
-        vlanId,
-        endReason);
+    return with(tos, flags, startMillis, endMillis, ifindex, direction, vlanId, endReason);
   }
 
   public TestFlow withVlan(int vlan) {
-    return new TestFlow(
-        src,
-        dst,
-        srcPort,
-        dstPort,
-        protocol,
-        tos,
-        tcpFlags,
-        packets,
-        bytes,
-        startMillis,
-        endMillis,
-        ifindex,
-        direction,
-        vlan,
-        endReason);
+    return with(tos, tcpFlags, startMillis, endMillis, ifindex, direction, vlan, endReason);
   }
 
   public TestFlow withInterface(long ifx, int dir) {
-    return new TestFlow(
-        src,
-        dst,
-        srcPort,
-        dstPort,
-        protocol,
-        tos,
-        tcpFlags,
-        packets,
-        bytes,
-        startMillis,
-        endMillis,
-        ifx,
-        dir,
-        vlanId,
-        endReason);
+    return with(tos, tcpFlags, startMillis, endMillis, ifx, dir, vlanId, endReason);
   }
 
   public TestFlow withTos(int t) {
-    return new TestFlow(
-        src,
-        dst,
-        srcPort,
-        dstPort,
-        protocol,
-        t,
-        tcpFlags,
-        packets,
-        bytes,
-        startMillis,
-        endMillis,
-        ifindex,
-        direction,
-        vlanId,
-        endReason);
+    return with(t, tcpFlags, startMillis, endMillis, ifindex, direction, vlanId, endReason);
   }
 
   public TestFlow withEndReason(int r) {
+    return with(tos, tcpFlags, startMillis, endMillis, ifindex, direction, vlanId, r);
+  }
+
+  /** This flow's addresses, ports, protocol and counters with the other fields given. */
+  private TestFlow with(
+      int newTos,
+      int newTcpFlags,
+      long newStartMillis,
+      long newEndMillis,
+      long newIfindex,
+      int newDirection,
+      int newVlanId,
+      int newEndReason) {
     return new TestFlow(
         src,
         dst,
         srcPort,
         dstPort,
         protocol,
-        tos,
-        tcpFlags,
+        newTos,
+        newTcpFlags,
         packets,
         bytes,
-        startMillis,
-        endMillis,
-        ifindex,
-        direction,
-        vlanId,
-        r);
+        newStartMillis,
+        newEndMillis,
+        newIfindex,
+        newDirection,
+        newVlanId,
+        newEndReason);
   }
 
   /** The address as 4 or 16 bytes. */

@@ -401,9 +401,14 @@ public final class Layout {
     le.putInt(at + IFACE_SETTINGS_FLAGS, SETTINGS_VALID);
   }
 
+  /** Whether an interface's settings sit in the ARRAY {@code fg_settings} (else the HASH). */
+  public static boolean settingsDirect(int ifindex) {
+    return Integer.toUnsignedLong(ifindex) < SETTINGS_DIRECT;
+  }
+
   /** The settings map of an interface: {@code fg_settings} or {@code fg_settings_far}. */
   public static String settingsMapOf(int ifindex) {
-    return Integer.toUnsignedLong(ifindex) < SETTINGS_DIRECT ? "fg_settings" : "fg_settings_far";
+    return settingsDirect(ifindex) ? "fg_settings" : "fg_settings_far";
   }
 
   /** sample_hdr.timestamp_ns of the header at {@code hdr}. */

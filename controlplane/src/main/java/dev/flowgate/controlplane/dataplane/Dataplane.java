@@ -163,7 +163,7 @@ public final class Dataplane implements AutoCloseable {
   /** Removes an interface's settings (its packets then count under the unknown slot). */
   public void removeSettings(int ifindex) {
     ByteBuffer key = direct(4).putInt(0, ifindex);
-    if (settingsOf(ifindex) == settings) {
+    if (Layout.settingsDirect(ifindex)) {
       settings.update(key, direct(Layout.IFACE_SETTINGS_SIZE), 0); // all zero: no settings
     } else {
       settingsFar.delete(key);
@@ -171,7 +171,7 @@ public final class Dataplane implements AutoCloseable {
   }
 
   private BpfMap settingsOf(int ifindex) {
-    return Layout.settingsMapOf(ifindex).equals("fg_settings") ? settings : settingsFar;
+    return Layout.settingsDirect(ifindex) ? settings : settingsFar;
   }
 
   /** Removes every pin of this schema version (keep-attached: false). */

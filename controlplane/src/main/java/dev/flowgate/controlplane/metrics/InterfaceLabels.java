@@ -2,9 +2,11 @@ package dev.flowgate.controlplane.metrics;
 
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The label sets of the per-interface series, built once per interface name and laid out in label
@@ -21,6 +23,18 @@ final class InterfaceLabels {
 
   /** The breakdown's direction index (0 ingress, 1 egress) of each of {@link #DIRECTIONS}. */
   private static final int[] DIRECTION_CELLS = {1, 0};
+
+  /** Indexes into {@link TrafficBreakdown#PROTOCOLS}, sorted by label value. */
+  private static final int[] PROTOCOL_ORDER =
+      IntStream.range(0, TrafficBreakdown.PROTOCOLS.length)
+          .boxed()
+          .sorted(Comparator.comparing(p -> TrafficBreakdown.PROTOCOLS[p]))
+          .mapToInt(Integer::intValue)
+          .toArray();
+
+  private static final Comparator<InterfaceTraffic> ROW_ORDER =
+      Comparator.comparing(InterfaceTraffic::direction)
+          .thenComparing(InterfaceTraffic::interfaceName);
 
   /** Rows of {@link MetricsSource#interfaceTraffic()} in label order, with their label sets. */
   record Rows(List<InterfaceTraffic> rows, Labels[] labels) {}
@@ -69,9 +83,7 @@ final class InterfaceLabels {
 
   private synchronized Rows rowsOf(List<InterfaceTraffic> traffic) {
     List<InterfaceTraffic> sorted = new ArrayList<>(traffic);
-    sorted.sort(
-        java.util.Comparator.comparing(InterfaceTraffic::direction)
-            .thenComparing(InterfaceTraffic::interfaceName));
+    sorted.sort(ROW_ORDER);
     Map<String, Labels> kept = new HashMap<>();
     Labels[] labels = new Labels[sorted.size()];
     for (int i = 0; i < labels.length; i++) {
@@ -91,8 +103,7 @@ final class InterfaceLabels {
   private synchronized Breakdown breakdownOf(Map<String, TrafficBreakdown.Counts> all) {
     List<String> names = new ArrayList<>(all.keySet());
     names.sort(null);
-    int[] protocols = protocolsInLabelOrder();
-    int perInterface = TrafficBreakdown.IP_VERSIONS.length * protocols.length;
+    int perInterface = TrafficBreakdown.IP_VERSIONS.length * PROTOCOL_ORDER.length;
     int n = names.size() * DIRECTIONS.length * perInterface;
     TrafficBreakdown.Counts[] counts = new TrafficBreakdown.Counts[n];
     int[] cellOf = new int[n];
@@ -101,15 +112,14 @@ final class InterfaceLabels {
     int i = 0;
     for (int d = 0; d < DIRECTIONS.length; d++) {
       for (String iface : names) {
-        Labels[] own = kept.get(iface);
-        if (own == null) {
-          own = cells.get(iface);
-          kept.put(iface, own != null ? own : (own = breakdownLabels(iface)));
-        }
+        Labels[] own =
+            kept.computeIfAbsent(
+                iface, k -> cells.containsKey(k) ? cells.get(k) : breakdownLabels(k));
+        TrafficBreakdown.Counts c = all.get(iface);
         int j = d * perInterface;
         for (int ip = 0; ip < TrafficBreakdown.IP_VERSIONS.length; ip++) {
-          for (int p : protocols) {
-            counts[i] = all.get(iface);
+          for (int p : PROTOCOL_ORDER) {
+            counts[i] = c;
             cellOf[i] = TrafficBreakdown.Counts.cell(DIRECTION_CELLS[d], ip, p);
             labels[i] = own[j++];
             i++;
@@ -123,11 +133,10 @@ final class InterfaceLabels {
 
   /** One interface's breakdown label sets, in label order (direction, IP version, protocol). */
   private static Labels[] breakdownLabels(String iface) {
-    int[] protocols = protocolsInLabelOrder();
     List<Labels> out = new ArrayList<>();
     for (String direction : DIRECTIONS) {
       for (String ip : TrafficBreakdown.IP_VERSIONS) {
-        for (int p : protocols) {
+        for (int p : PROTOCOL_ORDER) {
           out.add(
               Labels.of(
                   "interface",
@@ -142,14 +151,5 @@ final class InterfaceLabels {
       }
     }
     return out.toArray(Labels[]::new);
-  }
-
-  /** Indexes into {@link TrafficBreakdown#PROTOCOLS}, sorted by label value. */
-  private static int[] protocolsInLabelOrder() {
-    return java.util.stream.IntStream.range(0, TrafficBreakdown.PROTOCOLS.length)
-        .boxed()
-        .sorted(java.util.Comparator.comparing(p -> TrafficBreakdown.PROTOCOLS[p]))
-        .mapToInt(Integer::intValue)
-        .toArray();
   }
 }

@@ -84,10 +84,8 @@ class ForeignTcFilterTest {
 
   private void run(Arrangement arrangement, TcDirection direction) {
     Netns ns = lab.netns();
-    VethPair veth = lab.veth(Netns.HOST, ns);
+    VethPair veth = lab.quietVeth(Netns.HOST, ns);
     VethPair.End hook = veth.a(); // the host end carries both programs
-    hook.conf("ipv6", "disable_ipv6", "1").up(); // no IPv6 chatter of its own
-    veth.b().conf("ipv6", "disable_ipv6", "1").up();
     int ifindex = hook.ifindex();
     flowgate.assignSlot(ifindex, SLOT);
     BpfProgram ours =

@@ -54,7 +54,7 @@ class InterfaceSettingsTest {
 
   @Test
   void smallIfindexUsesTheArray() {
-    VethPair veth = lab.veth(Netns.HOST, lab.netns());
+    VethPair veth = lab.quietVeth(Netns.HOST, lab.netns());
     assertThat(veth.a().ifindex()).isLessThan(Layout.SETTINGS_DIRECT);
     check(veth, "fg_settings");
   }
@@ -62,14 +62,12 @@ class InterfaceSettingsTest {
   @Test
   void largeIfindexUsesTheHash() {
     int index = Layout.SETTINGS_DIRECT + 1 + (int) (ProcessHandle.current().pid() % 1_000_000);
-    VethPair veth = lab.veth(Netns.HOST, lab.netns(), index);
+    VethPair veth = lab.quietVeth(Netns.HOST, lab.netns(), index);
     assertThat(veth.a().ifindex()).isEqualTo(index);
     check(veth, "fg_settings_far");
   }
 
   private void check(VethPair veth, String map) {
-    veth.a().conf("ipv6", "disable_ipv6", "1").up(); // no IPv6 chatter of its own
-    veth.b().conf("ipv6", "disable_ipv6", "1").up();
     int ifindex = veth.a().ifindex();
     assertThat(Layout.settingsMapOf(ifindex)).isEqualTo(map);
     links.add(BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));

@@ -51,9 +51,7 @@ class TcShortFrameTest {
   @Test
   void ipFramesShorterThanTheirFixedHeaderAreOtherAndTruncatedAtTcIngress() {
     Netns ns = lab.netns();
-    VethPair veth = lab.veth(Netns.HOST, ns);
-    veth.a().conf("ipv6", "disable_ipv6", "1").up();
-    veth.b().conf("ipv6", "disable_ipv6", "1").up();
+    VethPair veth = lab.quietVeth(Netns.HOST, ns);
     int ifindex = veth.a().ifindex();
     flowgate.assignSlot(ifindex, SLOT);
     link = BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS);

@@ -109,6 +109,25 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
+   * A veth pair as {@link #veth(Netns, Netns)}, both ends up and with IPv6 off: no
+   * autoconfiguration chatter (RS, MLD, DAD), so every packet counted on it is one the test sent.
+   */
+  public VethPair quietVeth(Netns aSide, Netns bSide) {
+    return quiet(veth(aSide, bSide));
+  }
+
+  /** {@link #quietVeth(Netns, Netns)} with end a created with ifindex {@code aIndex}. */
+  public VethPair quietVeth(Netns aSide, Netns bSide, int aIndex) {
+    return quiet(veth(aSide, bSide, aIndex));
+  }
+
+  private static VethPair quiet(VethPair pair) {
+    pair.a().conf("ipv6", "disable_ipv6", "1").up();
+    pair.b().conf("ipv6", "disable_ipv6", "1").up();
+    return pair;
+  }
+
+  /**
    * As {@link #veth(Netns, Netns)}, end a created with ifindex {@code aIndex} (0: the kernel's
    * choice), for what depends on the ifindex's size.
    */

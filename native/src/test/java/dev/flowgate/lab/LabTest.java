@@ -24,9 +24,7 @@ class LabTest {
   @Test
   void framesSentInsideANamespaceArriveOnTheHostEndExactly() {
     Netns ns = lab.netns();
-    VethPair veth = lab.veth(Netns.HOST, ns);
-    veth.a().conf("ipv6", "disable_ipv6", "1").up();
-    veth.b().conf("ipv6", "disable_ipv6", "1").up();
+    VethPair veth = lab.quietVeth(Netns.HOST, ns);
     long before = veth.a().stats().rxPackets();
     List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < 3000; i++) {

@@ -36,11 +36,7 @@ class CrashRecoveryEndToEndTest {
   @BeforeEach
   void lab() throws IOException {
     lab = Lab.open();
-    veth = lab.veth(Netns.HOST, lab.netns());
-    veth.a().conf("ipv6", "disable_ipv6", "1");
-    veth.b().conf("ipv6", "disable_ipv6", "1");
-    veth.a().up();
-    veth.b().up();
+    veth = lab.quietVeth(Netns.HOST, lab.netns());
     dir = lab.tempDir();
     arrowDir = dir.resolve("flows");
     pins = lab.pinDir();

@@ -39,12 +39,7 @@ class FlowgateEndToEndTest {
   void lab() {
     lab = Lab.open();
     Netns ns = lab.netns();
-    veth = lab.veth(Netns.HOST, ns);
-    // no IPv6 autoconfiguration chatter (RS, MLD, DAD): every counted packet is one we sent
-    veth.a().conf("ipv6", "disable_ipv6", "1");
-    veth.b().conf("ipv6", "disable_ipv6", "1");
-    veth.a().up();
-    veth.b().up();
+    veth = lab.quietVeth(Netns.HOST, ns);
     dir = lab.tempDir();
     arrowDir = dir.resolve("flows");
   }

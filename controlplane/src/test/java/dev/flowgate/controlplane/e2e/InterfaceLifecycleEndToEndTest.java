@@ -47,11 +47,7 @@ class InterfaceLifecycleEndToEndTest {
   }
 
   private VethPair veth() {
-    VethPair v = lab.veth(Netns.HOST, ns);
-    v.a().conf("ipv6", "disable_ipv6", "1");
-    v.b().conf("ipv6", "disable_ipv6", "1");
-    v.a().up();
-    v.b().up();
+    VethPair v = lab.quietVeth(Netns.HOST, ns);
     return v;
   }
 

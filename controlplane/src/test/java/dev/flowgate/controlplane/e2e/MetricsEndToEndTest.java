@@ -42,12 +42,7 @@ class MetricsEndToEndTest {
   @BeforeEach
   void lab() {
     lab = Lab.open();
-    veth = lab.veth(Netns.HOST, lab.netns());
-    // no IPv6 autoconfiguration chatter (RS, MLD, DAD): every counted packet is one we sent
-    veth.a().conf("ipv6", "disable_ipv6", "1");
-    veth.b().conf("ipv6", "disable_ipv6", "1");
-    veth.a().up();
-    veth.b().up();
+    veth = lab.quietVeth(Netns.HOST, lab.netns());
     dir = lab.tempDir();
   }
 

@@ -37,11 +37,7 @@ class LeastPrivilegeTest {
   @BeforeEach
   void lab() throws Exception {
     lab = Lab.open();
-    veth = lab.veth(Netns.HOST, lab.netns());
-    veth.a().conf("ipv6", "disable_ipv6", "1");
-    veth.b().conf("ipv6", "disable_ipv6", "1");
-    veth.a().up();
-    veth.b().up();
+    veth = lab.quietVeth(Netns.HOST, lab.netns());
     dir = lab.tempDir();
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
     for (String owned : List.of("state", "flows")) {

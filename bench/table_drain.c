@@ -170,9 +170,10 @@ static __u32 drain_lru(int fd, __u32 flows, struct flow_key *k,
 static void report(const char *what, double *ns, int rounds, __u32 flows)
 {
 	qsort(ns, rounds, sizeof(*ns), cmp_double);
-	printf("%-34s best %7.1f ns/flow (%6.1f ms per 1M), median %7.1f ns/flow (%6.1f ms per 1M)\n",
-	       what, ns[0] / flows, ns[0] / flows,
-	       ns[rounds / 2] / flows, ns[rounds / 2] / flows);
+	printf("%-34s best %7.1f ns/flow (%6.1f ms per 1M), median %7.1f "
+	       "ns/flow (%6.1f ms per 1M)\n",
+	       what, ns[0] / flows, ns[0] / flows, ns[rounds / 2] / flows,
+	       ns[rounds / 2] / flows);
 }
 
 int main(int argc, char **argv)
@@ -203,8 +204,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "map create: %s\n", strerror(errno));
 		return 1;
 	}
-	t = mmap(NULL, n * sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED,
-		 afd, 0);
+	t = mmap(NULL, n * sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED, afd,
+		 0);
 	out = malloc((size_t)flows * RECORD);
 	k = calloc(flows, sizeof(*k));
 	v = calloc(flows, sizeof(*v));
@@ -232,7 +233,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "round %d: mmap %.1f ms, lru batch %.1f ms\n",
 			r, tab_ns[r] / 1e6, lru_ns[r] / 1e6);
 	}
-	printf("drain of %u flows, %d rounds; table %d x 2^%u slots of %zu B (%.0f MB)\n",
+	printf("drain of %u flows, %d rounds; table %d x 2^%u slots of %zu B "
+	       "(%.0f MB)\n",
 	       flows, rounds, CPUS, bits, sizeof(*t), n * sizeof(*t) / 1e6);
 	report("mmap scan+copy+zero (prototype)", tab_ns, rounds, flows);
 	report("LRU_HASH lookup_and_delete_batch", lru_ns, rounds, flows);

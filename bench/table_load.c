@@ -50,9 +50,10 @@ static int load(const char *file, const char *pin, unsigned bits)
 	err = bpf_map__set_max_entries(
 		bpf_object__find_map_by_name(obj, "proto_table"),
 		(__u32)cpus << bits);
-	err = err ?: bpf_map__set_max_entries(
-			     bpf_object__find_map_by_name(obj, "proto_stats"),
-			     cpus);
+	err = err
+		      ?: bpf_map__set_max_entries(bpf_object__find_map_by_name(
+							  obj, "proto_stats"),
+						  cpus);
 	err = err ?: bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr, "size/load: %s\n", strerror(-err));
@@ -123,7 +124,8 @@ static int count(const char *pin)
 		uncounted += st[i].uncounted;
 	}
 	printf("{\"slots\": %u, \"used\": %llu, \"packets\": %llu, "
-	       "\"bytes\": %llu, \"insert_failed\": %llu, \"uncounted\": %llu}\n",
+	       "\"bytes\": %llu, \"insert_failed\": %llu, \"uncounted\": "
+	       "%llu}\n",
 	       n, (unsigned long long)used, (unsigned long long)packets,
 	       (unsigned long long)bytes, (unsigned long long)failed,
 	       (unsigned long long)uncounted);
@@ -136,8 +138,7 @@ int main(int argc, char **argv)
 		return load(argv[2], argv[3], strtoul(argv[4], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "count"))
 		return count(argv[2]);
-	fprintf(stderr,
-		"usage: %s load OBJ PINDIR SLOT_BITS | count PINDIR\n",
+	fprintf(stderr, "usage: %s load OBJ PINDIR SLOT_BITS | count PINDIR\n",
 		argv[0]);
 	return 2;
 }

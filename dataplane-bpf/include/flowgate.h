@@ -18,7 +18,7 @@
 #endif
 
 /* Bumped whenever a map layout or a map name changes. */
-#define FLOWGATE_SCHEMA_VERSION 2
+#define FLOWGATE_SCHEMA_VERSION 3
 
 /* Interface slots: the control plane gives each attached interface a slot
  * (0 .. FG_MAX_SLOTS-2); the last slot collects packets seen on an interface
@@ -28,10 +28,15 @@
 #endif
 #define FG_SLOT_UNKNOWN (FG_MAX_SLOTS - 1)
 
-/* Default flow map capacity; the loader overrides it per config (max-flows). */
+/* Default flows per CPU per sweep interval; the loader overrides it per
+ * config (max-flows) through fg_slot_bits and fg_flows' max_entries. */
 #ifndef FG_DEFAULT_MAX_FLOWS
 #define FG_DEFAULT_MAX_FLOWS 262144
 #endif
+
+/* Slots a new flow may probe from its hash position before it counts as
+ * insert-failed (the flow table is open addressing, linear probing). */
+#define FG_TABLE_PROBES 8
 
 /* Largest number of packet bytes a sample can carry (the snap length set at
  * load time is at most this). */
@@ -64,18 +69,48 @@ struct flow_key {
 };
 
 /*
- * Flow counters for one sweep interval (the sweeper drains the map; every
- * entry it reads is a delta). 40 bytes.
+ * Flow counters for one sweep interval (the sweeper drains the table; every
+ * entry it reads is a delta). 40 bytes. In the kernel's flow table the two
+ * times are jiffies (bpf_jiffies64(), one tick of 1/CONFIG_HZ); the drain
+ * hands them to Java converted to CLOCK_MONOTONIC ns (struct fg_clock).
  */
 struct flow_stats {
 	__u64 packets; /* packetDeltaCount (TC: GSO segments, not super-packets) */
 	__u64 bytes; /* octetDeltaCount: IP header + payload */
-	__u64 first_seen_ns; /* coarse CLOCK_MONOTONIC ns of the first packet this interval */
-	__u64 last_seen_ns; /* coarse CLOCK_MONOTONIC ns of the last packet */
+	__u64 first_seen_ns; /* CLOCK_MONOTONIC ns (in the table: jiffies) of the first packet this interval */
+	__u64 last_seen_ns; /* CLOCK_MONOTONIC ns (in the table: jiffies) of the last packet */
 	__u32 tcp_flags; /* tcpControlBits, OR of all packets (low 8 bits used) */
 	__u8 tos; /* ipClassOfService: IPv4 ToS / IPv6 traffic class, of the first packet */
 	__u8 ip_version; /* ipVersion: 4 or 6 */
 	__u8 pad[2];
+};
+
+/* flow_slot.state */
+#define FG_SLOT_EMPTY 0
+#define FG_SLOT_USED 1
+
+/*
+ * One slot of the flow table fg_flows: an open-addressing hash table in a
+ * BPF_F_MMAPABLE ARRAY, two halves (generation 0 and 1, fg_flow_gen says
+ * which one the programs write), each half sliced per CPU: slot index =
+ * (gen * fg_cpus + cpu) << fg_slot_bits | position. Only the CPU that owns a
+ * slice writes it, so counts are plain adds. The key and the state word are
+ * six 8-byte words, so "used by key K" is one compare of six words. 88 bytes.
+ */
+struct flow_slot {
+	struct flow_key key;
+	__u32 state; /* FG_SLOT_EMPTY or FG_SLOT_USED */
+	struct flow_stats stats; /* times in jiffies */
+};
+
+/*
+ * The clock pair the fg_clock program writes into fg_clock[0] when the
+ * control plane test-runs it: jiffies and CLOCK_MONOTONIC ns read within
+ * one tick, so jiffies j is (j - jiffies) ticks before mono_ns. 16 bytes.
+ */
+struct fg_clock {
+	__u64 jiffies; /* bpf_jiffies64() */
+	__u64 mono_ns; /* bpf_ktime_get_ns() */
 };
 
 /*
@@ -137,7 +172,7 @@ enum fg_error {
 	DP_FLOW_INSERT_FAILED, /* the flow map refused an insert */
 	DP_SAMPLE_DROPPED, /* the ring buffer was full */
 	DP_IFACE_UNKNOWN, /* packet on an interface with no slot */
-	DP_NO_FLOW_MAP, /* the outer map had no current flow map */
+	DP_NO_FLOW_MAP, /* no flow table slice for this CPU (fg_cpus too small) */
 	DP_ERROR_MAX,
 };
 

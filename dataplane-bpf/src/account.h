@@ -11,26 +11,32 @@
  * fg_account(pkt, kind, slot, packets, bytes) counts into
  * fg_totals[slot * FG_DIR_MAX + direction] on this CPU:
  * - FG_PKT_OTHER: other_packets += packets, other_bytes += bytes; never the
- *   flow map.
- * - FG_PKT_IP: packets/bytes, and the same into the flow entry of pkt->key
- *   in the map fg_flow_slot[0] names. So totals.packets equals the sum of
- *   the flow entries' packets, except what the flow map could not take:
- *   that is counted in insert_failed/insert_failed_bytes (and
- *   DP_FLOW_INSERT_FAILED, or DP_NO_FLOW_MAP when the slot is empty).
- *   LRU evictions inside an interval are the other unaccounted part; the
- *   control plane measures them as the difference.
- * Flow entry update: found -> atomic adds of packets and bytes,
- * last_seen_ns stored when it changed, tcp_flags atomically OR-ed only when
- * new bits appear. Missing -> insert with BPF_NOEXIST (first_seen_ns =
- * last_seen_ns = now, tos and ip_version of this first packet); -EEXIST
- * means another CPU inserted it first: look up again and add. Times are
- * bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE).
+ *   flow table.
+ * - FG_PKT_IP: packets/bytes, and the same into pkt->key's slot in this
+ *   CPU's slice of the half of fg_flows that fg_flow_gen names. So
+ *   totals.packets equals the sum of the drained slots' packets, except what
+ *   the table could not take: that is counted in
+ *   insert_failed/insert_failed_bytes (and DP_FLOW_INSERT_FAILED). Nothing is
+ *   ever evicted: the table only loses what it refuses, and counts that.
+ *
+ * fg_flow_count: open addressing with linear probing. The hash of the key's
+ * six words (key + state FG_SLOT_USED, built by the parser in fg_packet)
+ * picks a position; up to FG_TABLE_PROBES slots from it are tried: the slot
+ * holding this key gets plain adds (only this CPU writes this slice: XDP and
+ * TC programs run with migration and bottom halves off and do not nest at
+ * these hooks), the first empty slot is claimed. When all are taken by
+ * other flows the packet goes to the half's spill map (fg_spill_0/1, a HASH
+ * shared by all CPUs: a helper call and atomic adds, on this rare path
+ * only); if the spill map is full too, it is insert-failed.
+ * Times are bpf_jiffies64() (inlined by the verifier on 64-bit JITs into a
+ * load; the tick of bpf_ktime_get_coarse_ns). No helper call on this path:
+ * ARRAY lookups of known maps and bpf_get_smp_processor_id() are inlined
+ * (the latter on x86-64 since 6.10).
  */
 #ifndef FG_ACCOUNT_H
 #define FG_ACCOUNT_H
 
 #include <linux/bpf.h>
-#include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 
 #include "flowgate.h"
@@ -42,10 +48,14 @@ static __always_inline struct iface_settings *fg_iface_of(__u32 ifindex,
 {
 	struct iface_settings *set;
 
-	if (ifindex < FG_SETTINGS_DIRECT)
+	if (ifindex < FG_SETTINGS_DIRECT) {
 		set = bpf_map_lookup_elem(&fg_settings, &ifindex);
-	else
+	} else {
 		set = bpf_map_lookup_elem(&fg_settings_far, &ifindex);
+		/* keeps clang from sinking both lookups into one call whose
+		 * map is a phi: the verifier inlines only a known ARRAY */
+		asm volatile("" : "+r"(set));
+	}
 	if (set && !(set->flags & FG_SETTINGS_VALID))
 		set = NULL;
 	if (set && set->slot < FG_MAX_SLOTS) {
@@ -57,41 +67,62 @@ static __always_inline struct iface_settings *fg_iface_of(__u32 ifindex,
 	return set;
 }
 
-/* adds one packet's worth to an existing entry */
-static __always_inline void fg_flow_add(struct flow_stats *st,
-					const struct fg_packet *pkt,
-					__u32 packets, __u64 bytes, __u64 now)
+#define FG_HASH_MUL 0x9E3779B97F4A7C15ULL
+
+/*
+ * Hash of the six words of key + state: every word is mixed in by a
+ * multiply, then the high half is folded down (a multiply only carries
+ * differences upwards, so without the fold, keys that differ only in high
+ * bits, such as the last octets of two IPv4 addresses, collide in bulk; and
+ * without multiplying the first word too, the same bit flipped in two words
+ * cancels out). The slot position is the top fg_slot_bits bits of the last
+ * multiply, folded. FlowTableTest has the key shapes that broke weaker ones.
+ */
+static __always_inline __u64 fg_key_hash(const __u64 *w)
+{
+	__u64 h = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 6; i++) {
+		h = (h ^ w[i]) * FG_HASH_MUL;
+		h ^= h >> 29;
+	}
+	h *= FG_HASH_MUL;
+	return h ^ (h >> 32);
+}
+
+/* adds one packet's worth to an existing spill entry (other CPUs too) */
+static __always_inline void fg_spill_add(struct flow_stats *st,
+					 const struct fg_packet *pkt,
+					 __u32 packets, __u64 bytes, __u64 now)
 {
 	__sync_fetch_and_add(&st->packets, packets);
 	__sync_fetch_and_add(&st->bytes, bytes);
-	if (st->last_seen_ns != now)
+	if (st->last_seen_ns < now)
 		st->last_seen_ns = now;
 	if (pkt->tcp_flags &&
 	    (st->tcp_flags & pkt->tcp_flags) != pkt->tcp_flags)
 		__sync_fetch_and_or(&st->tcp_flags, pkt->tcp_flags);
 }
 
-/* returns 0 if the flow map took the packet, else the reason it did not */
-static __always_inline int fg_flow_count(const struct fg_packet *pkt,
-					 __u32 packets, __u64 bytes)
+/* counts into the spill map of half `half`; 0 or DP_FLOW_INSERT_FAILED */
+static __noinline int fg_spill_count(__u32 half, const struct fg_packet *pkt,
+				     __u32 packets, __u64 bytes, __u64 now)
 {
 	struct flow_stats *st, init = {};
-	__u32 zero = 0;
-	void *flows;
-	__u64 now;
+	void *spill;
 	long err;
 
-	flows = bpf_map_lookup_elem(&fg_flow_slot, &zero);
-	if (!flows)
-		return DP_NO_FLOW_MAP;
-	now = bpf_ktime_get_coarse_ns();
-	st = bpf_map_lookup_elem(flows, &pkt->key);
+	if (half)
+		spill = &fg_spill_1;
+	else
+		spill = &fg_spill_0;
+	st = bpf_map_lookup_elem(spill, &pkt->key);
 	if (st) {
-		fg_flow_add(st, pkt, packets, bytes, now);
+		fg_spill_add(st, pkt, packets, bytes, now);
 		return 0;
 	}
-
-	/* first packet of the flow this interval */
 	init.packets = packets;
 	init.bytes = bytes;
 	init.first_seen_ns = now;
@@ -99,18 +130,74 @@ static __always_inline int fg_flow_count(const struct fg_packet *pkt,
 	init.tcp_flags = pkt->tcp_flags;
 	init.tos = pkt->tos;
 	init.ip_version = pkt->ip_version;
-	err = bpf_map_update_elem(flows, &pkt->key, &init, BPF_NOEXIST);
+	err = bpf_map_update_elem(spill, &pkt->key, &init, BPF_NOEXIST);
 	if (!err)
 		return 0;
-	if (err == -EEXIST) {
-		/* another CPU inserted it between our lookup and update */
-		st = bpf_map_lookup_elem(flows, &pkt->key);
+	if (err == -17 /* EEXIST: another CPU inserted it first */) {
+		st = bpf_map_lookup_elem(spill, &pkt->key);
 		if (st) {
-			fg_flow_add(st, pkt, packets, bytes, now);
+			fg_spill_add(st, pkt, packets, bytes, now);
 			return 0;
 		}
 	}
 	return DP_FLOW_INSERT_FAILED;
+}
+
+/* returns 0 if the flow table took the packet, else the reason it did not */
+static __always_inline int fg_flow_count(const struct fg_packet *pkt,
+					 __u32 packets, __u64 bytes)
+{
+	const __u64 *k = (const __u64 *)&pkt->key;
+	__u32 zero = 0, cpu, half, base, pos, mask, i, *gen;
+	struct flow_slot *s;
+	__u64 h, now;
+
+	gen = bpf_map_lookup_elem(&fg_flow_gen, &zero);
+	cpu = bpf_get_smp_processor_id();
+	if (!gen || cpu >= fg_cpus)
+		return DP_NO_FLOW_MAP;
+	now = bpf_jiffies64();
+	h = fg_key_hash(k);
+	mask = (1U << fg_slot_bits) - 1;
+	half = *gen & 1;
+	base = (half * fg_cpus + cpu) << fg_slot_bits;
+	pos = h >> (64 - fg_slot_bits);
+#pragma unroll
+	for (i = 0; i < FG_TABLE_PROBES; i++) {
+		__u32 idx = base | ((pos + i) & mask);
+		__u64 *w;
+
+		s = bpf_map_lookup_elem(&fg_flows, &idx);
+		if (!s)
+			break;
+		w = (__u64 *)s;
+		if (w[0] == k[0] && w[1] == k[1] && w[2] == k[2] &&
+		    w[3] == k[3] && w[4] == k[4] && w[5] == k[5]) {
+			s->stats.packets += packets;
+			s->stats.bytes += bytes;
+			s->stats.last_seen_ns = now;
+			s->stats.tcp_flags |= pkt->tcp_flags;
+			return 0;
+		}
+		if (s->state == FG_SLOT_EMPTY) {
+			/* first packet of the flow on this CPU this interval */
+			w[0] = k[0];
+			w[1] = k[1];
+			w[2] = k[2];
+			w[3] = k[3];
+			w[4] = k[4];
+			w[5] = k[5];
+			s->stats.packets = packets;
+			s->stats.bytes = bytes;
+			s->stats.first_seen_ns = now;
+			s->stats.last_seen_ns = now;
+			s->stats.tcp_flags = pkt->tcp_flags;
+			s->stats.tos = pkt->tos;
+			s->stats.ip_version = pkt->ip_version;
+			return 0;
+		}
+	}
+	return fg_spill_count(half, pkt, packets, bytes, now);
 }
 
 static __always_inline void fg_account(const struct fg_packet *pkt, int kind,

@@ -4,19 +4,22 @@
  * control plane (notes/native-api.md); change one only together with
  * FLOWGATE_SCHEMA_VERSION.
  *
- * - fg_flows_a, fg_flows_b: LRU_HASH flow_key -> flow_stats, one sweep
- *   interval of counts. Two of them so the sweeper can swap: the programs
- *   only ever write the map that fg_flow_slot[0] names. Both are declared
- *   here (not created at run time) so libbpf creates them at load and the
- *   control plane can pin both by name. Capacity FG_DEFAULT_MAX_FLOWS unless
- *   the loader sets max_entries on both. fg_flow_slot's inner map template
- *   may keep another capacity: for hash maps the kernel checks type,
- *   key/value size and flags of an inner map, not max_entries (and libbpf
- *   1.1 crashes resizing bpf_map__inner_map()). Flags must match, so they
- *   are a build option (FG_FLOW_MAP_FLAGS).
- * - fg_flow_slot: ARRAY_OF_MAPS, one entry, initially fg_flows_a. Updating
- *   it from user space returns only once every running program is done, so
- *   the map swapped out has no writer left when it is drained.
+ * - fg_flows: the flow table, an ARRAY of struct flow_slot with
+ *   BPF_F_MMAPABLE (flowgate.h has the slot layout): two halves of fg_cpus
+ *   slices of 2^fg_slot_bits slots. The loader sets max_entries = 2 *
+ *   fg_cpus << fg_slot_bits. The sweeper reads and empties the half the
+ *   programs do not write through its mmap: no per-entry syscall.
+ * - fg_spill_0, fg_spill_1: HASH flow_key -> flow_stats (times in jiffies),
+ *   one per half: where a flow goes when its probe window in its CPU's slice
+ *   is full, so a slice can fill up without refusing flows. Shared by all
+ *   CPUs (atomic adds), drained with the batch ops; sized by the loader
+ *   (an eighth of a half by default).
+ * - fg_flow_gen: ARRAY of one __u32; bit 0 is the half the programs write.
+ * - fg_flow_barrier: ARRAY_OF_MAPS of one entry (fg_flow_barrier_inner).
+ *   Updating it from user space returns only once every running program is
+ *   done (the kernel's synchronize_rcu for maps of maps), so after flipping
+ *   fg_flow_gen and updating this, no program writes the retired half.
+ * - fg_clock: ARRAY of one struct fg_clock, written by the fg_clock program.
  * - fg_totals: per-CPU iface_totals, index slot * FG_DIR_MAX + direction.
  * - fg_errors: per-CPU __u64 per enum fg_error.
  * - fg_settings: ARRAY of iface_settings indexed by ifindex (below
@@ -34,14 +37,6 @@
 
 #include "flowgate.h"
 
-/* Flags of both flow maps (and of fg_flow_slot's inner map, which must
- * match). 0 = one LRU shared by all CPUs, so the whole capacity serves
- * whichever CPU the traffic lands on; see BENCHMARKS.md for the per-CPU
- * LRU (BPF_F_NO_COMMON_LRU) measurement. */
-#ifndef FG_FLOW_MAP_FLAGS
-#define FG_FLOW_MAP_FLAGS 0
-#endif
-
 /* Ring buffer size in bytes (a power of two, a multiple of the page size). */
 #ifndef FG_SAMPLE_RING_BYTES
 #define FG_SAMPLE_RING_BYTES (1 << 20)
@@ -49,26 +44,63 @@
 
 #define FG_TOTALS_ENTRIES (FG_MAX_SLOTS * FG_DIR_MAX)
 
-/* The one definition both flow maps and the outer map's inner map share. */
-struct fg_flow_map {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, FG_DEFAULT_MAX_FLOWS);
-	__uint(map_flags, FG_FLOW_MAP_FLAGS);
+/* Flow table geometry, set by the loader before load (rodata, so the
+ * verifier sees constants): fg_cpus slices per half (possible CPUs), each of
+ * 2^fg_slot_bits slots. The defaults (64 CPUs of 256 slots, for a load by
+ * bpftool as in dataplane-bpf/test) match fg_flows' default max_entries; the
+ * control plane always sets all three (FlowTable.configure). */
+const volatile __u32 fg_cpus = 64;
+const volatile __u32 fg_slot_bits = 8;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2 * 64 << 8);
+	__type(key, __u32);
+	__type(value, struct flow_slot);
+} fg_flows SEC(".maps");
+
+struct fg_spill_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
 	__type(key, struct flow_key);
 	__type(value, struct flow_stats);
 };
 
-struct fg_flow_map fg_flows_a SEC(".maps");
-struct fg_flow_map fg_flows_b SEC(".maps");
+struct fg_spill_map fg_spill_0 SEC(".maps");
+struct fg_spill_map fg_spill_1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fg_flow_gen SEC(".maps");
+
+struct fg_barrier_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct fg_barrier_map fg_flow_barrier_inner SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(values, struct fg_flow_map);
-} fg_flow_slot SEC(".maps") = {
-	.values = {[0] = &fg_flows_a},
+	__array(values, struct fg_barrier_map);
+} fg_flow_barrier SEC(".maps") = {
+	.values = {[0] = &fg_flow_barrier_inner},
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fg_clock);
+} fg_clock SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

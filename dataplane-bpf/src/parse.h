@@ -87,6 +87,7 @@ struct fg_ipv6_ext {
 /* what the parser learned about one frame */
 struct fg_packet {
 	struct flow_key key;
+	__u32 key_state; /* FG_SLOT_USED: key + this = a used flow_slot's first 48 bytes */
 	__u32 l2_len;
 	__u32 l3_len;
 	__u32 l4_len;
@@ -95,7 +96,7 @@ struct fg_packet {
 	__u8 tos;
 	__u8 ip_version;
 	__u8 error;
-};
+} __attribute__((aligned(8)));
 
 /* IPv4 a.b.c.d -> ::ffff:a.b.c.d */
 static __always_inline void fg_addr_map4(__u8 *dst, __be32 addr)
@@ -287,6 +288,7 @@ static __always_inline int fg_parse(void *data, void *data_end, bool hw_vlan,
 	__be16 proto;
 
 	__builtin_memset(pkt, 0, sizeof(*pkt));
+	pkt->key_state = FG_SLOT_USED;
 	pkt->error = DP_ERROR_MAX;
 	if (hw_vlan)
 		pkt->key.vlan_id = hw_tci & FG_VLAN_VID_MASK;

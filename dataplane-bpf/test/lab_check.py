@@ -165,6 +165,28 @@ def dump(name):
     return json.loads(sh("bpftool", "map", "dump", "pinned", f"{PIN}/maps/{name}", "-j"))
 
 
+def flow_entries():
+    """Every flow of the flow table (both halves, used slots and spill maps), one
+    (key, value) per key: the per-CPU entries of a key added up. Times stay jiffies."""
+    merged = {}
+    entries = [(e["formatted"]["value"]["key"], e["formatted"]["value"]["stats"])
+               for e in dump("fg_flows") if e["formatted"]["value"]["state"] == 1]
+    for spill in ("fg_spill_0", "fg_spill_1"):
+        entries += [(e["formatted"]["key"], e["formatted"]["value"]) for e in dump(spill)]
+    for k, v in entries:
+        key = json.dumps(k, sort_keys=True)
+        if key not in merged:
+            merged[key] = (k, dict(v))
+            continue
+        m = merged[key][1]
+        m["packets"] += v["packets"]
+        m["bytes"] += v["bytes"]
+        m["tcp_flags"] |= v["tcp_flags"]
+        m["first_seen_ns"] = min(m["first_seen_ns"], v["first_seen_ns"])
+        m["last_seen_ns"] = max(m["last_seen_ns"], v["last_seen_ns"])
+    return list(merged.values())
+
+
 def cpu_sum(entry, field=None):
     vals = entry["formatted"]["values"]
     if field is None:
@@ -175,8 +197,7 @@ def cpu_sum(entry, field=None):
 def check(exp_flows, exp_tot, exp_err):
     ok = True
     got = {}
-    for e in dump("fg_flows_a"):
-        k, v = e["formatted"]["key"], e["formatted"]["value"]
+    for k, v in flow_entries():
         key = (k["ifindex"], k["direction"], tuple(k["src_addr"]), tuple(k["dst_addr"]),
                k["src_port"], k["dst_port"], k["protocol"], k["vlan_id"])
         got[key] = dict(packets=v["packets"], bytes=v["bytes"], tcp_flags=v["tcp_flags"],
@@ -370,8 +391,7 @@ def gso_check():
     runs = prog_runs("fg_tc_egress") - runs_before
 
     flows = {}
-    for e in dump("fg_flows_a"):
-        k, v = e["formatted"]["key"], e["formatted"]["value"]
+    for k, v in flow_entries():
         if k["ifindex"] not in (ifx, ify):
             continue
         side = "tc" if k["ifindex"] == ifx else "xdp"

@@ -50,6 +50,7 @@ extern const struct fg_natives fg_btf_natives;
 extern const struct fg_natives fg_notify_natives;
 extern const struct fg_natives fg_util_natives;
 extern const struct fg_natives fg_fds_natives;
+extern const struct fg_natives fg_table_natives;
 
 #define FG_PKG "dev/flowgate/bpf/"
 #define FG_NATIVES(var, cls, table)                                            \

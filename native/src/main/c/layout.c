@@ -22,5 +22,11 @@ _Static_assert(offsetof(struct flow_stats, tcp_flags) == 32,
 	       "flow_stats.tcp_flags");
 _Static_assert(FG_SETTINGS_DIRECT == 65536, "Layout.SETTINGS_DIRECT");
 _Static_assert(FG_SETTINGS_VALID == 1, "Layout.SETTINGS_VALID");
-_Static_assert(FLOWGATE_SCHEMA_VERSION == 2, "Layout.SCHEMA_VERSION");
+_Static_assert(sizeof(struct flow_slot) == 88,
+	       "flow_slot: Layout.FLOW_SLOT_SIZE");
+_Static_assert(offsetof(struct flow_slot, state) == 44, "flow_slot.state");
+_Static_assert(offsetof(struct flow_slot, stats) == 48, "flow_slot.stats");
+_Static_assert(sizeof(struct fg_clock) == 16, "fg_clock: Layout.FG_CLOCK_SIZE");
+_Static_assert(FG_TABLE_PROBES == 8, "Layout.TABLE_PROBES");
+_Static_assert(FLOWGATE_SCHEMA_VERSION == 3, "Layout.SCHEMA_VERSION");
 _Static_assert(DP_ERROR_MAX == 9, "enum fg_error: Layout.DP_ERROR_MAX");

@@ -50,7 +50,7 @@ final class FlowgateBackend implements ApiBackend {
         FlowgateService.version(),
         service.uptimeMillis(),
         service.sweeps(),
-        new MapFill(service.lastDrained(), service.maxFlows()),
+        new MapFill(service.lastDrained(), service.flowCapacity()),
         terms,
         collectors(),
         journal());

@@ -28,7 +28,7 @@ final class FlowgateMetricsSource implements MetricsSource {
     this.service = service;
     this.recorder =
         new SweepRecorder(
-            service.maxFlows(),
+            service.flowCapacity(),
             ifindex ->
                 service
                     .interfaces()

@@ -1,6 +1,5 @@
 package dev.flowgate.controlplane;
 
-import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.ActiveFlow;
@@ -151,10 +150,7 @@ public final class FlowgateService implements AutoCloseable {
     }
     List<Integer> slots = slotsInUse();
     long now = System.currentTimeMillis();
-    BpfMap idle =
-        dataplane.currentFlowMap() == dataplane.flowMaps()[0]
-            ? dataplane.flowMaps()[1]
-            : dataplane.flowMaps()[0];
+    int idle = dataplane.idleHalf();
     int chunk = Math.min(Sweeper.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     Sweeper startup =
         new Sweeper(dataplane, batch, cache, accounting::addStartupDrain, chunk, false, journal);
@@ -173,7 +169,7 @@ public final class FlowgateService implements AutoCloseable {
    * checkpoint. Its counts were drained by that run, so they are in the kernel totals taken as the
    * baseline: the accounting takes them off the baseline ({@link Accounting#adoptReplayed}).
    */
-  private void replayJournal(Sweeper startup, BpfMap idle, int chunk) {
+  private void replayJournal(Sweeper startup, int idle, int chunk) {
     ReplayOutcome r;
     try (IntervalBatchBuilder replayBatch =
         new IntervalBatchBuilder(allocator.newChildAllocator("replay", 0, Long.MAX_VALUE), chunk)) {
@@ -323,8 +319,9 @@ public final class FlowgateService implements AutoCloseable {
     return lastDrained;
   }
 
-  int maxFlows() {
-    return dataplane.maxFlows();
+  /** Flows one half of the kernel flow table holds: what one interval can hold. */
+  int flowCapacity() {
+    return dataplane.flowCapacity();
   }
 
   /** The counters of each collector exporter ({@code export.ipfix}), in config order. */

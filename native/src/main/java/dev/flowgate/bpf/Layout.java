@@ -17,7 +17,7 @@ public final class Layout {
   private Layout() {}
 
   /** FLOWGATE_SCHEMA_VERSION: pins live under {@code <pin-path>/<version>/}. */
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 3;
 
   /** FG_MAX_SLOTS: interface slots in the totals map. */
   public static final int MAX_SLOTS = 256;
@@ -34,8 +34,17 @@ public final class Layout {
   /** FG_SETTINGS_VALID: iface_settings.flags bit of an entry that holds settings. */
   public static final int SETTINGS_VALID = 1;
 
-  /** FG_DEFAULT_MAX_FLOWS: flow map capacity unless the config says otherwise. */
+  /** FG_DEFAULT_MAX_FLOWS: flows per CPU per sweep interval unless the config says otherwise. */
   public static final int DEFAULT_MAX_FLOWS = 262144;
+
+  /** FG_TABLE_PROBES: slots a new flow may probe before it counts as insert-failed. */
+  public static final int TABLE_PROBES = 8;
+
+  /** FG_SLOT_EMPTY: flow_slot.state of a free slot. */
+  public static final int SLOT_EMPTY = 0;
+
+  /** FG_SLOT_USED: flow_slot.state of a slot holding a flow. */
+  public static final int SLOT_USED = 1;
 
   /** FG_SAMPLE_MAX_SNAP: most frame bytes a sample carries. */
   public static final int SAMPLE_MAX_SNAP = 256;
@@ -78,7 +87,7 @@ public final class Layout {
   /** DP_IFACE_UNKNOWN: packet on an interface with no slot. */
   public static final int DP_IFACE_UNKNOWN = 7;
 
-  /** DP_NO_FLOW_MAP: the outer map had no current flow map. */
+  /** DP_NO_FLOW_MAP: no flow table slice for this CPU (the table was sized for fewer CPUs). */
   public static final int DP_NO_FLOW_MAP = 8;
 
   /** DP_ERROR_MAX: entries of fg_errors. */
@@ -135,7 +144,7 @@ public final class Layout {
   /** flow_stats.bytes: u64, IP header + payload. */
   public static final int FLOW_STATS_BYTES = 8;
 
-  /** flow_stats.first_seen_ns: u64, coarse CLOCK_MONOTONIC. */
+  /** flow_stats.first_seen_ns: u64, CLOCK_MONOTONIC ns as drained (jiffies in the table). */
   public static final int FLOW_STATS_FIRST_SEEN_NS = 16;
 
   /** flow_stats.last_seen_ns: u64. */
@@ -152,6 +161,29 @@ public final class Layout {
 
   /** flow_stats.pad: 2 bytes. */
   public static final int FLOW_STATS_PAD = 38;
+
+  // struct flow_slot (88 bytes)
+  /** sizeof(struct flow_slot). */
+  public static final int FLOW_SLOT_SIZE = 88;
+
+  /** flow_slot.key: struct flow_key. */
+  public static final int FLOW_SLOT_KEY = 0;
+
+  /** flow_slot.state: u32, {@link #SLOT_EMPTY} or {@link #SLOT_USED}. */
+  public static final int FLOW_SLOT_STATE = 44;
+
+  /** flow_slot.stats: struct flow_stats, times in jiffies. */
+  public static final int FLOW_SLOT_STATS = 48;
+
+  // struct fg_clock (16 bytes)
+  /** sizeof(struct fg_clock). */
+  public static final int FG_CLOCK_SIZE = 16;
+
+  /** fg_clock.jiffies: u64. */
+  public static final int FG_CLOCK_JIFFIES = 0;
+
+  /** fg_clock.mono_ns: u64, CLOCK_MONOTONIC. */
+  public static final int FG_CLOCK_MONO_NS = 8;
 
   // struct iface_totals (48 bytes, per CPU)
   /** sizeof(struct iface_totals). */
@@ -240,6 +272,19 @@ public final class Layout {
                 new Member("tos", FLOW_STATS_TOS, 1),
                 new Member("ip_version", FLOW_STATS_IP_VERSION, 1),
                 new Member("pad", FLOW_STATS_PAD, 2))),
+        new Struct(
+            "flow_slot",
+            FLOW_SLOT_SIZE,
+            List.of(
+                new Member("key", FLOW_SLOT_KEY, FLOW_KEY_SIZE),
+                new Member("state", FLOW_SLOT_STATE, 4),
+                new Member("stats", FLOW_SLOT_STATS, FLOW_STATS_SIZE))),
+        new Struct(
+            "fg_clock",
+            FG_CLOCK_SIZE,
+            List.of(
+                new Member("jiffies", FG_CLOCK_JIFFIES, 8),
+                new Member("mono_ns", FG_CLOCK_MONO_NS, 8))),
         new Struct(
             "iface_totals",
             IFACE_TOTALS_SIZE,

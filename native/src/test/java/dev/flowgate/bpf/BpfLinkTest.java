@@ -38,6 +38,7 @@ class BpfLinkTest {
   private String host; // interface name of the host end
   private int ifindex;
   private BpfObject obj;
+  private FlowTable table;
 
   @BeforeEach
   void setUp() {
@@ -50,6 +51,7 @@ class BpfLinkTest {
     ifindex = veth.a().ifindex();
     obj = TestObjects.openFlowgate(1024);
     obj.load();
+    table = closeLater(FlowTable.open(obj));
   }
 
   @AfterEach
@@ -89,12 +91,11 @@ class BpfLinkTest {
     FrameSender.send(veth.b(), frames);
   }
 
-  /** Packets the flow map holds for the host end in {@code direction}. */
+  /** Packets the flow table holds for the host end in {@code direction}. */
   private long counted(int direction) {
-    BpfMap flows = obj.map("fg_flows_a");
-    ByteBuffer keys = NativeBpf.allocate(flows.maxEntries() * Layout.FLOW_KEY_SIZE);
-    ByteBuffer values = NativeBpf.allocate(flows.maxEntries() * Layout.FLOW_STATS_SIZE);
-    int n = flows.lookupBatch(keys, values);
+    ByteBuffer keys = NativeBpf.allocate((int) table.capacity() * Layout.FLOW_KEY_SIZE);
+    ByteBuffer values = NativeBpf.allocate((int) table.capacity() * Layout.FLOW_STATS_SIZE);
+    int n = table.copy(table.current(), keys, values);
     long packets = 0;
     for (int i = 0; i < n; i++) {
       if (Layout.flowKeyIfindex(keys, i * Layout.FLOW_KEY_SIZE) == ifindex

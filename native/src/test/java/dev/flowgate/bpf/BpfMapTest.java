@@ -17,17 +17,26 @@ class BpfMapTest {
   private static final int CAPACITY = 16_384;
 
   private BpfObject obj;
+  private BpfObject counter;
   private BpfMap flows;
 
+  /** The batch ops on t_counter's LRU flow maps; single elements and per-CPU maps on flowgate's. */
   @BeforeEach
   void load() {
-    obj = TestObjects.openFlowgate(CAPACITY);
+    obj = TestObjects.openFlowgate(1024);
     obj.load();
-    flows = obj.map("fg_flows_a");
+    counter = BpfObject.open(TestObjects.test("t_counter"));
+    counter.setMaxEntries("t_flows_a", CAPACITY);
+    counter.setMaxEntries("t_flows_b", CAPACITY);
+    counter.load();
+    flows = counter.map("t_flows_a");
   }
 
   @AfterEach
   void close() {
+    if (counter != null) {
+      counter.close();
+    }
     if (obj != null) {
       obj.close();
     }
@@ -116,9 +125,9 @@ class BpfMapTest {
 
   @Test
   void swappingTheSlotPointsTheProgramsAtTheOtherMap() {
-    BpfMap slot = obj.map("fg_flow_slot");
-    BpfMap a = obj.map("fg_flows_a");
-    BpfMap b = obj.map("fg_flows_b");
+    BpfMap slot = counter.map("t_slot");
+    BpfMap a = counter.map("t_flows_a");
+    BpfMap b = counter.map("t_flows_b");
     assertThat(slot.innerMapId(0)).isEqualTo(a.id());
 
     slot.setInnerMap(0, b);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class BpfObjectTest {
+  private static final int BPF_F_MMAPABLE = 1 << 10;
   private final Lab lab = Lab.open();
 
   @AfterEach
@@ -29,17 +30,23 @@ class BpfObjectTest {
       assertThat(obj.program("fg_tc_ingress").type()).isEqualTo(BpfProgram.TYPE_SCHED_CLS);
       assertThat(obj.program("fg_tc_egress").type()).isEqualTo(BpfProgram.TYPE_SCHED_CLS);
 
-      for (String name : new String[] {"fg_flows_a", "fg_flows_b"}) {
-        BpfMap flows = obj.map(name);
-        assertThat(flows.type()).isEqualTo(BpfMap.TYPE_LRU_HASH);
-        assertThat(flows.keySize()).isEqualTo(Layout.FLOW_KEY_SIZE);
-        assertThat(flows.valueSize()).isEqualTo(Layout.FLOW_STATS_SIZE);
-        assertThat(flows.maxEntries()).isEqualTo(4096);
-      }
-      BpfMap slot = obj.map("fg_flow_slot");
-      assertThat(slot.type()).isEqualTo(BpfMap.TYPE_ARRAY_OF_MAPS);
-      assertThat(slot.maxEntries()).isEqualTo(1);
-      assertThat(slot.innerMapId(0)).isEqualTo(obj.map("fg_flows_a").id());
+      assertThat(obj.program(FlowTable.CLOCK_PROGRAM).type()).isEqualTo(BpfProgram.TYPE_XDP);
+
+      BpfMap flows = obj.map(FlowTable.MAP);
+      assertThat(flows.type()).isEqualTo(BpfMap.TYPE_ARRAY);
+      assertThat(flows.flags() & BPF_F_MMAPABLE).isEqualTo(BPF_F_MMAPABLE);
+      assertThat(flows.valueSize()).isEqualTo(Layout.FLOW_SLOT_SIZE);
+      assertThat(flows.maxEntries()).isEqualTo(2 * NativeBpf.nrPossibleCpus() * 4096);
+      BpfMap gen = obj.map(FlowTable.GEN_MAP);
+      assertThat(gen.type()).isEqualTo(BpfMap.TYPE_ARRAY);
+      assertThat(gen.maxEntries()).isEqualTo(1);
+      BpfMap barrier = obj.map(FlowTable.BARRIER_MAP);
+      assertThat(barrier.type()).isEqualTo(BpfMap.TYPE_ARRAY_OF_MAPS);
+      assertThat(barrier.maxEntries()).isEqualTo(1);
+      assertThat(barrier.innerMapId(0)).isEqualTo(obj.map(FlowTable.BARRIER_INNER_MAP).id());
+      BpfMap clock = obj.map(FlowTable.CLOCK_MAP);
+      assertThat(clock.type()).isEqualTo(BpfMap.TYPE_ARRAY);
+      assertThat(clock.valueSize()).isEqualTo(Layout.FG_CLOCK_SIZE);
 
       BpfMap totals = obj.map("fg_totals");
       assertThat(totals.type()).isEqualTo(BpfMap.TYPE_PERCPU_ARRAY);
@@ -145,23 +152,26 @@ class BpfObjectTest {
     try (BpfObject first = TestObjects.openFlowgate(4096)) {
       first.pinMapsUnder(pins);
       first.load();
-      flowsId = first.map("fg_flows_a").id();
-      ByteBuffer key = NativeBpf.allocate(Layout.FLOW_KEY_SIZE);
-      ByteBuffer value = NativeBpf.allocate(Layout.FLOW_STATS_SIZE).putLong(0, 5);
-      first.map("fg_flows_a").update(key, value, BpfMap.BPF_NOEXIST);
+      flowsId = first.map(FlowTable.MAP).id();
+      ByteBuffer key = NativeBpf.allocate(4).putInt(0, 77);
+      ByteBuffer value = NativeBpf.allocate(Layout.FLOW_SLOT_SIZE);
+      value.putInt(Layout.FLOW_SLOT_STATE, Layout.SLOT_USED);
+      value.putLong(Layout.FLOW_SLOT_STATS + Layout.FLOW_STATS_PACKETS, 5);
+      first.map(FlowTable.MAP).update(key, value, BpfMap.BPF_ANY);
     }
-    assertThat(pins.resolve("fg_flows_a")).exists();
-    assertThat(pins.resolve("fg_flow_slot")).exists();
+    assertThat(pins.resolve(FlowTable.MAP)).exists();
+    assertThat(pins.resolve(FlowTable.GEN_MAP)).exists();
+    assertThat(pins.resolve(FlowTable.BARRIER_MAP)).exists();
     try (BpfObject second = TestObjects.openFlowgate(4096);
-        BpfMap pinned = BpfMap.openPinned(pins.resolve("fg_flows_a"))) {
+        BpfMap pinned = BpfMap.openPinned(pins.resolve(FlowTable.MAP))) {
       second.pinMapsUnder(pins);
       second.load();
-      assertThat(second.map("fg_flows_a").id()).isEqualTo(flowsId);
+      assertThat(second.map(FlowTable.MAP).id()).isEqualTo(flowsId);
       assertThat(pinned.id()).isEqualTo(flowsId);
-      ByteBuffer key = NativeBpf.allocate(Layout.FLOW_KEY_SIZE);
-      ByteBuffer value = NativeBpf.allocate(Layout.FLOW_STATS_SIZE);
+      ByteBuffer key = NativeBpf.allocate(4).putInt(0, 77);
+      ByteBuffer value = NativeBpf.allocate(Layout.FLOW_SLOT_SIZE);
       assertThat(pinned.lookup(key, value)).isTrue();
-      assertThat(Layout.flowStatsPackets(value, 0)).isEqualTo(5);
+      assertThat(value.getLong(Layout.FLOW_SLOT_STATS + Layout.FLOW_STATS_PACKETS)).isEqualTo(5);
     }
   }
 

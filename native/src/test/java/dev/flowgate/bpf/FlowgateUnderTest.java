@@ -55,9 +55,7 @@ public final class FlowgateUnderTest implements AutoCloseable {
   }
 
   private final BpfObject object;
-  private final BpfMap flowsA;
-  private final BpfMap flowsB;
-  private final BpfMap slot;
+  private final FlowTable table;
   private final BpfMap totals;
   private final BpfMap errors;
   private final ByteBuffer keys;
@@ -65,28 +63,23 @@ public final class FlowgateUnderTest implements AutoCloseable {
 
   private FlowgateUnderTest(BpfObject object) {
     this.object = object;
-    this.flowsA = object.map("fg_flows_a");
-    this.flowsB = object.map("fg_flows_b");
-    this.slot = object.map("fg_flow_slot");
+    this.table = FlowTable.open(object);
     this.totals = object.map("fg_totals");
     this.errors = object.map("fg_errors");
-    int cap = flowsA.maxEntries();
-    this.keys = NativeBpf.allocate(cap * flowsA.keySize());
-    this.values = NativeBpf.allocate(cap * flowsA.valueBufferSize());
+    int cap = (int) table.capacity();
+    this.keys = NativeBpf.allocate(cap * Layout.FLOW_KEY_SIZE);
+    this.values = NativeBpf.allocate(cap * Layout.FLOW_STATS_SIZE);
   }
 
   /**
-   * Opens and loads the real object; flow maps of {@code maxFlows} entries ({@code 0}: the object's
-   * default, FG_DEFAULT_MAX_FLOWS); maps pinned under {@code pinDir} when it is not null.
+   * Opens and loads the real object with a flow table for {@code flowsPerCpu} flows per CPU; maps
+   * pinned under {@code pinDir} when it is not null.
    */
-  public static FlowgateUnderTest load(int maxFlows, Path pinDir) {
+  public static FlowgateUnderTest load(int flowsPerCpu, Path pinDir) {
     NativeBpf.ensureAvailable();
     BpfObject obj = BpfObject.openDefault();
     try {
-      if (maxFlows > 0) {
-        obj.setMaxEntries("fg_flows_a", maxFlows);
-        obj.setMaxEntries("fg_flows_b", maxFlows);
-      }
+      FlowTable.configure(obj, flowsPerCpu);
       if (pinDir != null) {
         obj.pinMapsUnder(pinDir);
       }
@@ -96,6 +89,11 @@ public final class FlowgateUnderTest implements AutoCloseable {
       obj.close();
       throw e;
     }
+  }
+
+  /** The flow table. */
+  public FlowTable table() {
+    return table;
   }
 
   /** A program of the object: fg_xdp, fg_tc_ingress, fg_tc_egress. */
@@ -169,7 +167,7 @@ public final class FlowgateUnderTest implements AutoCloseable {
     return out;
   }
 
-  /** Zeroes every totals entry and error counter and empties both flow maps. */
+  /** Zeroes every totals entry and error counter and empties both halves of the flow table. */
   public void reset() {
     ByteBuffer k = NativeBpf.allocate(4);
     ByteBuffer zeros = NativeBpf.allocate(totals.valueBufferSize());
@@ -180,55 +178,50 @@ public final class FlowgateUnderTest implements AutoCloseable {
     for (int i = 0; i < errors.maxEntries(); i++) {
       errors.update(k.putInt(0, i), ezeros, BpfMap.BPF_ANY);
     }
-    drain(flowsA);
-    drain(flowsB);
-  }
-
-  /** The flow map the programs write now (fg_flow_slot[0]). */
-  public BpfMap currentFlowMap() {
-    return slot.innerMapId(0) == flowsB.id() ? flowsB : flowsA;
-  }
-
-  /** The entries of the current flow map, left in place. */
-  public Map<FlowKey, FlowCounters> flows() {
-    BpfMap m = currentFlowMap();
-    keys.clear();
-    values.clear();
-    int n = m.lookupBatch(keys, values);
-    return decode(m, n);
+    table.clear(0);
+    table.clear(1);
   }
 
   /**
-   * A sweep: points fg_flow_slot at the other flow map (returns once no program still writes the
-   * old one), then drains the old one completely.
+   * The flows of the half the programs write now, left in place (per-CPU entries of one key added
+   * up).
    */
-  public Map<FlowKey, FlowCounters> sweep() {
-    BpfMap old = currentFlowMap();
-    slot.setInnerMap(0, old == flowsA ? flowsB : flowsA);
-    return drain(old);
+  public Map<FlowKey, FlowCounters> flows() {
+    keys.clear();
+    values.clear();
+    int n = table.copy(table.current(), keys, values);
+    return decode(n);
   }
 
-  /** Moves every entry out of {@code m}. */
-  public Map<FlowKey, FlowCounters> drain(BpfMap m) {
+  /**
+   * A sweep: points the programs at the other half (returns once no program still writes the old
+   * one), then drains the old one completely.
+   */
+  public Map<FlowKey, FlowCounters> sweep() {
+    return drain(table.swap());
+  }
+
+  /** Moves every entry out of half {@code half}. */
+  public Map<FlowKey, FlowCounters> drain(int half) {
     Map<FlowKey, FlowCounters> out = new HashMap<>();
     while (true) {
       keys.clear();
       values.clear();
-      int n = m.lookupAndDeleteBatch(keys, values);
+      int n = table.drain(half, keys, values);
       if (n == 0) {
         return out;
       }
-      decode(m, n).forEach((k, v) -> out.merge(k, v, FlowCounters::plus));
+      decode(n).forEach((k, v) -> out.merge(k, v, FlowCounters::plus));
     }
   }
 
-  private Map<FlowKey, FlowCounters> decode(BpfMap m, int n) {
+  private Map<FlowKey, FlowCounters> decode(int n) {
     Map<FlowKey, FlowCounters> out = new HashMap<>();
     byte[] src = new byte[16];
     byte[] dst = new byte[16];
     for (int i = 0; i < n; i++) {
-      int k = i * m.keySize();
-      int v = i * m.valueBufferSize();
+      int k = i * Layout.FLOW_KEY_SIZE;
+      int v = i * Layout.FLOW_STATS_SIZE;
       Layout.flowKeySrcAddr(keys, k, src);
       Layout.flowKeyDstAddr(keys, k, dst);
       FlowKey key =
@@ -281,6 +274,7 @@ public final class FlowgateUnderTest implements AutoCloseable {
 
   @Override
   public void close() {
+    table.close();
     object.close();
   }
 }

@@ -23,9 +23,7 @@ class LayoutTest {
   @Test
   void everyStructMatchesTheTestObjectBuiltFromTheSameHeader() {
     for (Struct expected : Layout.structs()) {
-      if (expected.name().equals("iface_totals")
-          || expected.name().equals("iface_settings")
-          || expected.name().equals("sample_hdr")) {
+      if (!expected.name().equals("flow_key") && !expected.name().equals("flow_stats")) {
         continue; // t_counter uses only flow_key and flow_stats
       }
       assertThat(ObjectBtf.struct(TestObjects.test("t_counter"), expected.name()))

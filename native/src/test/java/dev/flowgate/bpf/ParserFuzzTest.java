@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * Whatever the frame: the verdict is pass, every frame is counted once in the totals (IP or other),
  * and the flow maps hold exactly the IP packets and bytes of the totals. fg_xdp and fg_tc_egress
  * must agree flow by flow. The flow map is swept every {@value #SWEEP_EVERY} frames, as the control
- * plane would, so the LRU never has to evict.
+ * plane would, so the flow table never fills.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ParserFuzzTest {

@@ -32,11 +32,10 @@ final class TestObjects {
     }
   }
 
-  /** The real object, opened with a small flow map capacity (not loaded). */
-  static BpfObject openFlowgate(int maxFlows) {
+  /** The real object, opened with a small flow table (not loaded). */
+  static BpfObject openFlowgate(int flowsPerCpu) {
     BpfObject obj = BpfObject.open(flowgate());
-    obj.setMaxEntries("fg_flows_a", maxFlows);
-    obj.setMaxEntries("fg_flows_b", maxFlows);
+    FlowTable.configure(obj, flowsPerCpu);
     return obj;
   }
 }

@@ -4,6 +4,7 @@ import dev.flowgate.bpf.BpfException;
 import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.BpfObject;
 import dev.flowgate.bpf.BpfProgram;
+import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,10 +19,10 @@ import java.util.stream.Stream;
  * The loaded BPF object and its maps, pinned under {@code <pin-path>/<schema-version>/maps} so that
  * a restarted flowgate finds the counters the kernel kept while it was away.
  *
- * <p>The programs reach the flow map through the one-slot {@code fg_flow_slot} ARRAY_OF_MAPS.
- * {@link #swapFlowMaps()} points it at the other flow map; the update returns only after every
- * running program has finished, so the map it returns has no writer left and can be drained
- * completely without losing an increment.
+ * <p>The programs count flows into one half of the flow table ({@link FlowTable}). {@link
+ * #swapFlowTable()} points them at the other half and returns only after every running program has
+ * finished, so the half it returns has no writer left and can be drained completely without losing
+ * an increment.
  */
 public final class Dataplane implements AutoCloseable {
 
@@ -36,24 +37,19 @@ public final class Dataplane implements AutoCloseable {
 
   private final BpfObject object;
   private final Path root;
-  private final BpfMap flowsA;
-  private final BpfMap flowsB;
-  private final BpfMap flowSlot;
+  private final FlowTable table;
   private final BpfMap totals;
   private final BpfMap errors;
   private final BpfMap settings;
   private final BpfMap settingsFar;
   private final BpfMap samples;
   private final int maxFlows;
-  private final ByteBuffer slotKey = direct(4);
 
   private Dataplane(BpfObject object, Path root, int maxFlows) {
     this.object = object;
     this.root = root;
     this.maxFlows = maxFlows;
-    this.flowsA = object.map("fg_flows_a");
-    this.flowsB = object.map("fg_flows_b");
-    this.flowSlot = object.map("fg_flow_slot");
+    this.table = FlowTable.open(object);
     this.totals = object.map("fg_totals");
     this.errors = object.map("fg_errors");
     this.settings = object.map("fg_settings");
@@ -62,8 +58,9 @@ public final class Dataplane implements AutoCloseable {
   }
 
   /**
-   * Loads the object with flow maps of {@code maxFlows} entries, pinning (or reusing) its maps
-   * under {@code pinPath/<schema-version>/maps}.
+   * Loads the object with a flow table for {@code maxFlows} flows per CPU per interval ({@link
+   * FlowTable#configure}), pinning (or reusing) its maps under {@code
+   * pinPath/<schema-version>/maps}.
    *
    * @throws BpfException if the kernel refuses the object (the verifier log is in the detail)
    */
@@ -78,8 +75,7 @@ public final class Dataplane implements AutoCloseable {
     }
     BpfObject object = BpfObject.openDefault();
     try {
-      object.setMaxEntries("fg_flows_a", maxFlows);
-      object.setMaxEntries("fg_flows_b", maxFlows);
+      FlowTable.configure(object, maxFlows);
       object.setGlobal("fg_snap_len", snapLength);
       object.pinMapsUnder(maps);
       object.load();
@@ -90,9 +86,17 @@ public final class Dataplane implements AutoCloseable {
     }
   }
 
-  /** The flow map capacity the object was loaded with. */
+  /** The flows per CPU per interval the table was sized for (flows.max-flows). */
   public int maxFlows() {
     return maxFlows;
+  }
+
+  /**
+   * Flows one half of the table can hold: all CPUs' slices and the spill map, the most one
+   * interval's drain returns.
+   */
+  public int flowCapacity() {
+    return (int) Math.min(Integer.MAX_VALUE, table.capacity());
   }
 
   /** A program by name ({@link #PROG_XDP}, ...). */
@@ -105,27 +109,22 @@ public final class Dataplane implements AutoCloseable {
     return root.resolve("links");
   }
 
-  /** The flow map the programs write into now. */
-  public BpfMap currentFlowMap() {
-    slotKey.putInt(0, 0);
-    int id = flowSlot.innerMapId(0);
-    return id == flowsB.id() ? flowsB : flowsA;
+  /** The flow table. */
+  public FlowTable flowTable() {
+    return table;
   }
 
   /**
-   * Points the programs at the other flow map and returns the one they wrote until now. When this
-   * returns, no program is still writing into the returned map.
+   * Points the programs at the other half of the flow table and returns the half they wrote until
+   * now. When this returns, no program is still writing into the returned half.
    */
-  public BpfMap swapFlowMaps() {
-    BpfMap current = currentFlowMap();
-    BpfMap next = current == flowsA ? flowsB : flowsA;
-    flowSlot.setInnerMap(0, next);
-    return current;
+  public int swapFlowTable() {
+    return table.swap();
   }
 
-  /** Both flow maps, for a drain of whatever a previous run left in either. */
-  public BpfMap[] flowMaps() {
-    return new BpfMap[] {flowsA, flowsB};
+  /** The half the programs do not write now: what a previous run or a stop left undrained. */
+  public int idleHalf() {
+    return table.current() ^ 1;
   }
 
   /** Per-CPU totals per slot and direction (struct iface_totals). */
@@ -188,6 +187,7 @@ public final class Dataplane implements AutoCloseable {
 
   @Override
   public void close() {
+    table.close();
     object.close();
   }
 

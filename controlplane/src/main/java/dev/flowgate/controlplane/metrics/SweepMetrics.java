@@ -38,7 +38,7 @@ final class SweepMetrics {
         SweepSnapshot::lastIntervalEntries);
     GaugeWithCallback.builder()
         .name("flowgate_flow_map_capacity")
-        .help("Entries each kernel flow map holds (flows.max-flows)")
+        .help("Flows each half of the kernel flow table holds (CPUs x slots per CPU + spill map)")
         .callback(cb -> cb.call(rec.flowMapCapacity()))
         .register(registry);
     gauge(

@@ -48,7 +48,7 @@ public final class SweepRecorder {
   private volatile SweepSnapshot snapshot = SweepSnapshot.empty(Layout.DP_ERROR_MAX);
 
   /**
-   * @param flowMapCapacity entries each flow map holds (flows.max-flows)
+   * @param flowMapCapacity flows each half of the kernel flow table holds (slots + spill map)
    * @param interfaceOfIfindex the interface name of an ifindex, for the breakdown
    */
   public SweepRecorder(int flowMapCapacity, IntFunction<String> interfaceOfIfindex) {

@@ -12,15 +12,15 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Turns the entries a sweep drained from the kernel's flow map into rows of the interval batch: one
- * reused {@link VectorSchemaRoot} of {@link FlowSchema#SCHEMA}, one row per drained entry, with
+ * Turns the entries a sweep drained from the kernel's flow table into rows of the interval batch:
+ * one reused {@link VectorSchemaRoot} of {@link FlowSchema#SCHEMA}, one row per drained entry, with
  * flowEndReason 0 (an interval record has not ended).
  *
- * <p>Input is what {@code BpfMap.lookupAndDeleteBatch} fills: {@code n} packed {@code struct
- * flow_key} (44 bytes each, {@link Layout}) in one buffer and the {@code n} matching packed {@code
- * struct flow_stats} (40 bytes each) in another, little-endian. A large drain may come in chunks:
- * {@link #append} adds rows after those already in the batch, {@link #clear()} starts the next
- * batch. The kernel's coarse CLOCK_MONOTONIC times become epoch milliseconds with an offset the
+ * <p>Input is what {@code FlowTable.drain} fills: {@code n} packed {@code struct flow_key} (44
+ * bytes each, {@link Layout}) in one buffer and the {@code n} matching packed {@code struct
+ * flow_stats} (40 bytes each) in another, little-endian. A large drain may come in chunks: {@link
+ * #append} adds rows after those already in the batch, {@link #clear()} starts the next batch. The
+ * drained CLOCK_MONOTONIC times (tick resolution) become epoch milliseconds with an offset the
  * caller takes once per sweep ({@link MonotonicClock#epochOffsetNs()}).
  *
  * <p>Rows are copied field by field from the buffers into the Arrow columns: no Java object per

@@ -1,6 +1,5 @@
 package dev.flowgate.controlplane.sweep;
 
-import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
@@ -13,20 +12,21 @@ import java.nio.channels.Channels;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
- * One sweep: point the programs at the other flow map, drain the one they wrote until now in chunks
- * (one JNI crossing each), turn every chunk into rows of the interval batch and merge it into the
- * flow cache, then expire flows by timeout.
+ * One sweep: point the programs at the other half of the flow table, drain the half they wrote
+ * until now in chunks (one JNI crossing each, reading the table's mmap), turn every chunk into rows
+ * of the interval batch and merge it into the flow cache, then expire flows by timeout.
  *
- * <p>Loss-free by construction: after {@link Dataplane#swapFlowMaps()} no program writes into the
- * drained map, so lookup-and-delete sees every increment. What the kernel could not put into the
- * map at all is counted apart, in its totals, and shows as "unaccounted".
+ * <p>Loss-free by construction: after {@link Dataplane#swapFlowTable()} no program writes into the
+ * drained half, so the drain sees every increment. What the kernel could not put into the table at
+ * all is counted apart, in its totals, and shows as "unaccounted". A flow counted on several CPUs
+ * arrives as several entries with one key; the flow cache adds them up.
  *
- * <p><b>With a {@link SweepJournal}</b> (the crash journal) the drain reads before it deletes: the
- * whole retired map is copied out with one batch lookup (no delete), recorded in the journal, and
- * only then deleted from the kernel (a batch lookup-and-delete into scratch buffers: no program
- * writes the retired map any more, so it returns the same entries). The flow cache merges the
- * entries after that, and the journal hears when the sweep's finished flows have gone to the sinks.
- * {@link #replay} re-runs a journaled sweep's merge and expiry exactly as the sweep ran them.
+ * <p><b>With a {@link SweepJournal}</b> (the crash journal) the drain reads before it empties: the
+ * whole retired half is copied out (nothing emptied), recorded in the journal, and only then
+ * emptied (no program writes the retired half any more, so it holds the same entries). The flow
+ * cache merges the entries after that, and the journal hears when the sweep's finished flows have
+ * gone to the sinks. {@link #replay} re-runs a journaled sweep's merge and expiry exactly as the
+ * sweep ran them.
  *
  * <p>Runs on the sweeper's own thread, never on an event loop. Not thread-safe.
  */
@@ -65,8 +65,8 @@ public final class Sweeper {
 
   /**
    * A sweeper that records every sweep in {@code journal} before the kernel's copy is cleared
-   * (null: none). With a journal the sweeper holds buffers for a whole flow map (84 bytes per entry
-   * of {@code flows.max-flows}), allocated at the first sweep.
+   * (null: none). With a journal the sweeper holds buffers for a whole half of the flow table (84
+   * bytes per slot: {@link Dataplane#flowCapacity()} slots), allocated at the first sweep.
    */
   public Sweeper(
       Dataplane dataplane,
@@ -99,7 +99,7 @@ public final class Sweeper {
    * @return entries drained
    */
   public int sweep(long nowMs, Runnable afterSwap) {
-    BpfMap drained = dataplane.swapFlowMaps();
+    int drained = dataplane.swapFlowTable();
     afterSwap.run();
     int n;
     if (journal != null) {
@@ -113,30 +113,21 @@ public final class Sweeper {
   }
 
   /**
-   * Drains a flow map into the cache without swapping (at start, for what a previous run or the
-   * time flowgate was stopped left in the map that is not current).
+   * Drains a half of the flow table into the cache without swapping (at start, for what a previous
+   * run or the time flowgate was stopped left in the half that is not current).
    */
-  public int drainIdle(BpfMap map, long nowMs) {
-    return journal != null ? drainJournaled(map, nowMs, false) : drain(map, nowMs);
+  public int drainIdle(int half, long nowMs) {
+    return journal != null ? drainJournaled(half, nowMs, false) : drain(half, nowMs);
   }
 
   /**
-   * Deletes every entry of {@code map} without counting it anywhere: at start, for what a sweep cut
-   * short by a crash had journaled but not yet deleted.
+   * Empties a half of the flow table without counting it anywhere: at start, for what a sweep cut
+   * short by a crash had journaled but not yet emptied.
    *
-   * @return entries deleted
+   * @return entries emptied
    */
-  public int discard(BpfMap map) {
-    int total = 0;
-    while (true) {
-      keys.clear();
-      values.clear();
-      int n = map.lookupAndDeleteBatch(keys, values);
-      total += n;
-      if (n == 0) { // fewer than a chunk does not mean empty: see drain()
-        return total;
-      }
-    }
+  public int discard(int half) {
+    return dataplane.flowTable().clear(half);
   }
 
   /**
@@ -171,33 +162,32 @@ public final class Sweeper {
   }
 
   /** Read, journal, delete, merge (and expire), tell the journal it went out. */
-  private int drainJournaled(BpfMap map, long nowMs, boolean expire) {
+  private int drainJournaled(int half, long nowMs, boolean expire) {
     long offset = MonotonicClock.epochOffsetNs();
-    if (mapKeys == null || mapKeys.capacity() < map.maxEntries() * Layout.FLOW_KEY_SIZE) {
+    int slots = dataplane.flowCapacity();
+    if (mapKeys == null || mapKeys.capacity() < slots * Layout.FLOW_KEY_SIZE) {
       mapKeys =
-          ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_KEY_SIZE)
-              .order(ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer.allocateDirect(slots * Layout.FLOW_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
       mapValues =
-          ByteBuffer.allocateDirect(map.maxEntries() * Layout.FLOW_STATS_SIZE)
-              .order(ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer.allocateDirect(slots * Layout.FLOW_STATS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     }
     mapKeys.clear();
     mapValues.clear();
-    int n = map.lookupBatch(mapKeys, mapValues);
+    int n = dataplane.flowTable().copy(half, mapKeys, mapValues);
     mapKeys.limit(n * Layout.FLOW_KEY_SIZE);
     mapValues.limit(n * Layout.FLOW_STATS_SIZE);
     long seq = journal.drained(nowMs, offset, expire, mapKeys, mapValues, n);
-    int deleted = discard(map);
+    int deleted = discard(half);
     if (deleted != n) {
-      // only a writer on the retired map could do this: the swap contract is broken
+      // only a writer on the retired half could do this: the swap contract is broken
       throw new IllegalStateException(
-          "flow map "
-              + map.name()
+          "flow table half "
+              + half
               + " held "
               + n
               + " entries when journaled and "
               + deleted
-              + " when deleted");
+              + " when emptied");
     }
     journal.cleared(seq);
     tally(mapKeys, mapValues, n);
@@ -233,14 +223,14 @@ public final class Sweeper {
     }
   }
 
-  private int drain(BpfMap map, long nowMs) {
+  private int drain(int half, long nowMs) {
     long offset = MonotonicClock.epochOffsetNs();
     int total = 0;
     try (IntervalStream ipc = new IntervalStream(keepIntervalIpc)) {
       while (true) {
         keys.clear();
         values.clear();
-        int n = map.lookupAndDeleteBatch(keys, values);
+        int n = dataplane.flowTable().drain(half, keys, values);
         if (n == 0) {
           break;
         }
@@ -250,8 +240,7 @@ public final class Sweeper {
         batch.append(keys, values, n, offset);
         ipc.add();
         cache.merge(batch.root());
-        // no early stop on a short chunk: the batch op returns fewer entries than there is room
-        // for when the next hash bucket does not fit (ENOSPC), with entries still in the map
+        // a pass over the half ends with a call that returns 0
       }
       ipc.finish();
     } catch (IOException e) {

@@ -1,6 +1,5 @@
 package dev.flowgate.controlplane.bench;
 
-import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowCacheOptions;
@@ -9,8 +8,6 @@ import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,12 +15,13 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * Crash journal cost (not a test): a real kernel flow map (flowgate's object, LRU hash of {@code
- * flows} entries) filled with {@code flows} distinct flows from user space, then drained into a
- * flow cache by {@link Sweeper#drainIdle}: without a journal (chunked lookup-and-delete), with the
- * journal (whole-map lookup, one frame written, delete, merge), and with the journal forcing every
- * frame to disk. Prints per-sweep wall time and journal bytes, and one checkpoint's cost. Needs
- * root (loads BPF). Arguments: {@code [flows [sweeps [journalDir]]]}, default 1,000,000 3 /var/tmp.
+ * Crash journal cost (not a test): a real kernel flow table (flowgate's object, sized for {@code
+ * flows} flows per CPU) whose idle half is filled with {@code flows} distinct flows from user
+ * space, then drained into a flow cache by {@link Sweeper#drainIdle}: without a journal (chunked
+ * drain through the mmap), with the journal (whole-half copy, one frame written, emptied, merge),
+ * and with the journal forcing every frame to disk. Prints per-sweep wall time and journal bytes,
+ * and one checkpoint's cost. Needs root (loads BPF). Arguments: {@code [flows [sweeps
+ * [journalDir]]]}, default 1,000,000 3 /var/tmp.
  */
 public final class JournalBenchmark {
   private JournalBenchmark() {}
@@ -38,7 +36,7 @@ public final class JournalBenchmark {
     Dataplane dp = Dataplane.load(pins, flows, Layout.DEFAULT_SNAP);
     try (BufferAllocator alloc = new RootAllocator()) {
       SyntheticDrain gen = new SyntheticDrain(flows, chunk);
-      BpfMap map = dp.flowMaps()[0] == dp.currentFlowMap() ? dp.flowMaps()[1] : dp.flowMaps()[0];
+      int idle = dp.idleHalf();
       System.out.printf(
           "journal benchmark: %,d flows in a kernel map, %d sweeps each, journal" + " under %s%n",
           flows, sweeps, dir);
@@ -60,10 +58,10 @@ public final class JournalBenchmark {
               new Sweeper(dp, batch, cache, (i, d, p, b) -> {}, chunk, false, journal);
           StringBuilder line = new StringBuilder(String.format("%-14s", variant));
           for (int s = 0; s < sweeps; s++) {
-            fill(map, gen, s);
+            TableFill.fill(dp.flowTable(), idle, gen, s);
             long bytes0 = journal == null ? 0 : journal.bytesWritten();
             long t0 = System.nanoTime();
-            int n = sweeper.drainIdle(map, System.currentTimeMillis());
+            int n = sweeper.drainIdle(idle, System.currentTimeMillis());
             long ms = (System.nanoTime() - t0) / 1_000_000;
             long bytes = journal == null ? 0 : journal.bytesWritten() - bytes0;
             line.append(String.format(" | %,d entries %d ms %,d B", n, ms, bytes));
@@ -90,25 +88,6 @@ public final class JournalBenchmark {
       Files.deleteIfExists(pins);
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
-  /** Puts every flow into the map (one update each; not timed). */
-  private static void fill(BpfMap map, SyntheticDrain gen, int sweep) {
-    gen.shuffle();
-    ByteBuffer k = ByteBuffer.allocateDirect(Layout.FLOW_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer v = ByteBuffer.allocateDirect(Layout.FLOW_STATS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    int chunk = gen.keys.capacity() / Layout.FLOW_KEY_SIZE;
-    for (int from = 0; from < gen.flows(); from += chunk) {
-      int m = Math.min(chunk, gen.flows() - from);
-      gen.fill(from, m, sweep);
-      for (int i = 0; i < m; i++) {
-        k.clear();
-        k.put(gen.keys.slice(i * Layout.FLOW_KEY_SIZE, Layout.FLOW_KEY_SIZE)).flip();
-        v.clear();
-        v.put(gen.values.slice(i * Layout.FLOW_STATS_SIZE, Layout.FLOW_STATS_SIZE)).flip();
-        map.update(k, v, BpfMap.BPF_ANY);
       }
     }
   }

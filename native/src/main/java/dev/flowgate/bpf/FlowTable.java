@@ -1,0 +1,412 @@
+package dev.flowgate.bpf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * The kernel's flow table ({@code fg_flows}, see maps.h) as the control plane uses it: sized before
+ * load, then swapped and drained through its mmap, with no syscall per flow.
+ *
+ * <p>The table has two halves; the programs write the one {@code fg_flow_gen} names. {@link
+ * #swap()} flips the generation and returns the retired half once no program can still write it.
+ * {@link #drain} copies the retired half's used slots out as packed {@code flow_key} and {@code
+ * flow_stats} (the layout {@link BpfMap#lookupAndDeleteBatch} gives; times converted from jiffies
+ * to CLOCK_MONOTONIC ns) and empties them, then does the same with the half's spill map: the HASH
+ * that takes a flow whose probe window in its CPU's slice was full.
+ *
+ * <p>Each half holds {@link #cpus()} slices of {@link #slotsPerCpu()} slots; a CPU counts only into
+ * its own slice. A flow seen on two CPUs in one interval is therefore drained as two entries with
+ * the same key; consumers add them up. Not thread-safe: one sweeper at a time.
+ */
+public final class FlowTable implements AutoCloseable {
+  /** The table map. */
+  public static final String MAP = "fg_flows";
+
+  /** The generation word (bit 0: the half the programs write). */
+  public static final String GEN_MAP = "fg_flow_gen";
+
+  /** The map of maps whose update waits for running programs. */
+  public static final String BARRIER_MAP = "fg_flow_barrier";
+
+  /** The barrier's one inner map. */
+  public static final String BARRIER_INNER_MAP = "fg_flow_barrier_inner";
+
+  /** The spill maps of half 0 and half 1. */
+  public static final List<String> SPILL_MAPS = List.of("fg_spill_0", "fg_spill_1");
+
+  /** The clock pair the clock program writes. */
+  public static final String CLOCK_MAP = "fg_clock";
+
+  /** The program that reads jiffies and CLOCK_MONOTONIC together. */
+  public static final String CLOCK_PROGRAM = "fg_clock_read";
+
+  /** Smallest slice: 1024 slots per CPU. */
+  public static final int MIN_SLOTS_PER_CPU = 1 << 10;
+
+  private static final int SCAN_COPY = 0;
+  private static final int SCAN_MOVE = 1;
+  private static final int SCAN_CLEAR = 2;
+  private static final int SCAN_COUNT = 3;
+  private static final byte[] CLOCK_FRAME = new byte[64];
+
+  private final BpfMap table;
+  private final BpfMap[] spill;
+  private final BpfMap gen;
+  private final BpfMap barrier;
+  private final BpfMap barrierInner;
+  private final BpfMap clockMap;
+  private final BpfProgram clockProgram;
+  private final int cpus;
+  private final int slotsPerCpu;
+  private final long halfSlots;
+  private final long tickNs;
+  private final long[] cursor = new long[2];
+  private final JiffiesClock[] passClock = new JiffiesClock[2];
+  private final long[] next = new long[1];
+  private final ByteBuffer zeroKey = NativeBpf.allocate(4);
+  private final ByteBuffer genValue = NativeBpf.allocate(4);
+  private final ByteBuffer clockValue = NativeBpf.allocate(Layout.FG_CLOCK_SIZE);
+  private ByteBuffer[] scratch;
+  private long addr;
+  private final long length;
+
+  private FlowTable(BpfObject object) {
+    this.table = object.map(MAP);
+    this.spill = new BpfMap[] {object.map(SPILL_MAPS.get(0)), object.map(SPILL_MAPS.get(1))};
+    this.gen = object.map(GEN_MAP);
+    this.barrier = object.map(BARRIER_MAP);
+    this.barrierInner = object.map(BARRIER_INNER_MAP);
+    this.clockMap = object.map(CLOCK_MAP);
+    this.clockProgram = object.program(CLOCK_PROGRAM);
+    if (table.type() != BpfMap.TYPE_ARRAY || table.valueSize() != Layout.FLOW_SLOT_SIZE) {
+      throw new IllegalStateException(
+          MAP + " is not an ARRAY of " + Layout.FLOW_SLOT_SIZE + "-byte flow slots");
+    }
+    this.cpus = NativeBpf.nrPossibleCpus();
+    this.halfSlots = Integer.toUnsignedLong(table.maxEntries()) / 2;
+    if (halfSlots % cpus != 0 || Long.bitCount(halfSlots / cpus) != 1) {
+      throw new IllegalStateException(
+          MAP
+              + " holds "
+              + table.maxEntries()
+              + " slots: not 2 halves of "
+              + cpus
+              + " power-of-two slices (pinned by a host with other CPUs?)");
+    }
+    this.slotsPerCpu = (int) (halfSlots / cpus);
+    this.tickNs = KernelTick.tickNs(this::readClock);
+    this.length = Integer.toUnsignedLong(table.maxEntries()) * Layout.FLOW_SLOT_SIZE;
+    long mapped = mmap0(table.fd(), length);
+    if (mapped < 0) {
+      throw BpfException.of("mmap " + MAP, mapped);
+    }
+    this.addr = mapped;
+  }
+
+  /** Slots per CPU for {@code flowsPerCpu}: the next power of two, at least {@link #MIN_SLOTS_PER_CPU}. */
+  public static int slotsPerCpu(int flowsPerCpu) {
+    if (flowsPerCpu <= MIN_SLOTS_PER_CPU) {
+      return MIN_SLOTS_PER_CPU;
+    }
+    int p = Integer.highestOneBit(flowsPerCpu - 1) << 1;
+    if (p <= 0) {
+      throw new IllegalArgumentException("flows per CPU too large: " + flowsPerCpu);
+    }
+    return p;
+  }
+
+  /**
+   * Sizes the table of an opened, not yet loaded flowgate object: each of the {@link
+   * NativeBpf#nrPossibleCpus()} CPUs gets {@link #slotsPerCpu(int)} slots in each half, so the table
+   * takes 2 x CPUs x slots x 88 bytes of kernel memory; each half's spill map holds {@link
+   * #spillEntries(long)} flows.
+   */
+  public static void configure(BpfObject object, int flowsPerCpu) {
+    int slots = slotsPerCpu(flowsPerCpu);
+    long half = (long) NativeBpf.nrPossibleCpus() * slots;
+    if (2 * half > 0x7FFF_FFFFL) {
+      throw new IllegalArgumentException(
+          "flow table of " + 2 * half + " slots: more than 2^31 - 1 (fewer flows per CPU)");
+    }
+    object.setGlobal("fg_cpus", NativeBpf.nrPossibleCpus());
+    object.setGlobal("fg_slot_bits", Integer.numberOfTrailingZeros(slots));
+    object.setMaxEntries(MAP, (int) (2 * half));
+    for (String name : SPILL_MAPS) {
+      object.setMaxEntries(name, spillEntries(half));
+    }
+  }
+
+  /**
+   * Spill map entries for a half of {@code halfSlots}: an eighth, at least 1,024. Linear probing
+   * with {@value Layout#TABLE_PROBES} probes turns away about 12% of new flows from a slice that is
+   * filled to the last slot, so a slice can fill up completely before a flow is refused.
+   */
+  public static int spillEntries(long halfSlots) {
+    return (int) Math.max(1024, halfSlots / 8);
+  }
+
+  /** The table of a loaded flowgate object, mapped into this process until {@link #close()}. */
+  public static FlowTable open(BpfObject object) {
+    return new FlowTable(object);
+  }
+
+  /** CPU slices per half. */
+  public int cpus() {
+    return cpus;
+  }
+
+  /** Slots of each CPU's slice. */
+  public int slotsPerCpu() {
+    return slotsPerCpu;
+  }
+
+  /** Slots of one half (cpus x slotsPerCpu). */
+  public long halfSlots() {
+    return halfSlots;
+  }
+
+  /** Entries of each half's spill map. */
+  public int spillEntries() {
+    return spill[0].maxEntries();
+  }
+
+  /** The most entries one pass over a half can return: its slots and its spill map. */
+  public long capacity() {
+    return halfSlots + spillEntries();
+  }
+
+  /** Nanoseconds per jiffy of this kernel (1e9 / CONFIG_HZ, rounded as the kernel does). */
+  public long tickNs() {
+    return tickNs;
+  }
+
+  /** The table map (for its id and pin). */
+  public BpfMap map() {
+    return table;
+  }
+
+  /** The half (0 or 1) the programs write now. */
+  public int current() {
+    zeroKey.putInt(0, 0);
+    if (!gen.lookup(zeroKey, genValue)) {
+      throw new IllegalStateException(GEN_MAP + " has no entry 0");
+    }
+    return genValue.getInt(0) & 1;
+  }
+
+  /**
+   * Points the programs at the other half and returns the one they wrote until now, once every
+   * program that may have read the old generation has finished: nothing writes the returned half
+   * until the next swap.
+   */
+  public int swap() {
+    int old = current();
+    zeroKey.putInt(0, 0);
+    genValue.putInt(0, old ^ 1);
+    gen.update(zeroKey, genValue, BpfMap.BPF_ANY);
+    barrier.setInnerMap(0, barrierInner); // returns after synchronize_rcu()
+    return old;
+  }
+
+  /**
+   * Moves the flows of {@code half} into the buffers (entry i's key at {@code keys.position() + i *
+   * 44}, its stats at {@code values.position() + i * 40}), emptying the half: first its slots,
+   * through the mmap, then its spill map, with the batch op. Stops when the buffers are full. Call
+   * again until it returns 0: a pass over a half ends with a call that returns 0, and the next call
+   * starts a new pass. The half must be retired ({@link #swap()}) or no program may write it.
+   *
+   * @return entries moved by this call
+   */
+  public int drain(int half, ByteBuffer keys, ByteBuffer values) {
+    checkHalf(half);
+    int max = capacity(keys, values);
+    if (max == 0) {
+      throw new IllegalArgumentException("drain buffers have no room for an entry");
+    }
+    if (cursor[half] == 0) {
+      passClock[half] = clock();
+    }
+    JiffiesClock c = passClock[half];
+    if (cursor[half] < halfSlots) {
+      long start = half * halfSlots;
+      int n =
+          scan(start + cursor[half], start + halfSlots, SCAN_MOVE, keys, values, max, c, "drain");
+      cursor[half] = next[0] - start;
+      if (n > 0) {
+        return n;
+      }
+    }
+    int n = spill[half].lookupAndDeleteBatch(keys, values);
+    if (n == 0) {
+      cursor[half] = 0;
+      return 0;
+    }
+    toMonoNs(values, n, c);
+    return n;
+  }
+
+  /**
+   * Copies every flow of {@code half} (slots, then spill map) into the buffers, leaving the table as
+   * it is. The buffers need room for {@link #capacity()} entries (one consistent pass).
+   *
+   * @return entries copied
+   */
+  public int copy(int half, ByteBuffer keys, ByteBuffer values) {
+    checkHalf(half);
+    int max = capacity(keys, values);
+    if (max < capacity()) {
+      throw new IllegalArgumentException(
+          "copy of a half needs room for " + capacity() + " entries, buffers hold " + max);
+    }
+    long start = half * halfSlots;
+    JiffiesClock c = clock();
+    int n = scan(start, start + halfSlots, SCAN_COPY, keys, values, max, c, "copy");
+    ByteBuffer k = keys.duplicate().position(keys.position() + n * Layout.FLOW_KEY_SIZE);
+    ByteBuffer v = values.duplicate().position(values.position() + n * Layout.FLOW_STATS_SIZE);
+    int m = spill[half].lookupBatch(k, v);
+    toMonoNs(v, m, c);
+    return n + m;
+  }
+
+  /** Empties every slot and the spill map of {@code half} without reading them; returns how many. */
+  public int clear(int half) {
+    checkHalf(half);
+    cursor[half] = 0;
+    long start = half * halfSlots;
+    int n = scan(start, start + halfSlots, SCAN_CLEAR, null, null, 0, null, "clear");
+    ByteBuffer[] scratch = scratch();
+    for (int m; (m = spill[half].lookupAndDeleteBatch(scratch[0].clear(), scratch[1].clear())) > 0; ) {
+      n += m;
+    }
+    return n;
+  }
+
+  /** Flows held in {@code half}, slots and spill map (a racy count while programs write it). */
+  public int used(int half) {
+    checkHalf(half);
+    long start = half * halfSlots;
+    int n = scan(start, start + halfSlots, SCAN_COUNT, null, null, 0, null, "count");
+    ByteBuffer[] scratch = scratch();
+    return n + spill[half].lookupBatch(scratch[0].clear(), scratch[1].clear());
+  }
+
+  /** Flows held in {@code half}'s spill map. */
+  public int spilled(int half) {
+    checkHalf(half);
+    ByteBuffer[] scratch = scratch();
+    return spill[half].lookupBatch(scratch[0].clear(), scratch[1].clear());
+  }
+
+  /** Reads jiffies and CLOCK_MONOTONIC together, by test-running the clock program once. */
+  public JiffiesClock clock() {
+    JiffiesClock c = readClock();
+    return new JiffiesClock(c.jiffies(), c.monoNs(), tickNs);
+  }
+
+  private JiffiesClock readClock() {
+    clockProgram.testRun(CLOCK_FRAME, 1);
+    zeroKey.putInt(0, 0);
+    if (!clockMap.lookup(zeroKey, clockValue)) {
+      throw new IllegalStateException(CLOCK_MAP + " has no entry 0");
+    }
+    return new JiffiesClock(
+        clockValue.getLong(Layout.FG_CLOCK_JIFFIES), clockValue.getLong(Layout.FG_CLOCK_MONO_NS), 0);
+  }
+
+  /** Unmaps the table (the maps belong to the object). */
+  @Override
+  public void close() {
+    if (addr != 0) {
+      munmap0(addr, length);
+      addr = 0;
+    }
+  }
+
+  private int scan(
+      long from,
+      long to,
+      int mode,
+      ByteBuffer keys,
+      ByteBuffer values,
+      int max,
+      JiffiesClock c,
+      String what) {
+    if (addr == 0) {
+      throw new IllegalStateException("flow table is closed");
+    }
+    int n =
+        scan0(
+            addr,
+            from,
+            to,
+            mode,
+            keys,
+            keys == null ? 0 : keys.position(),
+            values,
+            values == null ? 0 : values.position(),
+            max,
+            c == null ? 0 : c.jiffies(),
+            c == null ? 0 : c.monoNs(),
+            c == null ? 0 : c.tickNs(),
+            next);
+    return BpfException.check(what + " " + MAP, n);
+  }
+
+  /** Rewrites the jiffies times of {@code n} stats from {@code values.position()} as ns. */
+  private static void toMonoNs(ByteBuffer values, int n, JiffiesClock c) {
+    ByteBuffer le = values.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) {
+      int at = values.position() + i * Layout.FLOW_STATS_SIZE;
+      int first = at + Layout.FLOW_STATS_FIRST_SEEN_NS;
+      int last = at + Layout.FLOW_STATS_LAST_SEEN_NS;
+      le.putLong(first, c.toMonoNs(le.getLong(first)));
+      le.putLong(last, c.toMonoNs(le.getLong(last)));
+    }
+  }
+
+  /** Buffers for a whole spill map, made on first use. */
+  private ByteBuffer[] scratch() {
+    if (scratch == null) {
+      int n = spillEntries();
+      scratch =
+          new ByteBuffer[] {
+            NativeBpf.allocate(n * Layout.FLOW_KEY_SIZE), NativeBpf.allocate(n * Layout.FLOW_STATS_SIZE)
+          };
+    }
+    return scratch;
+  }
+
+  private static int capacity(ByteBuffer keys, ByteBuffer values) {
+    if (!keys.isDirect() || !values.isDirect()) {
+      throw new IllegalArgumentException("flow table buffers must be direct");
+    }
+    return Math.min(
+        keys.remaining() / Layout.FLOW_KEY_SIZE, values.remaining() / Layout.FLOW_STATS_SIZE);
+  }
+
+  private static void checkHalf(int half) {
+    if (half != 0 && half != 1) {
+      throw new IllegalArgumentException("half must be 0 or 1, was " + half);
+    }
+  }
+
+  private static native long mmap0(int fd, long length);
+
+  private static native int munmap0(long addr, long length);
+
+  private static native int scan0(
+      long addr,
+      long from,
+      long to,
+      int mode,
+      ByteBuffer keys,
+      int kpos,
+      ByteBuffer values,
+      int vpos,
+      int max,
+      long jiffiesRef,
+      long monoNsRef,
+      long tickNs,
+      long[] next);
+}

@@ -6,3 +6,9 @@ cd "$(dirname "$0")/.."
 mvn -B -ntp -q -pl controlplane test-compile exec:exec -Dexec.executable=java \
   -Dexec.classpathScope=test \
   -Dexec.args="-XX:+UseTransparentHugePages -Xms64m -Xmx1g -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED -cp %classpath dev.flowgate.controlplane.bench.SweepBenchmark"
+echo
+# the same pipeline with the kernel in it: a real flow table drained through its mmap, against
+# the same flows drained from a kernel hash map with the batch op, in the same run (needs root)
+mvn -B -ntp -q -pl controlplane exec:exec -Dexec.executable=java \
+  -Dexec.classpathScope=test \
+  -Dexec.args="-XX:+UseTransparentHugePages -Xms64m -Xmx1g -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED -cp %classpath dev.flowgate.controlplane.bench.KernelSweepBenchmark ${SWEEP_FLOWS:-1000000}"

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The kernel's flow table ({@code fg_flows}, see maps.h) as the control plane uses it: sized before
- * load, then swapped and drained through its mmap, with no syscall per flow.
+ * load, then swapped and drained through mmap, with no syscall per flow.
  *
  * <p>The table has two halves; the programs write the one {@code fg_flow_gen} names. {@link
  * #swap()} flips the generation and returns the retired half once no program can still write it.
@@ -68,8 +68,7 @@ public final class FlowTable implements AutoCloseable {
   private final ByteBuffer genValue = NativeBpf.allocate(4);
   private final ByteBuffer clockValue = NativeBpf.allocate(Layout.FG_CLOCK_SIZE);
   private ByteBuffer[] scratch;
-  private long addr;
-  private final long length;
+  private boolean closed;
 
   private FlowTable(BpfObject object) {
     this.table = object.map(MAP);
@@ -96,15 +95,12 @@ public final class FlowTable implements AutoCloseable {
     }
     this.slotsPerCpu = (int) (halfSlots / cpus);
     this.tickNs = KernelTick.tickNs(this::readClock);
-    this.length = Integer.toUnsignedLong(table.maxEntries()) * Layout.FLOW_SLOT_SIZE;
-    long mapped = mmap0(table.fd(), length);
-    if (mapped < 0) {
-      throw BpfException.of("mmap " + MAP, mapped);
-    }
-    this.addr = mapped;
   }
 
-  /** Slots per CPU for {@code flowsPerCpu}: the next power of two, at least {@link #MIN_SLOTS_PER_CPU}. */
+  /**
+   * Slots per CPU for {@code flowsPerCpu}: the next power of two, at least {@link
+   * #MIN_SLOTS_PER_CPU}.
+   */
   public static int slotsPerCpu(int flowsPerCpu) {
     if (flowsPerCpu <= MIN_SLOTS_PER_CPU) {
       return MIN_SLOTS_PER_CPU;
@@ -118,8 +114,8 @@ public final class FlowTable implements AutoCloseable {
 
   /**
    * Sizes the table of an opened, not yet loaded flowgate object: each of the {@link
-   * NativeBpf#nrPossibleCpus()} CPUs gets {@link #slotsPerCpu(int)} slots in each half, so the table
-   * takes 2 x CPUs x slots x 88 bytes of kernel memory; each half's spill map holds {@link
+   * NativeBpf#nrPossibleCpus()} CPUs gets {@link #slotsPerCpu(int)} slots in each half, so the
+   * table takes 2 x CPUs x slots x 88 bytes of kernel memory; each half's spill map holds {@link
    * #spillEntries(long)} flows.
    */
   public static void configure(BpfObject object, int flowsPerCpu) {
@@ -146,7 +142,10 @@ public final class FlowTable implements AutoCloseable {
     return (int) Math.max(1024, halfSlots / 8);
   }
 
-  /** The table of a loaded flowgate object, mapped into this process until {@link #close()}. */
+  /**
+   * The table of a loaded flowgate object. Scans map it a window (64Ki slots, 5.5 MiB) at a time,
+   * so the kernel's table never counts in this process's resident memory beyond one window.
+   */
   public static FlowTable open(BpfObject object) {
     return new FlowTable(object);
   }
@@ -164,6 +163,12 @@ public final class FlowTable implements AutoCloseable {
   /** Slots of one half (cpus x slotsPerCpu). */
   public long halfSlots() {
     return halfSlots;
+  }
+
+  /** The spill map of {@code half}. */
+  public BpfMap spillMap(int half) {
+    checkHalf(half);
+    return spill[half];
   }
 
   /** Entries of each half's spill map. */
@@ -247,8 +252,8 @@ public final class FlowTable implements AutoCloseable {
   }
 
   /**
-   * Copies every flow of {@code half} (slots, then spill map) into the buffers, leaving the table as
-   * it is. The buffers need room for {@link #capacity()} entries (one consistent pass).
+   * Copies every flow of {@code half} (slots, then spill map) into the buffers, leaving the table
+   * as it is. The buffers need room for {@link #capacity()} entries (one consistent pass).
    *
    * @return entries copied
    */
@@ -269,14 +274,17 @@ public final class FlowTable implements AutoCloseable {
     return n + m;
   }
 
-  /** Empties every slot and the spill map of {@code half} without reading them; returns how many. */
+  /**
+   * Empties every slot and the spill map of {@code half} without reading them; returns how many.
+   */
   public int clear(int half) {
     checkHalf(half);
     cursor[half] = 0;
     long start = half * halfSlots;
     int n = scan(start, start + halfSlots, SCAN_CLEAR, null, null, 0, null, "clear");
     ByteBuffer[] scratch = scratch();
-    for (int m; (m = spill[half].lookupAndDeleteBatch(scratch[0].clear(), scratch[1].clear())) > 0; ) {
+    for (int m;
+        (m = spill[half].lookupAndDeleteBatch(scratch[0].clear(), scratch[1].clear())) > 0; ) {
       n += m;
     }
     return n;
@@ -311,16 +319,15 @@ public final class FlowTable implements AutoCloseable {
       throw new IllegalStateException(CLOCK_MAP + " has no entry 0");
     }
     return new JiffiesClock(
-        clockValue.getLong(Layout.FG_CLOCK_JIFFIES), clockValue.getLong(Layout.FG_CLOCK_MONO_NS), 0);
+        clockValue.getLong(Layout.FG_CLOCK_JIFFIES),
+        clockValue.getLong(Layout.FG_CLOCK_MONO_NS),
+        0);
   }
 
-  /** Unmaps the table (the maps belong to the object). */
+  /** Marks this view closed (the maps belong to the object; nothing stays mapped). */
   @Override
   public void close() {
-    if (addr != 0) {
-      munmap0(addr, length);
-      addr = 0;
-    }
+    closed = true;
   }
 
   private int scan(
@@ -332,12 +339,12 @@ public final class FlowTable implements AutoCloseable {
       int max,
       JiffiesClock c,
       String what) {
-    if (addr == 0) {
+    if (closed) {
       throw new IllegalStateException("flow table is closed");
     }
     int n =
         scan0(
-            addr,
+            table.fd(),
             from,
             to,
             mode,
@@ -371,7 +378,8 @@ public final class FlowTable implements AutoCloseable {
       int n = spillEntries();
       scratch =
           new ByteBuffer[] {
-            NativeBpf.allocate(n * Layout.FLOW_KEY_SIZE), NativeBpf.allocate(n * Layout.FLOW_STATS_SIZE)
+            NativeBpf.allocate(n * Layout.FLOW_KEY_SIZE),
+            NativeBpf.allocate(n * Layout.FLOW_STATS_SIZE)
           };
     }
     return scratch;
@@ -391,12 +399,8 @@ public final class FlowTable implements AutoCloseable {
     }
   }
 
-  private static native long mmap0(int fd, long length);
-
-  private static native int munmap0(long addr, long length);
-
   private static native int scan0(
-      long addr,
+      int fd,
       long from,
       long to,
       int mode,

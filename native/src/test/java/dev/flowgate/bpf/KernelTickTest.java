@@ -12,10 +12,10 @@ class KernelTickTest {
   @Test
   void hzIsReadFromTheConfigLine() throws Exception {
     String config = "# CONFIG_HZ_100 is not set\nCONFIG_HZ_250=y\nCONFIG_HZ=250\nCONFIG_X=1\n";
-    assertThat(KernelTick.hzOf(new ByteArrayInputStream(config.getBytes(StandardCharsets.US_ASCII))))
+    assertThat(
+            KernelTick.hzOf(new ByteArrayInputStream(config.getBytes(StandardCharsets.US_ASCII))))
         .isEqualTo(250);
-    assertThat(KernelTick.hzOf(new ByteArrayInputStream("CONFIG_X=1\n".getBytes())))
-        .isZero();
+    assertThat(KernelTick.hzOf(new ByteArrayInputStream("CONFIG_X=1\n".getBytes()))).isZero();
   }
 
   @Test

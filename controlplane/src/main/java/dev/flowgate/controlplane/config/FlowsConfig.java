@@ -14,13 +14,13 @@ import java.util.List;
 public record FlowsConfig(
     int maxFlows, Duration sweepInterval, Duration activeTimeout, Duration idleTimeout) {
 
-  /** Default max-flows: 262144 flows active within one sweep interval. */
+  /** Default max-flows: 262144 flows per CPU within one sweep interval. */
   public static final int DEFAULT_MAX_FLOWS = 262_144;
 
   /** Smallest max-flows: 1024. */
   public static final int MIN_MAX_FLOWS = 1024;
 
-  /** Largest max-flows: 16777216 (2^24), about 1.5 GiB of kernel memory for two flow maps. */
+  /** Largest max-flows: 16777216 (2^24) per CPU, 2.75 GiB of kernel flow table per CPU. */
   public static final int MAX_MAX_FLOWS = 16_777_216;
 
   /** Default sweep-interval: 1s between drains of the kernel's counters. */

@@ -19,10 +19,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>"kernel" is what the kernel's totals counted since this run took over: the totals read right
  * after a sweep's swap, minus a baseline taken at start (the totals then, less what the start's
- * drain found in the flow maps, which this run owns and exports). "exported" is tallied from the
+ * drain found in the flow table, which this run owns and exports). "exported" is tallied from the
  * finished batches handed to the sinks, "in cache" is the flow cache's held counts, and
- * "unaccounted" is the difference: what the kernel could not place in the flow map (insert
- * failures, LRU evictions within an interval). At a quiescent point all four are exact.
+ * "unaccounted" is the difference: what the kernel could not place in the flow table (insert
+ * failures: its slice and the spill map both full). At a quiescent point all four are exact.
  *
  * <p>Updated on the sweeper's thread; {@link #snapshot()} is published for readers.
  */

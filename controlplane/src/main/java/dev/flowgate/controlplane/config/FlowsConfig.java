@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The {@code flows:} section: the flow map's size and the flow lifecycle's clocks.
+ * The {@code flows:} section: the flow table's size and the flow lifecycle's clocks.
  *
- * @param maxFlows flow map capacity, per sweep interval (every sweep drains the map)
+ * @param maxFlows flows each CPU's slice of the kernel flow table holds per sweep interval
  * @param sweepInterval how often the kernel's counters are drained
  * @param activeTimeout a flow still running after this long is exported and starts anew
  * @param idleTimeout a flow that saw no packet for this long is exported and forgotten

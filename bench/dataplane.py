@@ -136,16 +136,17 @@ def measure(prog, hook, conf, flows):
     return (t1 - t0) / (c1 - c0), c1 - c0
 
 
-def totals_check(maps, flows):
-    """the flowgate totals of the run: packets counted, insert failures and
-    (up to 100k flows, bpftool is slow beyond) the flow map's entries"""
-    got = dict(packets=0, insert_failed=0, entries=None)
-    if flows <= 100_000:
-        got["entries"] = len(json.loads(sh("bpftool", "map", "dump", "pinned", f"{maps}/fg_flows_a", "-j")))
-    for e in json.loads(sh("bpftool", "map", "dump", "pinned", f"{maps}/fg_totals", "-j")):
+def totals_check(build, fg):
+    """flowgate's exact count of the run: packets in the flow table (fgload
+    count: used slots, spill entries) + insert failures = IP packets in the
+    totals"""
+    got = json.loads(sh(f"{build}/fgload", "count", fg))
+    got.update(packets=0, insert_failed=0)
+    for e in json.loads(sh("bpftool", "map", "dump", "pinned", f"{fg}/maps/fg_totals", "-j")):
         for v in e["formatted"]["values"]:
             got["packets"] += v["value"]["packets"]
             got["insert_failed"] += v["value"]["insert_failed"]
+    got["exact"] = got["table_packets"] + got["spill_packets"] + got["insert_failed"] == got["packets"]
     return got
 
 
@@ -189,7 +190,8 @@ def main():
     ap.add_argument("--programs", default="",
                     help="comma-separated subset of the runs (default: all); the table needs all")
     ap.add_argument("--headroom", type=float, default=1.25,
-                    help="flow map capacity = 2 * flows * headroom (at least 1024)")
+                    help="flows per CPU the flow table is sized for = flows * headroom (at least 1024;"
+                         " fgload rounds up to a power of two)")
     ap.add_argument("--proto", action="store_true",
                     help="also measure the table prototype (proto_xdp, proto_tc_in)")
     args = ap.parse_args()
@@ -209,13 +211,14 @@ def main():
                 trafgen_conf(flows, conf)
                 ref, fg = f"{PIN}/ref-{flows}", f"{PIN}/fg-{flows}"
                 sh("bpftool", "prog", "loadall", f"{args.build}/ref_counter.bpf.o", ref)
-                # ingress and egress keys of N flows share the map during a run
-                cap = max(1024, int(2 * flows * args.headroom))
+                # flows per CPU the table is sized for; fgload (FlowTable.configure)
+                # gives each CPU the next power of two >= cap slots per half
+                cap = max(1024, int(flows * args.headroom))
+                bits = max(10, (cap - 1).bit_length())
                 load = [f"{args.build}/fgload", args.obj, fg, str(cap),
                         f"{host_if}:1", f"{peer_if}:2"]
                 sh(*load)
-                flags = json.loads(sh("bpftool", "map", "show", "pinned", f"{fg}/maps/fg_flows_a", "-j"))["flags"]
-                r = {"flows": flows, "cap": cap, "flags": flags}
+                r = {"flows": flows, "cap": cap, "slots": 1 << bits}
                 runs = [
                         ("empty_xdp", f"{PIN}/empty/empty_xdp", "xdp"),
                         ("ref_xdp", f"{ref}/ref_xdp", "xdp"),
@@ -227,8 +230,7 @@ def main():
                         ("fg_tc_egress", f"{fg}/progs/fg_tc_egress", "tc-out")]
                 proto = f"{PIN}/proto-{flows}"
                 if args.proto:
-                    # one slice per CPU of at least the fg maps' capacity
-                    bits = max(10, (cap - 1).bit_length())
+                    # one slice per CPU as large as flowgate's
                     sh(f"{args.build}/table_load", "load", f"{args.build}/table_proto.bpf.o", proto, str(bits))
                     r["proto_slots"] = 1 << bits
                     runs += [("proto_xdp", f"{proto}/progs/proto_xdp", "xdp"),
@@ -239,7 +241,7 @@ def main():
                     r[name], r[name + "_n"] = measure(prog, Hook(hook), conf, flows)
                     print(f"  flows {flows:>8} {name:<14} {r[name]:7.1f} ns  ({r[name + '_n']} runs)",
                           file=sys.stderr, flush=True)
-                r["fg_totals"] = totals_check(f"{fg}/maps", flows)
+                r["fg_totals"] = totals_check(args.build, fg)
                 if args.proto:
                     r["proto_count"] = proto_check(args.build, proto, r, flows)
                 rows.append(r)
@@ -252,21 +254,23 @@ def main():
         proto_summary(rows)
     if args.programs:
         return 0
-    lru = "per-CPU LRU (BPF_F_NO_COMMON_LRU)" if rows and rows[0]["flags"] & 2 else "common LRU"
     print(f"\nflowgate dataplane: ns/packet from bpf_stats (run_time_ns / run_cnt); net = minus the empty\n"
           f"program at the same hook; x ref = net / the reference counter's net (XDP: ref at XDP; TC: ref at\n"
-          f"TC ingress); flow maps: {lru}, capacity 'map'")
-    print(f"{'flows':>8} {'map':>8} | {'empty':>5} {'ref net':>7} {'fg_xdp':>6} {'x ref':>5} |"
-          f" {'empty':>5} {'ref net':>7} {'tc_in':>6} {'x ref':>5} {'tc_out':>6} {'x ref':>5} | insert_failed, entries")
+          f"TC ingress); flow table: 'slots' slots per CPU; count: table + spill packets + insert_failed\n"
+          f"vs the totals' packets, used slots, spilled flows")
+    print(f"{'flows':>8} {'slots':>8} | {'empty':>5} {'ref net':>7} {'fg_xdp':>6} {'x ref':>5} |"
+          f" {'empty':>5} {'ref net':>7} {'tc_in':>6} {'x ref':>5} {'tc_out':>6} {'x ref':>5} | count check")
     for r in rows:
         ref = r["ref_xdp"] - r["empty_xdp"]
         xdp = r["fg_xdp"] - r["empty_xdp"]
         ref_tc = r["ref_tc_in"] - r["empty_tc_in"]
         tin = r["fg_tc_ingress"] - r["empty_tc_in"]
         tout = r["fg_tc_egress"] - r["empty_tc_out"]
-        print(f"{r['flows']:>8} {r['cap']:>8} | {r['empty_xdp']:5.0f} {ref:7.0f} {xdp:6.0f} {xdp / ref:5.2f} |"
+        c = r["fg_totals"]
+        print(f"{r['flows']:>8} {r['slots']:>8} | {r['empty_xdp']:5.0f} {ref:7.0f} {xdp:6.0f} {xdp / ref:5.2f} |"
               f" {r['empty_tc_in']:5.0f} {ref_tc:7.0f} {tin:6.0f} {tin / ref_tc:5.2f} {tout:6.0f} {tout / ref_tc:5.2f} |"
-              f" {r['fg_totals']['insert_failed']}, {r['fg_totals']['entries']}")
+              f" {'exact' if c['exact'] else 'MISMATCH'}: {c['table_packets']} + {c['spill_packets']} spilled"
+              f" + {c['insert_failed']} failed {'=' if c['exact'] else '!='} {c['packets']}, used {c['used']}, spilled {c['spilled']}")
     print(f"load average at the end: {open('/proc/loadavg').read().split()[:3]}")
     return 0
 

@@ -190,7 +190,7 @@ def main():
     ap.add_argument("--programs", default="",
                     help="comma-separated subset of the runs (default: all); the table needs all")
     ap.add_argument("--headroom", type=float, default=1.25,
-                    help="flows per CPU the flow table is sized for = flows * headroom (at least 1024;"
+                    help="flows per CPU the flow table is sized for = 2 * flows * headroom (at least 1024;"
                          " fgload rounds up to a power of two)")
     ap.add_argument("--proto", action="store_true",
                     help="also measure the table prototype (proto_xdp, proto_tc_in)")
@@ -213,7 +213,9 @@ def main():
                 sh("bpftool", "prog", "loadall", f"{args.build}/ref_counter.bpf.o", ref)
                 # flows per CPU the table is sized for; fgload (FlowTable.configure)
                 # gives each CPU the next power of two >= cap slots per half
-                cap = max(1024, int(flows * args.headroom))
+                # trafgen sends from one CPU, and each flow is two keys there (ingress at
+                # the host end, egress at the namespace end): size that CPU's slice for both
+                cap = max(1024, int(2 * flows * args.headroom))
                 bits = max(10, (cap - 1).bit_length())
                 load = [f"{args.build}/fgload", args.obj, fg, str(cap),
                         f"{host_if}:1", f"{peer_if}:2"]

@@ -3,7 +3,7 @@
 """Per-packet cost of flowgate's programs against an empty program and a
 reference counter, measured the same way in the same run (LAB.md).
 
-    bench/dataplane.py FLOWGATE_OBJ BENCH_BUILD_DIR [--flows 1,10000,...] [--headroom 1.25] [--proto]
+    bench/dataplane.py FLOWGATE_OBJ BENCH_BUILD_DIR [--flows 1,10000,...] [--headroom 1.25]
 
 A namespace wired to the host by a veth pair; trafgen sends UDP frames from
 inside over N flows round-robin (source address dinc), a warm-up pass first,
@@ -13,11 +13,6 @@ qdisc path for egress) and its cost is the delta of run_time_ns / run_cnt
 (kernel.bpf_stats_enabled=1) over the measured pass. Net = program - empty
 program at the same hook. Restores bpf_stats_enabled and removes the lab and
 its pins on exit, failure included.
-
---proto also measures the helper-call-free table prototype
-(table_proto.bpf.o, loaded by table_load; see bench/table_proto.bpf.c) at XDP
-and TC ingress, and checks its exact count: table packets + insert failures
-= runs of its programs = packets trafgen sent.
 """
 import argparse
 import json
@@ -150,38 +145,6 @@ def totals_check(build, fg):
     return got
 
 
-def proto_check(build, proto, r, flows):
-    """the prototype's exact count: packets in the table + insert failures
-    against the runs of its programs and the packets trafgen sent to them"""
-    got = json.loads(sh(f"{build}/table_load", "count", proto))
-    got["runs"] = sum(stats(f"{proto}/progs/{p}")[1] for p in ("proto_xdp", "proto_tc"))
-    got["sent"] = sum(sum(passes(flows)) for n in ("proto_xdp", "proto_tc_in") if n in r)
-    got["exact"] = (got["packets"] + got["insert_failed"] + got["uncounted"] == got["runs"] == got["sent"]
-                    and got["uncounted"] == 0)
-    return got
-
-
-def proto_summary(rows):
-    print("\ntable prototype (table_proto.bpf.c): ns/packet net of the empty program at the same hook;"
-          "\nx ref = net / ref net at that hook; slots per CPU; count: table packets + insert_failed vs runs, sent")
-    print(f"{'flows':>8} {'slots':>8} | {'empty':>5} {'ref':>5} {'fg_xdp':>6} {'x ref':>5} {'proto':>5} {'x ref':>5} |"
-          f" {'empty':>5} {'ref':>5} {'tc_in':>5} {'x ref':>5} | count check")
-    for r in rows:
-        if "proto_count" not in r:
-            continue
-
-        def net(n, e):
-            return r[n] - r[e] if n in r and e in r else float("nan")
-        ref, fg, px = net("ref_xdp", "empty_xdp"), net("fg_xdp", "empty_xdp"), net("proto_xdp", "empty_xdp")
-        rtc, ptc = net("ref_tc_in", "empty_tc_in"), net("proto_tc_in", "empty_tc_in")
-        c = r["proto_count"]
-        print(f"{r['flows']:>8} {r['proto_slots']:>8} | {r.get('empty_xdp', float('nan')):5.0f} {ref:5.0f} {fg:6.0f}"
-              f" {fg / ref:5.2f} {px:5.0f} {px / ref:5.2f} | {r.get('empty_tc_in', float('nan')):5.0f} {rtc:5.0f}"
-              f" {ptc:5.0f} {ptc / rtc:5.2f} | {'exact' if c['exact'] else 'MISMATCH'}: {c['packets']} + "
-              f"{c['insert_failed']} failed + {c['uncounted']} uncounted, runs {c['runs']}, sent {c['sent']},"
-              f" used {c['used']}")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("obj")
@@ -192,8 +155,6 @@ def main():
     ap.add_argument("--headroom", type=float, default=1.25,
                     help="flows per CPU the flow table is sized for = 2 * flows * headroom (at least 1024;"
                          " fgload rounds up to a power of two)")
-    ap.add_argument("--proto", action="store_true",
-                    help="also measure the table prototype (proto_xdp, proto_tc_in)")
     args = ap.parse_args()
     flows_list = [int(x) for x in args.flows.split(",")]
 
@@ -230,13 +191,6 @@ def main():
                         ("fg_tc_ingress", f"{fg}/progs/fg_tc_ingress", "tc-in"),
                         ("empty_tc_out", f"{PIN}/empty/empty_tc", "tc-out"),
                         ("fg_tc_egress", f"{fg}/progs/fg_tc_egress", "tc-out")]
-                proto = f"{PIN}/proto-{flows}"
-                if args.proto:
-                    # one slice per CPU as large as flowgate's
-                    sh(f"{args.build}/table_load", "load", f"{args.build}/table_proto.bpf.o", proto, str(bits))
-                    r["proto_slots"] = 1 << bits
-                    runs += [("proto_xdp", f"{proto}/progs/proto_xdp", "xdp"),
-                             ("proto_tc_in", f"{proto}/progs/proto_tc", "tc-in")]
                 for name, prog, hook in runs:
                     if args.programs and name not in args.programs.split(","):
                         continue
@@ -244,16 +198,12 @@ def main():
                     print(f"  flows {flows:>8} {name:<14} {r[name]:7.1f} ns  ({r[name + '_n']} runs)",
                           file=sys.stderr, flush=True)
                 r["fg_totals"] = totals_check(args.build, fg)
-                if args.proto:
-                    r["proto_count"] = proto_check(args.build, proto, r, flows)
                 rows.append(r)
-                sh("rm", "-rf", ref, fg, proto)
+                sh("rm", "-rf", ref, fg)
     finally:
         sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats_was}", check=False)
         lab_down()
 
-    if args.proto:
-        proto_summary(rows)
     if args.programs:
         return 0
     print(f"\nflowgate dataplane: ns/packet from bpf_stats (run_time_ns / run_cnt); net = minus the empty\n"

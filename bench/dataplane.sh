@@ -10,7 +10,6 @@
 #
 #   bench/dataplane.sh                      flows 1, 10k, 100k, 1M
 #   BENCH_FLOWS=1,10000 bench/dataplane.sh  other flow counts
-#   BENCH_PROTO=1 bench/dataplane.sh        also the table prototype (table_proto.bpf.c)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,10 +20,5 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 out=$PWD/bench/build
 make -s -C dataplane-bpf OUT="$out/flowgate"
 make -s -C bench OUT="$out"
-extra=()
-if [ "${BENCH_PROTO:-0}" = 1 ]; then
-	make -s -C bench OUT="$out" proto
-	extra=(--proto)
-fi
 exec /usr/bin/python3 bench/dataplane.py "$out/flowgate/flowgate.bpf.o" "$out" \
-	--flows "${BENCH_FLOWS:-1,10000,100000,1000000}" "${extra[@]}"
+	--flows "${BENCH_FLOWS:-1,10000,100000,1000000}"

@@ -28,7 +28,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <ul>
  *   <li>{@link EndReason#END_OF_FLOW}: a merged interval shows TCP FIN or RST (at once, in {@link
- *       #merge}; later packets of the connection start a new record);
+ *       #merge}; or, between {@link #beginInterval()} and {@link #endInterval()}, once every chunk
+ *       of the interval is merged, so that the kernel's per-CPU entries of one connection make one
+ *       record; later packets of the connection start a new record);
  *   <li>{@link EndReason#IDLE_TIMEOUT}: {@link #expire} finds {@code now - last >= idle timeout};
  *   <li>{@link EndReason#ACTIVE_TIMEOUT}: else {@link #expire} finds {@code now - start >= active
  *       timeout}; the flow leaves the cache, and the next interval's counts for its key start a new
@@ -88,6 +90,12 @@ public final class FlowCache implements AutoCloseable {
   private final long[] blockKey = new long[BLOCK * 6];
   private int pending;
   private int hand;
+  private boolean deferEnds;
+  private long[] deferred = new long[DEFERRED_STRIDE * 64];
+  private int deferredRows;
+
+  /** Longs per held-back ending row: hash, k0..k5, packets, bytes, first, last, meta. */
+  private static final int DEFERRED_STRIDE = 12;
 
   @SuppressWarnings("unused") // keeps the prefetch loads alive
   private long prefetchSink;
@@ -141,6 +149,22 @@ public final class FlowCache implements AutoCloseable {
         int fl = in.tcpFlags(r);
         boolean ends = (k5 >>> 16 & 0xFF) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
 
+        if (ends && deferEnds) {
+          defer(
+              h[j],
+              k0,
+              k1,
+              k2,
+              k3,
+              k4,
+              k5,
+              pk,
+              by,
+              first,
+              last,
+              meta(fl, in.tos(r), in.ipVersion(r)));
+          continue;
+        }
         int id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
         if (id < 0) {
           if (ends) { // a whole connection within one interval: straight out, never cached
@@ -184,6 +208,109 @@ public final class FlowCache implements AutoCloseable {
       }
     }
     flush();
+  }
+
+  /**
+   * Starts an interval that comes in several {@link #merge} calls (the sweeper's chunks): until
+   * {@link #endInterval()}, rows that end their connection (TCP FIN or RST) are held back, because
+   * the same connection may have more rows in a later chunk (the kernel counts a flow seen on two
+   * CPUs in two entries).
+   */
+  public void beginInterval() {
+    deferEnds = true;
+  }
+
+  /**
+   * Ends the interval: merges the held-back ending rows and finishes their flows with {@link
+   * EndReason#END_OF_FLOW}, one record per connection whatever the number of rows. A connection
+   * that is not cached goes straight out as before; so does one that would need a full cache to
+   * make room (then a second ending row of the same connection makes a second record).
+   */
+  public void endInterval() {
+    deferEnds = false;
+    final long[] d = deferred;
+    final long[] a = table.arena;
+    // pass 1: every row's counts into its flow (cached now if there is room), so that rows of one
+    // connection meet; pass 2: finish each such flow once
+    for (int i = 0; i < deferredRows; i++) {
+      int o = i * DEFERRED_STRIDE;
+      long k4 = d[o + 5];
+      long k5 = d[o + 6];
+      int id = table.probe(d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], k4, k5);
+      if (id < 0) {
+        if (table.isFull()) {
+          writeRow(
+              d[o + 1],
+              d[o + 2],
+              d[o + 3],
+              d[o + 4],
+              k4,
+              k5 | d[o + 11],
+              d[o + 7],
+              d[o + 8],
+              d[o + 9],
+              d[o + 10],
+              EndReason.END_OF_FLOW);
+          d[o + 7] = -1; // written: nothing to finish
+          continue;
+        }
+        id = table.insertAt(-1 - id, d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], k4, k5);
+        a[id * STRIDE + K5] = k5 | d[o + 11];
+      } else {
+        a[id * STRIDE + K5] |= d[o + 11] & (0xFFL << 32);
+      }
+      int b = id * STRIDE;
+      a[b + PACKETS] += d[o + 7];
+      a[b + BYTES] += d[o + 8];
+      a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], d[o + 9]);
+      a[b + LAST_MS] = Math.max(a[b + LAST_MS], d[o + 10]);
+      held.add(held.indexOf((int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF), d[o + 7], d[o + 8]);
+    }
+    for (int i = 0; i < deferredRows; i++) {
+      int o = i * DEFERRED_STRIDE;
+      if (d[o + 7] < 0) {
+        continue;
+      }
+      int id = table.probe(d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6]);
+      if (id >= 0) { // else an earlier row of the same connection finished it
+        finish(id, EndReason.END_OF_FLOW);
+      }
+    }
+    deferredRows = 0;
+    flush();
+  }
+
+  private void defer(
+      long h,
+      long k0,
+      long k1,
+      long k2,
+      long k3,
+      long k4,
+      long k5,
+      long packets,
+      long bytes,
+      long first,
+      long last,
+      long meta) {
+    int o = deferredRows * DEFERRED_STRIDE;
+    if (o + DEFERRED_STRIDE > deferred.length) {
+      deferred = java.util.Arrays.copyOf(deferred, deferred.length * 2);
+    }
+    long[] d = deferred;
+    d[o] = h;
+    d[o + 1] = k0;
+    d[o + 2] = k1;
+    d[o + 3] = k2;
+    d[o + 4] = k3;
+    d[o + 5] = k4;
+    d[o + 6] = k5;
+    d[o + 7] = packets;
+    d[o + 8] = bytes;
+    d[o + 9] = first;
+    d[o + 10] = last;
+    d[o + 11] = meta;
+    deferredRows++;
   }
 
   /**

@@ -206,6 +206,7 @@ public final class Sweeper {
     int k0 = keyBuf.position();
     int v0 = valueBuf.position();
     try (IntervalStream ipc = new IntervalStream(keepIpc)) {
+      cache.beginInterval();
       for (int at = 0; at < count; at += chunk) {
         int m = Math.min(chunk, count - at);
         batch.clear();
@@ -217,6 +218,7 @@ public final class Sweeper {
         ipc.add();
         cache.merge(batch.root());
       }
+      cache.endInterval();
       ipc.finish();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -227,6 +229,7 @@ public final class Sweeper {
     long offset = MonotonicClock.epochOffsetNs();
     int total = 0;
     try (IntervalStream ipc = new IntervalStream(keepIntervalIpc)) {
+      cache.beginInterval();
       while (true) {
         keys.clear();
         values.clear();
@@ -242,6 +245,7 @@ public final class Sweeper {
         cache.merge(batch.root());
         // a pass over the half ends with a call that returns 0
       }
+      cache.endInterval(); // a connection's rows from several CPUs make one record
       ipc.finish();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -21,19 +21,19 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * The whole sweep with the kernel in it (not a test; needs root): a real flowgate object whose
- * flow table holds {@code flows} flows in its idle half, drained by {@link FlowTable#drain} in
- * chunks (through the mmap), each chunk turned into the Arrow interval batch and merged into the
- * flow cache, on this one thread, as the sweeper does. The first sweep inserts every flow into the
+ * The whole sweep with the kernel in it (not a test; needs root): a real flowgate object whose flow
+ * table holds {@code flows} flows in its idle half, drained by {@link FlowTable#drain} in chunks
+ * (through the mmap), each chunk turned into the Arrow interval batch and merged into the flow
+ * cache, on this one thread, as the sweeper does. The first sweep inserts every flow into the
  * cache, the later ones update them.
  *
  * <p>Baseline in the same run: the same flows in a kernel HASH map (the half's spill map, sized to
  * hold them all) drained by the same call, which for a hash map is {@code
- * BPF_MAP_LOOKUP_AND_DELETE_BATCH}: what the LRU flow maps of earlier versions (and the widely
- * used eBPF agents' batch drains) cost. The maps are filled from user space before each sweep, not
+ * BPF_MAP_LOOKUP_AND_DELETE_BATCH}: what the LRU flow maps of earlier versions (and the widely used
+ * eBPF agents' batch drains) cost. The maps are filled from user space before each sweep, not
  * timed. Prints flows/s (wall and this thread's CPU time), the drain's share, and the process's
- * memory: VmRSS, split into RssAnon (the JVM's own) and RssFile (the flow table's pages mapped
- * from the kernel, memory the kernel holds whether or not it is mapped). Arguments: {@code [flows
+ * memory: VmRSS, split into RssAnon (the JVM's own) and RssFile (the flow table's pages mapped from
+ * the kernel, memory the kernel holds whether or not it is mapped). Arguments: {@code [flows
  * [sweeps [chunkEntries]]]}, default 1,000,000 6 65,536.
  */
 public final class KernelSweepBenchmark {
@@ -157,7 +157,13 @@ public final class KernelSweepBenchmark {
         long wall = System.nanoTime() - t0;
         if (total != gen.flows() || cache.activeFlows() != gen.flows()) {
           throw new AssertionError(
-              name + ": drained " + total + ", cache " + cache.activeFlows() + " of " + gen.flows());
+              name
+                  + ": drained "
+                  + total
+                  + ", cache "
+                  + cache.activeFlows()
+                  + " of "
+                  + gen.flows());
         }
         rates.wall()[s] = total / (wall / 1e9);
         rates.cpu()[s] = total / (cpu / 1e9);

@@ -195,6 +195,52 @@ class FlowCacheTest {
   }
 
   @Test
+  void withinAnIntervalAConnectionsRowsFromSeveralCpusMakeOneRecord() {
+    // the kernel counts a connection seen on two CPUs in two entries, drained in two chunks
+    cache(timeouts(15, 60));
+    merge(drain().addMs(WEB, 3, 180, 0, 10, SYN | ACK, 0));
+    cache.beginInterval();
+    merge(drain().addMs(WEB, 2, 104, 2000, 2001, FIN | ACK, 0)); // CPU 0's entry, chunk 1
+    assertThat(finished.records).isEmpty();
+    merge(drain().addMs(WEB, 4, 400, 1990, 2003, ACK | PSH, 0)); // CPU 1's entry, chunk 2
+    merge(drain().addMs(DNS6, 1, 80, 2000, 2000, 0, 0));
+    cache.endInterval();
+    assertThat(finished.take())
+        .containsExactly(
+            record(WEB, 0, SYN | ACK | PSH | FIN, 9, 684, 0, 2003, EndReason.END_OF_FLOW));
+    assertThat(cache.activeFlows()).isEqualTo(1); // DNS6
+    assertThat(cache.heldPackets(2, 0)).isEqualTo(1);
+  }
+
+  @Test
+  void aConnectionWhollyInsideOneIntervalSeenOnTwoCpusIsOneRecordToo() {
+    cache(timeouts(15, 60));
+    cache.beginInterval();
+    merge(drain().addMs(WEB, 5, 500, 100, 200, SYN | ACK | FIN, 0x08));
+    merge(drain().addMs(WEB, 3, 300, 150, 300, ACK | FIN, 0x08));
+    cache.endInterval();
+    assertThat(finished.take())
+        .containsExactly(
+            record(WEB, 0x08, SYN | ACK | FIN, 8, 800, 100, 300, EndReason.END_OF_FLOW));
+    assertThat(cache.activeFlows()).isZero();
+    assertThat(cache.heldPackets(2, 0)).isZero();
+  }
+
+  @Test
+  void aFullCacheStillSendsAnEndingConnectionStraightOutAtTheIntervalsEnd() {
+    cache(timeouts(15, 60).capacity(1));
+    merge(drain().addMs(DNS6, 1, 80, 0, 0, 0, 0));
+    cache.beginInterval();
+    merge(drain().addMs(WEB, 8, 900, 100, 300, SYN | ACK | FIN, 0x08));
+    cache.endInterval();
+    assertThat(finished.take())
+        .containsExactly(
+            record(WEB, 0x08, SYN | ACK | FIN, 8, 900, 100, 300, EndReason.END_OF_FLOW));
+    assertThat(cache.activeFlows()).isEqualTo(1);
+    assertThat(cache.finishedFlows(EndReason.LACK_OF_RESOURCES)).isZero();
+  }
+
+  @Test
   void forcedEndOnShutdownReturnsEveryFlowInBatchesOfMaxRows() {
     cache(timeouts(15, 60).maxBatchRows(3));
     DrainedEntries d = drain();

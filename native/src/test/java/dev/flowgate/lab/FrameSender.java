@@ -55,8 +55,21 @@ public final class FrameSender {
     return send(end.netns(), end.name(), frames);
   }
 
+  /**
+   * Sends {@code frames} out of {@code end} from a process pinned to CPU {@code cpu} ({@code
+   * taskset}): a veth peer's XDP and TC ingress then run on that CPU too, so a test can choose
+   * which CPU's slice of the flow table counts them.
+   */
+  public static Report sendFromCpu(VethPair.End end, List<byte[]> frames, int cpu) {
+    return send(end.netns(), end.name(), frames, cpu);
+  }
+
   /** Sends {@code frames} out of interface {@code ifname} of namespace {@code netns}. */
   public static Report send(Netns netns, String ifname, List<byte[]> frames) {
+    return send(netns, ifname, frames, -1);
+  }
+
+  private static Report send(Netns netns, String ifname, List<byte[]> frames, int cpu) {
     Path file = null;
     try {
       file = Files.createTempFile(Lab.uniqueName() + "-frames", ".bin");
@@ -72,7 +85,18 @@ public final class FrameSender {
       }
       long droppedBefore = netns.stats(ifname).txDropped();
       Command.Result r =
-          netns.run("/usr/bin/python3", "-c", SCRIPT, ifname, file.toString()).orThrow();
+          (cpu < 0
+                  ? netns.run("/usr/bin/python3", "-c", SCRIPT, ifname, file.toString())
+                  : netns.run(
+                      "taskset",
+                      "-c",
+                      String.valueOf(cpu),
+                      "/usr/bin/python3",
+                      "-c",
+                      SCRIPT,
+                      ifname,
+                      file.toString()))
+              .orThrow();
       String[] out = r.stdout().strip().split(" ");
       int sent = Integer.parseInt(out[0]);
       if (sent != frames.size()) {

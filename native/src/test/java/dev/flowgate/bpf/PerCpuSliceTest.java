@@ -1,0 +1,101 @@
+package dev.flowgate.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowgate.lab.Await;
+import dev.flowgate.lab.FrameSender;
+import dev.flowgate.lab.Frames;
+import dev.flowgate.lab.Lab;
+import dev.flowgate.lab.VethPair;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * On a real veth with fg_xdp attached: one flow sent partly from one CPU and partly from another
+ * (the sender pinned with taskset; a veth peer's XDP runs on the sending CPU) is counted in each
+ * CPU's own slice of the flow table, and the drain returns one entry per CPU whose packets and
+ * bytes add up to exactly what was sent.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PerCpuSliceTest {
+  static final int SLOT = 3;
+  static final int PAYLOAD = 100;
+
+  private Lab lab;
+  private FlowgateUnderTest flowgate;
+  private BpfLink link;
+
+  @BeforeEach
+  void setUp() {
+    lab = Lab.open();
+    flowgate = FlowgateUnderTest.load(1024, null);
+  }
+
+  @AfterEach
+  void tearDown() {
+    try {
+      if (link != null) {
+        link.close();
+      }
+      if (flowgate != null) {
+        flowgate.close();
+      }
+    } finally {
+      lab.close();
+    }
+  }
+
+  private static List<byte[]> frames(int n) {
+    byte[] f =
+        Frames.ipv4("198.51.100.7", "203.0.113.9").udp(4242, 53).payload(PAYLOAD).build().bytes();
+    return new ArrayList<>(Collections.nCopies(n, f));
+  }
+
+  @Test
+  void aFlowSentFromTwoCpusIsOneEntryPerCpuAndAddsUpExactly() {
+    VethPair veth = lab.quietVeth(dev.flowgate.lab.Netns.HOST, lab.netns());
+    int ifindex = veth.a().ifindex();
+    flowgate.assignSlot(ifindex, SLOT);
+    link = BpfLink.attachXdp(flowgate.program("fg_xdp"), ifindex, XdpMode.NATIVE);
+    int cpus = Runtime.getRuntime().availableProcessors();
+    int other = cpus > 1 ? 1 : 0;
+
+    FrameSender.sendFromCpu(veth.b(), frames(300), 0);
+    FrameSender.sendFromCpu(veth.b(), frames(200), other);
+    Await.until(
+        "500 packets counted", () -> flowgate.totals(SLOT, Layout.DIR_INGRESS).packets() >= 500);
+
+    FlowTable table = flowgate.table();
+    ByteBuffer keys = NativeBpf.allocate((int) table.capacity() * Layout.FLOW_KEY_SIZE);
+    ByteBuffer values = NativeBpf.allocate((int) table.capacity() * Layout.FLOW_STATS_SIZE);
+    int half = table.swap();
+    List<Long> packets = new ArrayList<>();
+    long bytes = 0;
+    for (int n; (n = table.drain(half, keys.clear(), values.clear())) > 0; ) {
+      for (int i = 0; i < n; i++) {
+        int k = i * Layout.FLOW_KEY_SIZE;
+        int v = i * Layout.FLOW_STATS_SIZE;
+        if (Layout.flowKeyIfindex(keys, k) == ifindex && Layout.flowKeySrcPort(keys, k) == 4242) {
+          packets.add(Layout.flowStatsPackets(values, v));
+          bytes += Layout.flowStatsBytes(values, v);
+        }
+      }
+    }
+    int ip = 20 + 8 + PAYLOAD;
+    if (other != 0) {
+      assertThat(packets).containsExactlyInAnyOrder(300L, 200L);
+    } else {
+      assertThat(packets).containsExactly(500L);
+    }
+    assertThat(bytes).isEqualTo(500L * ip);
+    assertThat(flowgate.totals(SLOT, Layout.DIR_INGRESS).packets()).isEqualTo(500);
+    assertThat(flowgate.totals(SLOT, Layout.DIR_INGRESS).insertFailed()).isZero();
+  }
+}

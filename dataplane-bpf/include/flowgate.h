@@ -173,6 +173,7 @@ enum fg_error {
 	DP_SAMPLE_DROPPED, /* the ring buffer was full */
 	DP_IFACE_UNKNOWN, /* packet on an interface with no slot */
 	DP_NO_FLOW_MAP, /* no flow table slice for this CPU (fg_cpus too small) */
+	DP_FLOW_SPILLED, /* a new flow found its probe window full: spill map */
 	DP_ERROR_MAX,
 };
 

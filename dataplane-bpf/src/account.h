@@ -131,8 +131,10 @@ static __noinline int fg_spill_count(__u32 half, const struct fg_packet *pkt,
 	init.tos = pkt->tos;
 	init.ip_version = pkt->ip_version;
 	err = bpf_map_update_elem(spill, &pkt->key, &init, BPF_NOEXIST);
-	if (!err)
+	if (!err) {
+		fg_error_count(DP_FLOW_SPILLED);
 		return 0;
+	}
 	if (err == -17 /* EEXIST: another CPU inserted it first */) {
 		st = bpf_map_lookup_elem(spill, &pkt->key);
 		if (st) {

@@ -90,8 +90,14 @@ public final class Layout {
   /** DP_NO_FLOW_MAP: no flow table slice for this CPU (the table was sized for fewer CPUs). */
   public static final int DP_NO_FLOW_MAP = 8;
 
+  /**
+   * DP_FLOW_SPILLED: a new flow found its probe window in its CPU's slice full and went to the
+   * spill map (counted once per flow and interval; a slice running full).
+   */
+  public static final int DP_FLOW_SPILLED = 9;
+
   /** DP_ERROR_MAX: entries of fg_errors. */
-  public static final int DP_ERROR_MAX = 9;
+  public static final int DP_ERROR_MAX = 10;
 
   /** Enumerator names of enum fg_error, indexed by value (metric label {@code reason}). */
   public static final List<String> DP_ERROR_NAMES =
@@ -104,7 +110,8 @@ public final class Layout {
           "DP_FLOW_INSERT_FAILED",
           "DP_SAMPLE_DROPPED",
           "DP_IFACE_UNKNOWN",
-          "DP_NO_FLOW_MAP");
+          "DP_NO_FLOW_MAP",
+          "DP_FLOW_SPILLED");
 
   // struct flow_key (44 bytes)
   /** sizeof(struct flow_key). */

@@ -180,6 +180,7 @@ class FlowTableTest {
     assertThat(t.insertFailed()).isEqualTo(50);
     assertThat(t.insertFailedBytes()).isEqualTo(50L * (20 + 8 + 10));
     assertThat(flowgate.errors()[Layout.DP_FLOW_INSERT_FAILED]).isEqualTo(50);
+    assertThat(flowgate.errors()[Layout.DP_FLOW_SPILLED]).isEqualTo(spill); // once per flow
 
     Map<FlowKey, FlowCounters> drained = flowgate.sweep();
     assertThat(drained).hasSize((int) table.halfSlots() + spill);

@@ -6,6 +6,7 @@ import dev.flowgate.bpf.BpfObject;
 import dev.flowgate.bpf.BpfProgram;
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
+import dev.flowgate.bpf.NativeBpf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -78,11 +79,40 @@ public final class Dataplane implements AutoCloseable {
       FlowTable.configure(object, maxFlows);
       object.setGlobal("fg_snap_len", snapLength);
       object.pinMapsUnder(maps);
-      object.load();
+      loadReusingPins(object, maps, maxFlows);
       return new Dataplane(object, root, maxFlows);
     } catch (RuntimeException e) {
       object.close();
       throw e;
+    }
+  }
+
+  /**
+   * Loads the object; a pinned map of an earlier run whose shape differs (the flow table of another
+   * flows.max-flows or CPU count) becomes a message that says what to do about it.
+   */
+  private static void loadReusingPins(BpfObject object, Path maps, int maxFlows) {
+    try {
+      object.load();
+    } catch (BpfException e) {
+      String detail = e.detail() == null ? "" : e.detail();
+      if (!detail.contains("reuse pinned map")) {
+        throw e;
+      }
+      throw new IllegalStateException(
+          "the maps pinned under "
+              + maps
+              + " were made by a run with another shape (flows.max-flows now "
+              + maxFlows
+              + " per CPU on "
+              + NativeBpf.nrPossibleCpus()
+              + " CPUs, or another flowgate build): start once with the old flows.max-flows and"
+              + " dataplane.keep-attached: false, so that the stop exports what they hold and"
+              + " removes them; or remove "
+              + maps.getParent()
+              + " (what they hold is lost). libbpf: "
+              + detail.strip().lines().findFirst().orElse(""),
+          e);
     }
   }
 

@@ -225,7 +225,7 @@ public final class FlowTable implements AutoCloseable {
    */
   public int drain(int half, ByteBuffer keys, ByteBuffer values) {
     checkHalf(half);
-    int max = capacity(keys, values);
+    int max = room(keys, values);
     if (max == 0) {
       throw new IllegalArgumentException("drain buffers have no room for an entry");
     }
@@ -259,7 +259,7 @@ public final class FlowTable implements AutoCloseable {
    */
   public int copy(int half, ByteBuffer keys, ByteBuffer values) {
     checkHalf(half);
-    int max = capacity(keys, values);
+    int max = room(keys, values);
     if (max < capacity()) {
       throw new IllegalArgumentException(
           "copy of a half needs room for " + capacity() + " entries, buffers hold " + max);
@@ -385,7 +385,7 @@ public final class FlowTable implements AutoCloseable {
     return scratch;
   }
 
-  private static int capacity(ByteBuffer keys, ByteBuffer values) {
+  private static int room(ByteBuffer keys, ByteBuffer values) {
     if (!keys.isDirect() || !values.isDirect()) {
       throw new IllegalArgumentException("flow table buffers must be direct");
     }

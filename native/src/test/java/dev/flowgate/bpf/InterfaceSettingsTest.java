@@ -30,25 +30,21 @@ class InterfaceSettingsTest {
   static final int FRAMES = 500;
   static final int SLOT = 5;
 
+  private FlowgateLab fg;
   private Lab lab;
   private FlowgateUnderTest flowgate;
-  private final List<BpfLink> links = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
-    lab = Lab.open();
-    flowgate = FlowgateUnderTest.load(1024, null);
+    fg = FlowgateLab.open();
+    lab = fg.lab;
+    flowgate = fg.flowgate;
   }
 
   @AfterEach
   void tearDown() {
-    try {
-      links.forEach(BpfLink::close);
-      if (flowgate != null) {
-        flowgate.close();
-      }
-    } finally {
-      lab.close();
+    if (fg != null) {
+      fg.close();
     }
   }
 
@@ -70,7 +66,7 @@ class InterfaceSettingsTest {
   private void check(VethPair veth, String map) {
     int ifindex = veth.a().ifindex();
     assertThat(Layout.settingsMapOf(ifindex)).isEqualTo(map);
-    links.add(BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
+    fg.attached(BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
     int in = Layout.DIR_INGRESS;
 
     flowgate.assignSlot(ifindex, SLOT);

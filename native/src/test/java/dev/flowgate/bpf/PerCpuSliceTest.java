@@ -28,27 +28,21 @@ class PerCpuSliceTest {
   static final int SLOT = 3;
   static final int PAYLOAD = 100;
 
+  private FlowgateLab fg;
   private Lab lab;
   private FlowgateUnderTest flowgate;
-  private BpfLink link;
 
   @BeforeEach
   void setUp() {
-    lab = Lab.open();
-    flowgate = FlowgateUnderTest.load(1024, null);
+    fg = FlowgateLab.open();
+    lab = fg.lab;
+    flowgate = fg.flowgate;
   }
 
   @AfterEach
   void tearDown() {
-    try {
-      if (link != null) {
-        link.close();
-      }
-      if (flowgate != null) {
-        flowgate.close();
-      }
-    } finally {
-      lab.close();
+    if (fg != null) {
+      fg.close();
     }
   }
 
@@ -63,7 +57,7 @@ class PerCpuSliceTest {
     VethPair veth = lab.quietVeth(dev.flowgate.lab.Netns.HOST, lab.netns());
     int ifindex = veth.a().ifindex();
     flowgate.assignSlot(ifindex, SLOT);
-    link = BpfLink.attachXdp(flowgate.program("fg_xdp"), ifindex, XdpMode.NATIVE);
+    fg.attached(BpfLink.attachXdp(flowgate.program("fg_xdp"), ifindex, XdpMode.NATIVE));
     int cpus = Runtime.getRuntime().availableProcessors();
     int other = cpus > 1 ? 1 : 0;
 

@@ -26,25 +26,21 @@ import org.junit.jupiter.api.Timeout;
 class TcShortFrameTest {
   static final int SLOT = 9;
 
+  private FlowgateLab fg;
   private Lab lab;
   private FlowgateUnderTest flowgate;
-  private BpfLink link;
 
   @BeforeEach
   void setUp() {
-    lab = Lab.open();
-    flowgate = FlowgateUnderTest.load(1024, null);
+    fg = FlowgateLab.open();
+    lab = fg.lab;
+    flowgate = fg.flowgate;
   }
 
   @AfterEach
   void tearDown() {
-    try {
-      if (link != null) {
-        link.close();
-      }
-      flowgate.close();
-    } finally {
-      lab.close();
+    if (fg != null) {
+      fg.close();
     }
   }
 
@@ -54,7 +50,7 @@ class TcShortFrameTest {
     VethPair veth = lab.quietVeth(Netns.HOST, ns);
     int ifindex = veth.a().ifindex();
     flowgate.assignSlot(ifindex, SLOT);
-    link = BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS);
+    fg.attached(BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
 
     byte[] v4 = Frames.ipv4("198.51.100.1", "203.0.113.1").udp(1, 2).build().bytes();
     byte[] v6 = Frames.ipv6("2001:db8::1", "2001:db8::2").udp(1, 2).build().bytes();

@@ -186,16 +186,11 @@ public final class FlowCache implements AutoCloseable {
             evictOne();
             id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
           }
-          id = table.insertAt(-1 - id, h[j], k0, k1, k2, k3, k4, k5);
-          a[id * STRIDE + K5] = k5 | meta(fl, in.tos(r), in.ipVersion(r));
+          id = insert(-1 - id, h[j], k0, k1, k2, k3, k4, k5, meta(fl, in.tos(r), in.ipVersion(r)));
         } else {
           a[id * STRIDE + K5] |= (long) fl << 32;
         }
-        int b = id * STRIDE;
-        a[b + PACKETS] += pk;
-        a[b + BYTES] += by;
-        a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], first);
-        a[b + LAST_MS] = Math.max(a[b + LAST_MS], last);
+        add(id, pk, by, first, last);
         long hk = (k4 >>> 32) << 8 | (k5 >>> 24 & 0xFF);
         if (hk != heldKey) {
           heldKey = hk;
@@ -254,16 +249,11 @@ public final class FlowCache implements AutoCloseable {
           d[o + 7] = -1; // written: nothing to finish
           continue;
         }
-        id = table.insertAt(-1 - id, d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], k4, k5);
-        a[id * STRIDE + K5] = k5 | d[o + 11];
+        id = insert(-1 - id, d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], k4, k5, d[o + 11]);
       } else {
-        a[id * STRIDE + K5] |= d[o + 11] & (0xFFL << 32);
+        a[id * STRIDE + K5] |= d[o + 11] & (0xFFL << 32); // the row's tcp flags
       }
-      int b = id * STRIDE;
-      a[b + PACKETS] += d[o + 7];
-      a[b + BYTES] += d[o + 8];
-      a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], d[o + 9]);
-      a[b + LAST_MS] = Math.max(a[b + LAST_MS], d[o + 10]);
+      add(id, d[o + 7], d[o + 8], d[o + 9], d[o + 10]);
       held.add(held.indexOf((int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF), d[o + 7], d[o + 8]);
     }
     for (int i = 0; i < deferredRows; i++) {
@@ -278,6 +268,24 @@ public final class FlowCache implements AutoCloseable {
     }
     deferredRows = 0;
     flush();
+  }
+
+  /** A new flow at index slot {@code slot}: its key, and the first row's flags, ToS and version. */
+  private int insert(
+      int slot, long h, long k0, long k1, long k2, long k3, long k4, long k5, long meta) {
+    int id = table.insertAt(slot, h, k0, k1, k2, k3, k4, k5);
+    table.arena[id * STRIDE + K5] = k5 | meta;
+    return id;
+  }
+
+  /** Adds one row's counts and times to flow {@code id}. */
+  private void add(int id, long packets, long bytes, long firstMs, long lastMs) {
+    final long[] a = table.arena;
+    int b = id * STRIDE;
+    a[b + PACKETS] += packets;
+    a[b + BYTES] += bytes;
+    a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], firstMs);
+    a[b + LAST_MS] = Math.max(a[b + LAST_MS], lastMs);
   }
 
   private void defer(

@@ -1,6 +1,5 @@
 package dev.flowgate.controlplane.bench;
 
-import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.BpfObject;
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
@@ -130,7 +129,7 @@ public final class KernelSweepBenchmark {
       for (int s = 0; s < sweeps; s++) {
         int half = table.current() ^ 1;
         if (viaHash) {
-          fillHash(table, half, gen, s);
+          TableFill.fillSpill(table, half, gen, s);
         } else {
           TableFill.fill(table, half, gen, s);
         }
@@ -182,29 +181,6 @@ public final class KernelSweepBenchmark {
       }
     }
     return rates;
-  }
-
-  /** Puts every flow into the half's spill map, one update each (not timed). */
-  private static void fillHash(FlowTable table, int half, SyntheticDrain gen, int sweep) {
-    long jiffies = table.clock().jiffies();
-    gen.shuffle();
-    BpfMap map = table.spillMap(half);
-    ByteBuffer k = ByteBuffer.allocateDirect(Layout.FLOW_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer v = ByteBuffer.allocateDirect(Layout.FLOW_STATS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    int chunk = gen.keys.capacity() / Layout.FLOW_KEY_SIZE;
-    for (int from = 0; from < gen.flows(); from += chunk) {
-      int m = Math.min(chunk, gen.flows() - from);
-      gen.fill(from, m, sweep);
-      for (int i = 0; i < m; i++) {
-        k.clear();
-        k.put(gen.keys.slice(i * Layout.FLOW_KEY_SIZE, Layout.FLOW_KEY_SIZE)).flip();
-        v.clear();
-        v.put(gen.values.slice(i * Layout.FLOW_STATS_SIZE, Layout.FLOW_STATS_SIZE)).flip();
-        v.putLong(Layout.FLOW_STATS_FIRST_SEEN_NS, jiffies);
-        v.putLong(Layout.FLOW_STATS_LAST_SEEN_NS, jiffies);
-        map.update(k, v, BpfMap.BPF_ANY);
-      }
-    }
   }
 
   /** VmRSS (peak), RssAnon, RssFile from /proc/self/status, and the Java heap in use. */

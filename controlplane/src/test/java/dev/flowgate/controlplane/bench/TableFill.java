@@ -8,37 +8,77 @@ import java.nio.ByteOrder;
 
 /**
  * Puts {@link SyntheticDrain}'s flows into a half of a real kernel flow table from user space, one
- * map update per slot (not timed by the benchmarks): flow i in slot i of the half, stamped with the
- * kernel's current jiffies as the programs would.
+ * map update per flow (not timed by the benchmarks), stamped with the kernel's current jiffies as
+ * the programs would: into the half's slots (flow i in slot i) or into its spill map.
  */
 final class TableFill {
   private TableFill() {}
 
+  /** Flow i of {@code gen}'s drain order: its packed key and stats in gen's buffers. */
+  @FunctionalInterface
+  private interface FlowAt {
+    void put(int index, int keyAt, int statsAt);
+  }
+
+  /** Flow i into slot i of {@code half}. */
   static void fill(FlowTable table, int half, SyntheticDrain gen, int sweep) {
     if (gen.flows() > table.halfSlots()) {
       throw new IllegalArgumentException(gen.flows() + " flows do not fit a half");
     }
     BpfMap map = table.map();
     long jiffies = table.clock().jiffies();
-    gen.shuffle();
-    ByteBuffer k = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer slot =
-        ByteBuffer.allocateDirect(Layout.FLOW_SLOT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    int chunk = gen.keys.capacity() / Layout.FLOW_KEY_SIZE;
     long base = half * table.halfSlots();
+    ByteBuffer k = direct(4);
+    ByteBuffer slot = direct(Layout.FLOW_SLOT_SIZE);
+    each(
+        gen,
+        sweep,
+        (i, keyAt, statsAt) -> {
+          slot.clear();
+          slot.put(gen.keys.slice(keyAt, Layout.FLOW_KEY_SIZE));
+          slot.putInt(Layout.SLOT_USED);
+          slot.put(gen.values.slice(statsAt, Layout.FLOW_STATS_SIZE));
+          slot.putLong(Layout.FLOW_SLOT_STATS + Layout.FLOW_STATS_FIRST_SEEN_NS, jiffies);
+          slot.putLong(Layout.FLOW_SLOT_STATS + Layout.FLOW_STATS_LAST_SEEN_NS, jiffies);
+          k.putInt(0, (int) (base + i));
+          map.update(k, slot.clear(), BpfMap.BPF_ANY);
+        });
+  }
+
+  /** Every flow into the spill map of {@code half} (a hash map: what the batch op drains). */
+  static void fillSpill(FlowTable table, int half, SyntheticDrain gen, int sweep) {
+    BpfMap map = table.spillMap(half);
+    long jiffies = table.clock().jiffies();
+    ByteBuffer k = direct(Layout.FLOW_KEY_SIZE);
+    ByteBuffer v = direct(Layout.FLOW_STATS_SIZE);
+    each(
+        gen,
+        sweep,
+        (i, keyAt, statsAt) -> {
+          k.clear();
+          k.put(gen.keys.slice(keyAt, Layout.FLOW_KEY_SIZE)).flip();
+          v.clear();
+          v.put(gen.values.slice(statsAt, Layout.FLOW_STATS_SIZE)).flip();
+          v.putLong(Layout.FLOW_STATS_FIRST_SEEN_NS, jiffies);
+          v.putLong(Layout.FLOW_STATS_LAST_SEEN_NS, jiffies);
+          map.update(k, v, BpfMap.BPF_ANY);
+        });
+  }
+
+  /** A new drain order, then every flow, chunk by chunk as gen fills its buffers. */
+  private static void each(SyntheticDrain gen, int sweep, FlowAt flow) {
+    gen.shuffle();
+    int chunk = gen.keys.capacity() / Layout.FLOW_KEY_SIZE;
     for (int from = 0; from < gen.flows(); from += chunk) {
       int m = Math.min(chunk, gen.flows() - from);
       gen.fill(from, m, sweep);
       for (int i = 0; i < m; i++) {
-        slot.clear();
-        slot.put(gen.keys.slice(i * Layout.FLOW_KEY_SIZE, Layout.FLOW_KEY_SIZE));
-        slot.putInt(Layout.SLOT_USED);
-        slot.put(gen.values.slice(i * Layout.FLOW_STATS_SIZE, Layout.FLOW_STATS_SIZE));
-        slot.putLong(Layout.FLOW_SLOT_STATS + Layout.FLOW_STATS_FIRST_SEEN_NS, jiffies);
-        slot.putLong(Layout.FLOW_SLOT_STATS + Layout.FLOW_STATS_LAST_SEEN_NS, jiffies);
-        k.putInt(0, (int) (base + from + i));
-        map.update(k, slot.clear(), BpfMap.BPF_ANY);
+        flow.put(from + i, i * Layout.FLOW_KEY_SIZE, i * Layout.FLOW_STATS_SIZE);
       }
     }
+  }
+
+  private static ByteBuffer direct(int bytes) {
+    return ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
   }
 }

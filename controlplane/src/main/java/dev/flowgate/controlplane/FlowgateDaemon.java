@@ -59,10 +59,7 @@ public final class FlowgateDaemon {
     FlowgateMetrics metrics;
     try {
       service = new FlowgateService(config);
-      metrics =
-          config.metrics().enabled()
-              ? new FlowgateMetrics(new FlowgateMetricsSource(service), true)
-              : null;
+      metrics = service.metrics().map(source -> new FlowgateMetrics(source, true)).orElse(null);
       service.start();
     } catch (BpfException e) {
       System.err.println(
@@ -91,7 +88,7 @@ public final class FlowgateDaemon {
       api =
           new ApiServer(
               vertx,
-              new FlowgateBackend(service),
+              service.backend(),
               options,
               metrics == null ? null : MetricsEndpoint.fromScrape(metrics::scrape));
       int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -99,10 +96,10 @@ public final class FlowgateDaemon {
       installSignals(service);
       notifySystemd(
           "READY=1\nSTATUS=counting on "
-              + service.interfaces().attached().size()
+              + service.attached().size()
               + " interface(s), API on port "
               + port);
-      service.setAfterSweep(() -> notifySystemd("WATCHDOG=1"));
+      service.subscribe(result -> notifySystemd("WATCHDOG=1"));
       stop.await();
       notifySystemd("STOPPING=1");
       LOG.info("stopping: last drain and export");
@@ -134,7 +131,7 @@ public final class FlowgateDaemon {
         s -> {
           try {
             FlowgateConfig fresh = ConfigLoader.load(configPath);
-            service.reload(fresh);
+            service.edits().reload(fresh.interfaces());
             LOG.info("reloaded " + configPath);
           } catch (ConfigException e) {
             LOG.warning("SIGHUP: config not reloaded: " + e.getMessage());

@@ -13,6 +13,10 @@ import java.util.Objects;
  * @param accounting one row per attached interface and direction
  * @param exporters one row per {@code export.ipfix} collector, in config order
  * @param journal the crash journal: what the start's replay exported again (in-doubt)
+ * @param restartRequired config keys whose value in the file differs from the one in force, which
+ *     only a restart applies (e.g. {@code flows.max-flows}); empty when the file is in force
+ * @param lastSweepAtMillis when the last sweep expired flows, ms since the epoch; 0 before the first
+ * @param lastSweepMicros how long the last sweep took, microseconds; 0 before the first
  */
 public record StatusReport(
     String version,
@@ -21,7 +25,10 @@ public record StatusReport(
     MapFill flowMap,
     List<AccountingTerms> accounting,
     List<CollectorStatus> exporters,
-    Journal journal) {
+    Journal journal,
+    List<String> restartRequired,
+    long lastSweepAtMillis,
+    long lastSweepMicros) {
 
   /** Checks for nulls and copies the lists. */
   public StatusReport {
@@ -30,6 +37,7 @@ public record StatusReport(
     Objects.requireNonNull(journal, "journal");
     accounting = List.copyOf(accounting);
     exporters = List.copyOf(exporters);
+    restartRequired = List.copyOf(restartRequired);
   }
 
   /** A report with an untouched journal (nothing replayed). */
@@ -47,7 +55,10 @@ public record StatusReport(
         flowMap,
         accounting,
         exporters,
-        new Journal(0, 0, 0, 0, 0, null));
+        new Journal(0, 0, 0, 0, 0, null),
+        List.of(),
+        0,
+        0);
   }
 
   /**

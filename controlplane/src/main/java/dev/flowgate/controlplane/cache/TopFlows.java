@@ -18,40 +18,64 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Top-N query over a {@link FlowTable}: one pass keeping a min-heap of the {@code n} best entry ids
- * (an {@code int[n]}), so the cost is {@code O(size log n)} time and {@code O(n)} memory, and only
- * the winners are copied out as {@link ActiveFlow}s.
+ * Top-N query over a {@link FlowTable}: one pass computing the ranked value of each entry (bytes,
+ * packets or bytes per second, of the interface asked for), then a min-heap of the {@code n} best
+ * entry ids, so the cost is {@code O(size log n)} time and {@code O(size)} memory (two arrays of
+ * the table's size), and only the winners are copied out as {@link ActiveFlow}s.
  */
 final class TopFlows {
 
   private TopFlows() {}
 
+  /** Any interface: {@link #of}'s {@code ifindex} that filters nothing. */
+  static final int ANY_IFINDEX = 0;
+
   /**
-   * @param field {@link FlowTable#BYTES} or {@link FlowTable#PACKETS}
+   * @param by what to rank by
+   * @param ifindex only flows on this ifindex, or {@link #ANY_IFINDEX}
    */
-  static List<ActiveFlow> of(FlowTable table, int n, int field) {
+  static List<ActiveFlow> of(FlowTable table, int n, FlowRanking by, int ifindex) {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);
     }
     final long[] a = table.arena;
     int size = table.size();
-    int k = Math.min(n, size);
+    // the ranked values, one per entry (only the entries that pass the filter are ranked)
+    long[] v = new long[size];
+    int[] ids = new int[size];
+    int m = 0;
+    for (int id = 0; id < size; id++) {
+      int b = id * STRIDE;
+      if (ifindex != ANY_IFINDEX && (int) (a[b + K4] >>> 32) != ifindex) {
+        continue;
+      }
+      v[id] =
+          switch (by) {
+            case BYTES -> a[b + BYTES];
+            case PACKETS -> a[b + PACKETS];
+            // bytes per second of the flow's life so far, at least one second of it
+            case RATE -> a[b + BYTES] * 1000 / Math.max(1000, a[b + LAST_MS] - a[b + FIRST_MS]);
+          };
+      ids[m++] = id;
+    }
+    int k = Math.min(n, m);
     int[] heap = new int[k];
     int used = 0;
-    for (int id = 0; id < size; id++) {
+    for (int i = 0; i < m; i++) {
+      int id = ids[i];
       if (used < k) {
         heap[used] = id;
-        siftUp(heap, used++, a, field);
-      } else if (k > 0 && a[id * STRIDE + field] > a[heap[0] * STRIDE + field]) {
+        siftUp(heap, used++, v);
+      } else if (k > 0 && v[id] > v[heap[0]]) {
         heap[0] = id;
-        siftDown(heap, k, a, field);
+        siftDown(heap, k, v);
       }
     }
     ActiveFlow[] best = new ActiveFlow[k];
     for (int i = k - 1; i >= 0; i--) { // pop the smallest into the last place
       best[i] = copy(a, heap[0] * STRIDE);
       heap[0] = heap[i];
-      siftDown(heap, i, a, field);
+      siftDown(heap, i, v);
     }
     List<ActiveFlow> result = new ArrayList<>(k);
     for (ActiveFlow f : best) {
@@ -60,12 +84,22 @@ final class TopFlows {
     return result;
   }
 
-  private static void siftUp(int[] heap, int i, long[] a, int field) {
+  /** Copies entries {@code from} to {@code from + limit} (or the table's end), in id order. */
+  static List<ActiveFlow> page(FlowTable table, int from, int limit) {
+    int end = (int) Math.min(table.size(), (long) from + limit);
+    List<ActiveFlow> out = new ArrayList<>(Math.max(0, end - from));
+    for (int id = from; id < end; id++) {
+      out.add(copy(table.arena, id * STRIDE));
+    }
+    return out;
+  }
+
+  private static void siftUp(int[] heap, int i, long[] values) {
     int id = heap[i];
-    long v = a[id * STRIDE + field];
+    long v = values[id];
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      if (a[heap[parent] * STRIDE + field] <= v) {
+      if (values[heap[parent]] <= v) {
         break;
       }
       heap[i] = heap[parent];
@@ -74,23 +108,22 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static void siftDown(int[] heap, int used, long[] a, int field) {
+  private static void siftDown(int[] heap, int used, long[] values) {
     if (used == 0) {
       return;
     }
     int i = 0;
     int id = heap[0];
-    long v = a[id * STRIDE + field];
+    long v = values[id];
     while (true) {
       int child = 2 * i + 1;
       if (child >= used) {
         break;
       }
-      if (child + 1 < used
-          && a[heap[child + 1] * STRIDE + field] < a[heap[child] * STRIDE + field]) {
+      if (child + 1 < used && values[heap[child + 1]] < values[heap[child]]) {
         child++;
       }
-      if (a[heap[child] * STRIDE + field] >= v) {
+      if (values[heap[child]] >= v) {
         break;
       }
       heap[i] = heap[child];

@@ -102,6 +102,7 @@ public final class FlowgateService implements AutoCloseable {
                 .idleTimeout(config.flows().idleTimeout())
                 .activeTimeout(config.flows().activeTimeout()),
             gate);
+    journal.recordTimeoutsOf(cache);
     this.chunk = Math.min(SweeperOptions.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     this.batch =
         new IntervalBatchBuilder(allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);

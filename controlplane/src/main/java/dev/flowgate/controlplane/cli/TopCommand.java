@@ -83,7 +83,7 @@ final class TopCommand extends ClientCommand {
         for (JsonNode a : status.path("accounting")) {
           out.printf(
               Locale.ROOT,
-              "  %-12s %-7s kernel %12s pkts  exported %12s  in cache %12s  unaccounted %s%n",
+              "  %-12s %-7s kernel %10s pkts  exported %10s  in cache %10s  unaccounted %s%n",
               a.path("interface").asText(),
               a.path("direction").asText(),
               FlowText.count(a.path("kernel").path("packets").asLong()),
@@ -107,7 +107,7 @@ final class TopCommand extends ClientCommand {
   }
 
   static void table(JsonNode flows, PrintWriter out) {
-    String format = "%-45s %-45s %-24s %-10s %12s %12s %12s%n";
+    String format = "%-40s %-40s %-30s %-12s %10s %11s %12s%n";
     out.printf(
         Locale.ROOT, format, "source", "destination", "protocol", "interface", "packets", "bytes",
         "rate");

@@ -156,7 +156,7 @@ public final class CollectorExporter implements FlowSink {
   public ExporterStats stats() {
     return new ExporterStats(
         options.collector(),
-        options.protocol().configName(),
+        options.protocol().label(),
         messagesSent.get(),
         recordsSent.get(),
         octetsSent.get(),

@@ -13,6 +13,8 @@ import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
 import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
 
 import dev.flowgate.exporters.EndReason;
+import dev.flowgate.exporters.FlowColumns;
+import dev.flowgate.exporters.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSchema;
 import java.nio.LongBuffer;
 import java.util.List;
@@ -123,8 +125,8 @@ public final class FlowCache implements AutoCloseable {
    * flows that saw FIN or RST. Finished flows are handed to the consumer before this returns.
    */
   public void merge(VectorSchemaRoot interval) {
-    final IntervalColumns in = new IntervalColumns(interval);
-    final int n = in.rows;
+    final FlowColumns in = new FlowColumns(interval);
+    final int n = in.rowCount();
     final long[] a = table.arena;
     final long[] h = blockHash;
     final long[] k = blockKey;
@@ -132,7 +134,7 @@ public final class FlowCache implements AutoCloseable {
     int heldIndex = -1;
     for (int base = 0; base < n; base += BLOCK) {
       int m = Math.min(BLOCK, n - base);
-      in.readKeys(base, m, k, h);
+      FlowTable.readKeys(in, base, m, k, h);
       prefetchSink += table.prefetch(h, m);
       for (int j = 0, r = base; j < m; j++, r++) {
         int o = j * 6;
@@ -144,8 +146,8 @@ public final class FlowCache implements AutoCloseable {
         long k5 = k[o + 5];
         long pk = in.packets(r);
         long by = in.bytes(r);
-        long first = in.startMs(r);
-        long last = in.endMs(r);
+        long first = in.startMillis(r);
+        long last = in.endMillis(r);
         int fl = in.tcpFlags(r);
         boolean ends = (k5 >>> 16 & 0xFF) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
 

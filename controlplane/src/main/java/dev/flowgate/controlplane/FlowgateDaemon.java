@@ -81,7 +81,8 @@ public final class FlowgateDaemon {
       ApiServerOptions options =
           new ApiServerOptions()
               .setHost(config.api().listen().host())
-              .setPort(config.api().listen().port());
+              .setPort(config.api().listen().port())
+              .setMetricsPublic(config.metrics().open());
       config.api().tokenFile().ifPresent(options::setTokenFile);
       config.api().tls().ifPresent(t -> options.setTls(t.cert(), t.key()));
       api =

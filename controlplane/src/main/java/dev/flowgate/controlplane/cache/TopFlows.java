@@ -18,10 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Top-N query over a {@link FlowTable}: one pass computing the ranked value of each entry (bytes,
- * packets or bytes per second, of the interface asked for), then a min-heap of the {@code n} best
- * entry ids, so the cost is {@code O(size log n)} time and {@code O(size)} memory (two arrays of
- * the table's size), and only the winners are copied out as {@link ActiveFlow}s.
+ * Top-N query over a {@link FlowTable}: one pass (over the entries of the interface asked for, if
+ * one is) keeping a min-heap of the {@code n} best entry ids by bytes, packets or bytes per second
+ * (an {@code int[n]}), so the cost is {@code O(size log n)} time and {@code O(n)} memory, and only
+ * the winners are copied out as {@link ActiveFlow}s.
  */
 final class TopFlows {
 
@@ -40,42 +40,27 @@ final class TopFlows {
     }
     final long[] a = table.arena;
     int size = table.size();
-    // the ranked values, one per entry (only the entries that pass the filter are ranked)
-    long[] v = new long[size];
-    int[] ids = new int[size];
-    int m = 0;
-    for (int id = 0; id < size; id++) {
-      int b = id * STRIDE;
-      if (ifindex != ANY_IFINDEX && (int) (a[b + K4] >>> 32) != ifindex) {
-        continue;
-      }
-      v[id] =
-          switch (by) {
-            case BYTES -> a[b + BYTES];
-            case PACKETS -> a[b + PACKETS];
-            // bytes per second of the flow's life so far, at least one second of it
-            case RATE -> a[b + BYTES] * 1000 / Math.max(1000, a[b + LAST_MS] - a[b + FIRST_MS]);
-          };
-      ids[m++] = id;
-    }
-    int k = Math.min(n, m);
+    int k = Math.min(n, size);
     int[] heap = new int[k];
     int used = 0;
-    for (int i = 0; i < m; i++) {
-      int id = ids[i];
+    for (int id = 0; id < size; id++) {
+      if (ifindex != ANY_IFINDEX && FlowTable.ifindex(a[id * STRIDE + K4]) != ifindex) {
+        continue;
+      }
       if (used < k) {
         heap[used] = id;
-        siftUp(heap, used++, v);
-      } else if (k > 0 && v[id] > v[heap[0]]) {
+        siftUp(heap, used++, a, by);
+      } else if (k > 0 && value(a, id, by) > value(a, heap[0], by)) {
         heap[0] = id;
-        siftDown(heap, k, v);
+        siftDown(heap, k, a, by);
       }
     }
+    k = used; // fewer when the filter left fewer
     ActiveFlow[] best = new ActiveFlow[k];
     for (int i = k - 1; i >= 0; i--) { // pop the smallest into the last place
       best[i] = copy(a, heap[0] * STRIDE);
       heap[0] = heap[i];
-      siftDown(heap, i, v);
+      siftDown(heap, i, a, by);
     }
     List<ActiveFlow> result = new ArrayList<>(k);
     for (ActiveFlow f : best) {
@@ -94,12 +79,23 @@ final class TopFlows {
     return out;
   }
 
-  private static void siftUp(int[] heap, int i, long[] values) {
+  /** The value entry {@code id} is ranked by. */
+  private static long value(long[] a, int id, FlowRanking by) {
+    int b = id * STRIDE;
+    return switch (by) {
+      case BYTES -> a[b + BYTES];
+      case PACKETS -> a[b + PACKETS];
+      // bytes per second of the flow's life so far, at least one second of it
+      case RATE -> a[b + BYTES] * 1000 / Math.max(1000, a[b + LAST_MS] - a[b + FIRST_MS]);
+    };
+  }
+
+  private static void siftUp(int[] heap, int i, long[] a, FlowRanking by) {
     int id = heap[i];
-    long v = values[id];
+    long v = value(a, id, by);
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      if (values[heap[parent]] <= v) {
+      if (value(a, heap[parent], by) <= v) {
         break;
       }
       heap[i] = heap[parent];
@@ -108,22 +104,22 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static void siftDown(int[] heap, int used, long[] values) {
+  private static void siftDown(int[] heap, int used, long[] a, FlowRanking by) {
     if (used == 0) {
       return;
     }
     int i = 0;
     int id = heap[0];
-    long v = values[id];
+    long v = value(a, id, by);
     while (true) {
       int child = 2 * i + 1;
       if (child >= used) {
         break;
       }
-      if (child + 1 < used && values[heap[child + 1]] < values[heap[child]]) {
+      if (child + 1 < used && value(a, heap[child + 1], by) < value(a, heap[child], by)) {
         child++;
       }
-      if (values[heap[child]] >= v) {
+      if (value(a, heap[child], by) >= v) {
         break;
       }
       heap[i] = heap[child];

@@ -41,6 +41,7 @@ class ReloadEndToEndTest {
   private Lab lab;
   private VethPair veth;
   private Path dir;
+  private Path pins;
   private final List<AutoCloseable> cleanup = new ArrayList<>();
 
   @BeforeEach
@@ -48,6 +49,7 @@ class ReloadEndToEndTest {
     lab = Lab.open();
     veth = lab.quietVeth(Netns.HOST, lab.netns());
     dir = lab.tempDir();
+    pins = lab.pinDir();
   }
 
   @AfterEach
@@ -94,7 +96,7 @@ class ReloadEndToEndTest {
             maxFlows,
             idle,
             active,
-            lab.pinDir(),
+            pins,
             dir.resolve("state"),
             collector,
             api,

@@ -44,7 +44,7 @@ abstract class ApiServerTestBase {
     this.vertx = vertx;
     tokenFile = writeTokenFile(dir.resolve("api-token"), TOKEN + "\n", "rw-------");
     backend = new InMemoryApiBackend();
-    ApiServerOptions options = options(); // once: a subclass may make a certificate per call
+    ApiServerOptions options = options(); // once: a subclass's options() may make a certificate
     server =
         new ApiServer(
             vertx,

@@ -57,6 +57,7 @@ chmod 0644 "$pkg/usr/share/man/man8/flowgate.8.gz"
 java -cp "$jar:$lib/*" picocli.AutoComplete --force --name flowgate \
   --completionScript "$pkg/usr/share/bash-completion/completions/flowgate" \
   dev.flowgate.controlplane.cli.Main >/dev/null
+sed -i '1{/^#!/d}' "$pkg/usr/share/bash-completion/completions/flowgate" # sourced, not run
 chmod 0644 "$pkg/usr/share/bash-completion/completions/flowgate"
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -R)/" "$here/debian/changelog.in" |
   gzip -9n > "$doc/changelog.gz"

@@ -17,6 +17,15 @@ public interface FlowSink extends AutoCloseable {
    */
   void write(VectorSchemaRoot finished);
 
+  /**
+   * What became of everything {@link #write} was handed, in packets and bytes of flow records:
+   * delivered, dropped, failed or still queued, adding up exactly to what was handed ({@link
+   * SinkReport}). Every sink keeps this ledger (an {@link
+   * dev.flowgate.exporters.outcome.SinkOutcomes}); a batch handed after {@link #close()} is counted
+   * handed and dropped before {@link #write} throws. Any thread may call it.
+   */
+  SinkReport report();
+
   /** Delivers what is still queued (bounded wait), then releases sockets and threads. */
   @Override
   void close();

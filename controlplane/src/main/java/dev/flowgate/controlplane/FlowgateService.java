@@ -158,9 +158,16 @@ public final class FlowgateService implements AutoCloseable {
     accounting.beginStart(slots);
     replayJournal(startup, idle, chunk);
     int left = startup.drainIdle(idle, now);
-    int found = startup.sweep(now, () -> accounting.addStartTotals(counters, slots));
+    accounting.retire(counters, slots, idle); // no program writes the idle half
+    int found =
+        startup.sweep(
+            now,
+            () -> {
+              accounting.retire(counters, slots, idle ^ 1);
+              accounting.addStartTotals(slots);
+            });
     LOG.info("start: " + (left + found) + " flow entries counted while flowgate was away");
-    accounting.readKernel(counters, slots);
+    accounting.readKernel(counters, slots, idle ^ 1);
     accounting.publish(cache);
   }
 
@@ -202,7 +209,9 @@ public final class FlowgateService implements AutoCloseable {
     try {
       List<Integer> slots = slotsInUse();
       int n =
-          sweeper.sweep(System.currentTimeMillis(), () -> accounting.readKernel(counters, slots));
+          sweeper.sweep(
+              System.currentTimeMillis(),
+              () -> accounting.readKernel(counters, slots, dataplane.idleHalf()));
       lastDrained = n;
       if (journal.checkpointDue()) {
         journal.checkpoint(cache);
@@ -359,7 +368,9 @@ public final class FlowgateService implements AutoCloseable {
     }
     try {
       List<Integer> slots = slotsInUse();
-      sweeper.sweep(System.currentTimeMillis(), () -> accounting.readKernel(counters, slots));
+      sweeper.sweep(
+          System.currentTimeMillis(),
+          () -> accounting.readKernel(counters, slots, dataplane.idleHalf()));
       long finishing = journal.finishing();
       cache.finishAll();
       journal.exported(finishing);

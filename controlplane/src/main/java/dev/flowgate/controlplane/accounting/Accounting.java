@@ -17,9 +17,14 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <pre>kernel totals = exported + still in the flow cache + unaccounted</pre>
  *
- * <p>"kernel" is what the kernel's totals counted since this run took over: the totals read right
- * after a sweep's swap, minus a baseline taken at start (the totals then, less what the start's
- * drain found in the flow table, which this run owns and exports). "exported" is tallied from the
+ * <p>"kernel" is what the kernel's totals counted since this run took over, as far as it was
+ * drained: the programs keep totals per flow table half (the half they count the packet's flow
+ * into), so the totals of a half read right after the swap that retired it are final and belong
+ * exactly to what that sweep drains. The kernel term is the sum of each half's totals as of its
+ * last retirement, minus a baseline taken at start (the totals then, less what the start's drain
+ * found in the flow table, which this run owns and exports). Packets counted into the half the
+ * programs write now are in neither term until the sweep that drains them, so "unaccounted" is 0
+ * at every sweep while traffic flows, not only at a quiescent point. "exported" is tallied from the
  * finished batches handed to the sinks, "in cache" is the flow cache's held counts, and
  * "unaccounted" is the difference: what the kernel could not place in the flow table (insert
  * failures: its slice and the spill map both full). At a quiescent point all four are exact.
@@ -51,6 +56,7 @@ public final class Accounting {
 
   private final Map<Integer, Integer> slotOfIfindex = new HashMap<>();
   private final Totals[] base = new Totals[CELLS];
+  private final Totals[][] retired = new Totals[2][CELLS]; // each half's totals when last retired
   private final Totals[] lastKernel = new Totals[CELLS];
   private final long[] exportedPackets = new long[CELLS];
   private final long[] exportedBytes = new long[CELLS];
@@ -81,12 +87,27 @@ public final class Accounting {
     }
   }
 
-  /** At start, right after the swap: adds the kernel totals now to every slot's baseline. */
-  public synchronized void addStartTotals(KernelCounters counters, Iterable<Integer> slots) {
+  /**
+   * At start, once both halves were read as retired (the idle half before the start's swap, the
+   * other right after it): adds their totals to every slot's baseline.
+   */
+  public synchronized void addStartTotals(Iterable<Integer> slots) {
     for (int slot : slots) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
         int c = cell(slot, dir);
-        base[c] = base[c].plus(counters.totals(slot, dir));
+        base[c] = base[c].plus(retiredSum(c));
+      }
+    }
+  }
+
+  /**
+   * Reads the totals of table half {@code half}, which no program writes any more (right after the
+   * swap that retired it, or the idle half at start), for every slot in use.
+   */
+  public synchronized void retire(KernelCounters counters, Iterable<Integer> slots, int half) {
+    for (int slot : slots) {
+      for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
+        retired[half][cell(slot, dir)] = counters.totals(half, slot, dir);
       }
     }
   }
@@ -132,28 +153,42 @@ public final class Accounting {
 
   /**
    * The baseline of a slot attached while running: its totals now, taken before its programs are
-   * attached, so everything counted after belongs to this run.
+   * attached, so everything counted after belongs to this run. Both halves count as retired now:
+   * nothing counts for the slot until its programs are attached.
    */
   public synchronized void captureBase(KernelCounters counters, int slot) {
     for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
       int c = cell(slot, dir);
-      base[c] = counters.totals(slot, dir);
+      for (int half = 0; half < 2; half++) {
+        retired[half][c] = counters.totals(half, slot, dir);
+      }
+      base[c] = retiredSum(c);
       used[c] = true;
     }
   }
 
-  /** Reads the kernel side for every slot in use; called right after a sweep's swap. */
-  public synchronized void readKernel(KernelCounters counters, Iterable<Integer> slots) {
+  /**
+   * Reads the kernel side for every slot in use; called right after a sweep's swap retired half
+   * {@code half}: its totals are final and belong to this sweep's drain.
+   */
+  public synchronized void readKernel(KernelCounters counters, Iterable<Integer> slots, int half) {
     for (int slot : slots) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
         int c = cell(slot, dir);
         if (base[c] == null) {
-          base[c] = counters.totals(slot, dir);
+          captureBase(counters, slot);
         }
+        retired[half][c] = counters.totals(half, slot, dir);
         used[c] = true;
-        lastKernel[c] = counters.totals(slot, dir).minus(base[c]);
+        lastKernel[c] = retiredSum(c).minus(base[c]);
       }
     }
+  }
+
+  private Totals retiredSum(int c) {
+    Totals a = retired[0][c];
+    Totals b = retired[1][c];
+    return (a == null ? Totals.ZERO : a).plus(b == null ? Totals.ZERO : b);
   }
 
   /** Tallies a finished batch on its way to the sinks. */

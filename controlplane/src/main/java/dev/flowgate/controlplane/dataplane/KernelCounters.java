@@ -6,8 +6,8 @@ import dev.flowgate.bpf.NativeBpf;
 import java.nio.ByteBuffer;
 
 /**
- * Reads the kernel's per-CPU totals (per slot and direction) and error counters, summed over CPUs.
- * One lookup per slot in use; called once per sweep and at scrape time.
+ * Reads the kernel's per-CPU totals (per flow table half, slot and direction) and error counters,
+ * summed over CPUs. A few lookups per slot in use; called once per sweep and at scrape time.
  */
 public final class KernelCounters {
 
@@ -63,9 +63,17 @@ public final class KernelCounters {
     this.errorValue = Dataplane.direct(cpus * 8);
   }
 
-  /** The totals of one slot and direction. */
+  /** The totals of one slot and direction, both table halves. */
   public synchronized Totals totals(int slot, int direction) {
-    key.putInt(0, slot * Layout.DIR_MAX + direction);
+    return totals(0, slot, direction).plus(totals(1, slot, direction));
+  }
+
+  /**
+   * The totals of one slot and direction counted into table half {@code half}: once the half is
+   * retired (swapped out), final and exactly what its drain holds plus its insert failures.
+   */
+  public synchronized Totals totals(int half, int slot, int direction) {
+    key.putInt(0, Layout.totalsIndex(half, slot, direction));
     if (!totals.lookup(key, totalsValue)) {
       return Totals.ZERO;
     }

@@ -6,6 +6,7 @@ import dev.flowgate.controlplane.api.ApiBackend;
 import dev.flowgate.controlplane.api.ApiException;
 import dev.flowgate.controlplane.api.Attachment;
 import dev.flowgate.controlplane.api.CollectorStatus;
+import dev.flowgate.controlplane.api.SinkStatus;
 import dev.flowgate.controlplane.api.Counts;
 import dev.flowgate.controlplane.api.FlowOrder;
 import dev.flowgate.controlplane.api.FlowRow;
@@ -19,6 +20,8 @@ import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
+import dev.flowgate.exporters.SinkReport;
+import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +56,29 @@ final class FlowgateBackend implements ApiBackend {
         new MapFill(service.lastDrained(), service.flowCapacity()),
         terms,
         collectors(),
-        journal());
+        journal(),
+        sinks());
+  }
+
+  private List<SinkStatus> sinks() {
+    List<SinkStatus> out = new ArrayList<>();
+    for (SinkReport r : service.sinkReports()) {
+      out.add(
+          new SinkStatus(
+              r.sink(),
+              counts(r.handed()),
+              counts(r.delivered()),
+              counts(r.dropped()),
+              counts(r.failed()),
+              counts(r.queued()),
+              r.failures(),
+              r.lastError()));
+    }
+    return out;
+  }
+
+  private static Counts counts(Volume v) {
+    return new Counts(v.packets(), v.bytes());
   }
 
   private StatusReport.Journal journal() {

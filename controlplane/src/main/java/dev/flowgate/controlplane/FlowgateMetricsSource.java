@@ -6,6 +6,7 @@ import dev.flowgate.controlplane.metrics.InterfaceTraffic;
 import dev.flowgate.controlplane.metrics.MetricsSource;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
@@ -88,6 +89,11 @@ final class FlowgateMetricsSource implements MetricsSource {
   @Override
   public List<ExporterStats> collectors() {
     return service.exporterStats();
+  }
+
+  @Override
+  public List<SinkReport> sinks() {
+    return service.sinkReports();
   }
 
   @Override

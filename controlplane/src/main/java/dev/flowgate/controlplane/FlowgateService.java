@@ -22,6 +22,7 @@ import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.ExporterStats;
@@ -339,6 +340,11 @@ public final class FlowgateService implements AutoCloseable {
         .filter(CollectorExporter.class::isInstance)
         .map(s -> ((CollectorExporter) s).stats())
         .toList();
+  }
+
+  /** What became of the flows each sink was handed (collectors in config order, then Arrow). */
+  List<SinkReport> sinkReports() {
+    return fanout.sinks().stream().map(FlowSink::report).toList();
   }
 
   long uptimeMillis() {

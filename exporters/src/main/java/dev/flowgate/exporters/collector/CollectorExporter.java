@@ -268,7 +268,7 @@ public final class CollectorExporter implements FlowSink {
     Backoff backoff = new Backoff();
     MessageQueue.Message message = null;
     boolean fresh = false; // the message was just taken: templates may be due before it
-    int failures = 0; // consecutive failed attempts
+    int failures = 0; // consecutive failed attempts to open a session
     try {
       while (true) {
         if (message == null) {
@@ -286,7 +286,7 @@ public final class CollectorExporter implements FlowSink {
           }
           fresh = true;
         }
-        boolean attempted = false; // the message's own send was tried
+        boolean attempted = false; // the session is open: the message meets its outcome now
         try {
           boolean newSession = transport.open();
           if (newSession) {
@@ -294,16 +294,14 @@ public final class CollectorExporter implements FlowSink {
             refresher.invalidate();
             sessionBytes = 0;
           }
+          attempted = true;
           long now = clock.millis();
-          // Templates go before a message just taken, or at once on a new session. After an error
-          // only the next message goes: over UDP the error belongs to an earlier datagram (ICMP
-          // port unreachable), and templates first would meet that same error again while the
-          // collector is down, never getting the data out.
+          // Templates go before a message just taken, or at once on a new session. If they cannot
+          // be sent, the message fails with them (a collector cannot decode it without them).
           if (encoder.hasTemplates() && (newSession || fresh) && refresher.due(now)) {
             sendTemplates(now);
           }
           fresh = false;
-          attempted = true;
           send(message.buf(), now, message.records(), true);
           unsettled.addLast(new Sent(sessionBytes, message.flows()));
           refresher.dataSent();
@@ -322,6 +320,8 @@ public final class CollectorExporter implements FlowSink {
           fresh = false;
           brokenSession(e);
           if (attempted) {
+            // not retried: over UDP the error may belong to an earlier datagram (ICMP port
+            // unreachable), and a retry would count a message twice or send it twice
             outcomes.failed(message.flows(), "send: " + e);
             message.buf().release();
             message = null;
@@ -330,9 +330,9 @@ public final class CollectorExporter implements FlowSink {
             queue.drop(message, "exporter closed while the collector was unreachable: " + e);
             message = null;
             queue.done();
-          }
-          if (++failures > 1) {
-            queue.pause(backoff.nextPauseNanos()); // it failed again: really down, pace retries
+          } else if (++failures > 1) {
+            // no session (a TCP connect failed) again: really down, pace the reconnects
+            queue.pause(backoff.nextPauseNanos());
           }
         }
       }

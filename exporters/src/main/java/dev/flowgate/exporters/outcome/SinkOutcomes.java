@@ -10,9 +10,9 @@ import java.util.logging.Logger;
  * and leaves queued for exactly one of delivered, dropped or failed. Thread-safe; a {@link
  * #report()} is one consistent moment.
  *
- * <p>Failures and drops are logged with their error text: the first at once, then a summary of
- * what followed at most once per {@link #SUMMARY_EVERY_NANOS} per sink, so a dead collector names
- * itself in the log without flooding it.
+ * <p>Failures and drops are logged with their error text: the first of each at once, then a
+ * summary of what followed at most once per {@link #SUMMARY_EVERY_NANOS} per sink, so a dead
+ * collector names itself in the log without flooding it.
  */
 public final class SinkOutcomes {
   private static final Logger LOG = Logger.getLogger(SinkOutcomes.class.getName());
@@ -33,7 +33,8 @@ public final class SinkOutcomes {
   private String lastError;
 
   // the log: events since the last line
-  private boolean logged;
+  private boolean loggedDrop;
+  private boolean loggedFailure;
   private long lastLogNanos;
   private long unloggedEvents;
   private long unloggedPackets;
@@ -66,7 +67,7 @@ public final class SinkOutcomes {
       droppedPackets += v.packets();
       droppedBytes += v.bytes();
     }
-    event(v, "dropped", reason);
+    event(v, false, reason);
   }
 
   /** {@code v}, queued until now, was lost to {@code error}. */
@@ -75,7 +76,7 @@ public final class SinkOutcomes {
       failedPackets += v.packets();
       failedBytes += v.bytes();
     }
-    event(v, "failed", error);
+    event(v, true, error);
   }
 
   /** The ledger now. */
@@ -95,19 +96,24 @@ public final class SinkOutcomes {
         lastError);
   }
 
-  private void event(Volume v, String outcome, String text) {
+  private void event(Volume v, boolean failed, String text) {
+    String outcome = failed ? "failed" : "dropped";
     String line = null;
     synchronized (this) {
       failures++;
       lastError = text;
       long now = System.nanoTime();
-      if (!logged) {
-        logged = true;
+      if (failed ? !loggedFailure : !loggedDrop) {
+        if (failed) {
+          loggedFailure = true;
+        } else {
+          loggedDrop = true;
+        }
         lastLogNanos = now;
         line =
             "sink "
                 + sink
-                + ": first loss: "
+                + ": first loss, "
                 + v.packets()
                 + " packets ("
                 + v.bytes()

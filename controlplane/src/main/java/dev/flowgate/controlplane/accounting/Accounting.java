@@ -4,6 +4,9 @@ import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelCounters.Totals;
+import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.FlowSchema;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +34,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>Updated on the sweeper's thread; {@link #snapshot()} is published for readers.
  */
-public final class Accounting {
+public final class Accounting implements SweepListener {
 
   /** One row of the invariant. */
   public record Row(
@@ -87,10 +90,7 @@ public final class Accounting {
     }
   }
 
-  /**
-   * At start, once both halves were read as retired (the idle half before the start's swap, the
-   * other right after it): adds their totals to every slot's baseline.
-   */
+  /** At start, right after the swap: adds the kernel totals now to every slot's baseline. */
   public synchronized void addStartTotals(Iterable<Integer> slots) {
     for (int slot : slots) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
@@ -153,14 +153,13 @@ public final class Accounting {
 
   /**
    * The baseline of a slot attached while running: its totals now, taken before its programs are
-   * attached, so everything counted after belongs to this run. Both halves count as retired now:
-   * nothing counts for the slot until its programs are attached.
+   * attached, so everything counted after belongs to this run.
    */
   public synchronized void captureBase(KernelCounters counters, int slot) {
     for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
       int c = cell(slot, dir);
       for (int half = 0; half < 2; half++) {
-        retired[half][c] = counters.totals(half, slot, dir);
+        retired[half][c] = counters.totals(half, slot, dir); // nothing counts for it yet
       }
       base[c] = retiredSum(c);
       used[c] = true;
@@ -168,17 +167,32 @@ public final class Accounting {
   }
 
   /**
-   * Reads the kernel side for every slot in use; called right after a sweep's swap retired half
-   * {@code half}: its totals are final and belong to this sweep's drain.
+   * A sweep ended: takes the kernel side from the totals it read right after its swap, then
+   * publishes the rows with the cache's held counts.
    */
-  public synchronized void readKernel(KernelCounters counters, Iterable<Integer> slots, int half) {
-    for (int slot : slots) {
+  @Override
+  public void swept(SweepResult result) {
+    readKernel(result.kernel());
+    publish(result.cache());
+  }
+
+  /**
+   * Takes the kernel side from totals read right after a sweep's swap, for every slot read: the
+   * retired half's totals are final and belong to this sweep's drain.
+   */
+  public synchronized void readKernel(KernelReading reading) {
+    int half = reading.retiredHalf();
+    for (int slot : reading.slots()) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
         int c = cell(slot, dir);
+        Totals done = reading.retired(slot, dir);
         if (base[c] == null) {
-          captureBase(counters, slot);
+          // a slot first seen now: what it counted so far is not this run's
+          retired[half ^ 1][c] = reading.totals(slot, dir).minus(done);
+          retired[half][c] = done;
+          base[c] = retiredSum(c);
         }
-        retired[half][c] = counters.totals(half, slot, dir);
+        retired[half][c] = done;
         used[c] = true;
         lastKernel[c] = retiredSum(c).minus(base[c]);
       }

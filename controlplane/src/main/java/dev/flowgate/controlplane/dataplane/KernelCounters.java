@@ -4,6 +4,7 @@ import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.NativeBpf;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * Reads the kernel's per-CPU totals (per flow table half, slot and direction) and error counters,
@@ -46,6 +47,7 @@ public final class KernelCounters {
     }
   }
 
+  private final Dataplane dataplane;
   private final BpfMap totals;
   private final BpfMap errors;
   private final int cpus;
@@ -55,6 +57,7 @@ public final class KernelCounters {
   private final ByteBuffer errorValue;
 
   public KernelCounters(Dataplane dataplane) {
+    this.dataplane = dataplane;
     this.totals = dataplane.totals();
     this.errors = dataplane.errors();
     this.cpus = NativeBpf.nrPossibleCpus();
@@ -85,6 +88,29 @@ public final class KernelCounters {
       }
     }
     return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+  }
+
+  /**
+   * Reads the totals of every slot in {@code slots} (both directions, both table halves and the
+   * half no program writes now on its own) and every error counter: what a sweep reads right after
+   * its swap, when the idle half is the one the swap retired.
+   */
+  public synchronized KernelReading read(List<Integer> slots) {
+    int half = dataplane.idleHalf();
+    Totals[] t = new Totals[slots.size() * Layout.DIR_MAX];
+    Totals[] r = new Totals[slots.size() * Layout.DIR_MAX];
+    for (int i = 0; i < slots.size(); i++) {
+      for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
+        Totals retired = totals(half, slots.get(i), dir);
+        r[i * Layout.DIR_MAX + dir] = retired;
+        t[i * Layout.DIR_MAX + dir] = retired.plus(totals(half ^ 1, slots.get(i), dir));
+      }
+    }
+    long[] e = new long[Layout.DP_ERROR_MAX];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = error(i);
+    }
+    return new KernelReading(slots, t, half, r, e);
   }
 
   /** One error counter (enum fg_error), summed over CPUs. */

@@ -1,12 +1,12 @@
 package dev.flowgate.exporters.collector;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.InterfaceNames;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
-import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.encode.FlowMessageEncoder;
 import dev.flowgate.exporters.ipfix.IpfixEncoder;
 import dev.flowgate.exporters.netflow.NetflowV5Encoder;
@@ -110,7 +110,7 @@ public final class CollectorExporter implements FlowSink {
 
   /** The sink name of a collector: {@code udp:HOST:PORT} or {@code tcp:HOST:PORT}. */
   public static String sinkName(CollectorOptions options) {
-    return options.transport().configName() + ":" + options.collector();
+    return options.transport().label() + ":" + options.collector();
   }
 
   /** Starts exporting to the collector of {@code options} with the system clock. */
@@ -214,7 +214,7 @@ public final class CollectorExporter implements FlowSink {
   public ExporterStats stats() {
     return new ExporterStats(
         options.collector(),
-        options.protocol().configName(),
+        options.protocol().label(),
         messagesSent.get(),
         recordsSent.get(),
         octetsSent.get(),

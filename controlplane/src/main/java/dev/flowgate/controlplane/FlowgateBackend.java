@@ -101,7 +101,7 @@ final class FlowgateBackend implements ApiBackend {
               counts(r.dropped()),
               counts(r.failed()),
               counts(r.queued()),
-              r.failures(),
+              r.losses(),
               r.lastError()));
     }
     return out;

@@ -16,7 +16,7 @@ package dev.flowgate.exporters;
  * @param failed lost to an error of the destination: a send or write that returned an error,
  *     bytes a broken connection held
  * @param queued handed and not yet out: waiting, being sent, or unacknowledged
- * @param failures events that made something failed or dropped
+ * @param losses events that made something failed or dropped
  * @param lastError the text of the last such event, or null
  */
 public record SinkReport(
@@ -26,7 +26,7 @@ public record SinkReport(
     Volume dropped,
     Volume failed,
     Volume queued,
-    long failures,
+    long losses,
     String lastError) {
 
   /** True when the four outcomes add up to what was handed (always, unless a sink has a bug). */

@@ -120,7 +120,9 @@ class CollectorRestartEndToEndTest {
       for (JsonNode k : collectorSinks(end)) {
         assertThat(k.get("dropped").get("packets").asLong()).as("%s", k).isZero();
         assertThat(k.get("failed").get("packets").asLong()).as("%s", k).isPositive();
-        assertThat(k.get("delivered").get("packets").asLong() + k.get("failed").get("packets").asLong())
+        assertThat(
+                k.get("delivered").get("packets").asLong()
+                    + k.get("failed").get("packets").asLong())
             .as("%s", k)
             .isEqualTo(sentPackets);
       }

@@ -61,7 +61,8 @@ class SinkOutcomesEndToEndTest {
     nfcapd = Nfcapd.start(dir, Processes.freeUdpPort());
     int dead = Processes.freeUdpPort(); // bound and closed: nothing listens
     arrowDir = Files.createDirectory(dir.resolve("flows"));
-    Processes.run(List.of("mount", "-t", "tmpfs", "-o", "size=32k,mode=0755", "tmpfs", arrowDir.toString()));
+    Processes.run(
+        List.of("mount", "-t", "tmpfs", "-o", "size=32k,mode=0755", "tmpfs", arrowDir.toString()));
 
     List<byte[]> frames = new ArrayList<>();
     long packets = 0;
@@ -77,7 +78,8 @@ class SinkOutcomesEndToEndTest {
     String deadSink = "udp:127.0.0.1:" + dead;
     JsonNode status;
     String log;
-    try (FlowgateProcess fg = FlowgateProcess.start(config(api, dead), api, dir.resolve("fg.log"))) {
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(api, dead), api, dir.resolve("fg.log"))) {
       FrameSender.send(veth.b(), frames);
       status =
           fg.awaitStatus(
@@ -126,7 +128,9 @@ class SinkOutcomesEndToEndTest {
         .as("%s", files)
         .isPositive();
 
-    assertThat(log).contains("sink " + deadSink + ": first loss").contains("sink arrow: first loss");
+    assertThat(log)
+        .contains("sink " + deadSink + ": first loss")
+        .contains("sink arrow: first loss");
     assertThat(log).doesNotContain("sink " + nfcapdSink);
   }
 

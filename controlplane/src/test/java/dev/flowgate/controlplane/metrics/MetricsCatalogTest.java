@@ -128,7 +128,8 @@ class MetricsCatalogTest {
     String text = new String(metrics.scrape(null).body(), StandardCharsets.UTF_8);
     assertThat(text)
         .contains(
-            "flowgate_sink_packets_total{outcome=\"delivered\",sink=\"udp:127.0.0.1:4739\"} 900.0\n",
+            "flowgate_sink_packets_total{outcome=\"delivered\",sink=\"udp:127.0.0.1:4739\"}"
+                + " 900.0\n",
             "flowgate_sink_packets_total{outcome=\"failed\",sink=\"udp:127.0.0.1:4739\"} 50.0\n",
             "flowgate_sink_bytes_total{outcome=\"dropped\",sink=\"udp:127.0.0.1:4739\"} 3600.0\n",
             "flowgate_sink_packets_total{outcome=\"delivered\",sink=\"arrow\"} 1000.0\n",

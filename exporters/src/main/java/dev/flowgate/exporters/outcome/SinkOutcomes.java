@@ -29,7 +29,7 @@ public final class SinkOutcomes {
   private long droppedBytes;
   private long failedPackets;
   private long failedBytes;
-  private long failures;
+  private long losses;
   private String lastError;
 
   // the log: events since the last line
@@ -92,7 +92,7 @@ public final class SinkOutcomes {
         dropped,
         failed,
         handed.minus(delivered).minus(dropped).minus(failed),
-        failures,
+        losses,
         lastError);
   }
 
@@ -100,7 +100,7 @@ public final class SinkOutcomes {
     String outcome = failed ? "failed" : "dropped";
     String line = null;
     synchronized (this) {
-      failures++;
+      losses++;
       lastError = text;
       long now = System.nanoTime();
       if (failed ? !loggedFailure : !loggedDrop) {

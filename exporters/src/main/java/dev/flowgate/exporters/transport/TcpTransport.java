@@ -104,7 +104,8 @@ public final class TcpTransport implements ExportTransport {
       return SocketSendQueue.unacknowledged(channel);
     } catch (BpfException e) {
       close();
-      throw new IOException("reading the unacknowledged bytes of the connection to " + host + ":" + port, e);
+      throw new IOException(
+          "reading the unacknowledged bytes of the connection to " + host + ":" + port, e);
     }
   }
 

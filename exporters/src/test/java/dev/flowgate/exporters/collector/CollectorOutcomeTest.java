@@ -39,9 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every outcome of a collector exporter against real sockets, in flow packets: a live nfcapd gets
  * exactly what was delivered; a UDP port where nothing listens shows failed packets (ICMP port
- * unreachable on the connected socket); a TCP collector that stops reading fills the queue (dropped)
- * and then gets exactly what was delivered once it reads again; one that closes mid-stream leaves
- * failed packets. In each, handed = delivered + dropped + failed with nothing left queued.
+ * unreachable on the connected socket); a TCP collector that stops reading fills the queue
+ * (dropped) and then gets exactly what was delivered once it reads again; one that closes
+ * mid-stream leaves failed packets. In each, handed = delivered + dropped + failed with nothing left queued.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CollectorOutcomeTest {
@@ -124,7 +124,7 @@ class CollectorOutcomeTest {
     assertAddsUp(r, handed);
     assertThat(r.failed().packets()).as("%s %s", r, exporter.stats()).isPositive();
     // a failed message is counted once and not retried: every failure is one send error
-    assertThat(r.failures()).isEqualTo(exporter.stats().sendErrors());
+    assertThat(r.losses()).isEqualTo(exporter.stats().sendErrors());
     assertThat(r.lastError()).contains("PortUnreachable");
     assertThat(log).anyMatch(l -> l.contains("udp:127.0.0.1:" + port) && l.contains("failed"));
   }
@@ -208,7 +208,9 @@ class CollectorOutcomeTest {
   }
 
   private static CollectorOptions udp(int port) {
-    return new CollectorOptions().collector("127.0.0.1:" + port).closeTimeout(Duration.ofSeconds(2));
+    return new CollectorOptions()
+        .collector("127.0.0.1:" + port)
+        .closeTimeout(Duration.ofSeconds(2));
   }
 
   private static CollectorOptions tcp(int port) {

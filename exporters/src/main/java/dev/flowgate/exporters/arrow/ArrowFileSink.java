@@ -162,6 +162,7 @@ public final class ArrowFileSink implements FlowSink {
     if (!closed) {
       rotateIfDue(intervalStart(clock.instant()));
     }
+    outcomes.tick();
   }
 
   /** Finishes the current file (footer, sync, rename) and releases the sink's buffers. */

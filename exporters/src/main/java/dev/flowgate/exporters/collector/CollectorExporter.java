@@ -205,6 +205,12 @@ public final class CollectorExporter implements FlowSink {
     return outcomes.report();
   }
 
+  /** Logs the summary of recent losses if one is due (the sender runs on its own thread). */
+  @Override
+  public void tick(long nowMs) {
+    outcomes.tick();
+  }
+
   @Override
   public String toString() {
     return "CollectorExporter[" + outcomes.sink() + "]";

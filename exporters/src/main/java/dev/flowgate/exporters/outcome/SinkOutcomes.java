@@ -2,6 +2,7 @@ package dev.flowgate.exporters.outcome;
 
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -12,7 +13,8 @@ import java.util.logging.Logger;
  *
  * <p>Failures and drops are logged with their error text: the first of each at once, then a
  * summary of what followed at most once per {@link #SUMMARY_EVERY_NANOS} per sink, so a dead
- * collector names itself in the log without flooding it.
+ * collector names itself in the log without flooding it. A summary due while nothing else happens
+ * goes out at the sink's next {@link #tick()}.
  */
 public final class SinkOutcomes {
   private static final Logger LOG = Logger.getLogger(SinkOutcomes.class.getName());
@@ -21,6 +23,7 @@ public final class SinkOutcomes {
   public static final long SUMMARY_EVERY_NANOS = 60_000_000_000L;
 
   private final String sink;
+  private final LongSupplier nanoTime;
   private long handedPackets;
   private long handedBytes;
   private long deliveredPackets;
@@ -38,10 +41,31 @@ public final class SinkOutcomes {
   private long lastLogNanos;
   private long unloggedEvents;
   private long unloggedPackets;
+  private String lastOutcome;
 
   /** A ledger for the sink named {@code sink} (see {@link SinkReport#sink()}). */
   public SinkOutcomes(String sink) {
+    this(sink, System::nanoTime);
+  }
+
+  /** A ledger whose log summaries are timed by {@code nanoTime} (tests). */
+  public SinkOutcomes(String sink, LongSupplier nanoTime) {
     this.sink = sink;
+    this.nanoTime = nanoTime;
+  }
+
+  /**
+   * Logs the summary of losses since the last line if one is due: call it now and then (the sinks
+   * do, once per sweep), so the last burst of a failing sink is reported although nothing follows.
+   */
+  public void tick() {
+    String line;
+    synchronized (this) {
+      line = summaryIfDue(nanoTime.getAsLong(), null);
+    }
+    if (line != null) {
+      LOG.log(Level.WARNING, line);
+    }
   }
 
   /** The sink's name. */
@@ -102,7 +126,7 @@ public final class SinkOutcomes {
     synchronized (this) {
       losses++;
       lastError = text;
-      long now = System.nanoTime();
+      long now = nanoTime.getAsLong();
       if (failed ? !loggedFailure : !loggedDrop) {
         if (failed) {
           loggedFailure = true;
@@ -124,26 +148,34 @@ public final class SinkOutcomes {
       } else {
         unloggedEvents++;
         unloggedPackets += v.packets();
-        if (now - lastLogNanos >= SUMMARY_EVERY_NANOS) {
-          line =
-              "sink "
-                  + sink
-                  + ": "
-                  + unloggedEvents
-                  + " more losses ("
-                  + unloggedPackets
-                  + " packets of flow records) since the last report; latest ("
-                  + outcome
-                  + "): "
-                  + text;
-          lastLogNanos = now;
-          unloggedEvents = 0;
-          unloggedPackets = 0;
-        }
+        lastOutcome = outcome;
+        line = summaryIfDue(now, outcome);
       }
     }
     if (line != null) {
       LOG.log(Level.WARNING, line);
     }
+  }
+
+  /** The summary line if losses wait and the last line is a minute old, else null. */
+  private String summaryIfDue(long now, String outcome) {
+    if (unloggedEvents == 0 || now - lastLogNanos < SUMMARY_EVERY_NANOS) {
+      return null;
+    }
+    String line =
+        "sink "
+            + sink
+            + ": "
+            + unloggedEvents
+            + " more losses ("
+            + unloggedPackets
+            + " packets of flow records) since the last report; latest ("
+            + (outcome == null ? lastOutcome : outcome)
+            + "): "
+            + lastError;
+    lastLogNanos = now;
+    unloggedEvents = 0;
+    unloggedPackets = 0;
+    return line;
   }
 }

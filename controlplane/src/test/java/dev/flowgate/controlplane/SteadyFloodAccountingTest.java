@@ -46,8 +46,11 @@ class SteadyFloodAccountingTest {
   @AfterEach
   void cleanup() throws Exception {
     if (flood != null) {
-      flood.destroy();
+      // trafgen forks a sender per CPU and outlives a SIGTERM to its parent: kill them all
+      flood.descendants().forEach(ProcessHandle::destroyForcibly);
+      flood.destroyForcibly();
       flood.waitFor(10, TimeUnit.SECONDS);
+      flood.descendants().forEach(ProcessHandle::destroyForcibly);
     }
     if (service != null) {
       service.close();

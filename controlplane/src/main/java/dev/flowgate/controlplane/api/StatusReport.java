@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param accounting one row per attached interface and direction
  * @param exporters one row per {@code export.ipfix} collector, in config order
  * @param journal the crash journal: what the start's replay exported again (in-doubt)
+ * @param sinks what became of the flows each sink was handed, collectors in config order, then the
+ *     Arrow files
  * @param restartRequired config keys whose value in the file differs from the one in force, which
  *     only a restart applies (e.g. {@code flows.max-flows}); empty when the file is in force
  * @param lastSweepAtMillis when the last sweep expired flows, ms since the epoch; 0 before the first
@@ -26,6 +28,7 @@ public record StatusReport(
     List<AccountingTerms> accounting,
     List<CollectorStatus> exporters,
     Journal journal,
+    List<SinkStatus> sinks,
     List<String> restartRequired,
     long lastSweepAtMillis,
     long lastSweepMicros) {
@@ -37,10 +40,11 @@ public record StatusReport(
     Objects.requireNonNull(journal, "journal");
     accounting = List.copyOf(accounting);
     exporters = List.copyOf(exporters);
+    sinks = List.copyOf(sinks);
     restartRequired = List.copyOf(restartRequired);
   }
 
-  /** A report with an untouched journal (nothing replayed). */
+  /** A report with an untouched journal (nothing replayed) and no sink outcomes. */
   public StatusReport(
       String version,
       long uptimeMillis,
@@ -56,6 +60,7 @@ public record StatusReport(
         accounting,
         exporters,
         new Journal(0, 0, 0, 0, 0, null),
+        List.of(),
         List.of(),
         0,
         0);

@@ -126,10 +126,19 @@ final class StatusCommand extends ClientCommand {
             x.hasNonNull("lastError") ? "; last error: " + x.path("lastError").asText() : "");
       }
     }
-    if (s.has("sinks")) {
-      out.println("sinks:");
+    if (s.path("sinks").size() > 0) {
+      out.println("sinks (packets; handed = delivered + dropped + failed + queued):");
       for (JsonNode sink : s.path("sinks")) {
-        out.println("  " + fields(sink));
+        out.printf(
+            Locale.ROOT,
+            "  %-28s handed %s, delivered %s, dropped %s, failed %s, queued %s%s%n",
+            sink.path("sink").asText(),
+            FlowText.count(sink.path("handed").path("packets").asLong()),
+            FlowText.count(sink.path("delivered").path("packets").asLong()),
+            FlowText.count(sink.path("dropped").path("packets").asLong()),
+            FlowText.count(sink.path("failed").path("packets").asLong()),
+            FlowText.count(sink.path("queued").path("packets").asLong()),
+            sink.hasNonNull("lastError") ? "; last error: " + sink.path("lastError").asText() : "");
       }
     }
     JsonNode j = s.path("journal");

@@ -30,20 +30,15 @@ static jobject wrap0(JNIEnv *env, jclass cls, jlong address, jlong size)
 					   size);
 }
 
-/* unmaps a buffer wrap0 made: 0, or -errno */
-static jint unmap0(JNIEnv *env, jclass cls, jobject buffer)
+/* 0, or -errno (called once per mapping, by its cleaner) */
+static jint unmap0(JNIEnv *env, jclass cls, jlong address, jlong size)
 {
-	void *p = (*env)->GetDirectBufferAddress(env, buffer);
-	jlong size = (*env)->GetDirectBufferCapacity(env, buffer);
-
-	if (!p || size <= 0)
-		return -EINVAL;
-	return munmap(p, (size_t)size) ? -errno : 0;
+	return munmap((void *)(uintptr_t)address, (size_t)size) ? -errno : 0;
 }
 
 static const JNINativeMethod methods[] = {
 	{"map0", "(J)J", (void *)map0},
 	{"wrap0", "(JJ)Ljava/nio/ByteBuffer;", (void *)wrap0},
-	{"unmap0", "(Ljava/nio/ByteBuffer;)I", (void *)unmap0},
+	{"unmap0", "(JJ)I", (void *)unmap0},
 };
 FG_NATIVES(fg_lazymem_natives, "LazyMemory", methods);

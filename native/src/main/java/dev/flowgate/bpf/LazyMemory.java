@@ -2,6 +2,7 @@ package dev.flowgate.bpf;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -12,18 +13,27 @@ import java.nio.ByteOrder;
  * maximum holds only the pages its entries touched. (A Java array or {@link
  * ByteBuffer#allocateDirect} zeroes, and so commits, all of it at once.)
  *
- * <p>The buffer must not be used after {@link #unmap}; the owner frees it exactly once.
+ * <p>{@link #close()} unmaps at once; a mapping that becomes unreachable is unmapped by a cleaner.
+ * The buffer must not be used after either.
  */
-public final class LazyMemory {
+public final class LazyMemory implements AutoCloseable {
 
-  private LazyMemory() {}
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  private final ByteBuffer buffer;
+  private final Cleaner.Cleanable unmap;
+
+  private LazyMemory(ByteBuffer buffer, long address, long size) {
+    this.buffer = buffer;
+    this.unmap = CLEANER.register(this, () -> unmap0(address, size));
+  }
 
   /**
    * Maps {@code size} bytes (1 to {@link Integer#MAX_VALUE}) of zeroed, uncommitted memory.
    *
    * @throws UncheckedIOException if the kernel refuses the mapping (ENOMEM)
    */
-  public static ByteBuffer map(long size) {
+  public static LazyMemory map(long size) {
     if (size < 1 || size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "a lazy mapping is 1.." + Integer.MAX_VALUE + " bytes, not " + size);
@@ -34,23 +44,23 @@ public final class LazyMemory {
       throw new UncheckedIOException(
           new IOException("mmap of " + size + " bytes: " + NativeBpf.strerror((int) -address)));
     }
-    return wrap0(address, size).order(ByteOrder.nativeOrder());
+    return new LazyMemory(wrap0(address, size).order(ByteOrder.nativeOrder()), address, size);
   }
 
-  /** Unmaps a buffer {@link #map} returned; its pages go back to the kernel. */
-  public static void unmap(ByteBuffer buffer) {
-    if (!buffer.isDirect()) {
-      throw new IllegalArgumentException("not a mapped buffer");
-    }
-    int rc = unmap0(buffer);
-    if (rc < 0) {
-      throw new UncheckedIOException(new IOException("munmap: " + NativeBpf.strerror(-rc)));
-    }
+  /** The mapping as a buffer (position 0, limit = capacity = the size, native byte order). */
+  public ByteBuffer buffer() {
+    return buffer;
+  }
+
+  /** Unmaps now (once; later calls do nothing): its pages go back to the kernel. */
+  @Override
+  public void close() {
+    unmap.clean();
   }
 
   private static native long map0(long size);
 
   private static native ByteBuffer wrap0(long address, long size);
 
-  private static native int unmap0(ByteBuffer buffer);
+  private static native int unmap0(long address, long size);
 }

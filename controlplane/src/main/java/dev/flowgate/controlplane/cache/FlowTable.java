@@ -2,7 +2,6 @@ package dev.flowgate.controlplane.cache;
 
 import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.bpf.LazyMemory;
-import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
 
 /**
@@ -49,8 +48,8 @@ final class FlowTable {
   /** The index; committed page by page as slots are written. */
   final LongBuffer index;
 
-  private final ByteBuffer arenaMemory;
-  private final ByteBuffer indexMemory;
+  private final LazyMemory arenaMemory;
+  private final LazyMemory indexMemory;
   private final int mask;
   private final int capacity;
   private int size;
@@ -63,10 +62,10 @@ final class FlowTable {
     // sized for the capacity but costing only the pages in use: an idle cache is a few pages, not
     // 80 + 32 bytes per flow of capacity (a long[] would be zeroed, so committed, at once)
     this.arenaMemory = LazyMemory.map((long) capacity * STRIDE * Long.BYTES);
-    this.arena = arenaMemory.asLongBuffer();
+    this.arena = arenaMemory.buffer().asLongBuffer();
     int slots = Integer.highestOneBit(Math.max(2, capacity - 1)) << 2; // >= 2 * capacity
     this.indexMemory = LazyMemory.map((long) slots * Long.BYTES);
-    this.index = indexMemory.asLongBuffer();
+    this.index = indexMemory.buffer().asLongBuffer();
     this.mask = slots - 1;
   }
 
@@ -298,8 +297,8 @@ final class FlowTable {
 
   /** Gives the memory back; the table must not be used after. */
   void free() {
-    LazyMemory.unmap(arenaMemory);
-    LazyMemory.unmap(indexMemory);
+    arenaMemory.close();
+    indexMemory.close();
   }
 
   private int slotOf(int id) {

@@ -17,6 +17,7 @@ class LazyMemoryTest {
   @Test
   void aLargeMappingCostsOnlyThePagesWritten() throws Exception {
     long before = rssAnonKb();
+    long during;
     try (LazyMemory m = LazyMemory.map(512 * MIB)) {
       ByteBuffer b = m.buffer();
       assertThat(b.capacity()).isEqualTo(512 * MIB);
@@ -28,18 +29,18 @@ class LazyMemoryTest {
       for (int page = 0; page < 1024; page++) {
         b.putLong(page * 4096 * 8, page + 1);
       }
-      long grown = rssAnonKb() - before;
+      during = rssAnonKb();
+      long grown = during - before;
       assertThat(grown).as("RssAnon growth in kB").isBetween(4096L, 64L * 1024);
       assertThat(b.getLong(1023 * 4096 * 8)).isEqualTo(1024);
     }
-    assertThat(rssAnonKb() - before).as("RssAnon after close, kB").isLessThan(4096L);
+    assertThat(during - rssAnonKb()).as("RssAnon given back by close, kB").isGreaterThan(3072L);
   }
 
   @Test
   void badSizesAreRefused() {
     assertThatThrownBy(() -> LazyMemory.map(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> LazyMemory.map(1L << 31))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LazyMemory.map(1L << 31)).isInstanceOf(IllegalArgumentException.class);
   }
 
   private static long rssAnonKb() throws Exception {

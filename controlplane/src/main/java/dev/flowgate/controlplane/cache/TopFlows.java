@@ -12,7 +12,6 @@ import static dev.flowgate.controlplane.cache.FlowTable.LAST_MS;
 import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
 import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
 
-import java.nio.LongBuffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -34,7 +33,7 @@ final class TopFlows {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);
     }
-    final LongBuffer a = table.arena;
+    final long a = table.arena;
     int size = table.size();
     int k = Math.min(n, size);
     int[] heap = new int[k];
@@ -43,7 +42,8 @@ final class TopFlows {
       if (used < k) {
         heap[used] = id;
         siftUp(heap, used++, a, field);
-      } else if (k > 0 && a.get(id * STRIDE + field) > a.get(heap[0] * STRIDE + field)) {
+      } else if (k > 0
+          && FlowTable.get(a, id * STRIDE + field) > FlowTable.get(a, heap[0] * STRIDE + field)) {
         heap[0] = id;
         siftDown(heap, k, a, field);
       }
@@ -61,12 +61,12 @@ final class TopFlows {
     return result;
   }
 
-  private static void siftUp(int[] heap, int i, LongBuffer a, int field) {
+  private static void siftUp(int[] heap, int i, long a, int field) {
     int id = heap[i];
-    long v = a.get(id * STRIDE + field);
+    long v = FlowTable.get(a, id * STRIDE + field);
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      if (a.get(heap[parent] * STRIDE + field) <= v) {
+      if (FlowTable.get(a, heap[parent] * STRIDE + field) <= v) {
         break;
       }
       heap[i] = heap[parent];
@@ -75,23 +75,24 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static void siftDown(int[] heap, int used, LongBuffer a, int field) {
+  private static void siftDown(int[] heap, int used, long a, int field) {
     if (used == 0) {
       return;
     }
     int i = 0;
     int id = heap[0];
-    long v = a.get(id * STRIDE + field);
+    long v = FlowTable.get(a, id * STRIDE + field);
     while (true) {
       int child = 2 * i + 1;
       if (child >= used) {
         break;
       }
       if (child + 1 < used
-          && a.get(heap[child + 1] * STRIDE + field) < a.get(heap[child] * STRIDE + field)) {
+          && FlowTable.get(a, heap[child + 1] * STRIDE + field)
+              < FlowTable.get(a, heap[child] * STRIDE + field)) {
         child++;
       }
-      if (a.get(heap[child] * STRIDE + field) >= v) {
+      if (FlowTable.get(a, heap[child] * STRIDE + field) >= v) {
         break;
       }
       heap[i] = heap[child];
@@ -100,12 +101,12 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static ActiveFlow copy(LongBuffer a, int b) {
-    long k4 = a.get(b + K4);
-    long k5 = a.get(b + K5);
+  private static ActiveFlow copy(long a, int b) {
+    long k4 = FlowTable.get(a, b + K4);
+    long k5 = FlowTable.get(a, b + K5);
     return new ActiveFlow(
-        address(a.get(b + K0), a.get(b + K1)),
-        address(a.get(b + K2), a.get(b + K3)),
+        address(FlowTable.get(a, b + K0), FlowTable.get(a, b + K1)),
+        address(FlowTable.get(a, b + K2), FlowTable.get(a, b + K3)),
         FlowTable.srcPort(k4),
         FlowTable.dstPort(k4),
         FlowTable.protocol(k5),
@@ -115,10 +116,10 @@ final class TopFlows {
         FlowTable.vlanId(k5),
         FlowTable.tos(k5),
         FlowTable.tcpFlags(k5),
-        a.get(b + PACKETS),
-        a.get(b + BYTES),
-        a.get(b + FIRST_MS),
-        a.get(b + LAST_MS));
+        FlowTable.get(a, b + PACKETS),
+        FlowTable.get(a, b + BYTES),
+        FlowTable.get(a, b + FIRST_MS),
+        FlowTable.get(a, b + LAST_MS));
   }
 
   private static byte[] address(long lo, long hi) {

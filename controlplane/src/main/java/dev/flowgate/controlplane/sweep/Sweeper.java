@@ -1,7 +1,7 @@
 package dev.flowgate.controlplane.sweep;
 
-import dev.flowgate.bpf.LazyMemory;
 import dev.flowgate.bpf.Layout;
+import dev.flowgate.bpf.LazyMemory;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import java.io.ByteArrayOutputStream;

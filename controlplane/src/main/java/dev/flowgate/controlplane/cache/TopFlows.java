@@ -38,13 +38,14 @@ final class TopFlows {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);
     }
-    final long[] a = table.arena;
+    final long a = table.arena;
     int size = table.size();
     int k = Math.min(n, size);
     int[] heap = new int[k];
     int used = 0;
     for (int id = 0; id < size; id++) {
-      if (ifindex != ANY_IFINDEX && FlowTable.ifindex(a[id * STRIDE + K4]) != ifindex) {
+      if (ifindex != ANY_IFINDEX
+          && FlowTable.ifindex(FlowTable.get(a, id * STRIDE + K4)) != ifindex) {
         continue;
       }
       if (used < k) {
@@ -80,17 +81,20 @@ final class TopFlows {
   }
 
   /** The value entry {@code id} is ranked by. */
-  private static long value(long[] a, int id, FlowRanking by) {
+  private static long value(long a, int id, FlowRanking by) {
     int b = id * STRIDE;
     return switch (by) {
-      case BYTES -> a[b + BYTES];
-      case PACKETS -> a[b + PACKETS];
+      case BYTES -> FlowTable.get(a, b + BYTES);
+      case PACKETS -> FlowTable.get(a, b + PACKETS);
       // bytes per second of the flow's life so far, at least one second of it
-      case RATE -> a[b + BYTES] * 1000 / Math.max(1000, a[b + LAST_MS] - a[b + FIRST_MS]);
+      case RATE ->
+          FlowTable.get(a, b + BYTES)
+              * 1000
+              / Math.max(1000, FlowTable.get(a, b + LAST_MS) - FlowTable.get(a, b + FIRST_MS));
     };
   }
 
-  private static void siftUp(int[] heap, int i, long[] a, FlowRanking by) {
+  private static void siftUp(int[] heap, int i, long a, FlowRanking by) {
     int id = heap[i];
     long v = value(a, id, by);
     while (i > 0) {
@@ -104,7 +108,7 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static void siftDown(int[] heap, int used, long[] a, FlowRanking by) {
+  private static void siftDown(int[] heap, int used, long a, FlowRanking by) {
     if (used == 0) {
       return;
     }
@@ -128,12 +132,12 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static ActiveFlow copy(long[] a, int b) {
-    long k4 = a[b + K4];
-    long k5 = a[b + K5];
+  private static ActiveFlow copy(long a, int b) {
+    long k4 = FlowTable.get(a, b + K4);
+    long k5 = FlowTable.get(a, b + K5);
     return new ActiveFlow(
-        address(a[b + K0], a[b + K1]),
-        address(a[b + K2], a[b + K3]),
+        address(FlowTable.get(a, b + K0), FlowTable.get(a, b + K1)),
+        address(FlowTable.get(a, b + K2), FlowTable.get(a, b + K3)),
         FlowTable.srcPort(k4),
         FlowTable.dstPort(k4),
         FlowTable.protocol(k5),
@@ -143,10 +147,10 @@ final class TopFlows {
         FlowTable.vlanId(k5),
         FlowTable.tos(k5),
         FlowTable.tcpFlags(k5),
-        a[b + PACKETS],
-        a[b + BYTES],
-        a[b + FIRST_MS],
-        a[b + LAST_MS]);
+        FlowTable.get(a, b + PACKETS),
+        FlowTable.get(a, b + BYTES),
+        FlowTable.get(a, b + FIRST_MS),
+        FlowTable.get(a, b + LAST_MS));
   }
 
   private static byte[] address(long lo, long hi) {

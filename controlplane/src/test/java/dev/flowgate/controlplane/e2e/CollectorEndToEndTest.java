@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.Timeout;
  * decodes every message with nothing malformed. NetFlow v5 cannot carry IPv6: those flows are
  * absent from it and counted by its exporter.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(120)
 class CollectorEndToEndTest {
 

@@ -22,6 +22,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * N data messages go out before templates, so every round of traffic from the (N+1)-th after the
  * restart must be decoded; earlier rounds are decoded exactly or not at all.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(120)
 class CollectorRestartEndToEndTest {
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * being exported, and after kills at random moments at least every packet and at most that plus
  * what the starts reported as in-doubt.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(600)
 class CrashRecoveryEndToEndTest {
   private Lab lab;

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * from a namespace; the API and the exported Arrow files must agree with what was sent, exactly,
  * across idle timeouts, FIN, SIGTERM and a restart with the programs kept attached.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class FlowgateEndToEndTest {
   private Lab lab;

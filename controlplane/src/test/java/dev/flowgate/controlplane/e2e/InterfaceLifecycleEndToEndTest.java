@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * survives a restart; an entry added to the file is attached on SIGHUP, with the API's change still
  * on top.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class InterfaceLifecycleEndToEndTest {
   private static final String TOKEN = "e2e-token-0123456789abcdef";

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.Timeout;
  * it and its HTTP API answers the exact counts sent; the live exposition passes {@code promtool
  * check metrics} with no warning; every dashboard expression evaluates on that Prometheus.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class MetricsEndToEndTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * capabilities, bounding set cut to the same three, no CAP_SYS_RESOURCE). It must attach, count
  * exactly and export; without CAP_BPF it must say so, without a stack trace.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class LeastPrivilegeTest {
   private static final int NOBODY = 65534;

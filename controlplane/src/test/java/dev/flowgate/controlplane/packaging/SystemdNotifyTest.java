@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * and the API listens, WATCHDOG=1 after sweeps (so WatchdogSec= restarts a stuck sweeper),
  * STOPPING=1 on SIGTERM.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(180)
 class SystemdNotifyTest {
   private Lab lab;

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.Timeout;
  * veth: no 5xx, no crash, nothing served from outside the API, no CORS header; afterwards the
  * process still counts every packet exactly.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(600)
 class ApiFuzzTest {
   private static final int REQUESTS = 10_000;

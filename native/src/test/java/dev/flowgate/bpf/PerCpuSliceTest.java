@@ -1,6 +1,7 @@
 package dev.flowgate.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flowgate.lab.Await;
 import dev.flowgate.lab.FrameSender;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * CPU's own slice of the flow table, and the drain returns one entry per CPU whose packets and
  * bytes add up to exactly what was sent.
  */
+@Tag("kernel")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PerCpuSliceTest {
   static final int SLOT = 3;
@@ -59,7 +62,10 @@ class PerCpuSliceTest {
     flowgate.assignSlot(ifindex, SLOT);
     fg.attached(BpfLink.attachXdp(flowgate.program("fg_xdp"), ifindex, XdpMode.NATIVE));
     int cpus = Runtime.getRuntime().availableProcessors();
-    int other = cpus > 1 ? 1 : 0;
+    assumeTrue(
+        cpus >= 2,
+        "sends from CPUs 0 and 1 to count one flow in two slices; this JVM may use " + cpus);
+    int other = 1;
 
     FrameSender.sendFromCpu(veth.b(), frames(300), 0);
     FrameSender.sendFromCpu(veth.b(), frames(200), other);
@@ -83,11 +89,7 @@ class PerCpuSliceTest {
       }
     }
     int ip = 20 + 8 + PAYLOAD;
-    if (other != 0) {
-      assertThat(packets).containsExactlyInAnyOrder(300L, 200L);
-    } else {
-      assertThat(packets).containsExactly(500L);
-    }
+    assertThat(packets).containsExactlyInAnyOrder(300L, 200L);
     assertThat(bytes).isEqualTo(500L * ip);
     assertThat(flowgate.totals(SLOT, Layout.DIR_INGRESS).packets()).isEqualTo(500);
     assertThat(flowgate.totals(SLOT, Layout.DIR_INGRESS).insertFailed()).isZero();

@@ -18,11 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * GSO accounting on a real veth: a TCP transfer from the host to a server in a namespace, with
@@ -53,38 +52,20 @@ class GsoAccountingTest {
       c.close(); print(n, flush=True)
       """;
 
-  private FlowgateLab fg;
+  @RegisterExtension final FlowgateLab fg = new FlowgateLab();
   private BpfObject foreign;
-
-  @BeforeEach
-  void setUp() {
-    fg = FlowgateLab.open();
-  }
-
-  @AfterEach
-  void tearDown() {
-    try {
-      if (fg != null) {
-        fg.close();
-      }
-    } finally {
-      if (foreign != null) {
-        foreign.close();
-      }
-    }
-  }
 
   @Test
   void tcEgressCountsSuperPacketsAsTheSegmentsXdpSeesOnThePeer() throws Exception {
     // XDP goes on the peer while it is still in the host namespace (the JNI attaches there only);
     // it stays attached when the device moves into the server's namespace
-    VethPair pair = fg.lab.veth(Netns.HOST, Netns.HOST);
-    Netns ns = fg.lab.netns();
+    VethPair pair = fg.lab().veth(Netns.HOST, Netns.HOST);
+    Netns ns = fg.lab().netns();
     int hostIf = pair.a().ifindex();
     int peerIf = pair.b().ifindex();
-    fg.flowgate.assignSlot(hostIf, EGRESS_SLOT);
-    fg.flowgate.assignSlot(peerIf, INGRESS_SLOT);
-    fg.attached(BpfLink.attachXdp(fg.flowgate.program("fg_xdp"), peerIf, XdpMode.NATIVE));
+    fg.flowgate().assignSlot(hostIf, EGRESS_SLOT);
+    fg.flowgate().assignSlot(peerIf, INGRESS_SLOT);
+    fg.attached(BpfLink.attachXdp(fg.flowgate().program("fg_xdp"), peerIf, XdpMode.NATIVE));
     Netns.HOST.check("ip", "link", "set", "dev", pair.b().name(), "netns", ns.name());
     VethPair.End server = new VethPair.End(pair.b().name(), ns);
     assertThat(server.ifindex()).as("the peer's ifindex in its namespace").isEqualTo(peerIf);
@@ -97,8 +78,8 @@ class GsoAccountingTest {
     server.ip("addr", "add", net + "2/30", "dev", server.name());
 
     fg.attached(
-        BpfLink.attachTc(fg.flowgate.program("fg_tc_egress"), hostIf, TcDirection.EGRESS));
-    foreign = BpfObject.open(TestObjects.test("t_foreign_tc"));
+        BpfLink.attachTc(fg.flowgate().program("fg_tc_egress"), hostIf, TcDirection.EGRESS));
+    foreign = fg.lab().closeLater(BpfObject.open(TestObjects.test("t_foreign_tc")));
     foreign.load();
     fg.attached(BpfLink.attachTcx(foreign.program("t_foreign_tc"), hostIf, TcDirection.EGRESS));
 
@@ -106,7 +87,7 @@ class GsoAccountingTest {
         new ProcessBuilder(ns.argv(List.of("/usr/bin/python3", "-c", SERVER, net + "2", "" + PORT)))
             .redirectErrorStream(true)
             .start();
-    fg.lab.onClose("tcp server", srv::destroyForcibly);
+    fg.lab().onClose("tcp server", srv::destroyForcibly);
     BufferedReader out =
         new BufferedReader(new InputStreamReader(srv.getInputStream(), StandardCharsets.UTF_8));
     assertThat(out.readLine()).isEqualTo("ready");
@@ -125,16 +106,16 @@ class GsoAccountingTest {
     Await.until(
         "the peer's XDP saw what TC egress counted",
         () ->
-            fg.flowgate.totals(INGRESS_SLOT, Layout.DIR_INGRESS).allPackets()
-                >= fg.flowgate.totals(EGRESS_SLOT, Layout.DIR_EGRESS).allPackets());
-    FlowgateUnderTest.Totals egress = fg.flowgate.totals(EGRESS_SLOT, Layout.DIR_EGRESS);
-    FlowgateUnderTest.Totals ingress = fg.flowgate.totals(INGRESS_SLOT, Layout.DIR_INGRESS);
+            fg.flowgate().totals(INGRESS_SLOT, Layout.DIR_INGRESS).allPackets()
+                >= fg.flowgate().totals(EGRESS_SLOT, Layout.DIR_EGRESS).allPackets());
+    FlowgateUnderTest.Totals egress = fg.flowgate().totals(EGRESS_SLOT, Layout.DIR_EGRESS);
+    FlowgateUnderTest.Totals ingress = fg.flowgate().totals(INGRESS_SLOT, Layout.DIR_INGRESS);
     assertThat(egress).isEqualTo(ingress);
     assertThat(egress.packets()).isGreaterThan(BYTES / 65_536);
 
     Map<FlowKey, FlowCounters> tc = new HashMap<>();
     Map<FlowKey, FlowCounters> xdp = new HashMap<>();
-    fg.flowgate
+    fg.flowgate()
         .sweep()
         .forEach(
             (k, v) -> {

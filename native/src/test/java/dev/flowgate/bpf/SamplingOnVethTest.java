@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flowgate.lab.Await;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
-import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,11 +12,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Samples of real frames on real veths, read from fg_samples: every frame sampled once at 1 in 1
@@ -30,34 +29,20 @@ import org.junit.jupiter.api.Timeout;
 class SamplingOnVethTest {
   static final int SLOT = 1;
 
-  private FlowgateLab fg;
+  @RegisterExtension final FlowgateLab fg = new FlowgateLab();
   private RingBuffer ring;
 
   @BeforeEach
-  void setUp() {
-    fg = FlowgateLab.open();
-    ring = new RingBuffer(fg.flowgate.object().map("fg_samples"));
-  }
-
-  @AfterEach
-  void tearDown() {
-    try {
-      if (ring != null) {
-        ring.close();
-      }
-    } finally {
-      if (fg != null) {
-        fg.close();
-      }
-    }
+  void openRing() {
+    ring = fg.lab().closeLater(new RingBuffer(fg.flowgate().object().map("fg_samples")));
   }
 
   @Test
   void everyFrameIsSampledOnceAsItWasOnTheWireAtOneInOne() {
-    VethPair veth = fg.lab.quietVeth(Netns.HOST, fg.lab.netns());
+    VethPair veth = fg.veth();
     int ifindex = veth.a().ifindex();
-    fg.flowgate.assignSlot(ifindex, SLOT, 1);
-    fg.attached(BpfLink.attachXdp(fg.flowgate.program("fg_xdp"), ifindex, XdpMode.NATIVE));
+    fg.flowgate().assignSlot(ifindex, SLOT, 1);
+    fg.attached(BpfLink.attachXdp(fg.flowgate().program("fg_xdp"), ifindex, XdpMode.NATIVE));
     List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       // short and long frames: captured whole below the snap length, cut at it above
@@ -69,17 +54,18 @@ class SamplingOnVethTest {
 
     List<ByteBuffer> samples = read(frames.size());
     assertSamples(samples, frames, ifindex, Layout.DIR_INGRESS);
-    assertThat(fg.flowgate.totals(SLOT, Layout.DIR_INGRESS).allPackets()).isEqualTo(frames.size());
-    assertThat(fg.flowgate.errors()[Layout.DP_SAMPLE_DROPPED]).isZero();
+    assertThat(fg.flowgate().totals(SLOT, Layout.DIR_INGRESS).allPackets())
+        .isEqualTo(frames.size());
+    assertThat(fg.flowgate().errors()[Layout.DP_SAMPLE_DROPPED]).isZero();
   }
 
   @Test
   void oneInTwoAtTcIngressPutsTheOuterVlanTagBack() {
-    VethPair veth = fg.lab.quietVeth(Netns.HOST, fg.lab.netns());
+    VethPair veth = fg.veth();
     int ifindex = veth.a().ifindex();
-    fg.flowgate.assignSlot(ifindex, SLOT, 2);
+    fg.flowgate().assignSlot(ifindex, SLOT, 2);
     fg.attached(
-        BpfLink.attachTc(fg.flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
+        BpfLink.attachTc(fg.flowgate().program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
     byte[] tagged =
         Frames.ipv4("10.1.0.1", "10.1.0.2").dot1q(100).udp(5, 6).payload(30).build().bytes();
     byte[] qinq =
@@ -92,8 +78,8 @@ class SamplingOnVethTest {
     assertSamples(samples, Collections.nCopies(3, tagged), ifindex, Layout.DIR_INGRESS);
     Await.until(
         "5 frames counted",
-        () -> fg.flowgate.totals(SLOT, Layout.DIR_INGRESS).allPackets() >= sent.size());
-    assertThat(fg.flowgate.totals(SLOT, Layout.DIR_INGRESS).allPackets()).isEqualTo(sent.size());
+        () -> fg.flowgate().totals(SLOT, Layout.DIR_INGRESS).allPackets() >= sent.size());
+    assertThat(fg.flowgate().totals(SLOT, Layout.DIR_INGRESS).allPackets()).isEqualTo(sent.size());
     assertThat(ring.poll(NativeBpf.allocate(1 << 16), 200)).as("no fourth sample").isZero();
   }
 

@@ -66,6 +66,21 @@ public final class LabExtension implements BeforeEachCallback, AfterEachCallback
     return dir;
   }
 
+  /** {@link Lab#netns()} of this test's lab. */
+  public Netns netns() {
+    return lab().netns();
+  }
+
+  /** {@link Lab#pinDir()} of this test's lab. */
+  public Path pinDir() {
+    return lab().pinDir();
+  }
+
+  /** {@link Lab#quietVeth(Netns, Netns)} of this test's lab: another pair. */
+  public VethPair quietVeth(Netns aSide, Netns bSide) {
+    return lab().quietVeth(aSide, bSide);
+  }
+
   /** {@link Lab#closeLater} of this test's lab. */
   public <T extends AutoCloseable> T closeLater(T resource) {
     return lab().closeLater(resource);

@@ -2,18 +2,16 @@ package dev.flowgate.controlplane.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgate.lab.Lab;
-import dev.flowgate.lab.Netns;
-import dev.flowgate.lab.VethPair;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
+import dev.flowgate.lab.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Type=notify contract of the unit, against a real flowgate process and a datagram socket this
@@ -25,26 +23,12 @@ import org.junit.jupiter.api.Timeout;
 @Tag("kernel")
 @Timeout(180)
 class SystemdNotifyTest {
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
-
-  @BeforeEach
-  void lab() {
-    lab = Lab.open();
-    veth = lab.quietVeth(Netns.HOST, lab.netns());
-    dir = lab.tempDir();
-  }
-
-  @AfterEach
-  void cleanup() {
-    lab.close();
-  }
+  @RegisterExtension final LabExtension lab = new LabExtension();
 
   @Test
   void readyAfterAttachAndListenThenWatchdogAfterSweepsThenStopping() throws Exception {
-    int port = ServiceProcess.freePort();
-    Path config = dir.resolve("flowgate.yaml");
+    int port = FlowgateProcess.freePort();
+    Path config = lab.dir().resolve("flowgate.yaml");
     Files.writeString(
         config,
         """
@@ -55,22 +39,22 @@ class SystemdNotifyTest {
         state-directory: %s
         api: {listen: "127.0.0.1:%d"}
         """
-            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port));
-    Path socket = dir.resolve("notify.sock");
+            .formatted(lab.veth().a().name(), lab.pinDir(), lab.dir().resolve("state"), port));
+    Path socket = lab.dir().resolve("notify.sock");
     try (NotifyListener systemd = NotifyListener.open(socket);
-        ServiceProcess fg =
-            ServiceProcess.launch(
-                ServiceProcess.command(List.of(), PackagedJars.classpath(), config),
+        FlowgateProcess fg =
+            FlowgateProcess.launch(
+                FlowgateProcess.command(List.of(), PackagedJars.classpath(), config),
                 Map.of("NOTIFY_SOCKET", socket.toString()),
                 port,
-                dir.resolve("fg.log"))) {
+                lab.dir().resolve("fg.log"))) {
       String ready = systemd.next(90);
       assertThat(ready.split("\\|"))
           .as(fg.log())
           .containsExactly("READY=1", "STATUS=counting on 1 interface(s), API on port " + port);
       // READY came after the API listened and the interface was attached: no retry needed
       assertThat(fg.get("/healthz").statusCode()).isEqualTo(200);
-      assertThat(fg.json("/api/v1/interfaces").toString()).contains(veth.a().name());
+      assertThat(fg.json("/api/v1/interfaces").toString()).contains(lab.veth().a().name());
 
       for (int i = 0; i < 3; i++) {
         assertThat(systemd.next(30)).isEqualTo("WATCHDOG=1");

@@ -12,9 +12,13 @@ DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshar
              iperf3 hping3 procps util-linux prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
-.PHONY: all deps bpffs build test deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics fmt clean
+.PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics fmt clean
 
 all: build
+
+## help: this list
+help:
+	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
 
 ## deps: install the Debian packages that are missing (apt-get update first)
 deps:
@@ -36,6 +40,10 @@ build: deps
 ## test: the whole test suite (needs root: it loads BPF and makes veth labs)
 test: deps bpffs
 	$(MVN) verify
+
+## test-unit: the tests that need neither root nor BPF (not the @Tag kernel and e2e ones)
+test-unit: deps
+	$(MVN) verify -Punit
 
 ## deb: the Debian package target/flowgate_<version>_amd64.deb (packaging/build-deb.sh)
 deb: build

@@ -13,6 +13,13 @@ qdisc path for egress) and its cost is the delta of run_time_ns / run_cnt
 (kernel.bpf_stats_enabled=1) over the measured pass. Net = program - empty
 program at the same hook. Restores bpf_stats_enabled and removes the lab and
 its pins on exit, failure included.
+
+Counts are checked too, and a mismatch makes the exit status 1: flowgate's
+flow table (slots + spill + insert failures) against its totals, and its
+totals per direction against what the interfaces counted while flowgate's
+programs were attached (rx packets of the host end for fg_xdp and
+fg_tc_ingress, tx packets of the namespace end for fg_tc_egress, from
+`ip -s -j link`).
 """
 import argparse
 import json
@@ -80,6 +87,14 @@ def send(conf, count, qdisc_path=False):
     sh(*cmd)
 
 
+def link_packets(dev, ns=None):
+    """the interface's own counters: rx and tx packets, rx and tx drops"""
+    pre = ["ip", "-n", ns] if ns else ["ip"]
+    st = json.loads(sh(*pre, "-s", "-j", "link", "show", dev))[0]["stats64"]
+    return {"rx": st["rx"]["packets"], "tx": st["tx"]["packets"],
+            "rx_dropped": st["rx"]["dropped"], "tx_dropped": st["tx"]["dropped"]}
+
+
 def stats(prog_pin):
     info = json.loads(sh("bpftool", "prog", "show", "pinned", prog_pin, "-j"))
     return info.get("run_time_ns", 0), info.get("run_cnt", 0)
@@ -115,9 +130,17 @@ def passes(flows):
     return max(flows, 200_000 // flows * flows), max(2 * flows, 1_000_000 // flows * flows)
 
 
+def hook_link(hook):
+    """the interface and counter that see every packet a hook's program runs on"""
+    return (PEER, NS, "tx") if hook.kind == "tc-out" else (HOST, None, "rx")
+
+
 def measure(prog, hook, conf, flows):
-    """ns/packet of prog over one measured pass, after a warm-up pass"""
+    """ns/packet of prog over one measured pass, after a warm-up pass; and the
+    interface's counters over the whole time prog was attached (before minus after)"""
     warm, count = passes(flows)
+    dev, ns, _ = hook_link(hook)
+    before = link_packets(dev, ns)
     hook.attach(prog)
     try:
         send(conf, warm, hook.kind == "tc-out")
@@ -126,22 +149,29 @@ def measure(prog, hook, conf, flows):
         t1, c1 = stats(prog)
     finally:
         hook.detach()
+    after = link_packets(dev, ns)
     if c1 == c0:
         raise RuntimeError(f"{prog}: no run counted")
-    return (t1 - t0) / (c1 - c0), c1 - c0
+    return (t1 - t0) / (c1 - c0), c1 - c0, {k: after[k] - before[k] for k in after}
 
 
-def totals_check(build, fg):
+def totals_check(build, fg, link):
     """flowgate's exact count of the run: packets in the flow table (fgload
     count: used slots, spill entries) + insert failures = IP packets in the
-    totals"""
+    totals; and the totals per direction (IP and other packets) = what the
+    interfaces counted while flowgate's programs were attached (link:
+    {"ingress": host rx packets, "egress": namespace end tx packets})"""
     got = json.loads(sh(f"{build}/fgload", "count", fg))
-    got.update(packets=0, insert_failed=0)
+    got.update(packets=0, insert_failed=0, ingress=0, egress=0)
     for e in json.loads(sh("bpftool", "map", "dump", "pinned", f"{fg}/maps/fg_totals", "-j")):
+        direction = "egress" if e["formatted"]["key"] % 2 else "ingress"  # slot * FG_DIR_MAX + dir
         for v in e["formatted"]["values"]:
             got["packets"] += v["value"]["packets"]
             got["insert_failed"] += v["value"]["insert_failed"]
+            got[direction] += v["value"]["packets"] + v["value"]["other_packets"]
     got["exact"] = got["table_packets"] + got["spill_packets"] + got["insert_failed"] == got["packets"]
+    got["link"] = link
+    got["link_exact"] = got["ingress"] == link["ingress"] and got["egress"] == link["egress"]
     return got
 
 
@@ -182,6 +212,7 @@ def main():
                         f"{host_if}:1", f"{peer_if}:2"]
                 sh(*load)
                 r = {"flows": flows, "cap": cap, "slots": 1 << bits}
+                link = {"ingress": 0, "egress": 0}  # the interfaces' count while fg's programs ran
                 runs = [
                         ("empty_xdp", f"{PIN}/empty/empty_xdp", "xdp"),
                         ("ref_xdp", f"{ref}/ref_xdp", "xdp"),
@@ -194,24 +225,33 @@ def main():
                 for name, prog, hook in runs:
                     if args.programs and name not in args.programs.split(","):
                         continue
-                    r[name], r[name + "_n"] = measure(prog, Hook(hook), conf, flows)
-                    print(f"  flows {flows:>8} {name:<14} {r[name]:7.1f} ns  ({r[name + '_n']} runs)",
-                          file=sys.stderr, flush=True)
-                r["fg_totals"] = totals_check(args.build, fg)
+                    r[name], r[name + "_n"], seen = measure(prog, Hook(hook), conf, flows)
+                    counter = hook_link(Hook(hook))[2]
+                    print(f"  flows {flows:>8} {name:<14} {r[name]:7.1f} ns  ({r[name + '_n']} runs;"
+                          f" interface {counter} {seen[counter]}, drops rx {seen['rx_dropped']}"
+                          f" tx {seen['tx_dropped']})", file=sys.stderr, flush=True)
+                    if name.startswith("fg_"):
+                        link["egress" if hook == "tc-out" else "ingress"] += seen[counter]
+                r["fg_totals"] = totals_check(args.build, fg, link)
                 rows.append(r)
                 sh("rm", "-rf", ref, fg)
     finally:
         sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats_was}", check=False)
         lab_down()
 
+    mismatches = [r for r in rows if not (r["fg_totals"]["exact"] and r["fg_totals"]["link_exact"])]
+    for r in mismatches:
+        print(f"MISMATCH at {r['flows']} flows: {r['fg_totals']}", file=sys.stderr)
     if args.programs:
-        return 0
+        return 1 if mismatches else 0
     print(f"\nflowgate dataplane: ns/packet from bpf_stats (run_time_ns / run_cnt); net = minus the empty\n"
           f"program at the same hook; x ref = net / the reference counter's net (XDP: ref at XDP; TC: ref at\n"
           f"TC ingress); flow table: 'slots' slots per CPU; count: table + spill packets + insert_failed\n"
-          f"vs the totals' packets, used slots, spilled flows")
+          f"vs the totals' packets, used slots, spilled flows; interfaces: the totals per direction vs\n"
+          f"the host end's rx packets (fg_xdp, fg_tc_ingress) and the namespace end's tx packets (fg_tc_egress)\n"
+          f"while flowgate's programs were attached")
     print(f"{'flows':>8} {'slots':>8} | {'empty':>5} {'ref net':>7} {'fg_xdp':>6} {'x ref':>5} |"
-          f" {'empty':>5} {'ref net':>7} {'tc_in':>6} {'x ref':>5} {'tc_out':>6} {'x ref':>5} | count check")
+          f" {'empty':>5} {'ref net':>7} {'tc_in':>6} {'x ref':>5} {'tc_out':>6} {'x ref':>5} | count check | interfaces")
     for r in rows:
         ref = r["ref_xdp"] - r["empty_xdp"]
         xdp = r["fg_xdp"] - r["empty_xdp"]
@@ -222,9 +262,11 @@ def main():
         print(f"{r['flows']:>8} {r['slots']:>8} | {r['empty_xdp']:5.0f} {ref:7.0f} {xdp:6.0f} {xdp / ref:5.2f} |"
               f" {r['empty_tc_in']:5.0f} {ref_tc:7.0f} {tin:6.0f} {tin / ref_tc:5.2f} {tout:6.0f} {tout / ref_tc:5.2f} |"
               f" {'exact' if c['exact'] else 'MISMATCH'}: {c['table_packets']} + {c['spill_packets']} spilled"
-              f" + {c['insert_failed']} failed {'=' if c['exact'] else '!='} {c['packets']}, used {c['used']}, spilled {c['spilled']}")
+              f" + {c['insert_failed']} failed {'=' if c['exact'] else '!='} {c['packets']}, used {c['used']}, spilled {c['spilled']}"
+              f" | {'exact' if c['link_exact'] else 'MISMATCH'}: in {c['ingress']} {'=' if c['ingress'] == c['link']['ingress'] else '!='}"
+              f" {c['link']['ingress']}, out {c['egress']} {'=' if c['egress'] == c['link']['egress'] else '!='} {c['link']['egress']}")
     print(f"load average at the end: {open('/proc/loadavg').read().split()[:3]}")
-    return 0
+    return 1 if mismatches else 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * after each one {@code kernel = exported + in cache} exactly, with {@code unaccounted 0}, while
  * the kernel term grows from sweep to sweep (traffic really flowed across each swap).
  */
+@Tag("kernel")
 @Timeout(180)
 class SteadyFloodAccountingTest {
 

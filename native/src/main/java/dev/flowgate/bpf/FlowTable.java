@@ -61,6 +61,7 @@ public final class FlowTable implements AutoCloseable {
   private final int slotsPerCpu;
   private final long halfSlots;
   private final long tickNs;
+  private final long tickGrid;
   private final long[] cursor = new long[2];
   private final JiffiesClock[] passClock = new JiffiesClock[2];
   private final long[] next = new long[1];
@@ -95,6 +96,7 @@ public final class FlowTable implements AutoCloseable {
     }
     this.slotsPerCpu = (int) (halfSlots / cpus);
     this.tickNs = KernelTick.tickNs(this::readClock);
+    this.tickGrid = tickGrid();
   }
 
   /**
@@ -336,10 +338,38 @@ public final class FlowTable implements AutoCloseable {
     return spill[half].lookupBatch(scratch[0].clear(), scratch[1].clear());
   }
 
-  /** Reads jiffies and CLOCK_MONOTONIC together, by test-running the clock program once. */
+  /**
+   * Reads jiffies and CLOCK_MONOTONIC together (by test-running the clock program once) and returns
+   * the jiffy with the start of its tick: the kernel's ticks fall on multiples of TICK_NSEC of
+   * CLOCK_MONOTONIC (tick_init_jiffy_update aligns them, NO_HZ and high-res kernels alike), so a
+   * tick starts at {@code (jiffies + grid) * tickNs} with one constant {@code grid}, measured at
+   * open. The time of the read itself would place the tick's start anywhere up to a tick late, a
+   * different amount every pass.
+   */
   public JiffiesClock clock() {
-    JiffiesClock c = readClock();
-    return new JiffiesClock(c.jiffies(), c.monoNs(), tickNs);
+    long j = readClock().jiffies();
+    return new JiffiesClock(j, (j + tickGrid) * tickNs, tickNs);
+  }
+
+  /**
+   * The constant {@code floor(mono / tickNs) - jiffies}, from a pair read in the second half of a
+   * tick: in the first microseconds of a tick, before the timer interrupt has advanced jiffies, a
+   * pair still carries the previous jiffy and gives one more (seen about once in 3,000 reads).
+   */
+  private long tickGrid() {
+    for (int tries = 0; tries < 100; tries++) {
+      JiffiesClock c = readClock();
+      if (Math.floorMod(c.monoNs(), tickNs) >= tickNs / 2) {
+        return Math.floorDiv(c.monoNs(), tickNs) - c.jiffies();
+      }
+      try {
+        Thread.sleep(0, (int) Math.min(tickNs / 3, 999_999));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new IllegalStateException("no clock pair read in the second half of a tick");
   }
 
   private JiffiesClock readClock() {

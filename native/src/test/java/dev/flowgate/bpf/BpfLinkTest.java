@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * Attaching the real programs to the host end of a veth pair whose other end sits in a namespace of
  * this test; frames sent from the namespace arrive on the host end.
  */
+@Tag("kernel")
 @Timeout(120)
 class BpfLinkTest {
   /**

@@ -8,9 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@Tag("kernel")
 @Timeout(60)
 class BpfObjectTest {
   private static final int BPF_F_MMAPABLE = 1 << 10;

@@ -8,10 +8,12 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** BPF_PROG_TEST_RUN through the real programs. */
+@Tag("kernel")
 @Timeout(60)
 class BpfProgramTest {
   private static final int LOOPBACK = 1;

@@ -108,9 +108,14 @@ public final class FlowgateUnderTest implements AutoCloseable {
 
   /** Gives interface {@code ifindex} totals slot {@code slotIndex}, sampling off. */
   public void assignSlot(int ifindex, int slotIndex) {
+    assignSlot(ifindex, slotIndex, 0);
+  }
+
+  /** As {@link #assignSlot(int, int)}, sampling 1 packet in {@code sampleRate} (0: none). */
+  public void assignSlot(int ifindex, int slotIndex, int sampleRate) {
     ByteBuffer k = NativeBpf.allocate(4).putInt(0, ifindex);
     ByteBuffer v = NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE);
-    Layout.putIfaceSettings(v, 0, slotIndex, 0);
+    Layout.putIfaceSettings(v, 0, slotIndex, sampleRate);
     object.map(Layout.settingsMapOf(ifindex)).update(k, v, BpfMap.BPF_ANY);
   }
 

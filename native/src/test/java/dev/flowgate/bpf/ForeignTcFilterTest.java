@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The foreign program is attached the way other tools do it: a classic clsact filter added with
  * iproute2 ({@code tc filter add ... bpf da object-pinned}) or a TCX link.
  */
+@Tag("kernel")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ForeignTcFilterTest {
   static final int FRAMES = 2000;

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * flows. The router is the host namespace (see {@link GatewayLab}): the JNI has no way yet to
  * attach in another network namespace.
  */
+@Tag("kernel")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class GatewayShapeTest {
   static final int CLIENT_SIDE_SLOT = 0;

@@ -5,17 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flowgate.lab.Await;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
-import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-interface settings reach the programs from both maps: {@code fg_settings} (an ARRAY indexed
@@ -25,32 +24,17 @@ import org.junit.jupiter.api.Timeout;
  * all-zero array entry, a deleted hash entry) the same frames count under the unknown slot and as
  * DP_IFACE_UNKNOWN; settings written again take effect without reloading anything.
  */
+@Tag("kernel")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InterfaceSettingsTest {
   static final int FRAMES = 500;
   static final int SLOT = 5;
 
-  private FlowgateLab fg;
-  private Lab lab;
-  private FlowgateUnderTest flowgate;
-
-  @BeforeEach
-  void setUp() {
-    fg = FlowgateLab.open();
-    lab = fg.lab;
-    flowgate = fg.flowgate;
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (fg != null) {
-      fg.close();
-    }
-  }
+  @RegisterExtension final FlowgateLab fg = new FlowgateLab();
 
   @Test
   void smallIfindexUsesTheArray() {
-    VethPair veth = lab.quietVeth(Netns.HOST, lab.netns());
+    VethPair veth = fg.veth();
     assertThat(veth.a().ifindex()).isLessThan(Layout.SETTINGS_DIRECT);
     check(veth, "fg_settings");
   }
@@ -58,7 +42,7 @@ class InterfaceSettingsTest {
   @Test
   void largeIfindexUsesTheHash() {
     int index = Layout.SETTINGS_DIRECT + 1 + (int) (ProcessHandle.current().pid() % 1_000_000);
-    VethPair veth = lab.quietVeth(Netns.HOST, lab.netns(), index);
+    VethPair veth = fg.lab().quietVeth(Netns.HOST, fg.lab().netns(), index);
     assertThat(veth.a().ifindex()).isEqualTo(index);
     check(veth, "fg_settings_far");
   }
@@ -66,34 +50,35 @@ class InterfaceSettingsTest {
   private void check(VethPair veth, String map) {
     int ifindex = veth.a().ifindex();
     assertThat(Layout.settingsMapOf(ifindex)).isEqualTo(map);
-    fg.attached(BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
+    fg.attached(
+        BpfLink.attachTc(fg.flowgate().program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
     int in = Layout.DIR_INGRESS;
 
-    flowgate.assignSlot(ifindex, SLOT);
+    fg.flowgate().assignSlot(ifindex, SLOT);
     send(veth);
-    Await.until("slot counts " + FRAMES, () -> flowgate.totals(SLOT, in).packets() >= FRAMES);
-    assertThat(flowgate.totals(SLOT, in).packets()).isEqualTo(FRAMES);
-    assertThat(flowgate.totals(Layout.SLOT_UNKNOWN, in).allPackets()).isZero();
-    assertThat(flowgate.errors()[Layout.DP_IFACE_UNKNOWN]).isZero();
+    Await.until("slot counts " + FRAMES, () -> fg.flowgate().totals(SLOT, in).packets() >= FRAMES);
+    assertThat(fg.flowgate().totals(SLOT, in).packets()).isEqualTo(FRAMES);
+    assertThat(fg.flowgate().totals(Layout.SLOT_UNKNOWN, in).allPackets()).isZero();
+    assertThat(fg.flowgate().errors()[Layout.DP_IFACE_UNKNOWN]).isZero();
 
     clear(ifindex, map);
     send(veth);
     Await.until(
         "unknown slot counts " + FRAMES,
-        () -> flowgate.totals(Layout.SLOT_UNKNOWN, in).packets() >= FRAMES);
-    assertThat(flowgate.totals(Layout.SLOT_UNKNOWN, in).packets()).isEqualTo(FRAMES);
-    assertThat(flowgate.errors()[Layout.DP_IFACE_UNKNOWN]).isEqualTo(FRAMES);
-    assertThat(flowgate.totals(SLOT, in).packets()).isEqualTo(FRAMES);
+        () -> fg.flowgate().totals(Layout.SLOT_UNKNOWN, in).packets() >= FRAMES);
+    assertThat(fg.flowgate().totals(Layout.SLOT_UNKNOWN, in).packets()).isEqualTo(FRAMES);
+    assertThat(fg.flowgate().errors()[Layout.DP_IFACE_UNKNOWN]).isEqualTo(FRAMES);
+    assertThat(fg.flowgate().totals(SLOT, in).packets()).isEqualTo(FRAMES);
 
-    flowgate.assignSlot(ifindex, SLOT);
+    fg.flowgate().assignSlot(ifindex, SLOT);
     send(veth);
-    Await.until("slot counts again", () -> flowgate.totals(SLOT, in).packets() >= 2 * FRAMES);
-    assertThat(flowgate.totals(SLOT, in).packets()).isEqualTo(2 * FRAMES);
-    assertThat(flowgate.totals(Layout.SLOT_UNKNOWN, in).packets()).isEqualTo(FRAMES);
+    Await.until("slot counts again", () -> fg.flowgate().totals(SLOT, in).packets() >= 2 * FRAMES);
+    assertThat(fg.flowgate().totals(SLOT, in).packets()).isEqualTo(2 * FRAMES);
+    assertThat(fg.flowgate().totals(Layout.SLOT_UNKNOWN, in).packets()).isEqualTo(FRAMES);
   }
 
   private void clear(int ifindex, String map) {
-    BpfMap m = flowgate.object().map(map);
+    BpfMap m = fg.flowgate().object().map(map);
     ByteBuffer key = NativeBpf.allocate(4).putInt(0, ifindex);
     if (m.type() == BpfMap.TYPE_ARRAY) {
       m.update(key, NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE), BpfMap.BPF_ANY);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * must agree flow by flow. The flow map is swept every {@value #SWEEP_EVERY} frames, as the control
  * plane would, so the flow table never fills.
  */
+@Tag("kernel")
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ParserFuzzTest {
   static final int FRAMES = 100_000;

@@ -13,6 +13,7 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * error counters and the flow map must be exactly as the row says. Everything is reset between
  * runs.
  */
+@Tag("kernel")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ParserTableTest {
   /** The loopback's ifindex in the test's namespace: where BPF_PROG_TEST_RUN frames arrive. */

@@ -10,10 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Samples from the real programs (sample_rate 1) through test runs, read with RingBuffer. */
+@Tag("kernel")
 @Timeout(60)
 class RingBufferTest {
   private static final int LOOPBACK = 1;

@@ -5,52 +5,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flowgate.lab.Await;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
-import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The parser-table rows BPF_PROG_TEST_RUN cannot give a TC program (an IPv4 or IPv6 EtherType with
  * less than the fixed IP header behind it: the kernel refuses such a test run), sent for real
  * through a veth to fg_tc_ingress: each is "other", truncated, with the bytes past Ethernet.
  */
+@Tag("kernel")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcShortFrameTest {
   static final int SLOT = 9;
 
-  private FlowgateLab fg;
-  private Lab lab;
-  private FlowgateUnderTest flowgate;
-
-  @BeforeEach
-  void setUp() {
-    fg = FlowgateLab.open();
-    lab = fg.lab;
-    flowgate = fg.flowgate;
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (fg != null) {
-      fg.close();
-    }
-  }
+  @RegisterExtension final FlowgateLab fg = new FlowgateLab();
 
   @Test
   void ipFramesShorterThanTheirFixedHeaderAreOtherAndTruncatedAtTcIngress() {
-    Netns ns = lab.netns();
-    VethPair veth = lab.quietVeth(Netns.HOST, ns);
+    Netns ns = fg.lab().netns();
+    VethPair veth = fg.lab().quietVeth(Netns.HOST, ns);
     int ifindex = veth.a().ifindex();
-    flowgate.assignSlot(ifindex, SLOT);
-    fg.attached(BpfLink.attachTc(flowgate.program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
+    fg.flowgate().assignSlot(ifindex, SLOT);
+    fg.attached(
+        BpfLink.attachTc(fg.flowgate().program("fg_tc_ingress"), ifindex, TcDirection.INGRESS));
 
     byte[] v4 = Frames.ipv4("198.51.100.1", "203.0.113.1").udp(1, 2).build().bytes();
     byte[] v6 = Frames.ipv6("2001:db8::1", "2001:db8::2").udp(1, 2).build().bytes();
@@ -68,14 +53,14 @@ class TcShortFrameTest {
 
     Await.until(
         "TC ingress saw " + frames.size(),
-        () -> flowgate.totals(SLOT, Layout.DIR_INGRESS).allPackets() >= frames.size());
-    assertThat(flowgate.totals(SLOT, Layout.DIR_INGRESS))
+        () -> fg.flowgate().totals(SLOT, Layout.DIR_INGRESS).allPackets() >= frames.size());
+    assertThat(fg.flowgate().totals(SLOT, Layout.DIR_INGRESS))
         .isEqualTo(new FlowgateUnderTest.Totals(0, 0, frames.size(), otherBytes, 0, 0));
     long[] expectedErrors = new long[Layout.DP_ERROR_MAX];
     expectedErrors[Layout.DP_PARSE_TRUNCATED] = frames.size();
-    assertThat(flowgate.errors())
+    assertThat(fg.flowgate().errors())
         .as(Layout.DP_ERROR_NAMES.toString())
         .containsExactly(expectedErrors);
-    assertThat(flowgate.flows()).isEmpty();
+    assertThat(fg.flowgate().flows()).isEmpty();
   }
 }

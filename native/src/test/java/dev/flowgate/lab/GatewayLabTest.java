@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@Tag("kernel")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GatewayLabTest {
   private final Lab lab = Lab.open();

@@ -90,6 +90,23 @@ public final class Lab implements AutoCloseable {
     cleanups.push(new Cleanup(what, action));
   }
 
+  /**
+   * Registers {@code resource} to be closed when the lab closes, before everything registered
+   * earlier (so a link goes before its object, the object before the veth); returns it.
+   */
+  public <T extends AutoCloseable> T closeLater(T resource) {
+    onClose(
+        "close " + resource,
+        () -> {
+          try {
+            resource.close();
+          } catch (Exception e) {
+            throw new LabException("cannot close " + resource, e);
+          }
+        });
+    return resource;
+  }
+
   /** A new network namespace, with its loopback up. */
   public Netns netns() {
     String name = uniqueName();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.controlplane.sweep.DecodedRecord;
 import dev.flowgate.controlplane.sweep.DrainedEntries;
-import dev.flowgate.controlplane.sweep.TestFlow;
+import dev.flowgate.controlplane.sweep.TestFlowKey;
 import dev.flowgate.exporters.EndReason;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,16 +68,16 @@ class FlowCacheAccountingTest {
     return cache;
   }
 
-  private static List<TestFlow> keys(Random rnd, int n) {
-    List<TestFlow> keys = new ArrayList<>();
+  private static List<TestFlowKey> keys(Random rnd, int n) {
+    List<TestFlowKey> keys = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       boolean v6 = rnd.nextInt(4) == 0;
-      int proto = rnd.nextBoolean() ? TestFlow.TCP : TestFlow.UDP;
-      TestFlow f =
+      int proto = rnd.nextBoolean() ? TestFlowKey.TCP : TestFlowKey.UDP;
+      TestFlowKey f =
           v6
-              ? TestFlow.v6(
+              ? TestFlowKey.v6(
                   "2001:db8::" + Integer.toHexString(i + 1), 1024 + i, "2001:db8::ff", 443, proto)
-              : TestFlow.v4(
+              : TestFlowKey.v4(
                   "10." + (i >> 8) + "." + (i & 255) + ".1", 1024 + i, "192.0.2.1", 53, proto);
       keys.add(f.on(IFINDEXES[rnd.nextInt(IFINDEXES.length)], rnd.nextInt(2)).vlan(rnd.nextInt(3)));
     }
@@ -88,7 +88,7 @@ class FlowCacheAccountingTest {
    * One interval: a random set of distinct keys with random counts, flags now and then FIN/RST.
    * Keys 0 to 2 are long-lived talkers, present nine intervals in ten, so active timeouts fire.
    */
-  private static DrainedEntries interval(Random rnd, List<TestFlow> keys, long t, int maxRows) {
+  private static DrainedEntries interval(Random rnd, List<TestFlowKey> keys, long t, int maxRows) {
     DrainedEntries d = new DrainedEntries(keys.size());
     boolean[] chosen = new boolean[keys.size()];
     int rows = rnd.nextInt(maxRows + 1);
@@ -98,12 +98,12 @@ class FlowCacheAccountingTest {
         continue;
       }
       chosen[i] = true;
-      TestFlow f = keys.get(i);
+      TestFlowKey f = keys.get(i);
       long packets = 1 + rnd.nextInt(1000);
       long bytes = packets * (40 + rnd.nextInt(1461));
       int roll = rnd.nextInt(100);
       int flags =
-          f.protocol() != TestFlow.TCP ? 0 : j < 3 || roll >= 6 ? 0x10 : roll < 4 ? 0x11 : 0x04;
+          f.protocol() != TestFlowKey.TCP ? 0 : j < 3 || roll >= 6 ? 0x10 : roll < 4 ? 0x11 : 0x04;
       long first = t + rnd.nextInt(500);
       d.addMs(f, packets, bytes, first, first + rnd.nextInt(500), flags, rnd.nextInt(256));
     }
@@ -114,7 +114,7 @@ class FlowCacheAccountingTest {
   @ValueSource(longs = {1, 2, 3, 42, 20260101})
   void mergedEqualsFinishedPlusHeldAfterEveryCallUnderEviction(long seed) {
     Random rnd = new Random(seed);
-    List<TestFlow> keys = keys(rnd, 700);
+    List<TestFlowKey> keys = keys(rnd, 700);
     cache(37);
     Map<Long, long[]> merged = new HashMap<>();
     for (int i = 0; i < 600; i++) {
@@ -172,16 +172,16 @@ class FlowCacheAccountingTest {
   @ValueSource(longs = {7, 8, 9})
   void recordsMatchAHashMapModelWhenNothingIsEvicted(long seed) {
     Random rnd = new Random(seed);
-    List<TestFlow> keys = keys(rnd, 1400);
+    List<TestFlowKey> keys = keys(rnd, 1400);
     cache(1400);
-    Map<TestFlow, long[]> model = new HashMap<>(); // packets, bytes, first, last, flags, tos
+    Map<TestFlowKey, long[]> model = new HashMap<>(); // packets, bytes, first, last, flags, tos
     for (int i = 0; i < 400; i++) {
       long t = i * 1000L;
       DrainedEntries d = interval(rnd, keys, t, 200);
       List<DecodedRecord> expected = new ArrayList<>();
       for (var r : DecodedRecord.decode(feed.batch(d))) {
         long[] m = model.get(r.flow());
-        boolean ends = r.flow().protocol() == TestFlow.TCP && (r.tcpFlags() & 0x05) != 0;
+        boolean ends = r.flow().protocol() == TestFlowKey.TCP && (r.tcpFlags() & 0x05) != 0;
         if (m == null) {
           m = new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE, 0, r.tos()};
           model.put(r.flow(), m);
@@ -200,8 +200,9 @@ class FlowCacheAccountingTest {
 
       long now = t + 1000;
       expected.clear();
-      for (Iterator<Map.Entry<TestFlow, long[]>> it = model.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<TestFlow, long[]> e = it.next();
+      for (Iterator<Map.Entry<TestFlowKey, long[]>> it = model.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<TestFlowKey, long[]> e = it.next();
         long[] m = e.getValue();
         EndReason reason =
             now - m[3] >= IDLE_MS
@@ -225,11 +226,11 @@ class FlowCacheAccountingTest {
     assertThat(finished.take()).containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  private static DecodedRecord recordOf(TestFlow f, long[] m, EndReason reason) {
+  private static DecodedRecord recordOf(TestFlowKey f, long[] m, EndReason reason) {
     return new DecodedRecord(f, (int) m[5], (int) m[4], m[0], m[1], m[2], m[3], reason.code());
   }
 
-  private static long key(TestFlow f) {
+  private static long key(TestFlowKey f) {
     return ((long) f.ifindex() << 8) | f.direction();
   }
 }

@@ -1,14 +1,14 @@
 package dev.flowgate.controlplane.cache;
 
-import static dev.flowgate.controlplane.sweep.TestFlow.TCP;
-import static dev.flowgate.controlplane.sweep.TestFlow.UDP;
+import static dev.flowgate.controlplane.sweep.TestFlowKey.TCP;
+import static dev.flowgate.controlplane.sweep.TestFlowKey.UDP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.flowgate.controlplane.sweep.DecodedRecord;
 import dev.flowgate.controlplane.sweep.DrainedEntries;
-import dev.flowgate.controlplane.sweep.TestFlow;
+import dev.flowgate.controlplane.sweep.TestFlowKey;
 import dev.flowgate.exporters.EndReason;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +34,9 @@ class FlowCacheTest {
   private static final int PSH = 0x08;
   private static final int ACK = 0x10;
 
-  private static final TestFlow WEB = TestFlow.v4("10.0.0.1", 40000, "10.0.0.2", 80, TCP);
-  private static final TestFlow DNS6 = TestFlow.v6("2001:db8::1", 5353, "2001:db8::53", 53, UDP);
+  private static final TestFlowKey WEB = TestFlowKey.v4("10.0.0.1", 40000, "10.0.0.2", 80, TCP);
+  private static final TestFlowKey DNS6 =
+      TestFlowKey.v6("2001:db8::1", 5353, "2001:db8::53", 53, UDP);
 
   private BufferAllocator allocator;
   private IntervalFeed feed;
@@ -79,7 +80,14 @@ class FlowCacheTest {
   }
 
   private static DecodedRecord record(
-      TestFlow f, int tos, int flags, long packets, long bytes, long start, long end, EndReason r) {
+      TestFlowKey f,
+      int tos,
+      int flags,
+      long packets,
+      long bytes,
+      long start,
+      long end,
+      EndReason r) {
     return new DecodedRecord(f, tos, flags, packets, bytes, start, end, r.code());
   }
 
@@ -114,7 +122,7 @@ class FlowCacheTest {
   @Test
   void idleFlowIsExportedWithReasonIdleTimeoutAtItsDeadline() {
     cache(timeouts(15, 60));
-    TestFlow other = WEB.on(3, 1);
+    TestFlowKey other = WEB.on(3, 1);
     merge(drain().addMs(WEB, 4, 400, 500, 1000, ACK, 0).addMs(other, 1, 60, 2000, 2000, ACK, 0));
 
     cache.expire(15_999);
@@ -268,9 +276,9 @@ class FlowCacheTest {
   @Test
   void fullCacheEvictsTheLeastRecentlySeenWithLackOfResourcesLosingNoCount() {
     cache(timeouts(15, 60).capacity(4));
-    TestFlow[] f = new TestFlow[6];
+    TestFlowKey[] f = new TestFlowKey[6];
     for (int i = 0; i < f.length; i++) {
-      f[i] = TestFlow.v4("10.0.1." + i, 1000 + i, "10.0.2.1", 443, TCP);
+      f[i] = TestFlowKey.v4("10.0.1." + i, 1000 + i, "10.0.2.1", 443, TCP);
     }
     merge(
         drain()
@@ -306,7 +314,7 @@ class FlowCacheTest {
     DrainedEntries d = drain();
     for (int i = 0; i < 10; i++) {
       d.addMs(
-          TestFlow.v4("10.9.0." + i, 1, "10.9.1.1", 2, UDP),
+          TestFlowKey.v4("10.9.0." + i, 1, "10.9.1.1", 2, UDP),
           100 - 7 * i,
           1000L * (i + 1),
           0,
@@ -337,11 +345,11 @@ class FlowCacheTest {
     merge(
         drain()
             // 6000 B over 3 s: 2000 B/s
-            .addMs(TestFlow.v4("10.8.0.1", 1, "10.8.1.1", 2, UDP).on(2, 0), 6, 6000, 0, 3000, 0, 0)
+            .addMs(TestFlowKey.v4("10.8.0.1", 1, "10.8.1.1", 2, UDP).on(2, 0), 6, 6000, 0, 3000, 0, 0)
             // 3000 B in 0.5 s: counted over at least 1 s, 3000 B/s
-            .addMs(TestFlow.v4("10.8.0.2", 1, "10.8.1.1", 2, UDP).on(3, 0), 3, 3000, 0, 500, 0, 0)
+            .addMs(TestFlowKey.v4("10.8.0.2", 1, "10.8.1.1", 2, UDP).on(3, 0), 3, 3000, 0, 500, 0, 0)
             // 9000 B over 9 s: 1000 B/s
-            .addMs(TestFlow.v4("10.8.0.3", 1, "10.8.1.1", 2, UDP).on(2, 0), 9, 9000, 0, 9000, 0, 0));
+            .addMs(TestFlowKey.v4("10.8.0.3", 1, "10.8.1.1", 2, UDP).on(2, 0), 9, 9000, 0, 9000, 0, 0));
     assertThat(cache.top(3, FlowRanking.RATE))
         .extracting(ActiveFlow::bytes)
         .containsExactly(3000L, 6000L, 9000L);

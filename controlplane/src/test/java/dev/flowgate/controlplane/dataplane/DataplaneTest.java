@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Loading the real object with pins under a test's own pin path (needs root and bpffs). */
+@Tag("kernel")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DataplaneTest {
   private Path pins;

@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.e2e;
 
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.exporters.testing.ExpectedFlows;
 import dev.flowgate.exporters.testing.Nfacctd;
 import dev.flowgate.exporters.testing.Nfcapd;
@@ -10,9 +11,7 @@ import dev.flowgate.exporters.testing.Processes;
 import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.exporters.testing.Tshark;
 import dev.flowgate.lab.FrameSender;
-import dev.flowgate.lab.Lab;
-import dev.flowgate.lab.Netns;
-import dev.flowgate.lab.VethPair;
+import dev.flowgate.lab.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The flowgate process exports known traffic from a veth to real collectors at once: nfcapd for
@@ -34,52 +33,27 @@ import org.junit.jupiter.api.Timeout;
  * decodes every message with nothing malformed. NetFlow v5 cannot carry IPv6: those flows are
  * absent from it and counted by its exporter.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(120)
 class CollectorEndToEndTest {
 
   private static final String[] PROTOCOLS = {"ipfix", "netflow-v9", "netflow-v5"};
 
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
-  private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-  @BeforeEach
-  void lab() {
-    lab = Lab.open();
-    veth = lab.quietVeth(Netns.HOST, lab.netns());
-    dir = lab.tempDir();
-  }
-
-  @AfterEach
-  void cleanup() throws Exception {
-    for (AutoCloseable c : cleanup) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        // the lab goes on closing
-      }
-    }
-    lab.close();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    cleanup.add(0, c);
-    return c;
-  }
+  @RegisterExtension final LabExtension lab = new LabExtension();
 
   @Test
   void everyCollectorDecodesTheSentTrafficExactlyPerFlow() throws Exception {
-    KnownTraffic traffic = KnownTraffic.mix(veth.b(), veth.a(), 0);
+    KnownTraffic traffic = KnownTraffic.mix(lab.veth().b(), lab.veth().a(), 0);
     Map<String, Nfcapd> nfcapd = new HashMap<>();
     Map<String, Nfacctd> nfacctd = new HashMap<>();
     Map<String, Integer> nfacctdPort = new HashMap<>();
     for (String p : PROTOCOLS) {
-      nfcapd.put(p, closeLater(Nfcapd.start(dir, Processes.freeUdpPort())));
+      nfcapd.put(p, lab.closeLater(Nfcapd.start(lab.dir(), Processes.freeUdpPort())));
       nfacctdPort.put(p, Processes.freeUdpPort());
-      nfacctd.put(p, closeLater(Nfacctd.start(dir, nfacctdPort.get(p))));
+      nfacctd.put(p, lab.closeLater(Nfacctd.start(lab.dir(), nfacctdPort.get(p))));
     }
-    TcpCollectorSink tcp = closeLater(new TcpCollectorSink());
+    TcpCollectorSink tcp = lab.closeLater(new TcpCollectorSink());
     List<String> filter = new ArrayList<>();
     StringBuilder collectors = new StringBuilder();
     for (String p : PROTOCOLS) {
@@ -90,15 +64,15 @@ class CollectorEndToEndTest {
     }
     collectors.append(collector(tcp.port(), "ipfix", "tcp"));
     filter.add("tcp port " + tcp.port());
-    Tshark tshark = closeLater(Tshark.capture(dir, String.join(" or ", filter)));
+    Tshark tshark = lab.closeLater(Tshark.capture(lab.dir(), String.join(" or ", filter)));
 
     int api = FlowgateProcess.freePort();
-    Path arrowDir = dir.resolve("flows");
+    Path arrowDir = lab.dir().resolve("flows");
     JsonNode status;
     try (FlowgateProcess fg =
         FlowgateProcess.start(
-            config(api, arrowDir, collectors.toString()), api, dir.resolve("fg.log"))) {
-      FrameSender.send(veth.b(), traffic.frames());
+            config(api, arrowDir, collectors.toString()), api, lab.dir().resolve("fg.log"))) {
+      FrameSender.send(lab.veth().b(), traffic.frames());
       // every flow ends (FIN/RST at once, the rest by idle timeout) and every exporter sent it
       int flows = traffic.flows().size();
       long v6 = traffic.ipv6Flows();
@@ -195,13 +169,13 @@ class CollectorEndToEndTest {
           listen: 127.0.0.1:%d
         """
             .formatted(
-                veth.a().name(),
+                lab.veth().a().name(),
                 lab.pinDir(),
-                dir.resolve("state"),
+                lab.dir().resolve("state"),
                 arrowDir,
                 collectors.stripTrailing(),
                 api);
-    Path file = dir.resolve("flowgate.yaml");
+    Path file = lab.dir().resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     return file;
   }

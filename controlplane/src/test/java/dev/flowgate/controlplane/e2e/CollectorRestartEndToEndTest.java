@@ -4,14 +4,13 @@ import static dev.flowgate.controlplane.e2e.CollectorEndToEndTest.allExporters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.exporters.testing.ExpectedFlows;
 import dev.flowgate.exporters.testing.Nfcapd;
 import dev.flowgate.exporters.testing.Processes;
 import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.lab.FrameSender;
-import dev.flowgate.lab.Lab;
-import dev.flowgate.lab.Netns;
-import dev.flowgate.lab.VethPair;
+import dev.flowgate.lab.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +19,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Collectors restart while the flowgate process exports to them (IPFIX and NetFlow v9 to nfcapd).
@@ -33,6 +32,8 @@ import org.junit.jupiter.api.Timeout;
  * N data messages go out before templates, so every round of traffic from the (N+1)-th after the
  * restart must be decoded; earlier rounds are decoded exactly or not at all.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(120)
 class CollectorRestartEndToEndTest {
 
@@ -40,51 +41,24 @@ class CollectorRestartEndToEndTest {
   private static final int REFRESH_PACKETS = 3;
   private static final int ROUNDS_AFTER_RESTART = REFRESH_PACKETS + 2;
 
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
-  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  @RegisterExtension final LabExtension lab = new LabExtension();
   private final List<TestFlow> sent = new ArrayList<>();
   private int round;
   private long sentPackets;
-
-  @BeforeEach
-  void lab() {
-    lab = Lab.open();
-    veth = lab.quietVeth(Netns.HOST, lab.netns());
-    dir = lab.tempDir();
-  }
-
-  @AfterEach
-  void cleanup() {
-    for (AutoCloseable c : cleanup) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        // the lab goes on closing
-      }
-    }
-    lab.close();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    cleanup.add(0, c);
-    return c;
-  }
 
   @Test
   void newCollectorDecodesEveryFlowFromTheNextTemplateRefreshOn() throws Exception {
     int[] ports = {Processes.freeUdpPort(), Processes.freeUdpPort()};
     Nfcapd[] first = startCollectors(ports);
     int api = FlowgateProcess.freePort();
-    Path arrowDir = dir.resolve("flows");
+    Path arrowDir = lab.dir().resolve("flows");
     List<List<TestFlow>> beforeGap = new ArrayList<>();
     List<List<TestFlow>> afterGap = new ArrayList<>();
     List<List<TestFlow>> afterQuickRestart = new ArrayList<>();
     Nfcapd[] second;
     Nfcapd[] third;
     try (FlowgateProcess fg =
-        FlowgateProcess.start(config(api, arrowDir, ports), api, dir.resolve("fg.log"))) {
+        FlowgateProcess.start(config(api, arrowDir, ports), api, lab.dir().resolve("fg.log"))) {
       beforeGap.add(sendRound(fg));
       stop(first);
 
@@ -172,8 +146,8 @@ class CollectorRestartEndToEndTest {
    * outcome (delivered, failed or dropped: nothing queued).
    */
   private List<TestFlow> sendRound(FlowgateProcess fg) throws Exception {
-    KnownTraffic t = KnownTraffic.connections(veth.b(), veth.a(), round++);
-    FrameSender.send(veth.b(), t.frames());
+    KnownTraffic t = KnownTraffic.connections(lab.veth().b(), lab.veth().a(), round++);
+    FrameSender.send(lab.veth().b(), t.frames());
     sent.addAll(t.flows());
     sentPackets += t.packets();
     long total = sentPackets;
@@ -205,7 +179,7 @@ class CollectorRestartEndToEndTest {
   private Nfcapd[] startCollectors(int[] ports) throws Exception {
     Nfcapd[] n = new Nfcapd[ports.length];
     for (int i = 0; i < ports.length; i++) {
-      n[i] = closeLater(Nfcapd.start(dir, ports[i]));
+      n[i] = lab.closeLater(Nfcapd.start(lab.dir(), ports[i]));
     }
     return n;
   }
@@ -251,13 +225,13 @@ class CollectorRestartEndToEndTest {
           listen: 127.0.0.1:%d
         """
             .formatted(
-                veth.a().name(),
+                lab.veth().a().name(),
                 lab.pinDir(),
-                dir.resolve("state"),
+                lab.dir().resolve("state"),
                 arrowDir,
                 collectors.toString().stripTrailing(),
                 api);
-    Path file = dir.resolve("flowgate.yaml");
+    Path file = lab.dir().resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     return file;
   }

@@ -3,18 +3,18 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.exporters.testing.TestFlow;
-import dev.flowgate.lab.Lab;
-import dev.flowgate.lab.Netns;
-import dev.flowgate.lab.VethPair;
+import dev.flowgate.lab.LabExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The crash journal end to end: flowgate stopped by SIGTERM under traffic, and killed with SIGKILL,
@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Timeout;
  * being exported, and after kills at random moments at least every packet and at most that plus
  * what the starts reported as in-doubt.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(600)
 class CrashRecoveryEndToEndTest {
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
+  @RegisterExtension final LabExtension lab = new LabExtension();
   private Path arrowDir;
   private Path pins;
   private int port;
@@ -35,17 +35,9 @@ class CrashRecoveryEndToEndTest {
 
   @BeforeEach
   void lab() throws IOException {
-    lab = Lab.open();
-    veth = lab.quietVeth(Netns.HOST, lab.netns());
-    dir = lab.tempDir();
-    arrowDir = dir.resolve("flows");
+    arrowDir = lab.dir().resolve("flows");
     pins = lab.pinDir();
     port = FlowgateProcess.freePort();
-  }
-
-  @AfterEach
-  void cleanup() {
-    lab.close();
   }
 
   private FlowgateProcess start(boolean keepAttached, String idleTimeout) throws Exception {
@@ -72,24 +64,24 @@ class CrashRecoveryEndToEndTest {
           listen: 127.0.0.1:%d
         """
             .formatted(
-                veth.a().name(),
+                lab.veth().a().name(),
                 idleTimeout,
                 pins,
                 keepAttached,
-                dir.resolve("state"),
+                lab.dir().resolve("state"),
                 arrowDir,
                 port);
-    Path file = dir.resolve("flowgate.yaml");
+    Path file = lab.dir().resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     run++;
-    return FlowgateProcess.start(file, port, dir.resolve("fg" + run + ".log"));
+    return FlowgateProcess.start(file, port, lab.dir().resolve("fg" + run + ".log"));
   }
 
   @Test
   void sigtermUnderTrafficThenTrafficWhileStoppedLosesNothing() throws Exception {
     TrafficPump pump;
     try (FlowgateProcess fg = start(true, "1s")) {
-      pump = TrafficPump.start(veth, 0);
+      pump = TrafficPump.start(lab.veth(), 0);
       pump.awaitBatches(8);
       assertThat(fg.stop()).as(fg.log()).isZero(); // the pump is still sending
     }
@@ -101,7 +93,7 @@ class CrashRecoveryEndToEndTest {
       assertThat(s.at("/journal/inDoubtRecords").asLong()).isZero();
       assertThat(fg.stop()).as(fg.log()).isZero();
     }
-    assertThat(Files.size(dir.resolve("state/journal/journal.log"))).isZero();
+    assertThat(Files.size(lab.dir().resolve("state/journal/journal.log"))).isZero();
     long[] e = exported();
     assertThat(e[0]).isEqualTo(pump.packets());
     assertThat(e[1]).isEqualTo(pump.bytes());
@@ -112,7 +104,7 @@ class CrashRecoveryEndToEndTest {
     // long idle timeout and no FIN: flows stay in the cache, so nothing is being exported
     TrafficPump before;
     try (FlowgateProcess fg = start(true, "60s")) {
-      before = TrafficPump.start(veth, 0);
+      before = TrafficPump.start(lab.veth(), 0);
       before.awaitBatches(1);
       before.stopAndJoin();
       fg.awaitStatus(x -> sum(x, "inCache") == before.packets());
@@ -121,13 +113,13 @@ class CrashRecoveryEndToEndTest {
       fg.awaitStatus(x -> x.get("sweeps").asLong() > sweeps + 2); // a few empty sweeps
       assertThat(sum(fg.json("/api/v1/status"), "exported")).isZero();
     } // close(): SIGKILL
-    TrafficPump whileDead = TrafficPump.start(veth, 1000);
+    TrafficPump whileDead = TrafficPump.start(lab.veth(), 1000);
     whileDead.awaitBatches(2);
     whileDead.stopAndJoin();
     TrafficPump after;
     long total = before.packets() + whileDead.packets();
     try (FlowgateProcess fg = start(false, "60s")) {
-      after = TrafficPump.start(veth, 2000);
+      after = TrafficPump.start(lab.veth(), 2000);
       after.awaitBatches(2);
       after.stopAndJoin();
       long all = total + after.packets();
@@ -156,7 +148,7 @@ class CrashRecoveryEndToEndTest {
     for (int round = 0; round < 4; round++) {
       try (FlowgateProcess fg = start(true, "1s")) {
         if (pump == null) {
-          pump = TrafficPump.start(veth, 0); // counted from the first attach on
+          pump = TrafficPump.start(lab.veth(), 0); // counted from the first attach on
         }
         inDoubtPackets += fg.json("/api/v1/status").at("/journal/inDoubtPackets").asLong();
         Thread.sleep(300 + rnd.nextInt(1500));

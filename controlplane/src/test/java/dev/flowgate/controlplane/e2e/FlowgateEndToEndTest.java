@@ -3,14 +3,13 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.exporters.EndReason;
 import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.lab.Frame;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
-import dev.flowgate.lab.Lab;
-import dev.flowgate.lab.Netns;
-import dev.flowgate.lab.VethPair;
+import dev.flowgate.lab.LabExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,35 +17,27 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * flowgate as users run it: a process with a config file, attached to a real veth, fed known frames
  * from a namespace; the API and the exported Arrow files must agree with what was sent, exactly,
  * across idle timeouts, FIN, SIGTERM and a restart with the programs kept attached.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class FlowgateEndToEndTest {
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
+  @RegisterExtension final LabExtension lab = new LabExtension();
   private Path arrowDir;
 
   @BeforeEach
   void lab() {
-    lab = Lab.open();
-    Netns ns = lab.netns();
-    veth = lab.quietVeth(Netns.HOST, ns);
-    dir = lab.tempDir();
-    arrowDir = dir.resolve("flows");
-  }
-
-  @AfterEach
-  void cleanup() {
-    lab.close();
+    arrowDir = lab.dir().resolve("flows");
   }
 
   /** A mix of flows with known counts: UDP v4 and v6, ICMP, and a TCP flow ending in FIN. */
@@ -61,7 +52,7 @@ class FlowgateEndToEndTest {
       for (int p = 0; p < 3; p++) {
         Frame fr =
             Frames.ipv4("198.51.100." + (1 + f), "203.0.113.9")
-                .macs(veth.b().mac(), veth.a().mac())
+                .macs(lab.veth().b().mac(), lab.veth().a().mac())
                 .udp(10000 + round * 100 + f, 53)
                 .payload(20 + p * 10)
                 .build();
@@ -74,7 +65,7 @@ class FlowgateEndToEndTest {
       for (int p = 0; p < 2; p++) {
         Frame fr =
             Frames.ipv6("2001:db8:1::" + (f + 1), "2001:db8:2::1")
-                .macs(veth.b().mac(), veth.a().mac())
+                .macs(lab.veth().b().mac(), lab.veth().a().mac())
                 .udp(20000 + round * 100 + f, 443)
                 .payload(100)
                 .build();
@@ -86,7 +77,7 @@ class FlowgateEndToEndTest {
     for (int p = 0; p < 4; p++) {
       Frame fr =
           Frames.ipv4("198.51.100.200", "203.0.113.10")
-              .macs(veth.b().mac(), veth.a().mac())
+              .macs(lab.veth().b().mac(), lab.veth().a().mac())
               .icmp(8, 0)
               .payload(56)
               .build();
@@ -103,7 +94,7 @@ class FlowgateEndToEndTest {
     for (int flag : flags) {
       Frame fr =
           Frames.ipv4("198.51.100.201", "203.0.113.11")
-              .macs(veth.b().mac(), veth.a().mac())
+              .macs(lab.veth().b().mac(), lab.veth().a().mac())
               .tcp(40000 + round, 443, flag)
               .payload(flag == Frames.TCP_SYN ? 0 : 200)
               .build();
@@ -137,8 +128,14 @@ class FlowgateEndToEndTest {
         api:
           listen: 127.0.0.1:%d
         """
-            .formatted(veth.a().name(), pins, keepAttached, dir.resolve("state"), arrowDir, port);
-    Path file = dir.resolve("flowgate.yaml");
+            .formatted(
+                lab.veth().a().name(),
+                pins,
+                keepAttached,
+                lab.dir().resolve("state"),
+                arrowDir,
+                port);
+    Path file = lab.dir().resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     return file;
   }
@@ -148,8 +145,9 @@ class FlowgateEndToEndTest {
     Traffic t = traffic(0);
     int port = freshPort();
     try (FlowgateProcess fg =
-        FlowgateProcess.start(config(false, port, lab.pinDir()), port, dir.resolve("fg.log"))) {
-      FrameSender.send(veth.b(), t.frames());
+        FlowgateProcess.start(
+            config(false, port, lab.pinDir()), port, lab.dir().resolve("fg.log"))) {
+      FrameSender.send(lab.veth().b(), t.frames());
       JsonNode status =
           fg.awaitStatus(
               s ->
@@ -190,15 +188,15 @@ class FlowgateEndToEndTest {
     Traffic after = traffic(3);
     int port = freshPort();
     try (FlowgateProcess fg =
-        FlowgateProcess.start(config(true, port, pins), port, dir.resolve("fg1.log"))) {
-      FrameSender.send(veth.b(), before.frames());
+        FlowgateProcess.start(config(true, port, pins), port, lab.dir().resolve("fg1.log"))) {
+      FrameSender.send(lab.veth().b(), before.frames());
       fg.awaitStatus(s -> kernelPackets(s) == before.packets());
       assertThat(fg.stop()).as(fg.log()).isZero();
     }
-    FrameSender.send(veth.b(), whileStopped.frames());
+    FrameSender.send(lab.veth().b(), whileStopped.frames());
     try (FlowgateProcess fg =
-        FlowgateProcess.start(config(false, port, pins), port, dir.resolve("fg2.log"))) {
-      FrameSender.send(veth.b(), after.frames());
+        FlowgateProcess.start(config(false, port, pins), port, lab.dir().resolve("fg2.log"))) {
+      FrameSender.send(lab.veth().b(), after.frames());
       JsonNode s =
           fg.awaitStatus(x -> kernelPackets(x) == whileStopped.packets() + after.packets());
       assertThat(kernelPackets(s)).as(fg.log()).isEqualTo(whileStopped.packets() + after.packets());

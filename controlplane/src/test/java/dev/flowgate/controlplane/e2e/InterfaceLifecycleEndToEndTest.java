@@ -3,9 +3,10 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
-import dev.flowgate.lab.Lab;
+import dev.flowgate.lab.LabExtension;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.nio.file.Files;
@@ -15,10 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Interfaces as they come and go, and as operators change them: a /regex/ entry attaches to a
@@ -26,24 +28,18 @@ import org.junit.jupiter.api.Timeout;
  * survives a restart; an entry added to the file is attached on SIGHUP, with the API's change still
  * on top.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class InterfaceLifecycleEndToEndTest {
   private static final String TOKEN = "e2e-token-0123456789abcdef";
 
-  private Lab lab;
+  @RegisterExtension final LabExtension lab = new LabExtension();
   private Netns ns;
-  private Path dir;
 
   @BeforeEach
-  void lab() {
-    lab = Lab.open();
+  void namespace() {
     ns = lab.netns();
-    dir = lab.tempDir();
-  }
-
-  @AfterEach
-  void cleanup() {
-    lab.close();
   }
 
   private VethPair veth() {
@@ -52,7 +48,7 @@ class InterfaceLifecycleEndToEndTest {
   }
 
   private Path config(int port, Path pins, List<String> names) throws Exception {
-    Path token = dir.resolve("token");
+    Path token = lab.dir().resolve("token");
     if (!Files.exists(token)) {
       Files.writeString(token, TOKEN);
       Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
@@ -77,8 +73,8 @@ class InterfaceLifecycleEndToEndTest {
                 listen: 127.0.0.1:%d
                 token-file: %s
               """
-                .formatted(pins, dir.resolve("state"), port, token);
-    Path file = dir.resolve("flowgate.yaml");
+                .formatted(pins, lab.dir().resolve("state"), port, token);
+    Path file = lab.dir().resolve("flowgate.yaml");
     Files.writeString(file, yaml);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     return file;
@@ -127,7 +123,7 @@ class InterfaceLifecycleEndToEndTest {
         FlowgateProcess.start(
             config(port, lab.pinDir(), List.of("/" + prefix + ".*/")),
             port,
-            dir.resolve("fg.log"))) {
+            lab.dir().resolve("fg.log"))) {
       VethPair later = veth();
       assertThat(awaitDevices(fg, d -> d.contains(later.a().name())))
           .as(fg.log())
@@ -152,7 +148,7 @@ class InterfaceLifecycleEndToEndTest {
     int port = FlowgateProcess.freePort();
     Path pins = lab.pinDir();
     Path config = config(port, pins, List.of(first.a().name()));
-    try (FlowgateProcess fg = FlowgateProcess.start(config, port, dir.resolve("fg1.log"))) {
+    try (FlowgateProcess fg = FlowgateProcess.start(config, port, lab.dir().resolve("fg1.log"))) {
       var created =
           fg.send(
               "POST",
@@ -166,7 +162,7 @@ class InterfaceLifecycleEndToEndTest {
       assertThat(awaitDevices(fg, d -> d.contains(added.a().name()))).contains(added.a().name());
       assertThat(fg.stop()).isZero();
     }
-    try (FlowgateProcess fg = FlowgateProcess.start(config, port, dir.resolve("fg2.log"))) {
+    try (FlowgateProcess fg = FlowgateProcess.start(config, port, lab.dir().resolve("fg2.log"))) {
       assertThat(attachedDevices(fg)).as(fg.log()).contains(first.a().name(), added.a().name());
       config(port, pins, List.of(first.a().name(), fromFile.a().name()));
       fg.hangUp();
@@ -194,7 +190,7 @@ class InterfaceLifecycleEndToEndTest {
     int port = FlowgateProcess.freePort();
     Path pins = lab.pinDir();
     Path config = config(port, pins, List.of(first.a().name()));
-    try (FlowgateProcess fg = FlowgateProcess.start(config, port, dir.resolve("fg.log"))) {
+    try (FlowgateProcess fg = FlowgateProcess.start(config, port, lab.dir().resolve("fg.log"))) {
       config(port, pins, List.of(first.a().name(), fromFile.a().name()));
       fg.hangUp();
       assertThat(awaitDevices(fg, d -> d.contains(fromFile.a().name())))

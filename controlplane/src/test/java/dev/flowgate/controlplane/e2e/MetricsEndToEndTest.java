@@ -6,12 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.controlplane.metrics.GrafanaDashboard;
 import dev.flowgate.controlplane.metrics.PrometheusServer;
 import dev.flowgate.controlplane.metrics.Promtool;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.lab.Frame;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
-import dev.flowgate.lab.Lab;
-import dev.flowgate.lab.Netns;
-import dev.flowgate.lab.VethPair;
+import dev.flowgate.lab.LabExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,35 +20,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * /metrics of a running flowgate process on a veth lab fed known frames: a real Prometheus scrapes
  * it and its HTTP API answers the exact counts sent; the live exposition passes {@code promtool
  * check metrics} with no warning; every dashboard expression evaluates on that Prometheus.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class MetricsEndToEndTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
-
-  @BeforeEach
-  void lab() {
-    lab = Lab.open();
-    veth = lab.quietVeth(Netns.HOST, lab.netns());
-    dir = lab.tempDir();
-  }
-
-  @AfterEach
-  void cleanup() {
-    lab.close();
-  }
+  @RegisterExtension final LabExtension lab = new LabExtension();
 
   /** 60 UDP/IPv4, 12 UDP/IPv6, 4 ICMP/IPv4 and 5 TCP/IPv4 packets. */
   private record Traffic(List<byte[]> frames, long bytes) {}
@@ -60,7 +47,7 @@ class MetricsEndToEndTest {
       for (int p = 0; p < 3; p++) {
         frames.add(
             Frames.ipv4("198.51.100." + (1 + f), "203.0.113.9")
-                .macs(veth.b().mac(), veth.a().mac())
+                .macs(lab.veth().b().mac(), lab.veth().a().mac())
                 .udp(10000 + f, 53)
                 .payload(20 + p)
                 .build());
@@ -70,7 +57,7 @@ class MetricsEndToEndTest {
       for (int p = 0; p < 2; p++) {
         frames.add(
             Frames.ipv6("2001:db8:1::" + (f + 1), "2001:db8:2::1")
-                .macs(veth.b().mac(), veth.a().mac())
+                .macs(lab.veth().b().mac(), lab.veth().a().mac())
                 .udp(20000 + f, 443)
                 .payload(100)
                 .build());
@@ -79,7 +66,7 @@ class MetricsEndToEndTest {
     for (int p = 0; p < 4; p++) {
       frames.add(
           Frames.ipv4("198.51.100.200", "203.0.113.10")
-              .macs(veth.b().mac(), veth.a().mac())
+              .macs(lab.veth().b().mac(), lab.veth().a().mac())
               .icmp(8, 0)
               .payload(56)
               .build());
@@ -94,7 +81,7 @@ class MetricsEndToEndTest {
         }) {
       frames.add(
           Frames.ipv4("198.51.100.201", "203.0.113.11")
-              .macs(veth.b().mac(), veth.a().mac())
+              .macs(lab.veth().b().mac(), lab.veth().a().mac())
               .tcp(40000, 443, flag)
               .payload(100)
               .build());
@@ -105,7 +92,7 @@ class MetricsEndToEndTest {
   }
 
   private Path config(int port) throws Exception {
-    Path file = dir.resolve("flowgate.yaml");
+    Path file = lab.dir().resolve("flowgate.yaml");
     Files.writeString(
         file,
         """
@@ -127,7 +114,7 @@ class MetricsEndToEndTest {
         metrics:
           enabled: true
         """
-            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port));
+            .formatted(lab.veth().a().name(), lab.pinDir(), lab.dir().resolve("state"), port));
     return file;
   }
 
@@ -135,11 +122,12 @@ class MetricsEndToEndTest {
   void prometheusReadsTheExactPacketCountSent() throws Exception {
     Traffic t = traffic();
     int port = FlowgateProcess.freePort();
-    try (FlowgateProcess fg = FlowgateProcess.start(config(port), port, dir.resolve("fg.log"));
+    try (FlowgateProcess fg =
+            FlowgateProcess.start(config(port), port, lab.dir().resolve("fg.log"));
         PrometheusServer prom =
-            PrometheusServer.start(Files.createDirectory(dir.resolve("prom")), port)) {
-      FrameSender.send(veth.b(), t.frames());
-      String iface = "{interface=\"" + veth.a().name() + "\",direction=\"ingress\"}";
+            PrometheusServer.start(Files.createDirectory(lab.dir().resolve("prom")), port)) {
+      FrameSender.send(lab.veth().b(), t.frames());
+      String iface = "{interface=\"" + lab.veth().a().name() + "\",direction=\"ingress\"}";
       long sent = t.frames().size();
 
       double packets = prom.awaitValue("flowgate_interface_packets_total" + iface, v -> v == sent);
@@ -178,8 +166,9 @@ class MetricsEndToEndTest {
   void liveScrapePassesPromtoolAndNegotiatesOpenMetrics() throws Exception {
     Traffic t = traffic();
     int port = FlowgateProcess.freePort();
-    try (FlowgateProcess fg = FlowgateProcess.start(config(port), port, dir.resolve("fg.log"))) {
-      FrameSender.send(veth.b(), t.frames());
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(port), port, lab.dir().resolve("fg.log"))) {
+      FrameSender.send(lab.veth().b(), t.frames());
       fg.awaitStatus(s -> s.at("/accounting/0/kernel/packets").asLong() == t.frames().size());
 
       HttpResponse<byte[]> text = scrape(port, null);
@@ -193,7 +182,7 @@ class MetricsEndToEndTest {
           .contains(
               "flowgate_interface_packets_total{direction="
                   + "\"ingress\",interface=\""
-                  + veth.a().name()
+                  + lab.veth().a().name()
                   + "\"} "
                   + t.frames().size()
                   + ".0\n");

@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.exporters.testing.Nfcapd;
 import dev.flowgate.exporters.testing.Processes;
 import dev.flowgate.lab.FrameSender;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * nfdump reads; the dead collector shows failed packets; the full directory shows failed rows; the
  * log names each failing sink.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(180)
 class SinkOutcomesEndToEndTest {
 

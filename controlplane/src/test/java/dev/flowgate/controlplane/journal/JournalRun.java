@@ -7,7 +7,7 @@ import dev.flowgate.controlplane.sweep.DrainedEntries;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
-import dev.flowgate.controlplane.sweep.TestFlow;
+import dev.flowgate.controlplane.sweep.TestFlowKey;
 import java.nio.LongBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,13 +58,13 @@ final class JournalRun implements AutoCloseable {
         continue;
       }
       seen[f] = true;
-      TestFlow flow =
-          TestFlow.v4(
+      TestFlowKey flow =
+          TestFlowKey.v4(
                   "10.0.0." + (f + 1),
                   1000 + f,
                   "192.0.2.1",
                   443,
-                  f % 3 == 0 ? TestFlow.UDP : TestFlow.TCP)
+                  f % 3 == 0 ? TestFlowKey.UDP : TestFlowKey.TCP)
               .on(2 + f % 2, f % 2);
       int flags = f % 3 != 0 && rnd.nextInt(10) == 0 ? 0x01 : 0x10;
       long p = 1 + rnd.nextInt(9);

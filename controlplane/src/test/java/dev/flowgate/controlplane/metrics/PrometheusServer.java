@@ -2,19 +2,16 @@ package dev.flowgate.controlplane.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowgate.controlplane.testing.LoopbackProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -25,17 +22,11 @@ import java.util.function.Predicate;
 public final class PrometheusServer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private final Process process;
-  private final int port;
-  private final Path log;
+  private final LoopbackProcess process;
 
-  private PrometheusServer(Process process, int port, Path log) {
+  private PrometheusServer(LoopbackProcess process) {
     this.process = process;
-    this.port = port;
-    this.log = log;
   }
 
   /**
@@ -45,10 +36,7 @@ public final class PrometheusServer implements AutoCloseable {
    * @param dir a fresh directory for the config, the TSDB and the log
    */
   public static PrometheusServer start(Path dir, int targetPort) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = LoopbackProcess.freePort();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(
         config,
@@ -63,36 +51,22 @@ public final class PrometheusServer implements AutoCloseable {
               - targets: ['127.0.0.1:%d']
         """
             .formatted(targetPort));
-    Path log = dir.resolve("prometheus.log");
-    Process p =
-        new ProcessBuilder(
-                List.of(
-                    "prometheus",
-                    "--config.file=" + config,
-                    "--storage.tsdb.path=" + dir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port,
-                    "--log.level=warn"))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
-    PrometheusServer server = new PrometheusServer(p, port, log);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException(
-            "prometheus exited " + p.exitValue() + ":\n" + server.log());
-      }
-      try {
-        if (server.get("/-/ready").statusCode() == 200) {
-          return server;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    server.close();
-    throw new IllegalStateException("prometheus not ready in 60 s:\n" + server.log());
+    List<String> command =
+        List.of(
+            "prometheus",
+            "--config.file=" + config,
+            "--storage.tsdb.path=" + dir.resolve("data"),
+            "--web.listen-address=127.0.0.1:" + port,
+            "--log.level=warn");
+    return new PrometheusServer(
+        LoopbackProcess.start(
+            "prometheus",
+            command,
+            Map.of(),
+            port,
+            dir.resolve("prometheus.log"),
+            "/-/ready",
+            Duration.ofSeconds(60)));
   }
 
   /** An instant query; the whole answer ({@code status}, {@code data.result}, ...). */
@@ -108,7 +82,7 @@ public final class PrometheusServer implements AutoCloseable {
    */
   public double awaitValue(String promql, Predicate<Double> done) throws Exception {
     double last = -1;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       JsonNode result = query(promql).at("/data/result");
       last = result.size() == 1 ? result.get(0).at("/value/1").asDouble() : -1;
@@ -122,32 +96,23 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** The server's log so far. */
   public String log() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return process.log();
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return process.get(path);
   }
 
+  /** SIGTERM; killed if it has not stopped in 60 s. */
   @Override
   public void close() {
-    process.destroy();
     try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+      process.stop();
+    } catch (InterruptedException | IllegalStateException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
+      process.close();
     }
   }
 }

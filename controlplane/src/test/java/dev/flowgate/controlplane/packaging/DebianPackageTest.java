@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * runs after the Maven build), installed on this machine with dpkg, then removed and purged. The
  * system user flowgate stays after the purge, as Debian policy has it; nothing else does.
  */
+@Tag("e2e")
 @Timeout(600)
 class DebianPackageTest {
   private static final Path TOKEN = Path.of("/etc/flowgate/api-token");

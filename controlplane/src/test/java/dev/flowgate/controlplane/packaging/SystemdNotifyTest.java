@@ -2,19 +2,21 @@ package dev.flowgate.controlplane.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Frames;
 import dev.flowgate.lab.Lab;
+import dev.flowgate.lab.LabExtension;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Type=notify contract of the unit, against a real flowgate process and a datagram socket this
@@ -23,28 +25,16 @@ import org.junit.jupiter.api.Timeout;
  * restarts a stuck sweeper, and systemctl status shows the counts and what is wrong), STOPPING=1 on
  * SIGTERM.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(180)
 class SystemdNotifyTest {
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
-
-  @BeforeEach
-  void lab() {
-    lab = Lab.open();
-    veth = lab.quietVeth(Netns.HOST, lab.netns());
-    dir = lab.tempDir();
-  }
-
-  @AfterEach
-  void cleanup() {
-    lab.close();
-  }
+  @RegisterExtension final LabExtension lab = new LabExtension();
 
   @Test
   void readyAfterAttachAndListenThenWatchdogAfterSweepsThenStopping() throws Exception {
-    int port = ServiceProcess.freePort();
-    Path config = dir.resolve("flowgate.yaml");
+    int port = FlowgateProcess.freePort();
+    Path config = lab.dir().resolve("flowgate.yaml");
     Files.writeString(
         config,
         """
@@ -55,22 +45,22 @@ class SystemdNotifyTest {
         state-directory: %s
         api: {listen: "127.0.0.1:%d"}
         """
-            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port));
-    Path socket = dir.resolve("notify.sock");
+            .formatted(lab.veth().a().name(), lab.pinDir(), lab.dir().resolve("state"), port));
+    Path socket = lab.dir().resolve("notify.sock");
     try (NotifyListener systemd = NotifyListener.open(socket);
-        ServiceProcess fg =
-            ServiceProcess.launch(
-                ServiceProcess.command(List.of(), PackagedJars.classpath(), config),
+        FlowgateProcess fg =
+            FlowgateProcess.launch(
+                FlowgateProcess.command(List.of(), PackagedJars.classpath(), config),
                 Map.of("NOTIFY_SOCKET", socket.toString()),
                 port,
-                dir.resolve("fg.log"))) {
+                lab.dir().resolve("fg.log"))) {
       String ready = systemd.next(90);
       assertThat(ready.split("\\|"))
           .as(fg.log())
           .containsExactly("READY=1", "STATUS=counting on 1 interface(s), API on port " + port);
       // READY came after the API listened and the interface was attached: no retry needed
       assertThat(fg.get("/healthz").statusCode()).isEqualTo(200);
-      assertThat(fg.json("/api/v1/interfaces").toString()).contains(veth.a().name());
+      assertThat(fg.json("/api/v1/interfaces").toString()).contains(lab.veth().a().name());
 
       for (int i = 0; i < 3; i++) {
         assertThat(systemd.next(30))
@@ -96,9 +86,9 @@ class SystemdNotifyTest {
 
   @Test
   void statusNamesAFailingCollector() throws Exception {
-    int port = ServiceProcess.freePort();
-    int closed = ServiceProcess.freePort(); // nothing listens: every connect is refused
-    Path config = dir.resolve("flowgate.yaml");
+    int port = FlowgateProcess.freePort();
+    int closed = FlowgateProcess.freePort(); // nothing listens: every connect is refused
+    Path config = lab.dir().resolve("flowgate.yaml");
     Files.writeString(
         config,
         """
@@ -112,22 +102,22 @@ class SystemdNotifyTest {
             - {collector: "127.0.0.1:%d", protocol: ipfix, transport: tcp}
         api: {listen: "127.0.0.1:%d"}
         """
-            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), closed, port));
-    Path socket = dir.resolve("notify.sock");
+            .formatted(lab.veth().a().name(), lab.pinDir(), lab.dir().resolve("state"), closed, port));
+    Path socket = lab.dir().resolve("notify.sock");
     try (NotifyListener systemd = NotifyListener.open(socket);
-        ServiceProcess fg =
-            ServiceProcess.launch(
-                ServiceProcess.command(List.of(), PackagedJars.classpath(), config),
+        FlowgateProcess fg =
+            FlowgateProcess.launch(
+                FlowgateProcess.command(List.of(), PackagedJars.classpath(), config),
                 Map.of("NOTIFY_SOCKET", socket.toString()),
                 port,
-                dir.resolve("fg.log"))) {
+                lab.dir().resolve("fg.log"))) {
       List<String> got = systemd.until("READY=1", 90);
       // a flow to export: the exporter then tries the collector
       FrameSender.send(
-          veth.b(),
+          lab.veth().b(),
           List.of(
               Frames.ipv4("10.9.0.1", "10.9.0.2")
-                  .macs(veth.b().mac(), veth.a().mac())
+                  .macs(lab.veth().b().mac(), lab.veth().a().mac())
                   .tcp(40000, 443, Frames.TCP_SYN | Frames.TCP_FIN)
                   .build()
                   .bytes()));

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.controlplane.packaging.LabTraffic;
-import dev.flowgate.controlplane.packaging.ServiceProcess;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.lab.FrameSender;
-import dev.flowgate.lab.Lab;
-import dev.flowgate.lab.Netns;
-import dev.flowgate.lab.VethPair;
+import dev.flowgate.lab.LabExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,36 +24,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 10,000 random and malformed requests against the API of a real flowgate process counting on a
  * veth: no 5xx, no crash, nothing served from outside the API, no CORS header; afterwards the
  * process still counts every packet exactly.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(600)
 class ApiFuzzTest {
   private static final int REQUESTS = 10_000;
   private static final int CLIENTS = 4;
 
-  private Lab lab;
-  private VethPair veth;
-  private Path dir;
-
-  @BeforeEach
-  void lab() {
-    lab = Lab.open();
-    veth = lab.quietVeth(Netns.HOST, lab.netns());
-    dir = lab.tempDir();
-  }
-
-  @AfterEach
-  void cleanup() {
-    lab.close();
-  }
+  @RegisterExtension final LabExtension lab = new LabExtension();
 
   /** Status code of one exchange, 0 if the server closed without an answer. */
   private static int exchange(int port, byte[] request, Map<String, String> leaks)
@@ -89,11 +75,11 @@ class ApiFuzzTest {
 
   @Test
   void tenThousandMalformedRequestsNoServerErrorAndCountingStaysExact() throws Exception {
-    int port = ServiceProcess.freePort();
-    Path token = dir.resolve("api-token");
+    int port = FlowgateProcess.freePort();
+    Path token = lab.dir().resolve("api-token");
     Files.writeString(token, "fuzz-token-0123456789abcdef\n");
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-    Path config = dir.resolve("flowgate.yaml");
+    Path config = lab.dir().resolve("flowgate.yaml");
     Files.writeString(
         config,
         """
@@ -104,10 +90,12 @@ class ApiFuzzTest {
         state-directory: %s
         api: {listen: "127.0.0.1:%d", token-file: %s}
         """
-            .formatted(veth.a().name(), lab.pinDir(), dir.resolve("state"), port, token));
+            .formatted(
+                lab.veth().a().name(), lab.pinDir(), lab.dir().resolve("state"), port, token));
     List<String> cmd =
-        ServiceProcess.command(List.of(), System.getProperty("java.class.path"), config);
-    try (ServiceProcess fg = ServiceProcess.start(cmd, Map.of(), port, dir.resolve("fg.log"))) {
+        FlowgateProcess.command(List.of(), System.getProperty("java.class.path"), config);
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(cmd, Map.of(), port, lab.dir().resolve("fg.log"))) {
       Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
       Map<String, String> serverErrors = new ConcurrentHashMap<>();
       Map<String, String> leaks = new ConcurrentHashMap<>();
@@ -152,18 +140,18 @@ class ApiFuzzTest {
       assertThat(fg.get("/healthz").statusCode()).isEqualTo(200);
 
       // still counting, exactly
-      LabTraffic t = LabTraffic.udp(veth, 40, 14000);
-      long before = ServiceProcess.packets(fg.json("/api/v1/status"), "kernel");
-      FrameSender.send(veth.b(), t.frames());
+      LabTraffic t = LabTraffic.udp(lab.veth(), 40, 14000);
+      long before = FlowgateProcess.packets(fg.json("/api/v1/status"), "kernel");
+      FrameSender.send(lab.veth().b(), t.frames());
       JsonNode s =
           fg.awaitStatus(
               x ->
-                  ServiceProcess.packets(x, "kernel") == before + t.packets()
-                      && ServiceProcess.packets(x, "exported")
-                              + ServiceProcess.packets(x, "inCache")
+                  FlowgateProcess.packets(x, "kernel") == before + t.packets()
+                      && FlowgateProcess.packets(x, "exported")
+                              + FlowgateProcess.packets(x, "inCache")
                           == before + t.packets());
-      assertThat(ServiceProcess.packets(s, "kernel")).as(fg.log()).isEqualTo(before + t.packets());
-      assertThat(ServiceProcess.packets(s, "unaccounted")).isZero();
+      assertThat(FlowgateProcess.packets(s, "kernel")).as(fg.log()).isEqualTo(before + t.packets());
+      assertThat(FlowgateProcess.packets(s, "unaccounted")).isZero();
       assertThat(before).as("no packet on the lab veth before the test sent any").isZero();
       assertThat(fg.stop()).as(fg.log()).isZero();
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +98,7 @@ class FilePermissionCheckTest {
   }
 
   @Test
+  @Tag("kernel") // root: it gives a file away (chown)
   void filesOwnedBySomeoneElseAreRefused() throws Exception {
     Files.setAttribute(config, "unix:uid", 65534);
     assertThatThrownBy(this::check)

@@ -2,6 +2,7 @@ package dev.flowgate.controlplane.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class ProcessCapabilitiesTest {
@@ -46,6 +47,7 @@ class ProcessCapabilitiesTest {
   }
 
   @Test
+  @Tag("kernel") // root: it checks the capabilities a root process holds
   void readsThisProcessCapabilities() {
     // the tests run as root: everything is held
     assertThat(ProcessCapabilities.readEffectiveMask()).isPresent();

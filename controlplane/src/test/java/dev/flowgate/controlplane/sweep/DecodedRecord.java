@@ -13,7 +13,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /** One FlowSchema row read back through Arrow's own typed getters (and by column name). */
 public record DecodedRecord(
-    TestFlow flow,
+    TestFlowKey flow,
     int tos,
     int tcpFlags,
     long packets,
@@ -47,8 +47,8 @@ public record DecodedRecord(
           throw new AssertionError("null in non-nullable column " + v.getName() + " row " + i);
         }
       }
-      TestFlow f =
-          new TestFlow(
+      TestFlowKey f =
+          new TestFlowKey(
               src.get(i),
               dst.get(i),
               srcPort.get(i),

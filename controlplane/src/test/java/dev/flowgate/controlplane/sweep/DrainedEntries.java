@@ -22,7 +22,7 @@ public final class DrainedEntries {
 
   /** Adds one entry; times are CLOCK_MONOTONIC ns. */
   public DrainedEntries add(
-      TestFlow f, long packets, long bytes, long firstNs, long lastNs, int tcpFlags, int tos) {
+      TestFlowKey f, long packets, long bytes, long firstNs, long lastNs, int tcpFlags, int tos) {
     int k = count * 44;
     keys.put(k, f.src(), 0, 16);
     keys.put(k + 16, f.dst(), 0, 16);
@@ -47,7 +47,7 @@ public final class DrainedEntries {
 
   /** Adds one entry whose times are given in ms. */
   public DrainedEntries addMs(
-      TestFlow f, long packets, long bytes, long firstMs, long lastMs, int tcpFlags, int tos) {
+      TestFlowKey f, long packets, long bytes, long firstMs, long lastMs, int tcpFlags, int tos) {
     return add(f, packets, bytes, firstMs * 1_000_000L, lastMs * 1_000_000L, tcpFlags, tos);
   }
 

@@ -90,9 +90,9 @@ class IntervalBatchBuilderTest {
       assertThat(rows)
           .containsExactly(
               new DecodedRecord(
-                  new TestFlow(
-                      TestFlow.mapped("192.0.2.1"),
-                      TestFlow.mapped("198.51.100.7"),
+                  new TestFlowKey(
+                      TestFlowKey.mapped("192.0.2.1"),
+                      TestFlowKey.mapped("198.51.100.7"),
                       51000,
                       443,
                       6,
@@ -108,9 +108,9 @@ class IntervalBatchBuilderTest {
                   1_700_000_005_999L,
                   0),
               new DecodedRecord(
-                  new TestFlow(
-                      TestFlow.raw("2001:db8::1"),
-                      TestFlow.raw("ff02::fb"),
+                  new TestFlowKey(
+                      TestFlowKey.raw("2001:db8::1"),
+                      TestFlowKey.raw("ff02::fb"),
                       5353,
                       5353,
                       17,
@@ -126,9 +126,9 @@ class IntervalBatchBuilderTest {
                   1_700_000_000_007L,
                   0),
               new DecodedRecord(
-                  new TestFlow(
-                      TestFlow.mapped("10.0.0.1"),
-                      TestFlow.mapped("10.0.0.2"),
+                  new TestFlowKey(
+                      TestFlowKey.mapped("10.0.0.1"),
+                      TestFlowKey.mapped("10.0.0.2"),
                       0,
                       0x0800,
                       1,
@@ -187,7 +187,13 @@ class IntervalBatchBuilderTest {
     DrainedEntries drain = new DrainedEntries(5000);
     for (int i = 0; i < 5000; i++) {
       drain.addMs(
-          TestFlow.v4("10.0.0.1", i, "10.0.0.2", 80, TestFlow.UDP), i + 1, 100L * i, i, i, 0, 0);
+          TestFlowKey.v4("10.0.0.1", i, "10.0.0.2", 80, TestFlowKey.UDP),
+          i + 1,
+          100L * i,
+          i,
+          i,
+          0,
+          0);
     }
     try (IntervalBatchBuilder builder = new IntervalBatchBuilder(allocator, 16)) {
       builder.append(drain.keys(), drain.values(), 2500, 0);

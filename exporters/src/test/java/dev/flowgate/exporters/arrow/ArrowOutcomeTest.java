@@ -18,6 +18,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +78,7 @@ class ArrowOutcomeTest {
   }
 
   @Test
+  @Tag("kernel") // root: it mounts a tmpfs
   void aFullTmpfsShowsFailedRowsAndTheFilesHoldExactlyTheDelivered() throws Exception {
     mounted = Files.createDirectory(temp.resolve("small"));
     Processes.run(List.of("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mounted.toString()));

@@ -19,12 +19,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Exports to pmacct's nfacctd and checks its per-5-tuple totals. */
+@Tag("e2e")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NfacctdExportTest {
 

@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Exports to nfdump's nfcapd on loopback and checks what it decoded, flow by flow. */
+@Tag("e2e")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NfcapdExportTest {
 

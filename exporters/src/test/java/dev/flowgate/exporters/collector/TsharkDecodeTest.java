@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Wireshark's NetFlow/IPFIX dissector on a capture of what the exporter sent: nothing malformed.
  */
+@Tag("e2e")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TsharkDecodeTest {
 

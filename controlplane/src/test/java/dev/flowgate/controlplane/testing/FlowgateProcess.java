@@ -1,14 +1,10 @@
-package dev.flowgate.controlplane.packaging;
+package dev.flowgate.controlplane.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,23 +14,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * {@code flowgate run --config FILE} as a real process, optionally behind a command prefix (e.g.
- * {@code setpriv} to drop privileges) and with extra environment (e.g. {@code NOTIFY_SOCKET}).
+ * {@code flowgate run --config FILE} as a real process (the CLI's main on a classpath: this test's,
+ * or the packaged jars), optionally behind a command prefix (e.g. {@code setpriv} to drop
+ * privileges) and with extra environment (e.g. {@code NOTIFY_SOCKET}), its API reached over HTTP.
  * Output goes to a log file; stopped with SIGTERM, destroyed at close.
  */
-public final class ServiceProcess implements AutoCloseable {
+public final class FlowgateProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Duration READY = Duration.ofSeconds(90);
 
-  private final Process process;
-  private final int port;
-  private final Path log;
+  private final LoopbackProcess process;
 
-  private ServiceProcess(Process process, int port, Path log) {
+  private FlowgateProcess(LoopbackProcess process) {
     this.process = process;
-    this.port = port;
-    this.log = log;
   }
 
   /** The command that runs flowgate's main class on {@code classpath} with {@code config}. */
@@ -53,50 +45,33 @@ public final class ServiceProcess implements AutoCloseable {
     return cmd;
   }
 
-  /** Starts the command (see {@link #command}) and does not wait. */
-  public static ServiceProcess launch(
-      List<String> command, Map<String, String> env, int port, Path log) throws IOException {
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().putAll(env);
-    return new ServiceProcess(pb.start(), port, log);
+  /** Starts flowgate on this test's classpath with {@code config} and waits for /readyz. */
+  public static FlowgateProcess start(Path config, int port, Path log) throws Exception {
+    return start(
+        command(List.of(), System.getProperty("java.class.path"), config), Map.of(), port, log);
   }
 
-  /** Starts the command and waits for /readyz (90 s at most). */
-  public static ServiceProcess start(
+  /** Starts the command (see {@link #command}) and waits for /readyz (90 s at most). */
+  public static FlowgateProcess start(
       List<String> command, Map<String, String> env, int port, Path log) throws Exception {
-    ServiceProcess fg = launch(command, env, port, log);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      if (!fg.process.isAlive()) {
-        throw new IllegalStateException(
-            "flowgate exited " + fg.process.exitValue() + ":\n" + fg.log());
-      }
-      try {
-        if (fg.get("/readyz").statusCode() == 200) {
-          return fg;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    fg.close();
-    throw new IllegalStateException("flowgate not ready in 90 s:\n" + fg.log());
+    return new FlowgateProcess(
+        LoopbackProcess.start("flowgate", command, env, port, log, "/readyz", READY));
+  }
+
+  /** Starts the command and does not wait. */
+  public static FlowgateProcess launch(
+      List<String> command, Map<String, String> env, int port, Path log) throws IOException {
+    return new FlowgateProcess(LoopbackProcess.launch("flowgate", command, env, port, log));
   }
 
   /** A free TCP port on loopback. */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return LoopbackProcess.freePort();
   }
 
   /** The API port. */
   public int port() {
-    return port;
+    return process.port();
   }
 
   /** True while the process runs. */
@@ -106,20 +81,12 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Waits for the process to exit on its own (60 s at most) and returns its code. */
   public int awaitExit() throws InterruptedException {
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IllegalStateException("flowgate did not exit in 60 s:\n" + log());
-    }
-    return process.exitValue();
+    return process.awaitExit();
   }
 
   /** GET on the API. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return process.get(path);
   }
 
   /** GET on the API, as JSON; fails unless 200. */
@@ -154,30 +121,39 @@ public final class ServiceProcess implements AutoCloseable {
     return n;
   }
 
+  /** Sends a request with a JSON body (or none) and the bearer token. */
+  public HttpResponse<String> send(String method, String path, String json, String token)
+      throws IOException, InterruptedException {
+    return process.send(
+        process
+            .request(path)
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
+  /** Sends SIGHUP (reload the config). */
+  public void hangUp() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+  }
+
   /** SIGTERM, and the exit code (60 s at most). */
   public int stop() throws InterruptedException {
-    process.destroy();
-    return awaitExit();
+    return process.stop();
   }
 
   /** Everything the process printed so far. */
   public String log() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return process.log();
   }
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      try {
-        process.waitFor(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    process.close();
   }
 }

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * A flow key for tests, in the kernel's terms: 16-byte addresses (IPv4-mapped for IPv4), ports,
  * protocol, ifindex, direction, VLAN, plus the ip version the kernel reports in flow_stats.
  */
-public record TestFlow(
+public record TestFlowKey(
     byte[] src,
     byte[] dst,
     int srcPort,
@@ -25,22 +25,22 @@ public record TestFlow(
   public static final int ICMPV6 = 58;
 
   /** An IPv4 flow on ifindex 2, ingress, untagged. */
-  public static TestFlow v4(String src, int srcPort, String dst, int dstPort, int protocol) {
-    return new TestFlow(mapped(src), mapped(dst), srcPort, dstPort, protocol, 2, 0, 0, 4);
+  public static TestFlowKey v4(String src, int srcPort, String dst, int dstPort, int protocol) {
+    return new TestFlowKey(mapped(src), mapped(dst), srcPort, dstPort, protocol, 2, 0, 0, 4);
   }
 
   /** An IPv6 flow on ifindex 2, ingress, untagged. */
-  public static TestFlow v6(String src, int srcPort, String dst, int dstPort, int protocol) {
-    return new TestFlow(raw(src), raw(dst), srcPort, dstPort, protocol, 2, 0, 0, 6);
+  public static TestFlowKey v6(String src, int srcPort, String dst, int dstPort, int protocol) {
+    return new TestFlowKey(raw(src), raw(dst), srcPort, dstPort, protocol, 2, 0, 0, 6);
   }
 
-  public TestFlow on(int ifindex, int direction) {
-    return new TestFlow(
+  public TestFlowKey on(int ifindex, int direction) {
+    return new TestFlowKey(
         src, dst, srcPort, dstPort, protocol, ifindex, direction, vlanId, ipVersion);
   }
 
-  public TestFlow vlan(int id) {
-    return new TestFlow(src, dst, srcPort, dstPort, protocol, ifindex, direction, id, ipVersion);
+  public TestFlowKey vlan(int id) {
+    return new TestFlowKey(src, dst, srcPort, dstPort, protocol, ifindex, direction, id, ipVersion);
   }
 
   /** ::ffff:a.b.c.d */
@@ -63,7 +63,7 @@ public record TestFlow(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TestFlow f
+    return o instanceof TestFlowKey f
         && Arrays.equals(src, f.src)
         && Arrays.equals(dst, f.dst)
         && srcPort == f.srcPort

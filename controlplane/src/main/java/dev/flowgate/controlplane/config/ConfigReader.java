@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.config;
 
+import dev.flowgate.controlplane.api.ApiServerOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -228,8 +229,9 @@ final class ConfigReader {
   }
 
   private static MetricsConfig metrics(Section s) throws ConfigException {
-    s.allowOnly("enabled");
+    s.allowOnly("enabled", "public");
     boolean enabled = s.bool("enabled", MetricsConfig.DEFAULT_ENABLED);
-    return s.build(() -> new MetricsConfig(enabled));
+    boolean open = s.bool("public", ApiServerOptions.DEFAULT_METRICS_PUBLIC);
+    return s.build(() -> new MetricsConfig(enabled, open));
   }
 }

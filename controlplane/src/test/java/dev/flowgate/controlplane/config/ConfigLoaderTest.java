@@ -163,6 +163,7 @@ class ConfigLoaderTest {
               listen: 127.0.0.1:9740
             metrics:
               enabled: true
+              public: false
             """);
   }
 

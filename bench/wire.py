@@ -21,7 +21,9 @@ routing. Set-ups, rotated over rounds (medians reported):
 
 Every probe gets a flow table for the run's flows (x 1.25) and a 2 s idle
 timeout, so flows are exported while the run is measured. A run: start
-nfcapd and the probe, wait until it listens; then the measured window:
+nfcapd and the probe, wait until it listens; a warm-up pass of 100,000 frames
+(the JVM compiles its hot code, the probes fill their buffers) and quiet;
+then the measured window:
 trafgen's pass, then a settle period for deferred work (at least 5 s, until
 the run's processes use less than 5% of a CPU over a second, at most 60 s).
 Then the probe is stopped (it exports what it still holds) and nfcapd.
@@ -33,7 +35,9 @@ CPU per million packets delivered, two ways:
   machine  /proc/stat, all CPUs: user, system, irq, softirq (what the
            machine spent, other work included: exact on an idle machine only)
 Accuracy: packets at nfcapd (nfdump -I) over packets the host veth delivered
-(rx counter); nfcapd's socket drops (/proc/net/udp) are shown apart.
+(rx counter) in the whole run, warm-up included; nfcapd's socket drops
+(/proc/net/udp) are shown apart, and flowgate's own count of records its send
+queue dropped (/api/v1/status).
 """
 import argparse
 import os
@@ -48,6 +52,7 @@ import wirelab as w  # noqa: E402
 SETUPS = ["none", "empty", "flowgate", "softflowd", "pmacctd"]
 IDLE_S = 2
 SETTLE_MIN_S, SETTLE_MAX_S, SETTLE_QUIET = 5, 60, 0.05
+WARMUP_FRAMES = 100_000
 
 
 def wait_capturing(p, timeout=60):
@@ -137,8 +142,12 @@ def settle(cpu):
 def run_one(lab, setup, flows, conf, frames, root, build):
     col = w.Collector(lab)
     probe = Probe(lab, setup, root, build, col, flows)
+    rx_start = w.host_rx()
     try:
         cpu = w.CpuMeter()
+        # a warm-up pass (the JVM's JIT, the probes' tables and buffers), then quiet
+        w.run_sender(lab, w.trafgen_cmd(conf, min(frames, WARMUP_FRAMES)), 60 + WARMUP_FRAMES // 2000)
+        settle(cpu)
         rx0, (tx0, _) = w.host_rx(), w.peer_tx()
         a = cpu.snap()
         t = time.monotonic()
@@ -153,6 +162,7 @@ def run_one(lab, setup, flows, conf, frames, root, build):
     got_flows, got_packets, drops = col.finish()
     d = w.CpuMeter.delta(a, b)
     delivered = rx1 - rx0
+    delivered_all = rx1 - rx_start
     mpk = delivered / 1e6
     r = {"setup": setup, "flows": flows, "sent": tx1 - tx0, "delivered": delivered,
          "pps": (tx1 - tx0) / send_s, "settle_s": settle_s,
@@ -160,10 +170,10 @@ def run_one(lab, setup, flows, conf, frames, root, build):
          "user": d["user"] / mpk, "system": d["system"] / mpk, "irq": d["irq"] / mpk,
          "softirq": d["softirq"] / mpk, "collector_flows": got_flows,
          "collector_packets": got_packets, "collector_drops": drops,
-         "accuracy": got_packets / delivered if setup not in ("none", "empty") else None}
+         "accuracy": got_packets / delivered_all if setup not in ("none", "empty") else None}
     r.update(probe.extra)
     print(f"  {setup:<9} flows {flows:>8}: {r['pps']:9.0f} pps, own {r['own']:6.2f} s/Mpkt, machine"
-          f" {r['machine']:6.2f}, delivered {delivered}, at nfcapd {got_packets} pkts {got_flows} flows"
+          f" {r['machine']:6.2f}, delivered {delivered} (run {delivered_all}), at nfcapd {got_packets} pkts {got_flows} flows"
           f" (socket drops {drops}), settle {settle_s:.0f} s {probe.extra or ''}", file=sys.stderr, flush=True)
     return r
 

@@ -84,7 +84,10 @@ class Probe:
             w.sh("bpftool", "prog", "loadall", f"{build}/empty.bpf.o", pin)
             w.sh("bpftool", "net", "attach", "xdpdrv", "pinned", f"{pin}/empty_xdp", "dev", w.HOST)
         elif setup == "flowgate":
-            self.fg = w.Flowgate(lab, root, port, table, idle=f"{IDLE_S}s")
+            # max-flows is a total; each CPU's slice holds min(max-flows, 2 x max-flows / CPUs)
+            # (FlowTable.flowsPerCpu), and trafgen sends from one CPU: give that slice the table
+            self.fg = w.Flowgate(lab, root, port, max(table, -(-table * os.cpu_count() // 2)),
+                                 idle=f"{IDLE_S}s")
         elif setup == "softflowd":
             self.p = lab.start("softflowd", [
                 "softflowd", "-d", "-i", w.HOST, "-n", f"127.0.0.1:{port}", "-v", "9",

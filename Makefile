@@ -8,11 +8,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build, the tests and `make run` need.
 DEB_BUILD := openjdk-17-jdk-headless maven make gcc clang llvm libbpf-dev bpftool \
              libelf-dev zlib1g-dev gcc-multilib pkg-config lintian
-DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshark \
+DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct softflowd tshark \
              iperf3 hping3 procps util-linux prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
-.PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics fmt clean
+.PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure fmt clean
 
 all: build
 
@@ -65,14 +65,24 @@ bench-sweep: deps bpffs build
 bench-metrics: deps build
 	bench/metrics.sh
 
+## bench-wire: CPU per million packets and accuracy, flowgate vs softflowd and pmacctd (nfprobe), 1k/65k/1M flows
+bench-wire: deps bpffs
+	bench/wire.sh
+
+## bench-pressure: floods of new flows: insert failures, spills, unaccounted packets, sweep time, RSS
+bench-pressure: deps bpffs
+	bench/pressure.sh
+
 ## bench: every benchmark at full size (figures go to BENCHMARKS.md by hand, with the command)
-bench: bench-dataplane bench-sweep bench-metrics
+bench: bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure
 
 ## bench-smoke: every benchmark once at a tiny size, so none of them rots (CI runs it after the tests)
 bench-smoke: deps bpffs
 	BENCH_FLOWS=1,1000 bench/dataplane.sh
 	SWEEP_FLOWS=20000 SWEEP_ROUNDS=2 bench/sweep.sh
 	BENCH_INTERFACES=4 bench/metrics.sh
+	WIRE_FRAMES=20000 WIRE_FLOWS=1000 WIRE_ROUNDS=1 bench/wire.sh
+	PRESSURE_SECONDS=3 PRESSURE_SCENARIOS=over bench/pressure.sh
 
 ## fmt: google-java-format (fetched from Maven Central) for Java, clang-format for C
 GJF_VERSION := 1.22.0

@@ -234,7 +234,9 @@ def check(exp_flows, exp_tot, exp_err):
 
 
 def ifindex(dev):
-    return int(open(f"/sys/class/net/{dev}/ifindex").read())
+    # the caller's network namespace (an ioctl), not /sys/class/net's mount view
+    import socket
+    return socket.if_nametoindex(dev)
 
 
 def setup(obj):

@@ -104,6 +104,7 @@ final class FlowgateBackend implements ApiBackend {
   @Override
   public List<InterfaceEntry> interfaces() {
     List<AttachedInterface> attached = service.interfaces().attached();
+    List<String> absent = service.interfaces().absent();
     List<InterfaceEntry> out = new ArrayList<>();
     for (InterfaceConfig c : service.interfaces().specs()) {
       List<Attachment> att = new ArrayList<>();
@@ -119,7 +120,7 @@ final class FlowgateBackend implements ApiBackend {
           att.add(new Attachment(a.name(), a.ifindex(), hooks, note));
         }
       }
-      out.add(InterfaceEntry.of(c, att));
+      out.add(InterfaceEntry.of(c, att, c.isPattern() || absent.contains(c.name())));
     }
     return out;
   }

@@ -25,6 +25,7 @@ import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.ExporterStats;
+import dev.flowgate.netlink.LinkTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,14 +58,12 @@ public final class FlowgateService implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FlowgateService.class.getName());
   private static final long START_NANOS = System.nanoTime();
 
-  /** How often interfaces are re-matched (new devices, vanished ones): 2 s. */
-  public static final long RECONCILE_INTERVAL_MS = 2000;
-
   private final FlowgateConfig config;
   private final BufferAllocator allocator;
   private final Dataplane dataplane;
   private final KernelCounters counters;
   private final Accounting accounting = new Accounting();
+  private final LinkTable links;
   private final InterfaceManager interfaces;
   private final InterfaceOverlay overlay;
   private final ExportFanout fanout;
@@ -92,8 +91,10 @@ public final class FlowgateService implements AutoCloseable {
         Dataplane.load(
             config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
     this.counters = new KernelCounters(dataplane);
-    this.interfaces = new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()));
-    this.fanout = new ExportFanout(SinkFactory.create(config, allocator), accounting);
+    this.links = LinkTable.open();
+    this.interfaces =
+        new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()), links);
+    this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     this.cache =
@@ -138,8 +139,8 @@ public final class FlowgateService implements AutoCloseable {
         });
     long every = config.flows().sweepInterval().toMillis();
     thread.scheduleWithFixedDelay(this::sweepOnce, every, every, TimeUnit.MILLISECONDS);
-    thread.scheduleWithFixedDelay(
-        this::reconcile, RECONCILE_INTERVAL_MS, RECONCILE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    // hot-plug, removal, renames: re-matched on the sweeper thread when rtnetlink reports them
+    links.addListener(t -> thread.execute(this::reconcile));
   }
 
   private void startupDrain() {
@@ -351,6 +352,7 @@ public final class FlowgateService implements AutoCloseable {
    */
   @Override
   public void close() {
+    links.close(); // no more reconciles queued behind the last sweep
     thread.shutdown();
     try {
       thread.awaitTermination(30, TimeUnit.SECONDS);

@@ -18,11 +18,16 @@ import org.apache.arrow.memory.BufferAllocator;
 final class SinkFactory {
   private SinkFactory() {}
 
-  static List<FlowSink> create(FlowgateConfig config, BufferAllocator allocator) {
+  /**
+   * @param names the interface names the collectors' options records announce (this network
+   *     namespace's, from rtnetlink)
+   */
+  static List<FlowSink> create(
+      FlowgateConfig config, BufferAllocator allocator, InterfaceNames names) {
     List<FlowSink> sinks = new ArrayList<>();
     try {
       for (CollectorConfig c : config.export().ipfix()) {
-        sinks.add(CollectorExporter.start(collectorOptions(c), InterfaceNames.system()));
+        sinks.add(CollectorExporter.start(collectorOptions(c), names));
       }
       config
           .export()

@@ -9,7 +9,9 @@ import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.Hook;
 import dev.flowgate.controlplane.iface.AttachedInterface.HookState;
-import java.io.IOException;
+import dev.flowgate.netlink.Link;
+import dev.flowgate.netlink.LinkTable;
+import dev.flowgate.netlink.LinkType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,14 +19,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Attaches the programs to the interfaces the wanted entries select, and keeps that true as entries
- * change (config reload, API) and interfaces come and go ({@link #reconcile()}, called from a short
- * poll).
+ * change (config reload, API) and interfaces come and go ({@link #reconcile()}, called when the
+ * rtnetlink {@link LinkTable} of this network namespace reports a change: hot-plug, removal,
+ * rename).
+ *
+ * <p>A plain-name entry whose interface does not exist is <em>absent</em>: logged once (WARN,
+ * naming the entry), shown as such by the API, and attached (and logged) when it appears.
  *
  * <p>Links are pinned under {@code <pin-path>/<version>/links/<ifname>_<ifindex>_<hook>}, so with
  * keep-attached the programs go on counting while flowgate is stopped, and the next start adopts
@@ -37,8 +44,9 @@ public final class InterfaceManager implements AutoCloseable {
 
   private final Dataplane dataplane;
   private final SlotTable slots;
-  private final Path sysClassNet;
+  private final LinkTable links;
   private final Map<String, Attachment> attached = new TreeMap<>();
+  private final Set<String> reportedAbsent = new TreeSet<>();
   private List<InterfaceConfig> specs = List.of();
   private AttachListener listener = (ifindex, slot) -> {};
 
@@ -64,14 +72,14 @@ public final class InterfaceManager implements AutoCloseable {
     }
   }
 
-  public InterfaceManager(Dataplane dataplane, SlotTable slots) {
-    this(dataplane, slots, Path.of("/sys/class/net"));
-  }
-
-  InterfaceManager(Dataplane dataplane, SlotTable slots, Path sysClassNet) {
+  /**
+   * @param links the interfaces of this network namespace; the caller calls {@link #reconcile()}
+   *     when it reports a change
+   */
+  public InterfaceManager(Dataplane dataplane, SlotTable slots, LinkTable links) {
     this.dataplane = dataplane;
     this.slots = slots;
-    this.sysClassNet = sysClassNet;
+    this.links = links;
   }
 
   /** Sets who is told of attaches (the accounting, to take the slot's baseline). */
@@ -95,7 +103,7 @@ public final class InterfaceManager implements AutoCloseable {
    * any more, forgets the ones that disappeared, and applies changed sampling rates.
    */
   public synchronized void reconcile() {
-    Map<String, Integer> present = presentInterfaces();
+    Map<String, Link> present = links.byName();
     Map<String, InterfaceConfig> wanted = new TreeMap<>();
     for (String ifname : present.keySet()) {
       for (InterfaceConfig spec : specs) {
@@ -106,10 +114,15 @@ public final class InterfaceManager implements AutoCloseable {
     }
     for (String name : List.copyOf(attached.keySet())) {
       Attachment a = attached.get(name);
-      Integer ifindex = present.get(name);
+      Link link = present.get(name);
       InterfaceConfig spec = wanted.get(name);
-      if (ifindex == null || ifindex != a.ifindex) {
-        LOG.info(() -> "interface " + name + " disappeared; forgetting it");
+      if (link == null || link.ifindex() != a.ifindex) {
+        Link now = links.byIndex().get(a.ifindex);
+        if (now != null) {
+          LOG.info(() -> "interface " + name + " was renamed " + now.name() + "; detaching");
+        } else {
+          LOG.info(() -> "interface " + name + " disappeared; forgetting it");
+        }
         forget(a);
       } else if (spec == null) {
         LOG.info(() -> "interface " + name + " no longer configured; detaching");
@@ -123,7 +136,7 @@ public final class InterfaceManager implements AutoCloseable {
           Attachment a = attached.get(name);
           if (a == null) {
             try {
-              attach(name, present.get(name), spec);
+              attach(name, present.get(name), spec, reportedAbsent.remove(name));
             } catch (RuntimeException e) {
               LOG.warning("cannot attach to " + name + ": " + e.getMessage());
             }
@@ -133,6 +146,33 @@ public final class InterfaceManager implements AutoCloseable {
             a.specId = idOf(spec);
           }
         });
+    reportAbsent(present);
+  }
+
+  private void reportAbsent(Map<String, Link> present) {
+    reportedAbsent.retainAll(specs.stream().map(InterfaceConfig::name).toList());
+    for (InterfaceConfig spec : specs) {
+      if (!spec.isPattern()
+          && !present.containsKey(spec.name())
+          && reportedAbsent.add(spec.name())) {
+        LOG.warning(
+            () ->
+                "interface entry "
+                    + spec.name()
+                    + ": no interface "
+                    + spec.name()
+                    + " in this network namespace; it is attached when it appears");
+      }
+    }
+  }
+
+  /** Names of plain-name entries whose interface does not exist now. */
+  public synchronized List<String> absent() {
+    Map<String, Link> present = links.byName();
+    return specs.stream()
+        .filter(s -> !s.isPattern() && !present.containsKey(s.name()))
+        .map(InterfaceConfig::name)
+        .toList();
   }
 
   /** True when every configured plain-name entry is attached. */
@@ -214,7 +254,8 @@ public final class InterfaceManager implements AutoCloseable {
     return hooks;
   }
 
-  private void attach(String name, int ifindex, InterfaceConfig spec) {
+  private void attach(String name, Link link, InterfaceConfig spec, boolean wasAbsent) {
+    int ifindex = link.ifindex();
     int slot = slots.slotOf(name);
     dataplane.putSettings(ifindex, slot, spec.sampling());
     Attachment a = new Attachment(name, ifindex, slot);
@@ -232,10 +273,12 @@ public final class InterfaceManager implements AutoCloseable {
     attached.put(name, a);
     LOG.info(
         () ->
-            "attached to "
+            (wasAbsent ? "interface " + name + " appeared; attached (ifindex " : "attached to "
                 + name
-                + " (ifindex "
+                + " (ifindex ")
                 + ifindex
+                + ", link "
+                + LinkType.label(link.type())
                 + ", slot "
                 + slot
                 + "): "
@@ -357,24 +400,5 @@ public final class InterfaceManager implements AutoCloseable {
   /** The id the API addresses an entry by (the name, or {@code re:<hash>} for a regex). */
   public static String idOf(InterfaceConfig spec) {
     return spec.id();
-  }
-
-  /** Interfaces of the host network namespace: name to ifindex. */
-  private Map<String, Integer> presentInterfaces() {
-    Map<String, Integer> out = new TreeMap<>();
-    try (Stream<Path> dirs = Files.list(sysClassNet)) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        try {
-          out.put(
-              d.getFileName().toString(),
-              Integer.parseInt(Files.readString(d.resolve("ifindex")).trim()));
-        } catch (IOException | NumberFormatException e) {
-          // vanished while we looked
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list " + sysClassNet, e);
-    }
-    return out;
   }
 }

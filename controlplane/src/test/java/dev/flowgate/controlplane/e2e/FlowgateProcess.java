@@ -2,6 +2,7 @@ package dev.flowgate.controlplane.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowgate.lab.Netns;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,40 +26,55 @@ final class FlowgateProcess implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Process process;
+  private final String host;
   private final int port;
   private final Path log;
 
-  private FlowgateProcess(Process process, int port, Path log) {
+  private FlowgateProcess(Process process, String host, int port, Path log) {
     this.process = process;
+    this.host = host;
     this.port = port;
     this.log = log;
   }
 
   /** Starts flowgate with this config and waits for /readyz. */
   static FlowgateProcess start(Path config, int port, Path log) throws Exception {
+    return start(Netns.HOST, "127.0.0.1", config, port, log, "/readyz");
+  }
+
+  /**
+   * Starts flowgate in {@code netns} as an operator would ({@code nsenter --net=/run/netns/X
+   * flowgate run --config C}: network namespace only, mounts and bpffs kept) and waits for /readyz
+   * at {@code apiHost:port}, an address of that namespace this one can reach ({@code /healthz}
+   * instead when named entries are meant to be absent: /readyz waits for them).
+   */
+  static FlowgateProcess start(
+      Netns netns, String apiHost, Path config, int port, Path log, String readyPath)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
-                List.of(
-                    java,
-                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "dev.flowgate.controlplane.cli.Main",
-                    "run",
-                    "--config",
-                    config.toString()))
+                netns.argv(
+                    List.of(
+                        java,
+                        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.flowgate.controlplane.cli.Main",
+                        "run",
+                        "--config",
+                        config.toString())))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    FlowgateProcess fg = new FlowgateProcess(p, port, log);
+    FlowgateProcess fg = new FlowgateProcess(p, apiHost, port, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new IllegalStateException("flowgate exited " + p.exitValue() + ":\n" + fg.log());
       }
       try {
-        if (fg.get("/readyz").statusCode() == 200) {
+        if (fg.get(readyPath).statusCode() == 200) {
           return fg;
         }
       } catch (IOException e) {
@@ -79,7 +95,7 @@ final class FlowgateProcess implements AutoCloseable {
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
             .timeout(Duration.ofSeconds(10))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -111,7 +127,7 @@ final class FlowgateProcess implements AutoCloseable {
   HttpResponse<String> send(String method, String path, String json, String token)
       throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
             .timeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")

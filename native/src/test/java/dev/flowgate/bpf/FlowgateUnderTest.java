@@ -108,9 +108,14 @@ public final class FlowgateUnderTest implements AutoCloseable {
 
   /** Gives interface {@code ifindex} totals slot {@code slotIndex}, sampling off. */
   public void assignSlot(int ifindex, int slotIndex) {
+    assignSlot(ifindex, slotIndex, false);
+  }
+
+  /** As {@link #assignSlot(int, int)}; {@code rawIp} marks an L3 device (frames start with IP). */
+  public void assignSlot(int ifindex, int slotIndex, boolean rawIp) {
     ByteBuffer k = NativeBpf.allocate(4).putInt(0, ifindex);
     ByteBuffer v = NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE);
-    Layout.putIfaceSettings(v, 0, slotIndex, 0);
+    Layout.putIfaceSettings(v, 0, slotIndex, 0, rawIp);
     object.map(Layout.settingsMapOf(ifindex)).update(k, v, BpfMap.BPF_ANY);
   }
 

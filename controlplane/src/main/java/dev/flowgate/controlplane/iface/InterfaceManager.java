@@ -60,15 +60,17 @@ public final class InterfaceManager implements AutoCloseable {
     final String name;
     final int ifindex;
     final int slot;
+    final boolean rawIp;
     String specId;
     int sampling;
     final Map<Hook, BpfLink> links = new LinkedHashMap<>();
     final Map<Hook, String> notes = new LinkedHashMap<>();
 
-    Attachment(String name, int ifindex, int slot) {
+    Attachment(String name, int ifindex, int slot, boolean rawIp) {
       this.name = name;
       this.ifindex = ifindex;
       this.slot = slot;
+      this.rawIp = rawIp;
     }
   }
 
@@ -141,7 +143,7 @@ public final class InterfaceManager implements AutoCloseable {
               LOG.warning("cannot attach to " + name + ": " + e.getMessage());
             }
           } else if (a.sampling != spec.sampling()) {
-            dataplane.putSettings(a.ifindex, a.slot, spec.sampling());
+            dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp);
             a.sampling = spec.sampling();
             a.specId = idOf(spec);
           }
@@ -257,8 +259,9 @@ public final class InterfaceManager implements AutoCloseable {
   private void attach(String name, Link link, InterfaceConfig spec, boolean wasAbsent) {
     int ifindex = link.ifindex();
     int slot = slots.slotOf(name);
-    dataplane.putSettings(ifindex, slot, spec.sampling());
-    Attachment a = new Attachment(name, ifindex, slot);
+    Attachment a = new Attachment(name, ifindex, slot, link.carriesRawIp());
+    // the link type says how the programs parse: Ethernet, or IP from the first byte
+    dataplane.putSettings(ifindex, slot, spec.sampling(), a.rawIp);
     listener.beforeAttach(ifindex, slot);
     a.specId = idOf(spec);
     a.sampling = spec.sampling();

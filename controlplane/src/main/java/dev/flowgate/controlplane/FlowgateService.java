@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane;
 
+import dev.flowgate.bpf.Bpffs;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.ActiveFlow;
@@ -86,6 +87,9 @@ public final class FlowgateService implements AutoCloseable {
       throw new UncheckedIOException("cannot create state directory " + config.stateDirectory(), e);
     }
     this.overlay = InterfaceOverlay.load(config.stateDirectory());
+    // pins need a bpffs: mounted here by root outside systemd, else refused with what to do
+    Bpffs.ensure(config.dataplane().pinPath())
+        .ifPresent(at -> LOG.info("mounted a bpffs on " + at + " for the pins"));
     this.allocator = new RootAllocator();
     this.dataplane =
         Dataplane.load(

@@ -1,5 +1,9 @@
 package dev.flowgate.controlplane;
 
+import dev.flowgate.controlplane.config.LogLevel;
+import dev.flowgate.controlplane.logging.Logging;
+import java.util.Optional;
+
 import dev.flowgate.bpf.BpfException;
 import dev.flowgate.bpf.NativeBpf;
 import dev.flowgate.bpf.SystemdNotify;
@@ -31,6 +35,7 @@ public final class FlowgateDaemon {
 
   private final FlowgateConfig config;
   private final Path configPath;
+  private final Optional<LogLevel> logLevel;
   private final CountDownLatch stop = new CountDownLatch(1);
 
   /**
@@ -38,10 +43,12 @@ public final class FlowgateDaemon {
    *
    * @param config the validated configuration
    * @param configPath the file it came from (reloaded on SIGHUP)
+   * @param logLevel {@code run --log-level}: wins over {@code logging.level}, at start and reload
    */
-  public FlowgateDaemon(FlowgateConfig config, Path configPath) {
+  public FlowgateDaemon(FlowgateConfig config, Path configPath, Optional<LogLevel> logLevel) {
     this.config = config;
     this.configPath = configPath;
+    this.logLevel = logLevel;
   }
 
   /**
@@ -50,6 +57,7 @@ public final class FlowgateDaemon {
    * @return the process exit code: 0 after a clean stop, 1 after a runtime failure
    */
   public int run() {
+    Logging.setLevel(logLevel.orElse(config.logging().level()));
     if (!NativeBpf.isAvailable()) {
       System.err.println(
           "flowgate: cannot load the BPF support library: " + NativeBpf.unavailabilityCause());
@@ -134,6 +142,7 @@ public final class FlowgateDaemon {
           try {
             FlowgateConfig fresh = ConfigLoader.load(configPath);
             service.reload(fresh);
+            Logging.setLevel(logLevel.orElse(fresh.logging().level()));
             LOG.info("reloaded " + configPath);
           } catch (ConfigException e) {
             LOG.warning("SIGHUP: config not reloaded: " + e.getMessage());

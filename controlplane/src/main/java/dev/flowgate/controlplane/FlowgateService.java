@@ -19,6 +19,7 @@ import dev.flowgate.controlplane.iface.SlotTable;
 import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.journal.ExportGate;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
+import dev.flowgate.controlplane.logging.LossLog;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
@@ -63,6 +64,7 @@ public final class FlowgateService implements AutoCloseable {
   private final BufferAllocator allocator;
   private final Dataplane dataplane;
   private final KernelCounters counters;
+  private final LossLog losses;
   private final Accounting accounting = new Accounting();
   private final LinkTable links;
   private final InterfaceManager interfaces;
@@ -95,6 +97,7 @@ public final class FlowgateService implements AutoCloseable {
         Dataplane.load(
             config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
     this.counters = new KernelCounters(dataplane);
+    this.losses = new LossLog(counters);
     this.links = LinkTable.open();
     this.interfaces =
         new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()), links);
@@ -213,6 +216,7 @@ public final class FlowgateService implements AutoCloseable {
         journal.checkpoint(cache);
       }
       accounting.publish(cache);
+      losses.check(counters);
       sweeps++;
       recordSweep(n, System.nanoTime() - started);
       for (FlowSink sink : fanout.sinks()) {

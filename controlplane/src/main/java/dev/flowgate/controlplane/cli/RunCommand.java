@@ -1,5 +1,8 @@
 package dev.flowgate.controlplane.cli;
 
+import dev.flowgate.controlplane.config.LogLevel;
+import java.util.Optional;
+
 import dev.flowgate.controlplane.FlowgateDaemon;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
@@ -29,6 +32,27 @@ final class RunCommand implements Callable<Integer> {
       description = "The YAML config file, e.g. /etc/flowgate/flowgate.yaml.")
   Path config;
 
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      converter = LogLevelConverter.class,
+      description =
+          "error, warn, info, debug or trace; wins over logging.level (also after a reload).")
+  LogLevel logLevel;
+
+  /** A {@link LogLevel} label, or a usage error listing them. */
+  static final class LogLevelConverter implements CommandLine.ITypeConverter<LogLevel> {
+    @Override
+    public LogLevel convert(String value) {
+      LogLevel level = LogLevel.fromLabel(value);
+      if (level == null) {
+        throw new CommandLine.TypeConversionException(
+            "\"" + value + "\" is not a log level (use error, warn, info, debug or trace)");
+      }
+      return level;
+    }
+  }
+
   @Override
   public Integer call() {
     FlowgateConfig loaded;
@@ -42,6 +66,6 @@ final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("flowgate: " + e.getMessage());
       return Main.BAD_CONFIG;
     }
-    return new FlowgateDaemon(loaded, config).run();
+    return new FlowgateDaemon(loaded, config, Optional.ofNullable(logLevel)).run();
   }
 }

@@ -101,6 +101,7 @@ public final class ConfigWriter {
     root.put("api", api);
 
     root.put("metrics", Map.of("enabled", config.metrics().enabled()));
+    root.put("logging", Map.of("level", config.logging().level().label()));
     try {
       return YAML.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -163,6 +163,8 @@ class ConfigLoaderTest {
               listen: 127.0.0.1:9740
             metrics:
               enabled: true
+            logging:
+              level: info
             """);
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -51,8 +52,21 @@ final class FlowgateProcess implements AutoCloseable {
   static FlowgateProcess start(
       Netns netns, String apiHost, Path config, int port, Path log, String readyPath)
       throws Exception {
+    return start(netns, apiHost, config, port, log, readyPath, Map.of());
+  }
+
+  /** As above, with {@code env} added to the environment (e.g. JOURNAL_STREAM). */
+  static FlowgateProcess start(
+      Netns netns,
+      String apiHost,
+      Path config,
+      int port,
+      Path log,
+      String readyPath,
+      Map<String, String> env)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
+    ProcessBuilder pb =
         new ProcessBuilder(
                 netns.argv(
                     List.of(
@@ -65,8 +79,9 @@ final class FlowgateProcess implements AutoCloseable {
                         "--config",
                         config.toString())))
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    Process p = pb.start();
     FlowgateProcess fg = new FlowgateProcess(p, apiHost, port, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {

@@ -1,5 +1,7 @@
 package dev.flowgate.exporters.arrow;
 
+import dev.flowgate.exporters.log.RateLimitedLog;
+
 import dev.flowgate.exporters.FlowSchema;
 import dev.flowgate.exporters.FlowSink;
 import java.io.IOException;
@@ -68,6 +70,10 @@ public final class ArrowFileSink implements FlowSink {
   private final AtomicLong filesRecovered = new AtomicLong();
   private volatile Path currentFile;
   private volatile String lastError;
+  /** Write failures: the first of each kind, then a summary at most once a minute. */
+  private final RateLimitedLog problems =
+      new RateLimitedLog(
+          org.slf4j.LoggerFactory.getLogger(ArrowFileSink.class), org.slf4j.event.Level.WARN);
 
   // guarded by this
   private OpenFlowFile current;
@@ -282,6 +288,7 @@ public final class ArrowFileSink implements FlowSink {
   private void failed(String what, IOException e) {
     writeErrors.incrementAndGet();
     lastError = what + ": " + e;
-    LOG.log(Level.WARNING, "arrow file sink on " + directory.path() + ": " + what, e);
+    String kind = what.contains(" ") ? what.substring(0, what.indexOf(' ')) : what; // "writing"
+    problems.report(kind, "arrow file sink on " + directory.path() + ": " + what + ": " + e);
   }
 }

@@ -1,5 +1,10 @@
 package dev.flowgate.exporters.collector;
 
+import dev.flowgate.exporters.log.RateLimitedLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.InterfaceNames;
 import dev.flowgate.exporters.encode.EncodeCursor;
@@ -39,7 +44,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 public final class CollectorExporter implements FlowSink {
 
+  private static final Logger LOG = LoggerFactory.getLogger(CollectorExporter.class);
+
   private final CollectorOptions options;
+  /** Send failures and drops: the first of each, then a summary at most once a minute. */
+  private final RateLimitedLog problems = new RateLimitedLog(LOG, Level.WARN);
   private final FlowMessageEncoder encoder;
   private final ExportTransport transport;
   private final InterfaceNames interfaceNames;
@@ -128,6 +137,7 @@ public final class CollectorExporter implements FlowSink {
     if (closed) {
       throw new IllegalStateException("exporter to " + options.collector() + " is closed");
     }
+    long droppedBefore = queue.droppedMessages();
     FlowColumns flows = new FlowColumns(finished);
     EncodeCursor cursor = writeCursor.reset();
     int max = encoder.maxMessageSize();
@@ -138,6 +148,12 @@ public final class CollectorExporter implements FlowSink {
         break;
       }
       queue.offer(new MessageQueue.Message(buf, cursor.records));
+    }
+    long dropped = queue.droppedMessages() - droppedBefore;
+    if (dropped > 0) {
+      problems.report(
+          "drop",
+          name() + ": queue full, " + dropped + " message(s) dropped (counted in messagesDropped)");
     }
     ipv6NotExportable.addAndGet(cursor.skippedIpv6);
     splitRecords.addAndGet(cursor.extraSplitRecords);
@@ -206,6 +222,17 @@ public final class CollectorExporter implements FlowSink {
     }
   }
 
+  /** How the log names this exporter: {@code export to 127.0.0.1:4739 (ipfix over udp)}. */
+  private String name() {
+    return "export to "
+        + options.collector()
+        + " ("
+        + options.protocol().configName()
+        + " over "
+        + options.transport().configName()
+        + ")";
+  }
+
   private void sendLoop() {
     Backoff backoff = new Backoff();
     MessageQueue.Message message = null;
@@ -242,11 +269,14 @@ public final class CollectorExporter implements FlowSink {
           message = null;
           queue.done();
           backoff.reset();
+          // no "recovered" line: over UDP a send after a refused one succeeds whatever the
+          // collector's state (the refusal is reported on the next send)
         } catch (ClosedByInterruptException e) {
           throw new InterruptedException("sender interrupted during close");
         } catch (IOException e) {
           sendErrors.incrementAndGet();
           lastError = e.toString();
+          problems.report("send", name() + ": send failed: " + e + "; retrying with backoff");
           refresher.invalidate(); // the collector may come back without our templates
           fresh = false;
           if (queue.isClosed()) {

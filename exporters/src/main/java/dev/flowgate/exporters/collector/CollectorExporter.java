@@ -1,17 +1,13 @@
 package dev.flowgate.exporters.collector;
 
-import dev.flowgate.exporters.log.RateLimitedLog;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
-
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.InterfaceNames;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
-import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.encode.FlowMessageEncoder;
 import dev.flowgate.exporters.ipfix.IpfixEncoder;
+import dev.flowgate.exporters.log.RateLimitedLog;
 import dev.flowgate.exporters.netflow.NetflowV5Encoder;
 import dev.flowgate.exporters.netflow.NetflowV9Encoder;
 import dev.flowgate.exporters.netflow.SysUptime;
@@ -28,6 +24,9 @@ import java.time.Duration;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Exports finished flows to one collector in the configured protocol and transport.
@@ -172,7 +171,7 @@ public final class CollectorExporter implements FlowSink {
   public ExporterStats stats() {
     return new ExporterStats(
         options.collector(),
-        options.protocol().configName(),
+        options.protocol().label(),
         messagesSent.get(),
         recordsSent.get(),
         octetsSent.get(),
@@ -227,9 +226,9 @@ public final class CollectorExporter implements FlowSink {
     return "export to "
         + options.collector()
         + " ("
-        + options.protocol().configName()
+        + options.protocol().label()
         + " over "
-        + options.transport().configName()
+        + options.transport().label()
         + ")";
   }
 

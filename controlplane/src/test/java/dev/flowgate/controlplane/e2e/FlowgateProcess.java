@@ -30,6 +30,7 @@ final class FlowgateProcess implements AutoCloseable {
   private final String host;
   private final int port;
   private final Path log;
+  private volatile String readToken;
 
   private FlowgateProcess(Process process, String host, int port, Path log) {
     this.process = process;
@@ -108,12 +109,22 @@ final class FlowgateProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code token} with every GET from now on (an API off loopback wants it for reads too).
+   */
+  FlowgateProcess readToken(String token) {
+    this.readToken = token;
+    return this;
+  }
+
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .timeout(Duration.ofSeconds(10));
+    if (readToken != null) {
+      b.header("Authorization", "Bearer " + readToken);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   JsonNode json(String path) throws IOException, InterruptedException {

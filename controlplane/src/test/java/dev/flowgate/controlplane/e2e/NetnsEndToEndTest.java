@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class NetnsEndToEndTest {
+  private static final String TOKEN = "netns-e2e-token-0123456789abcdef";
   private Lab lab;
   private Path dir;
 
@@ -65,7 +66,8 @@ class NetnsEndToEndTest {
     Path config = config(port, apiAddr, arrowDir, data.a().name(), absent, hostOnly);
     KnownTraffic traffic = KnownTraffic.mix(data.b(), data.a(), 1);
     try (FlowgateProcess fg =
-        FlowgateProcess.start(x, apiAddr, config, port, dir.resolve("fg.log"), "/healthz")) {
+        FlowgateProcess.start(x, apiAddr, config, port, dir.resolve("fg.log"), "/healthz")
+            .readToken(TOKEN)) {
       JsonNode entries = fg.json("/api/v1/interfaces").get("interfaces");
       assertThat(state(entries, data.a().name())).as(fg.log()).isEqualTo("attached");
       assertThat(state(entries, absent)).isEqualTo("absent");
@@ -101,7 +103,7 @@ class NetnsEndToEndTest {
       throws Exception {
     // the API listens on the management veth, not loopback: a token is required
     Path token = dir.resolve("token");
-    Files.writeString(token, "netns-e2e-token-0123456789abcdef");
+    Files.writeString(token, TOKEN);
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
     String yaml =
         """

@@ -1,9 +1,5 @@
 package dev.flowgate.controlplane;
 
-import dev.flowgate.controlplane.config.LogLevel;
-import dev.flowgate.controlplane.logging.Logging;
-import java.util.Optional;
-
 import dev.flowgate.bpf.BpfException;
 import dev.flowgate.bpf.NativeBpf;
 import dev.flowgate.bpf.SystemdNotify;
@@ -13,14 +9,17 @@ import dev.flowgate.controlplane.api.MetricsEndpoint;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.config.LogLevel;
+import dev.flowgate.controlplane.logging.Logging;
 import dev.flowgate.controlplane.metrics.FlowgateMetrics;
 import dev.flowgate.controlplane.security.ProcessCapabilities;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
@@ -31,7 +30,7 @@ import sun.misc.Signal;
  * CLI answers it with 2).
  */
 public final class FlowgateDaemon {
-  private static final Logger LOG = Logger.getLogger(FlowgateDaemon.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FlowgateDaemon.class);
 
   private final FlowgateConfig config;
   private final Path configPath;
@@ -80,7 +79,7 @@ public final class FlowgateDaemon {
       return 1;
     } catch (RuntimeException e) {
       System.err.println("flowgate: cannot start: " + e.getMessage());
-      LOG.log(Level.FINE, "start failure", e);
+      LOG.debug("start failure", e);
       return 1;
     }
     Vertx vertx = Vertx.vertx();
@@ -123,7 +122,7 @@ public final class FlowgateDaemon {
         try {
           api.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-          LOG.log(Level.WARNING, "API stop", e);
+          LOG.warn("API stop", e);
         }
       }
       service.close();
@@ -143,9 +142,9 @@ public final class FlowgateDaemon {
             Logging.setLevel(logLevel.orElse(fresh.logging().level()));
             LOG.info("reloaded " + configPath);
           } catch (ConfigException e) {
-            LOG.warning("SIGHUP: config not reloaded: " + e.getMessage());
+            LOG.warn("SIGHUP: config not reloaded: " + e.getMessage());
           } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "SIGHUP: reload failed", e);
+            LOG.warn("SIGHUP: reload failed", e);
           }
         });
   }
@@ -157,7 +156,7 @@ public final class FlowgateDaemon {
     try {
       SystemdNotify.notify(state);
     } catch (RuntimeException e) {
-      LOG.fine("sd_notify: " + e.getMessage());
+      LOG.debug("sd_notify: " + e.getMessage());
     }
   }
 }

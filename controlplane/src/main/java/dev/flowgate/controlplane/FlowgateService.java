@@ -32,10 +32,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The counting service's wiring: builds the dataplane, the interfaces, the flow cache, the sinks
@@ -49,7 +49,7 @@ import org.apache.arrow.memory.RootAllocator;
  * either stay attached with their pins (keep-attached) or are detached and unpinned.
  */
 public final class FlowgateService implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(FlowgateService.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FlowgateService.class);
   private static final long START_NANOS = System.nanoTime();
 
   private final FlowgateConfig config;
@@ -212,7 +212,7 @@ public final class FlowgateService implements AutoCloseable {
     try {
       interfaces.reconcile();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "interface reconcile failed", e);
+      LOG.warn("interface reconcile failed", e);
     }
   }
 
@@ -244,7 +244,7 @@ public final class FlowgateService implements AutoCloseable {
       journal.exported(finishing);
       accounting.publish(cache);
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "last drain failed", e);
+      LOG.error("last drain failed", e);
     }
     fanout.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal

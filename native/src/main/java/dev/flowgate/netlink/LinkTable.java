@@ -9,6 +9,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The links of this process's network namespace, kept current by rtnetlink notifications
@@ -20,6 +22,8 @@ import java.util.function.Consumer;
  * twice, never lost.
  */
 public final class LinkTable implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LinkTable.class);
+
   /** Records one read can return (32 bytes each): 128 KiB of direct buffer. */
   private static final int READ_ROOM = 4096;
 
@@ -121,9 +125,8 @@ public final class LinkTable implements AutoCloseable {
           byIndex = Collections.unmodifiableMap(next);
         }
       } catch (RuntimeException e) {
-        // a failed read of a live socket: report it through the listeners' view staying as it
-        // was; the next notification or overrun re-dump brings the table back
-        Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(thread, e);
+        // the table stays as it was; the next notification or overrun re-dump brings it back
+        LOG.warn("rtnetlink: {}", e.getMessage());
         continue;
       }
       for (Consumer<LinkTable> l : listeners) {

@@ -1,8 +1,8 @@
 package dev.flowgate.netlink;
 
 /**
- * Link types ({@code ARPHRD_*} of {@code linux/if_arp.h}) and what the dataplane parses on each:
- * an Ethernet header, or the IP header from the first byte.
+ * Link types ({@code ARPHRD_*} of {@code linux/if_arp.h}) and what the dataplane parses on each: an
+ * Ethernet header, or the IP header from the first byte.
  */
 public final class LinkType {
   private LinkType() {}

@@ -525,9 +525,7 @@ final class ParserTable {
         raw(
             "raw_ipv6_tcp_is_counted_by_the_version_nibble",
             Frames.ipv6(C6, S6).tcp(40001, 80, TCP_PSH | TCP_ACK).payload(100),
-            flow(C6, S6, IPPROTO_TCP, 40001, 80)
-                .tcpFlags(TCP_PSH | TCP_ACK)
-                .bytes(40 + 20 + 100)));
+            flow(C6, S6, IPPROTO_TCP, 40001, 80).tcpFlags(TCP_PSH | TCP_ACK).bytes(40 + 20 + 100)));
     t.add(
         raw(
             "raw_ipv6_icmpv6_echo_keys_type_and_code",
@@ -540,9 +538,7 @@ final class ParserTable {
             flow(C6, S6, IPPROTO_UDP, 1000, 2000)));
     byte[] v5 = stripEthernet(Frames.ipv4(C4, S4).udp(1, 2).payload(10).build());
     v5[0] = (byte) 0x55;
-    t.add(
-        new ParserCase(
-            "raw_version_5_is_not_ip", v5, other(v5.length, Layout.DP_PARSE_NOT_IP)));
+    t.add(new ParserCase("raw_version_5_is_not_ip", v5, other(v5.length, Layout.DP_PARSE_NOT_IP)));
     byte[] shortV4 = Arrays.copyOf(v5, 19);
     shortV4[0] = (byte) 0x45;
     t.add(

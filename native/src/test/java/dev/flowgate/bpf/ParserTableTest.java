@@ -95,8 +95,8 @@ class ParserTableTest {
 
   /**
    * Every raw-IP row (an L3 device: the loopback's settings flagged FG_SETTINGS_RAW_IP) through
-   * every hook. BPF_PROG_TEST_RUN hands a TC program the frame as given (it reads bytes 12-13 as
-   * an EtherType, which here are address bytes, not 0x0800/0x86dd), so TC takes them all.
+   * every hook. BPF_PROG_TEST_RUN hands a TC program the frame as given (it reads bytes 12-13 as an
+   * EtherType, which here are address bytes, not 0x0800/0x86dd), so TC takes them all.
    */
   static Stream<Arguments> rawIpRows() {
     return ParserTable.rawIpCases().stream()

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.netlink.Rtnetlink;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

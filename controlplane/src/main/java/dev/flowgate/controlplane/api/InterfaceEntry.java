@@ -49,8 +49,7 @@ public record InterfaceEntry(
   }
 
   /** An entry for {@code spec} with its id computed; {@code absent} when nothing answers to it. */
-  public static InterfaceEntry of(
-      InterfaceConfig spec, List<Attachment> attached, boolean absent) {
+  public static InterfaceEntry of(InterfaceConfig spec, List<Attachment> attached, boolean absent) {
     String state = !attached.isEmpty() ? ATTACHED : absent ? ABSENT : NOT_ATTACHED;
     return new InterfaceEntry(
         spec.id(), spec.name(), spec.mode(), spec.direction(), spec.sampling(), attached, state);

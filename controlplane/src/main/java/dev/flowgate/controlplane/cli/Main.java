@@ -1,7 +1,6 @@
 package dev.flowgate.controlplane.cli;
 
 import dev.flowgate.controlplane.logging.Logging;
-
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -1,15 +1,14 @@
 package dev.flowgate.controlplane.cli;
 
-import dev.flowgate.controlplane.config.LogLevel;
-import java.util.Optional;
-
 import dev.flowgate.controlplane.FlowgateDaemon;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.config.LogLevel;
 import dev.flowgate.controlplane.security.FilePermissionCheck;
 import dev.flowgate.controlplane.security.UnsafePermissionsException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -182,8 +182,8 @@ public final class Dataplane implements AutoCloseable {
    * Into {@code fg_settings} at index ifindex (an ARRAY: the programs' lookup is inlined), or for
    * an ifindex of {@link Layout#SETTINGS_DIRECT} or more into the HASH {@code fg_settings_far}.
    *
-   * @param rawIp the interface's frames start with the IP header (an L3 device: its link type
-   *     says so), not an Ethernet header
+   * @param rawIp the interface's frames start with the IP header (an L3 device: its link type says
+   *     so), not an Ethernet header
    */
   public void putSettings(int ifindex, int slot, int sampleRate, boolean rawIp) {
     ByteBuffer key = direct(4).putInt(0, ifindex);

@@ -22,7 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Attaches the programs to the interfaces the wanted entries select, and keeps that true as entries
@@ -40,7 +41,7 @@ import java.util.logging.Logger;
  * and the reason is reported.
  */
 public final class InterfaceManager implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(InterfaceManager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(InterfaceManager.class);
 
   private final Dataplane dataplane;
   private final SlotTable slots;
@@ -121,13 +122,13 @@ public final class InterfaceManager implements AutoCloseable {
       if (link == null || link.ifindex() != a.ifindex) {
         Link now = links.byIndex().get(a.ifindex);
         if (now != null) {
-          LOG.info(() -> "interface " + name + " was renamed " + now.name() + "; detaching");
+          LOG.info("interface " + name + " was renamed " + now.name() + "; detaching");
         } else {
-          LOG.info(() -> "interface " + name + " disappeared; forgetting it");
+          LOG.info("interface " + name + " disappeared; forgetting it");
         }
         forget(a);
       } else if (spec == null) {
-        LOG.info(() -> "interface " + name + " no longer configured; detaching");
+        LOG.info("interface " + name + " no longer configured; detaching");
         detach(a);
       } else if (needsReattach(a, spec)) {
         detach(a);
@@ -140,7 +141,7 @@ public final class InterfaceManager implements AutoCloseable {
             try {
               attach(name, present.get(name), spec, reportedAbsent.remove(name));
             } catch (RuntimeException e) {
-              LOG.warning("cannot attach to " + name + ": " + e.getMessage());
+              LOG.warn("cannot attach to " + name + ": " + e.getMessage());
             }
           } else if (a.sampling != spec.sampling()) {
             dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp);
@@ -157,13 +158,12 @@ public final class InterfaceManager implements AutoCloseable {
       if (!spec.isPattern()
           && !present.containsKey(spec.name())
           && reportedAbsent.add(spec.name())) {
-        LOG.warning(
-            () ->
-                "interface entry "
-                    + spec.name()
-                    + ": no interface "
-                    + spec.name()
-                    + " in this network namespace; it is attached when it appears");
+        LOG.warn(
+            "interface entry "
+                + spec.name()
+                + ": no interface "
+                + spec.name()
+                + " in this network namespace; it is attached when it appears");
       }
     }
   }
@@ -275,18 +275,17 @@ public final class InterfaceManager implements AutoCloseable {
     }
     attached.put(name, a);
     LOG.info(
-        () ->
-            (wasAbsent ? "interface " + name + " appeared; attached (ifindex " : "attached to "
-                + name
-                + " (ifindex ")
-                + ifindex
-                + ", link "
-                + LinkType.label(link.type())
-                + ", slot "
-                + slot
-                + "): "
-                + a.links.keySet()
-                + (a.notes.isEmpty() ? "" : " " + a.notes));
+        (wasAbsent
+                ? "interface " + name + " appeared; attached (ifindex "
+                : "attached to " + name + " (ifindex ")
+            + ifindex
+            + ", link "
+            + LinkType.label(link.type())
+            + ", slot "
+            + slot
+            + "): "
+            + a.links.keySet()
+            + (a.notes.isEmpty() ? "" : " " + a.notes));
   }
 
   private void attachHook(Attachment a, Hook hook) {
@@ -306,12 +305,11 @@ public final class InterfaceManager implements AutoCloseable {
       try {
         xdp = BpfLink.attachXdp(dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.NATIVE);
       } catch (BpfException e) {
-        LOG.warning(
-            () ->
-                a.name
-                    + ": native XDP refused ("
-                    + e.getMessage()
-                    + "); counting at TC ingress instead");
+        LOG.warn(
+            a.name
+                + ": native XDP refused ("
+                + e.getMessage()
+                + "); counting at TC ingress instead");
         a.links.put(
             Hook.TC_INGRESS,
             pin(
@@ -359,7 +357,7 @@ public final class InterfaceManager implements AutoCloseable {
     try {
       return Optional.of(BpfLink.openPinned(p));
     } catch (BpfException e) {
-      LOG.warning(() -> "stale link pin " + p + " removed: " + e.getMessage());
+      LOG.warn("stale link pin " + p + " removed: " + e.getMessage());
       p.toFile().delete();
       return Optional.empty();
     }
@@ -377,7 +375,7 @@ public final class InterfaceManager implements AutoCloseable {
       try {
         e.getValue().unpin();
       } catch (RuntimeException ex) {
-        LOG.warning("unpin " + a.name + " " + e.getKey() + ": " + ex.getMessage());
+        LOG.warn("unpin " + a.name + " " + e.getKey() + ": " + ex.getMessage());
       }
       e.getValue().close();
     }

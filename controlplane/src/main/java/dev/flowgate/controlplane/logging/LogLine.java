@@ -12,7 +12,8 @@ import java.time.format.DateTimeFormatter;
  * One log event as one line. For the journal ({@code JOURNAL_STREAM} set by systemd) the line
  * starts with its syslog priority and has no timestamp (journald stamps it):
  *
- * <pre>{@code <4>InterfaceManager: interface entry wg0: no interface wg0 in this network namespace}</pre>
+ * <pre>{@code <4>InterfaceManager: interface entry wg0: no interface wg0 in this network namespace}
+ * </pre>
  *
  * otherwise with an ISO-8601 timestamp and the level:
  *
@@ -74,7 +75,9 @@ public final class LogLine extends LayoutBase<ILoggingEvent> {
     if (logger == null) {
       return "";
     }
-    return logger.startsWith("dev.flowgate.") ? logger.substring(logger.lastIndexOf('.') + 1) : logger;
+    return logger.startsWith("dev.flowgate.")
+        ? logger.substring(logger.lastIndexOf('.') + 1)
+        : logger;
   }
 
   private static void oneLine(StringBuilder b, String text) {

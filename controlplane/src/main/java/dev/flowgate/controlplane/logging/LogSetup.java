@@ -13,8 +13,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * Logback's configuration, found through {@code META-INF/services} before Logback looks for any
  * file: one console appender (stderr) with {@link LogLine}, the journal format when {@code
- * JOURNAL_STREAM} is set; level info; levels propagated to java.util.logging so bridged JUL
- * records are not built only to be dropped. No logback.xml is read.
+ * JOURNAL_STREAM} is set; level info; levels propagated to java.util.logging so bridged JUL records
+ * are not built only to be dropped. No logback.xml is read.
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
   /** The environment variable systemd sets when stdout/stderr go to the journal. */

@@ -39,7 +39,9 @@ public final class Logging {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
       context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(toLogback(level));
       Level libraries =
-          level == LogLevel.TRACE ? Level.TRACE : level == LogLevel.ERROR ? Level.ERROR : Level.WARN;
+          level == LogLevel.TRACE
+              ? Level.TRACE
+              : level == LogLevel.ERROR ? Level.ERROR : Level.WARN;
       for (String name : LIBRARIES) {
         context.getLogger(name).setLevel(libraries);
       }

@@ -10,11 +10,11 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * Logs what the dataplane lost, from each sweep's kernel reading (a {@link SweepListener}): samples the ring buffer could not take
- * (DP_SAMPLE_DROPPED), packets the flow table refused (DP_FLOW_INSERT_FAILED) and packets on a CPU
- * without a table slice (DP_NO_FLOW_MAP). The first loss of each cause is a WARN at once, then one
- * summary at most once a minute; the counters themselves are in {@code
- * flowgate_dataplane_errors_total}.
+ * Logs what the dataplane lost, from each sweep's kernel reading (a {@link SweepListener}): samples
+ * the ring buffer could not take (DP_SAMPLE_DROPPED), packets the flow table refused
+ * (DP_FLOW_INSERT_FAILED) and packets on a CPU without a table slice (DP_NO_FLOW_MAP). The first
+ * loss of each cause is a WARN at once, then one summary at most once a minute; the counters
+ * themselves are in {@code flowgate_dataplane_errors_total}.
  */
 public final class LossLog implements SweepListener {
   private static final Logger LOG = LoggerFactory.getLogger(LossLog.class);

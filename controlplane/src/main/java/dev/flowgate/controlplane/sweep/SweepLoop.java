@@ -10,14 +10,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sweeper thread: runs a {@link Sweeper} at a fixed delay and publishes each sweep's {@link
@@ -29,7 +29,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * {@link #every}.
  */
 public final class SweepLoop implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(SweepLoop.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SweepLoop.class);
 
   private final Sweeper sweeper;
   private final FlowCache cache;
@@ -173,7 +173,7 @@ public final class SweepLoop implements AutoCloseable {
           e.addSuppressed(again);
         }
       }
-      LOG.log(Level.SEVERE, "sweep failed", e);
+      LOG.error("sweep failed", e);
     }
   }
 

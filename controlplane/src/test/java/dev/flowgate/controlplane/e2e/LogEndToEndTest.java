@@ -76,7 +76,9 @@ class LogEndToEndTest {
     List<String> failed = warnings.stream().filter(l -> l.contains("send failed")).toList();
     assertThat(failed).isNotEmpty();
     assertThat(failed.get(0)).doesNotContain("more since the last report");
-    assertThat((long) failed.size()).isLessThanOrEqualTo(1 + run.minutes).isLessThan(run.sendErrors);
+    assertThat((long) failed.size())
+        .isLessThanOrEqualTo(1 + run.minutes)
+        .isLessThan(run.sendErrors);
   }
 
   private String absent() {
@@ -113,7 +115,12 @@ class LogEndToEndTest {
           listen: 127.0.0.1:%d
         """
             .formatted(
-                veth.a().name(), absent(), lab.pinDir(), dir.resolve("state-" + tag), refusing, api));
+                veth.a().name(),
+                absent(),
+                lab.pinDir(),
+                dir.resolve("state-" + tag),
+                refusing,
+                api));
     long started = System.nanoTime();
     try (FlowgateProcess fg =
         FlowgateProcess.start(Netns.HOST, "127.0.0.1", config, api, log, "/healthz", env)) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.exporters.testing.TestFlow;
-import dev.flowgate.lab.Command;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
@@ -82,7 +81,9 @@ class NetnsEndToEndTest {
                   sum(s, data.a().name(), "kernel") == traffic.packets()
                       && sum(s, data.a().name(), "exported") == traffic.packets()
                       && sum(s, data.a().name(), "inCache") == 0);
-      assertThat(sum(status, data.a().name(), "exported")).as(fg.log()).isEqualTo(traffic.packets());
+      assertThat(sum(status, data.a().name(), "exported"))
+          .as(fg.log())
+          .isEqualTo(traffic.packets());
 
       // hot-plug: the absent name appears in X
       String peer = Lab.uniqueName();
@@ -130,7 +131,14 @@ class NetnsEndToEndTest {
           token-file: %s
         """
             .formatted(
-                data, absent, hostOnly, lab.pinDir(), dir.resolve("state"), arrowDir, apiAddr, port,
+                data,
+                absent,
+                hostOnly,
+                lab.pinDir(),
+                dir.resolve("state"),
+                arrowDir,
+                apiAddr,
+                port,
                 token);
     Path file = dir.resolve("flowgate.yaml");
     Files.writeString(file, yaml);

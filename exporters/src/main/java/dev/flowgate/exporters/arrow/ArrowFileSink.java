@@ -1,21 +1,21 @@
 package dev.flowgate.exporters.arrow;
 
-import dev.flowgate.exporters.log.RateLimitedLog;
-
 import dev.flowgate.exporters.FlowSchema;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.log.RateLimitedLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Writes finished flows as rolling Arrow IPC files (the random-access file format, so readers can
@@ -52,7 +52,7 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
  */
 public final class ArrowFileSink implements FlowSink {
 
-  private static final Logger LOG = Logger.getLogger(ArrowFileSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ArrowFileSink.class);
 
   private final FlowDirectory directory;
   private final int maxFiles;
@@ -70,10 +70,9 @@ public final class ArrowFileSink implements FlowSink {
   private final AtomicLong filesRecovered = new AtomicLong();
   private volatile Path currentFile;
   private volatile String lastError;
+
   /** Write failures: the first of each kind, then a summary at most once a minute. */
-  private final RateLimitedLog problems =
-      new RateLimitedLog(
-          org.slf4j.LoggerFactory.getLogger(ArrowFileSink.class), org.slf4j.event.Level.WARN);
+  private final RateLimitedLog problems = new RateLimitedLog(LOG, Level.WARN);
 
   // guarded by this
   private OpenFlowFile current;

@@ -46,8 +46,10 @@ public final class CollectorExporter implements FlowSink {
   private static final Logger LOG = LoggerFactory.getLogger(CollectorExporter.class);
 
   private final CollectorOptions options;
+
   /** Send failures and drops: the first of each, then a summary at most once a minute. */
   private final RateLimitedLog problems = new RateLimitedLog(LOG, Level.WARN);
+
   private final FlowMessageEncoder encoder;
   private final ExportTransport transport;
   private final InterfaceNames interfaceNames;

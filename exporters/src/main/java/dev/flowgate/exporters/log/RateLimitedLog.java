@@ -9,8 +9,8 @@ import org.slf4j.event.Level;
 
 /**
  * A warning that may repeat (a collector refusing every message, a ring buffer dropping samples):
- * the first occurrence of each cause is logged at once; later ones are counted and summarised in one
- * line at most once per {@link #DEFAULT_PERIOD} per cause ({@code "... (12 more since the last
+ * the first occurrence of each cause is logged at once; later ones are counted and summarised in
+ * one line at most once per {@link #DEFAULT_PERIOD} per cause ({@code "... (12 more since the last
  * report)"}), on the next occurrence after the period. Thread-safe. Shared by the sinks (send and
  * write failures) and the control plane (attach failures, lost samples), hence in this module.
  */

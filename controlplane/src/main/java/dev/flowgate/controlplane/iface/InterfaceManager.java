@@ -9,6 +9,7 @@ import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.Hook;
 import dev.flowgate.controlplane.iface.AttachedInterface.HookState;
+import dev.flowgate.exporters.log.RateLimitedLog;
 import dev.flowgate.netlink.Link;
 import dev.flowgate.netlink.LinkTable;
 import dev.flowgate.netlink.LinkType;
@@ -24,6 +25,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Attaches the programs to the interfaces the wanted entries select, and keeps that true as entries
@@ -48,6 +50,10 @@ public final class InterfaceManager implements AutoCloseable {
   private final LinkTable links;
   private final Map<String, Attachment> attached = new TreeMap<>();
   private final Set<String> reportedAbsent = new TreeSet<>();
+
+  /** Attach failures and XDP fallbacks, per interface: the first, then one line a minute. */
+  private final RateLimitedLog problems = new RateLimitedLog(LOG, Level.WARN);
+
   private List<InterfaceConfig> specs = List.of();
   private AttachListener listener = (ifindex, slot) -> {};
 
@@ -141,7 +147,7 @@ public final class InterfaceManager implements AutoCloseable {
             try {
               attach(name, present.get(name), spec, reportedAbsent.remove(name));
             } catch (RuntimeException e) {
-              LOG.warn("cannot attach to " + name + ": " + e.getMessage());
+              problems.report("attach " + name, "cannot attach to " + name + ": " + e.getMessage());
             }
           } else if (a.sampling != spec.sampling()) {
             dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp);
@@ -305,7 +311,9 @@ public final class InterfaceManager implements AutoCloseable {
       try {
         xdp = BpfLink.attachXdp(dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.NATIVE);
       } catch (BpfException e) {
-        LOG.warn(
+        // the reason is the verifier's or the driver's, e.g. EOPNOTSUPP on tun or wireguard
+        problems.report(
+            "fallback " + a.name,
             a.name
                 + ": native XDP refused ("
                 + e.getMessage()

@@ -51,6 +51,7 @@ extern const struct fg_natives fg_notify_natives;
 extern const struct fg_natives fg_util_natives;
 extern const struct fg_natives fg_fds_natives;
 extern const struct fg_natives fg_table_natives;
+extern const struct fg_natives fg_lazymem_natives;
 extern const struct fg_natives fg_sendq_natives;
 extern const struct fg_natives fg_netlink_natives; /* dev/flowgate/netlink */
 

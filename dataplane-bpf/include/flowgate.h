@@ -141,6 +141,10 @@ struct iface_totals {
 /* iface_settings.flags: the entry holds settings (an all-zero array entry
  * is an interface without settings). */
 #define FG_SETTINGS_VALID 1
+/* iface_settings.flags: the interface's frames start with the IP header, no
+ * Ethernet header (an L3 device: WireGuard, tun, PPP, GRE, IPIP; the control
+ * plane sets it from the link's ARPHRD type at attach). */
+#define FG_SETTINGS_RAW_IP 2
 
 /* Per-interface settings, written by the control plane (fg_settings at index
  * ifindex, or fg_settings_far keyed by ifindex). Changeable live, no reload.
@@ -148,7 +152,7 @@ struct iface_totals {
 struct iface_settings {
 	__u32 slot; /* totals slot, < FG_SLOT_UNKNOWN */
 	__u32 sample_rate; /* 1-in-N packets into the ring buffer; 0 = off */
-	__u32 flags; /* FG_SETTINGS_VALID, else no settings */
+	__u32 flags; /* FG_SETTINGS_VALID (else no settings) | FG_SETTINGS_RAW_IP */
 };
 
 /* Ring buffer record: this header, then cap_len bytes of the frame from the

@@ -17,6 +17,8 @@
  * - Other (non-IP or unparseable) frames: bytes = frame length minus the L2
  *   header read so far.
  * The outer VLAN tag in skb->vlan_tci (TC) is the frame's outer tag.
+ * The interface's settings are read before parsing: FG_SETTINGS_RAW_IP says
+ * the frame starts with the IP header (an L3 device).
  */
 #ifndef FG_OBSERVE_H
 #define FG_OBSERVE_H
@@ -34,14 +36,16 @@
 /* headers pulled into the linear part of an skb when parsing needs it */
 #define FG_PULL_LEN 256
 
+static __always_inline bool fg_raw_ip(const struct iface_settings *set)
+{
+	return set && (set->flags & FG_SETTINGS_RAW_IP);
+}
+
 static __always_inline void fg_finish(void *ctx, const bool is_skb,
+				      struct iface_settings *set, __u32 slot,
 				      struct fg_packet *pkt, int kind,
 				      __u32 packets, __u64 bytes)
 {
-	struct iface_settings *set;
-	__u32 slot;
-
-	set = fg_iface_of(pkt->key.ifindex, &slot);
 	fg_account(pkt, kind, slot, packets, bytes);
 	if (pkt->error != DP_ERROR_MAX)
 		fg_error_count(pkt->error);
@@ -64,21 +68,24 @@ static __always_inline void fg_observe_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	struct iface_settings *set;
 	struct fg_packet pkt;
+	__u32 slot;
 	__u64 bytes;
 	int kind;
 
-	kind = fg_parse(data, data_end, false, 0, &pkt);
+	set = fg_iface_of(ctx->ingress_ifindex, &slot);
+	kind = fg_parse(data, data_end, fg_raw_ip(set), false, 0, &pkt);
 	pkt.key.ifindex = ctx->ingress_ifindex;
 	pkt.key.direction = FG_DIR_INGRESS;
 	if (kind == FG_PKT_IP && pkt.ip_len)
 		bytes = pkt.ip_len;
 	else
 		bytes = fg_minus(bpf_xdp_get_buff_len(ctx), pkt.l2_len);
-	fg_finish(ctx, false, &pkt, kind, 1, bytes);
+	fg_finish(ctx, false, set, slot, &pkt, kind, 1, bytes);
 }
 
-static __always_inline int fg_parse_skb(struct __sk_buff *skb,
+static __always_inline int fg_parse_skb(struct __sk_buff *skb, bool raw_ip,
 					struct fg_packet *pkt)
 {
 	void *data = (void *)(long)skb->data;
@@ -86,7 +93,8 @@ static __always_inline int fg_parse_skb(struct __sk_buff *skb,
 	__u32 len = skb->len;
 	int kind;
 
-	kind = fg_parse(data, data_end, skb->vlan_present, skb->vlan_tci, pkt);
+	kind = fg_parse(data, data_end, raw_ip, skb->vlan_present,
+			skb->vlan_tci, pkt);
 	if (pkt->error != DP_PARSE_TRUNCATED || len <= data_end - data)
 		return kind;
 
@@ -95,17 +103,20 @@ static __always_inline int fg_parse_skb(struct __sk_buff *skb,
 		return kind;
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	return fg_parse(data, data_end, skb->vlan_present, skb->vlan_tci, pkt);
+	return fg_parse(data, data_end, raw_ip, skb->vlan_present,
+			skb->vlan_tci, pkt);
 }
 
 static __always_inline void fg_observe_skb(struct __sk_buff *skb, __u8 dir)
 {
+	struct iface_settings *set;
 	struct fg_packet pkt;
-	__u32 segs = 1, len;
+	__u32 segs = 1, len, slot;
 	__u64 bytes;
 	int kind;
 
-	kind = fg_parse_skb(skb, &pkt);
+	set = fg_iface_of(skb->ifindex, &slot);
+	kind = fg_parse_skb(skb, fg_raw_ip(set), &pkt);
 	pkt.key.ifindex = skb->ifindex;
 	pkt.key.direction = dir;
 	len = skb->len;
@@ -118,7 +129,7 @@ static __always_inline void fg_observe_skb(struct __sk_buff *skb, __u8 dir)
 	} else {
 		bytes = fg_minus(len, pkt.l2_len);
 	}
-	fg_finish(skb, true, &pkt, kind, segs, bytes);
+	fg_finish(skb, true, set, slot, &pkt, kind, segs, bytes);
 }
 
 #endif /* FG_OBSERVE_H */

@@ -3,13 +3,17 @@
  * parse.h: from frame bytes to a flow key. Pure: reads the packet, touches
  * no map.
  *
- * fg_parse(data, data_end, hw_vlan, hw_tci, pkt) fills *pkt and returns
+ * fg_parse(data, data_end, raw_ip, hw_vlan, hw_tci, pkt) fills *pkt and returns
  * FG_PKT_IP when the frame counts as a flow (it then goes to the flow map
  * and to totals.packets/bytes), FG_PKT_OTHER when it does not (totals
  * other_packets/other_bytes only). pkt->error is an enum fg_error to count,
  * or DP_ERROR_MAX for none; an FG_PKT_IP packet may carry one too.
  *
  * Rules, in the order the parser applies them:
+ * - Raw IP (raw_ip: an L3 device, FG_SETTINGS_RAW_IP): no L2 header
+ *   (l2_len 0, vlan_id 0); the first byte's version nibble picks IPv4 (4)
+ *   or IPv6 (6), and the rules below apply from there. An empty frame ->
+ *   OTHER, TRUNCATED; another version -> OTHER, DP_PARSE_NOT_IP.
  * - Ethernet: fewer than 14 bytes -> OTHER, DP_PARSE_TRUNCATED.
  * - VLAN: up to two tags, 802.1Q (0x8100) or 802.1ad (0x88a8), in any
  *   order. key.vlan_id is the outer tag's VID (0 if untagged). When the
@@ -280,8 +284,27 @@ static __always_inline int fg_parse_vlan(void **cur, void *data_end,
 	return 0;
 }
 
-static __always_inline int fg_parse(void *data, void *data_end, bool hw_vlan,
-				    __u16 hw_tci, struct fg_packet *pkt)
+/* an L3 device's frame: the IP header from the first byte */
+static __always_inline int fg_parse_raw_ip(void *data, void *data_end,
+					   struct fg_packet *pkt)
+{
+	__u8 *first = data;
+
+	if ((void *)(first + 1) > data_end) {
+		pkt->error = DP_PARSE_TRUNCATED;
+		return FG_PKT_OTHER;
+	}
+	if ((*first >> 4) == 4)
+		return fg_parse_ipv4(data, data_end, pkt);
+	if ((*first >> 4) == 6)
+		return fg_parse_ipv6(data, data_end, pkt);
+	pkt->error = DP_PARSE_NOT_IP;
+	return FG_PKT_OTHER;
+}
+
+static __always_inline int fg_parse(void *data, void *data_end, bool raw_ip,
+				    bool hw_vlan, __u16 hw_tci,
+				    struct fg_packet *pkt)
 {
 	struct ethhdr *eth = data;
 	void *cur;
@@ -290,6 +313,8 @@ static __always_inline int fg_parse(void *data, void *data_end, bool hw_vlan,
 	__builtin_memset(pkt, 0, sizeof(*pkt));
 	pkt->key_state = FG_SLOT_USED;
 	pkt->error = DP_ERROR_MAX;
+	if (raw_ip)
+		return fg_parse_raw_ip(data, data_end, pkt);
 	if (hw_vlan)
 		pkt->key.vlan_id = hw_tci & FG_VLAN_VID_MASK;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* fds.c: BPF object fds and bpffs pins, shared by maps, links and programs. */
 #include <errno.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -38,9 +39,23 @@ static jint close_fd0(JNIEnv *env, jclass cls, jint fd)
 	return close(fd) ? -errno : 0;
 }
 
+/* mount(2) of a new bpffs instance on path (mode 0700: root's pins) */
+static jint mount_bpffs0(JNIEnv *env, jclass cls, jstring path)
+{
+	const char *p = fg_str(env, path);
+	int err;
+
+	if (!p)
+		return -EINVAL;
+	err = mount("bpf", p, "bpf", 0, "mode=0700") ? -errno : 0;
+	fg_release_str(env, path, p);
+	return err;
+}
+
 static const JNINativeMethod methods[] = {
 	{"objGet0", "(Ljava/lang/String;)I", (void *)obj_get0},
 	{"objPin0", "(ILjava/lang/String;)I", (void *)obj_pin0},
 	{"closeFd0", "(I)I", (void *)close_fd0},
+	{"mountBpffs0", "(Ljava/lang/String;)I", (void *)mount_bpffs0},
 };
 FG_NATIVES(fg_fds_natives, "BpfFds", methods);

@@ -22,6 +22,7 @@ _Static_assert(offsetof(struct flow_stats, tcp_flags) == 32,
 	       "flow_stats.tcp_flags");
 _Static_assert(FG_SETTINGS_DIRECT == 65536, "Layout.SETTINGS_DIRECT");
 _Static_assert(FG_SETTINGS_VALID == 1, "Layout.SETTINGS_VALID");
+_Static_assert(FG_SETTINGS_RAW_IP == 2, "Layout.SETTINGS_RAW_IP");
 _Static_assert(sizeof(struct flow_slot) == 88,
 	       "flow_slot: Layout.FLOW_SLOT_SIZE");
 _Static_assert(offsetof(struct flow_slot, state) == 44, "flow_slot.state");

@@ -155,6 +155,7 @@ final class FlowgateBackend implements ApiBackend {
   @Override
   public List<InterfaceEntry> interfaces() {
     List<AttachedInterface> attached = interfaceManager.attached();
+    List<String> absent = interfaceManager.absent();
     List<InterfaceEntry> out = new ArrayList<>();
     for (InterfaceConfig c : interfaceManager.specs()) {
       List<Attachment> att = new ArrayList<>();
@@ -170,7 +171,7 @@ final class FlowgateBackend implements ApiBackend {
           att.add(new Attachment(a.name(), a.ifindex(), hooks, note));
         }
       }
-      out.add(InterfaceEntry.of(c, att));
+      out.add(InterfaceEntry.of(c, att, c.isPattern() || absent.contains(c.name())));
     }
     return out;
   }

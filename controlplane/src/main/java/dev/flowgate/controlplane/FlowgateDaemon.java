@@ -9,16 +9,19 @@ import dev.flowgate.controlplane.api.MetricsEndpoint;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.config.LogLevel;
+import dev.flowgate.controlplane.logging.Logging;
 import dev.flowgate.controlplane.metrics.FlowgateMetrics;
 import dev.flowgate.controlplane.security.ProcessCapabilities;
 import io.vertx.core.Vertx;
 import dev.flowgate.controlplane.api.TokenFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
@@ -30,10 +33,11 @@ import sun.misc.Signal;
  * CLI answers it with 2).
  */
 public final class FlowgateDaemon {
-  private static final Logger LOG = Logger.getLogger(FlowgateDaemon.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FlowgateDaemon.class);
 
   private final FlowgateConfig config;
   private final Path configPath;
+  private final Optional<LogLevel> logLevel;
   private final CountDownLatch stop = new CountDownLatch(1);
 
   /**
@@ -41,10 +45,12 @@ public final class FlowgateDaemon {
    *
    * @param config the validated configuration
    * @param configPath the file it came from (reloaded on SIGHUP)
+   * @param logLevel {@code run --log-level}: wins over {@code logging.level}, at start and reload
    */
-  public FlowgateDaemon(FlowgateConfig config, Path configPath) {
+  public FlowgateDaemon(FlowgateConfig config, Path configPath, Optional<LogLevel> logLevel) {
     this.config = config;
     this.configPath = configPath;
+    this.logLevel = logLevel;
   }
 
   /**
@@ -53,6 +59,7 @@ public final class FlowgateDaemon {
    * @return the process exit code: 0 after a clean stop, 1 after a runtime failure
    */
   public int run() {
+    Logging.setLevel(logLevel.orElse(config.logging().level()));
     if (!NativeBpf.isAvailable()) {
       System.err.println(
           "flowgate: cannot load the BPF support library: " + NativeBpf.unavailabilityCause());
@@ -75,7 +82,7 @@ public final class FlowgateDaemon {
       return 1;
     } catch (RuntimeException e) {
       System.err.println("flowgate: cannot start: " + e.getMessage());
-      LOG.log(Level.FINE, "start failure", e);
+      LOG.debug("start failure", e);
       return 1;
     }
     Vertx vertx = Vertx.vertx();
@@ -116,7 +123,7 @@ public final class FlowgateDaemon {
         try {
           api.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-          LOG.log(Level.WARNING, "API stop", e);
+          LOG.warn("API stop", e);
         }
       }
       service.close();
@@ -155,17 +162,18 @@ public final class FlowgateDaemon {
         ApiServer.checkTokenFile(fresh.api().tokenFile().get());
       }
     } catch (ConfigException | TokenFileException e) {
-      LOG.warning("reload refused, the running config stays: " + e.getMessage());
+      LOG.warn("reload refused, the running config stays: " + e.getMessage());
       return;
     }
     try {
       List<String> restart = service.reload(fresh);
+      Logging.setLevel(logLevel.orElse(fresh.logging().level()));
       api.reload(apiOptions(fresh))
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       if (!restart.isEmpty()) {
-        LOG.warning(
+        LOG.warn(
             "reloaded "
                 + configPath
                 + "; these keys keep their running value until a restart: "
@@ -176,7 +184,7 @@ public final class FlowgateDaemon {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      LOG.log(Level.WARNING, "reload of " + configPath + " failed part way", e);
+      LOG.warn("reload of " + configPath + " failed part way", e);
     }
   }
 
@@ -187,7 +195,7 @@ public final class FlowgateDaemon {
     try {
       SystemdNotify.notify(state);
     } catch (RuntimeException e) {
-      LOG.fine("sd_notify: " + e.getMessage());
+      LOG.debug("sd_notify: " + e.getMessage());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane;
 
+import dev.flowgate.bpf.Bpffs;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
@@ -18,6 +19,7 @@ import dev.flowgate.controlplane.iface.SlotTable;
 import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.journal.ExportGate;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
+import dev.flowgate.controlplane.logging.LossLog;
 import dev.flowgate.controlplane.metrics.MetricsSource;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
@@ -26,16 +28,18 @@ import dev.flowgate.controlplane.sweep.SweepLoop;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
 import dev.flowgate.exporters.collector.ExporterStats;
+import dev.flowgate.netlink.LinkTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The counting service's wiring: builds the dataplane, the interfaces, the flow cache, the sinks
@@ -49,11 +53,8 @@ import org.apache.arrow.memory.RootAllocator;
  * either stay attached with their pins (keep-attached) or are detached and unpinned.
  */
 public final class FlowgateService implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(FlowgateService.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FlowgateService.class);
   private static final long START_NANOS = System.nanoTime();
-
-  /** How often interfaces are re-matched (new devices, vanished ones): 2 s. */
-  public static final long RECONCILE_INTERVAL_MS = 2000;
 
   /** The config the service started with: what the restart-only keys keep until a restart. */
   private final FlowgateConfig config;
@@ -65,6 +66,7 @@ public final class FlowgateService implements AutoCloseable {
   private final Dataplane dataplane;
   private final KernelCounters counters;
   private final Accounting accounting = new Accounting();
+  private final LinkTable links;
   private final InterfaceManager interfaces;
   private final ExportFanout fanout;
   private final ExportGate gate;
@@ -86,13 +88,18 @@ public final class FlowgateService implements AutoCloseable {
       throw new UncheckedIOException("cannot create state directory " + config.stateDirectory(), e);
     }
     InterfaceOverlay overlay = InterfaceOverlay.load(config.stateDirectory());
+    // pins need a bpffs: mounted here by root outside systemd, else refused with what to do
+    Bpffs.ensure(config.dataplane().pinPath())
+        .ifPresent(at -> LOG.info("mounted a bpffs on " + at + " for the pins"));
     this.allocator = new RootAllocator();
     this.dataplane =
         Dataplane.load(
             config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
     this.counters = new KernelCounters(dataplane);
-    this.interfaces = new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()));
-    this.fanout = new ExportFanout(SinkFactory.create(config, allocator), accounting);
+    this.links = LinkTable.open();
+    this.interfaces =
+        new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()), links);
+    this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     this.cache =
@@ -134,10 +141,14 @@ public final class FlowgateService implements AutoCloseable {
                     .orElse("ifindex-" + ifindex));
     loop.subscribe(recorder);
     loop.subscribe(fanout);
+    loop.subscribe(new LossLog(counters));
   }
 
 
-  /** Attaches, runs the start-up protocol, starts the sweeps and the interface re-matching. */
+  /**
+   * Attaches, runs the start-up protocol, starts the sweeps; interfaces are re-matched whenever
+   * rtnetlink reports a change (hot-plug, removal, rename).
+   */
   void start() {
     Startup startup =
         new Startup(
@@ -163,7 +174,7 @@ public final class FlowgateService implements AutoCloseable {
               return startup.run(slotsInUse());
             });
     loop.start(config.flows().sweepInterval().toMillis());
-    loop.every(RECONCILE_INTERVAL_MS, this::reconcile);
+    links.addListener(t -> loop.execute(this::reconcile));
   }
 
   /** Adds a consumer of every sweep from now on (e.g. the systemd watchdog). */
@@ -190,9 +201,9 @@ public final class FlowgateService implements AutoCloseable {
           if (!fresh.export().equals(current.export())) {
             fanout.replaceSinks(
                 SinkFactory.update(
-                    current.export(), fanout.sinks(), fresh.export(), allocator));
+                    current.export(), fanout.sinks(), fresh.export(), allocator, links::names));
           }
-          // alerts (issue 15) and logging.level (issue 16) are applied here once those keys exist
+          // alerts (issue 15) are applied here once that key exists; logging.level: the daemon
           current = fresh;
           return null;
         });
@@ -270,7 +281,7 @@ public final class FlowgateService implements AutoCloseable {
     try {
       interfaces.reconcile();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "interface reconcile failed", e);
+      LOG.warn("interface reconcile failed", e);
     }
   }
 
@@ -293,6 +304,7 @@ public final class FlowgateService implements AutoCloseable {
    */
   @Override
   public void close() {
+    links.close(); // no more re-matching queued behind the last sweep
     try {
       KernelReading kernel = loop.stopAndDrain(System.currentTimeMillis());
       accounting.readKernel(kernel);
@@ -301,7 +313,7 @@ public final class FlowgateService implements AutoCloseable {
       journal.exported(finishing);
       accounting.publish(cache);
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "last drain failed", e);
+      LOG.error("last drain failed", e);
     }
     fanout.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal

@@ -19,8 +19,13 @@ import org.apache.arrow.memory.BufferAllocator;
 final class SinkFactory {
   private SinkFactory() {}
 
-  static List<FlowSink> create(FlowgateConfig config, BufferAllocator allocator) {
-    return update(ExportConfig.none(), List.of(), config.export(), allocator);
+  /**
+   * @param names the interface names the collectors' options records announce (this network
+   *     namespace's, from rtnetlink)
+   */
+  static List<FlowSink> create(
+      FlowgateConfig config, BufferAllocator allocator, InterfaceNames names) {
+    return update(ExportConfig.none(), List.of(), config.export(), allocator, names);
   }
 
   /**
@@ -34,7 +39,11 @@ final class SinkFactory {
    * @throws RuntimeException if a new sink cannot start; the new ones started so far are closed
    */
   static List<FlowSink> update(
-      ExportConfig running, List<FlowSink> sinks, ExportConfig fresh, BufferAllocator allocator) {
+      ExportConfig running,
+      List<FlowSink> sinks,
+      ExportConfig fresh,
+      BufferAllocator allocator,
+      InterfaceNames names) {
     List<FlowSink> out = new ArrayList<>();
     List<FlowSink> started = new ArrayList<>();
     try {
@@ -43,7 +52,7 @@ final class SinkFactory {
         if (same >= 0) {
           out.add(sinks.get(same));
         } else {
-          FlowSink sink = CollectorExporter.start(collectorOptions(c), InterfaceNames.system());
+          FlowSink sink = CollectorExporter.start(collectorOptions(c), names);
           started.add(sink);
           out.add(sink);
         }

@@ -13,9 +13,10 @@ import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The start-up protocol, run once on the sweeper thread after the interfaces are attached: replay
@@ -23,7 +24,7 @@ import org.apache.arrow.memory.BufferAllocator;
  * away, and take the accounting baseline (docs/design.md, "Accounting" and "Crash journal").
  */
 final class Startup {
-  private static final Logger LOG = Logger.getLogger(Startup.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
 
   private final Dataplane dataplane;
   private final KernelCounters counters;
@@ -125,10 +126,8 @@ final class Startup {
     if (!r.empty()) {
       journal.checkpoint(cache);
       Level level =
-          r.corruption() != null
-              ? Level.SEVERE
-              : r.inDoubtRecords() > 0 ? Level.WARNING : Level.INFO;
-      LOG.log(level, "start: crash journal replayed: " + r);
+          r.corruption() != null ? Level.ERROR : r.inDoubtRecords() > 0 ? Level.WARN : Level.INFO;
+      LOG.atLevel(level).log("start: crash journal replayed: " + r);
     }
     return r;
   }

@@ -27,4 +27,11 @@ final class BpfFds {
   private static native int objPin0(int fd, String path);
 
   private static native int closeFd0(int fd);
+
+  /** Mounts a new bpffs (mode 0700) on {@code dir}; -errno on failure. */
+  static int mountBpffs(Path dir) {
+    return mountBpffs0(dir.toString());
+  }
+
+  private static native int mountBpffs0(String path);
 }

@@ -34,6 +34,12 @@ public final class Layout {
   /** FG_SETTINGS_VALID: iface_settings.flags bit of an entry that holds settings. */
   public static final int SETTINGS_VALID = 1;
 
+  /**
+   * FG_SETTINGS_RAW_IP: iface_settings.flags bit of an L3 device, whose frames start with the IP
+   * header (WireGuard, tun, PPP, GRE, IPIP).
+   */
+  public static final int SETTINGS_RAW_IP = 2;
+
   /** FG_DEFAULT_MAX_FLOWS: flows per CPU per sweep interval unless the config says otherwise. */
   public static final int DEFAULT_MAX_FLOWS = 262144;
 
@@ -458,10 +464,19 @@ public final class Layout {
 
   /** Writes a struct iface_settings that holds settings ({@link #SETTINGS_VALID}) at {@code at}. */
   public static void putIfaceSettings(ByteBuffer b, int at, int slot, int sampleRate) {
+    putIfaceSettings(b, at, slot, sampleRate, false);
+  }
+
+  /**
+   * Writes a struct iface_settings that holds settings at {@code at}; {@code rawIp} for an L3
+   * device ({@link #SETTINGS_RAW_IP}).
+   */
+  public static void putIfaceSettings(
+      ByteBuffer b, int at, int slot, int sampleRate, boolean rawIp) {
     ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     le.putInt(at + IFACE_SETTINGS_SLOT, slot);
     le.putInt(at + IFACE_SETTINGS_SAMPLE_RATE, sampleRate);
-    le.putInt(at + IFACE_SETTINGS_FLAGS, SETTINGS_VALID);
+    le.putInt(at + IFACE_SETTINGS_FLAGS, SETTINGS_VALID | (rawIp ? SETTINGS_RAW_IP : 0));
   }
 
   /** Whether an interface's settings sit in the ARRAY {@code fg_settings} (else the HASH). */

@@ -120,7 +120,7 @@ public final class NativeBpf {
   }
 
   /** strerror(3) of a positive errno, or libbpf's text for its own codes. */
-  static String strerror(int errno) {
+  public static String strerror(int errno) {
     return CAUSE != null ? "errno " + errno : strerror0(errno);
   }
 

@@ -108,14 +108,24 @@ public final class FlowgateUnderTest implements AutoCloseable {
 
   /** Gives interface {@code ifindex} totals slot {@code slotIndex}, sampling off. */
   public void assignSlot(int ifindex, int slotIndex) {
-    assignSlot(ifindex, slotIndex, 0);
+    assignSlot(ifindex, slotIndex, 0, false);
   }
 
   /** As {@link #assignSlot(int, int)}, sampling 1 packet in {@code sampleRate} (0: none). */
   public void assignSlot(int ifindex, int slotIndex, int sampleRate) {
+    assignSlot(ifindex, slotIndex, sampleRate, false);
+  }
+
+  /** As {@link #assignSlot(int, int)}; {@code rawIp} marks an L3 device (frames start with IP). */
+  public void assignSlot(int ifindex, int slotIndex, boolean rawIp) {
+    assignSlot(ifindex, slotIndex, 0, rawIp);
+  }
+
+  /** The slot, the sampling rate and whether frames start with the IP header. */
+  public void assignSlot(int ifindex, int slotIndex, int sampleRate, boolean rawIp) {
     ByteBuffer k = NativeBpf.allocate(4).putInt(0, ifindex);
     ByteBuffer v = NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE);
-    Layout.putIfaceSettings(v, 0, slotIndex, sampleRate);
+    Layout.putIfaceSettings(v, 0, slotIndex, sampleRate, rawIp);
     object.map(Layout.settingsMapOf(ifindex)).update(k, v, BpfMap.BPF_ANY);
   }
 

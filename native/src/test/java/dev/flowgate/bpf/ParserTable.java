@@ -494,6 +494,80 @@ final class ParserTable {
         f.boundaries());
   }
 
+  /**
+   * Frames of an L3 device (WireGuard, tun, PPP, GRE, IPIP: FG_SETTINGS_RAW_IP): no Ethernet
+   * header, the IP version from the first byte's high nibble. Bytes are the IP packet's, as on
+   * Ethernet; "other" bytes are the whole frame (no L2 header read).
+   */
+  static List<ParserCase> rawIpCases() {
+    List<ParserCase> t = new ArrayList<>();
+    t.add(
+        raw(
+            "raw_ipv4_udp_is_counted_from_the_first_byte",
+            Frames.ipv4(C4, S4).udp(5353, 53).payload(30),
+            flow(C4, S4, IPPROTO_UDP, 5353, 53).bytes(20 + 8 + 30)));
+    t.add(
+        raw(
+            "raw_ipv4_tcp_keeps_flags_and_tos",
+            Frames.ipv4(C4, S4).tos(0x20).tcp(40000, 443, TCP_SYN),
+            flow(C4, S4, IPPROTO_TCP, 40000, 443).tcpFlags(TCP_SYN).tos(0x20)));
+    t.add(
+        raw(
+            "raw_ipv4_icmp_echo_keys_type_and_code",
+            Frames.ipv4(C4, S4).icmp(8, 0).payload(56),
+            icmp(C4, S4, IPPROTO_ICMP, 8, 0).bytes(84)));
+    t.add(
+        raw(
+            "raw_ipv4_with_options_reads_ports_after_ihl",
+            Frames.ipv4(C4, S4).options(RECORD_ROUTE).udp(1234, 4321),
+            flow(C4, S4, IPPROTO_UDP, 1234, 4321).bytes(32 + 8)));
+    t.add(
+        raw(
+            "raw_ipv6_tcp_is_counted_by_the_version_nibble",
+            Frames.ipv6(C6, S6).tcp(40001, 80, TCP_PSH | TCP_ACK).payload(100),
+            flow(C6, S6, IPPROTO_TCP, 40001, 80).tcpFlags(TCP_PSH | TCP_ACK).bytes(40 + 20 + 100)));
+    t.add(
+        raw(
+            "raw_ipv6_icmpv6_echo_keys_type_and_code",
+            Frames.ipv6(C6, S6).icmpv6(128, 0).payload(8),
+            icmp(C6, S6, IPPROTO_ICMPV6, 128, 0)));
+    t.add(
+        raw(
+            "raw_ipv6_with_a_hop_by_hop_header_walks_it",
+            chain(Frames.ipv6(C6, S6), 1).udp(1000, 2000),
+            flow(C6, S6, IPPROTO_UDP, 1000, 2000)));
+    byte[] v5 = stripEthernet(Frames.ipv4(C4, S4).udp(1, 2).payload(10).build());
+    v5[0] = (byte) 0x55;
+    t.add(new ParserCase("raw_version_5_is_not_ip", v5, other(v5.length, Layout.DP_PARSE_NOT_IP)));
+    byte[] shortV4 = Arrays.copyOf(v5, 19);
+    shortV4[0] = (byte) 0x45;
+    t.add(
+        new ParserCase(
+            "raw_ipv4_header_cut_short_is_truncated",
+            shortV4,
+            other(shortV4.length, DP_PARSE_TRUNCATED)));
+    byte[] badIhl = stripEthernet(Frames.ipv4(C4, S4).udp(1, 2).payload(10).build());
+    badIhl[0] = (byte) 0x44;
+    t.add(
+        new ParserCase(
+            "raw_version_4_with_ihl_4_is_bad_ip", badIhl, other(badIhl.length, DP_PARSE_BAD_IP)));
+    return t;
+  }
+
+  static ParserCase raw(String name, FrameBuilder b, Expect e) {
+    Frame f = b.build();
+    if (e.bytes == null) {
+      e.bytes((long) f.ipLength());
+    }
+    return new ParserCase(name, stripEthernet(f), e);
+  }
+
+  /** The frame without its 14-byte Ethernet header (untagged frames only). */
+  private static byte[] stripEthernet(Frame f) {
+    byte[] b = f.bytes();
+    return Arrays.copyOfRange(b, 14, b.length);
+  }
+
   private static ParserCase row(String name, FrameBuilder b, Expect e) {
     return row(name, b.build(), e);
   }

@@ -95,6 +95,27 @@ class ParserTableTest {
     };
   }
 
+  /**
+   * Every raw-IP row (an L3 device: the loopback's settings flagged FG_SETTINGS_RAW_IP) through
+   * every hook. BPF_PROG_TEST_RUN hands a TC program the frame as given (it reads bytes 12-13 as an
+   * EtherType, which here are address bytes, not 0x0800/0x86dd), so TC takes them all.
+   */
+  static Stream<Arguments> rawIpRows() {
+    return ParserTable.rawIpCases().stream()
+        .flatMap(c -> Stream.of(Hook.values()).map(h -> Arguments.of(c, h)));
+  }
+
+  @ParameterizedTest(name = "{0} through {1}")
+  @MethodSource("rawIpRows")
+  void rawIpFrameIsCountedExactlyAsTheTableSays(ParserCase row, Hook hook) {
+    flowgate.assignSlot(LOOPBACK, SLOT, true);
+    try {
+      frameIsCountedExactlyAsTheTableSays(row, hook);
+    } finally {
+      flowgate.assignSlot(LOOPBACK, SLOT, false);
+    }
+  }
+
   @Test
   void tableHasAtLeastFortyRowsWithDistinctNames() {
     List<ParserCase> cases = ParserTable.cases();

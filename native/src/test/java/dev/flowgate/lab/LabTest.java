@@ -3,6 +3,7 @@ package dev.flowgate.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flowgate.netlink.Rtnetlink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,8 +54,11 @@ class LabTest {
     // not java.net.NetworkInterface: it does not see an interface that has no IP address
     assertThat(veth.a().ifindex())
         .isEqualTo(
-            Integer.parseInt(
-                Files.readString(Path.of("/sys/class/net", veth.a().name(), "ifindex")).strip()));
+            Rtnetlink.links().stream()
+                .filter(l -> l.name().equals(veth.a().name()))
+                .findFirst()
+                .orElseThrow()
+                .ifindex());
     assertThat(ns.run("ip", "link", "show", "dev", veth.a().name()).ok()).isFalse();
     assertThat(ns.check("ip", "link", "show", "dev", veth.b().name()).stdout())
         .contains(veth.b().name());

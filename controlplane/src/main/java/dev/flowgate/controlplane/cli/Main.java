@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.cli;
 
+import dev.flowgate.controlplane.logging.Logging;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -48,6 +49,7 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command line and exits the JVM with its exit code. */
   public static void main(String[] args) {
+    Logging.install();
     System.exit(execute(args));
   }
 

@@ -5,10 +5,12 @@ import dev.flowgate.controlplane.FlowgateDaemon;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.config.LogLevel;
 import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.security.FilePermissionCheck;
 import dev.flowgate.controlplane.security.UnsafePermissionsException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -31,6 +33,27 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "The YAML config file, e.g. /etc/flowgate/flowgate.yaml.")
   Path config;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      converter = LogLevelConverter.class,
+      description =
+          "error, warn, info, debug or trace; wins over logging.level (also after a reload).")
+  LogLevel logLevel;
+
+  /** A {@link LogLevel} label, or a usage error listing them. */
+  static final class LogLevelConverter implements CommandLine.ITypeConverter<LogLevel> {
+    @Override
+    public LogLevel convert(String value) {
+      LogLevel level = LogLevel.fromLabel(value);
+      if (level == null) {
+        throw new CommandLine.TypeConversionException(
+            "\"" + value + "\" is not a log level (use error, warn, info, debug or trace)");
+      }
+      return level;
+    }
+  }
 
   @Override
   public Integer call() {
@@ -55,6 +78,6 @@ final class RunCommand implements Callable<Integer> {
         return Main.BAD_CONFIG;
       }
     }
-    return new FlowgateDaemon(loaded, config).run();
+    return new FlowgateDaemon(loaded, config, Optional.ofNullable(logLevel)).run();
   }
 }

@@ -19,7 +19,15 @@ final class ConfigReader {
 
   /** The top-level keys, in the order DESIGN.md documents them. */
   static final List<String> TOP_LEVEL =
-      List.of("interfaces", "flows", "dataplane", "state-directory", "export", "api", "metrics");
+      List.of(
+          "interfaces",
+          "flows",
+          "dataplane",
+          "state-directory",
+          "export",
+          "api",
+          "metrics",
+          "logging");
 
   /** Keys reserved for later work: present in the file, they are refused, never ignored. */
   static final String ALERTS = "alerts";
@@ -60,9 +68,11 @@ final class ConfigReader {
     ExportConfig export = export(top.section("export"));
     ApiConfig api = api(top.section("api"));
     MetricsConfig metrics = metrics(top.section("metrics"));
+    LoggingConfig logging = logging(top.section("logging"));
     return top.build(
         () ->
-            new FlowgateConfig(interfaces, flows, dataplane, stateDirectory, export, api, metrics));
+            new FlowgateConfig(
+                interfaces, flows, dataplane, stateDirectory, export, api, metrics, logging));
   }
 
   private static List<InterfaceConfig> interfaces(Section top) throws ConfigException {
@@ -238,5 +248,13 @@ final class ConfigReader {
     boolean enabled = s.bool("enabled", MetricsConfig.DEFAULT_ENABLED);
     boolean open = s.bool("public", ApiServerOptions.DEFAULT_METRICS_PUBLIC);
     return s.build(() -> new MetricsConfig(enabled, open));
+  }
+
+  private static LoggingConfig logging(Section s) throws ConfigException {
+    s.allowOnly("level");
+    LogLevel level =
+        s.choice(
+            "level", LoggingConfig.DEFAULT_LEVEL, LogLevel.values(), LogLevel::label, "log level");
+    return s.build(() -> new LoggingConfig(level));
   }
 }

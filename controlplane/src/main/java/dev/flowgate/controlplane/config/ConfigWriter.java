@@ -104,6 +104,7 @@ public final class ConfigWriter {
     metrics.put("enabled", config.metrics().enabled());
     metrics.put("public", config.metrics().open());
     root.put("metrics", metrics);
+    root.put("logging", Map.of("level", config.logging().level().label()));
     try {
       return YAML.writeValueAsString(root);
     } catch (JsonProcessingException e) {

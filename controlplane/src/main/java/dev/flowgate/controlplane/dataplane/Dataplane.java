@@ -178,14 +178,17 @@ public final class Dataplane implements AutoCloseable {
   }
 
   /**
-   * Writes the slot and sample rate of an interface; takes effect on the next packet. Into {@code
-   * fg_settings} at index ifindex (an ARRAY: the programs' lookup is inlined), or for an ifindex of
-   * {@link Layout#SETTINGS_DIRECT} or more into the HASH {@code fg_settings_far}.
+   * Writes the slot, sample rate and frame shape of an interface; takes effect on the next packet.
+   * Into {@code fg_settings} at index ifindex (an ARRAY: the programs' lookup is inlined), or for
+   * an ifindex of {@link Layout#SETTINGS_DIRECT} or more into the HASH {@code fg_settings_far}.
+   *
+   * @param rawIp the interface's frames start with the IP header (an L3 device: its link type says
+   *     so), not an Ethernet header
    */
-  public void putSettings(int ifindex, int slot, int sampleRate) {
+  public void putSettings(int ifindex, int slot, int sampleRate, boolean rawIp) {
     ByteBuffer key = direct(4).putInt(0, ifindex);
     ByteBuffer value = direct(Layout.IFACE_SETTINGS_SIZE);
-    Layout.putIfaceSettings(value, 0, slot, sampleRate);
+    Layout.putIfaceSettings(value, 0, slot, sampleRate, rawIp);
     settingsOf(ifindex).update(key, value, 0);
   }
 

@@ -13,9 +13,9 @@ import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands each finished batch of the flow cache to every sink, and tallies it as exported for the
@@ -23,7 +23,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * After every sweep each sink gets its {@link FlowSink#tick}.
  */
 public final class ExportFanout implements FinishedFlowConsumer, SweepListener, AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(ExportFanout.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ExportFanout.class);
 
   private volatile List<FlowSink> sinks;
   private final Accounting accounting;
@@ -44,7 +44,7 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
         sink.write(finished);
       } catch (RuntimeException e) {
         sinkFailures.incrementAndGet();
-        LOG.log(Level.WARNING, "sink " + sink + " failed", e);
+        LOG.warn("sink " + sink + " failed", e);
       }
     }
   }
@@ -69,7 +69,7 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
         try {
           sink.close();
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "closing sink " + sink, e);
+          LOG.warn("closing sink " + sink, e);
         }
       }
     }
@@ -130,7 +130,7 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
       try {
         sink.close();
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "closing sink " + sink, e);
+        LOG.warn("closing sink " + sink, e);
       }
     }
   }

@@ -9,7 +9,10 @@ import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.Hook;
 import dev.flowgate.controlplane.iface.AttachedInterface.HookState;
-import java.io.IOException;
+import dev.flowgate.exporters.log.RateLimitedLog;
+import dev.flowgate.netlink.Link;
+import dev.flowgate.netlink.LinkTable;
+import dev.flowgate.netlink.LinkType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,14 +20,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Attaches the programs to the interfaces the wanted entries select, and keeps that true as entries
- * change (config reload, API) and interfaces come and go ({@link #reconcile()}, called from a short
- * poll).
+ * change (config reload, API) and interfaces come and go ({@link #reconcile()}, called when the
+ * rtnetlink {@link LinkTable} of this network namespace reports a change: hot-plug, removal,
+ * rename).
+ *
+ * <p>A plain-name entry whose interface does not exist is <em>absent</em>: logged once (WARN,
+ * naming the entry), shown as such by the API, and attached (and logged) when it appears.
  *
  * <p>Links are pinned under {@code <pin-path>/<version>/links/<ifname>_<ifindex>_<hook>}, so with
  * keep-attached the programs go on counting while flowgate is stopped, and the next start adopts
@@ -33,12 +43,17 @@ import java.util.stream.Stream;
  * and the reason is reported.
  */
 public final class InterfaceManager implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(InterfaceManager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(InterfaceManager.class);
 
   private final Dataplane dataplane;
   private final SlotTable slots;
-  private final Path sysClassNet;
+  private final LinkTable links;
   private final Map<String, Attachment> attached = new TreeMap<>();
+  private final Set<String> reportedAbsent = new TreeSet<>();
+
+  /** Attach failures and XDP fallbacks, per interface: the first, then one line a minute. */
+  private final RateLimitedLog problems = new RateLimitedLog(LOG, Level.WARN);
+
   private List<InterfaceConfig> specs = List.of();
   private AttachListener listener = (ifindex, slot) -> {};
 
@@ -52,26 +67,28 @@ public final class InterfaceManager implements AutoCloseable {
     final String name;
     final int ifindex;
     final int slot;
+    final boolean rawIp;
     String specId;
     int sampling;
     final Map<Hook, BpfLink> links = new LinkedHashMap<>();
     final Map<Hook, String> notes = new LinkedHashMap<>();
 
-    Attachment(String name, int ifindex, int slot) {
+    Attachment(String name, int ifindex, int slot, boolean rawIp) {
       this.name = name;
       this.ifindex = ifindex;
       this.slot = slot;
+      this.rawIp = rawIp;
     }
   }
 
-  public InterfaceManager(Dataplane dataplane, SlotTable slots) {
-    this(dataplane, slots, Path.of("/sys/class/net"));
-  }
-
-  InterfaceManager(Dataplane dataplane, SlotTable slots, Path sysClassNet) {
+  /**
+   * @param links the interfaces of this network namespace; the caller calls {@link #reconcile()}
+   *     when it reports a change
+   */
+  public InterfaceManager(Dataplane dataplane, SlotTable slots, LinkTable links) {
     this.dataplane = dataplane;
     this.slots = slots;
-    this.sysClassNet = sysClassNet;
+    this.links = links;
   }
 
   /** Sets who is told of attaches (the accounting, to take the slot's baseline). */
@@ -95,7 +112,7 @@ public final class InterfaceManager implements AutoCloseable {
    * any more, forgets the ones that disappeared, and applies changed sampling rates.
    */
   public synchronized void reconcile() {
-    Map<String, Integer> present = presentInterfaces();
+    Map<String, Link> present = links.byName();
     Map<String, InterfaceConfig> wanted = new TreeMap<>();
     for (String ifname : present.keySet()) {
       for (InterfaceConfig spec : specs) {
@@ -106,13 +123,18 @@ public final class InterfaceManager implements AutoCloseable {
     }
     for (String name : List.copyOf(attached.keySet())) {
       Attachment a = attached.get(name);
-      Integer ifindex = present.get(name);
+      Link link = present.get(name);
       InterfaceConfig spec = wanted.get(name);
-      if (ifindex == null || ifindex != a.ifindex) {
-        LOG.info(() -> "interface " + name + " disappeared; forgetting it");
+      if (link == null || link.ifindex() != a.ifindex) {
+        Link now = links.byIndex().get(a.ifindex);
+        if (now != null) {
+          LOG.info("interface " + name + " was renamed " + now.name() + "; detaching");
+        } else {
+          LOG.info("interface " + name + " disappeared; forgetting it");
+        }
         forget(a);
       } else if (spec == null) {
-        LOG.info(() -> "interface " + name + " no longer configured; detaching");
+        LOG.info("interface " + name + " no longer configured; detaching");
         detach(a);
       } else if (needsReattach(a, spec)) {
         detach(a);
@@ -123,16 +145,42 @@ public final class InterfaceManager implements AutoCloseable {
           Attachment a = attached.get(name);
           if (a == null) {
             try {
-              attach(name, present.get(name), spec);
+              attach(name, present.get(name), spec, reportedAbsent.remove(name));
             } catch (RuntimeException e) {
-              LOG.warning("cannot attach to " + name + ": " + e.getMessage());
+              problems.report("attach " + name, "cannot attach to " + name + ": " + e.getMessage());
             }
           } else if (a.sampling != spec.sampling()) {
-            dataplane.putSettings(a.ifindex, a.slot, spec.sampling());
+            dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp);
             a.sampling = spec.sampling();
             a.specId = idOf(spec);
           }
         });
+    reportAbsent(present);
+  }
+
+  private void reportAbsent(Map<String, Link> present) {
+    reportedAbsent.retainAll(specs.stream().map(InterfaceConfig::name).toList());
+    for (InterfaceConfig spec : specs) {
+      if (!spec.isPattern()
+          && !present.containsKey(spec.name())
+          && reportedAbsent.add(spec.name())) {
+        LOG.warn(
+            "interface entry "
+                + spec.name()
+                + ": no interface "
+                + spec.name()
+                + " in this network namespace; it is attached when it appears");
+      }
+    }
+  }
+
+  /** Names of plain-name entries whose interface does not exist now. */
+  public synchronized List<String> absent() {
+    Map<String, Link> present = links.byName();
+    return specs.stream()
+        .filter(s -> !s.isPattern() && !present.containsKey(s.name()))
+        .map(InterfaceConfig::name)
+        .toList();
   }
 
   /** True when every configured plain-name entry is attached. */
@@ -214,10 +262,12 @@ public final class InterfaceManager implements AutoCloseable {
     return hooks;
   }
 
-  private void attach(String name, int ifindex, InterfaceConfig spec) {
+  private void attach(String name, Link link, InterfaceConfig spec, boolean wasAbsent) {
+    int ifindex = link.ifindex();
     int slot = slots.slotOf(name);
-    dataplane.putSettings(ifindex, slot, spec.sampling());
-    Attachment a = new Attachment(name, ifindex, slot);
+    Attachment a = new Attachment(name, ifindex, slot, link.carriesRawIp());
+    // the link type says how the programs parse: Ethernet, or IP from the first byte
+    dataplane.putSettings(ifindex, slot, spec.sampling(), a.rawIp);
     listener.beforeAttach(ifindex, slot);
     a.specId = idOf(spec);
     a.sampling = spec.sampling();
@@ -231,16 +281,17 @@ public final class InterfaceManager implements AutoCloseable {
     }
     attached.put(name, a);
     LOG.info(
-        () ->
-            "attached to "
-                + name
-                + " (ifindex "
-                + ifindex
-                + ", slot "
-                + slot
-                + "): "
-                + a.links.keySet()
-                + (a.notes.isEmpty() ? "" : " " + a.notes));
+        (wasAbsent
+                ? "interface " + name + " appeared; attached (ifindex "
+                : "attached to " + name + " (ifindex ")
+            + ifindex
+            + ", link "
+            + LinkType.label(link.type())
+            + ", slot "
+            + slot
+            + "): "
+            + a.links.keySet()
+            + (a.notes.isEmpty() ? "" : " " + a.notes));
   }
 
   private void attachHook(Attachment a, Hook hook) {
@@ -260,12 +311,13 @@ public final class InterfaceManager implements AutoCloseable {
       try {
         xdp = BpfLink.attachXdp(dataplane.program(Dataplane.PROG_XDP), a.ifindex, XdpMode.NATIVE);
       } catch (BpfException e) {
-        LOG.warning(
-            () ->
-                a.name
-                    + ": native XDP refused ("
-                    + e.getMessage()
-                    + "); counting at TC ingress instead");
+        // the reason is the verifier's or the driver's, e.g. EOPNOTSUPP on tun or wireguard
+        problems.report(
+            "fallback " + a.name,
+            a.name
+                + ": native XDP refused ("
+                + e.getMessage()
+                + "); counting at TC ingress instead");
         a.links.put(
             Hook.TC_INGRESS,
             pin(
@@ -313,7 +365,7 @@ public final class InterfaceManager implements AutoCloseable {
     try {
       return Optional.of(BpfLink.openPinned(p));
     } catch (BpfException e) {
-      LOG.warning(() -> "stale link pin " + p + " removed: " + e.getMessage());
+      LOG.warn("stale link pin " + p + " removed: " + e.getMessage());
       p.toFile().delete();
       return Optional.empty();
     }
@@ -331,7 +383,7 @@ public final class InterfaceManager implements AutoCloseable {
       try {
         e.getValue().unpin();
       } catch (RuntimeException ex) {
-        LOG.warning("unpin " + a.name + " " + e.getKey() + ": " + ex.getMessage());
+        LOG.warn("unpin " + a.name + " " + e.getKey() + ": " + ex.getMessage());
       }
       e.getValue().close();
     }
@@ -357,24 +409,5 @@ public final class InterfaceManager implements AutoCloseable {
   /** The id the API addresses an entry by (the name, or {@code re:<hash>} for a regex). */
   public static String idOf(InterfaceConfig spec) {
     return spec.id();
-  }
-
-  /** Interfaces of the host network namespace: name to ifindex. */
-  private Map<String, Integer> presentInterfaces() {
-    Map<String, Integer> out = new TreeMap<>();
-    try (Stream<Path> dirs = Files.list(sysClassNet)) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        try {
-          out.put(
-              d.getFileName().toString(),
-              Integer.parseInt(Files.readString(d.resolve("ifindex")).trim()));
-        } catch (IOException | NumberFormatException e) {
-          // vanished while we looked
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list " + sysClassNet, e);
-    }
-    return out;
   }
 }

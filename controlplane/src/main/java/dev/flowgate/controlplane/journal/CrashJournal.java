@@ -11,8 +11,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The crash journal under {@code <state-directory>/journal/}: whatever has left the kernel but not
@@ -38,7 +38,7 @@ import java.util.logging.Logger;
  * starts a fresh log. Used on the sweeper's thread only; the counters may be read from any thread.
  */
 public final class CrashJournal implements SweepJournal, AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(CrashJournal.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(CrashJournal.class);
 
   /** The log's file name in the journal directory. */
   public static final String LOG_FILE = "journal.log";
@@ -236,7 +236,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     try {
       log.close();
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "closing the crash journal", e);
+      LOG.warn("closing the crash journal", e);
     }
   }
 
@@ -286,8 +286,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     broken = true;
     long n = ++writeErrors;
     if (n == 1 || n % 100 == 0) {
-      LOG.log(
-          Level.SEVERE,
+      LOG.error(
           "crash journal "
               + what
               + " failed ("

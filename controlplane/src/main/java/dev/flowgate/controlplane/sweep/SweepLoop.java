@@ -11,12 +11,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sweeper thread: runs a {@link Sweeper} at a fixed delay and publishes each sweep's {@link
@@ -28,7 +29,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * {@link #every}.
  */
 public final class SweepLoop implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(SweepLoop.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SweepLoop.class);
 
   private final Sweeper sweeper;
   private final FlowCache cache;
@@ -80,6 +81,18 @@ public final class SweepLoop implements AutoCloseable {
   /** Runs {@code task} on the sweeper thread every {@code everyMs}, between sweeps. */
   public void every(long everyMs, Runnable task) {
     thread.scheduleWithFixedDelay(task, everyMs, everyMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs {@code task} on the sweeper thread soon, between sweeps, without waiting (e.g. re-matching
+   * interfaces when rtnetlink reports a change); ignored once the loop is stopping.
+   */
+  public void execute(Runnable task) {
+    try {
+      thread.execute(task);
+    } catch (RejectedExecutionException e) {
+      // stopping: nothing more to re-match
+    }
   }
 
   /** Runs a task on the sweeper thread and waits for it; its exception is rethrown here. */
@@ -160,7 +173,7 @@ public final class SweepLoop implements AutoCloseable {
           e.addSuppressed(again);
         }
       }
-      LOG.log(Level.SEVERE, "sweep failed", e);
+      LOG.error("sweep failed", e);
     }
   }
 

@@ -101,7 +101,8 @@ class ApiServerTest extends ApiServerTestBase {
                                 .put("device", "veth0")
                                 .put("ifindex", 7)
                                 .put("hooks", new JsonArray().add("tc-ingress"))
-                                .put("note", "no native XDP"))));
+                                .put("note", "no native XDP")))
+                .put("state", "attached"));
 
     Reply list = await(client.get("/api/v1/interfaces"));
     assertThat(list.status()).isEqualTo(200);

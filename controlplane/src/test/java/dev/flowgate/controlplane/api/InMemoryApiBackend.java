@@ -75,7 +75,7 @@ final class InMemoryApiBackend implements ApiBackend {
         InterfaceNames.isRegex(spec.name())
             ? List.of()
             : List.of(new Attachment(spec.name(), 7, List.of("tc-ingress"), "no native XDP"));
-    InterfaceEntry entry = InterfaceEntry.of(spec, attached);
+    InterfaceEntry entry = InterfaceEntry.of(spec, attached, false);
     entries.put(entry.id(), entry);
     return entry;
   }
@@ -94,7 +94,8 @@ final class InMemoryApiBackend implements ApiBackend {
             patch.mode().orElse(old.mode()),
             patch.direction().orElse(old.direction()),
             patch.sampling().orElse(old.sampling()),
-            old.attached());
+            old.attached(),
+            old.state());
     entries.put(id, entry);
     return entry;
   }

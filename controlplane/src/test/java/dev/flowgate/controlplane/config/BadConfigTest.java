@@ -47,7 +47,7 @@ class BadConfigTest {
             "unknownTopLevelKeyListsKnownOnes",
             "interfaces: []\ncolour: blue\n",
             "flowgate.yaml:2:1: colour: unknown key (expected interfaces, flows, dataplane,"
-                + " state-directory, export, api or metrics)"),
+                + " state-directory, export, api, metrics or logging)"),
         bad(
             "alertsSectionIsNotSupportedYet",
             "interfaces: []\nalerts:\n  syn-flood: {}\n",
@@ -360,7 +360,16 @@ class BadConfigTest {
         bad(
             "metricsEnabledAsNumber",
             "metrics:\n  enabled: 1\n",
-            "flowgate.yaml:2:12: metrics.enabled: expected true or false, got 1"));
+            "flowgate.yaml:2:12: metrics.enabled: expected true or false, got 1"),
+        bad(
+            "logLevelNotALevel",
+            "logging:\n  level: verbose\n",
+            "flowgate.yaml:2:10: logging.level: \"verbose\" is not a log level"
+                + " (use error, warn, info, debug or trace)"),
+        bad(
+            "loggingUnknownKey",
+            "logging:\n  format: json\n",
+            "flowgate.yaml:2:3: logging.format: unknown key (expected level)"));
   }
 
   private static Arguments bad(String name, String yaml, String message) {

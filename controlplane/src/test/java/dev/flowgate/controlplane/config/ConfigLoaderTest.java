@@ -165,6 +165,8 @@ class ConfigLoaderTest {
             metrics:
               enabled: true
               public: false
+            logging:
+              level: info
             """);
   }
 

@@ -4,6 +4,7 @@ import dev.flowgate.exporters.FlowSchema;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
+import dev.flowgate.exporters.log.RateLimitedLog;
 import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.outcome.SinkOutcomes;
 import java.io.IOException;
@@ -14,12 +15,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Writes finished flows as rolling Arrow IPC files (the random-access file format, so readers can
@@ -60,7 +62,7 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
  */
 public final class ArrowFileSink implements FlowSink {
 
-  private static final Logger LOG = Logger.getLogger(ArrowFileSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ArrowFileSink.class);
 
   /** The sink name in outcomes, metrics and the status API. */
   public static final String SINK_NAME = "arrow";
@@ -82,6 +84,8 @@ public final class ArrowFileSink implements FlowSink {
   private volatile Path currentFile;
   private volatile String lastError;
   private final SinkOutcomes outcomes = new SinkOutcomes(SINK_NAME);
+  /** Write failures: the first of each kind, then a summary at most once a minute. */
+  private final RateLimitedLog problems = new RateLimitedLog(LOG, Level.WARN);
 
   // guarded by this
   private OpenFlowFile current;
@@ -343,6 +347,7 @@ public final class ArrowFileSink implements FlowSink {
   private void failed(String what, IOException e) {
     writeErrors.incrementAndGet();
     lastError = what + ": " + e;
-    LOG.log(Level.WARNING, "arrow file sink on " + directory.path() + ": " + what, e);
+    String kind = what.contains(" ") ? what.substring(0, what.indexOf(' ')) : what; // "writing"
+    problems.report(kind, "arrow file sink on " + directory.path() + ": " + what + ": " + e);
   }
 }

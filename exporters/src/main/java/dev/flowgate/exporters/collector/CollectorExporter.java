@@ -9,6 +9,7 @@ import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
 import dev.flowgate.exporters.encode.FlowMessageEncoder;
 import dev.flowgate.exporters.ipfix.IpfixEncoder;
+import dev.flowgate.exporters.log.RateLimitedLog;
 import dev.flowgate.exporters.netflow.NetflowV5Encoder;
 import dev.flowgate.exporters.netflow.NetflowV9Encoder;
 import dev.flowgate.exporters.netflow.SysUptime;
@@ -27,6 +28,8 @@ import java.util.ArrayDeque;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Exports finished flows to one collector in the configured protocol and transport.
@@ -62,6 +65,9 @@ public final class CollectorExporter implements FlowSink {
   private final Thread sender;
   private final EncodeCursor writeCursor = new EncodeCursor();
   private final SinkOutcomes outcomes;
+  /** A collector that refuses connections: no loss yet (the message waits), but said at once. */
+  private final RateLimitedLog unreachable =
+      new RateLimitedLog(LoggerFactory.getLogger(CollectorExporter.class), Level.WARN);
 
   /** How often the sender asks TCP what the peer acknowledged while nothing else happens: 20 ms. */
   static final long SETTLE_POLL_NANOS = 20_000_000L;
@@ -336,9 +342,14 @@ public final class CollectorExporter implements FlowSink {
             queue.drop(message, "exporter closed while the collector was unreachable: " + e);
             message = null;
             queue.done();
-          } else if (++failures > 1) {
-            // no session (a TCP connect failed) again: really down, pace the reconnects
-            queue.pause(backoff.nextPauseNanos());
+          } else {
+            unreachable.report(
+                "connect",
+                "sink " + outcomes.sink() + ": cannot reach the collector (" + e + "); retrying");
+            if (++failures > 1) {
+              // no session (a TCP connect failed) again: really down, pace the reconnects
+              queue.pause(backoff.nextPauseNanos());
+            }
           }
         }
       }

@@ -13,10 +13,15 @@ final class ConfigReader {
 
   /** The top-level keys, in the order DESIGN.md documents them. */
   static final List<String> TOP_LEVEL =
-      List.of("interfaces", "flows", "dataplane", "state-directory", "export", "api", "metrics");
-
-  /** Keys reserved for later work: present in the file, they are refused, never ignored. */
-  static final String ALERTS = "alerts";
+      List.of(
+          "interfaces",
+          "flows",
+          "dataplane",
+          "state-directory",
+          "export",
+          "api",
+          "metrics",
+          "alerts");
 
   private ConfigReader() {}
 
@@ -33,15 +38,6 @@ final class ConfigReader {
     Section top = Section.of(file, "", root, "a mapping");
     for (String key : top.keys()) {
       ConfigNode.Entry entry = top.entry(key).orElseThrow();
-      if (key.equals(ALERTS)) {
-        throw new ConfigException(
-            file,
-            entry.keyLine(),
-            entry.keyColumn(),
-            ALERTS,
-            "not supported yet (detectors, thresholds and alert sinks come with the alerts"
-                + " issue); remove this section");
-      }
       if (!TOP_LEVEL.contains(key)) {
         List<String> known = new ArrayList<>(TOP_LEVEL);
         throw top.unknownKey(key, entry, known);
@@ -54,9 +50,11 @@ final class ConfigReader {
     ExportConfig export = export(top.section("export"));
     ApiConfig api = api(top.section("api"));
     MetricsConfig metrics = metrics(top.section("metrics"));
+    AlertsConfig alerts = AlertsConfigReader.read(top.section("alerts"));
     return top.build(
         () ->
-            new FlowgateConfig(interfaces, flows, dataplane, stateDirectory, export, api, metrics));
+            new FlowgateConfig(
+                interfaces, flows, dataplane, stateDirectory, export, api, metrics, alerts));
   }
 
   private static List<InterfaceConfig> interfaces(Section top) throws ConfigException {

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param export where finished flows go
  * @param api the HTTP API listener
  * @param metrics Prometheus metrics
+ * @param alerts detectors, thresholds and alert sinks
  */
 public record FlowgateConfig(
     List<InterfaceConfig> interfaces,
@@ -24,7 +25,8 @@ public record FlowgateConfig(
     Path stateDirectory,
     ExportConfig export,
     ApiConfig api,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    AlertsConfig alerts) {
 
   /** Default state-directory: /var/lib/flowgate. */
   public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/var/lib/flowgate");
@@ -43,6 +45,7 @@ public record FlowgateConfig(
     Objects.requireNonNull(export, "export");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(alerts, "alerts");
     for (int i = 0; i < interfaces.size(); i++) {
       for (int j = 0; j < i; j++) {
         if (interfaces.get(i).name().equals(interfaces.get(j).name())) {
@@ -77,7 +80,8 @@ public record FlowgateConfig(
         DEFAULT_STATE_DIRECTORY,
         ExportConfig.none(),
         ApiConfig.defaults(),
-        MetricsConfig.defaults());
+        MetricsConfig.defaults(),
+        AlertsConfig.defaults());
   }
 
   /** This config as YAML that {@link ConfigLoader} reads back equal. */

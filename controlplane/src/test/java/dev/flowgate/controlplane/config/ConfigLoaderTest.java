@@ -163,6 +163,25 @@ class ConfigLoaderTest {
               listen: 127.0.0.1:9740
             metrics:
               enabled: true
+            alerts:
+              hold-down: 30s
+              extra-amplification-ports: []
+              allow: []
+              thresholds:
+                syn-flood:
+                  critical: 20000pps
+                udp-flood:
+                  critical: 200000pps
+                icmp-flood:
+                  critical: 20000pps
+                amplification:
+                  critical: 10000pps
+                pps: {}
+                bps: {}
+                flows: {}
+              hostgroups: []
+              sinks:
+                log: true
             """);
   }
 

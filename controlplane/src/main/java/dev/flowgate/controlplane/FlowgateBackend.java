@@ -195,4 +195,11 @@ final class FlowgateBackend implements ApiBackend {
   private Optional<InterfaceEntry> find(String id) {
     return interfaces().stream().filter(e -> e.id().equals(id)).findFirst();
   }
+
+  @Override
+  public List<java.util.Map<String, Object>> alerts() {
+    return service.detection().alerts().stream()
+        .map(dev.flowgate.controlplane.detect.AlertJson::object)
+        .toList();
+  }
 }

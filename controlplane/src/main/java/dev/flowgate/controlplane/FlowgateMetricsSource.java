@@ -100,4 +100,19 @@ final class FlowgateMetricsSource implements MetricsSource {
     }
     return out;
   }
+
+  @Override
+  public List<dev.flowgate.controlplane.detect.Alert> alerts() {
+    return service.detection().alerts();
+  }
+
+  @Override
+  public java.util.Map<dev.flowgate.controlplane.config.Detector, Long> alertTotals() {
+    return service.detection().totals();
+  }
+
+  @Override
+  public List<dev.flowgate.controlplane.detect.AlertSink> alertSinks() {
+    return service.detection().sinks();
+  }
 }

@@ -10,6 +10,8 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
+import dev.flowgate.controlplane.detect.AlertSinks;
+import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -75,6 +77,7 @@ public final class FlowgateService implements AutoCloseable {
   private final IntervalBatchBuilder batch;
   private final Sweeper sweeper;
   private final ScheduledExecutorService thread;
+  private final Detection detection;
   private volatile long sweeps;
   private volatile long lastDrained;
   private volatile Runnable afterSweep = () -> {};
@@ -109,6 +112,11 @@ public final class FlowgateService implements AutoCloseable {
         new IntervalBatchBuilder(allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
     this.sweeper =
         new Sweeper(dataplane, batch, cache, (ifindex, dir, p, b) -> {}, chunk, true, journal);
+    dataplane.putAmplificationPorts(config.alerts().amplificationPorts());
+    this.detection =
+        new Detection(
+            config.alerts(), dataplane.hosts(), AlertSinks.create(config.alerts().sinks()));
+    batch.setAppendListener(detection::rows);
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -201,6 +209,8 @@ public final class FlowgateService implements AutoCloseable {
     long started = System.nanoTime();
     try {
       List<Integer> slots = slotsInUse();
+      // the per-host counters first: a flood's drain can take long
+      detection.beforeDrain(sweeps + 1, System.currentTimeMillis());
       int n =
           sweeper.sweep(System.currentTimeMillis(), () -> accounting.readKernel(counters, slots));
       lastDrained = n;
@@ -209,6 +219,7 @@ public final class FlowgateService implements AutoCloseable {
       }
       accounting.publish(cache);
       sweeps++;
+      detection.afterDrain(System.currentTimeMillis());
       recordSweep(n, System.nanoTime() - started);
       for (FlowSink sink : fanout.sinks()) {
         if (sink instanceof ArrowFileSink files) {
@@ -262,8 +273,15 @@ public final class FlowgateService implements AutoCloseable {
     onSweeper(
         () -> {
           interfaces.setSpecs(overlay.apply(newConfig.interfaces()));
+          dataplane.putAmplificationPorts(newConfig.alerts().amplificationPorts());
+          detection.apply(newConfig.alerts());
           return null;
         });
+  }
+
+  /** The detectors and their alerts. */
+  Detection detection() {
+    return detection;
   }
 
   void putInterface(InterfaceConfig entry) {
@@ -368,6 +386,7 @@ public final class FlowgateService implements AutoCloseable {
       LOG.log(Level.SEVERE, "last drain failed", e);
     }
     fanout.close();
+    detection.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal
     journal.close();
     for (ExporterStats s : exporterStats()) {
@@ -397,7 +416,11 @@ public final class FlowgateService implements AutoCloseable {
    */
   void setSweepRecorder(SweepRecorder recorder) {
     this.sweepRecorder = recorder;
-    batch.setAppendListener(recorder::intervalRows);
+    batch.setAppendListener(
+        (root, from, count) -> {
+          recorder.intervalRows(root, from, count);
+          detection.rows(root, from, count);
+        });
   }
 
   private void recordSweep(int drained, long nanos) {

@@ -35,4 +35,19 @@ public interface MetricsSource {
 
   /** One entry per Arrow file sink. */
   List<ArrowFileSinkStats> arrowSinks();
+
+  /** Active alerts and the last resolved ones (the detectors' published copy). */
+  default List<dev.flowgate.controlplane.detect.Alert> alerts() {
+    return List.of();
+  }
+
+  /** Alerts fired since start, per detector. */
+  default java.util.Map<dev.flowgate.controlplane.config.Detector, Long> alertTotals() {
+    return java.util.Map.of();
+  }
+
+  /** The alert sinks, for their delivery counters. */
+  default List<dev.flowgate.controlplane.detect.AlertSink> alertSinks() {
+    return List.of();
+  }
 }

@@ -35,7 +35,11 @@ class MetricsCatalogTest {
           "reason",
           "collector",
           "directory",
-          "version");
+          "version",
+          "type",
+          "severity",
+          "sink",
+          "outcome");
 
   private BufferAllocator allocator;
   private FlowgateMetrics metrics;

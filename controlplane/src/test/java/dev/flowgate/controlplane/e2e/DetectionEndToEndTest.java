@@ -36,12 +36,16 @@ class DetectionEndToEndTest {
   private VethPair veth;
   private Path dir;
   private WebhookReceiver hook;
+  private dev.flowgate.lab.MacAddress srcMac;
+  private dev.flowgate.lab.MacAddress dstMac;
 
   @BeforeEach
   void lab() throws IOException {
     lab = Lab.open();
     Netns ns = lab.netns();
     veth = lab.quietVeth(Netns.HOST, ns);
+    srcMac = veth.b().mac(); // each mac() asks ip(8): once, not per frame
+    dstMac = veth.a().mac();
     dir = lab.tempDir();
     hook = new WebhookReceiver();
   }
@@ -54,6 +58,11 @@ class DetectionEndToEndTest {
 
   /** Starts flowgate with this {@code alerts:} section (indented two spaces) and 1 s sweeps. */
   private FlowgateProcess flowgate(String alerts, int maxFlows) throws Exception {
+    return flowgate(alerts, maxFlows, "");
+  }
+
+  /** As {@link #flowgate(String, int)}, with more sink lines (indented four spaces). */
+  private FlowgateProcess flowgate(String alerts, int maxFlows, String sinks) throws Exception {
     int port = FlowgateProcess.freePort();
     String yaml =
         """
@@ -78,6 +87,7 @@ class DetectionEndToEndTest {
           sinks:
             log: true
             webhook: {url: '%s', max-retries: 2}
+        %s
         """
             .formatted(
                 veth.a().name(),
@@ -86,7 +96,8 @@ class DetectionEndToEndTest {
                 dir.resolve("state"),
                 port,
                 alerts.stripTrailing(),
-                hook.url());
+                hook.url(),
+                sinks);
     Path file = dir.resolve("flowgate-" + System.nanoTime() + ".yaml");
     Files.writeString(file, yaml);
     return FlowgateProcess.start(file, port, dir.resolve("fg.log"));
@@ -110,7 +121,7 @@ class DetectionEndToEndTest {
 
   private byte[] syn(String src, String dst, int i) {
     return Frames.ipv4(src, dst)
-        .macs(veth.b().mac(), veth.a().mac())
+        .macs(srcMac, dstMac)
         .tcp(10000 + i % 50000, 80, Frames.TCP_SYN)
         .build()
         .bytes();
@@ -118,7 +129,7 @@ class DetectionEndToEndTest {
 
   private byte[] syn6(String src, String dst, int i) {
     return Frames.ipv6(src, dst)
-        .macs(veth.b().mac(), veth.a().mac())
+        .macs(srcMac, dstMac)
         .tcp(10000 + i % 50000, 80, Frames.TCP_SYN)
         .build()
         .bytes();
@@ -126,7 +137,7 @@ class DetectionEndToEndTest {
 
   private byte[] udp(String src, String dst, int srcPort, int i) {
     return Frames.ipv4(src, dst)
-        .macs(veth.b().mac(), veth.a().mac())
+        .macs(srcMac, dstMac)
         .udp(srcPort, 20000 + i % 1000)
         .payload(200)
         .build()
@@ -135,7 +146,7 @@ class DetectionEndToEndTest {
 
   private byte[] ping(String src, String dst) {
     return Frames.ipv4(src, dst)
-        .macs(veth.b().mac(), veth.a().mac())
+        .macs(srcMac, dstMac)
         .icmp(8, 0)
         .payload(56)
         .build()
@@ -368,6 +379,33 @@ class DetectionEndToEndTest {
       JsonNode all = fg.json("/api/v1/alerts").get("alerts");
       assertThat(all).hasSize(1);
       assertThat(all.get(0).get("target").asText()).isEqualTo(OTHER_VICTIM);
+    }
+  }
+
+  @Test
+  void alertmanagerShowsTheAlertFiringThenResolved() throws Exception {
+    try (Alertmanager am = Alertmanager.start(lab.tempDir());
+        FlowgateProcess fg =
+            flowgate(
+                thresholds("syn-flood: {critical: 500pps}"),
+                4096,
+                "    alertmanager: {url: '" + am.url() + "', resend-interval: 1s}")) {
+      try (PacedSender s =
+          PacedSender.start(veth.b(), frames(4000, i -> syn(ATTACKER, VICTIM, i)), 1000)) {
+        JsonNode active = am.awaitAlert("syn-flood", VICTIM, true);
+        assertThat(active).as("Alertmanager never saw it:\n%s", fg.log()).isNotNull();
+        assertThat(active.at("/labels/severity").asText()).isEqualTo("critical");
+        assertThat(active.at("/labels/hostgroup").asText()).isEqualTo("default");
+        assertThat(active.at("/status/state").asText()).isEqualTo("active");
+        s.await();
+      }
+      assertThat(awaitAlert(fg, alert("syn-flood", VICTIM, "resolved"))).isNotNull();
+      assertThat(am.awaitAlert("syn-flood", VICTIM, false))
+          .as("Alertmanager still shows it active:\n%s", fg.log())
+          .isNull();
+      String metrics = fg.get("/metrics").body();
+      assertThat(metrics)
+          .contains("flowgate_alert_deliveries_total{outcome=\"failed\",sink=\"alertmanager\"} 0.0");
     }
   }
 }

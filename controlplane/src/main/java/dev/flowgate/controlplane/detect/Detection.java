@@ -4,6 +4,8 @@ import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.controlplane.config.AlertLevels;
 import dev.flowgate.controlplane.config.AlertsConfig;
 import dev.flowgate.controlplane.config.Detector;
+import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,7 +17,7 @@ import java.util.logging.Logger;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * The detectors, run once per sweep, in three steps the sweep calls in order:
+ * The detectors, a {@link SweepListener}, run once per sweep in three steps:
  *
  * <ol>
  *   <li>{@link #beforeDrain} (before the flow table is swapped and drained, which can take long
@@ -31,7 +33,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * <p>Rates are the interval's counts over the time between two reads of the counters. The sweeper's
  * thread only; {@link #alerts()} and the metrics read published copies.
  */
-public final class Detection implements AutoCloseable {
+public final class Detection implements SweepListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Detection.class.getName());
 
   private final HostCounters counters;
@@ -76,7 +78,8 @@ public final class Detection implements AutoCloseable {
    * @param sweep this sweep's number
    * @param nowMs epoch ms of the read
    */
-  public void beforeDrain(long sweep, long nowMs) {
+  @Override
+  public void beforeSweep(long sweep, long nowMs) {
     this.sweep = sweep;
     long ns = System.nanoTime();
     long prevNs = readNs;
@@ -104,17 +107,24 @@ public final class Detection implements AutoCloseable {
     tally.begin(s.keySet());
   }
 
-  /** Step 2: rows of the drained interval (an interval batch append listener). */
-  public void rows(VectorSchemaRoot batch, int from, int count) {
+  /** Step 2: rows of the drained interval. */
+  @Override
+  public void drained(VectorSchemaRoot batch, int from, int count) {
     tally.add(batch, from, count);
   }
 
+  /** Step 3: evaluates and delivers, at the sweep's end. */
+  @Override
+  public void swept(SweepResult result) {
+    afterDrain(System.currentTimeMillis());
+  }
+
   /**
-   * Step 3: evaluates and delivers.
+   * Evaluates and delivers.
    *
    * @param nowMs epoch ms (the sweep's end)
    */
-  public void afterDrain(long nowMs) {
+  void afterDrain(long nowMs) {
     double seconds = counters.intervalNs() / 1e9;
     if (seconds > 0) {
       Set<HostKey> seen = new HashSet<>();

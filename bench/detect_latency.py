@@ -49,6 +49,7 @@ TYPES = ["syn-flood", "udp-flood", "icmp-flood", "amplification"]
 # host_counters: packets bytes flows tcp syn udp icmp frag amp amp_bytes (u64 each)
 FIELD = {"syn-flood": 4, "udp-flood": 5, "icmp-flood": 6, "amplification": 8}
 EMA = math.exp(-1 / 5)
+SENT = []  # the counter's mean rate over each flood's whole seconds, as the kernel saw it
 
 SENDER = r"""
 import errno, socket, struct, sys, time
@@ -184,6 +185,7 @@ def flood(kind, target, rate, seconds, macs, maps, port, threshold, tmp, expect=
         avg = avg * EMA + speed * (1 - EMA)
         if fnm is None and avg >= threshold:
             fnm = float(k)
+    SENT.append((last - base) / int(seconds))
     p.wait()
     flowgate = None
     deadline = time.time() + (5 if expect else 0)
@@ -248,7 +250,7 @@ alerts:
             print(f"threshold {t} pps, floods at {2 * t} pps for {args.seconds} s, "
                   f"{args.runs} runs per type, sweep-interval 1s")
             print(f"{'type':14} {'flowgate p50':>12} {'p95':>6} {'FNM-EMA p50':>12} {'p95':>6} "
-                  f"{'p95 ratio':>9} {'missed':>6}")
+                  f"{'p95 ratio':>9} {'missed':>6} {'FNM missed':>10} {'sent pps p50':>12}")
             n = 0
             for kind in TYPES:
                 ours, theirs = [], []
@@ -259,9 +261,11 @@ alerts:
                     ours.append(a)
                     theirs.append(b)
                 missed = sum(1 for x in ours if x is None)
+                fnm_missed = sum(1 for x in theirs if x is None)
                 print(f"{kind:14} {pct(ours, 50):12.2f} {pct(ours, 95):6.2f} {pct(theirs, 50):12.2f} "
-                      f"{pct(theirs, 95):6.2f} {pct(theirs, 95) / pct(ours, 95):9.2f} {missed:6d}",
-                      flush=True)
+                      f"{pct(theirs, 95):6.2f} {pct(theirs, 95) / pct(ours, 95):9.2f} {missed:6d} "
+                      f"{fnm_missed:10d} {statistics.median(SENT):12.0f}", flush=True)
+                SENT.clear()
             before = len(api(port, "/api/v1/alerts")["alerts"])
             benign = 0
             for kind in TYPES:

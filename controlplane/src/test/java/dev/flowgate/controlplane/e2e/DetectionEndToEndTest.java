@@ -411,4 +411,42 @@ class DetectionEndToEndTest {
           .contains("flowgate_alert_deliveries_total{outcome=\"failed\",sink=\"alertmanager\"} 0.0");
     }
   }
+
+  @Test
+  void bulkIperf3TransferRaisesNothingWithTheDefaults() throws Exception {
+    int o = (int) (ProcessHandle.current().pid() % 250) + 1;
+    String server = "198.18." + o + ".1";
+    veth.a().ip("addr", "add", server + "/24", "dev", veth.a().name());
+    veth.b().ip("addr", "add", "198.18." + o + ".2/24", "dev", veth.b().name());
+    int port = FlowgateProcess.freePort();
+    try (FlowgateProcess fg = flowgate("", 65536)) {
+      Process iperf =
+          new ProcessBuilder("iperf3", "-s", "-1", "-B", server, "-p", "" + port)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("iperf3-server.log").toFile())
+              .start();
+      try {
+        long from = sweeps(fg);
+        // the server listens within moments: retry the client until it connects
+        dev.flowgate.lab.Command.Result r = null;
+        for (int i = 0; i < 50 && (r == null || r.exitCode() != 0); i++) {
+          Thread.sleep(100);
+          r =
+              veth.b()
+                  .netns()
+                  .run("iperf3", "-c", server, "-p", "" + port, "-t", "4", "-M", "1400");
+        }
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        awaitSweeps(fg, from, 7);
+      } finally {
+        iperf.destroyForcibly();
+      }
+      long kernel = 0;
+      for (JsonNode row : fg.json("/api/v1/status").get("accounting")) {
+        kernel += row.at("/kernel/packets").asLong();
+      }
+      assertThat(kernel).as("the transfer crossed the probe").isGreaterThan(10_000);
+      assertThat(fg.json("/api/v1/alerts").get("alerts")).as(fg.log()).isEmpty();
+    }
+  }
 }

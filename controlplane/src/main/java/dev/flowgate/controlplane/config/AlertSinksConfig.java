@@ -74,7 +74,8 @@ public record AlertSinksConfig(
     try {
       u = new URI(text);
     } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException(ConfigNode.quote(text) + " is not a URL: " + e.getReason());
+      throw new IllegalArgumentException(
+          ConfigNode.quote(text) + " is not a URL: " + e.getReason());
     }
     if (u.getScheme() == null
         || !(u.getScheme().equals("http") || u.getScheme().equals("https"))

@@ -34,7 +34,8 @@ public record AlertsConfig(
    * UDP source ports of the usual amplification vectors, always counted: DNS 53, NTP 123, chargen
    * 19, SNMP 161, CLDAP 389, SSDP 1900, memcached 11211.
    */
-  public static final List<Integer> AMPLIFICATION_PORTS = List.of(53, 123, 19, 161, 389, 1900, 11211);
+  public static final List<Integer> AMPLIFICATION_PORTS =
+      List.of(53, 123, 19, 161, 389, 1900, 11211);
 
   /**
    * Checks ranges, that hostgroup names are unique, and that no network is listed twice at the same

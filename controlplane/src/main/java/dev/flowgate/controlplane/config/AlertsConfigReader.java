@@ -90,7 +90,9 @@ final class AlertsConfigReader {
     if (!(n.get() instanceof ConfigNode.Scalar sc)
         || (sc.token() != JsonToken.VALUE_STRING && sc.token() != JsonToken.VALUE_NUMBER_INT)) {
       throw s.error(
-          n.get(), key, "expected a rate such as " + unit.format(1000) + ", got " + n.get().describe());
+          n.get(),
+          key,
+          "expected a rate such as " + unit.format(1000) + ", got " + n.get().describe());
     }
     try {
       return unit.parse(sc.text());

@@ -5,8 +5,8 @@ import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /**
- * An IPv4 or IPv6 network as the config writes it ({@code 192.0.2.0/24}, {@code 2001:db8::/32}, or a
- * bare address for one host), held the way the kernel keys addresses: 128 bits, IPv4 mapped to
+ * An IPv4 or IPv6 network as the config writes it ({@code 192.0.2.0/24}, {@code 2001:db8::/32}, or
+ * a bare address for one host), held the way the kernel keys addresses: 128 bits, IPv4 mapped to
  * {@code ::ffff:a.b.c.d} (so an IPv4 /24 is a /120 of the mapped space).
  *
  * @param hi the network's first 64 bits (big-endian)
@@ -99,8 +99,7 @@ public record Cidr(long hi, long lo, int mappedPrefix, String text) {
     }
     Cidr net = new Cidr(hi, lo, mapped, "");
     long maskedHi = mapped >= 64 ? hi : (mapped == 0 ? 0 : hi & (-1L << (64 - mapped)));
-    long maskedLo =
-        mapped <= 64 ? 0 : (mapped == 128 ? lo : lo & (-1L << (128 - mapped)));
+    long maskedLo = mapped <= 64 ? 0 : (mapped == 128 ? lo : lo & (-1L << (128 - mapped)));
     String normalized = canonical(v4, maskedHi, maskedLo) + "/" + prefix;
     if (maskedHi != hi || maskedLo != lo) {
       throw new IllegalArgumentException(
@@ -158,7 +157,10 @@ public record Cidr(long hi, long lo, int mappedPrefix, String text) {
   }
 
   private static int toInt(byte[] b, int at) {
-    return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | b[at + 3] & 0xFF;
+    return (b[at] & 0xFF) << 24
+        | (b[at + 1] & 0xFF) << 16
+        | (b[at + 2] & 0xFF) << 8
+        | b[at + 3] & 0xFF;
   }
 
   private static long toLong(byte[] b, int at) {

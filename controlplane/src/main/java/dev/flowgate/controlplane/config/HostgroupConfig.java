@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param networks its IPv4 and IPv6 networks
  * @param thresholds detectors whose levels differ from the default group's; the others inherit
  */
-public record HostgroupConfig(String name, List<Cidr> networks, Map<Detector, AlertLevels> thresholds) {
+public record HostgroupConfig(
+    String name, List<Cidr> networks, Map<Detector, AlertLevels> thresholds) {
 
   /** The name of the group that holds every host no other group holds. */
   public static final String DEFAULT_NAME = "default";

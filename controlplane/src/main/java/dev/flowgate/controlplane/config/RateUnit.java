@@ -6,8 +6,7 @@ import java.util.regex.Pattern;
 /**
  * What a detector's threshold counts per second, and how the config writes it: {@code 20000pps} or
  * {@code 20kpps} (packets), {@code 500Mbps} (bits), {@code 1000flows/s}; a bare integer is in the
- * detector's own unit. A threshold written in another detector's unit is an error, never
- * converted.
+ * detector's own unit. A threshold written in another detector's unit is an error, never converted.
  */
 public enum RateUnit {
   /** Packets per second. */

@@ -9,7 +9,10 @@ import java.util.List;
  */
 public interface AlertSink extends AutoCloseable {
 
-  /** The name in the metrics' {@code sink} label: {@code log}, {@code alertmanager}, {@code webhook}. */
+  /**
+   * The name in the metrics' {@code sink} label: {@code log}, {@code alertmanager}, {@code
+   * webhook}.
+   */
   String name();
 
   /**

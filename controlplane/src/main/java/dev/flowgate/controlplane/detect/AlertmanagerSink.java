@@ -115,8 +115,16 @@ public final class AlertmanagerSink implements AlertSink {
     Map<String, String> ann = new LinkedHashMap<>();
     ann.put(
         "summary",
-        a.type() + " at " + a.target() + ": " + a.rate() + a.unit() + " (threshold "
-            + a.threshold() + a.unit() + ")");
+        a.type()
+            + " at "
+            + a.target()
+            + ": "
+            + a.rate()
+            + a.unit()
+            + " (threshold "
+            + a.threshold()
+            + a.unit()
+            + ")");
     ann.put("rate", Long.toString(a.rate()));
     ann.put("peak_rate", Long.toString(a.peakRate()));
     ann.put("threshold", Long.toString(a.threshold()));

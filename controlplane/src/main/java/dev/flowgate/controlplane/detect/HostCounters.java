@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * Reads the kernel's per-host counters (map {@code fg_hosts}) once per sweep and turns them into
  * what each host got since the last read. The kernel's counters are cumulative per CPU; this class
- * adds the CPUs up and subtracts the last read. An entry that went away (the LRU map dropped a quiet
- * host) is forgotten; one whose counters went down was dropped and made anew, so it counts from 0.
+ * adds the CPUs up and subtracts the last read. An entry that went away (the LRU map dropped a
+ * quiet host) is forgotten; one whose counters went down was dropped and made anew, so it counts
+ * from 0.
  *
  * <p>The first read only takes the baseline: what the kernel counted before (an earlier run, the
  * time flowgate was away) is no one second's rate. One JNI crossing per read (a batch lookup); not
@@ -22,7 +23,9 @@ import java.util.Map;
  */
 public final class HostCounters {
 
-  /** Index of packets in a counter array (host_counters order, {@link Layout#HOST_COUNTER_NAMES}). */
+  /**
+   * Index of packets in a counter array (host_counters order, {@link Layout#HOST_COUNTER_NAMES}).
+   */
   public static final int PACKETS = 0;
 
   /** Index of bytes. */

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which group a host belongs to and the thresholds that apply to it: the group whose network holding
- * the host is the most specific (longest prefix; the config refuses two equal networks), else the
- * default group. A group's thresholds are the default group's with its own on top.
+ * Which group a host belongs to and the thresholds that apply to it: the group whose network
+ * holding the host is the most specific (longest prefix; the config refuses two equal networks),
+ * else the default group. A group's thresholds are the default group's with its own on top.
  */
 public final class Hostgroups {
 
@@ -27,8 +27,7 @@ public final class Hostgroups {
   private final Group fallback;
 
   public Hostgroups(AlertsConfig config) {
-    this.fallback =
-        new Group(HostgroupConfig.DEFAULT_NAME, new EnumMap<>(config.thresholds()));
+    this.fallback = new Group(HostgroupConfig.DEFAULT_NAME, new EnumMap<>(config.thresholds()));
     for (HostgroupConfig g : config.hostgroups()) {
       Map<Detector, AlertLevels> levels = new EnumMap<>(config.thresholds());
       levels.putAll(g.thresholds());

@@ -15,9 +15,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * Who sent what to the hosts under suspicion, from the rows of one sweep's interval batch (the
  * drained flow table): per target, packets per source address, source port and destination port,
- * and the packets of allow-listed sources per counter of {@link HostCounters}. The targets are chosen
- * before the drain (from the per-host counters), so the rows of every other host are skipped with
- * one hash lookup.
+ * and the packets of allow-listed sources per counter of {@link HostCounters}. The targets are
+ * chosen before the drain (from the per-host counters), so the rows of every other host are skipped
+ * with one hash lookup.
  *
  * <p>What the flow table could not take (a flood that filled it) is in the per-host counters but in
  * no row: it is attributed to no source, so it is never taken for allow-listed traffic. Not

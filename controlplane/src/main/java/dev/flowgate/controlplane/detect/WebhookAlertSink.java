@@ -16,8 +16,8 @@ import java.util.logging.Logger;
 
 /**
  * POSTs every alert event as JSON ({@link AlertJson#event}) to a URL, in order, from its own
- * thread. A failed POST (no connection, or a status other than 2xx) is retried after 0.5 s, then
- * 1, 2, 4, 8 s (at most {@code max-retries} times), then dropped; at most {@code queue-size} events
+ * thread. A failed POST (no connection, or a status other than 2xx) is retried after 0.5 s, then 1,
+ * 2, 4, 8 s (at most {@code max-retries} times), then dropped; at most {@code queue-size} events
  * wait, and an event that finds the queue full is dropped. Every outcome is counted.
  */
 public final class WebhookAlertSink implements AlertSink {
@@ -94,8 +94,16 @@ public final class WebhookAlertSink implements AlertSink {
         stats.countDropped();
         LOG.log(
             Level.WARNING,
-            "alert webhook " + url + ": dropped " + e.kind().label() + " of alert "
-                + e.alert().id() + " after " + (attempt + 1) + " tries: " + failure);
+            "alert webhook "
+                + url
+                + ": dropped "
+                + e.kind().label()
+                + " of alert "
+                + e.alert().id()
+                + " after "
+                + (attempt + 1)
+                + " tries: "
+                + failure);
         return;
       }
       stats.countRetried();
@@ -105,7 +113,10 @@ public final class WebhookAlertSink implements AlertSink {
         stats.countDropped();
         return;
       }
-      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+              ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
     }
   }
 

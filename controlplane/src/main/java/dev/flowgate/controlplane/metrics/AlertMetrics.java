@@ -29,7 +29,8 @@ final class AlertMetrics {
               long[][] n = new long[Detector.values().length][SEVERITIES.length];
               for (Alert a : source.alerts()) {
                 if (a.firing()) {
-                  n[Detector.ofLabel(a.type()).ordinal()][a.severity().equals("critical") ? 1 : 0]++;
+                  n[Detector.ofLabel(a.type()).ordinal()][
+                      a.severity().equals("critical") ? 1 : 0]++;
                 }
               }
               for (Detector t : Detector.values()) {

@@ -77,8 +77,8 @@ final class Alertmanager implements AutoCloseable {
   }
 
   /**
-   * Polls GET /api/v2/alerts (30 s at most) until an alert named {@code name} at {@code target}
-   * is there ({@code present}: returns it) or no longer there (returns null); returns the last one
+   * Polls GET /api/v2/alerts (30 s at most) until an alert named {@code name} at {@code target} is
+   * there ({@code present}: returns it) or no longer there (returns null); returns the last one
    * found when the wait runs out.
    */
   JsonNode awaitAlert(String name, String target, boolean present) throws Exception {

@@ -145,12 +145,7 @@ class DetectionEndToEndTest {
   }
 
   private byte[] ping(String src, String dst) {
-    return Frames.ipv4(src, dst)
-        .macs(srcMac, dstMac)
-        .icmp(8, 0)
-        .payload(56)
-        .build()
-        .bytes();
+    return Frames.ipv4(src, dst).macs(srcMac, dstMac).icmp(8, 0).payload(56).build().bytes();
   }
 
   /** The sweeps flowgate completed, as /status says. */
@@ -235,7 +230,12 @@ class DetectionEndToEndTest {
     try (FlowgateProcess fg = flowgate(thresholds("syn-flood: {critical: 500pps}"), 4096)) {
       JsonNode a =
           floodRaises(
-              fg, frames(3000, i -> syn(ATTACKER, VICTIM, i)), 1000, "syn-flood", VICTIM, "default");
+              fg,
+              frames(3000, i -> syn(ATTACKER, VICTIM, i)),
+              1000,
+              "syn-flood",
+              VICTIM,
+              "default");
       assertThat(a.at("/fingerprint/topSources/0/key").asText()).isEqualTo(ATTACKER);
       assertThat(a.at("/fingerprint/topDestinationPorts/0/key").asText()).isEqualTo("80");
       assertThat(fg.json("/api/v1/alerts").get("alerts")).hasSize(1);
@@ -297,7 +297,8 @@ class DetectionEndToEndTest {
       List<byte[]> flood =
           frames(
               20000,
-              i -> syn("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), VICTIM, i));
+              i ->
+                  syn("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), VICTIM, i));
       floodRaises(fg, flood, 50000, "syn-flood", VICTIM, "default");
       JsonNode status = fg.json("/api/v1/status");
       long unaccounted = 0;
@@ -408,7 +409,8 @@ class DetectionEndToEndTest {
           .isNull();
       String metrics = fg.get("/metrics").body();
       assertThat(metrics)
-          .contains("flowgate_alert_deliveries_total{outcome=\"failed\",sink=\"alertmanager\"} 0.0");
+          .contains(
+              "flowgate_alert_deliveries_total{outcome=\"failed\",sink=\"alertmanager\"} 0.0");
     }
   }
 

@@ -70,7 +70,10 @@ final class PacedSender implements AutoCloseable {
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  /** Starts sending {@code frames} out of {@code end} at {@code rate} per second; returns after the first. */
+  /**
+   * Starts sending {@code frames} out of {@code end} at {@code rate} per second; returns after the
+   * first.
+   */
   static PacedSender start(VethPair.End end, List<byte[]> frames, double rate) throws IOException {
     Path file = Files.createTempFile(Lab.uniqueName() + "-paced", ".bin");
     try (OutputStream os = Files.newOutputStream(file);
@@ -82,7 +85,8 @@ final class PacedSender implements AutoCloseable {
     }
     List<String> argv =
         end.netns()
-            .argv(List.of("/usr/bin/python3", "-c", SCRIPT, end.name(), file.toString(), "" + rate));
+            .argv(
+                List.of("/usr/bin/python3", "-c", SCRIPT, end.name(), file.toString(), "" + rate));
     Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     PacedSender s = new PacedSender(p, file);
     s.expect("ready");

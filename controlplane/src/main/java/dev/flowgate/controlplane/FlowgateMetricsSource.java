@@ -7,6 +7,7 @@ import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceTraffic;
 import dev.flowgate.controlplane.metrics.MetricsSource;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
@@ -89,6 +90,11 @@ final class FlowgateMetricsSource implements MetricsSource {
   @Override
   public List<ExporterStats> collectors() {
     return fanout.collectorStats();
+  }
+
+  @Override
+  public List<SinkReport> sinks() {
+    return fanout.sinkReports();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.metrics;
 
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.List;
@@ -35,6 +36,9 @@ public interface MetricsSource {
 
   /** One entry per Arrow file sink. */
   List<ArrowFileSinkStats> arrowSinks();
+
+  /** What became of the flows each sink was handed, one report per sink, in config order. */
+  List<SinkReport> sinks();
 
   /** Active alerts and the last resolved ones (the detectors' published copy). */
   default List<dev.flowgate.controlplane.detect.Alert> alerts() {

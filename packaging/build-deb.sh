@@ -2,7 +2,8 @@
 # Builds flowgate_<version>_amd64.deb from an already packaged tree (`make deb` runs the Maven
 # package first): the control plane jar and its runtime jars (controlplane/target/lib, which
 # holds the BPF object and the JNI library inside flowgate-dataplane-bpf and flowgate-native),
-# the launcher, the config (a conffile), the systemd unit, sysusers/tmpfiles snippets.
+# the launcher, the config (a conffile), the systemd unit, sysusers/tmpfiles snippets, the man
+# page (docs/flowgate.8) and a bash completion generated from the CLI (picocli AutoComplete).
 #
 #   packaging/build-deb.sh [OUTDIR]      (default: target/ at the top of the tree)
 #
@@ -40,7 +41,7 @@ pkg=$stage/flowgate
 doc=$pkg/usr/share/doc/flowgate
 
 install -d -m 0755 "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/usr/share/flowgate/lib" "$doc" \
-  "$pkg/usr/share/man/man1" "$pkg/etc/flowgate" "$pkg/lib/systemd/system" \
+  "$pkg/usr/share/man/man8" "$pkg/usr/share/bash-completion/completions" "$pkg/etc/flowgate" "$pkg/lib/systemd/system" \
   "$pkg/usr/lib/sysusers.d" "$pkg/usr/lib/tmpfiles.d"
 install -m 0644 "$jar" "$lib"/*.jar "$pkg/usr/share/flowgate/lib/"
 install -m 0755 "$root/bin/flowgate" "$pkg/usr/bin/flowgate"
@@ -50,8 +51,14 @@ install -m 0644 "$root/systemd/flowgate.sysusers" "$pkg/usr/lib/sysusers.d/flowg
 install -m 0644 "$root/systemd/flowgate.tmpfiles" "$pkg/usr/lib/tmpfiles.d/flowgate.conf"
 install -m 0644 "$root/docs/security.md" "$doc/security.md"
 install -m 0644 "$here/debian/copyright" "$doc/copyright"
-gzip -9n -c "$here/flowgate.1" > "$pkg/usr/share/man/man1/flowgate.1.gz"
-chmod 0644 "$pkg/usr/share/man/man1/flowgate.1.gz"
+gzip -9n -c "$root/docs/flowgate.8" > "$pkg/usr/share/man/man8/flowgate.8.gz"
+chmod 0644 "$pkg/usr/share/man/man8/flowgate.8.gz"
+# bash completion of every subcommand and option, generated from the CLI itself (picocli)
+java -cp "$jar:$lib/*" picocli.AutoComplete --force --name flowgate \
+  --completionScript "$pkg/usr/share/bash-completion/completions/flowgate" \
+  dev.flowgate.controlplane.cli.Main >/dev/null
+sed -i '1{/^#!/d}' "$pkg/usr/share/bash-completion/completions/flowgate" # sourced, not run
+chmod 0644 "$pkg/usr/share/bash-completion/completions/flowgate"
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -R)/" "$here/debian/changelog.in" |
   gzip -9n > "$doc/changelog.gz"
 chmod 0644 "$doc/changelog.gz"

@@ -8,6 +8,7 @@ import dev.flowgate.controlplane.api.Attachment;
 import dev.flowgate.controlplane.api.CollectorStatus;
 import dev.flowgate.controlplane.api.Counts;
 import dev.flowgate.controlplane.api.FlowOrder;
+import dev.flowgate.controlplane.api.FlowPage;
 import dev.flowgate.controlplane.api.FlowRow;
 import dev.flowgate.controlplane.api.InterfaceEntry;
 import dev.flowgate.controlplane.api.InterfacePatch;
@@ -37,6 +38,7 @@ import java.util.Optional;
  * the accounting rows, the interfaces, the sinks' counters) to the API's records.
  */
 final class FlowgateBackend implements ApiBackend {
+  private final FlowgateService service;
   private final SweepLoop loop;
   private final FlowCache cache;
   private final InterfaceManager interfaceManager;
@@ -48,6 +50,7 @@ final class FlowgateBackend implements ApiBackend {
   private final Detection detection;
 
   FlowgateBackend(
+      FlowgateService service,
       SweepLoop loop,
       FlowCache cache,
       InterfaceManager interfaceManager,
@@ -57,6 +60,7 @@ final class FlowgateBackend implements ApiBackend {
       JournalView journal,
       int flowCapacity,
       Detection detection) {
+    this.service = service;
     this.loop = loop;
     this.cache = cache;
     this.interfaceManager = interfaceManager;
@@ -91,7 +95,10 @@ final class FlowgateBackend implements ApiBackend {
         terms,
         collectors(),
         journal.report(),
-        sinks());
+        sinks(),
+        service.restartRequired(),
+        last == null ? 0 : last.nowMs(),
+        last == null ? 0 : last.durationNanos() / 1000);
   }
 
   private List<SinkStatus> sinks() {
@@ -205,12 +212,43 @@ final class FlowgateBackend implements ApiBackend {
   }
 
   @Override
-  public List<FlowRow> topFlows(int n, FlowOrder by) {
-    List<ActiveFlow> top =
-        loop.call(
-            () -> cache.top(n, by == FlowOrder.BYTES ? FlowRanking.BYTES : FlowRanking.PACKETS));
-    List<FlowRow> rows = new ArrayList<>(top.size());
-    for (ActiveFlow f : top) {
+  public List<FlowRow> topFlows(int n, FlowOrder by, String interfaceName) {
+    FlowRanking ranking =
+        switch (by) {
+          case BYTES -> FlowRanking.BYTES;
+          case PACKETS -> FlowRanking.PACKETS;
+          case RATE -> FlowRanking.RATE;
+        };
+    List<ActiveFlow> top;
+    if (interfaceName == null) {
+      top = loop.call(() -> cache.top(n, ranking));
+    } else {
+      int ifindex =
+          interfaceManager.attached().stream()
+              .filter(a -> a.name().equals(interfaceName))
+              .mapToInt(AttachedInterface::ifindex)
+              .findFirst()
+              .orElseThrow(
+                  () -> ApiException.notFound("no attached interface is named " + interfaceName));
+      top = loop.call(() -> cache.top(n, ranking, ifindex));
+    }
+    return rows(top);
+  }
+
+  @Override
+  public FlowPage flowPage(int from, int limit) {
+    List<ActiveFlow> page = loop.call(() -> cache.page(from, limit));
+    return new FlowPage(rows(page), page.size() < limit ? -1 : from + page.size());
+  }
+
+  @Override
+  public long flush() {
+    return service.flush();
+  }
+
+  private List<FlowRow> rows(List<ActiveFlow> flows) {
+    List<FlowRow> rows = new ArrayList<>(flows.size());
+    for (ActiveFlow f : flows) {
       String ifname =
           interfaceManager.byIfindex(f.ifindex()).map(AttachedInterface::name).orElse(null);
       rows.add(

@@ -12,7 +12,9 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.metrics.FlowgateMetrics;
 import dev.flowgate.controlplane.security.ProcessCapabilities;
 import io.vertx.core.Vertx;
+import dev.flowgate.controlplane.api.TokenFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -22,8 +24,9 @@ import sun.misc.Signal;
 /**
  * The flowgate process: starts the counting service and the HTTP API, then waits for a signal.
  * SIGTERM or SIGINT: a last drain, every cached flow exported (forcedEnd), exit 0. SIGHUP: the
- * config file is read again and its interface entries applied (the API's changes stay on top);
- * counters are kept. Exit codes: 0 clean stop, 1 runtime failure (a bad config never gets here: the
+ * config file is read again, checked whole, and every key that can change live is applied (see
+ * {@link #reload}); counters are kept. After each sweep, systemd hears {@code WATCHDOG=1} and a
+ * {@code STATUS=} line ({@link SystemdStatus}). Exit codes: 0 clean stop, 1 runtime failure (a bad config never gets here: the
  * CLI answers it with 2).
  */
 public final class FlowgateDaemon {
@@ -59,7 +62,7 @@ public final class FlowgateDaemon {
     FlowgateMetrics metrics;
     try {
       service = new FlowgateService(config);
-      metrics = service.metrics().map(source -> new FlowgateMetrics(source, true)).orElse(null);
+      metrics = new FlowgateMetrics(service.metrics(), true);
       service.start();
     } catch (BpfException e) {
       System.err.println(
@@ -78,28 +81,26 @@ public final class FlowgateDaemon {
     Vertx vertx = Vertx.vertx();
     ApiServer api = null;
     try {
-      ApiServerOptions options =
-          new ApiServerOptions()
-              .setHost(config.api().listen().host())
-              .setPort(config.api().listen().port())
-              .setMetricsPublic(config.metrics().open());
-      config.api().tokenFile().ifPresent(options::setTokenFile);
-      config.api().tls().ifPresent(t -> options.setTls(t.cert(), t.key()));
       api =
           new ApiServer(
               vertx,
               service.backend(),
-              options,
-              metrics == null ? null : MetricsEndpoint.fromScrape(metrics::scrape));
+              apiOptions(config),
+              MetricsEndpoint.fromScrape(metrics::scrape));
       int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("API listening on " + config.api().listen().host() + ":" + port);
-      installSignals(service);
+      installSignals(service, api);
       notifySystemd(
           "READY=1\nSTATUS=counting on "
               + service.attached().size()
               + " interface(s), API on port "
               + port);
-      service.subscribe(result -> notifySystemd("WATCHDOG=1"));
+      service.subscribe(
+          new SystemdStatus(
+              () -> service.attached().size(),
+              service::collectors,
+              service::restartRequired,
+              FlowgateDaemon::notifySystemd));
       stop.await();
       notifySystemd("STOPPING=1");
       LOG.info("stopping: last drain and export");
@@ -123,23 +124,60 @@ public final class FlowgateDaemon {
     }
   }
 
-  private void installSignals(FlowgateService service) {
+  private static ApiServerOptions apiOptions(FlowgateConfig config) {
+    ApiServerOptions options =
+        new ApiServerOptions()
+            .setHost(config.api().listen().host())
+            .setPort(config.api().listen().port())
+            .setMetricsEnabled(config.metrics().enabled())
+            .setMetricsPublic(config.metrics().open());
+    config.api().tokenFile().ifPresent(options::setTokenFile);
+    config.api().tls().ifPresent(t -> options.setTls(t.cert(), t.key()));
+    return options;
+  }
+
+  private void installSignals(FlowgateService service, ApiServer api) {
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
-    Signal.handle(
-        new Signal("HUP"),
-        s -> {
-          try {
-            FlowgateConfig fresh = ConfigLoader.load(configPath);
-            service.edits().reload(fresh.interfaces());
-            service.reloadAlerts(fresh.alerts());
-            LOG.info("reloaded " + configPath);
-          } catch (ConfigException e) {
-            LOG.warning("SIGHUP: config not reloaded: " + e.getMessage());
-          } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "SIGHUP: reload failed", e);
-          }
-        });
+    Signal.handle(new Signal("HUP"), s -> reload(service, api));
+  }
+
+  /**
+   * SIGHUP: the file is read and checked whole (a bad one, or an unusable token file, is refused
+   * and the running config stays), then every key that can change live is applied; the keys that
+   * need a restart are named in one log line (and in /api/v1/status).
+   */
+  private void reload(FlowgateService service, ApiServer api) {
+    FlowgateConfig fresh;
+    try {
+      fresh = ConfigLoader.load(configPath);
+      if (fresh.api().tokenFile().isPresent()) {
+        ApiServer.checkTokenFile(fresh.api().tokenFile().get());
+      }
+    } catch (ConfigException | TokenFileException e) {
+      LOG.warning("reload refused, the running config stays: " + e.getMessage());
+      return;
+    }
+    try {
+      List<String> restart = service.reload(fresh);
+      api.reload(apiOptions(fresh))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      if (!restart.isEmpty()) {
+        LOG.warning(
+            "reloaded "
+                + configPath
+                + "; these keys keep their running value until a restart: "
+                + String.join(", ", restart));
+      } else {
+        LOG.info("reloaded " + configPath);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "reload of " + configPath + " failed part way", e);
+    }
   }
 
   private static void notifySystemd(String state) {

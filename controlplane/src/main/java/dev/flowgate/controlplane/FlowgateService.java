@@ -4,6 +4,7 @@ import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowCacheOptions;
+import dev.flowgate.controlplane.config.CollectorConfig;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
@@ -30,8 +31,9 @@ import dev.flowgate.exporters.collector.ExporterStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.arrow.memory.BufferAllocator;
@@ -55,7 +57,12 @@ public final class FlowgateService implements AutoCloseable {
   /** How often interfaces are re-matched (new devices, vanished ones): 2 s. */
   public static final long RECONCILE_INTERVAL_MS = 2000;
 
+  /** The config the service started with: what the restart-only keys keep until a restart. */
   private final FlowgateConfig config;
+
+  /** The config file's content as last loaded (start or reload). */
+  private volatile FlowgateConfig current;
+
   private final BufferAllocator allocator;
   private final Dataplane dataplane;
   private final KernelCounters counters;
@@ -75,6 +82,7 @@ public final class FlowgateService implements AutoCloseable {
 
   FlowgateService(FlowgateConfig config) {
     this.config = config;
+    this.current = config;
     try {
       Files.createDirectories(config.stateDirectory());
     } catch (IOException e) {
@@ -98,6 +106,7 @@ public final class FlowgateService implements AutoCloseable {
                 .idleTimeout(config.flows().idleTimeout())
                 .activeTimeout(config.flows().activeTimeout()),
             gate);
+    journal.recordTimeoutsOf(cache);
     this.chunk = Math.min(SweeperOptions.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     this.batch =
         new IntervalBatchBuilder(allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
@@ -117,19 +126,16 @@ public final class FlowgateService implements AutoCloseable {
           }
         });
     loop.subscribe(accounting);
-    if (config.metrics().enabled()) {
-      this.recorder =
-          new SweepRecorder(
-              dataplane.flowCapacity(),
-              ifindex ->
-                  interfaces
-                      .byIfindex(ifindex)
-                      .map(AttachedInterface::name)
-                      .orElse("ifindex-" + ifindex));
-      loop.subscribe(recorder);
-    } else {
-      this.recorder = null;
-    }
+    // recorded even with metrics.enabled: false, so a reload can turn /metrics on
+    this.recorder =
+        new SweepRecorder(
+            dataplane.flowCapacity(),
+            ifindex ->
+                interfaces
+                    .byIfindex(ifindex)
+                    .map(AttachedInterface::name)
+                    .orElse("ifindex-" + ifindex));
+    loop.subscribe(recorder);
     loop.subscribe(fanout);
     dataplane.putAmplificationPorts(config.alerts().amplificationPorts());
     this.detection =
@@ -173,19 +179,77 @@ public final class FlowgateService implements AutoCloseable {
     loop.subscribe(listener);
   }
 
-  /** Applies a reloaded {@code alerts:} section (SIGHUP): thresholds, groups, allow list. */
-  void reloadAlerts(dev.flowgate.controlplane.config.AlertsConfig alerts) {
+  /**
+   * Applies a freshly loaded (valid) config file: interface entries (with their sampling; the API's
+   * changes stay on top), flow timeouts, export collectors and Arrow files (an unchanged collector
+   * keeps its exporter; a new or changed one starts a new one, so a new template stream; a removed
+   * one sends what it queued and closes) and keep-attached. Runs on the sweeper thread, between
+   * sweeps. The API's settings (token, TLS certificate, metrics) are the daemon's to apply.
+   *
+   * @return the keys whose new value needs a restart (they keep the value the service started
+   *     with): see {@link RestartKeys}
+   */
+  List<String> reload(FlowgateConfig fresh) {
+    edits.reload(fresh.interfaces());
     loop.call(
         () -> {
-          dataplane.putAmplificationPorts(alerts.amplificationPorts());
-          detection.apply(alerts);
+          cache.timeouts(
+              fresh.flows().idleTimeout().toMillis(), fresh.flows().activeTimeout().toMillis());
+          if (!fresh.export().equals(current.export())) {
+            fanout.replaceSinks(
+                SinkFactory.update(
+                    current.export(), fanout.sinks(), fresh.export(), allocator));
+          }
+          dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
+          detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart
+          // logging.level (issue 16) is applied here once that key exists
+          current = fresh;
           return null;
+        });
+    return restartRequired();
+  }
+
+  /** Keys whose value in the file loaded last needs a restart to take effect (empty: none). */
+  List<String> restartRequired() {
+    return RestartKeys.changed(config, current);
+  }
+
+  /**
+   * Ends every cached flow now (forcedEnd) and hands them to the sinks: the stop's finish-all,
+   * journaled the same way, without stopping.
+   *
+   * @return the flows ended
+   */
+  long flush() {
+    return loop.call(
+        () -> {
+          int n = cache.activeFlows();
+          long finishing = journal.finishing();
+          cache.finishAll();
+          journal.exported(finishing);
+          accounting.publish(cache);
+          return (long) n;
         });
   }
 
   /** Interface entries: SIGHUP's reload and the API's changes. */
   InterfaceEdits edits() {
     return edits;
+  }
+
+  /**
+   * Each collector exporter's counters by its label ({@code transport:host:port}, e.g. {@code
+   * udp:10.0.0.5:2055}), in config order. Call on the sweeper thread (a reload changes both).
+   */
+  Map<String, ExporterStats> collectors() {
+    Map<String, ExporterStats> out = new LinkedHashMap<>();
+    List<ExporterStats> stats = fanout.collectorStats();
+    List<CollectorConfig> configured = current.export().ipfix();
+    for (int i = 0; i < stats.size() && i < configured.size(); i++) {
+      CollectorConfig c = configured.get(i);
+      out.put(c.transport().label() + ":" + c.collector(), stats.get(i));
+    }
+    return out;
   }
 
   /** Interfaces attached now. */
@@ -196,6 +260,7 @@ public final class FlowgateService implements AutoCloseable {
   /** The HTTP API's view (after {@link #start()}: it reports the start's journal replay). */
   FlowgateBackend backend() {
     return new FlowgateBackend(
+        this,
         loop,
         cache,
         interfaces,
@@ -207,12 +272,9 @@ public final class FlowgateService implements AutoCloseable {
         detection);
   }
 
-  /** The metrics' view, if the config enables metrics. */
-  Optional<MetricsSource> metrics() {
-    return recorder == null
-        ? Optional.empty()
-        : Optional.of(
-            new FlowgateMetricsSource(accounting, interfaces, fanout, recorder, detection));
+  /** The metrics' view (served when {@code metrics.enabled}; a reload may turn it on or off). */
+  MetricsSource metrics() {
+    return new FlowgateMetricsSource(accounting, interfaces, fanout, recorder, detection);
   }
 
   private void reconcile() {
@@ -259,7 +321,8 @@ public final class FlowgateService implements AutoCloseable {
     for (ExporterStats s : fanout.collectorStats()) {
       LOG.info("export to " + s.collector() + " (" + s.protocol() + ") at stop: " + s);
     }
-    if (config.dataplane().keepAttached()) {
+    boolean keepAttached = current.dataplane().keepAttached();
+    if (keepAttached) {
       interfaces.close();
     } else {
       interfaces.detachAll();
@@ -267,7 +330,7 @@ public final class FlowgateService implements AutoCloseable {
     cache.close();
     batch.close();
     dataplane.close();
-    if (!config.dataplane().keepAttached()) {
+    if (!keepAttached) {
       dataplane.unpinAll();
     }
     allocator.close();

@@ -1,6 +1,8 @@
 package dev.flowgate.controlplane;
 
+import dev.flowgate.controlplane.config.ArrowExportConfig;
 import dev.flowgate.controlplane.config.CollectorConfig;
+import dev.flowgate.controlplane.config.ExportConfig;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.InterfaceNames;
@@ -10,6 +12,7 @@ import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** Builds the sinks the config's {@code export:} section names. */
@@ -17,28 +20,56 @@ final class SinkFactory {
   private SinkFactory() {}
 
   static List<FlowSink> create(FlowgateConfig config, BufferAllocator allocator) {
-    List<FlowSink> sinks = new ArrayList<>();
+    return update(ExportConfig.none(), List.of(), config.export(), allocator);
+  }
+
+  /**
+   * The sinks for {@code fresh}, reusing those of {@code running} whose settings did not change:
+   * an unchanged collector keeps its exporter (its sequence numbers and template stream go on); a
+   * new or changed one gets a new exporter, so a new template stream. The caller closes the running
+   * sinks that are not in the result ({@code ExportFanout.replaceSinks}).
+   *
+   * @param running the config the running sinks were built from
+   * @param sinks the running sinks, in {@link #create}'s order (collectors, then Arrow)
+   * @throws RuntimeException if a new sink cannot start; the new ones started so far are closed
+   */
+  static List<FlowSink> update(
+      ExportConfig running, List<FlowSink> sinks, ExportConfig fresh, BufferAllocator allocator) {
+    List<FlowSink> out = new ArrayList<>();
+    List<FlowSink> started = new ArrayList<>();
     try {
-      for (CollectorConfig c : config.export().ipfix()) {
-        sinks.add(CollectorExporter.start(collectorOptions(c), InterfaceNames.system()));
+      for (CollectorConfig c : fresh.ipfix()) {
+        int same = running.ipfix().indexOf(c);
+        if (same >= 0) {
+          out.add(sinks.get(same));
+        } else {
+          FlowSink sink = CollectorExporter.start(collectorOptions(c), InterfaceNames.system());
+          started.add(sink);
+          out.add(sink);
+        }
       }
-      config
-          .export()
-          .arrow()
-          .ifPresent(
-              a ->
-                  sinks.add(
-                      new ArrowFileSink(
-                          new ArrowFileSinkOptions()
-                              .directory(a.directory())
-                              .rotateInterval(a.rotateInterval())
-                              .maxFiles(a.maxFiles()),
-                          allocator)));
+      Optional<ArrowExportConfig> arrow = fresh.arrow();
+      if (arrow.isPresent()) {
+        if (arrow.equals(running.arrow())) {
+          out.add(sinks.get(running.ipfix().size()));
+        } else {
+          ArrowExportConfig a = arrow.get();
+          FlowSink sink =
+              new ArrowFileSink(
+                  new ArrowFileSinkOptions()
+                      .directory(a.directory())
+                      .rotateInterval(a.rotateInterval())
+                      .maxFiles(a.maxFiles()),
+                  allocator);
+          started.add(sink);
+          out.add(sink);
+        }
+      }
     } catch (RuntimeException e) {
-      sinks.forEach(FlowSink::close);
+      started.forEach(FlowSink::close);
       throw e;
     }
-    return sinks;
+    return out;
   }
 
   static CollectorOptions collectorOptions(CollectorConfig c) {

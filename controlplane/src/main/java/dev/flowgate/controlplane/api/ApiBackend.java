@@ -53,11 +53,31 @@ public interface ApiBackend {
   void deleteInterface(String id);
 
   /**
-   * The {@code n} active flows with the most bytes or packets, largest first.
+   * The {@code n} active flows with the most bytes, packets or bytes per second, largest first.
    *
    * @param n 1 to {@link ApiServerOptions#MAX_TOP_FLOWS}
+   * @param interfaceName only flows on this interface (an attached device's name), or null for all
+   * @throws ApiException {@link ApiException#notFound} if no attached interface has that name
    */
-  List<FlowRow> topFlows(int n, FlowOrder by);
+  List<FlowRow> topFlows(int n, FlowOrder by, String interfaceName);
+
+  /**
+   * One page of every active flow, in the cache's order: up to {@code limit} flows from position
+   * {@code from}. Each page is read in one step between sweeps; flows that end or start between two
+   * pages may be missed or seen twice (the cache compacts as flows end).
+   *
+   * @param from 0 for the first page, then the previous page's {@link FlowPage#next()}
+   * @param limit 1 to {@link ApiServerOptions#MAX_TOP_FLOWS}
+   */
+  FlowPage flowPage(int from, int limit);
+
+  /**
+   * Ends every active flow now, as the stop does (flowEndReason forcedEnd), and hands them to the
+   * sinks; journaled like the stop's finish-all.
+   *
+   * @return the flows ended
+   */
+  long flush();
 
   /**
    * The latest interval batch as one Arrow IPC stream ({@code FlowSchema}), serialized when that

@@ -23,7 +23,14 @@ final class ApiHandlers {
 
   private static final Buffer HEALTHY = ApiJson.encode(new Health("ok"));
   private static final Buffer READY = ApiJson.encode(new Health("ready"));
-  private static final Set<String> FLOW_QUERY = Set.of("top", "by");
+  /** The body of POST /api/v1/flush. */
+  record Flushed(long flows) {}
+
+  private static final Set<String> FLOW_QUERY = Set.of("top", "by", "interface");
+  private static final String NDJSON = "application/x-ndjson";
+
+  /** Flows per page of GET /api/v1/flows/all: one step on the sweeper thread each. */
+  static final int PAGE_FLOWS = 4096;
   private static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
 
   private final ApiBackend backend;
@@ -101,7 +108,8 @@ final class ApiHandlers {
     MultiMap query = ctx.queryParams();
     for (String name : query.names()) {
       if (!FLOW_QUERY.contains(name)) {
-        throw ApiException.badRequest("unknown query parameter '" + name + "'; known: by, top");
+        throw ApiException.badRequest(
+            "unknown query parameter '" + name + "'; known: by, top, interface");
       }
       if (query.getAll(name).size() > 1) {
         throw ApiException.badRequest("query parameter '" + name + "' is given more than once");
@@ -109,7 +117,63 @@ final class ApiHandlers {
     }
     int top = top(query.get("top"));
     FlowOrder by = by(query.get("by"));
-    BackendReply.json(ctx, 200, () -> new FlowList(by, top, backend.topFlows(top, by)));
+    String ifname = query.get("interface");
+    if (ifname != null) {
+      InterfaceNames.validateLinuxName(ifname);
+    }
+    BackendReply.json(
+        ctx, 200, () -> new FlowList(by, top, backend.topFlows(top, by, ifname)));
+  }
+
+  /**
+   * Every active flow as JSON Lines, one {@link FlowRow} per line, streamed page by page: each page
+   * is read on a worker (one step on the sweeper thread), written, and the next one is read once
+   * the connection has taken it (no copy of the whole cache).
+   */
+  void allFlows(RoutingContext ctx) {
+    if (!ctx.queryParams().isEmpty()) {
+      throw ApiException.badRequest("GET /api/v1/flows/all takes no query parameters");
+    }
+    ctx.response()
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, NDJSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    nextPage(ctx, 0, true);
+  }
+
+  private void nextPage(RoutingContext ctx, int from, boolean first) {
+    ctx.vertx()
+        .executeBlocking(() -> backend.flowPage(from, PAGE_FLOWS), false)
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                if (first) {
+                  BackendReply.fail(ctx, done.cause());
+                } else {
+                  ctx.response().reset(); // a cut stream, not a short one that looks whole
+                }
+                return;
+              }
+              FlowPage page = done.result();
+              Buffer chunk = Buffer.buffer(page.flows().size() * 256);
+              for (FlowRow row : page.flows()) {
+                chunk.appendBuffer(ApiJson.encode(row)).appendByte((byte) '\n');
+              }
+              if (page.next() < 0) {
+                ctx.response().end(chunk);
+                return;
+              }
+              ctx.response().write(chunk);
+              if (ctx.response().writeQueueFull()) {
+                ctx.response().drainHandler(v -> nextPage(ctx, page.next(), false));
+              } else {
+                nextPage(ctx, page.next(), false);
+              }
+            });
+  }
+
+  void flush(RoutingContext ctx) {
+    BackendReply.json(ctx, 200, () -> new Flushed(backend.flush()));
   }
 
   void latestBatch(RoutingContext ctx) {
@@ -163,6 +227,7 @@ final class ApiHandlers {
     }
     return FlowOrder.fromQueryName(value)
         .orElseThrow(
-            () -> ApiException.badRequest("'by' is bytes or packets, was '" + value + "'"));
+            () ->
+                ApiException.badRequest("'by' is bytes, packets or rate, was '" + value + "'"));
   }
 }

@@ -47,7 +47,7 @@ final class ApiRouter {
    *
    * @param metrics the /metrics handler, or null when metrics are disabled (404)
    * @param reads the guard of the reads that show traffic
-   * @param metricsPublic whether /metrics is open even when reads need the token
+   * @param live whether /metrics is open even when reads need the token, and served at all
    */
   static Router create(
       Vertx vertx,
@@ -55,7 +55,7 @@ final class ApiRouter {
       Handler<RoutingContext> metrics,
       MutationGuard guard,
       ReadGuard reads,
-      boolean metricsPublic,
+      LiveSettings live,
       long bodyLimitBytes) {
     Router router = Router.router(vertx);
     Handler<RoutingContext> body =
@@ -67,12 +67,24 @@ final class ApiRouter {
 
     add(router, allowed, GET, "/healthz", api::health);
     add(router, allowed, GET, "/readyz", api::readiness);
-    Handler<RoutingContext> scrape = metrics != null ? metrics : noMetrics;
-    if (metricsPublic) {
-      add(router, allowed, GET, "/metrics", scrape);
-    } else {
-      add(router, allowed, GET, "/metrics", reads, scrape);
-    }
+    Handler<RoutingContext> scrape =
+        ctx -> {
+          if (metrics == null || !live.metricsEnabled()) {
+            noMetrics.handle(ctx);
+          } else {
+            metrics.handle(ctx);
+          }
+        };
+    // metrics.public is read per request: a reload changes it
+    Handler<RoutingContext> metricsGuard =
+        ctx -> {
+          if (live.metricsPublic()) {
+            ctx.next();
+          } else {
+            reads.handle(ctx);
+          }
+        };
+    add(router, allowed, GET, "/metrics", metricsGuard, scrape);
     add(router, allowed, GET, "/api/v1/status", reads, api::status);
     add(router, allowed, GET, "/api/v1/interfaces", reads, api::listInterfaces);
     add(router, allowed, POST, "/api/v1/interfaces", guard, json, body, api::addInterface);
@@ -80,6 +92,8 @@ final class ApiRouter {
     add(router, allowed, DELETE, ENTRY, guard, api::deleteInterface);
     add(router, allowed, GET, "/api/v1/flows", reads, api::topFlows);
     add(router, allowed, GET, "/api/v1/flows.arrow", reads, api::latestBatch);
+    add(router, allowed, GET, "/api/v1/flows/all", reads, api::allFlows);
+    add(router, allowed, POST, "/api/v1/flush", guard, api::flush);
     add(router, allowed, GET, "/api/v1/alerts", reads, api::alerts);
     add(router, allowed, GET, "/api/v1/openapi.yaml", api::openApi);
 

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -40,6 +42,7 @@ public final class ApiServer {
   private HttpServer server;
   private boolean started;
   private Router router;
+  private LiveSettings live;
 
   /**
    * @param vertx the Vert.x instance to serve on
@@ -120,12 +123,13 @@ public final class ApiServer {
   }
 
   private synchronized Future<Integer> listen(Startup startup) {
+    live = new LiveSettings(startup.token(), options.metricsPublic(), options.metricsEnabled());
     MutationGuard guard =
         new MutationGuard(
             new MutationRateLimiter(
                 options.mutationsPerSecond(), options.mutationBurst(), System::nanoTime),
-            startup.token());
-    ReadGuard reads = new ReadGuard(startup.readsNeedToken(), startup.token());
+            live);
+    ReadGuard reads = new ReadGuard(startup.readsNeedToken(), live);
     router =
         ApiRouter.create(
             vertx,
@@ -133,7 +137,7 @@ public final class ApiServer {
             metrics,
             guard,
             reads,
-            options.metricsPublic(),
+            live,
             options.bodyLimitBytes());
     HttpServerOptions http =
         new HttpServerOptions()
@@ -141,11 +145,7 @@ public final class ApiServer {
             .setPort(options.port())
             .setCompressionSupported(false);
     if (options.tlsCertFile() != null) {
-      http.setSsl(true)
-          .setKeyCertOptions(
-              new PemKeyCertOptions()
-                  .setCertPath(options.tlsCertFile().toString())
-                  .setKeyPath(options.tlsKeyFile().toString()));
+      http.setSsl(true).setKeyCertOptions(pem(options));
     }
     return vertx
         .createHttpServer(http)
@@ -158,6 +158,55 @@ public final class ApiServer {
               }
               return listening.actualPort();
             });
+  }
+
+  /**
+   * Applies what a reload may change while listening: the token file is read again (a rotated
+   * token takes effect for the next request), {@code /metrics}' public and enabled flags, and the
+   * TLS certificate and key (read again: new connections get the new certificate). The host, port
+   * and whether TLS is on at all need a restart and are ignored here.
+   *
+   * @return succeeded once applied; failed with {@link TokenFileException} (the old token stays)
+   *     or the TLS error (the old certificate stays)
+   */
+  public synchronized Future<Void> reload(ApiServerOptions fresh) {
+    HttpServer running = server;
+    LiveSettings settings = live;
+    if (running == null || settings == null) {
+      return Future.failedFuture(new IllegalStateException("the API server is not listening"));
+    }
+    boolean tls = fresh.tlsCertFile() != null && options.tlsCertFile() != null;
+    return vertx
+        .executeBlocking(
+            () -> fresh.tokenFile() == null ? null : BearerToken.load(fresh.tokenFile()))
+        .compose(
+            token ->
+                (tls
+                        ? running
+                            .updateSSLOptions(
+                                new ServerSSLOptions().setKeyCertOptions(pem(fresh)), true)
+                            .<Void>mapEmpty()
+                        : Future.<Void>succeededFuture())
+                    .map(
+                        v -> {
+                          settings.update(token, fresh.metricsPublic(), fresh.metricsEnabled());
+                          return null;
+                        }));
+  }
+
+  /**
+   * Checks that a token file can be used, as {@link #start()} and {@link #reload} would read it.
+   *
+   * @throws TokenFileException if it cannot
+   */
+  public static void checkTokenFile(Path file) throws TokenFileException {
+    BearerToken.load(file);
+  }
+
+  private static PemKeyCertOptions pem(ApiServerOptions options) {
+    return new PemKeyCertOptions()
+        .setCertPath(options.tlsCertFile().toString())
+        .setKeyPath(options.tlsKeyFile().toString());
   }
 
   private static Buffer readOpenApi() {

@@ -40,6 +40,7 @@ public final class ApiServerOptions {
   private Path tlsKeyFile;
   private long bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
   private boolean metricsPublic = DEFAULT_METRICS_PUBLIC;
+  private boolean metricsEnabled = true;
   private double mutationsPerSecond = DEFAULT_MUTATIONS_PER_SECOND;
   private int mutationBurst = DEFAULT_MUTATION_BURST;
 
@@ -152,6 +153,19 @@ public final class ApiServerOptions {
   /** Whether {@code /metrics} is open to scrapers without the token beyond loopback. */
   public boolean metricsPublic() {
     return metricsPublic;
+  }
+
+  /**
+   * Whether {@code /metrics} is served (true by default; false: 404 as without a metrics handler).
+   */
+  public boolean metricsEnabled() {
+    return metricsEnabled;
+  }
+
+  /** Serves {@code /metrics} (true) or answers 404 (false); a reload may change it. */
+  public ApiServerOptions setMetricsEnabled(boolean metricsEnabled) {
+    this.metricsEnabled = metricsEnabled;
+    return this;
   }
 
   /**

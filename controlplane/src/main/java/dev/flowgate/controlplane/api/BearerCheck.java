@@ -12,15 +12,15 @@ final class BearerCheck {
 
   private static final String BEARER = "bearer ";
 
-  private final BearerToken token;
+  private final LiveSettings settings;
   private final String disabled;
 
   /**
-   * @param token the token, or null when no token file is configured
+   * @param settings holds the token (null when no token file is configured), replaced by a reload
    * @param disabled the 403 message when there is no token, e.g. "mutating calls are disabled"
    */
-  BearerCheck(BearerToken token, String disabled) {
-    this.token = token;
+  BearerCheck(LiveSettings settings, String disabled) {
+    this.settings = settings;
     this.disabled = disabled;
   }
 
@@ -30,6 +30,7 @@ final class BearerCheck {
    * @return true if the call may go on; false if a 401 or 403 was sent
    */
   boolean admit(RoutingContext ctx) {
+    BearerToken token = settings.token();
     if (token == null) {
       ErrorReply.send(ctx, 403, disabled + ": no api.token-file is configured");
       return false;

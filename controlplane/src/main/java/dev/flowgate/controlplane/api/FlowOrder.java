@@ -8,7 +8,9 @@ public enum FlowOrder {
   /** octetDeltaCount. */
   BYTES("bytes"),
   /** packetDeltaCount. */
-  PACKETS("packets");
+  PACKETS("packets"),
+  /** octetDeltaCount per second of the flow's life so far (at least one second). */
+  RATE("rate");
 
   private final String queryName;
 

@@ -90,7 +90,7 @@ public final class InterfaceNames {
     }
   }
 
-  private static void validateLinuxName(String name) {
+  static void validateLinuxName(String name) {
     int bytes = name.getBytes(StandardCharsets.UTF_8).length;
     if (bytes == 0 || bytes > MAX_NAME_BYTES) {
       throw ApiException.badRequest(

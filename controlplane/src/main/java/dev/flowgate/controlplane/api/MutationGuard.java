@@ -17,11 +17,11 @@ final class MutationGuard implements SecurityPolicyHandler {
 
   /**
    * @param limiter the rate limit of mutating calls
-   * @param token the token, or null when no token file is configured
+   * @param settings holds the token, null when no token file is configured
    */
-  MutationGuard(MutationRateLimiter limiter, BearerToken token) {
+  MutationGuard(MutationRateLimiter limiter, LiveSettings settings) {
     this.limiter = limiter;
-    this.bearer = new BearerCheck(token, "mutating calls are disabled");
+    this.bearer = new BearerCheck(settings, "mutating calls are disabled");
   }
 
   @Override

@@ -17,11 +17,12 @@ final class ReadGuard implements SecurityPolicyHandler {
 
   /**
    * @param required whether reads need the token (the API listens beyond loopback)
-   * @param token the token (a listener beyond loopback always has one: the config requires it)
+   * @param settings holds the token (a listener beyond loopback always has one: the config
+   *     requires it)
    */
-  ReadGuard(boolean required, BearerToken token) {
+  ReadGuard(boolean required, LiveSettings settings) {
     this.required = required;
-    this.bearer = new BearerCheck(token, "reads beyond loopback are disabled");
+    this.bearer = new BearerCheck(settings, "reads beyond loopback are disabled");
   }
 
   /** Whether this guard asks for the token. */

@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param journal the crash journal: what the start's replay exported again (in-doubt)
  * @param sinks what became of the flows each sink was handed, collectors in config order, then the
  *     Arrow files
+ * @param restartRequired config keys whose value in the file differs from the one in force, which
+ *     only a restart applies (e.g. {@code flows.max-flows}); empty when the file is in force
+ * @param lastSweepAtMillis when the last sweep expired flows, ms since the epoch; 0 before the first
+ * @param lastSweepMicros how long the last sweep took, microseconds; 0 before the first
  */
 public record StatusReport(
     String version,
@@ -24,7 +28,10 @@ public record StatusReport(
     List<AccountingTerms> accounting,
     List<CollectorStatus> exporters,
     Journal journal,
-    List<SinkStatus> sinks) {
+    List<SinkStatus> sinks,
+    List<String> restartRequired,
+    long lastSweepAtMillis,
+    long lastSweepMicros) {
 
   /** Checks for nulls and copies the lists. */
   public StatusReport {
@@ -34,6 +41,7 @@ public record StatusReport(
     accounting = List.copyOf(accounting);
     exporters = List.copyOf(exporters);
     sinks = List.copyOf(sinks);
+    restartRequired = List.copyOf(restartRequired);
   }
 
   /** A report with an untouched journal (nothing replayed) and no sink outcomes. */
@@ -52,7 +60,10 @@ public record StatusReport(
         accounting,
         exporters,
         new Journal(0, 0, 0, 0, 0, null),
-        List.of());
+        List.of(),
+        List.of(),
+        0,
+        0);
   }
 
   /**

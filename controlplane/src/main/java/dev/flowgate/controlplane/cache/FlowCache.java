@@ -84,8 +84,8 @@ public final class FlowCache implements AutoCloseable {
   private final HeldCounters held = new HeldCounters();
   private final FlowRecordWriter out;
   private final FinishedFlowConsumer consumer;
-  private final long idleMs;
-  private final long activeMs;
+  private long idleMs;
+  private long activeMs;
   private final int maxBatchRows;
   private final long[] finished = new long[EndReason.values().length + 1]; // by code
   private final long[] blockHash = new long[BLOCK];
@@ -468,7 +468,50 @@ public final class FlowCache implements AutoCloseable {
    * order). One pass over the table with a heap of {@code n} ids: only the results are copied.
    */
   public List<ActiveFlow> top(int n, FlowRanking by) {
-    return TopFlows.of(table, n, by == FlowRanking.BYTES ? BYTES : PACKETS);
+    return TopFlows.of(table, n, by, TopFlows.ANY_IFINDEX);
+  }
+
+  /** Like {@link #top(int, FlowRanking)}, of the flows on one ifindex only. */
+  public List<ActiveFlow> top(int n, FlowRanking by, int ifindex) {
+    if (ifindex == TopFlows.ANY_IFINDEX) {
+      throw new IllegalArgumentException("ifindex 0 is no interface");
+    }
+    return TopFlows.of(table, n, by, ifindex);
+  }
+
+  /**
+   * Copies of the flows at positions {@code from} to {@code from + limit} (fewer at the end): a walk
+   * over every flow, page by page. Positions change as flows end (the last one moves into the
+   * freed place), so a walk that spans sweeps may miss or repeat flows that ended meanwhile.
+   */
+  public List<ActiveFlow> page(int from, int limit) {
+    if (from < 0 || limit < 1) {
+      throw new IllegalArgumentException("from >= 0 and limit >= 1, were " + from + ", " + limit);
+    }
+    return TopFlows.page(table, from, limit);
+  }
+
+  /** The idle timeout in force, ms. */
+  public long idleTimeoutMs() {
+    return idleMs;
+  }
+
+  /** The active timeout in force, ms. */
+  public long activeTimeoutMs() {
+    return activeMs;
+  }
+
+  /**
+   * Changes the timeouts from the next {@link #expire} on (a reload, or the journal's replay of a
+   * sweep made under other timeouts): flows already held are judged by the new ones.
+   */
+  public void timeouts(long idleTimeoutMs, long activeTimeoutMs) {
+    if (idleTimeoutMs < 1 || activeTimeoutMs < 1) {
+      throw new IllegalArgumentException(
+          "timeouts must be positive, were " + idleTimeoutMs + ", " + activeTimeoutMs + " ms");
+    }
+    this.idleMs = idleTimeoutMs;
+    this.activeMs = activeTimeoutMs;
   }
 
   /** Longs per flow in {@link #entries()}: six of key, packets, bytes, first ms, last ms. */

@@ -5,5 +5,7 @@ public enum FlowRanking {
   /** octetDeltaCount of the flow's current record. */
   BYTES,
   /** packetDeltaCount of the flow's current record. */
-  PACKETS
+  PACKETS,
+  /** octetDeltaCount per second of the flow's current record (its life so far, at least 1 s). */
+  RATE
 }

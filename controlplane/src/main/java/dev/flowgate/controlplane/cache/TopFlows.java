@@ -18,7 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Top-N query over a {@link FlowTable}: one pass keeping a min-heap of the {@code n} best entry ids
+ * Top-N query over a {@link FlowTable}: one pass (over the entries of the interface asked for, if
+ * one is) keeping a min-heap of the {@code n} best entry ids by bytes, packets or bytes per second
  * (an {@code int[n]}), so the cost is {@code O(size log n)} time and {@code O(n)} memory, and only
  * the winners are copied out as {@link ActiveFlow}s.
  */
@@ -26,10 +27,14 @@ final class TopFlows {
 
   private TopFlows() {}
 
+  /** Any interface: {@link #of}'s {@code ifindex} that filters nothing. */
+  static final int ANY_IFINDEX = 0;
+
   /**
-   * @param field {@link FlowTable#BYTES} or {@link FlowTable#PACKETS}
+   * @param by what to rank by
+   * @param ifindex only flows on this ifindex, or {@link #ANY_IFINDEX}
    */
-  static List<ActiveFlow> of(FlowTable table, int n, int field) {
+  static List<ActiveFlow> of(FlowTable table, int n, FlowRanking by, int ifindex) {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);
     }
@@ -39,20 +44,24 @@ final class TopFlows {
     int[] heap = new int[k];
     int used = 0;
     for (int id = 0; id < size; id++) {
+      if (ifindex != ANY_IFINDEX
+          && FlowTable.ifindex(FlowTable.get(a, id * STRIDE + K4)) != ifindex) {
+        continue;
+      }
       if (used < k) {
         heap[used] = id;
-        siftUp(heap, used++, a, field);
-      } else if (k > 0
-          && FlowTable.get(a, id * STRIDE + field) > FlowTable.get(a, heap[0] * STRIDE + field)) {
+        siftUp(heap, used++, a, by);
+      } else if (k > 0 && value(a, id, by) > value(a, heap[0], by)) {
         heap[0] = id;
-        siftDown(heap, k, a, field);
+        siftDown(heap, k, a, by);
       }
     }
+    k = used; // fewer when the filter left fewer
     ActiveFlow[] best = new ActiveFlow[k];
     for (int i = k - 1; i >= 0; i--) { // pop the smallest into the last place
       best[i] = copy(a, heap[0] * STRIDE);
       heap[0] = heap[i];
-      siftDown(heap, i, a, field);
+      siftDown(heap, i, a, by);
     }
     List<ActiveFlow> result = new ArrayList<>(k);
     for (ActiveFlow f : best) {
@@ -61,12 +70,36 @@ final class TopFlows {
     return result;
   }
 
-  private static void siftUp(int[] heap, int i, long a, int field) {
+  /** Copies entries {@code from} to {@code from + limit} (or the table's end), in id order. */
+  static List<ActiveFlow> page(FlowTable table, int from, int limit) {
+    int end = (int) Math.min(table.size(), (long) from + limit);
+    List<ActiveFlow> out = new ArrayList<>(Math.max(0, end - from));
+    for (int id = from; id < end; id++) {
+      out.add(copy(table.arena, id * STRIDE));
+    }
+    return out;
+  }
+
+  /** The value entry {@code id} is ranked by. */
+  private static long value(long a, int id, FlowRanking by) {
+    int b = id * STRIDE;
+    return switch (by) {
+      case BYTES -> FlowTable.get(a, b + BYTES);
+      case PACKETS -> FlowTable.get(a, b + PACKETS);
+      // bytes per second of the flow's life so far, at least one second of it
+      case RATE ->
+          FlowTable.get(a, b + BYTES)
+              * 1000
+              / Math.max(1000, FlowTable.get(a, b + LAST_MS) - FlowTable.get(a, b + FIRST_MS));
+    };
+  }
+
+  private static void siftUp(int[] heap, int i, long a, FlowRanking by) {
     int id = heap[i];
-    long v = FlowTable.get(a, id * STRIDE + field);
+    long v = value(a, id, by);
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      if (FlowTable.get(a, heap[parent] * STRIDE + field) <= v) {
+      if (value(a, heap[parent], by) <= v) {
         break;
       }
       heap[i] = heap[parent];
@@ -75,24 +108,22 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static void siftDown(int[] heap, int used, long a, int field) {
+  private static void siftDown(int[] heap, int used, long a, FlowRanking by) {
     if (used == 0) {
       return;
     }
     int i = 0;
     int id = heap[0];
-    long v = FlowTable.get(a, id * STRIDE + field);
+    long v = value(a, id, by);
     while (true) {
       int child = 2 * i + 1;
       if (child >= used) {
         break;
       }
-      if (child + 1 < used
-          && FlowTable.get(a, heap[child + 1] * STRIDE + field)
-              < FlowTable.get(a, heap[child] * STRIDE + field)) {
+      if (child + 1 < used && value(a, heap[child + 1], by) < value(a, heap[child], by)) {
         child++;
       }
-      if (FlowTable.get(a, heap[child] * STRIDE + field) >= v) {
+      if (value(a, heap[child], by) >= v) {
         break;
       }
       heap[i] = heap[child];

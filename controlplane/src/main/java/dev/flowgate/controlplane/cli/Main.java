@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code flowgate} command: {@code run --config FILE}, {@code check-config FILE}, {@code
- * version}. Exit codes: {@value #OK} ok, {@value #BAD_CONFIG} bad config or usage, {@value
- * #FAILURE} runtime failure.
+ * version}, and the clients of a running flowgate's API: {@code status}, {@code top}, {@code
+ * flows}, {@code flush}. Exit codes: {@value #OK} ok, {@value #BAD_CONFIG} bad config or usage,
+ * {@value #FAILURE} runtime failure (for the clients: the API cannot be reached or refused).
  */
 @Command(
     name = "flowgate",
@@ -16,9 +17,19 @@ import picocli.CommandLine.Command;
     scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand
     versionProvider = FlowgateVersion.class,
     description = "eBPF flow probe for Linux gateways.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:done; a clean stop",
+      "1:runtime failure; for status, top, flows, flush: the API cannot be reached or refused",
+      "2:bad config file or bad command line; nothing was attached"
+    },
     subcommands = {
       RunCommand.class,
       CheckConfigCommand.class,
+      StatusCommand.class,
+      TopCommand.class,
+      FlowsCommand.class,
+      FlushCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

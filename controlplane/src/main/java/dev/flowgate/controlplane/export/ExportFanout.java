@@ -25,7 +25,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class ExportFanout implements FinishedFlowConsumer, SweepListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ExportFanout.class.getName());
 
-  private final List<FlowSink> sinks;
+  private volatile List<FlowSink> sinks;
   private final Accounting accounting;
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong sinkFailures = new AtomicLong();
@@ -45,6 +45,32 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
       } catch (RuntimeException e) {
         sinkFailures.incrementAndGet();
         LOG.log(Level.WARNING, "sink " + sink + " failed", e);
+      }
+    }
+  }
+
+  /**
+   * The sinks in use now, in config order (collectors, then Arrow files).
+   */
+  public List<FlowSink> sinks() {
+    return sinks;
+  }
+
+  /**
+   * Replaces the sinks (a reload): call on the sweeper thread, between sweeps, so no batch is half
+   * handed out. Sinks not in {@code fresh} are closed (each sends what it queued first); sinks in
+   * both carry on untouched.
+   */
+  public void replaceSinks(List<FlowSink> fresh) {
+    List<FlowSink> old = sinks;
+    sinks = List.copyOf(fresh);
+    for (FlowSink sink : old) {
+      if (!sinks.contains(sink)) {
+        try {
+          sink.close();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "closing sink " + sink, e);
+        }
       }
     }
   }

@@ -61,6 +61,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   private JournalScan scan;
   private long size;
   private long nextSequence;
+  private FlowCache timeoutsOf;
   private long snapshotBytes;
   private long lastCheckpointNanos = System.nanoTime();
   private boolean broken;
@@ -130,10 +131,18 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
       ByteBuffer values,
       int count) {
     long seq = nextSequence++;
-    int payload = JournalFrame.SWEEP_FIXED + keys.remaining() + values.remaining();
-    JournalFrame.header(
-        head, JournalFrame.SWEEP, expire ? JournalFrame.FLAG_EXPIRE : 0, seq, payload);
-    head.putLong(nowMs).putLong(epochOffsetNs).putInt(count).flip();
+    boolean timeouts = timeoutsOf != null;
+    byte flags =
+        (byte)
+            ((expire ? JournalFrame.FLAG_EXPIRE : 0) | (timeouts ? JournalFrame.FLAG_TIMEOUTS : 0));
+    int payload = JournalFrame.sweepFixed(flags) + keys.remaining() + values.remaining();
+    JournalFrame.header(head, JournalFrame.SWEEP, flags, seq, payload);
+    head.putLong(nowMs).putLong(epochOffsetNs).putInt(count);
+    if (timeouts) {
+      // at most 24 h = 86,400,000 ms: fits an i32
+      head.putInt((int) timeoutsOf.idleTimeoutMs()).putInt((int) timeoutsOf.activeTimeoutMs());
+    }
+    head.flip();
     gather[0] = head;
     gather[1] = keys.duplicate();
     gather[2] = values.duplicate();
@@ -152,6 +161,16 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   @Override
   public void exported(long sequence) {
     marker(JournalFrame.EXPORTED, sequence);
+  }
+
+  /**
+   * Records with every sweep frame the timeouts {@code cache} expires flows by (read as each frame
+   * is written, so a reload's new timeouts go with the sweeps made under them): a replay after a
+   * reload then expires as the killed run did. Without it frames carry none, and a replay uses the
+   * replaying cache's own.
+   */
+  public void recordTimeoutsOf(FlowCache cache) {
+    this.timeoutsOf = cache;
   }
 
   /**

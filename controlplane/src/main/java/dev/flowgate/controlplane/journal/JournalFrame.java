@@ -10,7 +10,9 @@ import java.util.zip.CRC32C;
  * <pre>
  *  0  u32  magic 0x4A474631 ("1FGJ" in file order)
  *  4  u8   type: 1 sweep input, 2 cleared, 3 exported, 4 finish-all
- *  5  u8   flags: bit 0 = the sweep expires flows after its merge (sweep input only)
+ *  5  u8   flags (sweep input only): bit 0 = the sweep expires flows after its merge; bit 1 = the
+ *           payload carries the timeouts in force (every frame written since the reload issue;
+ *           frames without it are replayed with the timeouts of the config replaying them)
  *  6  u16  0
  *  8  u64  sequence number of the sweep (or finish-all) the frame is about
  * 16  u32  payload length L
@@ -18,9 +20,11 @@ import java.util.zip.CRC32C;
  * 20+L u32 CRC32C of bytes 0 .. 20+L
  * </pre>
  *
- * Sweep input payload: i64 nowMs, i64 epochOffsetNs, i32 n, then n packed {@code struct flow_key}
- * (44 bytes each) and n packed {@code struct flow_stats} (40 bytes each), as the kernel returned
- * them. The other frames have no payload.
+ * Sweep input payload: i64 nowMs, i64 epochOffsetNs, i32 n, with bit 1 then i32 idle timeout ms and
+ * i32 active timeout ms (what the sweep expired flows by: a reload may have changed them), then n
+ * packed {@code struct flow_key} (44 bytes each) and n packed {@code struct flow_stats} (40 bytes
+ * each), as the kernel returned them. The other frames have no payload. A flag bit this version
+ * does not know makes the frame corrupt (refused with a clear report, never misread).
  */
 final class JournalFrame {
   static final int MAGIC = 0x4A474631;
@@ -28,18 +32,31 @@ final class JournalFrame {
   static final int TRAILER = 4;
   static final int SWEEP_FIXED = 20;
 
+  /** The fixed part of a sweep input payload with {@link #FLAG_TIMEOUTS}: 20 + two i32. */
+  static final int SWEEP_FIXED_TIMEOUTS = 28;
+
   static final byte SWEEP = 1;
   static final byte CLEARED = 2;
   static final byte EXPORTED = 3;
   static final byte FINISH_ALL = 4;
 
   static final byte FLAG_EXPIRE = 1;
+  static final byte FLAG_TIMEOUTS = 2;
+
+  /** Every flag bit this version reads. */
+  static final byte KNOWN_FLAGS = FLAG_EXPIRE | FLAG_TIMEOUTS;
+
+  /** Bytes before the keys of a sweep input payload with these flags. */
+  static int sweepFixed(byte flags) {
+    return (flags & FLAG_TIMEOUTS) != 0 ? SWEEP_FIXED_TIMEOUTS : SWEEP_FIXED;
+  }
 
   private JournalFrame() {}
 
   /** A little-endian direct buffer for a frame header (and a sweep's fixed payload). */
   static ByteBuffer headerBuffer() {
-    return ByteBuffer.allocateDirect(HEADER + SWEEP_FIXED).order(ByteOrder.LITTLE_ENDIAN);
+    return ByteBuffer.allocateDirect(HEADER + SWEEP_FIXED_TIMEOUTS)
+        .order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Fills {@code b} (cleared first) with a frame header, positioned for more payload. */

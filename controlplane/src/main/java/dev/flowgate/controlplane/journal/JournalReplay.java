@@ -60,6 +60,9 @@ final class JournalReplay {
     long replayed = 0;
     long inDoubt = 0;
     boolean lastUncleared = false;
+    // frames carry the timeouts they were swept with; the cache gets its own back afterwards
+    long idleMs = cache.idleTimeoutMs();
+    long activeMs = cache.activeTimeoutMs();
     try {
       for (JournalScan.Op op : scan.ops()) {
         if (op.sequence <= after) {
@@ -74,7 +77,7 @@ final class JournalReplay {
           inDoubt++;
         }
         if (op.type == JournalFrame.SWEEP) {
-          replaySweep(log, op, sweeper);
+          replaySweep(log, op, sweeper, cache, idleMs, activeMs);
           lastUncleared = !op.cleared;
         } else {
           cache.finishAll();
@@ -84,6 +87,7 @@ final class JournalReplay {
       }
     } finally {
       gate.mode(Mode.FORWARD);
+      cache.timeouts(idleMs, activeMs);
     }
     return new ReplayOutcome(
         restored,
@@ -97,7 +101,13 @@ final class JournalReplay {
         scan.corruption());
   }
 
-  private static void replaySweep(FileChannel log, JournalScan.Op op, Sweeper sweeper)
+  /**
+   * Re-runs one sweep; with the timeouts its frame carries, or (a frame written before frames
+   * carried them) the replaying config's {@code idleMs} and {@code activeMs}.
+   */
+  private static void replaySweep(
+      FileChannel log, JournalScan.Op op, Sweeper sweeper, FlowCache cache, long idleMs,
+      long activeMs)
       throws IOException {
     MappedByteBuffer m =
         log.map(FileChannel.MapMode.READ_ONLY, op.offset + JournalFrame.HEADER, op.payloadLength);
@@ -105,7 +115,12 @@ final class JournalReplay {
     long nowMs = m.getLong(0);
     long epochOffsetNs = m.getLong(8);
     int n = m.getInt(16);
-    int k = JournalFrame.SWEEP_FIXED;
+    if ((op.flags & JournalFrame.FLAG_TIMEOUTS) != 0) {
+      cache.timeouts(Integer.toUnsignedLong(m.getInt(20)), Integer.toUnsignedLong(m.getInt(24)));
+    } else {
+      cache.timeouts(idleMs, activeMs);
+    }
+    int k = JournalFrame.sweepFixed(op.flags);
     ByteBuffer keys = m.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(k).limit(k + n * KEY);
     ByteBuffer values =
         m.duplicate()

@@ -101,7 +101,18 @@ final class JournalScan {
                 + ": CRC32C mismatch";
         break;
       }
-      if (type == JournalFrame.SWEEP && !sweepLengthOk(m, len)) {
+      if (type == JournalFrame.SWEEP && (flags & ~JournalFrame.KNOWN_FLAGS) != 0) {
+        corruption =
+            "sweep frame "
+                + seq
+                + " at byte "
+                + pos
+                + ": flags 0x"
+                + Integer.toHexString(flags & 0xFF)
+                + " are not known to this version (written by a newer flowgate?)";
+        break;
+      }
+      if (type == JournalFrame.SWEEP && !sweepLengthOk(m, len, flags)) {
         corruption = "sweep frame " + seq + " at byte " + pos + ": entry count and length differ";
         break;
       }
@@ -131,13 +142,13 @@ final class JournalScan {
     tornBytes = corruption == null ? size - pos : 0;
   }
 
-  private static boolean sweepLengthOk(ByteBuffer frame, long len) {
-    if (len < JournalFrame.SWEEP_FIXED) {
+  private static boolean sweepLengthOk(ByteBuffer frame, long len, byte flags) {
+    int fixed = JournalFrame.sweepFixed(flags);
+    if (len < fixed) {
       return false;
     }
     long n = frame.getInt(JournalFrame.HEADER + 16);
-    return n >= 0
-        && JournalFrame.SWEEP_FIXED + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
+    return n >= 0 && fixed + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
   }
 
   /** Sweeps and finish-alls in file order, with their cleared / exported marks. */

@@ -108,9 +108,10 @@ final class InMemoryApiBackend implements ApiBackend {
   }
 
   @Override
-  public List<FlowRow> topFlows(int n, FlowOrder by) {
+  public List<FlowRow> topFlows(int n, FlowOrder by, String interfaceName) {
     called();
     return FLOWS.stream()
+        .filter(f -> interfaceName == null || interfaceName.equals(f.interfaceName()))
         .sorted(
             (a, b) ->
                 by == FlowOrder.BYTES
@@ -118,6 +119,19 @@ final class InMemoryApiBackend implements ApiBackend {
                     : Long.compare(b.packetDeltaCount(), a.packetDeltaCount()))
         .limit(n)
         .toList();
+  }
+
+  @Override
+  public FlowPage flowPage(int from, int limit) {
+    called();
+    int end = Math.min(FLOWS.size(), from + limit);
+    return new FlowPage(FLOWS.subList(Math.min(from, end), end), end < FLOWS.size() ? end : -1);
+  }
+
+  @Override
+  public long flush() {
+    called();
+    return FLOWS.size();
   }
 
   @Override

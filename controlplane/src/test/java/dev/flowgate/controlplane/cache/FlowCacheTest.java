@@ -332,6 +332,30 @@ class FlowCacheTest {
   }
 
   @Test
+  void topNRanksByRateAndFiltersByInterface() {
+    cache(timeouts(15, 60));
+    merge(
+        drain()
+            // 6000 B over 3 s: 2000 B/s
+            .addMs(TestFlow.v4("10.8.0.1", 1, "10.8.1.1", 2, UDP).on(2, 0), 6, 6000, 0, 3000, 0, 0)
+            // 3000 B in 0.5 s: counted over at least 1 s, 3000 B/s
+            .addMs(TestFlow.v4("10.8.0.2", 1, "10.8.1.1", 2, UDP).on(3, 0), 3, 3000, 0, 500, 0, 0)
+            // 9000 B over 9 s: 1000 B/s
+            .addMs(TestFlow.v4("10.8.0.3", 1, "10.8.1.1", 2, UDP).on(2, 0), 9, 9000, 0, 9000, 0, 0));
+    assertThat(cache.top(3, FlowRanking.RATE))
+        .extracting(ActiveFlow::bytes)
+        .containsExactly(3000L, 6000L, 9000L);
+    assertThat(cache.top(3, FlowRanking.BYTES, 2))
+        .extracting(ActiveFlow::bytes)
+        .containsExactly(9000L, 6000L);
+    assertThat(cache.top(1, FlowRanking.RATE, 2)).extracting(ActiveFlow::bytes).containsExactly(6000L);
+    assertThat(cache.top(5, FlowRanking.PACKETS, 7)).isEmpty();
+    assertThat(cache.page(0, 2)).hasSize(2);
+    assertThat(cache.page(2, 2)).hasSize(1);
+    assertThat(cache.page(3, 2)).isEmpty();
+  }
+
+  @Test
   void interfaceDirectionAndVlanSeparateFlowsAndTheirHeldCounts() {
     cache(timeouts(15, 60));
     merge(

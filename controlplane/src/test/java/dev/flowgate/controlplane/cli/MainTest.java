@@ -101,7 +101,8 @@ class MainTest {
 
   @Test
   void helpWorksOnEverySubcommandEvenWithRequiredOptions() {
-    for (String command : new String[] {"run", "check-config", "version"}) {
+    for (String command :
+        new String[] {"run", "check-config", "status", "top", "flows", "flush", "version"}) {
       out.getBuffer().setLength(0);
       assertThat(flowgate(command, "--help")).as(command).isEqualTo(0);
       assertThat(out.toString()).as(command).startsWith("Usage: flowgate " + command);
@@ -135,6 +136,21 @@ class MainTest {
   void helpExits0() {
     assertThat(flowgate("--help")).isEqualTo(0);
 
-    assertThat(out.toString()).contains("Usage: flowgate").contains("run").contains("version");
+    assertThat(out.toString())
+        .contains("Usage: flowgate")
+        .contains("run")
+        .contains("status")
+        .contains("top")
+        .contains("flows")
+        .contains("flush")
+        .contains("version")
+        .contains("Exit codes:");
+  }
+
+  @Test
+  void badTopArgumentsAreUsageErrors() {
+    assertThat(flowgate("top", "--by", "speed")).isEqualTo(2);
+    assertThat(err.toString()).contains("--by").contains("bytes, packets, rate");
+    assertThat(flowgate("flows", "--format", "xml")).isEqualTo(2);
   }
 }

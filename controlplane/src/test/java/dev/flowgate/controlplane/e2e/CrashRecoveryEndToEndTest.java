@@ -134,7 +134,7 @@ class CrashRecoveryEndToEndTest {
       // the invariant holds exactly with the replayed flows adopted by this run
       JsonNode s = fg.awaitStatus(x -> sum(x, "kernel") == all && sum(x, "inCache") == all);
       assertThat(sum(s, "kernel")).as(fg.log()).isEqualTo(all);
-      assertThat(sum(s, "inCache")).isEqualTo(all);
+      assertThat(sum(s, "inCache")).as(fg.log()).isEqualTo(all);
       assertThat(unaccounted(s)).isZero();
       assertThat(s.at("/journal/inDoubtRecords").asLong()).isZero();
       assertThat(s.at("/journal/replayedSweeps").asLong()).isPositive();

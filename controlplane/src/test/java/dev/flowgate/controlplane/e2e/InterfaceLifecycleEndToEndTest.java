@@ -186,6 +186,41 @@ class InterfaceLifecycleEndToEndTest {
     }
   }
 
+  @Test
+  void apiChangeAfterASighupKeepsTheReloadedEntries() throws Exception {
+    VethPair first = veth();
+    VethPair fromFile = veth();
+    VethPair added = veth();
+    int port = FlowgateProcess.freePort();
+    Path pins = lab.pinDir();
+    Path config = config(port, pins, List.of(first.a().name()));
+    try (FlowgateProcess fg = FlowgateProcess.start(config, port, dir.resolve("fg.log"))) {
+      config(port, pins, List.of(first.a().name(), fromFile.a().name()));
+      fg.hangUp();
+      assertThat(awaitDevices(fg, d -> d.contains(fromFile.a().name())))
+          .as(fg.log())
+          .contains(first.a().name(), fromFile.a().name());
+      // the API's changes lay on top of the file as reloaded, not as loaded at start
+      var changed =
+          fg.send("PATCH", "/api/v1/interfaces/" + first.a().name(), "{\"sampling\": 50}", TOKEN);
+      assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+      var created =
+          fg.send(
+              "POST",
+              "/api/v1/interfaces",
+              "{\"name\": \"" + added.a().name() + "\", \"sampling\": 0}",
+              TOKEN);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      assertThat(awaitDevices(fg, d -> d.contains(added.a().name())))
+          .as(fg.log())
+          .contains(first.a().name(), fromFile.a().name(), added.a().name());
+      FrameSender.send(fromFile.b(), frames(fromFile, 4));
+      JsonNode s = fg.awaitStatus(x -> packets(x, fromFile.a().name()) == 4);
+      assertThat(packets(s, fromFile.a().name())).isEqualTo(4);
+      assertThat(fg.stop()).isZero();
+    }
+  }
+
   private static long packets(JsonNode status, String ifname) {
     long n = 0;
     for (JsonNode row : status.get("accounting")) {

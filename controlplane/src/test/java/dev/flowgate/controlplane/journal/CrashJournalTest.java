@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The journal's format and replay: a crashed run's cache is rebuilt exactly (entries, order,
  * eviction hand), what it exported is not exported again, a sweep cut while exporting is exported
- * again as in-doubt, a torn last frame is ignored, a CRC mismatch is reported.
+ * again as in-doubt, a torn last frame is ignored, a CRC mismatch is reported; sweeps made after a
+ * reload changed the timeouts replay with those timeouts (frames without them, as the other tests
+ * write, replay with the replaying cache's own).
  */
 @Timeout(60)
 class CrashJournalTest {
@@ -57,6 +59,24 @@ class CrashJournalTest {
     open.add(b);
     CrashJournal j = journal();
     return new Restart(b, j.replay(b.cache, b.sweeper, b.gate));
+  }
+
+  @Test
+  void aReplayAfterAReloadExpiresEachSweepWithTheTimeoutsItRanWith() {
+    JournalRun a = run();
+    CrashJournal j = journal();
+    j.recordTimeoutsOf(a.cache);
+    for (int s = 0; s < 40; s++) {
+      if (s == 15) {
+        a.cache.timeouts(20_000, 40_000); // a reload lengthens both (the run started with 3 s, 7 s)
+      }
+      a.sweep(j, s, 3);
+    }
+    Restart b = restart(); // the replaying config has 3 s and 7 s
+    assertThat(b.outcome().replayedSweeps()).isEqualTo(40);
+    assertThat(b.run().state()).isEqualTo(a.state());
+    assertThat(b.run().cache.idleTimeoutMs()).as("its own timeouts back").isEqualTo(3_000);
+    assertThat(b.run().cache.activeTimeoutMs()).isEqualTo(7_000);
   }
 
   @Test

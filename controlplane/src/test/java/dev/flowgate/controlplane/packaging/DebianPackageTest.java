@@ -73,7 +73,9 @@ class DebianPackageTest {
             "./usr/share/flowgate/lib/flowgate-dataplane-bpf-",
             "./usr/bin/flowgate",
             "./usr/lib/sysusers.d/flowgate.conf",
-            "./usr/lib/tmpfiles.d/flowgate.conf");
+            "./usr/lib/tmpfiles.d/flowgate.conf",
+            "./usr/share/man/man8/flowgate.8.gz",
+            "./usr/share/bash-completion/completions/flowgate");
     Command.Result conffiles = Host.run("dpkg-deb", "-I", deb.toString(), "conffiles");
     assertThat(conffiles.stdout().strip()).isEqualTo(CONFIG.toString());
 

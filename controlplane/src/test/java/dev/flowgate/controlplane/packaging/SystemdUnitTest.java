@@ -73,7 +73,9 @@ class SystemdUnitTest {
             "\nCapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_PERFMON\n",
             "\nAmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_PERFMON\n",
             "\nExecStartPre=+",
-            "\nExecReload=/bin/kill -HUP $MAINPID\n",
+            // check-config first: systemctl reload fails on a bad file, nothing is signalled
+            "\nExecReload=/usr/bin/flowgate check-config /etc/flowgate/flowgate.yaml\n"
+                + "ExecReload=/bin/kill -HUP $MAINPID\n",
             "\nRestart=on-failure\n",
             "\nWatchdogSec=")
         .doesNotContain("CAP_SYS_RESOURCE", "CAP_SYS_ADMIN", "\nMemoryDenyWriteExecute=");

@@ -184,4 +184,38 @@ enum fg_error {
 	DP_ERROR_MAX,
 };
 
+/*
+ * Per-host counters for anomaly detection (detect.h, map fg_hosts): one
+ * entry per (destination address, direction), per CPU, cumulative since the
+ * entry was created (the control plane takes differences between sweeps).
+ * Key 20 bytes: the packet's destination address (IPv4-mapped as in
+ * flow_key) and the interface direction it was seen in.
+ */
+struct host_key {
+	__u8 addr[16]; /* destination address (IPv4-mapped for IPv4) */
+	__u8 direction; /* enum fg_direction */
+	__u8 pad[3];
+};
+
+/* Counters of one host_key on one CPU. 80 bytes. */
+struct host_counters {
+	__u64 packets; /* IP packets to the address */
+	__u64 bytes; /* their IP bytes, as flow_stats.bytes */
+	__u64 flows; /* flows started: a flow table slot or spill entry taken
+		      * this interval on this CPU, or a packet the table refused */
+	__u64 tcp_packets; /* protocol 6 */
+	__u64 syn_packets; /* TCP with SYN and without ACK */
+	__u64 udp_packets; /* protocol 17 */
+	__u64 icmp_packets; /* protocol 1 or 58 */
+	__u64 frag_packets; /* non-first fragments (DP_FRAGMENT_NONFIRST) */
+	__u64 amp_packets; /* UDP from a source port set in fg_amp_ports */
+	__u64 amp_bytes; /* their IP bytes */
+};
+
+/* fg_amp_ports: one bit per UDP source port, 65536 bits in one value */
+#define FG_AMP_PORT_WORDS 1024
+struct amp_ports {
+	__u64 bits[FG_AMP_PORT_WORDS]; /* bit p % 64 of word p / 64: port p */
+};
+
 #endif /* FLOWGATE_H */

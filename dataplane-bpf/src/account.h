@@ -21,6 +21,8 @@
  *   the table could not take: that is counted in
  *   insert_failed/insert_failed_bytes (and DP_FLOW_INSERT_FAILED). Nothing is
  *   ever evicted: the table only loses what it refuses, and counts that.
+ *   Every IP packet also goes to its target's per-host counters
+ *   (fg_detect_count, detect.h), whether the table took it or not.
  *
  * fg_flow_count: open addressing with linear probing. The hash of the key's
  * six words (key + state FG_SLOT_USED, built by the parser in fg_packet)
@@ -45,6 +47,7 @@
 #include "flowgate.h"
 #include "maps.h"
 #include "parse.h"
+#include "detect.h"
 
 static __always_inline struct iface_settings *fg_iface_of(__u32 ifindex,
 							  __u32 *slot)
@@ -109,7 +112,11 @@ static __always_inline void fg_spill_add(struct flow_stats *st,
 		__sync_fetch_and_or(&st->tcp_flags, pkt->tcp_flags);
 }
 
-/* counts into the spill map of half `half`; 0 or DP_FLOW_INSERT_FAILED */
+/* a new spill entry (fg_spill_count's return; the flow is new) */
+#define FG_SPILL_NEW (-1)
+
+/* counts into the spill map of half `half`; 0 (existing entry), FG_SPILL_NEW
+ * or DP_FLOW_INSERT_FAILED */
 static __noinline int fg_spill_count(__u32 half, const struct fg_packet *pkt,
 				     __u32 packets, __u64 bytes, __u64 now)
 {
@@ -136,7 +143,7 @@ static __noinline int fg_spill_count(__u32 half, const struct fg_packet *pkt,
 	err = bpf_map_update_elem(spill, &pkt->key, &init, BPF_NOEXIST);
 	if (!err) {
 		fg_error_count(DP_FLOW_SPILLED);
-		return 0;
+		return FG_SPILL_NEW;
 	}
 	if (err == -17 /* EEXIST: another CPU inserted it first */) {
 		st = bpf_map_lookup_elem(spill, &pkt->key);
@@ -148,14 +155,17 @@ static __noinline int fg_spill_count(__u32 half, const struct fg_packet *pkt,
 	return DP_FLOW_INSERT_FAILED;
 }
 
-/* returns 0 if the flow table took the packet, else the reason it did not */
+/* returns 0 if the flow table took the packet, else the reason it did not;
+ * *fresh = 1 when it took a new slot or spill entry for it */
 static __always_inline int fg_flow_count(const struct fg_packet *pkt,
-					 __u32 half, __u32 packets, __u64 bytes)
+					 __u32 half, __u32 packets, __u64 bytes,
+					 bool *fresh)
 {
 	const __u64 *k = (const __u64 *)&pkt->key;
 	__u32 cpu, base, pos, mask, i;
 	struct flow_slot *s;
 	__u64 h, now;
+	int rc;
 
 	cpu = bpf_get_smp_processor_id();
 	if (cpu >= fg_cpus)
@@ -197,10 +207,16 @@ static __always_inline int fg_flow_count(const struct fg_packet *pkt,
 			s->stats.tcp_flags = pkt->tcp_flags;
 			s->stats.tos = pkt->tos;
 			s->stats.ip_version = pkt->ip_version;
+			*fresh = true;
 			return 0;
 		}
 	}
-	return fg_spill_count(half, pkt, packets, bytes, now);
+	rc = fg_spill_count(half, pkt, packets, bytes, now);
+	if (rc == FG_SPILL_NEW) {
+		*fresh = true;
+		rc = 0;
+	}
+	return rc;
 }
 
 static __always_inline void fg_account(const struct fg_packet *pkt, int kind,
@@ -208,6 +224,7 @@ static __always_inline void fg_account(const struct fg_packet *pkt, int kind,
 {
 	__u32 zero = 0, half, idx, *gen;
 	struct iface_totals *tot;
+	bool fresh = false;
 	int reason;
 
 	gen = bpf_map_lookup_elem(&fg_flow_gen, &zero);
@@ -225,12 +242,13 @@ static __always_inline void fg_account(const struct fg_packet *pkt, int kind,
 	}
 	tot->packets += packets;
 	tot->bytes += bytes;
-	reason = fg_flow_count(pkt, half, packets, bytes);
+	reason = fg_flow_count(pkt, half, packets, bytes, &fresh);
 	if (reason) {
 		tot->insert_failed += packets;
 		tot->insert_failed_bytes += bytes;
 		fg_error_count(reason);
 	}
+	fg_detect_count(pkt, packets, bytes, fresh || reason);
 }
 
 #endif /* FG_ACCOUNT_H */

@@ -4,10 +4,11 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 
 /** Addresses as people write them: dotted quad, or IPv6 in RFC 5952's canonical form. */
-final class AddressText {
+public final class AddressText {
   private AddressText() {}
 
-  static String of(InetAddress a) {
+  /** {@code a} as text. */
+  public static String of(InetAddress a) {
     if (a instanceof Inet4Address) {
       return a.getHostAddress();
     }

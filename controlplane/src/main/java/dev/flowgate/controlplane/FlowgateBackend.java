@@ -20,6 +20,7 @@ import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowRanking;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -46,6 +47,7 @@ final class FlowgateBackend implements ApiBackend {
   private final ExportFanout fanout;
   private final JournalView journal;
   private final int flowCapacity;
+  private final Detection detection;
 
   FlowgateBackend(
       FlowgateService service,
@@ -56,7 +58,8 @@ final class FlowgateBackend implements ApiBackend {
       Accounting accounting,
       ExportFanout fanout,
       JournalView journal,
-      int flowCapacity) {
+      int flowCapacity,
+      Detection detection) {
     this.service = service;
     this.loop = loop;
     this.cache = cache;
@@ -66,6 +69,7 @@ final class FlowgateBackend implements ApiBackend {
     this.fanout = fanout;
     this.journal = journal;
     this.flowCapacity = flowCapacity;
+    this.detection = detection;
   }
 
   @Override
@@ -279,5 +283,12 @@ final class FlowgateBackend implements ApiBackend {
 
   private Optional<InterfaceEntry> find(String id) {
     return interfaces().stream().filter(e -> e.id().equals(id)).findFirst();
+  }
+
+  @Override
+  public List<java.util.Map<String, Object>> alerts() {
+    return detection.alerts().stream()
+        .map(dev.flowgate.controlplane.detect.AlertJson::object)
+        .toList();
   }
 }

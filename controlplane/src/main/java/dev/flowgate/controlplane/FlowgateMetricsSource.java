@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane;
 
 import dev.flowgate.controlplane.accounting.Accounting;
+import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceTraffic;
@@ -22,6 +23,7 @@ final class FlowgateMetricsSource implements MetricsSource {
   private final InterfaceManager interfaces;
   private final ExportFanout fanout;
   private final SweepRecorder recorder;
+  private final Detection detection;
   private List<Accounting.Row> lastRows;
   private List<InterfaceTraffic> lastTraffic = List.of();
 
@@ -29,7 +31,9 @@ final class FlowgateMetricsSource implements MetricsSource {
       Accounting accounting,
       InterfaceManager interfaces,
       ExportFanout fanout,
-      SweepRecorder recorder) {
+      SweepRecorder recorder,
+      Detection detection) {
+    this.detection = detection;
     this.accounting = accounting;
     this.interfaces = interfaces;
     this.fanout = fanout;
@@ -96,5 +100,20 @@ final class FlowgateMetricsSource implements MetricsSource {
   @Override
   public List<ArrowFileSinkStats> arrowSinks() {
     return fanout.arrowStats();
+  }
+
+  @Override
+  public List<dev.flowgate.controlplane.detect.Alert> alerts() {
+    return detection.alerts();
+  }
+
+  @Override
+  public java.util.Map<dev.flowgate.controlplane.config.Detector, Long> alertTotals() {
+    return detection.totals();
+  }
+
+  @Override
+  public List<dev.flowgate.controlplane.detect.AlertSink> alertSinks() {
+    return detection.sinks();
   }
 }

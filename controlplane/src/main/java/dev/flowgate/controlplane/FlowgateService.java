@@ -11,6 +11,8 @@ import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.detect.AlertSinks;
+import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -77,6 +79,7 @@ public final class FlowgateService implements AutoCloseable {
   private final SweepLoop loop;
   private final InterfaceEdits edits;
   private final SweepRecorder recorder;
+  private final Detection detection;
   private volatile ReplayOutcome replayed;
 
   FlowgateService(FlowgateConfig config) {
@@ -142,6 +145,11 @@ public final class FlowgateService implements AutoCloseable {
     loop.subscribe(recorder);
     loop.subscribe(fanout);
     loop.subscribe(new LossLog(counters));
+    dataplane.putAmplificationPorts(config.alerts().amplificationPorts());
+    this.detection =
+        new Detection(
+            config.alerts(), dataplane.hosts(), AlertSinks.create(config.alerts().sinks()));
+    loop.subscribe(detection);
   }
 
 
@@ -203,7 +211,9 @@ public final class FlowgateService implements AutoCloseable {
                 SinkFactory.update(
                     current.export(), fanout.sinks(), fresh.export(), allocator, links::names));
           }
-          // alerts (issue 15) are applied here once that key exists; logging.level: the daemon
+          dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
+          detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart
+          // logging.level: the daemon applies it
           current = fresh;
           return null;
         });
@@ -269,12 +279,13 @@ public final class FlowgateService implements AutoCloseable {
         accounting,
         fanout,
         new JournalView(gate, journal, replayed),
-        dataplane.flowCapacity());
+        dataplane.flowCapacity(),
+        detection);
   }
 
   /** The metrics' view (served when {@code metrics.enabled}; a reload may turn it on or off). */
   MetricsSource metrics() {
-    return new FlowgateMetricsSource(accounting, interfaces, fanout, recorder);
+    return new FlowgateMetricsSource(accounting, interfaces, fanout, recorder, detection);
   }
 
   private void reconcile() {
@@ -316,6 +327,7 @@ public final class FlowgateService implements AutoCloseable {
       LOG.error("last drain failed", e);
     }
     fanout.close();
+    detection.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal
     journal.close();
     for (ExporterStats s : fanout.collectorStats()) {

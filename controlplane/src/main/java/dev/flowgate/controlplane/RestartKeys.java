@@ -35,6 +35,9 @@ final class RestartKeys {
     if (running.api().tls().isPresent() != file.api().tls().isPresent()) {
       keys.add("api.tls"); // on or off; a new certificate on a TLS listener is reloaded
     }
+    if (!running.alerts().sinks().equals(file.alerts().sinks())) {
+      keys.add("alerts.sinks"); // the other alerts keys are reloaded
+    }
     return keys;
   }
 }

@@ -269,6 +269,42 @@ public final class Layout {
   /** sample_hdr.slot: u32. */
   public static final int SAMPLE_HDR_SLOT = 20;
 
+  // struct host_key (20 bytes) and struct host_counters (80 bytes): map fg_hosts (detect.h)
+  /** sizeof(struct host_key). */
+  public static final int HOST_KEY_SIZE = 20;
+
+  /** host_key.addr: 16 bytes, IPv4-mapped for IPv4. */
+  public static final int HOST_KEY_ADDR = 0;
+
+  /** host_key.direction: u8, enum fg_direction. */
+  public static final int HOST_KEY_DIRECTION = 16;
+
+  /** host_key.pad: 3 bytes. */
+  public static final int HOST_KEY_PAD = 17;
+
+  /** sizeof(struct host_counters): ten u64 counters. */
+  public static final int HOST_COUNTERS_SIZE = 80;
+
+  /**
+   * host_counters members in order (each a u64 at 8 * index): packets, bytes, flows, tcp_packets,
+   * syn_packets, udp_packets, icmp_packets, frag_packets, amp_packets, amp_bytes.
+   */
+  public static final List<String> HOST_COUNTER_NAMES =
+      List.of(
+          "packets",
+          "bytes",
+          "flows",
+          "tcp_packets",
+          "syn_packets",
+          "udp_packets",
+          "icmp_packets",
+          "frag_packets",
+          "amp_packets",
+          "amp_bytes");
+
+  /** sizeof(struct amp_ports): 65,536 bits, one per UDP source port. */
+  public static final int AMP_PORTS_SIZE = 8192;
+
   /** Every struct of flowgate.h, member by member, as BTF names them. */
   public static List<Struct> structs() {
     return List.of(
@@ -336,7 +372,21 @@ public final class Layout {
                 new Member("cap_len", SAMPLE_HDR_CAP_LEN, 2),
                 new Member("direction", SAMPLE_HDR_DIRECTION, 1),
                 new Member("pad", SAMPLE_HDR_PAD, 1),
-                new Member("slot", SAMPLE_HDR_SLOT, 4))));
+                new Member("slot", SAMPLE_HDR_SLOT, 4))),
+        new Struct(
+            "host_key",
+            HOST_KEY_SIZE,
+            List.of(
+                new Member("addr", HOST_KEY_ADDR, 16),
+                new Member("direction", HOST_KEY_DIRECTION, 1),
+                new Member("pad", HOST_KEY_PAD, 3))),
+        new Struct(
+            "host_counters",
+            HOST_COUNTERS_SIZE,
+            java.util.stream.IntStream.range(0, HOST_COUNTER_NAMES.size())
+                .mapToObj(i -> new Member(HOST_COUNTER_NAMES.get(i), 8 * i, 8))
+                .toList()),
+        new Struct("amp_ports", AMP_PORTS_SIZE, List.of(new Member("bits", 0, AMP_PORTS_SIZE))));
   }
 
   /** Every enum of flowgate.h: name without "enum " to its enumerators in declaration order. */

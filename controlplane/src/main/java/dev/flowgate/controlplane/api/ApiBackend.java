@@ -85,4 +85,12 @@ public interface ApiBackend {
    * must not modify it after returning it (hand out a new array per sweep).
    */
   Optional<byte[]> latestArrowIpc();
+
+  /**
+   * The active alerts and the last 1,000 resolved ones, newest first, each a JSON object (fields as
+   * in openapi.yaml's Alert).
+   */
+  default List<java.util.Map<String, Object>> alerts() {
+    return List.of();
+  }
 }

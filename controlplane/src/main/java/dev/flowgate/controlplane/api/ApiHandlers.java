@@ -64,6 +64,14 @@ final class ApiHandlers {
     BackendReply.json(ctx, 200, backend::status);
   }
 
+  void alerts(RoutingContext ctx) {
+    if (!ctx.queryParams().isEmpty()) {
+      throw ApiException.badRequest(
+          "unknown query parameter '" + ctx.queryParams().names().iterator().next() + "'");
+    }
+    BackendReply.json(ctx, 200, () -> java.util.Map.of("alerts", backend.alerts()));
+  }
+
   void listInterfaces(RoutingContext ctx) {
     BackendReply.json(ctx, 200, () -> new InterfaceList(backend.interfaces()));
   }

@@ -94,6 +94,7 @@ final class ApiRouter {
     add(router, allowed, GET, "/api/v1/flows.arrow", reads, api::latestBatch);
     add(router, allowed, GET, "/api/v1/flows/all", reads, api::allFlows);
     add(router, allowed, POST, "/api/v1/flush", guard, api::flush);
+    add(router, allowed, GET, "/api/v1/alerts", reads, api::alerts);
     add(router, allowed, GET, "/api/v1/openapi.yaml", api::openApi);
 
     // a known path with another method: 405 and the methods it has

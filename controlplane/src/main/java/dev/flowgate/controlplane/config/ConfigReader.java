@@ -27,10 +27,8 @@ final class ConfigReader {
           "export",
           "api",
           "metrics",
-          "logging");
-
-  /** Keys reserved for later work: present in the file, they are refused, never ignored. */
-  static final String ALERTS = "alerts";
+          "logging",
+          "alerts");
 
   private ConfigReader() {}
 
@@ -47,15 +45,6 @@ final class ConfigReader {
     Section top = Section.of(file, "", root, "a mapping");
     for (String key : top.keys()) {
       ConfigNode.Entry entry = top.entry(key).orElseThrow();
-      if (key.equals(ALERTS)) {
-        throw new ConfigException(
-            file,
-            entry.keyLine(),
-            entry.keyColumn(),
-            ALERTS,
-            "not supported yet (detectors, thresholds and alert sinks come with the alerts"
-                + " issue); remove this section");
-      }
       if (!TOP_LEVEL.contains(key)) {
         List<String> known = new ArrayList<>(TOP_LEVEL);
         throw top.unknownKey(key, entry, known);
@@ -69,10 +58,19 @@ final class ConfigReader {
     ApiConfig api = api(top.section("api"));
     MetricsConfig metrics = metrics(top.section("metrics"));
     LoggingConfig logging = logging(top.section("logging"));
+    AlertsConfig alerts = AlertsConfigReader.read(top.section("alerts"));
     return top.build(
         () ->
             new FlowgateConfig(
-                interfaces, flows, dataplane, stateDirectory, export, api, metrics, logging));
+                interfaces,
+                flows,
+                dataplane,
+                stateDirectory,
+                export,
+                api,
+                metrics,
+                logging,
+                alerts));
   }
 
   private static List<InterfaceConfig> interfaces(Section top) throws ConfigException {

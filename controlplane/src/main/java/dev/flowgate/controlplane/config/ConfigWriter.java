@@ -105,10 +105,70 @@ public final class ConfigWriter {
     metrics.put("public", config.metrics().open());
     root.put("metrics", metrics);
     root.put("logging", Map.of("level", config.logging().level().label()));
+    root.put("alerts", alerts(config.alerts()));
     try {
       return YAML.writeValueAsString(root);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Map<String, Object> alerts(AlertsConfig a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("hold-down", DurationFormat.format(a.holdDown()));
+    m.put("extra-amplification-ports", a.extraAmplificationPorts());
+    m.put("allow", a.allow().stream().map(Cidr::text).toList());
+    m.put("thresholds", thresholds(a.thresholds()));
+    List<Object> groups = new ArrayList<>();
+    for (HostgroupConfig g : a.hostgroups()) {
+      Map<String, Object> gm = new LinkedHashMap<>();
+      gm.put("name", g.name());
+      gm.put("networks", g.networks().stream().map(Cidr::text).toList());
+      gm.put("thresholds", thresholds(g.thresholds()));
+      groups.add(gm);
+    }
+    m.put("hostgroups", groups);
+    Map<String, Object> sinks = new LinkedHashMap<>();
+    sinks.put("log", a.sinks().log());
+    a.sinks()
+        .alertmanager()
+        .ifPresent(
+            am -> {
+              Map<String, Object> x = new LinkedHashMap<>();
+              x.put("url", am.url().toString());
+              x.put("resend-interval", DurationFormat.format(am.resendInterval()));
+              sinks.put("alertmanager", x);
+            });
+    a.sinks()
+        .webhook()
+        .ifPresent(
+            w -> {
+              Map<String, Object> x = new LinkedHashMap<>();
+              x.put("url", w.url().toString());
+              x.put("queue-size", w.queueSize());
+              x.put("max-retries", w.maxRetries());
+              sinks.put("webhook", x);
+            });
+    m.put("sinks", sinks);
+    return m;
+  }
+
+  private static Map<String, Object> thresholds(Map<Detector, AlertLevels> levels) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Detector d : Detector.values()) {
+      AlertLevels l = levels.get(d);
+      if (l == null) {
+        continue;
+      }
+      Map<String, Object> x = new LinkedHashMap<>();
+      if (l.warning() > 0) {
+        x.put("warning", d.unit().format(l.warning()));
+      }
+      if (l.critical() > 0) {
+        x.put("critical", d.unit().format(l.critical()));
+      }
+      m.put(d.label(), x);
+    }
+    return m;
   }
 }

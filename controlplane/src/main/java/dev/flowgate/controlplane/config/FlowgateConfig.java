@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param api the HTTP API listener
  * @param metrics Prometheus metrics
  * @param logging the log level
+ * @param alerts detectors, thresholds and alert sinks
  */
 public record FlowgateConfig(
     List<InterfaceConfig> interfaces,
@@ -26,7 +27,8 @@ public record FlowgateConfig(
     ExportConfig export,
     ApiConfig api,
     MetricsConfig metrics,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    AlertsConfig alerts) {
 
   /** Default state-directory: /var/lib/flowgate. */
   public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/var/lib/flowgate");
@@ -46,6 +48,7 @@ public record FlowgateConfig(
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(logging, "logging");
+    Objects.requireNonNull(alerts, "alerts");
     for (int i = 0; i < interfaces.size(); i++) {
       for (int j = 0; j < i; j++) {
         if (interfaces.get(i).name().equals(interfaces.get(j).name())) {
@@ -81,7 +84,8 @@ public record FlowgateConfig(
         ExportConfig.none(),
         ApiConfig.defaults(),
         MetricsConfig.defaults(),
-        LoggingConfig.defaults());
+        LoggingConfig.defaults(),
+        AlertsConfig.defaults());
   }
 
   /** This config as YAML that {@link ConfigLoader} reads back equal. */

@@ -177,6 +177,25 @@ public final class Dataplane implements AutoCloseable {
     return samples;
   }
 
+  /** Per-host counters for the detectors (fg_hosts: struct host_key -> host_counters per CPU). */
+  public BpfMap hosts() {
+    return object.map("fg_hosts");
+  }
+
+  /**
+   * Sets the UDP source ports whose packets count as amplification (fg_amp_ports); takes effect on
+   * the next packet.
+   */
+  public void putAmplificationPorts(java.util.BitSet ports) {
+    ByteBuffer key = direct(4).putInt(0, 0);
+    ByteBuffer value = direct(Layout.AMP_PORTS_SIZE);
+    long[] words = ports.toLongArray();
+    for (int i = 0; i < words.length && i < Layout.AMP_PORTS_SIZE / 8; i++) {
+      value.putLong(i * 8, words[i]);
+    }
+    object.map("fg_amp_ports").update(key, value, 0);
+  }
+
   /**
    * Writes the slot, sample rate and frame shape of an interface; takes effect on the next packet.
    * Into {@code fg_settings} at index ifindex (an ARRAY: the programs' lookup is inlined), or for

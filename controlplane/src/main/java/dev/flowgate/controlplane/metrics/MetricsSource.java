@@ -39,4 +39,19 @@ public interface MetricsSource {
 
   /** What became of the flows each sink was handed, one report per sink, in config order. */
   List<SinkReport> sinks();
+
+  /** Active alerts and the last resolved ones (the detectors' published copy). */
+  default List<dev.flowgate.controlplane.detect.Alert> alerts() {
+    return List.of();
+  }
+
+  /** Alerts fired since start, per detector. */
+  default java.util.Map<dev.flowgate.controlplane.config.Detector, Long> alertTotals() {
+    return java.util.Map.of();
+  }
+
+  /** The alert sinks, for their delivery counters. */
+  default List<dev.flowgate.controlplane.detect.AlertSink> alertSinks() {
+    return List.of();
+  }
 }

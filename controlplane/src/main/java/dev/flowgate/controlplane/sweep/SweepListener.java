@@ -13,6 +13,16 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public interface SweepListener {
 
   /**
+   * A sweep is about to swap and drain the flow table (a flood's drain can take long): the moment
+   * to read kernel state the sweep's interval should end at, such as the detectors' per-host
+   * counters.
+   *
+   * @param sweep the number the sweep will have ({@link SweepResult#sweep()})
+   * @param nowMs epoch ms
+   */
+  default void beforeSweep(long sweep, long nowMs) {}
+
+  /**
    * Rows appended to the interval batch (the drained entries, as {@code IntervalBatchBuilder}
    * rows), before the flow cache merges them: several calls per sweep, one per chunk, including the
    * start's drain. The batch is valid only during the call.

@@ -143,6 +143,9 @@ public final class SweepLoop implements AutoCloseable {
     long started = System.nanoTime();
     try {
       List<Integer> slots = slotsInUse.get();
+      for (SweepListener l : listeners) {
+        l.beforeSweep(sweeps + 1, System.currentTimeMillis());
+      }
       long now = System.currentTimeMillis();
       KernelReading[] read = {KernelReading.EMPTY};
       int n = sweeper.sweep(now, () -> read[0] = counters.read(slots));

@@ -87,8 +87,8 @@ class MainTest {
     assertThat(err.toString())
         .isEqualTo(
             file
-                + ":3:1: alerts: not supported yet (detectors, thresholds and alert sinks come"
-                + " with the alerts issue); remove this section\n");
+                + ":4:3: alerts.syn-flood: unknown key (expected hold-down,"
+                + " extra-amplification-ports, allow, thresholds, hostgroups or sinks)\n");
     assertThat(out.toString()).isEmpty();
   }
 

@@ -47,17 +47,75 @@ class BadConfigTest {
             "unknownTopLevelKeyListsKnownOnes",
             "interfaces: []\ncolour: blue\n",
             "flowgate.yaml:2:1: colour: unknown key (expected interfaces, flows, dataplane,"
-                + " state-directory, export, api, metrics or logging)"),
+                + " state-directory, export, api, metrics, logging or alerts)"),
         bad(
-            "alertsSectionIsNotSupportedYet",
+            "alertsDetectorOutsideThresholdsGetsTheKnownKeys",
             "interfaces: []\nalerts:\n  syn-flood: {}\n",
-            "flowgate.yaml:2:1: alerts: not supported yet (detectors, thresholds and alert sinks"
-                + " come with the alerts issue); remove this section"),
+            "flowgate.yaml:3:3: alerts.syn-flood: unknown key (expected hold-down,"
+                + " extra-amplification-ports, allow, thresholds, hostgroups or sinks)"),
         bad(
-            "emptyAlertsSectionIsStillRefused",
-            "alerts:\n",
-            "flowgate.yaml:1:1: alerts: not supported yet (detectors, thresholds and alert sinks"
-                + " come with the alerts issue); remove this section"),
+            "alertsUnknownDetectorGetsSuggestion",
+            "alerts:\n  thresholds:\n    syn-flod: {critical: 100pps}\n",
+            "flowgate.yaml:3:5: alerts.thresholds.syn-flod: unknown key (did you mean syn-flood?)"),
+        bad(
+            "alertsThresholdInTheWrongUnit",
+            "alerts:\n  thresholds:\n    syn-flood: {critical: 1Gbps}\n",
+            "flowgate.yaml:3:27: alerts.thresholds.syn-flood.critical: \"1Gbps\" is a bit rate,"
+                + " this threshold is a packet rate (write e.g. 20000pps or 20kpps)"),
+        bad(
+            "alertsBitRateDetectorRefusesPackets",
+            "alerts:\n  thresholds:\n    bps: {warning: 20kpps}\n",
+            "flowgate.yaml:3:20: alerts.thresholds.bps.warning: \"20kpps\" is a packet rate, this"
+                + " threshold is a bit rate (write e.g. 500Mbps)"),
+        bad(
+            "alertsWarningMustBeBelowCritical",
+            "alerts:\n  thresholds:\n    udp-flood: {warning: 300kpps, critical: 200kpps}\n",
+            "flowgate.yaml:3:26: alerts.thresholds.udp-flood.warning: warning (300000) must be"
+                + " below critical (200000)"),
+        bad(
+            "alertsMalformedCidr",
+            "alerts:\n  allow: [10.0.0.0/33]\n",
+            "flowgate.yaml:2:11: alerts.allow[0]: \"10.0.0.0/33\": prefix length 33 is out of range"
+                + " (0..32)"),
+        bad(
+            "alertsCidrWithHostBits",
+            "alerts:\n  hostgroups:\n    - name: web\n      networks: [192.0.2.1/24]\n",
+            "flowgate.yaml:4:18: alerts.hostgroups[0].networks[0]: \"192.0.2.1/24\" has host bits"
+                + " set (did you mean 192.0.2.0/24?)"),
+        bad(
+            "alertsNotAnAddress",
+            "alerts:\n  allow: [example.com/24]\n",
+            "flowgate.yaml:2:11: alerts.allow[0]: \"example.com/24\" is not a network (write"
+                + " 192.0.2.0/24 or 2001:db8::/32)"),
+        bad(
+            "alertsOverlappingHostgroupsAtTheSamePrefixLength",
+            "alerts:\n  hostgroups:\n    - name: web\n      networks: [192.0.2.0/24]\n"
+                + "    - name: db\n      networks: [10.0.0.0/8, 192.0.2.0/24]\n",
+            "flowgate.yaml:6:30: alerts.hostgroups[1].networks[1]: 192.0.2.0/24 is already listed"
+                + " at the same prefix length (hostgroups[0].networks[0]): a host would belong to"
+                + " two groups"),
+        bad(
+            "alertsOverlappingIpv6HostgroupsAtTheSamePrefixLength",
+            "alerts:\n  hostgroups:\n    - name: web\n      networks: ['2001:db8::/32']\n"
+                + "    - name: db\n      networks: ['2001:0db8:0::/32']\n",
+            "flowgate.yaml:6:18: alerts.hostgroups[1].networks[0]: 2001:db8::/32 is already listed"
+                + " at the same prefix length (hostgroups[0].networks[0]): a host would belong to"
+                + " two groups"),
+        bad(
+            "alertsHostgroupNamedDefault",
+            "alerts:\n  hostgroups:\n    - name: default\n      networks: [10.0.0.0/8]\n",
+            "flowgate.yaml:3:13: alerts.hostgroups[0].name: \"default\" is the group of every other"
+                + " host (set alerts.thresholds instead)"),
+        bad(
+            "alertsWebhookUrlNotHttp",
+            "alerts:\n  sinks:\n    webhook: {url: 'ftp://x/y'}\n",
+            "flowgate.yaml:3:20: alerts.sinks.webhook.url: \"ftp://x/y\" is not an http or https"
+                + " URL with a host"),
+        bad(
+            "alertsAmplificationPortOutOfRange",
+            "alerts:\n  extra-amplification-ports: [53, 70000]\n",
+            "flowgate.yaml:2:35: alerts.extra-amplification-ports[1]: expected a UDP port"
+                + " (1..65535), got 70000"),
         bad(
             "duplicateKeyNamesFirstLine",
             "flows:\n  idle-timeout: 15s\n  idle-timeout: 20s\n",

@@ -167,6 +167,25 @@ class ConfigLoaderTest {
               public: false
             logging:
               level: info
+            alerts:
+              hold-down: 30s
+              extra-amplification-ports: []
+              allow: []
+              thresholds:
+                syn-flood:
+                  critical: 20000pps
+                udp-flood:
+                  critical: 200000pps
+                icmp-flood:
+                  critical: 20000pps
+                amplification:
+                  critical: 10000pps
+                pps: {}
+                bps: {}
+                flows: {}
+              hostgroups: []
+              sinks:
+                log: true
             """);
   }
 

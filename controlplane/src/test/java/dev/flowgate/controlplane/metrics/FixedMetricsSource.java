@@ -144,4 +144,12 @@ final class FixedMetricsSource implements MetricsSource {
         new ArrowFileSinkStats(
             Path.of("/var/lib/flowgate/flows"), 1, 3, 42, 0, 0, 0, 0, null, null));
   }
+
+  @Override
+  public List<dev.flowgate.controlplane.detect.AlertSink> alertSinks() {
+    return List.of(sink);
+  }
+
+  private final dev.flowgate.controlplane.detect.AlertSink sink =
+      new dev.flowgate.controlplane.detect.LogAlertSink();
 }

@@ -37,6 +37,8 @@ class MetricsCatalogTest {
           "directory",
           "sink", // one per configured collector, plus arrow
           "outcome", // delivered, dropped, failed
+          "type", // the detector: syn-flood, ..., flows
+          "severity", // warning, critical
           "version");
 
   private BufferAllocator allocator;

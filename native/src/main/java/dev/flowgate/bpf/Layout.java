@@ -252,6 +252,16 @@ public final class Layout {
   /** sample_hdr.slot: u32. */
   public static final int SAMPLE_HDR_SLOT = 20;
 
+  // struct sample_counts (16 bytes), per CPU in fg_sample_counts
+  /** sizeof(struct sample_counts). */
+  public static final int SAMPLE_COUNTS_SIZE = 16;
+
+  /** sample_counts.taken: u64, samples the 1-in-N sampler chose. */
+  public static final int SAMPLE_COUNTS_TAKEN = 0;
+
+  /** sample_counts.dropped: u64, those the full ring buffer refused. */
+  public static final int SAMPLE_COUNTS_DROPPED = 8;
+
   /** Every struct of flowgate.h, member by member, as BTF names them. */
   public static List<Struct> structs() {
     return List.of(
@@ -319,7 +329,13 @@ public final class Layout {
                 new Member("cap_len", SAMPLE_HDR_CAP_LEN, 2),
                 new Member("direction", SAMPLE_HDR_DIRECTION, 1),
                 new Member("pad", SAMPLE_HDR_PAD, 1),
-                new Member("slot", SAMPLE_HDR_SLOT, 4))));
+                new Member("slot", SAMPLE_HDR_SLOT, 4))),
+        new Struct(
+            "sample_counts",
+            SAMPLE_COUNTS_SIZE,
+            List.of(
+                new Member("taken", SAMPLE_COUNTS_TAKEN, 8),
+                new Member("dropped", SAMPLE_COUNTS_DROPPED, 8))));
   }
 
   /** Every enum of flowgate.h: name without "enum " to its enumerators in declaration order. */

@@ -12,7 +12,7 @@ DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshar
              iperf3 hping3 procps util-linux prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
-.PHONY: all deps bpffs build test deb run bench-dataplane bench-sweep bench-metrics fmt clean
+.PHONY: all deps bpffs build test deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics fmt clean
 
 all: build
 
@@ -56,6 +56,15 @@ bench-sweep: deps bpffs build
 ## bench-metrics: /metrics scrape cost with 64 interfaces (time and bytes per scrape vs an empty registry)
 bench-metrics: deps build
 	bench/metrics.sh
+
+## bench: every benchmark at full size (figures go to BENCHMARKS.md by hand, with the command)
+bench: bench-dataplane bench-sweep bench-metrics
+
+## bench-smoke: every benchmark once at a tiny size, so none of them rots (CI runs it after the tests)
+bench-smoke: deps bpffs
+	BENCH_FLOWS=1,1000 bench/dataplane.sh
+	SWEEP_FLOWS=20000 SWEEP_ROUNDS=2 bench/sweep.sh
+	BENCH_INTERFACES=4 bench/metrics.sh
 
 ## fmt: google-java-format (fetched from Maven Central) for Java, clang-format for C
 GJF_VERSION := 1.22.0

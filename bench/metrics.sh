@@ -4,6 +4,5 @@
 # (controlplane/src/test/java/dev/flowgate/controlplane/metrics/ScrapeBenchmark.java).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -ntp -q -pl controlplane test-compile exec:exec -Dexec.executable=java \
-  -Dexec.classpathScope=test \
-  -Dexec.args="-Xms64m -Xmx512m --add-opens=java.base/java.nio=ALL-UNNAMED -cp %classpath dev.flowgate.controlplane.metrics.ScrapeBenchmark ${BENCH_INTERFACES:-64}"
+mvn -B -ntp -q -pl controlplane -am -DskipTests package exec:exec@bench \
+  -Dflowgate.bench.args="-Xms64m -Xmx512m --add-opens=java.base/java.nio=ALL-UNNAMED -cp %classpath dev.flowgate.controlplane.metrics.ScrapeBenchmark ${BENCH_INTERFACES:-64}"

@@ -70,6 +70,7 @@ final class ApiRouter {
     add(router, allowed, DELETE, ENTRY, guard, api::deleteInterface);
     add(router, allowed, GET, "/api/v1/flows", api::topFlows);
     add(router, allowed, GET, "/api/v1/flows.arrow", api::latestBatch);
+    add(router, allowed, GET, "/api/v1/capture", guard, api::capture);
     add(router, allowed, GET, "/api/v1/openapi.yaml", api::openApi);
 
     // a known path with another method: 405 and the methods it has

@@ -44,6 +44,7 @@ public final class Dataplane implements AutoCloseable {
   private final BpfMap settings;
   private final BpfMap settingsFar;
   private final BpfMap samples;
+  private final BpfMap sampleCounts;
   private final int maxFlows;
 
   private Dataplane(BpfObject object, Path root, int maxFlows) {
@@ -56,6 +57,7 @@ public final class Dataplane implements AutoCloseable {
     this.settings = object.map("fg_settings");
     this.settingsFar = object.map("fg_settings_far");
     this.samples = object.map("fg_samples");
+    this.sampleCounts = object.map("fg_sample_counts");
   }
 
   /**
@@ -175,6 +177,11 @@ public final class Dataplane implements AutoCloseable {
   /** The sample ring buffer. */
   public BpfMap samples() {
     return samples;
+  }
+
+  /** Per-CPU samples taken and dropped per slot and direction (struct sample_counts). */
+  public BpfMap sampleCounts() {
+    return sampleCounts;
   }
 
   /**

@@ -9,11 +9,11 @@ import java.util.Locale;
  * captured bytes. Primitives: {@code [src|dst] host ADDR}, {@code [src|dst] net ADDR/LEN}, {@code
  * [src|dst] port N} (TCP, UDP, SCTP), {@code tcp}, {@code udp}, {@code icmp}, {@code icmp6}, {@code
  * ip}, {@code ip6}, {@code proto N} (also {@code ip proto N}, {@code ip6 proto N}), and {@code tcp
- * port N} / {@code udp port N}; addresses IPv4 or IPv6, literal only (no name lookup). Combined with
- * {@code and} ({@code &&}), {@code or} ({@code ||}), {@code not} ({@code !}) and parentheses; as in
- * pcap-filter, {@code not} binds tightest and {@code and}/{@code or} have equal precedence, left to
- * right. **Decision:** unlike pcap, primitives look through up to two VLAN tags (the dataplane's
- * parser does too), so {@code host X} matches tagged frames of X.
+ * port N} / {@code udp port N}; addresses IPv4 or IPv6, literal only (no name lookup). Combined
+ * with {@code and} ({@code &&}), {@code or} ({@code ||}), {@code not} ({@code !}) and parentheses;
+ * as in pcap-filter, {@code not} binds tightest and {@code and}/{@code or} have equal precedence,
+ * left to right. **Decision:** unlike pcap, primitives look through up to two VLAN tags (the
+ * dataplane's parser does too), so {@code host X} matches tagged frames of X.
  *
  * <p>A syntax error is an {@link IllegalArgumentException} whose message names the 1-based
  * character position.
@@ -96,9 +96,7 @@ public final class CaptureFilter {
         } else if (c == '(' || c == ')' || c == '!') {
           tokens.add(new Token(String.valueOf(c), i));
           i++;
-        } else if ((c == '&' || c == '|')
-            && i + 1 < source.length()
-            && source.charAt(i + 1) == c) {
+        } else if ((c == '&' || c == '|') && i + 1 < source.length() && source.charAt(i + 1) == c) {
           tokens.add(new Token(c == '&' ? "and" : "or", i));
           i += 2;
         } else if (Character.isLetterOrDigit(c) || c == ':' || c == '.' || c == '/') {
@@ -220,9 +218,10 @@ public final class CaptureFilter {
           int proto = number(255, "a protocol number 0..255");
           return f -> f.protocol == proto;
         }
-        default -> throw error(
-            "expected a primitive (host, net, port, src, dst, tcp, udp, icmp, icmp6, ip, ip6,"
-                + " proto, not, '(')");
+        default ->
+            throw error(
+                "expected a primitive (host, net, port, src, dst, tcp, udp, icmp, icmp6, ip, ip6,"
+                    + " proto, not, '(')");
       }
     }
 
@@ -237,8 +236,7 @@ public final class CaptureFilter {
       switch (kind) {
         case "port" -> {
           int port = number(65535, "a port number 0..65535");
-          return f ->
-              f.hasPorts && ((src && f.srcPort == port) || (dst && f.dstPort == port));
+          return f -> f.hasPorts && ((src && f.srcPort == port) || (dst && f.dstPort == port));
         }
         case "host" -> {
           byte[] a = address(peek(), false);

@@ -32,7 +32,9 @@ public final class SampleReader implements AutoCloseable {
   /** Bytes of the read buffer: about 3,600 records of the largest size per JNI crossing. */
   public static final int READ_BUFFER_BYTES = 1 << 20;
 
-  /** How long one wait on the ring lasts before the thread checks whether it should stop: 200 ms. */
+  /**
+   * How long one wait on the ring lasts before the thread checks whether it should stop: 200 ms.
+   */
   static final int POLL_TIMEOUT_MS = 200;
 
   private static final int ENTRIES = Layout.MAX_SLOTS * Layout.DIR_MAX;

@@ -5,16 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.lab.Frames;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class CaptureFilterTest {
 
   /** Named frames the table below refers to. */
   private static final Map<String, byte[]> FRAMES =
       Map.ofEntries(
-          Map.entry("tcp4", Frames.ipv4("10.1.2.3", "192.0.2.9").tcp(40000, 443, 0).build().bytes()),
+          Map.entry(
+              "tcp4", Frames.ipv4("10.1.2.3", "192.0.2.9").tcp(40000, 443, 0).build().bytes()),
           Map.entry(
               "tcp4back", Frames.ipv4("192.0.2.9", "10.1.2.3").tcp(443, 40000, 0).build().bytes()),
           Map.entry(
@@ -23,15 +24,30 @@ class CaptureFilterTest {
           Map.entry("icmp4", Frames.ipv4("10.1.2.3", "192.0.2.9").icmp(8, 0).build().bytes()),
           Map.entry(
               "tagged",
-              Frames.ipv4("10.1.2.3", "192.0.2.9").dot1ad(5).dot1q(10).tcp(1, 443, 0).build().bytes()),
+              Frames.ipv4("10.1.2.3", "192.0.2.9")
+                  .dot1ad(5)
+                  .dot1q(10)
+                  .tcp(1, 443, 0)
+                  .build()
+                  .bytes()),
           Map.entry(
               "tcp6",
-              Frames.ipv6("2001:db8::1", "2001:db8:1::2").hopByHop(8).tcp(80, 8080, 0).build().bytes()),
-          Map.entry("icmp6", Frames.ipv6("2001:db8::1", "2001:db8::2").icmpv6(128, 0).build().bytes()),
+              Frames.ipv6("2001:db8::1", "2001:db8:1::2")
+                  .hopByHop(8)
+                  .tcp(80, 8080, 0)
+                  .build()
+                  .bytes()),
+          Map.entry(
+              "icmp6", Frames.ipv6("2001:db8::1", "2001:db8::2").icmpv6(128, 0).build().bytes()),
           Map.entry(
               "frag4",
-              Frames.ipv4("10.1.2.3", "192.0.2.9").fragment(1480, false).udp(1, 443).build().bytes()),
-          Map.entry("gre4", Frames.ipv4("10.1.2.3", "192.0.2.9").protocol(47).payload(8).build().bytes()),
+              Frames.ipv4("10.1.2.3", "192.0.2.9")
+                  .fragment(1480, false)
+                  .udp(1, 443)
+                  .build()
+                  .bytes()),
+          Map.entry(
+              "gre4", Frames.ipv4("10.1.2.3", "192.0.2.9").protocol(47).payload(8).build().bytes()),
           Map.entry("arp", Frames.ethernet(Frames.ETH_P_ARP).payload(28).build().bytes()));
 
   private static boolean matches(String filter, String frame) {

@@ -11,12 +11,12 @@ import java.util.SortedMap;
  * Encodes packet samples as PSAMP (RFC 5476/5477) over IPFIX: one data record per sampled packet
  * (template {@value dev.flowgate.exporters.ipfix.IpfixConstants#TEMPLATE_PACKET_SAMPLE}) and one
  * selector options record per interface (template {@value
- * dev.flowgate.exporters.ipfix.IpfixConstants#TEMPLATE_SELECTOR}) saying how it samples:
- * systematic count-based, 1 packet selected then N - 1 skipped.
+ * dev.flowgate.exporters.ipfix.IpfixConstants#TEMPLATE_SELECTOR}) saying how it samples: systematic
+ * count-based, 1 packet selected then N - 1 skipped.
  *
- * <p>The selector id of an interface is its ifindex. Samples travel under an observation domain
- * of their own, so a collector that files every record with an interface field as a flow keeps
- * its flow totals. Messages are never longer than the configured maximum.
+ * <p>The selector id of an interface is its ifindex. Samples travel under an observation domain of
+ * their own, so a collector that files every record with an interface field as a flow keeps its
+ * flow totals. Messages are never longer than the configured maximum.
  */
 public final class PsampEncoder {
 
@@ -155,8 +155,8 @@ public final class PsampEncoder {
   }
 
   /**
-   * Appends one message of selector options records, one per interface of {@code rates} (ifindex
-   * to its 1-in-N rate, N >= 1) from the {@code from}-th on, as many as fit.
+   * Appends one message of selector options records, one per interface of {@code rates} (ifindex to
+   * its 1-in-N rate, N >= 1) from the {@code from}-th on, as many as fit.
    *
    * @return the index after the last interface encoded ({@code from} if none: nothing written)
    */

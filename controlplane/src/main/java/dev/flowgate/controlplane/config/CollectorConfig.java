@@ -17,6 +17,10 @@ import java.util.List;
  * @param sequenceCountsOptions IPFIX only: whether the sequence number also counts options data
  *     records (exporter statistics, interface names), as RFC 7011 says; nfdump counts flow records
  *     only and reports a sequence error per template refresh unless this is false
+ * @param packetSamples IPFIX only: also send every sampled packet as a PSAMP record (RFC 5476)
+ * @param samplesObservationDomainId the observation domain the packet samples go under, apart from
+ *     the flows' (a collector that files every record with an interface as a flow, as nfdump does,
+ *     keeps its flow totals)
  */
 public record CollectorConfig(
     HostPort collector,
@@ -26,7 +30,9 @@ public record CollectorConfig(
     int templateRefreshPackets,
     int maxMessageSize,
     long observationDomainId,
-    boolean sequenceCountsOptions) {
+    boolean sequenceCountsOptions,
+    boolean packetSamples,
+    long samplesObservationDomainId) {
 
   /** Default protocol: ipfix. */
   public static final ExportProtocol DEFAULT_PROTOCOL = ExportProtocol.IPFIX;
@@ -70,6 +76,12 @@ public record CollectorConfig(
   /** Largest observation-domain-id: 4294967295 (32 bits; IPFIX and NetFlow v9). */
   public static final long MAX_OBSERVATION_DOMAIN_ID = 0xFFFF_FFFFL;
 
+  /** Default packet-samples: false, flows only. */
+  public static final boolean DEFAULT_PACKET_SAMPLES = false;
+
+  /** Default samples-observation-domain-id: 2 (it must differ from observation-domain-id). */
+  public static final long DEFAULT_SAMPLES_OBSERVATION_DOMAIN_ID = 2;
+
   /** Largest observation-domain-id with netflow-v5: 255 (the 8-bit engine id). */
   public static final long MAX_V5_ENGINE_ID = 255;
 
@@ -94,6 +106,20 @@ public record CollectorConfig(
         observationDomainId,
         0,
         protocol == ExportProtocol.NETFLOW_V5 ? MAX_V5_ENGINE_ID : MAX_OBSERVATION_DOMAIN_ID);
+    Check.range(
+        "samples-observation-domain-id", samplesObservationDomainId, 0, MAX_OBSERVATION_DOMAIN_ID);
+    if (packetSamples && protocol != ExportProtocol.IPFIX) {
+      throw new InvalidSettingException(
+          List.of("packet-samples", "protocol"),
+          "packet samples are PSAMP over IPFIX (" + protocol.label() + " cannot carry them)");
+    }
+    if (packetSamples && samplesObservationDomainId == observationDomainId) {
+      throw new InvalidSettingException(
+          List.of("samples-observation-domain-id", "observation-domain-id"),
+          "packet samples need an observation domain of their own (both are "
+              + observationDomainId
+              + ")");
+    }
     if (collector.port() == 0) {
       throw new InvalidSettingException("collector", "port 0 is not a collector's port");
     }
@@ -106,6 +132,29 @@ public record CollectorConfig(
           List.of("transport", "protocol"),
           "tcp is only for ipfix (" + protocol.label() + " is sent over udp)");
     }
+  }
+
+  /** A collector without packet samples. */
+  public CollectorConfig(
+      HostPort collector,
+      ExportProtocol protocol,
+      ExportTransport transport,
+      Duration templateRefresh,
+      int templateRefreshPackets,
+      int maxMessageSize,
+      long observationDomainId,
+      boolean sequenceCountsOptions) {
+    this(
+        collector,
+        protocol,
+        transport,
+        templateRefresh,
+        templateRefreshPackets,
+        maxMessageSize,
+        observationDomainId,
+        sequenceCountsOptions,
+        DEFAULT_PACKET_SAMPLES,
+        DEFAULT_SAMPLES_OBSERVATION_DOMAIN_ID);
   }
 
   /** A collector at {@code collector} with every other setting at its default. */

@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build, the tests and `make run` need.
 DEB_BUILD := openjdk-17-jdk-headless maven make gcc clang llvm libbpf-dev bpftool \
              libelf-dev zlib1g-dev gcc-multilib pkg-config lintian
-DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshark \
+DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshark tcpdump ethtool \
              iperf3 hping3 procps util-linux prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 

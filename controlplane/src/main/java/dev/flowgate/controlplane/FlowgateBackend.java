@@ -19,6 +19,8 @@ import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
+import dev.flowgate.controlplane.samples.Capture;
+import dev.flowgate.controlplane.samples.CaptureRequest;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,5 +196,15 @@ final class FlowgateBackend implements ApiBackend {
 
   private Optional<InterfaceEntry> find(String id) {
     return interfaces().stream().filter(e -> e.id().equals(id)).findFirst();
+  }
+
+  @Override
+  public int snapLength() {
+    return service.samples().snapLength();
+  }
+
+  @Override
+  public Capture openCapture(CaptureRequest request) {
+    return service.samples().openCapture(request);
   }
 }

@@ -44,6 +44,11 @@ final class FlowgateMetricsSource implements MetricsSource {
   }
 
   @Override
+  public List<dev.flowgate.controlplane.metrics.InterfaceSamples> samples() {
+    return service.samples().published();
+  }
+
+  @Override
   public synchronized List<InterfaceTraffic> interfaceTraffic() {
     List<Accounting.Row> rows = service.accounting().snapshot();
     if (rows == lastRows) { // the same sweep's rows: every callback of a scrape shares one list

@@ -1,6 +1,5 @@
 package dev.flowgate.controlplane;
 
-import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.ActiveFlow;
 import dev.flowgate.controlplane.cache.FlowCache;
@@ -19,6 +18,7 @@ import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.journal.ExportGate;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
+import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.exporters.FlowSink;
@@ -74,6 +74,7 @@ public final class FlowgateService implements AutoCloseable {
   private final FlowCache cache;
   private final IntervalBatchBuilder batch;
   private final Sweeper sweeper;
+  private final PacketSamples samples;
   private final ScheduledExecutorService thread;
   private volatile long sweeps;
   private volatile long lastDrained;
@@ -90,9 +91,18 @@ public final class FlowgateService implements AutoCloseable {
     this.allocator = new RootAllocator();
     this.dataplane =
         Dataplane.load(
-            config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
+            config.dataplane().pinPath(),
+            config.flows().maxFlows(),
+            config.dataplane().snapLength());
     this.counters = new KernelCounters(dataplane);
     this.interfaces = new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()));
+    this.samples =
+        new PacketSamples(
+            dataplane,
+            counters,
+            interfaces,
+            config.dataplane().snapLength(),
+            PacketSamples.CAPTURE_QUEUE_SAMPLES);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator), accounting);
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
@@ -136,6 +146,7 @@ public final class FlowgateService implements AutoCloseable {
           startupDrain();
           return null;
         });
+    samples.start();
     long every = config.flows().sweepInterval().toMillis();
     thread.scheduleWithFixedDelay(this::sweepOnce, every, every, TimeUnit.MILLISECONDS);
     thread.scheduleWithFixedDelay(
@@ -208,6 +219,7 @@ public final class FlowgateService implements AutoCloseable {
         journal.checkpoint(cache);
       }
       accounting.publish(cache);
+      samples.publish();
       sweeps++;
       recordSweep(n, System.nanoTime() - started);
       for (FlowSink sink : fanout.sinks()) {
@@ -380,6 +392,7 @@ public final class FlowgateService implements AutoCloseable {
     }
     cache.close();
     batch.close();
+    samples.close();
     dataplane.close();
     if (!config.dataplane().keepAttached()) {
       dataplane.unpinAll();
@@ -414,5 +427,10 @@ public final class FlowgateService implements AutoCloseable {
 
   ExportFanout fanout() {
     return fanout;
+  }
+
+  /** The sample reader and its consumers. */
+  PacketSamples samples() {
+    return samples;
   }
 }

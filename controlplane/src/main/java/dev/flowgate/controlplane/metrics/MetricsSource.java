@@ -35,4 +35,9 @@ public interface MetricsSource {
 
   /** One entry per Arrow file sink. */
   List<ArrowFileSinkStats> arrowSinks();
+
+  /** Packet samples per interface and direction, as of the last sweep (empty: none). */
+  default List<InterfaceSamples> samples() {
+    return List.of();
+  }
 }

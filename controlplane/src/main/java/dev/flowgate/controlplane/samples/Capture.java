@@ -48,17 +48,21 @@ public final class Capture {
   private final KernelSamples kernel;
   private final long[] written;
   private final long[] filtered;
+  private final Runnable onEnd;
   private volatile boolean cancelled;
 
   /**
    * @param subscription this capture's samples (of exactly {@code interfaces}); closed at the end
    * @param interfaces the interfaces captured, in the order of their description blocks
+   * @param onEnd runs once when the capture ends (gives its place back)
    */
   public Capture(
       SampleSubscription subscription,
       List<AttachedInterface> interfaces,
       CaptureRequest request,
-      KernelSamples kernel) {
+      KernelSamples kernel,
+      Runnable onEnd) {
+    this.onEnd = onEnd;
     this.subscription = subscription;
     this.interfaces = List.copyOf(interfaces);
     this.ifindexes = interfaces.stream().mapToInt(AttachedInterface::ifindex).toArray();
@@ -84,13 +88,14 @@ public final class Capture {
 
   /**
    * Streams the capture to {@code out} on the calling thread until it ends; the subscription is
-   * closed when this returns, whatever happened.
+   * closed and {@code onEnd} has run when this returns, whatever happened. Call once.
    */
   public void run(Output out) throws InterruptedException {
     try {
       stream(out);
     } finally {
       subscription.close();
+      onEnd.run();
     }
   }
 

@@ -66,7 +66,7 @@ public final class CaptureFilter {
    * reusable view): one filter per capture.
    */
   public boolean matches(byte[] data, int off, int len) {
-    return root.test(view.parse(data, off, len));
+    return this == ALL || root.test(view.parse(data, off, len));
   }
 
   /** The expression as given. */

@@ -103,6 +103,7 @@ public final class FlowgateService implements AutoCloseable {
             interfaces,
             config.dataplane().snapLength(),
             PacketSamples.CAPTURE_QUEUE_SAMPLES);
+    SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator), accounting);
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
@@ -338,10 +339,12 @@ public final class FlowgateService implements AutoCloseable {
 
   /** The counters of each collector exporter ({@code export.ipfix}), in config order. */
   List<ExporterStats> exporterStats() {
-    return fanout.sinks().stream()
+    List<ExporterStats> out = new java.util.ArrayList<>();
+    fanout.sinks().stream()
         .filter(CollectorExporter.class::isInstance)
-        .map(s -> ((CollectorExporter) s).stats())
-        .toList();
+        .forEach(s -> out.add(((CollectorExporter) s).stats()));
+    out.addAll(samples.psampStats());
+    return out;
   }
 
   long uptimeMillis() {

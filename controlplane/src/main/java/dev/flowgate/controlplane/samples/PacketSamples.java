@@ -6,9 +6,18 @@ import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceSamples;
+import dev.flowgate.exporters.collector.ExporterStats;
+import dev.flowgate.exporters.collector.PsampExporter;
+import dev.flowgate.exporters.sample.SampleBatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Samples, flowgate's second product next to flow records: the {@link SampleReader} over the
@@ -16,6 +25,10 @@ import java.util.concurrent.Semaphore;
  * wired by the service, it needs nothing from the sweeps.
  */
 public final class PacketSamples implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(PacketSamples.class.getName());
+
+  /** Samples a PSAMP exporter may hold back before it loses some: 65,536. */
+  public static final int PSAMP_QUEUE_SAMPLES = 65_536;
 
   /** Captures at once: 8. */
   public static final int MAX_CAPTURES = 8;
@@ -36,6 +49,10 @@ public final class PacketSamples implements AutoCloseable {
   private final int captureQueue;
   private final Semaphore captures = new Semaphore(MAX_CAPTURES);
   private volatile List<InterfaceSamples> published = List.of();
+  private final List<Feed> feeds = new CopyOnWriteArrayList<>();
+
+  /** One PSAMP exporter, its subscription and the thread between them. */
+  private record Feed(PsampExporter exporter, SampleSubscription subscription, Thread thread) {}
 
   /**
    * @param snapLength the snap length the dataplane was loaded with
@@ -145,13 +162,73 @@ public final class PacketSamples implements AutoCloseable {
     return published;
   }
 
+  /**
+   * Feeds every sample from now on to {@code exporter} (on a thread of its own, through a
+   * subscription of {@link #PSAMP_QUEUE_SAMPLES}); closed with this.
+   */
+  public void export(PsampExporter exporter) {
+    SampleSubscription s = reader.subscribe(PSAMP, ifindex -> true, PSAMP_QUEUE_SAMPLES);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  SampleBatch b = s.take(1, TimeUnit.SECONDS);
+                  if (b != null) {
+                    exporter.write(b);
+                  } else if (s.isClosed()) {
+                    return;
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "PSAMP export stopped", e);
+              }
+            },
+            "flowgate-psamp-feed-" + feeds.size());
+    t.setDaemon(true);
+    feeds.add(new Feed(exporter, s, t));
+    t.start();
+  }
+
+  /** The PSAMP exporters' counters, in the order they were added. */
+  public List<ExporterStats> psampStats() {
+    return feeds.stream().map(f -> f.exporter().stats()).toList();
+  }
+
+  /** Each attached interface's ifindex and 1-in-N rate: the PSAMP selectors. */
+  public SortedMap<Long, Integer> selectors() {
+    SortedMap<Long, Integer> out = new TreeMap<>();
+    for (AttachedInterface a : interfaces.attached()) {
+      if (a.sampling() > 0) {
+        out.put(Integer.toUnsignedLong(a.ifindex()), a.sampling());
+      }
+    }
+    return out;
+  }
+
   /** Captures running now. */
   public int capturesRunning() {
     return MAX_CAPTURES - captures.availablePermits();
   }
 
+  /**
+   * Stops the reader, then each PSAMP feed after it handed over what its queue held; the exporters
+   * deliver what they can within their close timeout.
+   */
   @Override
   public void close() {
     reader.close();
+    for (Feed f : feeds) {
+      f.subscription().finish();
+      try {
+        f.thread().join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      f.subscription().close();
+      f.exporter().close();
+    }
   }
 }

@@ -110,19 +110,31 @@ public final class SampleSubscription implements AutoCloseable {
     return offered.get(slot * Layout.DIR_MAX + direction);
   }
 
+  /**
+   * Takes no more batches; those queued are still taken, then {@link #take} returns null at once.
+   */
+  public void finish() {
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
+  }
+
+  /** Whether {@link #finish()} or {@link #close()} was called. */
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
   /** Stops receiving; the reader folds this subscription's losses into its totals. Idempotent. */
   @Override
   public void close() {
     synchronized (this) {
-      if (closed) {
-        return;
-      }
       closed = true;
       queue.clear();
       queued = 0;
       notifyAll();
     }
-    reader.unsubscribe(this);
+    reader.unsubscribe(this); // once: the reader forgets it at the first call
   }
 
   AtomicLongArray lostCounts() {

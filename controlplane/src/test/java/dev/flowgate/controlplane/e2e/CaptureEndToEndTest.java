@@ -50,6 +50,8 @@ class CaptureEndToEndTest {
   private Lab lab;
   private VethPair veth;
   private Path dir;
+  private dev.flowgate.lab.MacAddress srcMac;
+  private dev.flowgate.lab.MacAddress dstMac;
 
   @BeforeEach
   void lab() {
@@ -58,6 +60,8 @@ class CaptureEndToEndTest {
     // GRO off on the receiving end, or tcpdump sees merged frames
     Command.run(List.of("ethtool", "-K", veth.a().name(), "gro", "off")).orThrow();
     dir = lab.tempDir();
+    srcMac = veth.b().mac();
+    dstMac = veth.a().mac();
   }
 
   @AfterEach
@@ -116,7 +120,7 @@ class CaptureEndToEndTest {
   }
 
   private Frame mac(dev.flowgate.lab.FrameBuilder b) {
-    return b.macs(veth.b().mac(), veth.a().mac()).build();
+    return b.macs(srcMac, dstMac).build();
   }
 
   private String captureUrl(int port, String query) {

@@ -14,31 +14,64 @@ import dev.flowgate.controlplane.api.InterfacePatch;
 import dev.flowgate.controlplane.api.MapFill;
 import dev.flowgate.controlplane.api.StatusReport;
 import dev.flowgate.controlplane.cache.ActiveFlow;
+import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowRanking;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
-import dev.flowgate.controlplane.journal.ReplayOutcome;
+import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.samples.Capture;
 import dev.flowgate.controlplane.samples.CaptureRequest;
+import dev.flowgate.controlplane.samples.PacketSamples;
+import dev.flowgate.controlplane.sweep.SweepLoop;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The HTTP API's view of the running daemon: maps its state to the API's records. */
+/**
+ * The HTTP API's view of the running daemon: maps the parts' state (the last {@link SweepResult},
+ * the accounting rows, the interfaces, the sinks' counters) to the API's records.
+ */
 final class FlowgateBackend implements ApiBackend {
-  private final FlowgateService service;
+  private final SweepLoop loop;
+  private final FlowCache cache;
+  private final InterfaceManager interfaceManager;
+  private final InterfaceEdits edits;
+  private final Accounting accounting;
+  private final ExportFanout fanout;
+  private final JournalView journal;
+  private final int flowCapacity;
+  private final PacketSamples samples;
 
-  FlowgateBackend(FlowgateService service) {
-    this.service = service;
+  FlowgateBackend(
+      SweepLoop loop,
+      FlowCache cache,
+      InterfaceManager interfaceManager,
+      InterfaceEdits edits,
+      Accounting accounting,
+      ExportFanout fanout,
+      JournalView journal,
+      int flowCapacity,
+      PacketSamples samples) {
+    this.samples = samples;
+    this.loop = loop;
+    this.cache = cache;
+    this.interfaceManager = interfaceManager;
+    this.edits = edits;
+    this.accounting = accounting;
+    this.fanout = fanout;
+    this.journal = journal;
+    this.flowCapacity = flowCapacity;
   }
 
   @Override
   public StatusReport status() {
     List<AccountingTerms> terms = new ArrayList<>();
-    for (Accounting.Row r : service.accounting().snapshot()) {
-      String name = service.interfaces().slots().nameOf(r.slot()).orElse("slot-" + r.slot());
+    for (Accounting.Row r : accounting.snapshot()) {
+      String name = interfaceManager.slots().nameOf(r.slot()).orElse("slot-" + r.slot());
       terms.add(
           new AccountingTerms(
               name,
@@ -48,30 +81,22 @@ final class FlowgateBackend implements ApiBackend {
               new Counts(r.cachedPackets(), r.cachedBytes()),
               new Counts(r.unaccountedPackets(), r.unaccountedBytes())));
     }
+    SweepResult last = loop.last();
     return new StatusReport(
         FlowgateService.version(),
-        service.uptimeMillis(),
-        service.sweeps(),
-        new MapFill(service.lastDrained(), service.flowCapacity()),
+        FlowgateService.uptimeMillis(),
+        last == null ? 0 : last.sweep(),
+        new MapFill(last == null ? 0 : last.drainedEntries(), flowCapacity),
         terms,
         collectors(),
-        journal());
-  }
-
-  private StatusReport.Journal journal() {
-    ReplayOutcome r = service.replayed();
-    return new StatusReport.Journal(
-        service.gate().inDoubtRecords(),
-        service.gate().inDoubtPackets(),
-        service.gate().inDoubtBytes(),
-        r == null ? 0 : r.replayedSweeps(),
-        service.journal().writeErrors(),
-        r == null ? null : r.corruption());
+        journal.report());
   }
 
   private List<CollectorStatus> collectors() {
     List<CollectorStatus> out = new ArrayList<>();
-    for (ExporterStats s : service.exporterStats()) {
+    List<ExporterStats> stats = new ArrayList<>(fanout.collectorStats());
+    stats.addAll(samples.psampStats());
+    for (ExporterStats s : stats) {
       out.add(
           new CollectorStatus(
               s.collector(),
@@ -93,11 +118,11 @@ final class FlowgateBackend implements ApiBackend {
 
   @Override
   public Optional<String> notReadyReason() {
-    List<String> missing = service.interfaces().missing();
+    List<String> missing = interfaceManager.missing();
     if (!missing.isEmpty()) {
       return Optional.of("not attached yet: " + String.join(", ", missing));
     }
-    if (service.sweeps() == 0) {
+    if (loop.last() == null) {
       return Optional.of("waiting for the first sweep");
     }
     return Optional.empty();
@@ -105,9 +130,9 @@ final class FlowgateBackend implements ApiBackend {
 
   @Override
   public List<InterfaceEntry> interfaces() {
-    List<AttachedInterface> attached = service.interfaces().attached();
+    List<AttachedInterface> attached = interfaceManager.attached();
     List<InterfaceEntry> out = new ArrayList<>();
-    for (InterfaceConfig c : service.interfaces().specs()) {
+    for (InterfaceConfig c : interfaceManager.specs()) {
       List<Attachment> att = new ArrayList<>();
       for (AttachedInterface a : attached) {
         if (c.matches(a.name())) {
@@ -132,7 +157,7 @@ final class FlowgateBackend implements ApiBackend {
     if (find(id).isPresent()) {
       throw ApiException.conflict("an interface entry " + id + " exists already");
     }
-    service.putInterface(c);
+    edits.put(c);
     return find(id).orElseThrow();
   }
 
@@ -147,7 +172,7 @@ final class FlowgateBackend implements ApiBackend {
             patch.mode().orElse(s.mode()),
             patch.direction().orElse(s.direction()),
             patch.sampling().orElse(s.sampling()));
-    service.putInterface(changed);
+    edits.put(changed);
     return find(id).orElseThrow();
   }
 
@@ -155,17 +180,18 @@ final class FlowgateBackend implements ApiBackend {
   public void deleteInterface(String id) {
     InterfaceEntry e =
         find(id).orElseThrow(() -> ApiException.notFound("no interface entry " + id));
-    service.removeInterface(e.name());
+    edits.remove(e.name());
   }
 
   @Override
   public List<FlowRow> topFlows(int n, FlowOrder by) {
     List<ActiveFlow> top =
-        service.topFlows(n, by == FlowOrder.BYTES ? FlowRanking.BYTES : FlowRanking.PACKETS);
+        loop.call(
+            () -> cache.top(n, by == FlowOrder.BYTES ? FlowRanking.BYTES : FlowRanking.PACKETS));
     List<FlowRow> rows = new ArrayList<>(top.size());
     for (ActiveFlow f : top) {
       String ifname =
-          service.interfaces().byIfindex(f.ifindex()).map(AttachedInterface::name).orElse(null);
+          interfaceManager.byIfindex(f.ifindex()).map(AttachedInterface::name).orElse(null);
       rows.add(
           new FlowRow(
               AddressText.of(f.source()),
@@ -190,7 +216,8 @@ final class FlowgateBackend implements ApiBackend {
 
   @Override
   public Optional<byte[]> latestArrowIpc() {
-    byte[] ipc = service.lastIntervalIpc();
+    SweepResult last = loop.last();
+    byte[] ipc = last == null ? new byte[0] : last.intervalIpc();
     return ipc.length == 0 ? Optional.empty() : Optional.of(ipc);
   }
 
@@ -200,11 +227,11 @@ final class FlowgateBackend implements ApiBackend {
 
   @Override
   public int snapLength() {
-    return service.samples().snapLength();
+    return samples.snapLength();
   }
 
   @Override
   public Capture openCapture(CaptureRequest request) {
-    return service.samples().openCapture(request);
+    return samples.openCapture(request);
   }
 }

@@ -59,10 +59,7 @@ public final class FlowgateDaemon {
     FlowgateMetrics metrics;
     try {
       service = new FlowgateService(config);
-      metrics =
-          config.metrics().enabled()
-              ? new FlowgateMetrics(new FlowgateMetricsSource(service), true)
-              : null;
+      metrics = service.metrics().map(source -> new FlowgateMetrics(source, true)).orElse(null);
       service.start();
     } catch (BpfException e) {
       System.err.println(
@@ -84,13 +81,14 @@ public final class FlowgateDaemon {
       ApiServerOptions options =
           new ApiServerOptions()
               .setHost(config.api().listen().host())
-              .setPort(config.api().listen().port());
+              .setPort(config.api().listen().port())
+              .setMetricsPublic(config.metrics().open());
       config.api().tokenFile().ifPresent(options::setTokenFile);
       config.api().tls().ifPresent(t -> options.setTls(t.cert(), t.key()));
       api =
           new ApiServer(
               vertx,
-              new FlowgateBackend(service),
+              service.backend(),
               options,
               metrics == null ? null : MetricsEndpoint.fromScrape(metrics::scrape));
       int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -98,10 +96,10 @@ public final class FlowgateDaemon {
       installSignals(service);
       notifySystemd(
           "READY=1\nSTATUS=counting on "
-              + service.interfaces().attached().size()
+              + service.attached().size()
               + " interface(s), API on port "
               + port);
-      service.setAfterSweep(() -> notifySystemd("WATCHDOG=1"));
+      service.subscribe(result -> notifySystemd("WATCHDOG=1"));
       stop.await();
       notifySystemd("STOPPING=1");
       LOG.info("stopping: last drain and export");
@@ -133,7 +131,7 @@ public final class FlowgateDaemon {
         s -> {
           try {
             FlowgateConfig fresh = ConfigLoader.load(configPath);
-            service.reload(fresh);
+            service.edits().reload(fresh.interfaces());
             LOG.info("reloaded " + configPath);
           } catch (ConfigException e) {
             LOG.warning("SIGHUP: config not reloaded: " + e.getMessage());

@@ -1,41 +1,42 @@
 package dev.flowgate.controlplane;
 
 import dev.flowgate.controlplane.accounting.Accounting;
-import dev.flowgate.controlplane.iface.AttachedInterface;
+import dev.flowgate.controlplane.export.ExportFanout;
+import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceTraffic;
 import dev.flowgate.controlplane.metrics.MetricsSource;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
-import dev.flowgate.exporters.FlowSink;
-import dev.flowgate.exporters.arrow.ArrowFileSink;
+import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The metrics' view of a {@link FlowgateService}: the accounting rows and sweep records it
- * publishes after every sweep, and its sinks' counters. Creating one installs its {@link
- * SweepRecorder} in the service: do it before {@link FlowgateService#start()}.
+ * The metrics' view of the running daemon: the accounting rows published after every sweep, the
+ * {@link SweepRecorder} subscribed to the sweeps, and the sinks' counters.
  */
 final class FlowgateMetricsSource implements MetricsSource {
 
-  private final FlowgateService service;
+  private final Accounting accounting;
+  private final InterfaceManager interfaces;
+  private final ExportFanout fanout;
   private final SweepRecorder recorder;
+  private final PacketSamples samples;
   private List<Accounting.Row> lastRows;
   private List<InterfaceTraffic> lastTraffic = List.of();
 
-  FlowgateMetricsSource(FlowgateService service) {
-    this.service = service;
-    this.recorder =
-        new SweepRecorder(
-            service.flowCapacity(),
-            ifindex ->
-                service
-                    .interfaces()
-                    .byIfindex(ifindex)
-                    .map(AttachedInterface::name)
-                    .orElse("ifindex-" + ifindex));
-    service.setSweepRecorder(recorder);
+  FlowgateMetricsSource(
+      Accounting accounting,
+      InterfaceManager interfaces,
+      ExportFanout fanout,
+      SweepRecorder recorder,
+      PacketSamples samples) {
+    this.samples = samples;
+    this.accounting = accounting;
+    this.interfaces = interfaces;
+    this.fanout = fanout;
+    this.recorder = recorder;
   }
 
   @Override
@@ -45,18 +46,18 @@ final class FlowgateMetricsSource implements MetricsSource {
 
   @Override
   public List<dev.flowgate.controlplane.metrics.InterfaceSamples> samples() {
-    return service.samples().published();
+    return samples.published();
   }
 
   @Override
   public synchronized List<InterfaceTraffic> interfaceTraffic() {
-    List<Accounting.Row> rows = service.accounting().snapshot();
+    List<Accounting.Row> rows = accounting.snapshot();
     if (rows == lastRows) { // the same sweep's rows: every callback of a scrape shares one list
       return lastTraffic;
     }
     List<InterfaceTraffic> out = new ArrayList<>(rows.size());
     for (Accounting.Row r : rows) {
-      String name = service.interfaces().slots().nameOf(r.slot()).orElse("slot-" + r.slot());
+      String name = interfaces.slots().nameOf(r.slot()).orElse("slot-" + r.slot());
       out.add(
           new InterfaceTraffic(
               name,
@@ -82,27 +83,23 @@ final class FlowgateMetricsSource implements MetricsSource {
 
   @Override
   public long exportedRecords() {
-    return service.fanout().records();
+    return fanout.records();
   }
 
   @Override
   public long sinkFailures() {
-    return service.fanout().sinkFailures();
+    return fanout.sinkFailures();
   }
 
   @Override
   public List<ExporterStats> collectors() {
-    return service.exporterStats();
+    List<ExporterStats> out = new ArrayList<>(fanout.collectorStats());
+    out.addAll(samples.psampStats());
+    return out;
   }
 
   @Override
   public List<ArrowFileSinkStats> arrowSinks() {
-    List<ArrowFileSinkStats> out = new ArrayList<>();
-    for (FlowSink sink : service.fanout().sinks()) {
-      if (sink instanceof ArrowFileSink files) {
-        out.add(files.stats());
-      }
-    }
-    return out;
+    return fanout.arrowStats();
   }
 }

@@ -8,9 +8,7 @@ import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
-import dev.flowgate.exporters.collector.ExportProtocol;
 import dev.flowgate.exporters.collector.PsampExporter;
-import dev.flowgate.exporters.collector.TransportProtocol;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,17 +74,8 @@ final class SinkFactory {
   static CollectorOptions collectorOptions(CollectorConfig c) {
     return new CollectorOptions()
         .collector(c.collector().host(), c.collector().port())
-        .protocol(
-            switch (c.protocol()) {
-              case IPFIX -> ExportProtocol.IPFIX;
-              case NETFLOW_V9 -> ExportProtocol.NETFLOW_V9;
-              case NETFLOW_V5 -> ExportProtocol.NETFLOW_V5;
-            })
-        .transport(
-            switch (c.transport()) {
-              case UDP -> TransportProtocol.UDP;
-              case TCP -> TransportProtocol.TCP;
-            })
+        .protocol(c.protocol())
+        .transport(c.transport())
         .templateRefresh(c.templateRefresh())
         .templateRefreshPackets(c.templateRefreshPackets())
         .maxMessageSize(c.maxMessageSize())

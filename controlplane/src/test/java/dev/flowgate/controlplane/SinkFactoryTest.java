@@ -3,10 +3,10 @@ package dev.flowgate.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.controlplane.config.CollectorConfig;
-import dev.flowgate.controlplane.config.ExportProtocol;
-import dev.flowgate.controlplane.config.ExportTransport;
 import dev.flowgate.controlplane.config.HostPort;
 import dev.flowgate.exporters.collector.CollectorOptions;
+import dev.flowgate.exporters.collector.ExportProtocol;
+import dev.flowgate.exporters.collector.TransportProtocol;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,7 +20,7 @@ class SinkFactoryTest {
         new CollectorConfig(
             new HostPort("127.0.0.1", 2055),
             ExportProtocol.NETFLOW_V9,
-            ExportTransport.UDP,
+            TransportProtocol.UDP,
             Duration.ofSeconds(30),
             7,
             1200,
@@ -45,7 +45,7 @@ class SinkFactoryTest {
         new CollectorConfig(
             new HostPort("127.0.0.1", 4739),
             ExportProtocol.IPFIX,
-            ExportTransport.UDP,
+            TransportProtocol.UDP,
             Duration.ofSeconds(60),
             0,
             1400,

@@ -17,6 +17,16 @@ public interface FlowSink extends AutoCloseable {
    */
   void write(VectorSchemaRoot finished);
 
+  /**
+   * Called once per sweep, after the sweep's finished flows were written: the moment for work due
+   * by time rather than by a batch (e.g. finishing a file whose interval is over although no flow
+   * ended). Cheap when nothing is due. Does nothing by default.
+   *
+   * @param nowMs the epoch ms of the sweep; a sink that keeps a clock of its own may read that
+   *     instead, so its writes and its ticks agree
+   */
+  default void tick(long nowMs) {}
+
   /** Delivers what is still queued (bounded wait), then releases sockets and threads. */
   @Override
   void close();

@@ -4,6 +4,9 @@ import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelCounters.Totals;
+import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.FlowSchema;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +29,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>Updated on the sweeper's thread; {@link #snapshot()} is published for readers.
  */
-public final class Accounting {
+public final class Accounting implements SweepListener {
 
   /** One row of the invariant. */
   public record Row(
@@ -142,16 +145,27 @@ public final class Accounting {
     }
   }
 
-  /** Reads the kernel side for every slot in use; called right after a sweep's swap. */
-  public synchronized void readKernel(KernelCounters counters, Iterable<Integer> slots) {
-    for (int slot : slots) {
+  /**
+   * A sweep ended: takes the kernel side from the totals it read right after its swap, then
+   * publishes the rows with the cache's held counts.
+   */
+  @Override
+  public void swept(SweepResult result) {
+    readKernel(result.kernel());
+    publish(result.cache());
+  }
+
+  /** Takes the kernel side from totals read right after a sweep's swap, for every slot read. */
+  public synchronized void readKernel(KernelReading reading) {
+    for (int slot : reading.slots()) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
         int c = cell(slot, dir);
+        Totals now = reading.totals(slot, dir);
         if (base[c] == null) {
-          base[c] = counters.totals(slot, dir);
+          base[c] = now;
         }
         used[c] = true;
-        lastKernel[c] = counters.totals(slot, dir).minus(base[c]);
+        lastKernel[c] = now.minus(base[c]);
       }
     }
   }

@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * The route table of the API (it must equal {@code openapi.yaml}'s paths and methods, a test checks
  * both ways) and the error handling every route shares.
  *
- * <p>Mutating routes run, in order: {@link MutationGuard} (429, 401, 403), {@link JsonContentType}
+ * <p>Reads that show traffic run {@link ReadGuard} first (the token, beyond loopback only).
+ * Mutating routes run, in order: {@link MutationGuard} (429, 401, 403), {@link JsonContentType}
  * (415), the body handler (413), the endpoint (400, 404, 409). A known path with another method
  * answers 405 with {@code Allow}; an unknown path 404; both with the JSON error body, like every
  * failure.
@@ -45,12 +46,16 @@ final class ApiRouter {
    * Builds the router.
    *
    * @param metrics the /metrics handler, or null when metrics are disabled (404)
+   * @param reads the guard of the reads that show traffic
+   * @param metricsPublic whether /metrics is open even when reads need the token
    */
   static Router create(
       Vertx vertx,
       ApiHandlers api,
       Handler<RoutingContext> metrics,
       MutationGuard guard,
+      ReadGuard reads,
+      boolean metricsPublic,
       long bodyLimitBytes) {
     Router router = Router.router(vertx);
     Handler<RoutingContext> body =
@@ -62,14 +67,19 @@ final class ApiRouter {
 
     add(router, allowed, GET, "/healthz", api::health);
     add(router, allowed, GET, "/readyz", api::readiness);
-    add(router, allowed, GET, "/metrics", metrics != null ? metrics : noMetrics);
-    add(router, allowed, GET, "/api/v1/status", api::status);
-    add(router, allowed, GET, "/api/v1/interfaces", api::listInterfaces);
+    Handler<RoutingContext> scrape = metrics != null ? metrics : noMetrics;
+    if (metricsPublic) {
+      add(router, allowed, GET, "/metrics", scrape);
+    } else {
+      add(router, allowed, GET, "/metrics", reads, scrape);
+    }
+    add(router, allowed, GET, "/api/v1/status", reads, api::status);
+    add(router, allowed, GET, "/api/v1/interfaces", reads, api::listInterfaces);
     add(router, allowed, POST, "/api/v1/interfaces", guard, json, body, api::addInterface);
     add(router, allowed, PATCH, ENTRY, guard, jsonPatch, body, api::patchInterface);
     add(router, allowed, DELETE, ENTRY, guard, api::deleteInterface);
-    add(router, allowed, GET, "/api/v1/flows", api::topFlows);
-    add(router, allowed, GET, "/api/v1/flows.arrow", api::latestBatch);
+    add(router, allowed, GET, "/api/v1/flows", reads, api::topFlows);
+    add(router, allowed, GET, "/api/v1/flows.arrow", reads, api::latestBatch);
     add(router, allowed, GET, "/api/v1/capture", guard, api::capture);
     add(router, allowed, GET, "/api/v1/openapi.yaml", api::openApi);
 

@@ -12,6 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -72,7 +74,10 @@ public final class ApiServer {
               BearerToken token =
                   options.tokenFile() == null ? null : BearerToken.load(options.tokenFile());
               // built here: it loads and warms Jackson, too slow for an event loop
-              return new Startup(token, new ApiHandlers(backend, readOpenApi()));
+              return new Startup(
+                  token,
+                  new ApiHandlers(backend, readOpenApi()),
+                  beyondLoopback(options.host()));
             })
         .compose(this::listen)
         .onFailure(
@@ -103,7 +108,16 @@ public final class ApiServer {
     return router;
   }
 
-  private record Startup(BearerToken token, ApiHandlers handlers) {}
+  private record Startup(BearerToken token, ApiHandlers handlers, boolean readsNeedToken) {}
+
+  /** Reads need the token unless the listen address is a loopback one (resolved, so "localhost" is). */
+  private static boolean beyondLoopback(String host) {
+    try {
+      return !InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return true; // the listen fails anyway; guard in the meantime
+    }
+  }
 
   private synchronized Future<Integer> listen(Startup startup) {
     MutationGuard guard =
@@ -111,7 +125,16 @@ public final class ApiServer {
             new MutationRateLimiter(
                 options.mutationsPerSecond(), options.mutationBurst(), System::nanoTime),
             startup.token());
-    router = ApiRouter.create(vertx, startup.handlers(), metrics, guard, options.bodyLimitBytes());
+    ReadGuard reads = new ReadGuard(startup.readsNeedToken(), startup.token());
+    router =
+        ApiRouter.create(
+            vertx,
+            startup.handlers(),
+            metrics,
+            guard,
+            reads,
+            options.metricsPublic(),
+            options.bodyLimitBytes());
     HttpServerOptions http =
         new HttpServerOptions()
             .setHost(options.host())

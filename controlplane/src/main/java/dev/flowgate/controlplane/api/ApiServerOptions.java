@@ -21,6 +21,12 @@ public final class ApiServerOptions {
   /** {@value}: mutating calls allowed in a burst before the rate applies. */
   public static final int DEFAULT_MUTATION_BURST = 20;
 
+  /**
+   * {@value}: {@code /metrics} needs the token when the API listens beyond loopback, like the other
+   * reads that show traffic.
+   */
+  public static final boolean DEFAULT_METRICS_PUBLIC = false;
+
   /** {@value}: the largest {@code top} of {@code GET /api/v1/flows}. */
   public static final int MAX_TOP_FLOWS = 10_000;
 
@@ -33,6 +39,7 @@ public final class ApiServerOptions {
   private Path tlsCertFile;
   private Path tlsKeyFile;
   private long bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
+  private boolean metricsPublic = DEFAULT_METRICS_PUBLIC;
   private double mutationsPerSecond = DEFAULT_MUTATIONS_PER_SECOND;
   private int mutationBurst = DEFAULT_MUTATION_BURST;
 
@@ -74,8 +81,8 @@ public final class ApiServerOptions {
   }
 
   /**
-   * Sets the file holding the bearer token (mode 0600 or stricter, else the server refuses to
-   * start); null disables every mutating call.
+   * Sets the file holding the bearer token (no group write and no access for others, else the
+   * server refuses to start); null disables every mutating call and every read beyond loopback.
    */
   public ApiServerOptions setTokenFile(Path tokenFile) {
     this.tokenFile = tokenFile;
@@ -139,6 +146,21 @@ public final class ApiServerOptions {
     }
     this.mutationsPerSecond = perSecond;
     this.mutationBurst = burst;
+    return this;
+  }
+
+  /** Whether {@code /metrics} is open to scrapers without the token beyond loopback. */
+  public boolean metricsPublic() {
+    return metricsPublic;
+  }
+
+  /**
+   * Opens {@code /metrics} without the token when the API listens beyond loopback (on loopback
+   * every read is open anyway); false makes Prometheus send it ({@code
+   * authorization.credentials_file}).
+   */
+  public ApiServerOptions setMetricsPublic(boolean metricsPublic) {
+    this.metricsPublic = metricsPublic;
     return this;
   }
 }

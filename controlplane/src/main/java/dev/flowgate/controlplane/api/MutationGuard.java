@@ -3,19 +3,17 @@ package dev.flowgate.controlplane.api;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
-import java.util.Locale;
 
 /**
- * The first handler of every mutating call: rate limit (429), then bearer token (401 without, 403
- * wrong, 403 when no token file is configured). A {@link SecurityPolicyHandler}, so Vert.x Web lets
- * it run before the body handler: a refused call costs no body read.
+ * The first handler of every mutating call: rate limit (429), then bearer token ({@link
+ * BearerCheck}: 401 without, 403 wrong, 403 when no token file is configured). A {@link
+ * SecurityPolicyHandler}, so Vert.x Web lets it run before the body handler: a refused call costs
+ * no body read.
  */
 final class MutationGuard implements SecurityPolicyHandler {
 
-  private static final String BEARER = "bearer ";
-
   private final MutationRateLimiter limiter;
-  private final BearerToken token;
+  private final BearerCheck bearer;
 
   /**
    * @param limiter the rate limit of mutating calls
@@ -23,7 +21,7 @@ final class MutationGuard implements SecurityPolicyHandler {
    */
   MutationGuard(MutationRateLimiter limiter, BearerToken token) {
     this.limiter = limiter;
-    this.token = token;
+    this.bearer = new BearerCheck(token, "mutating calls are disabled");
   }
 
   @Override
@@ -34,22 +32,8 @@ final class MutationGuard implements SecurityPolicyHandler {
       ErrorReply.send(ctx, 429, "too many mutating calls; retry in " + retryAfter + " s");
       return;
     }
-    if (token == null) {
-      ErrorReply.send(ctx, 403, "mutating calls are disabled: no api.token-file is configured");
-      return;
+    if (bearer.admit(ctx)) {
+      ctx.next();
     }
-    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (authorization == null
-        || authorization.length() <= BEARER.length()
-        || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"flowgate\"");
-      ErrorReply.send(ctx, 401, "this call needs the header Authorization: Bearer <token>");
-      return;
-    }
-    if (!token.matches(authorization.substring(BEARER.length()).strip())) {
-      ErrorReply.send(ctx, 403, "the bearer token is wrong");
-      return;
-    }
-    ctx.next();
   }
 }

@@ -13,6 +13,8 @@ import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
 import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
 
 import dev.flowgate.exporters.EndReason;
+import dev.flowgate.exporters.FlowColumns;
+import dev.flowgate.exporters.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSchema;
 import java.nio.LongBuffer;
 import java.util.List;
@@ -94,8 +96,23 @@ public final class FlowCache implements AutoCloseable {
   private long[] deferred = new long[DEFERRED_STRIDE * 64];
   private int deferredRows;
 
-  /** Longs per held-back ending row: hash, k0..k5, packets, bytes, first, last, meta. */
+  // a held-back ending row (deferred): DEFERRED_STRIDE longs at these offsets
+  private static final int D_HASH = 0;
+  private static final int D_K0 = 1;
+  private static final int D_K1 = 2;
+  private static final int D_K2 = 3;
+  private static final int D_K3 = 4;
+  private static final int D_K4 = 5;
+  private static final int D_K5 = 6; // the key part only
+  private static final int D_PACKETS = 7; // WRITTEN once the row went out uncached
+  private static final int D_BYTES = 8;
+  private static final int D_FIRST_MS = 9;
+  private static final int D_LAST_MS = 10;
+  private static final int D_META = 11; // FlowTable.k5Meta: tcp flags, ToS, ip version
   private static final int DEFERRED_STRIDE = 12;
+
+  /** {@link #D_PACKETS} of a deferred row written out uncached: nothing left to finish. */
+  private static final long WRITTEN = -1;
 
   @SuppressWarnings("unused") // keeps the prefetch loads alive
   private long prefetchSink;
@@ -123,8 +140,8 @@ public final class FlowCache implements AutoCloseable {
    * flows that saw FIN or RST. Finished flows are handed to the consumer before this returns.
    */
   public void merge(VectorSchemaRoot interval) {
-    final IntervalColumns in = new IntervalColumns(interval);
-    final int n = in.rows;
+    final FlowColumns in = new FlowColumns(interval);
+    final int n = in.rowCount();
     final long[] a = table.arena;
     final long[] h = blockHash;
     final long[] k = blockKey;
@@ -132,7 +149,7 @@ public final class FlowCache implements AutoCloseable {
     int heldIndex = -1;
     for (int base = 0; base < n; base += BLOCK) {
       int m = Math.min(BLOCK, n - base);
-      in.readKeys(base, m, k, h);
+      FlowTable.readKeys(in, base, m, k, h);
       prefetchSink += table.prefetch(h, m);
       for (int j = 0, r = base; j < m; j++, r++) {
         int o = j * 6;
@@ -144,10 +161,10 @@ public final class FlowCache implements AutoCloseable {
         long k5 = k[o + 5];
         long pk = in.packets(r);
         long by = in.bytes(r);
-        long first = in.startMs(r);
-        long last = in.endMs(r);
+        long first = in.startMillis(r);
+        long last = in.endMillis(r);
         int fl = in.tcpFlags(r);
-        boolean ends = (k5 >>> 16 & 0xFF) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
+        boolean ends = FlowTable.protocol(k5) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
 
         if (ends && deferEnds) {
           defer(
@@ -162,7 +179,7 @@ public final class FlowCache implements AutoCloseable {
               by,
               first,
               last,
-              meta(fl, in.tos(r), in.ipVersion(r)));
+              FlowTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
           continue;
         }
         int id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
@@ -174,7 +191,7 @@ public final class FlowCache implements AutoCloseable {
                 k2,
                 k3,
                 k4,
-                k5 | meta(fl, in.tos(r), in.ipVersion(r)),
+                k5 | FlowTable.k5Meta(fl, in.tos(r), in.ipVersion(r)),
                 pk,
                 by,
                 first,
@@ -186,15 +203,27 @@ public final class FlowCache implements AutoCloseable {
             evictOne();
             id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
           }
-          id = insert(-1 - id, h[j], k0, k1, k2, k3, k4, k5, meta(fl, in.tos(r), in.ipVersion(r)));
+          id =
+              insert(
+                  -1 - id,
+                  h[j],
+                  k0,
+                  k1,
+                  k2,
+                  k3,
+                  k4,
+                  k5,
+                  FlowTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
         } else {
-          a[id * STRIDE + K5] |= (long) fl << 32;
+          a[id * STRIDE + K5] |= FlowTable.k5TcpFlags(fl);
         }
         add(id, pk, by, first, last);
-        long hk = (k4 >>> 32) << 8 | (k5 >>> 24 & 0xFF);
+        int ifindex = FlowTable.ifindex(k4);
+        int direction = FlowTable.direction(k5);
+        long hk = (long) ifindex << 8 | direction;
         if (hk != heldKey) {
           heldKey = hk;
-          heldIndex = held.indexOf((int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF);
+          heldIndex = held.indexOf(ifindex, direction);
         }
         held.add(heldIndex, pk, by);
         if (ends) {
@@ -229,39 +258,61 @@ public final class FlowCache implements AutoCloseable {
     // connection meet; pass 2: finish each such flow once
     for (int i = 0; i < deferredRows; i++) {
       int o = i * DEFERRED_STRIDE;
-      long k4 = d[o + 5];
-      long k5 = d[o + 6];
-      int id = table.probe(d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], k4, k5);
+      long k4 = d[o + D_K4];
+      long k5 = d[o + D_K5];
+      int id =
+          table.probe(d[o + D_HASH], d[o + D_K0], d[o + D_K1], d[o + D_K2], d[o + D_K3], k4, k5);
       if (id < 0) {
         if (table.isFull()) {
           writeRow(
-              d[o + 1],
-              d[o + 2],
-              d[o + 3],
-              d[o + 4],
+              d[o + D_K0],
+              d[o + D_K1],
+              d[o + D_K2],
+              d[o + D_K3],
               k4,
-              k5 | d[o + 11],
-              d[o + 7],
-              d[o + 8],
-              d[o + 9],
-              d[o + 10],
+              k5 | d[o + D_META],
+              d[o + D_PACKETS],
+              d[o + D_BYTES],
+              d[o + D_FIRST_MS],
+              d[o + D_LAST_MS],
               EndReason.END_OF_FLOW);
-          d[o + 7] = -1; // written: nothing to finish
+          d[o + D_PACKETS] = WRITTEN;
           continue;
         }
-        id = insert(-1 - id, d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], k4, k5, d[o + 11]);
+        id =
+            insert(
+                -1 - id,
+                d[o + D_HASH],
+                d[o + D_K0],
+                d[o + D_K1],
+                d[o + D_K2],
+                d[o + D_K3],
+                k4,
+                k5,
+                d[o + D_META]);
       } else {
-        a[id * STRIDE + K5] |= d[o + 11] & (0xFFL << 32); // the row's tcp flags
+        a[id * STRIDE + K5] |= FlowTable.k5TcpFlags(FlowTable.tcpFlags(d[o + D_META]));
       }
-      add(id, d[o + 7], d[o + 8], d[o + 9], d[o + 10]);
-      held.add(held.indexOf((int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF), d[o + 7], d[o + 8]);
+      add(id, d[o + D_PACKETS], d[o + D_BYTES], d[o + D_FIRST_MS], d[o + D_LAST_MS]);
+      held.add(
+          held.indexOf(FlowTable.ifindex(k4), FlowTable.direction(k5)),
+          d[o + D_PACKETS],
+          d[o + D_BYTES]);
     }
     for (int i = 0; i < deferredRows; i++) {
       int o = i * DEFERRED_STRIDE;
-      if (d[o + 7] < 0) {
+      if (d[o + D_PACKETS] == WRITTEN) {
         continue;
       }
-      int id = table.probe(d[o], d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6]);
+      int id =
+          table.probe(
+              d[o + D_HASH],
+              d[o + D_K0],
+              d[o + D_K1],
+              d[o + D_K2],
+              d[o + D_K3],
+              d[o + D_K4],
+              d[o + D_K5]);
       if (id >= 0) { // else an earlier row of the same connection finished it
         finish(id, EndReason.END_OF_FLOW);
       }
@@ -306,18 +357,18 @@ public final class FlowCache implements AutoCloseable {
       deferred = java.util.Arrays.copyOf(deferred, deferred.length * 2);
     }
     long[] d = deferred;
-    d[o] = h;
-    d[o + 1] = k0;
-    d[o + 2] = k1;
-    d[o + 3] = k2;
-    d[o + 4] = k3;
-    d[o + 5] = k4;
-    d[o + 6] = k5;
-    d[o + 7] = packets;
-    d[o + 8] = bytes;
-    d[o + 9] = first;
-    d[o + 10] = last;
-    d[o + 11] = meta;
+    d[o + D_HASH] = h;
+    d[o + D_K0] = k0;
+    d[o + D_K1] = k1;
+    d[o + D_K2] = k2;
+    d[o + D_K3] = k3;
+    d[o + D_K4] = k4;
+    d[o + D_K5] = k5;
+    d[o + D_PACKETS] = packets;
+    d[o + D_BYTES] = bytes;
+    d[o + D_FIRST_MS] = first;
+    d[o + D_LAST_MS] = last;
+    d[o + D_META] = meta;
     deferredRows++;
   }
 
@@ -470,7 +521,7 @@ public final class FlowCache implements AutoCloseable {
       id = table.insertAt(-1 - id, h, e[K0], e[K1], e[K2], e[K3], e[K4], k5);
       System.arraycopy(e, 0, a, id * STRIDE, STRIDE);
       held.add(
-          held.indexOf((int) (e[K4] >>> 32), (int) (e[K5] >>> 24) & 0xFF), e[PACKETS], e[BYTES]);
+          held.indexOf(FlowTable.ifindex(e[K4]), FlowTable.direction(e[K5])), e[PACKETS], e[BYTES]);
     }
     hand = evictionHand;
     flush();
@@ -521,7 +572,7 @@ public final class FlowCache implements AutoCloseable {
   }
 
   private void release(long k4, long k5, long packets, long bytes) {
-    int i = held.find((int) (k4 >>> 32), (int) (k5 >>> 24) & 0xFF);
+    int i = held.find(FlowTable.ifindex(k4), FlowTable.direction(k5));
     held.add(i, -packets, -bytes);
   }
 
@@ -541,17 +592,17 @@ public final class FlowCache implements AutoCloseable {
     out.writeAddresses(row, k0, k1, k2, k3);
     out.writeKey(
         row,
-        (int) k4 & 0xFFFF,
-        (int) (k4 >>> 16) & 0xFFFF,
-        (int) (k5 >>> 16) & 0xFF,
-        (int) (k5 >>> 48) & 0xFF,
-        (int) (k4 >>> 32),
-        (int) (k5 >>> 24) & 0xFF,
-        (int) k5 & 0xFFFF);
+        FlowTable.srcPort(k4),
+        FlowTable.dstPort(k4),
+        FlowTable.protocol(k5),
+        FlowTable.ipVersion(k5),
+        FlowTable.ifindex(k4),
+        FlowTable.direction(k5),
+        FlowTable.vlanId(k5));
     out.writeCounters(
         row,
-        (int) (k5 >>> 40) & 0xFF,
-        (int) (k5 >>> 32) & 0xFF,
+        FlowTable.tos(k5),
+        FlowTable.tcpFlags(k5),
         packets,
         bytes,
         firstMs,
@@ -571,10 +622,5 @@ public final class FlowCache implements AutoCloseable {
     out.publish(pending);
     pending = 0;
     consumer.accept(out.root());
-  }
-
-  /** The non-key bits of {@code K5}: tcp flags, ToS, ip version. */
-  private static long meta(int tcpFlags, int tos, int ipVersion) {
-    return (long) tcpFlags << 32 | (long) tos << 40 | (long) ipVersion << 48;
   }
 }

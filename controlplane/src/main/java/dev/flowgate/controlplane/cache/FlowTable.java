@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.cache;
 
+import dev.flowgate.exporters.FlowColumns;
 import java.util.Arrays;
 
 /**
@@ -67,6 +68,89 @@ final class FlowTable {
 
   boolean isFull() {
     return size == capacity;
+  }
+
+  // the packed words: K4 = srcPort | dstPort << 16 | ifindex << 32; K5 = vlanId | protocol << 16
+  // | direction << 24 (key), then tcpFlags << 32 | tos << 40 | ipVersion << 48 (not key)
+
+  /** K4 of a key. */
+  static long k4(int srcPort, int dstPort, long ifindex) {
+    return srcPort | (long) dstPort << 16 | ifindex << 32;
+  }
+
+  /** The key part of K5. */
+  static long k5(int vlanId, int protocol, int direction) {
+    return vlanId | (long) protocol << 16 | (long) direction << 24;
+  }
+
+  /** The part of K5 that is not key: the OR of TCP flags, the ToS and the IP version. */
+  static long k5Meta(int tcpFlags, int tos, int ipVersion) {
+    return (long) tcpFlags << 32 | (long) tos << 40 | (long) ipVersion << 48;
+  }
+
+  /** The TCP flags bits of a K5 (to OR in a row's flags: {@code k5 |= tcpFlags(...)}). */
+  static long k5TcpFlags(int tcpFlags) {
+    return (long) tcpFlags << 32;
+  }
+
+  static int srcPort(long k4) {
+    return (int) k4 & 0xFFFF;
+  }
+
+  static int dstPort(long k4) {
+    return (int) (k4 >>> 16) & 0xFFFF;
+  }
+
+  static int ifindex(long k4) {
+    return (int) (k4 >>> 32);
+  }
+
+  static int vlanId(long k5) {
+    return (int) k5 & 0xFFFF;
+  }
+
+  static int protocol(long k5) {
+    return (int) (k5 >>> 16) & 0xFF;
+  }
+
+  static int direction(long k5) {
+    return (int) (k5 >>> 24) & 0xFF;
+  }
+
+  static int tcpFlags(long k5) {
+    return (int) (k5 >>> 32) & 0xFF;
+  }
+
+  static int tos(long k5) {
+    return (int) (k5 >>> 40) & 0xFF;
+  }
+
+  static int ipVersion(long k5) {
+    return (int) (k5 >>> 48) & 0xFF;
+  }
+
+  /**
+   * Reads the compact keys ({@link #K0} to {@link #K5}, six longs a row) of rows {@code [from, from
+   * + count)} of a batch into {@code keys} and their hashes into {@code hashes}.
+   */
+  static void readKeys(FlowColumns in, int from, int count, long[] keys, long[] hashes) {
+    for (int j = 0; j < count; j++) {
+      int r = from + j;
+      int o = j * 6;
+      long k0 = in.srcWord(r, 0);
+      long k1 = in.srcWord(r, 1);
+      long k2 = in.dstWord(r, 0);
+      long k3 = in.dstWord(r, 1);
+      long k4 = k4(in.srcPort(r), in.dstPort(r), in.ifindex(r));
+      long k5 = k5(in.vlanId(r), in.protocol(r), in.direction(r));
+      keys[o] = k0;
+      keys[o + 1] = k1;
+      keys[o + 2] = k2;
+      keys[o + 3] = k3;
+      keys[o + 4] = k4;
+      keys[o + 5] = k5;
+      hashes[j] = hash(k0, k1, k2, k3, k4, k5);
+    }
   }
 
   /** Mixes the key's six longs (only the key bits of k5) into a 64-bit hash. */

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "flowgate",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand
     versionProvider = FlowgateVersion.class,
     description = "eBPF flow probe for Linux gateways.",
     subcommands = {

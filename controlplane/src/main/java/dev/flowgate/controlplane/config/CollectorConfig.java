@@ -1,10 +1,14 @@
 package dev.flowgate.controlplane.config;
 
+import dev.flowgate.exporters.collector.CollectorOptions;
+import dev.flowgate.exporters.collector.ExportProtocol;
+import dev.flowgate.exporters.collector.TransportProtocol;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * One {@code export.ipfix:} entry: a collector and how to talk to it.
+ * One {@code export.ipfix:} entry: a collector and how to talk to it. The defaults and bounds are
+ * {@link CollectorOptions}'s, the options the exporter is built from.
  *
  * @param collector where records go
  * @param protocol IPFIX, NetFlow v9 or NetFlow v5
@@ -25,7 +29,7 @@ import java.util.List;
 public record CollectorConfig(
     HostPort collector,
     ExportProtocol protocol,
-    ExportTransport transport,
+    TransportProtocol transport,
     Duration templateRefresh,
     int templateRefreshPackets,
     int maxMessageSize,
@@ -34,56 +38,11 @@ public record CollectorConfig(
     boolean packetSamples,
     long samplesObservationDomainId) {
 
-  /** Default protocol: ipfix. */
-  public static final ExportProtocol DEFAULT_PROTOCOL = ExportProtocol.IPFIX;
-
-  /** Default transport: udp. */
-  public static final ExportTransport DEFAULT_TRANSPORT = ExportTransport.UDP;
-
-  /** Default template-refresh: 60s between template resends. */
-  public static final Duration DEFAULT_TEMPLATE_REFRESH = Duration.ofSeconds(60);
-
-  /** Shortest template-refresh: 1s. */
-  public static final Duration MIN_TEMPLATE_REFRESH = Duration.ofSeconds(1);
-
-  /** Longest template-refresh: 24h. */
-  public static final Duration MAX_TEMPLATE_REFRESH = Duration.ofHours(24);
-
-  /** Default template-refresh-packets: templates resent every 20 messages. */
-  public static final int DEFAULT_TEMPLATE_REFRESH_PACKETS = 20;
-
-  /** Lowest template-refresh-packets: 0, resend by time only. */
-  public static final int MIN_TEMPLATE_REFRESH_PACKETS = 0;
-
-  /** Highest template-refresh-packets: 1000000 messages. */
-  public static final int MAX_TEMPLATE_REFRESH_PACKETS = 1_000_000;
-
-  /** Default max-message-size: 1400 bytes, fits a 1500-byte MTU with IP and UDP headers. */
-  public static final int DEFAULT_MAX_MESSAGE_SIZE = 1400;
-
-  /** Smallest max-message-size: 512 bytes. */
-  public static final int MIN_MAX_MESSAGE_SIZE = 512;
-
-  /** Largest max-message-size: 65507 bytes, the largest UDP payload over IPv4. */
-  public static final int MAX_MAX_MESSAGE_SIZE = 65_507;
-
-  /** Default sequence-counts-options: true, RFC 7011 (options records are data records). */
-  public static final boolean DEFAULT_SEQUENCE_COUNTS_OPTIONS = true;
-
-  /** Default observation-domain-id: 1. */
-  public static final long DEFAULT_OBSERVATION_DOMAIN_ID = 1;
-
-  /** Largest observation-domain-id: 4294967295 (32 bits; IPFIX and NetFlow v9). */
-  public static final long MAX_OBSERVATION_DOMAIN_ID = 0xFFFF_FFFFL;
-
   /** Default packet-samples: false, flows only. */
   public static final boolean DEFAULT_PACKET_SAMPLES = false;
 
   /** Default samples-observation-domain-id: 2 (it must differ from observation-domain-id). */
   public static final long DEFAULT_SAMPLES_OBSERVATION_DOMAIN_ID = 2;
-
-  /** Largest observation-domain-id with netflow-v5: 255 (the 8-bit engine id). */
-  public static final long MAX_V5_ENGINE_ID = 255;
 
   /**
    * Checks ranges, that TCP goes with IPFIX only, and that the collector is a real address.
@@ -94,20 +53,33 @@ public record CollectorConfig(
     Check.present("collector", collector);
     Check.present("protocol", protocol);
     Check.present("transport", transport);
-    Check.range("template-refresh", templateRefresh, MIN_TEMPLATE_REFRESH, MAX_TEMPLATE_REFRESH);
+    Check.range(
+        "template-refresh",
+        templateRefresh,
+        CollectorOptions.MIN_TEMPLATE_REFRESH,
+        CollectorOptions.MAX_TEMPLATE_REFRESH);
     Check.range(
         "template-refresh-packets",
         templateRefreshPackets,
-        MIN_TEMPLATE_REFRESH_PACKETS,
-        MAX_TEMPLATE_REFRESH_PACKETS);
-    Check.range("max-message-size", maxMessageSize, MIN_MAX_MESSAGE_SIZE, MAX_MAX_MESSAGE_SIZE);
+        CollectorOptions.MIN_TEMPLATE_REFRESH_PACKETS,
+        CollectorOptions.MAX_TEMPLATE_REFRESH_PACKETS);
+    Check.range(
+        "max-message-size",
+        maxMessageSize,
+        CollectorOptions.MIN_MAX_MESSAGE_SIZE,
+        CollectorOptions.MAX_MAX_MESSAGE_SIZE);
     Check.range(
         "observation-domain-id",
         observationDomainId,
         0,
-        protocol == ExportProtocol.NETFLOW_V5 ? MAX_V5_ENGINE_ID : MAX_OBSERVATION_DOMAIN_ID);
+        protocol == ExportProtocol.NETFLOW_V5
+            ? CollectorOptions.MAX_V5_ENGINE_ID
+            : CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
     Check.range(
-        "samples-observation-domain-id", samplesObservationDomainId, 0, MAX_OBSERVATION_DOMAIN_ID);
+        "samples-observation-domain-id",
+        samplesObservationDomainId,
+        0,
+        CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
     if (packetSamples && protocol != ExportProtocol.IPFIX) {
       throw new InvalidSettingException(
           List.of("packet-samples", "protocol"),
@@ -127,7 +99,7 @@ public record CollectorConfig(
       throw new InvalidSettingException(
           "collector", collector.host() + " is not a collector's address");
     }
-    if (transport == ExportTransport.TCP && protocol != ExportProtocol.IPFIX) {
+    if (transport == TransportProtocol.TCP && protocol != ExportProtocol.IPFIX) {
       throw new InvalidSettingException(
           List.of("transport", "protocol"),
           "tcp is only for ipfix (" + protocol.label() + " is sent over udp)");
@@ -138,7 +110,7 @@ public record CollectorConfig(
   public CollectorConfig(
       HostPort collector,
       ExportProtocol protocol,
-      ExportTransport transport,
+      TransportProtocol transport,
       Duration templateRefresh,
       int templateRefreshPackets,
       int maxMessageSize,
@@ -161,12 +133,12 @@ public record CollectorConfig(
   public static CollectorConfig of(HostPort collector) {
     return new CollectorConfig(
         collector,
-        DEFAULT_PROTOCOL,
-        DEFAULT_TRANSPORT,
-        DEFAULT_TEMPLATE_REFRESH,
-        DEFAULT_TEMPLATE_REFRESH_PACKETS,
-        DEFAULT_MAX_MESSAGE_SIZE,
-        DEFAULT_OBSERVATION_DOMAIN_ID,
-        DEFAULT_SEQUENCE_COUNTS_OPTIONS);
+        CollectorOptions.DEFAULT_PROTOCOL,
+        CollectorOptions.DEFAULT_TRANSPORT,
+        CollectorOptions.DEFAULT_TEMPLATE_REFRESH,
+        CollectorOptions.DEFAULT_TEMPLATE_REFRESH_PACKETS,
+        CollectorOptions.DEFAULT_MAX_MESSAGE_SIZE,
+        CollectorOptions.DEFAULT_OBSERVATION_DOMAIN_ID,
+        CollectorOptions.DEFAULT_OPTIONS_RECORDS_IN_SEQUENCE);
   }
 }

@@ -1,5 +1,11 @@
 package dev.flowgate.controlplane.config;
 
+import dev.flowgate.controlplane.api.ApiServerOptions;
+import dev.flowgate.controlplane.cache.FlowCacheOptions;
+import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
+import dev.flowgate.exporters.collector.CollectorOptions;
+import dev.flowgate.exporters.collector.ExportProtocol;
+import dev.flowgate.exporters.collector.TransportProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,8 +112,8 @@ final class ConfigReader {
             FlowsConfig.MIN_MAX_FLOWS,
             FlowsConfig.MAX_MAX_FLOWS);
     var sweep = s.duration("sweep-interval", FlowsConfig.DEFAULT_SWEEP_INTERVAL);
-    var active = s.duration("active-timeout", FlowsConfig.DEFAULT_ACTIVE_TIMEOUT);
-    var idle = s.duration("idle-timeout", FlowsConfig.DEFAULT_IDLE_TIMEOUT);
+    var active = s.duration("active-timeout", FlowCacheOptions.DEFAULT_ACTIVE_TIMEOUT);
+    var idle = s.duration("idle-timeout", FlowCacheOptions.DEFAULT_IDLE_TIMEOUT);
     return s.build(() -> new FlowsConfig(maxFlows, sweep, active, idle));
   }
 
@@ -158,45 +164,45 @@ final class ConfigReader {
     ExportProtocol protocol =
         s.choice(
             "protocol",
-            CollectorConfig.DEFAULT_PROTOCOL,
+            CollectorOptions.DEFAULT_PROTOCOL,
             ExportProtocol.values(),
             ExportProtocol::label,
             "protocol");
-    ExportTransport transport =
+    TransportProtocol transport =
         s.choice(
             "transport",
-            CollectorConfig.DEFAULT_TRANSPORT,
-            ExportTransport.values(),
-            ExportTransport::label,
+            CollectorOptions.DEFAULT_TRANSPORT,
+            TransportProtocol.values(),
+            TransportProtocol::label,
             "transport");
-    var refresh = s.duration("template-refresh", CollectorConfig.DEFAULT_TEMPLATE_REFRESH);
+    var refresh = s.duration("template-refresh", CollectorOptions.DEFAULT_TEMPLATE_REFRESH);
     int refreshPackets =
         s.integer(
             "template-refresh-packets",
-            CollectorConfig.DEFAULT_TEMPLATE_REFRESH_PACKETS,
-            CollectorConfig.MIN_TEMPLATE_REFRESH_PACKETS,
-            CollectorConfig.MAX_TEMPLATE_REFRESH_PACKETS);
+            CollectorOptions.DEFAULT_TEMPLATE_REFRESH_PACKETS,
+            CollectorOptions.MIN_TEMPLATE_REFRESH_PACKETS,
+            CollectorOptions.MAX_TEMPLATE_REFRESH_PACKETS);
     int maxMessageSize =
         s.integer(
             "max-message-size",
-            CollectorConfig.DEFAULT_MAX_MESSAGE_SIZE,
-            CollectorConfig.MIN_MAX_MESSAGE_SIZE,
-            CollectorConfig.MAX_MAX_MESSAGE_SIZE);
+            CollectorOptions.DEFAULT_MAX_MESSAGE_SIZE,
+            CollectorOptions.MIN_MAX_MESSAGE_SIZE,
+            CollectorOptions.MAX_MAX_MESSAGE_SIZE);
     long domain =
         s.integer(
             "observation-domain-id",
-            CollectorConfig.DEFAULT_OBSERVATION_DOMAIN_ID,
+            CollectorOptions.DEFAULT_OBSERVATION_DOMAIN_ID,
             0L,
-            CollectorConfig.MAX_OBSERVATION_DOMAIN_ID);
+            CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
     boolean countsOptions =
-        s.bool("sequence-counts-options", CollectorConfig.DEFAULT_SEQUENCE_COUNTS_OPTIONS);
+        s.bool("sequence-counts-options", CollectorOptions.DEFAULT_OPTIONS_RECORDS_IN_SEQUENCE);
     boolean packetSamples = s.bool("packet-samples", CollectorConfig.DEFAULT_PACKET_SAMPLES);
     long samplesDomain =
         s.integer(
             "samples-observation-domain-id",
             CollectorConfig.DEFAULT_SAMPLES_OBSERVATION_DOMAIN_ID,
             0L,
-            CollectorConfig.MAX_OBSERVATION_DOMAIN_ID);
+            CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
     return s.build(
         () ->
             new CollectorConfig(
@@ -216,13 +222,13 @@ final class ConfigReader {
     s.allowOnly("directory", "rotate-interval", "max-files");
     s.require("directory", "is required (omit export.arrow to write no Arrow files)");
     var directory = s.path("directory", null);
-    var rotate = s.duration("rotate-interval", ArrowExportConfig.DEFAULT_ROTATE_INTERVAL);
+    var rotate = s.duration("rotate-interval", ArrowFileSinkOptions.DEFAULT_ROTATE_INTERVAL);
     int maxFiles =
         s.integer(
             "max-files",
-            ArrowExportConfig.DEFAULT_MAX_FILES,
-            ArrowExportConfig.MIN_MAX_FILES,
-            ArrowExportConfig.MAX_MAX_FILES);
+            ArrowFileSinkOptions.DEFAULT_MAX_FILES,
+            ArrowFileSinkOptions.MIN_MAX_FILES,
+            ArrowFileSinkOptions.MAX_MAX_FILES);
     return s.build(() -> new ArrowExportConfig(directory, rotate, maxFiles));
   }
 
@@ -245,8 +251,9 @@ final class ConfigReader {
   }
 
   private static MetricsConfig metrics(Section s) throws ConfigException {
-    s.allowOnly("enabled");
+    s.allowOnly("enabled", "public");
     boolean enabled = s.bool("enabled", MetricsConfig.DEFAULT_ENABLED);
-    return s.build(() -> new MetricsConfig(enabled));
+    boolean open = s.bool("public", ApiServerOptions.DEFAULT_METRICS_PUBLIC);
+    return s.build(() -> new MetricsConfig(enabled, open));
   }
 }

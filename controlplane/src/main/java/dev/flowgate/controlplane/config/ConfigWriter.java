@@ -103,7 +103,10 @@ public final class ConfigWriter {
             });
     root.put("api", api);
 
-    root.put("metrics", Map.of("enabled", config.metrics().enabled()));
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("enabled", config.metrics().enabled());
+    metrics.put("public", config.metrics().open());
+    root.put("metrics", metrics);
     try {
       return YAML.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -1,10 +1,12 @@
 package dev.flowgate.controlplane.config;
 
+import dev.flowgate.controlplane.cache.FlowCacheOptions;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The {@code flows:} section: the flow table's size and the flow lifecycle's clocks.
+ * The {@code flows:} section: the flow table's size and the flow lifecycle's clocks. The timeouts'
+ * defaults and bounds are {@link FlowCacheOptions}'s, the options the flow cache is built from.
  *
  * @param maxFlows flows each CPU's slice of the kernel flow table holds per sweep interval
  * @param sweepInterval how often the kernel's counters are drained
@@ -32,18 +34,6 @@ public record FlowsConfig(
   /** Longest sweep-interval: 1m (the flow map must hold every flow of one interval). */
   public static final Duration MAX_SWEEP_INTERVAL = Duration.ofMinutes(1);
 
-  /** Default active-timeout: 60s, long flows are reported at least once a minute. */
-  public static final Duration DEFAULT_ACTIVE_TIMEOUT = Duration.ofSeconds(60);
-
-  /** Default idle-timeout: 15s without a packet ends a flow. */
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
-
-  /** Shortest active or idle timeout: 1s. */
-  public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
-
-  /** Longest active or idle timeout: 24h. */
-  public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
-
   /**
    * Checks ranges, and that sweep-interval < idle-timeout <= active-timeout.
    *
@@ -52,8 +42,13 @@ public record FlowsConfig(
   public FlowsConfig {
     Check.range("max-flows", maxFlows, MIN_MAX_FLOWS, MAX_MAX_FLOWS);
     Check.range("sweep-interval", sweepInterval, MIN_SWEEP_INTERVAL, MAX_SWEEP_INTERVAL);
-    Check.range("active-timeout", activeTimeout, MIN_TIMEOUT, MAX_TIMEOUT);
-    Check.range("idle-timeout", idleTimeout, MIN_TIMEOUT, MAX_TIMEOUT);
+    Check.range(
+        "active-timeout",
+        activeTimeout,
+        FlowCacheOptions.MIN_TIMEOUT,
+        FlowCacheOptions.MAX_TIMEOUT);
+    Check.range(
+        "idle-timeout", idleTimeout, FlowCacheOptions.MIN_TIMEOUT, FlowCacheOptions.MAX_TIMEOUT);
     if (idleTimeout.compareTo(activeTimeout) > 0) {
       throw new InvalidSettingException(
           List.of("idle-timeout", "active-timeout"),
@@ -77,6 +72,9 @@ public record FlowsConfig(
   /** Every default. */
   public static FlowsConfig defaults() {
     return new FlowsConfig(
-        DEFAULT_MAX_FLOWS, DEFAULT_SWEEP_INTERVAL, DEFAULT_ACTIVE_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+        DEFAULT_MAX_FLOWS,
+        DEFAULT_SWEEP_INTERVAL,
+        FlowCacheOptions.DEFAULT_ACTIVE_TIMEOUT,
+        FlowCacheOptions.DEFAULT_IDLE_TIMEOUT);
   }
 }

@@ -4,6 +4,7 @@ import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.NativeBpf;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * Reads the kernel's per-CPU totals (per slot and direction) and error counters, summed over CPUs.
@@ -106,6 +107,24 @@ public final class KernelCounters {
       }
     }
     return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+  }
+
+  /**
+   * Reads the totals of every slot in {@code slots} (both directions) and every error counter: what
+   * a sweep reads right after its swap.
+   */
+  public synchronized KernelReading read(List<Integer> slots) {
+    Totals[] t = new Totals[slots.size() * Layout.DIR_MAX];
+    for (int i = 0; i < slots.size(); i++) {
+      for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
+        t[i * Layout.DIR_MAX + dir] = totals(slots.get(i), dir);
+      }
+    }
+    long[] e = new long[Layout.DP_ERROR_MAX];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = error(i);
+    }
+    return new KernelReading(slots, t, e);
   }
 
   /** One error counter (enum fg_error), summed over CPUs. */

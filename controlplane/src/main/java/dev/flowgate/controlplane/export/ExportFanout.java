@@ -2,7 +2,14 @@ package dev.flowgate.controlplane.export;
 
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FinishedFlowConsumer;
+import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.arrow.ArrowFileSink;
+import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
+import dev.flowgate.exporters.collector.CollectorExporter;
+import dev.flowgate.exporters.collector.ExporterStats;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -12,8 +19,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * Hands each finished batch of the flow cache to every sink, and tallies it as exported for the
  * accounting invariant. A sink that throws is logged and counted; the others still get the batch.
+ * After every sweep each sink gets its {@link FlowSink#tick}.
  */
-public final class ExportFanout implements FinishedFlowConsumer, AutoCloseable {
+public final class ExportFanout implements FinishedFlowConsumer, SweepListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ExportFanout.class.getName());
 
   private final List<FlowSink> sinks;
@@ -40,6 +48,14 @@ public final class ExportFanout implements FinishedFlowConsumer, AutoCloseable {
     }
   }
 
+  /** Ticks every sink once the sweep's finished flows went out. */
+  @Override
+  public void swept(SweepResult result) {
+    for (FlowSink sink : sinks) {
+      sink.tick(result.nowMs());
+    }
+  }
+
   /** Finished flow records handed on since start. */
   public long records() {
     return records.get();
@@ -50,9 +66,26 @@ public final class ExportFanout implements FinishedFlowConsumer, AutoCloseable {
     return sinkFailures.get();
   }
 
-  /** The sinks, for their statistics. */
-  public List<FlowSink> sinks() {
-    return sinks;
+  /** The counters of each collector exporter ({@code export.ipfix}), in config order. */
+  public List<ExporterStats> collectorStats() {
+    List<ExporterStats> out = new ArrayList<>();
+    for (FlowSink sink : sinks) {
+      if (sink instanceof CollectorExporter c) {
+        out.add(c.stats());
+      }
+    }
+    return out;
+  }
+
+  /** The counters of each Arrow file sink ({@code export.arrow}). */
+  public List<ArrowFileSinkStats> arrowStats() {
+    List<ArrowFileSinkStats> out = new ArrayList<>();
+    for (FlowSink sink : sinks) {
+      if (sink instanceof ArrowFileSink files) {
+        out.add(files.stats());
+      }
+    }
+    return out;
   }
 
   @Override

@@ -1,11 +1,10 @@
 package dev.flowgate.controlplane.metrics;
 
 import dev.flowgate.bpf.Layout;
-import dev.flowgate.controlplane.cache.FlowCache;
-import dev.flowgate.controlplane.dataplane.KernelCounters;
+import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.EndReason;
 import io.prometheus.metrics.core.metrics.Histogram;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -16,7 +15,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * kernel's error counters, and the {@link TrafficBreakdown} of the drained chunks. Nothing here
  * runs per packet or per flow except the breakdown's pass over the interval columns.
  */
-public final class SweepRecorder {
+public final class SweepRecorder implements SweepListener {
 
   /** Sweep duration buckets, seconds: 1 ms to 10 s. */
   static final double[] DURATION_BUCKETS = {
@@ -56,35 +55,27 @@ public final class SweepRecorder {
     this.breakdown = new TrafficBreakdown(interfaceOfIfindex);
   }
 
-  /**
-   * Rows appended to the interval batch (an {@code IntervalBatchBuilder.AppendListener}), before
-   * the cache merges them.
-   */
-  public void intervalRows(VectorSchemaRoot batch, int fromRow, int count) {
-    breakdown.add(batch, fromRow, count);
+  /** Rows appended to the interval batch, before the cache merges them: the breakdown's input. */
+  @Override
+  public void drained(VectorSchemaRoot interval, int fromRow, int count) {
+    breakdown.add(interval, fromRow, count);
+  }
+
+  /** A sweep completed; publishes the snapshot. Sweeper thread only (reads the flow cache). */
+  @Override
+  public void swept(SweepResult r) {
+    record(
+        r.drainedEntries(),
+        r.durationNanos(),
+        r.cache().activeFlows(),
+        r.cache().capacity(),
+        r.finishedFlows(),
+        r.kernel().errors());
   }
 
   /**
-   * A sweep completed; publishes the snapshot. Sweeper thread only (reads the flow cache).
-   *
-   * @param entries flow map entries it drained
-   * @param nanos how long it took
-   */
-  public void swept(int entries, long nanos, FlowCache cache, KernelCounters counters) {
-    Map<EndReason, Long> finished = new EnumMap<>(EndReason.class);
-    for (EndReason r : EndReason.values()) {
-      finished.put(r, cache.finishedFlows(r));
-    }
-    long[] errors = new long[Layout.DP_ERROR_MAX];
-    for (int i = 0; i < errors.length; i++) {
-      errors[i] = counters.error(i);
-    }
-    record(entries, nanos, cache.activeFlows(), cache.capacity(), finished, errors);
-  }
-
-  /**
-   * A sweep completed, with what {@link #swept} read from the cache and the kernel (tests and
-   * benchmarks call this directly).
+   * A sweep completed, with what {@link #swept} reads from its result (tests and benchmarks call
+   * this directly).
    */
   public void record(
       int entries,
@@ -111,7 +102,8 @@ public final class SweepRecorder {
   }
 
   /** A sweep threw; counted at once (the snapshot's other fields wait for the next sweep). */
-  public void failed() {
+  @Override
+  public void failed(RuntimeException cause) {
     failures++;
     SweepSnapshot s = snapshot;
     snapshot =

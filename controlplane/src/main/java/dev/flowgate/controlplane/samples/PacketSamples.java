@@ -6,6 +6,8 @@ import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceSamples;
+import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.collector.ExporterStats;
 import dev.flowgate.exporters.collector.PsampExporter;
 import dev.flowgate.exporters.sample.SampleBatch;
@@ -22,9 +24,9 @@ import java.util.logging.Logger;
 /**
  * Samples, flowgate's second product next to flow records: the {@link SampleReader} over the
  * kernel's ring buffer and its consumers (live captures; PSAMP export). Owns the reader thread;
- * wired by the service, it needs nothing from the sweeps.
+ * subscribed to the sweeps only to publish its counts for the metrics after each one.
  */
-public final class PacketSamples implements AutoCloseable {
+public final class PacketSamples implements SweepListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PacketSamples.class.getName());
 
   /** Samples a PSAMP exporter may hold back before it loses some: 65,536. */
@@ -134,9 +136,15 @@ public final class PacketSamples implements AutoCloseable {
     return new Capture(s, chosen, request, counters::samples, captures::release);
   }
 
+  /** After every sweep: {@link #publish()}. */
+  @Override
+  public void swept(SweepResult result) {
+    publish();
+  }
+
   /**
    * Takes the counts of the attached interfaces for the metrics (the kernel's taken and lost, the
-   * reader's delivered, the subscribers' lost); called after every sweep.
+   * reader's delivered, the subscribers' lost).
    */
   public void publish() {
     List<InterfaceSamples> rows = new ArrayList<>();

@@ -4,7 +4,7 @@ import static dev.flowgate.bpf.Layout.FLOW_KEY_SIZE;
 import static dev.flowgate.bpf.Layout.FLOW_STATS_SIZE;
 
 import dev.flowgate.bpf.Layout;
-import dev.flowgate.controlplane.cache.FlowRecordWriter;
+import dev.flowgate.exporters.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSchema;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -32,62 +32,38 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  */
 public final class Sweeper {
 
-  /** Entries drained per JNI crossing: 65,536 (5.5 MB of buffers). */
-  public static final int DEFAULT_CHUNK_ENTRIES = 1 << 16;
-
   private final Dataplane dataplane;
   private final IntervalBatchBuilder batch;
   private final FlowCache cache;
   private final DrainTally tally;
-  private final ByteBuffer keys;
-  private final ByteBuffer values;
+  private final int chunkEntries;
   private final boolean keepIntervalIpc;
   private final SweepJournal journal;
+  // the chunked drain's buffers (no journal): allocated at its first drain, never with a journal
+  private ByteBuffer keys;
+  private ByteBuffer values;
+  // the journaled drain's buffers: a whole half of the flow table, allocated at the first sweep
   private ByteBuffer mapKeys;
   private ByteBuffer mapValues;
   private volatile byte[] lastIntervalIpc = new byte[0];
-  private long sweeps;
 
   /**
-   * @param tally receives the packets and bytes drained per (ifindex, direction)
-   * @param keepIntervalIpc serialize each interval as an Arrow IPC stream for {@link
-   *     #lastIntervalIpc()}
+   * A sweeper over {@code dataplane}'s flow table (null for one that only {@link #replay}s) that
+   * fills {@code batch} and merges it into {@code cache}. With a journal ({@link
+   * SweeperOptions#journal}) the sweeper holds buffers for a whole half of the flow table (84 bytes
+   * per slot: {@link Dataplane#flowCapacity()} slots), allocated at the first sweep; without one it
+   * drains in chunks of {@link SweeperOptions#chunkEntries} through buffers allocated at its first
+   * drain.
    */
   public Sweeper(
-      Dataplane dataplane,
-      IntervalBatchBuilder batch,
-      FlowCache cache,
-      DrainTally tally,
-      int chunkEntries,
-      boolean keepIntervalIpc) {
-    this(dataplane, batch, cache, tally, chunkEntries, keepIntervalIpc, null);
-  }
-
-  /**
-   * A sweeper that records every sweep in {@code journal} before the kernel's copy is cleared
-   * (null: none). With a journal the sweeper holds buffers for a whole half of the flow table (84
-   * bytes per slot: {@link Dataplane#flowCapacity()} slots), allocated at the first sweep.
-   */
-  public Sweeper(
-      Dataplane dataplane,
-      IntervalBatchBuilder batch,
-      FlowCache cache,
-      DrainTally tally,
-      int chunkEntries,
-      boolean keepIntervalIpc,
-      SweepJournal journal) {
-    this.journal = journal;
+      Dataplane dataplane, IntervalBatchBuilder batch, FlowCache cache, SweeperOptions options) {
     this.dataplane = dataplane;
     this.batch = batch;
     this.cache = cache;
-    this.tally = tally;
-    this.keepIntervalIpc = keepIntervalIpc;
-    this.keys =
-        ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_KEY_SIZE)
-            .order(ByteOrder.LITTLE_ENDIAN);
-    this.values =
-        ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_STATS_SIZE)
-            .order(ByteOrder.LITTLE_ENDIAN);
+    this.tally = options.tally();
+    this.chunkEntries = options.chunkEntries();
+    this.keepIntervalIpc = options.keepIntervalIpc();
+    this.journal = options.journal();
   }
 
   /**
@@ -108,7 +84,6 @@ public final class Sweeper {
       n = drain(drained, nowMs);
       cache.expire(nowMs);
     }
-    sweeps++;
     return n;
   }
 
@@ -146,11 +121,6 @@ public final class Sweeper {
     if (expire) {
       cache.expire(nowMs);
     }
-  }
-
-  /** Sweeps completed. */
-  public long sweeps() {
-    return sweeps;
   }
 
   /**
@@ -202,7 +172,7 @@ public final class Sweeper {
   /** Merges entries in chunks of the interval batch's size, optionally keeping the IPC stream. */
   private void mergeEntries(
       ByteBuffer keyBuf, ByteBuffer valueBuf, int count, long offset, boolean keepIpc) {
-    int chunk = keys.capacity() / Layout.FLOW_KEY_SIZE;
+    int chunk = chunkEntries;
     int k0 = keyBuf.position();
     int v0 = valueBuf.position();
     try (IntervalStream ipc = new IntervalStream(keepIpc)) {
@@ -227,6 +197,14 @@ public final class Sweeper {
 
   private int drain(int half, long nowMs) {
     long offset = MonotonicClock.epochOffsetNs();
+    if (keys == null) {
+      keys =
+          ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_KEY_SIZE)
+              .order(ByteOrder.LITTLE_ENDIAN);
+      values =
+          ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_STATS_SIZE)
+              .order(ByteOrder.LITTLE_ENDIAN);
+    }
     int total = 0;
     try (IntervalStream ipc = new IntervalStream(keepIntervalIpc)) {
       cache.beginInterval();

@@ -34,16 +34,22 @@ final class ApiClient {
 
   private final Context context;
   private final HttpClient client;
+  private final String host;
   private final int port;
   private final String token;
 
   ApiClient(Vertx vertx, int port, String token) {
-    this(vertx, new HttpClientOptions(), port, token);
+    this(vertx, new HttpClientOptions(), "127.0.0.1", port, token);
   }
 
   ApiClient(Vertx vertx, HttpClientOptions options, int port, String token) {
+    this(vertx, options, "127.0.0.1", port, token);
+  }
+
+  ApiClient(Vertx vertx, HttpClientOptions options, String host, int port, String token) {
     this.context = vertx.getOrCreateContext();
     this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    this.host = host;
     this.port = port;
     this.token = token;
   }
@@ -87,7 +93,7 @@ final class ApiClient {
     RequestOptions request =
         new RequestOptions()
             .setMethod(method)
-            .setHost("127.0.0.1")
+            .setHost(host)
             .setPort(port)
             .setURI(uri)
             .setHeaders(headers);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,8 @@ abstract class ApiServerTestBase {
         .onComplete(
             ctx.succeeding(
                 port -> {
-                  client = new ApiClient(vertx, port, TOKEN);
+                  client =
+                      new ApiClient(vertx, new HttpClientOptions(), options().host(), port, TOKEN);
                   ctx.completeNow();
                 }));
   }

@@ -7,6 +7,7 @@ import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
+import dev.flowgate.controlplane.sweep.SweeperOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ public final class JournalBenchmark {
     Path base = Path.of(args.length > 2 ? args[2] : "/var/tmp");
     Path pins = Path.of("/sys/fs/bpf/fg-jbench-" + ProcessHandle.current().pid());
     Path dir = Files.createTempDirectory(base, "fg-jbench");
-    int chunk = Sweeper.DEFAULT_CHUNK_ENTRIES;
+    int chunk = SweeperOptions.DEFAULT_CHUNK_ENTRIES;
     Dataplane dp = Dataplane.load(pins, flows, Layout.DEFAULT_SNAP);
     try (BufferAllocator alloc = new RootAllocator()) {
       SyntheticDrain gen = new SyntheticDrain(flows, chunk);
@@ -55,7 +56,8 @@ public final class JournalBenchmark {
                     root -> {});
             IntervalBatchBuilder batch = new IntervalBatchBuilder(alloc, chunk)) {
           Sweeper sweeper =
-              new Sweeper(dp, batch, cache, (i, d, p, b) -> {}, chunk, false, journal);
+              new Sweeper(
+                  dp, batch, cache, new SweeperOptions().chunkEntries(chunk).journal(journal));
           StringBuilder line = new StringBuilder(String.format("%-14s", variant));
           for (int s = 0; s < sweeps; s++) {
             TableFill.fill(dp.flowTable(), idle, gen, s);

@@ -100,6 +100,15 @@ class MainTest {
   }
 
   @Test
+  void helpWorksOnEverySubcommandEvenWithRequiredOptions() {
+    for (String command : new String[] {"run", "check-config", "version"}) {
+      out.getBuffer().setLength(0);
+      assertThat(flowgate(command, "--help")).as(command).isEqualTo(0);
+      assertThat(out.toString()).as(command).startsWith("Usage: flowgate " + command);
+    }
+  }
+
+  @Test
   void versionPrintsTheVersion() {
     assertThat(flowgate("version")).isEqualTo(0);
 

@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flowgate.exporters.collector.TransportProtocol;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +97,7 @@ class ConfigLoaderTest {
     assertThat(c.stateDirectory()).isEqualTo(Path.of("/tmp/fg state"));
     CollectorConfig tcp = c.export().ipfix().get(0);
     assertThat(tcp.collector()).isEqualTo(new HostPort("2001:db8::1", 4739));
-    assertThat(tcp.transport()).isEqualTo(ExportTransport.TCP);
+    assertThat(tcp.transport()).isEqualTo(TransportProtocol.TCP);
     assertThat(tcp.observationDomainId()).isEqualTo(4_294_967_295L);
     assertThat(c.export().ipfix().get(1).collector().host()).isEqualTo("collector.example.net");
     assertThat(c.api().listen()).isEqualTo(new HostPort("0.0.0.0", 0));
@@ -164,6 +165,7 @@ class ConfigLoaderTest {
               listen: 127.0.0.1:9740
             metrics:
               enabled: true
+              public: false
             """);
   }
 

@@ -6,6 +6,7 @@ import dev.flowgate.controlplane.sweep.DecodedRecord;
 import dev.flowgate.controlplane.sweep.DrainedEntries;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.Sweeper;
+import dev.flowgate.controlplane.sweep.SweeperOptions;
 import dev.flowgate.controlplane.sweep.TestFlow;
 import java.nio.LongBuffer;
 import java.time.Duration;
@@ -39,7 +40,7 @@ final class JournalRun implements AutoCloseable {
                 .activeTimeout(Duration.ofSeconds(7)),
             gate);
     batch = new IntervalBatchBuilder(allocator, CHUNK);
-    sweeper = new Sweeper(null, batch, cache, (i, d, p, b) -> {}, CHUNK, false);
+    sweeper = new Sweeper(null, batch, cache, new SweeperOptions().chunkEntries(CHUNK));
     rnd = new Random(seed);
   }
 

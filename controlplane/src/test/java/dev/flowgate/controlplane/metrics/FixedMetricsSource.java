@@ -72,7 +72,7 @@ final class FixedMetricsSource implements MetricsSource {
       }
     }
     try (IntervalBatchBuilder batch = new IntervalBatchBuilder(allocator, rows)) {
-      batch.setAppendListener(recorder::intervalRows);
+      batch.setAppendListener(recorder::drained);
       batch.append(keys, values, rows, 0);
     }
     Map<EndReason, Long> finished = new EnumMap<>(EndReason.class);

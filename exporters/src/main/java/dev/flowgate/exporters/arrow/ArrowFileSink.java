@@ -24,9 +24,9 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
  *   <li>Each {@link #write} appends one record batch to the current file. A file is written as
  *       {@code <name>.arrow.tmp} and renamed to {@code <name>.arrow} atomically once its footer is
  *       on disk, so a reader that lists {@code *.arrow} never sees a half file.
- *   <li>The first write of a new interval finishes the previous file; so does {@link
- *       #rotateIfDue()} (call it once per sweep so a quiet interval's file is not held open) and
- *       {@link #close()}. No file is created for an interval without flows.
+ *   <li>The first write of a new interval finishes the previous file; so does {@link #tick} (called
+ *       once per sweep, so a quiet interval's file is not held open) and {@link #close()}. No file
+ *       is created for an interval without flows.
  *   <li>Retention: after a file is finished, the oldest finished files beyond {@code max-files} are
  *       deleted. The file being written is not counted. Other files in the directory are never
  *       touched.
@@ -45,8 +45,8 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
  * builds): 1.7 to 5 ms per 5000-row batch (about 0.5 MB), copy and page-cache write together. The
  * rarer slow calls are a rotation (footer, one fsync, a rename, retention deletes) and a directory
  * on a slow or stalled disk, which stalls the sweeper for as long: put the directory on a local
- * disk. {@link #write}, {@link #rotateIfDue} and {@link #close} are synchronized; {@link #stats}
- * may be called from any thread.
+ * disk. {@link #write}, {@link #tick} and {@link #close} are synchronized; {@link #stats} may be
+ * called from any thread.
  */
 public final class ArrowFileSink implements FlowSink {
 
@@ -132,10 +132,13 @@ public final class ArrowFileSink implements FlowSink {
   }
 
   /**
-   * Finishes the current file if its rotate interval is over. Cheap when nothing is due; call it
-   * once per sweep so a file is finished on time even when no flow ends.
+   * Finishes the current file if its rotate interval is over, by the sink's clock (the one its
+   * writes read, so a write late in a sweep and the tick after it agree; {@code nowMs} is not
+   * used). Cheap when nothing is due; once per sweep, a file is finished on time even when no flow
+   * ends.
    */
-  public synchronized void rotateIfDue() {
+  @Override
+  public synchronized void tick(long nowMs) {
     if (!closed) {
       rotateIfDue(intervalStart(clock.instant()));
     }

@@ -1,10 +1,10 @@
 package dev.flowgate.exporters.collector;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.InterfaceNames;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
-import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.encode.FlowMessageEncoder;
 import dev.flowgate.exporters.ipfix.IpfixEncoder;
 import dev.flowgate.exporters.netflow.NetflowV5Encoder;
@@ -156,7 +156,7 @@ public final class CollectorExporter implements FlowSink {
   public ExporterStats stats() {
     return new ExporterStats(
         options.collector(),
-        options.protocol().configName(),
+        options.protocol().label(),
         messagesSent.get(),
         recordsSent.get(),
         octetsSent.get(),

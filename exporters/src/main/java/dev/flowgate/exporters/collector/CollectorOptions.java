@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One entry of {@code export.ipfix} in the config: where and how to export. Every default is a
- * named constant; setters check their value and say what was wrong ({@link
- * IllegalArgumentException}); {@link #validate()} checks the combination. Mutable while the config
- * is read; {@link CollectorExporter} takes a copy.
+ * One entry of {@code export.ipfix} in the config: where and how to export. Every default and bound
+ * is a named constant here, and only here (the config's {@code CollectorConfig} refers to them);
+ * setters check their value and say what was wrong ({@link IllegalArgumentException}); {@link
+ * #validate()} checks the combination. Mutable while the config is read; {@link CollectorExporter}
+ * takes a copy.
  */
 public final class CollectorOptions {
 
@@ -20,14 +21,32 @@ public final class CollectorOptions {
   /** Default time between template refreshes over UDP: 60 s. */
   public static final Duration DEFAULT_TEMPLATE_REFRESH = Duration.ofSeconds(60);
 
+  /** Shortest template-refresh: 1 s. */
+  public static final Duration MIN_TEMPLATE_REFRESH = Duration.ofSeconds(1);
+
+  /** Longest template-refresh: 24 h. */
+  public static final Duration MAX_TEMPLATE_REFRESH = Duration.ofHours(24);
+
   /** Default data messages between template refreshes over UDP: 20. */
   public static final int DEFAULT_TEMPLATE_REFRESH_PACKETS = 20;
+
+  /** Lowest template-refresh-packets: 0, templates again by time only. */
+  public static final int MIN_TEMPLATE_REFRESH_PACKETS = 0;
+
+  /** Highest template-refresh-packets: 1,000,000 messages. */
+  public static final int MAX_TEMPLATE_REFRESH_PACKETS = 1_000_000;
 
   /** Default largest message: 1400 bytes of UDP payload (fits a 1500 MTU with tunnels). */
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 1400;
 
   /** Default observation domain id (v9 source id, v5 engine id): 1. */
   public static final long DEFAULT_OBSERVATION_DOMAIN_ID = 1;
+
+  /** Largest observation-domain-id: 4294967295 (32 bits; IPFIX and NetFlow v9). */
+  public static final long MAX_OBSERVATION_DOMAIN_ID = 0xFFFF_FFFFL;
+
+  /** Largest observation-domain-id with NetFlow v5: 255 (the 8-bit engine id). */
+  public static final long MAX_V5_ENGINE_ID = 255;
 
   /** Default messages held while the collector is slow or down: 1024 (about 1.4 MB). */
   public static final int DEFAULT_QUEUE_CAPACITY = 1024;
@@ -42,8 +61,8 @@ public final class CollectorOptions {
    */
   public static final boolean DEFAULT_OPTIONS_RECORDS_IN_SEQUENCE = true;
 
-  /** Smallest max-message-size: 256 bytes (holds the template message of every protocol). */
-  public static final int MIN_MAX_MESSAGE_SIZE = 256;
+  /** Smallest max-message-size: 512 bytes (holds the template message of every protocol). */
+  public static final int MIN_MAX_MESSAGE_SIZE = 512;
 
   /** Largest max-message-size: 65507, the most UDP payload an IPv4 datagram holds. */
   public static final int MAX_MAX_MESSAGE_SIZE = 65507;
@@ -130,11 +149,12 @@ public final class CollectorOptions {
     return this;
   }
 
-  /** The config key {@code template-refresh}: positive. */
+  /** The config key {@code template-refresh}: 1 s..24 h. */
   public CollectorOptions templateRefresh(Duration every) {
-    if (every == null || every.isNegative() || every.isZero()) {
-      throw new IllegalArgumentException(
-          "template-refresh must be a positive duration, not " + every);
+    if (every == null
+        || every.compareTo(MIN_TEMPLATE_REFRESH) < 0
+        || every.compareTo(MAX_TEMPLATE_REFRESH) > 0) {
+      throw new IllegalArgumentException("template-refresh must be 1s..24h, not " + every);
     }
     this.templateRefresh = every;
     return this;
@@ -142,12 +162,15 @@ public final class CollectorOptions {
 
   /**
    * The config key {@code template-refresh-packets}: templates again after this many data messages;
-   * 0 = by {@code template-refresh} time only (as the config allows).
+   * 0 = by {@code template-refresh} time only; at most {@value #MAX_TEMPLATE_REFRESH_PACKETS}.
    */
   public CollectorOptions templateRefreshPackets(int packets) {
-    if (packets < 0) {
+    if (packets < MIN_TEMPLATE_REFRESH_PACKETS || packets > MAX_TEMPLATE_REFRESH_PACKETS) {
       throw new IllegalArgumentException(
-          "template-refresh-packets must be 0 (by time only) or more, not " + packets);
+          "template-refresh-packets must be 0 (by time only) to "
+              + MAX_TEMPLATE_REFRESH_PACKETS
+              + ", not "
+              + packets);
     }
     this.templateRefreshPackets = packets;
     return this;
@@ -171,9 +194,12 @@ public final class CollectorOptions {
     return this;
   }
 
-  /** The config key {@code observation-domain-id}: 0..4294967295. */
+  /**
+   * The config key {@code observation-domain-id}: 0..4294967295; NetFlow v5 allows 0..255 (checked
+   * by {@link #validate}).
+   */
   public CollectorOptions observationDomainId(long id) {
-    if (id < 0 || id > 0xFFFFFFFFL) {
+    if (id < 0 || id > MAX_OBSERVATION_DOMAIN_ID) {
       throw new IllegalArgumentException("observation-domain-id must be 0..4294967295, not " + id);
     }
     this.observationDomainId = id;
@@ -208,7 +234,8 @@ public final class CollectorOptions {
   }
 
   /**
-   * Checks the combination: a collector is set, and TCP is only used with IPFIX.
+   * Checks the combination: a collector is set, TCP is only used with IPFIX, and NetFlow v5's
+   * engine id fits its 8 bits.
    *
    * @throws IllegalArgumentException naming the problem
    */
@@ -218,7 +245,12 @@ public final class CollectorOptions {
     }
     if (transport == TransportProtocol.TCP && protocol != ExportProtocol.IPFIX) {
       throw new IllegalArgumentException(
-          "transport tcp is only for protocol ipfix, not " + protocol.configName());
+          "transport tcp is only for protocol ipfix, not " + protocol.label());
+    }
+    if (protocol == ExportProtocol.NETFLOW_V5 && observationDomainId > MAX_V5_ENGINE_ID) {
+      throw new IllegalArgumentException(
+          "observation-domain-id must be 0..255 with netflow-v5 (the engine id), not "
+              + observationDomainId);
     }
     return this;
   }
@@ -276,6 +308,6 @@ public final class CollectorOptions {
 
   @Override
   public String toString() {
-    return collector() + " " + protocol.configName() + "/" + transport.configName();
+    return collector() + " " + protocol.label() + "/" + transport.label();
   }
 }

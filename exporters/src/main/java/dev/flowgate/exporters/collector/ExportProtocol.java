@@ -9,25 +9,14 @@ public enum ExportProtocol {
   /** NetFlow version 5 (IPv4 only, 32-bit counters): UDP. */
   NETFLOW_V5("netflow-v5");
 
-  private final String configName;
+  private final String label;
 
-  ExportProtocol(String configName) {
-    this.configName = configName;
+  ExportProtocol(String label) {
+    this.label = label;
   }
 
-  /** The name in the YAML config. */
-  public String configName() {
-    return configName;
-  }
-
-  /** The protocol named {@code name} in the config; throws naming the accepted values. */
-  public static ExportProtocol fromConfig(String name) {
-    for (ExportProtocol p : values()) {
-      if (p.configName.equals(name)) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException(
-        "protocol must be ipfix, netflow-v9 or netflow-v5, not '" + name + "'");
+  /** The word used in the config file and the API. */
+  public String label() {
+    return label;
   }
 }

@@ -7,24 +7,14 @@ public enum TransportProtocol {
   /** A stream of messages on one connection; IPFIX only. */
   TCP("tcp");
 
-  private final String configName;
+  private final String label;
 
-  TransportProtocol(String configName) {
-    this.configName = configName;
+  TransportProtocol(String label) {
+    this.label = label;
   }
 
-  /** The name in the YAML config. */
-  public String configName() {
-    return configName;
-  }
-
-  /** The transport named {@code name} in the config; throws naming the accepted values. */
-  public static TransportProtocol fromConfig(String name) {
-    for (TransportProtocol t : values()) {
-      if (t.configName.equals(name)) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException("transport must be udp or tcp, not '" + name + "'");
+  /** The word used in the config file and the API. */
+  public String label() {
+    return label;
   }
 }

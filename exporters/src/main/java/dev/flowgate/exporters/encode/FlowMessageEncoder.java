@@ -1,5 +1,6 @@
 package dev.flowgate.exporters.encode;
 
+import dev.flowgate.exporters.FlowColumns;
 import io.netty.buffer.ByteBuf;
 import java.util.SortedMap;
 

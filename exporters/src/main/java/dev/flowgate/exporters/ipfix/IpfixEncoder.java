@@ -2,9 +2,9 @@ package dev.flowgate.exporters.ipfix;
 
 import static dev.flowgate.exporters.ipfix.IpfixConstants.*;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
-import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.encode.TemplateFormatEncoder;
 import io.netty.buffer.ByteBuf;
 import java.lang.invoke.MethodHandles;

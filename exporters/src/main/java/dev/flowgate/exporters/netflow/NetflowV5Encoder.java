@@ -2,9 +2,9 @@ package dev.flowgate.exporters.netflow;
 
 import static dev.flowgate.exporters.netflow.NetflowConstants.*;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
-import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.encode.FlowMessageEncoder;
 import io.netty.buffer.ByteBuf;
 import java.util.SortedMap;

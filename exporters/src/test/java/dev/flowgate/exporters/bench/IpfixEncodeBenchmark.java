@@ -1,7 +1,7 @@
 package dev.flowgate.exporters.bench;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.encode.EncodeCursor;
-import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.ipfix.IpfixEncoder;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.TestFlow;

@@ -35,14 +35,11 @@ class CollectorOptionsTest {
     assertThatThrownBy(() -> o.collector("localhost")).hasMessageContaining("host:port");
     assertThatThrownBy(() -> o.collector("::1:4739")).hasMessageContaining("[addr]:port");
     assertThatThrownBy(() -> o.collector("h:0")).hasMessageContaining("1..65535");
-    assertThatThrownBy(() -> o.maxMessageSize(100)).hasMessageContaining("256..65507");
-    assertThatThrownBy(() -> o.templateRefresh(Duration.ZERO)).hasMessageContaining("positive");
+    assertThatThrownBy(() -> o.maxMessageSize(100)).hasMessageContaining("512..65507");
+    assertThatThrownBy(() -> o.templateRefresh(Duration.ZERO)).hasMessageContaining("1s..24h");
     assertThatThrownBy(() -> o.templateRefreshPackets(-1))
-        .hasMessageContaining("0 (by time only) or more");
+        .hasMessageContaining("0 (by time only) to 1000000");
     assertThatThrownBy(() -> o.observationDomainId(1L << 32)).hasMessageContaining("0..4294967295");
-    assertThatThrownBy(() -> ExportProtocol.fromConfig("sflow")).hasMessageContaining("netflow-v9");
-    assertThatThrownBy(() -> TransportProtocol.fromConfig("sctp"))
-        .hasMessageContaining("udp or tcp");
   }
 
   @Test

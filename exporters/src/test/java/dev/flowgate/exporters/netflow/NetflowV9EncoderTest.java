@@ -2,9 +2,9 @@ package dev.flowgate.exporters.netflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
-import dev.flowgate.exporters.encode.FlowColumns;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.Hex;
 import dev.flowgate.exporters.testing.SampleFlows;

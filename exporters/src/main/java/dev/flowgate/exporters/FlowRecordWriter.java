@@ -1,6 +1,5 @@
-package dev.flowgate.controlplane.cache;
+package dev.flowgate.exporters;
 
-import dev.flowgate.exporters.FlowSchema;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;

@@ -1,6 +1,5 @@
-package dev.flowgate.exporters.encode;
+package dev.flowgate.exporters;
 
-import dev.flowgate.exporters.FlowSchema;
 import java.nio.ByteOrder;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -8,9 +7,11 @@ import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Row-wise reads of a {@link FlowSchema} batch straight from the vectors' data buffers, for the
- * encoders' hot loops: one object per batch, no object per row, values already in the unsigned
- * range (as {@code int} or {@code long}) and addresses in network byte order.
+ * Row-wise reads of a {@link FlowSchema} batch straight from the vectors' data buffers, for the hot
+ * loops of the encoders and the flow cache's merge (the one reader of the schema; {@link
+ * FlowRecordWriter} is the one writer): one object per batch, no object per row, values already in
+ * the unsigned range (as {@code int} or {@code long}) and addresses in network byte order (or as
+ * stored, for keys: {@link #srcWord}).
  *
  * <p>The schema's columns are all non-nullable fixed-width vectors, so the validity buffers are not
  * consulted. Reads go straight to the buffers' memory addresses (Arrow's {@link MemoryUtil}, native
@@ -98,6 +99,21 @@ public final class FlowColumns {
   /** The IPv4 destination address as a big-endian int. */
   public int dstIpv4(int row) {
     return ipv4(dst, row);
+  }
+
+  /**
+   * Bytes {@code 8 * word} to {@code 8 * word + 7} of the source address as stored (native byte
+   * order): a key word for hashing and comparing, not a number.
+   *
+   * @param word 0 or 1
+   */
+  public long srcWord(int row, int word) {
+    return MemoryUtil.getLong(src + row * 16L + word * 8L);
+  }
+
+  /** Like {@link #srcWord}, of the destination address. */
+  public long dstWord(int row, int word) {
+    return MemoryUtil.getLong(dst + row * 16L + word * 8L);
   }
 
   /** Bytes 0-7 of the source address, big-endian. */

@@ -12,7 +12,7 @@ DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct tshar
              iperf3 hping3 procps util-linux prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
-.PHONY: all deps bpffs build test deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics fmt clean
+.PHONY: all deps bpffs build test deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics bench-samples fmt clean
 
 all: build
 
@@ -57,14 +57,19 @@ bench-sweep: deps bpffs build
 bench-metrics: deps build
 	bench/metrics.sh
 
+## bench-samples: samples/s from the ring buffer to pcapng (TCP) and PSAMP (UDP) bytes vs ring-to-nothing, one core
+bench-samples: deps bpffs
+	bench/samples.sh
+
 ## bench: every benchmark at full size (figures go to BENCHMARKS.md by hand, with the command)
-bench: bench-dataplane bench-sweep bench-metrics
+bench: bench-dataplane bench-sweep bench-metrics bench-samples
 
 ## bench-smoke: every benchmark once at a tiny size, so none of them rots (CI runs it after the tests)
 bench-smoke: deps bpffs
 	BENCH_FLOWS=1,1000 bench/dataplane.sh
 	SWEEP_FLOWS=20000 SWEEP_ROUNDS=2 bench/sweep.sh
 	BENCH_INTERFACES=4 bench/metrics.sh
+	SAMPLES_ROUNDS=5 bench/samples.sh
 
 ## fmt: google-java-format (fetched from Maven Central) for Java, clang-format for C
 GJF_VERSION := 1.22.0

@@ -70,6 +70,14 @@ class CaptureEndToEndTest {
   }
 
   private Path config(int port, boolean token) throws Exception {
+    return config(port, token, 1);
+  }
+
+  private Path config(int port, boolean token, int sampling) throws Exception {
+    return config(port, token, sampling, "");
+  }
+
+  private Path config(int port, boolean token, int sampling, String export) throws Exception {
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, TOKEN);
     Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
@@ -81,7 +89,7 @@ class CaptureEndToEndTest {
           - name: %s
             mode: xdp
             direction: ingress
-            sampling: 1
+            sampling: %d
         flows:
           max-flows: 4096
           sweep-interval: 200ms
@@ -92,13 +100,16 @@ class CaptureEndToEndTest {
         api:
           listen: 127.0.0.1:%d
         %s
+        %s
         """
             .formatted(
                 veth.a().name(),
+                sampling,
                 lab.pinDir(),
                 dir.resolve("state"),
                 port,
-                token ? "  token-file: " + tokenFile : ""));
+                token ? "  token-file: " + tokenFile : "",
+                export));
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     return file;
   }
@@ -157,10 +168,16 @@ class CaptureEndToEndTest {
     /** Waits until the section header and interface descriptions arrived. */
     Live awaitHeader() throws InterruptedException {
       while (true) {
+        byte[] sofar;
         synchronized (bytes) {
-          if (PcapFile.read(bytes.toByteArray()).blockTypes.contains(1)) {
+          sofar = bytes.toByteArray();
+        }
+        try {
+          if (PcapFile.read(sofar).blockTypes.contains(1)) {
             return this;
           }
+        } catch (IllegalArgumentException e) {
+          // a block cut by the read so far: wait for the rest
         }
         Thread.sleep(20);
       }
@@ -338,11 +355,15 @@ class CaptureEndToEndTest {
   /** The value of a metric of the capture subscriber on the interface, once it satisfies done. */
   private JsonNode awaitMetric(int port, String name, java.util.function.DoublePredicate done)
       throws Exception {
+    return JSON.valueToTree(awaitSeries(port, name, ",subscriber=\"capture\"", done));
+  }
+
+  /** The value of a series of the interface (ingress), once it satisfies done (30 s at most). */
+  private double awaitSeries(
+      int port, String name, String moreLabels, java.util.function.DoublePredicate done)
+      throws Exception {
     String series =
-        name
-            + "{direction=\"ingress\",interface=\""
-            + veth.a().name()
-            + "\",subscriber=\"capture\"}";
+        name + "{direction=\"ingress\",interface=\"" + veth.a().name() + "\"" + moreLabels + "}";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     double last = -1;
     while (System.nanoTime() < deadline) {
@@ -362,7 +383,92 @@ class CaptureEndToEndTest {
       }
       Thread.sleep(200);
     }
-    return JSON.valueToTree(last);
+    return last;
+  }
+
+  @Test
+  void psampRecordsAreTheSamplesTakenAndNfcapdKeepsExactFlows() throws Exception {
+    int collector = dev.flowgate.exporters.testing.Processes.freeUdpPort();
+    dev.flowgate.exporters.testing.Tshark tshark =
+        dev.flowgate.exporters.testing.Tshark.capture(dir, "udp port " + collector);
+    dev.flowgate.exporters.testing.Nfcapd nfcapd =
+        dev.flowgate.exporters.testing.Nfcapd.start(dir, collector);
+    lab.onClose("tshark", tshark::close);
+    lab.onClose("nfcapd", nfcapd::close);
+    int n = 300;
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      frames.add(
+          mac(Frames.ipv4("198.51.100.5", "203.0.113.9").udp(7000 + i % 30, 53).payload(i))
+              .bytes());
+    }
+    String export =
+        """
+        export:
+          ipfix:
+            - collector: 127.0.0.1:%d
+              sequence-counts-options: false
+              packet-samples: true
+              samples-observation-domain-id: 7
+        """
+            .formatted(collector);
+    int port = FlowgateProcess.freePort();
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(port, true, 1, export), port, dir.resolve("fg.log"))) {
+      FrameSender.send(veth.b(), frames);
+      double taken = awaitSeries(port, "flowgate_samples_taken_total", "", v -> v >= n);
+      awaitSeries(port, "flowgate_samples_delivered_total", "", v -> v >= taken);
+      assertThat(fg.stop()).isZero(); // the last sweep exports the flows; PSAMP delivers its queue
+      assertThat(taken).isEqualTo(n);
+      String json =
+          tshark.stopOnceDecoded(
+              "udp.port==" + collector + ",cflow", "\"cflow.data_link_frame_section\"", n);
+      assertThat(
+              dev.flowgate.exporters.testing.Tshark.count(
+                  json, "\"cflow.data_link_frame_section\""))
+          .isEqualTo(n);
+      assertThat(json).contains("\"cflow.sampling_packet_interval\": \"1\"");
+      assertThat(json).doesNotContain("Malformed");
+      nfcapd.stop();
+      assertThat(nfcapd.log()).contains("Sequence Errors: 0");
+      String exporters = nfcapd.exporterInfo();
+      assertThat(exporters).contains("ID:  1, Sequence failures: 0");
+      long flowPackets = 0;
+      long sampleRecords = 0;
+      for (JsonNode r : nfcapd.records()) {
+        if (r.has("proto")) {
+          flowPackets += r.get("in_packets").asLong();
+        } else {
+          sampleRecords++;
+        }
+      }
+      assertThat(flowPackets).as(exporters).isEqualTo(n);
+      assertThat(sampleRecords).isEqualTo(n);
+    }
+  }
+
+  @Test
+  void oneInAHundredFromTwoCpusTakesExactlyTheCeilingOnEachCpu() throws Exception {
+    int onCpu0 = 50_017;
+    int onCpu1 = 49_983;
+    byte[] f = mac(Frames.ipv4("198.51.100.9", "203.0.113.9").udp(5000, 53).payload(18)).bytes();
+    long expected = (onCpu0 + 99) / 100 + (onCpu1 + 99) / 100; // 501 + 500
+    int other = Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0;
+    int port = FlowgateProcess.freePort();
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(config(port, true, 100), port, dir.resolve("fg.log"))) {
+      FrameSender.sendFromCpu(veth.b(), java.util.Collections.nCopies(onCpu0, f), 0);
+      FrameSender.sendFromCpu(veth.b(), java.util.Collections.nCopies(onCpu1, f), other);
+
+      double taken = awaitSeries(port, "flowgate_samples_taken_total", "", v -> v >= expected);
+      double delivered =
+          awaitSeries(port, "flowgate_samples_delivered_total", "", v -> v >= taken - 100);
+      double kernelLost =
+          awaitSeries(port, "flowgate_samples_kernel_lost_total", "", v -> v + delivered == taken);
+      assertThat(taken).as(fg.log()).isEqualTo(other == 1 ? expected : (100_000 + 99) / 100);
+      assertThat(delivered + kernelLost).isEqualTo(taken);
+      assertThat(fg.stop()).isZero();
+    }
   }
 
   @Test

@@ -30,7 +30,10 @@ final class PcapFile {
   static PcapFile read(byte[] data) {
     ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     PcapFile f = new PcapFile();
-    if (data.length >= 4 && b.getInt(0) == 0x0A0D0D0A) {
+    if (data.length < 24) {
+      return f; // nothing whole yet
+    }
+    if (b.getInt(0) == 0x0A0D0D0A) {
       f.readNg(b);
     } else {
       f.readPcap(b);

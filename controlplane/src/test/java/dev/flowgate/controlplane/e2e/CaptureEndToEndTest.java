@@ -396,10 +396,12 @@ class CaptureEndToEndTest {
     lab.onClose("tshark", tshark::close);
     lab.onClose("nfcapd", nfcapd::close);
     int n = 300;
+    // frames within the snap length: tshark dissects each frame section, and a cut one reads as
+    // a malformed IP packet inside it
     List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       frames.add(
-          mac(Frames.ipv4("198.51.100.5", "203.0.113.9").udp(7000 + i % 30, 53).payload(i))
+          mac(Frames.ipv4("198.51.100.5", "203.0.113.9").udp(40000 + i % 30, 40100).payload(i % 80))
               .bytes());
     }
     String export =

@@ -44,11 +44,12 @@ abstract class ApiServerTestBase {
     this.vertx = vertx;
     tokenFile = writeTokenFile(dir.resolve("api-token"), TOKEN + "\n", "rw-------");
     backend = new InMemoryApiBackend();
+    ApiServerOptions options = options(); // once: a subclass's options() may make a certificate
     server =
         new ApiServer(
             vertx,
             backend,
-            options(),
+            options,
             MetricsEndpoint.fromScrape(
                 accept ->
                     new MetricsScrape(
@@ -60,7 +61,7 @@ abstract class ApiServerTestBase {
             ctx.succeeding(
                 port -> {
                   client =
-                      new ApiClient(vertx, new HttpClientOptions(), options().host(), port, TOKEN);
+                      new ApiClient(vertx, new HttpClientOptions(), options.host(), port, TOKEN);
                   ctx.completeNow();
                 }));
   }

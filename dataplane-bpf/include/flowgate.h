@@ -18,7 +18,7 @@
 #endif
 
 /* Bumped whenever a map layout or a map name changes. */
-#define FLOWGATE_SCHEMA_VERSION 3
+#define FLOWGATE_SCHEMA_VERSION 4
 
 /* Interface slots: the control plane gives each attached interface a slot
  * (0 .. FG_MAX_SLOTS-2); the last slot collects packets seen on an interface
@@ -114,9 +114,12 @@ struct fg_clock {
 };
 
 /*
- * Per-CPU totals per interface slot and direction, counted apart from the
- * flow map so the accounting invariant is measured, not assumed.
- * Index: slot * FG_DIR_MAX + direction. 48 bytes.
+ * Per-CPU totals per table half, interface slot and direction, counted apart
+ * from the flow map so the accounting invariant is measured, not assumed.
+ * Index: half * FG_MAX_SLOTS * FG_DIR_MAX + slot * FG_DIR_MAX + direction,
+ * half being the flow table half the packet was counted into (fg_flow_gen):
+ * once the sweeper swaps halves, the retired half's totals are final and
+ * belong exactly to what it drains. 48 bytes.
  */
 struct iface_totals {
 	__u64 packets; /* IP packets seen (each also went to the flow map) */

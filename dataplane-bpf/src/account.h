@@ -8,8 +8,11 @@
  * with a slot >= FG_MAX_SLOTS, counts under FG_SLOT_UNKNOWN and as
  * DP_IFACE_UNKNOWN. Its flows still go to the flow map (keyed by ifindex).
  *
- * fg_account(pkt, kind, slot, packets, bytes) counts into
- * fg_totals[slot * FG_DIR_MAX + direction] on this CPU:
+ * fg_account(pkt, kind, slot, packets, bytes) reads the half the programs
+ * write (fg_flow_gen) once and counts into
+ * fg_totals[half * FG_TOTALS_PER_HALF + slot * FG_DIR_MAX + direction] on
+ * this CPU, and the flow into that same half, so the totals of a retired
+ * half are exactly what its drain finds (plus its insert failures):
  * - FG_PKT_OTHER: other_packets += packets, other_bytes += bytes; never the
  *   flow table.
  * - FG_PKT_IP: packets/bytes, and the same into pkt->key's slot in this
@@ -147,21 +150,19 @@ static __noinline int fg_spill_count(__u32 half, const struct fg_packet *pkt,
 
 /* returns 0 if the flow table took the packet, else the reason it did not */
 static __always_inline int fg_flow_count(const struct fg_packet *pkt,
-					 __u32 packets, __u64 bytes)
+					 __u32 half, __u32 packets, __u64 bytes)
 {
 	const __u64 *k = (const __u64 *)&pkt->key;
-	__u32 zero = 0, cpu, half, base, pos, mask, i, *gen;
+	__u32 cpu, base, pos, mask, i;
 	struct flow_slot *s;
 	__u64 h, now;
 
-	gen = bpf_map_lookup_elem(&fg_flow_gen, &zero);
 	cpu = bpf_get_smp_processor_id();
-	if (!gen || cpu >= fg_cpus)
+	if (cpu >= fg_cpus)
 		return DP_NO_FLOW_MAP;
 	now = bpf_jiffies64();
 	h = fg_key_hash(k);
 	mask = (1U << fg_slot_bits) - 1;
-	half = *gen & 1;
 	base = (half * fg_cpus + cpu) << fg_slot_bits;
 	pos = h >> (64 - fg_slot_bits);
 #pragma unroll
@@ -205,10 +206,15 @@ static __always_inline int fg_flow_count(const struct fg_packet *pkt,
 static __always_inline void fg_account(const struct fg_packet *pkt, int kind,
 				       __u32 slot, __u32 packets, __u64 bytes)
 {
-	__u32 idx = slot * FG_DIR_MAX + pkt->key.direction;
+	__u32 zero = 0, half, idx, *gen;
 	struct iface_totals *tot;
 	int reason;
 
+	gen = bpf_map_lookup_elem(&fg_flow_gen, &zero);
+	if (!gen)
+		return;
+	half = *gen & 1;
+	idx = half * FG_TOTALS_PER_HALF + slot * FG_DIR_MAX + pkt->key.direction;
 	tot = bpf_map_lookup_elem(&fg_totals, &idx);
 	if (!tot)
 		return;
@@ -219,7 +225,7 @@ static __always_inline void fg_account(const struct fg_packet *pkt, int kind,
 	}
 	tot->packets += packets;
 	tot->bytes += bytes;
-	reason = fg_flow_count(pkt, packets, bytes);
+	reason = fg_flow_count(pkt, half, packets, bytes);
 	if (reason) {
 		tot->insert_failed += packets;
 		tot->insert_failed_bytes += bytes;

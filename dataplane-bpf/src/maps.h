@@ -20,7 +20,9 @@
  *   done (the kernel's synchronize_rcu for maps of maps), so after flipping
  *   fg_flow_gen and updating this, no program writes the retired half.
  * - fg_clock: ARRAY of one struct fg_clock, written by the fg_clock program.
- * - fg_totals: per-CPU iface_totals, index slot * FG_DIR_MAX + direction.
+ * - fg_totals: per-CPU iface_totals, index half * FG_TOTALS_PER_HALF +
+ *   slot * FG_DIR_MAX + direction (half: the flow table half the packet
+ *   went to, so a retired half's totals match its drain exactly).
  * - fg_errors: per-CPU __u64 per enum fg_error.
  * - fg_settings: ARRAY of iface_settings indexed by ifindex (below
  *   FG_SETTINGS_DIRECT), written by the control plane; flags 0 = none.
@@ -44,7 +46,8 @@
 #define FG_SAMPLE_RING_BYTES (1 << 20)
 #endif
 
-#define FG_TOTALS_ENTRIES (FG_MAX_SLOTS * FG_DIR_MAX)
+#define FG_TOTALS_PER_HALF (FG_MAX_SLOTS * FG_DIR_MAX)
+#define FG_TOTALS_ENTRIES (2 * FG_TOTALS_PER_HALF)
 
 /* Flow table geometry, set by the loader before load (rodata, so the
  * verifier sees constants): fg_cpus slices per half (possible CPUs), each of
@@ -139,7 +142,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FG_TOTALS_ENTRIES);
+	__uint(max_entries, FG_TOTALS_PER_HALF);
 	__type(key, __u32);
 	__type(value, __u32);
 } fg_sample_left SEC(".maps");

@@ -51,6 +51,8 @@ extern const struct fg_natives fg_notify_natives;
 extern const struct fg_natives fg_util_natives;
 extern const struct fg_natives fg_fds_natives;
 extern const struct fg_natives fg_table_natives;
+extern const struct fg_natives fg_lazymem_natives;
+extern const struct fg_natives fg_sendq_natives;
 
 #define FG_PKG "dev/flowgate/bpf/"
 #define FG_NATIVES(var, cls, table)                                            \

@@ -47,7 +47,7 @@ static const struct fg_natives *const all_natives[] = {
 	&fg_util_natives,   &fg_object_natives,	 &fg_maps_natives,
 	&fg_attach_natives, &fg_ringbuf_natives, &fg_testrun_natives,
 	&fg_btf_natives,    &fg_notify_natives,	 &fg_fds_natives,
-	&fg_table_natives,
+	&fg_table_natives,  &fg_sendq_natives,	 &fg_lazymem_natives,
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

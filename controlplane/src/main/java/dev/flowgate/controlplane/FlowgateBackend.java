@@ -12,6 +12,7 @@ import dev.flowgate.controlplane.api.FlowRow;
 import dev.flowgate.controlplane.api.InterfaceEntry;
 import dev.flowgate.controlplane.api.InterfacePatch;
 import dev.flowgate.controlplane.api.MapFill;
+import dev.flowgate.controlplane.api.SinkStatus;
 import dev.flowgate.controlplane.api.StatusReport;
 import dev.flowgate.controlplane.cache.ActiveFlow;
 import dev.flowgate.controlplane.cache.FlowCache;
@@ -26,6 +27,8 @@ import dev.flowgate.controlplane.samples.CaptureRequest;
 import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.controlplane.sweep.SweepLoop;
 import dev.flowgate.controlplane.sweep.SweepResult;
+import dev.flowgate.exporters.SinkReport;
+import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +92,29 @@ final class FlowgateBackend implements ApiBackend {
         new MapFill(last == null ? 0 : last.drainedEntries(), flowCapacity),
         terms,
         collectors(),
-        journal.report());
+        journal.report(),
+        sinks());
+  }
+
+  private List<SinkStatus> sinks() {
+    List<SinkStatus> out = new ArrayList<>();
+    for (SinkReport r : fanout.sinkReports()) {
+      out.add(
+          new SinkStatus(
+              r.sink(),
+              counts(r.handed()),
+              counts(r.delivered()),
+              counts(r.dropped()),
+              counts(r.failed()),
+              counts(r.queued()),
+              r.losses(),
+              r.lastError()));
+    }
+    return out;
+  }
+
+  private static Counts counts(Volume v) {
+    return new Counts(v.packets(), v.bytes());
   }
 
   private List<CollectorStatus> collectors() {

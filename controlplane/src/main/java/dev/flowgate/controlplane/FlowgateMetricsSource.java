@@ -7,6 +7,7 @@ import dev.flowgate.controlplane.metrics.InterfaceTraffic;
 import dev.flowgate.controlplane.metrics.MetricsSource;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.samples.PacketSamples;
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.ArrayList;
@@ -96,6 +97,11 @@ final class FlowgateMetricsSource implements MetricsSource {
     List<ExporterStats> out = new ArrayList<>(fanout.collectorStats());
     out.addAll(samples.psampStats());
     return out;
+  }
+
+  @Override
+  public List<SinkReport> sinks() {
+    return fanout.sinkReports();
   }
 
   @Override

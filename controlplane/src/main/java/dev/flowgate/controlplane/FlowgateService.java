@@ -7,6 +7,7 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -101,7 +102,7 @@ public final class FlowgateService implements AutoCloseable {
         new FlowCache(
             allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),
             new FlowCacheOptions()
-                .capacity(cacheCapacity(config.flows().maxFlows()))
+                .capacity(MemoryBudget.cacheCapacity(config.flows().maxFlows()))
                 .idleTimeout(config.flows().idleTimeout())
                 .activeTimeout(config.flows().activeTimeout()),
             gate);
@@ -139,11 +140,6 @@ public final class FlowgateService implements AutoCloseable {
     }
     loop.subscribe(fanout);
     loop.subscribe(samples);
-  }
-
-  /** The flow cache holds four times the flow map's capacity, at least 65,536 flows. */
-  static int cacheCapacity(int maxFlows) {
-    return (int) Math.min(1 << 24, Math.max(1 << 16, 4L * maxFlows));
   }
 
   /** Attaches, runs the start-up protocol, starts the sweeps and the interface re-matching. */

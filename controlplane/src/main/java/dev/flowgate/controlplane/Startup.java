@@ -86,7 +86,14 @@ final class Startup {
     accounting.beginStart(slots);
     ReplayOutcome replayed = replayJournal(startup, idle);
     int left = startup.drainIdle(idle, now);
-    int found = startup.sweep(now, () -> accounting.addStartTotals(counters, slots));
+    accounting.retire(counters, slots, idle); // no program writes the idle half
+    int found =
+        startup.sweep(
+            now,
+            () -> {
+              accounting.retire(counters, slots, idle ^ 1); // the half the swap retired
+              accounting.addStartTotals(slots);
+            });
     LOG.info("start: " + (left + found) + " flow entries counted while flowgate was away");
     accounting.readKernel(counters.read(slots));
     accounting.publish(cache);

@@ -18,6 +18,15 @@ public interface FlowSink extends AutoCloseable {
   void write(VectorSchemaRoot finished);
 
   /**
+   * What became of everything {@link #write} was handed, in packets and bytes of flow records:
+   * delivered, dropped, failed or still queued, adding up exactly to what was handed ({@link
+   * SinkReport}). Every sink keeps this ledger (an {@link
+   * dev.flowgate.exporters.outcome.SinkOutcomes}); a batch handed after {@link #close()} is counted
+   * handed and dropped before {@link #write} throws. Any thread may call it.
+   */
+  SinkReport report();
+
+  /**
    * Called once per sweep, after the sweep's finished flows were written: the moment for work due
    * by time rather than by a batch (e.g. finishing a file whose interval is over although no flow
    * ended). Cheap when nothing is due. Does nothing by default.

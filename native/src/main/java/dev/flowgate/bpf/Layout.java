@@ -17,7 +17,7 @@ public final class Layout {
   private Layout() {}
 
   /** FLOWGATE_SCHEMA_VERSION: pins live under {@code <pin-path>/<version>/}. */
-  public static final int SCHEMA_VERSION = 3;
+  public static final int SCHEMA_VERSION = 4;
 
   /** FG_MAX_SLOTS: interface slots in the totals map. */
   public static final int MAX_SLOTS = 256;
@@ -191,6 +191,17 @@ public final class Layout {
 
   /** fg_clock.mono_ns: u64, CLOCK_MONOTONIC. */
   public static final int FG_CLOCK_MONO_NS = 8;
+
+  /** FG_TOTALS_PER_HALF: fg_totals entries of one flow table half (slots times directions). */
+  public static final int TOTALS_PER_HALF = MAX_SLOTS * DIR_MAX;
+
+  /**
+   * The fg_totals index of a table half, slot and direction: the programs count a packet into the
+   * totals of the half they put its flow in.
+   */
+  public static int totalsIndex(int half, int slot, int direction) {
+    return half * TOTALS_PER_HALF + slot * DIR_MAX + direction;
+  }
 
   // struct iface_totals (48 bytes, per CPU)
   /** sizeof(struct iface_totals). */

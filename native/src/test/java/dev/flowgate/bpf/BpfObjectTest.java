@@ -51,7 +51,7 @@ class BpfObjectTest {
       BpfMap totals = obj.map("fg_totals");
       assertThat(totals.type()).isEqualTo(BpfMap.TYPE_PERCPU_ARRAY);
       assertThat(totals.valueSize()).isEqualTo(Layout.IFACE_TOTALS_SIZE);
-      assertThat(totals.maxEntries()).isEqualTo(Layout.MAX_SLOTS * Layout.DIR_MAX);
+      assertThat(totals.maxEntries()).isEqualTo(2 * Layout.TOTALS_PER_HALF);
       assertThat(totals.valueBufferSize())
           .isEqualTo(NativeBpf.nrPossibleCpus() * Layout.IFACE_TOTALS_SIZE);
 

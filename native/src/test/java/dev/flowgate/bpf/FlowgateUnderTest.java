@@ -114,16 +114,19 @@ public final class FlowgateUnderTest implements AutoCloseable {
     object.map(Layout.settingsMapOf(ifindex)).update(k, v, BpfMap.BPF_ANY);
   }
 
-  /** Totals of a slot and direction, summed over CPUs. */
+  /** Totals of a slot and direction, summed over CPUs and both table halves. */
   public Totals totals(int slotIndex, int direction) {
-    ByteBuffer k = NativeBpf.allocate(4).putInt(0, slotIndex * Layout.DIR_MAX + direction);
     ByteBuffer v = NativeBpf.allocate(totals.valueBufferSize());
-    totals.lookup(k, v);
     int stride = totals.valueBufferSize() / NativeBpf.nrPossibleCpus();
     long[] sum = new long[6];
-    for (int cpu = 0; cpu < NativeBpf.nrPossibleCpus(); cpu++) {
-      for (int f = 0; f < 6; f++) {
-        sum[f] += v.getLong(cpu * stride + f * 8);
+    for (int half = 0; half < 2; half++) {
+      ByteBuffer k =
+          NativeBpf.allocate(4).putInt(0, Layout.totalsIndex(half, slotIndex, direction));
+      totals.lookup(k, v);
+      for (int cpu = 0; cpu < NativeBpf.nrPossibleCpus(); cpu++) {
+        for (int f = 0; f < 6; f++) {
+          sum[f] += v.getLong(cpu * stride + f * 8);
+        }
       }
     }
     return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);

@@ -20,9 +20,14 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <pre>kernel totals = exported + still in the flow cache + unaccounted</pre>
  *
- * <p>"kernel" is what the kernel's totals counted since this run took over: the totals read right
- * after a sweep's swap, minus a baseline taken at start (the totals then, less what the start's
- * drain found in the flow table, which this run owns and exports). "exported" is tallied from the
+ * <p>"kernel" is what the kernel's totals counted since this run took over, as far as it was
+ * drained: the programs keep totals per flow table half (the half they count the packet's flow
+ * into), so the totals of a half read right after the swap that retired it are final and belong
+ * exactly to what that sweep drains. The kernel term is the sum of each half's totals as of its
+ * last retirement, minus a baseline taken at start (the totals then, less what the start's drain
+ * found in the flow table, which this run owns and exports). Packets counted into the half the
+ * programs write now are in neither term until the sweep that drains them, so "unaccounted" is 0 at
+ * every sweep while traffic flows, not only at a quiescent point. "exported" is tallied from the
  * finished batches handed to the sinks, "in cache" is the flow cache's held counts, and
  * "unaccounted" is the difference: what the kernel could not place in the flow table (insert
  * failures: its slice and the spill map both full). At a quiescent point all four are exact.
@@ -54,6 +59,7 @@ public final class Accounting implements SweepListener {
 
   private final Map<Integer, Integer> slotOfIfindex = new HashMap<>();
   private final Totals[] base = new Totals[CELLS];
+  private final Totals[][] retired = new Totals[2][CELLS]; // each half's totals when last retired
   private final Totals[] lastKernel = new Totals[CELLS];
   private final long[] exportedPackets = new long[CELLS];
   private final long[] exportedBytes = new long[CELLS];
@@ -85,11 +91,23 @@ public final class Accounting implements SweepListener {
   }
 
   /** At start, right after the swap: adds the kernel totals now to every slot's baseline. */
-  public synchronized void addStartTotals(KernelCounters counters, Iterable<Integer> slots) {
+  public synchronized void addStartTotals(Iterable<Integer> slots) {
     for (int slot : slots) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
         int c = cell(slot, dir);
-        base[c] = base[c].plus(counters.totals(slot, dir));
+        base[c] = base[c].plus(retiredSum(c));
+      }
+    }
+  }
+
+  /**
+   * Reads the totals of table half {@code half}, which no program writes any more (right after the
+   * swap that retired it, or the idle half at start), for every slot in use.
+   */
+  public synchronized void retire(KernelCounters counters, Iterable<Integer> slots, int half) {
+    for (int slot : slots) {
+      for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
+        retired[half][cell(slot, dir)] = counters.totals(half, slot, dir);
       }
     }
   }
@@ -140,7 +158,10 @@ public final class Accounting implements SweepListener {
   public synchronized void captureBase(KernelCounters counters, int slot) {
     for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
       int c = cell(slot, dir);
-      base[c] = counters.totals(slot, dir);
+      for (int half = 0; half < 2; half++) {
+        retired[half][c] = counters.totals(half, slot, dir); // nothing counts for it yet
+      }
+      base[c] = retiredSum(c);
       used[c] = true;
     }
   }
@@ -155,19 +176,33 @@ public final class Accounting implements SweepListener {
     publish(result.cache());
   }
 
-  /** Takes the kernel side from totals read right after a sweep's swap, for every slot read. */
+  /**
+   * Takes the kernel side from totals read right after a sweep's swap, for every slot read: the
+   * retired half's totals are final and belong to this sweep's drain.
+   */
   public synchronized void readKernel(KernelReading reading) {
+    int half = reading.retiredHalf();
     for (int slot : reading.slots()) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
         int c = cell(slot, dir);
-        Totals now = reading.totals(slot, dir);
+        Totals done = reading.retired(slot, dir);
         if (base[c] == null) {
-          base[c] = now;
+          // a slot first seen now: what it counted so far is not this run's
+          retired[half ^ 1][c] = reading.totals(slot, dir).minus(done);
+          retired[half][c] = done;
+          base[c] = retiredSum(c);
         }
+        retired[half][c] = done;
         used[c] = true;
-        lastKernel[c] = now.minus(base[c]);
+        lastKernel[c] = retiredSum(c).minus(base[c]);
       }
     }
+  }
+
+  private Totals retiredSum(int c) {
+    Totals a = retired[0][c];
+    Totals b = retired[1][c];
+    return (a == null ? Totals.ZERO : a).plus(b == null ? Totals.ZERO : b);
   }
 
   /** Tallies a finished batch on its way to the sinks. */

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param accounting one row per attached interface and direction
  * @param exporters one row per {@code export.ipfix} collector, in config order
  * @param journal the crash journal: what the start's replay exported again (in-doubt)
+ * @param sinks what became of the flows each sink was handed, collectors in config order, then the
+ *     Arrow files
  */
 public record StatusReport(
     String version,
@@ -21,7 +23,8 @@ public record StatusReport(
     MapFill flowMap,
     List<AccountingTerms> accounting,
     List<CollectorStatus> exporters,
-    Journal journal) {
+    Journal journal,
+    List<SinkStatus> sinks) {
 
   /** Checks for nulls and copies the lists. */
   public StatusReport {
@@ -30,9 +33,10 @@ public record StatusReport(
     Objects.requireNonNull(journal, "journal");
     accounting = List.copyOf(accounting);
     exporters = List.copyOf(exporters);
+    sinks = List.copyOf(sinks);
   }
 
-  /** A report with an untouched journal (nothing replayed). */
+  /** A report with an untouched journal (nothing replayed) and no sink outcomes. */
   public StatusReport(
       String version,
       long uptimeMillis,
@@ -47,7 +51,8 @@ public record StatusReport(
         flowMap,
         accounting,
         exporters,
-        new Journal(0, 0, 0, 0, 0, null));
+        new Journal(0, 0, 0, 0, 0, null),
+        List.of());
   }
 
   /**

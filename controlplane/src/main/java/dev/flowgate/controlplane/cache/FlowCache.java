@@ -142,7 +142,7 @@ public final class FlowCache implements AutoCloseable {
   public void merge(VectorSchemaRoot interval) {
     final FlowColumns in = new FlowColumns(interval);
     final int n = in.rowCount();
-    final long[] a = table.arena;
+    final long a = table.arena;
     final long[] h = blockHash;
     final long[] k = blockKey;
     long heldKey = -1;
@@ -215,7 +215,8 @@ public final class FlowCache implements AutoCloseable {
                   k5,
                   FlowTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
         } else {
-          a[id * STRIDE + K5] |= FlowTable.k5TcpFlags(fl);
+          FlowTable.put(
+              a, id * STRIDE + K5, FlowTable.get(a, id * STRIDE + K5) | (FlowTable.k5TcpFlags(fl)));
         }
         add(id, pk, by, first, last);
         int ifindex = FlowTable.ifindex(k4);
@@ -253,7 +254,7 @@ public final class FlowCache implements AutoCloseable {
   public void endInterval() {
     deferEnds = false;
     final long[] d = deferred;
-    final long[] a = table.arena;
+    final long a = table.arena;
     // pass 1: every row's counts into its flow (cached now if there is room), so that rows of one
     // connection meet; pass 2: finish each such flow once
     for (int i = 0; i < deferredRows; i++) {
@@ -291,7 +292,11 @@ public final class FlowCache implements AutoCloseable {
                 k5,
                 d[o + D_META]);
       } else {
-        a[id * STRIDE + K5] |= FlowTable.k5TcpFlags(FlowTable.tcpFlags(d[o + D_META]));
+        FlowTable.put(
+            a,
+            id * STRIDE + K5,
+            FlowTable.get(a, id * STRIDE + K5)
+                | (FlowTable.k5TcpFlags(FlowTable.tcpFlags(d[o + D_META]))));
       }
       add(id, d[o + D_PACKETS], d[o + D_BYTES], d[o + D_FIRST_MS], d[o + D_LAST_MS]);
       held.add(
@@ -325,18 +330,18 @@ public final class FlowCache implements AutoCloseable {
   private int insert(
       int slot, long h, long k0, long k1, long k2, long k3, long k4, long k5, long meta) {
     int id = table.insertAt(slot, h, k0, k1, k2, k3, k4, k5);
-    table.arena[id * STRIDE + K5] = k5 | meta;
+    FlowTable.put(table.arena, id * STRIDE + K5, k5 | meta);
     return id;
   }
 
   /** Adds one row's counts and times to flow {@code id}. */
   private void add(int id, long packets, long bytes, long firstMs, long lastMs) {
-    final long[] a = table.arena;
+    final long a = table.arena;
     int b = id * STRIDE;
-    a[b + PACKETS] += packets;
-    a[b + BYTES] += bytes;
-    a[b + FIRST_MS] = Math.min(a[b + FIRST_MS], firstMs);
-    a[b + LAST_MS] = Math.max(a[b + LAST_MS], lastMs);
+    FlowTable.put(a, b + PACKETS, FlowTable.get(a, b + PACKETS) + (packets));
+    FlowTable.put(a, b + BYTES, FlowTable.get(a, b + BYTES) + (bytes));
+    FlowTable.put(a, b + FIRST_MS, Math.min(FlowTable.get(a, b + FIRST_MS), firstMs));
+    FlowTable.put(a, b + LAST_MS, Math.max(FlowTable.get(a, b + LAST_MS), lastMs));
   }
 
   private void defer(
@@ -377,12 +382,12 @@ public final class FlowCache implements AutoCloseable {
    * hands them to the consumer before returning.
    */
   public void expire(long nowMs) {
-    final long[] a = table.arena;
+    final long a = table.arena;
     for (int id = 0; id < table.size(); ) {
       int b = id * STRIDE;
-      if (nowMs - a[b + LAST_MS] >= idleMs) {
+      if (nowMs - FlowTable.get(a, b + LAST_MS) >= idleMs) {
         finish(id, EndReason.IDLE_TIMEOUT); // the last entry moved into id: look at id again
-      } else if (nowMs - a[b + FIRST_MS] >= activeMs) {
+      } else if (nowMs - FlowTable.get(a, b + FIRST_MS) >= activeMs) {
         finish(id, EndReason.ACTIVE_TIMEOUT);
       } else {
         id++;
@@ -399,22 +404,26 @@ public final class FlowCache implements AutoCloseable {
 
   /** Shutdown: finishes every flow with {@link EndReason#FORCED_END}; the cache is then empty. */
   public void finishAll() {
-    final long[] a = table.arena;
+    final long a = table.arena;
     for (int id = 0, size = table.size(); id < size; id++) {
       int b = id * STRIDE;
       writeRow(
-          a[b + K0],
-          a[b + K1],
-          a[b + K2],
-          a[b + K3],
-          a[b + K4],
-          a[b + K5],
-          a[b + PACKETS],
-          a[b + BYTES],
-          a[b + FIRST_MS],
-          a[b + LAST_MS],
+          FlowTable.get(a, b + K0),
+          FlowTable.get(a, b + K1),
+          FlowTable.get(a, b + K2),
+          FlowTable.get(a, b + K3),
+          FlowTable.get(a, b + K4),
+          FlowTable.get(a, b + K5),
+          FlowTable.get(a, b + PACKETS),
+          FlowTable.get(a, b + BYTES),
+          FlowTable.get(a, b + FIRST_MS),
+          FlowTable.get(a, b + LAST_MS),
           EndReason.FORCED_END);
-      release(a[b + K4], a[b + K5], a[b + PACKETS], a[b + BYTES]);
+      release(
+          FlowTable.get(a, b + K4),
+          FlowTable.get(a, b + K5),
+          FlowTable.get(a, b + PACKETS),
+          FlowTable.get(a, b + BYTES));
     }
     table.clear();
     flush();
@@ -473,7 +482,7 @@ public final class FlowCache implements AutoCloseable {
    * that changes the cache.
    */
   public LongBuffer entries() {
-    return LongBuffer.wrap(table.arena, 0, table.size() * STRIDE).asReadOnlyBuffer();
+    return table.entries();
   }
 
   /** Where the next eviction's window starts (part of the state, see {@link #entries()}). */
@@ -493,7 +502,7 @@ public final class FlowCache implements AutoCloseable {
     if (table.size() != 0) {
       throw new IllegalStateException("restore into a cache holding " + table.size() + " flows");
     }
-    final long[] a = table.arena;
+    final long a = table.arena;
     long[] e = new long[STRIDE];
     while (entries.remaining() >= STRIDE) {
       entries.get(e);
@@ -519,7 +528,9 @@ public final class FlowCache implements AutoCloseable {
         throw new IllegalStateException("cache state holds a flow twice");
       }
       id = table.insertAt(-1 - id, h, e[K0], e[K1], e[K2], e[K3], e[K4], k5);
-      System.arraycopy(e, 0, a, id * STRIDE, STRIDE);
+      for (int w = 0; w < STRIDE; w++) {
+        FlowTable.put(a, id * STRIDE + w, e[w]);
+      }
       held.add(
           held.indexOf(FlowTable.ifindex(e[K4]), FlowTable.direction(e[K5])), e[PACKETS], e[BYTES]);
     }
@@ -531,37 +542,42 @@ public final class FlowCache implements AutoCloseable {
   @Override
   public void close() {
     out.close();
+    table.free();
   }
 
   private void finish(int id, EndReason reason) {
-    final long[] a = table.arena;
+    final long a = table.arena;
     int b = id * STRIDE;
     writeRow(
-        a[b + K0],
-        a[b + K1],
-        a[b + K2],
-        a[b + K3],
-        a[b + K4],
-        a[b + K5],
-        a[b + PACKETS],
-        a[b + BYTES],
-        a[b + FIRST_MS],
-        a[b + LAST_MS],
+        FlowTable.get(a, b + K0),
+        FlowTable.get(a, b + K1),
+        FlowTable.get(a, b + K2),
+        FlowTable.get(a, b + K3),
+        FlowTable.get(a, b + K4),
+        FlowTable.get(a, b + K5),
+        FlowTable.get(a, b + PACKETS),
+        FlowTable.get(a, b + BYTES),
+        FlowTable.get(a, b + FIRST_MS),
+        FlowTable.get(a, b + LAST_MS),
         reason);
-    release(a[b + K4], a[b + K5], a[b + PACKETS], a[b + BYTES]);
+    release(
+        FlowTable.get(a, b + K4),
+        FlowTable.get(a, b + K5),
+        FlowTable.get(a, b + PACKETS),
+        FlowTable.get(a, b + BYTES));
     table.remove(id);
   }
 
   /** Makes room for one flow: the least recently seen in a window after the hand. */
   private void evictOne() {
-    final long[] a = table.arena;
+    final long a = table.arena;
     int size = table.size();
     int window = Math.min(EVICTION_WINDOW, size);
     int from = hand < size ? hand : 0;
     int victim = from;
     long oldest = Long.MAX_VALUE;
     for (int k = 0, id = from; k < window; k++, id = id + 1 == size ? 0 : id + 1) {
-      long last = a[id * STRIDE + LAST_MS];
+      long last = FlowTable.get(a, id * STRIDE + LAST_MS);
       if (last < oldest) {
         oldest = last;
         victim = id;

@@ -1,11 +1,13 @@
 package dev.flowgate.controlplane.cache;
 
+import dev.flowgate.bpf.LazyMemory;
 import dev.flowgate.exporters.FlowColumns;
-import java.util.Arrays;
+import java.nio.LongBuffer;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * The flow cache's storage: a fixed-capacity open-addressing hash table of flows in two primitive
- * arrays, so a million flows are two Java objects, not millions.
+ * The flow cache's storage: a fixed-capacity open-addressing hash table of flows in two buffers of
+ * longs outside the Java heap, so a million flows are two Java objects, not millions.
  *
  * <p><b>Entries</b> live densely in {@link #arena}, {@link #STRIDE} longs (80 bytes) each, ids
  * {@code 0 .. size-1}; removing an entry moves the last one into its place, so a scan over {@code
@@ -41,8 +43,19 @@ final class FlowTable {
   /** The key part of {@link #K5}. */
   static final long K5_KEY_MASK = 0xFFFF_FFFFL;
 
-  final long[] arena;
-  final long[] index;
+  /**
+   * The entries' address ({@link #get}, {@link #put}); memory committed page by page as ids are
+   * used ({@link LazyMemory}).
+   */
+  final long arena;
+
+  /** The index's address; committed page by page as slots are written. */
+  final long index;
+
+  private final int indexSlots;
+
+  private final LazyMemory arenaMemory;
+  private final LazyMemory indexMemory;
   private final int mask;
   private final int capacity;
   private int size;
@@ -52,14 +65,43 @@ final class FlowTable {
       throw new IllegalArgumentException("capacity out of range: " + capacity);
     }
     this.capacity = capacity;
-    this.arena = new long[capacity * STRIDE];
+    // sized for the capacity but costing only the pages in use: an idle cache is a few pages, not
+    // 80 + 32 bytes per flow of capacity (a long[] would be zeroed, so committed, at once)
+    this.arenaMemory = LazyMemory.map((long) capacity * STRIDE * Long.BYTES);
+    this.arena = MemoryUtil.getByteBufferAddress(arenaMemory.buffer());
     int slots = Integer.highestOneBit(Math.max(2, capacity - 1)) << 2; // >= 2 * capacity
-    this.index = new long[slots];
+    this.indexMemory = LazyMemory.map((long) slots * Long.BYTES);
+    this.index = MemoryUtil.getByteBufferAddress(indexMemory.buffer());
+    this.indexSlots = slots;
     this.mask = slots - 1;
   }
 
   int capacity() {
     return capacity;
+  }
+
+  /** Slots of the index. */
+  int indexSlots() {
+    return indexSlots;
+  }
+
+  /**
+   * Long {@code i} at {@code base} ({@link #arena} or {@link #index}). Unchecked: the callers keep
+   * {@code i} below the capacity times {@link #STRIDE}, or below {@link #indexSlots()}; the tests
+   * ran these paths over bounds-checked buffers.
+   */
+  static long get(long base, int i) {
+    return MemoryUtil.getLong(base + ((long) i << 3));
+  }
+
+  /** Sets long {@code i} at {@code base} (see {@link #get}). */
+  static void put(long base, int i, long value) {
+    MemoryUtil.putLong(base + ((long) i << 3), value);
+  }
+
+  /** The first {@code size} entries as longs, read-only, in id order. */
+  LongBuffer entries() {
+    return arenaMemory.buffer().asLongBuffer().limit(size * STRIDE).asReadOnlyBuffer();
   }
 
   int size() {
@@ -172,24 +214,24 @@ final class FlowTable {
    *     {@link #insertAt} would put it (valid until the next insert or remove)
    */
   int probe(long h, long k0, long k1, long k2, long k3, long k4, long k5) {
-    final long[] idx = index;
-    final long[] a = arena;
+    final long idx = index;
+    final long a = arena;
     final int tag = (int) h;
     int slot = tag & mask;
     while (true) {
-      long e = idx[slot];
+      long e = get(idx, slot);
       if (e == 0) {
         return -1 - slot;
       }
       if ((int) (e >>> 32) == tag) {
         int id = (int) e - 1;
         int b = id * STRIDE;
-        if (a[b + K0] == k0
-            && a[b + K1] == k1
-            && a[b + K2] == k2
-            && a[b + K3] == k3
-            && a[b + K4] == k4
-            && (a[b + K5] & K5_KEY_MASK) == k5) {
+        if (get(a, b + K0) == k0
+            && get(a, b + K1) == k1
+            && get(a, b + K2) == k2
+            && get(a, b + K3) == k3
+            && get(a, b + K4) == k4
+            && (get(a, b + K5) & K5_KEY_MASK) == k5) {
           return id;
         }
       }
@@ -205,22 +247,22 @@ final class FlowTable {
    * slower. Returns a value derived from the loads only so the JIT keeps them.
    */
   long prefetch(long[] hashes, int count) {
-    final long[] idx = index;
-    final long[] a = arena;
+    final long idx = index;
+    final long a = arena;
     long sink = 0;
     for (int j = 0; j < count; j++) {
-      sink += idx[(int) hashes[j] & mask];
+      sink += get(idx, (int) hashes[j] & mask);
     }
     for (int j = 0; j < count; j++) {
       int tag = (int) hashes[j];
       int slot = tag & mask;
       long e;
-      while ((e = idx[slot]) != 0 && (int) (e >>> 32) != tag) {
+      while ((e = get(idx, slot)) != 0 && (int) (e >>> 32) != tag) {
         slot = (slot + 1) & mask;
       }
       if (e != 0) {
         int b = ((int) e - 1) * STRIDE;
-        sink += a[b] + a[b + LAST_MS];
+        sink += get(a, b) + get(a, b + LAST_MS);
       }
     }
     return sink;
@@ -233,18 +275,18 @@ final class FlowTable {
   int insertAt(int slot, long h, long k0, long k1, long k2, long k3, long k4, long k5) {
     int id = size++;
     int b = id * STRIDE;
-    long[] a = arena;
-    a[b + K0] = k0;
-    a[b + K1] = k1;
-    a[b + K2] = k2;
-    a[b + K3] = k3;
-    a[b + K4] = k4;
-    a[b + K5] = k5;
-    a[b + PACKETS] = 0;
-    a[b + BYTES] = 0;
-    a[b + FIRST_MS] = Long.MAX_VALUE;
-    a[b + LAST_MS] = Long.MIN_VALUE;
-    index[slot] = ((long) (int) h << 32) | (id + 1L);
+    long a = arena;
+    put(a, b + K0, k0);
+    put(a, b + K1, k1);
+    put(a, b + K2, k2);
+    put(a, b + K3, k3);
+    put(a, b + K4, k4);
+    put(a, b + K5, k5);
+    put(a, b + PACKETS, 0);
+    put(a, b + BYTES, 0);
+    put(a, b + FIRST_MS, Long.MAX_VALUE);
+    put(a, b + LAST_MS, Long.MIN_VALUE);
+    put(index, slot, ((long) (int) h << 32) | (id + 1L));
     return id;
   }
 
@@ -257,25 +299,53 @@ final class FlowTable {
     int last = size - 1;
     if (id != last) {
       int lastSlot = slotOf(last);
-      System.arraycopy(arena, last * STRIDE, arena, id * STRIDE, STRIDE);
-      index[lastSlot] = (index[lastSlot] & 0xFFFF_FFFF_0000_0000L) | (id + 1L);
+      long a = arena;
+      int from = last * STRIDE;
+      int to = id * STRIDE;
+      for (int w = 0; w < STRIDE; w++) {
+        put(a, to + w, get(a, from + w));
+      }
+      put(index, lastSlot, (get(index, lastSlot) & 0xFFFF_FFFF_0000_0000L) | (id + 1L));
     }
     size = last;
   }
 
   /** Empties the table. */
   void clear() {
-    Arrays.fill(index, 0L);
+    if ((long) size * 16 < indexSlots) {
+      // only the slots in use (slotOf still finds an id past slots already emptied): the untouched
+      // pages stay uncommitted
+      for (int id = size - 1; id >= 0; id--) {
+        put(index, slotOf(id), 0L);
+      }
+    } else {
+      for (int i = 0; i < indexSlots; i++) {
+        put(index, i, 0L);
+      }
+    }
     size = 0;
+  }
+
+  /** Gives the memory back; the table must not be used after. */
+  void free() {
+    arenaMemory.close();
+    indexMemory.close();
   }
 
   private int slotOf(int id) {
     int b = id * STRIDE;
-    long[] a = arena;
-    long h = hash(a[b + K0], a[b + K1], a[b + K2], a[b + K3], a[b + K4], a[b + K5] & K5_KEY_MASK);
+    long a = arena;
+    long h =
+        hash(
+            get(a, b + K0),
+            get(a, b + K1),
+            get(a, b + K2),
+            get(a, b + K3),
+            get(a, b + K4),
+            get(a, b + K5) & K5_KEY_MASK);
     int slot = (int) h & mask;
     long want = id + 1L;
-    while ((index[slot] & 0xFFFF_FFFFL) != want) {
+    while ((get(index, slot) & 0xFFFF_FFFFL) != want) {
       slot = (slot + 1) & mask;
     }
     return slot;
@@ -283,21 +353,21 @@ final class FlowTable {
 
   /** Backward-shift deletion: pulls later members of the cluster into the hole when they may. */
   private void deleteSlot(int hole) {
-    final long[] idx = index;
+    final long idx = index;
     int i = hole;
     int j = hole;
     while (true) {
       j = (j + 1) & mask;
-      long e = idx[j];
+      long e = get(idx, j);
       if (e == 0) {
         break;
       }
       int ideal = (int) (e >>> 32) & mask;
       if (((j - ideal) & mask) >= ((j - i) & mask)) {
-        idx[i] = e;
+        put(idx, i, e);
         i = j;
       }
     }
-    idx[i] = 0;
+    put(idx, i, 0);
   }
 }

@@ -33,7 +33,7 @@ final class TopFlows {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);
     }
-    final long[] a = table.arena;
+    final long a = table.arena;
     int size = table.size();
     int k = Math.min(n, size);
     int[] heap = new int[k];
@@ -42,7 +42,8 @@ final class TopFlows {
       if (used < k) {
         heap[used] = id;
         siftUp(heap, used++, a, field);
-      } else if (k > 0 && a[id * STRIDE + field] > a[heap[0] * STRIDE + field]) {
+      } else if (k > 0
+          && FlowTable.get(a, id * STRIDE + field) > FlowTable.get(a, heap[0] * STRIDE + field)) {
         heap[0] = id;
         siftDown(heap, k, a, field);
       }
@@ -60,12 +61,12 @@ final class TopFlows {
     return result;
   }
 
-  private static void siftUp(int[] heap, int i, long[] a, int field) {
+  private static void siftUp(int[] heap, int i, long a, int field) {
     int id = heap[i];
-    long v = a[id * STRIDE + field];
+    long v = FlowTable.get(a, id * STRIDE + field);
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      if (a[heap[parent] * STRIDE + field] <= v) {
+      if (FlowTable.get(a, heap[parent] * STRIDE + field) <= v) {
         break;
       }
       heap[i] = heap[parent];
@@ -74,23 +75,24 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static void siftDown(int[] heap, int used, long[] a, int field) {
+  private static void siftDown(int[] heap, int used, long a, int field) {
     if (used == 0) {
       return;
     }
     int i = 0;
     int id = heap[0];
-    long v = a[id * STRIDE + field];
+    long v = FlowTable.get(a, id * STRIDE + field);
     while (true) {
       int child = 2 * i + 1;
       if (child >= used) {
         break;
       }
       if (child + 1 < used
-          && a[heap[child + 1] * STRIDE + field] < a[heap[child] * STRIDE + field]) {
+          && FlowTable.get(a, heap[child + 1] * STRIDE + field)
+              < FlowTable.get(a, heap[child] * STRIDE + field)) {
         child++;
       }
-      if (a[heap[child] * STRIDE + field] >= v) {
+      if (FlowTable.get(a, heap[child] * STRIDE + field) >= v) {
         break;
       }
       heap[i] = heap[child];
@@ -99,12 +101,12 @@ final class TopFlows {
     heap[i] = id;
   }
 
-  private static ActiveFlow copy(long[] a, int b) {
-    long k4 = a[b + K4];
-    long k5 = a[b + K5];
+  private static ActiveFlow copy(long a, int b) {
+    long k4 = FlowTable.get(a, b + K4);
+    long k5 = FlowTable.get(a, b + K5);
     return new ActiveFlow(
-        address(a[b + K0], a[b + K1]),
-        address(a[b + K2], a[b + K3]),
+        address(FlowTable.get(a, b + K0), FlowTable.get(a, b + K1)),
+        address(FlowTable.get(a, b + K2), FlowTable.get(a, b + K3)),
         FlowTable.srcPort(k4),
         FlowTable.dstPort(k4),
         FlowTable.protocol(k5),
@@ -114,10 +116,10 @@ final class TopFlows {
         FlowTable.vlanId(k5),
         FlowTable.tos(k5),
         FlowTable.tcpFlags(k5),
-        a[b + PACKETS],
-        a[b + BYTES],
-        a[b + FIRST_MS],
-        a[b + LAST_MS]);
+        FlowTable.get(a, b + PACKETS),
+        FlowTable.get(a, b + BYTES),
+        FlowTable.get(a, b + FIRST_MS),
+        FlowTable.get(a, b + LAST_MS));
   }
 
   private static byte[] address(long lo, long hi) {

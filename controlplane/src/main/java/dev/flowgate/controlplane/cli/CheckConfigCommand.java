@@ -1,8 +1,10 @@
 package dev.flowgate.controlplane.cli;
 
+import dev.flowgate.bpf.NativeBpf;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -42,6 +44,17 @@ final class CheckConfigCommand implements Callable<Integer> {
     }
     if (effective) {
       spec.commandLine().getOut().print(config.toYaml());
+      // as YAML comments, so the output still loads: what this config can take at most here
+      if (NativeBpf.isAvailable()) {
+        MemoryBudget budget =
+            MemoryBudget.of(config, NativeBpf.nrPossibleCpus(), Runtime.getRuntime().maxMemory());
+        spec.commandLine()
+            .getOut()
+            .println("# memory on " + NativeBpf.nrPossibleCpus() + " possible CPUs:");
+        for (String line : budget.lines()) {
+          spec.commandLine().getOut().println("#   " + line);
+        }
+      }
       spec.commandLine().getErr().println(file + ": ok");
     } else {
       spec.commandLine().getOut().println(file + ": ok");

@@ -1,12 +1,15 @@
 package dev.flowgate.controlplane.cli;
 
+import dev.flowgate.bpf.NativeBpf;
 import dev.flowgate.controlplane.FlowgateDaemon;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.security.FilePermissionCheck;
 import dev.flowgate.controlplane.security.UnsafePermissionsException;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,6 +44,16 @@ final class RunCommand implements Callable<Integer> {
     } catch (UnsafePermissionsException e) {
       spec.commandLine().getErr().println("flowgate: " + e.getMessage());
       return Main.BAD_CONFIG;
+    }
+    OptionalLong available = MemoryBudget.available();
+    if (NativeBpf.isAvailable() && available.isPresent()) {
+      try {
+        MemoryBudget.of(loaded, NativeBpf.nrPossibleCpus(), Runtime.getRuntime().maxMemory())
+            .check(available.getAsLong());
+      } catch (IllegalStateException e) {
+        spec.commandLine().getErr().println(config + ": " + e.getMessage());
+        return Main.BAD_CONFIG;
+      }
     }
     return new FlowgateDaemon(loaded, config).run();
   }

@@ -8,7 +8,8 @@ import java.util.List;
  * The {@code flows:} section: the flow table's size and the flow lifecycle's clocks. The timeouts'
  * defaults and bounds are {@link FlowCacheOptions}'s, the options the flow cache is built from.
  *
- * @param maxFlows flows each CPU's slice of the kernel flow table holds per sweep interval
+ * @param maxFlows flows the kernel flow table holds per sweep interval, in total; each CPU's slice
+ *     holds twice its even share (FlowTable.flowsPerCpu)
  * @param sweepInterval how often the kernel's counters are drained
  * @param activeTimeout a flow still running after this long is exported and starts anew
  * @param idleTimeout a flow that saw no packet for this long is exported and forgotten
@@ -16,13 +17,13 @@ import java.util.List;
 public record FlowsConfig(
     int maxFlows, Duration sweepInterval, Duration activeTimeout, Duration idleTimeout) {
 
-  /** Default max-flows: 262144 flows per CPU within one sweep interval. */
+  /** Default max-flows: 262144 flows within one sweep interval, all CPUs together. */
   public static final int DEFAULT_MAX_FLOWS = 262_144;
 
   /** Smallest max-flows: 1024. */
   public static final int MIN_MAX_FLOWS = 1024;
 
-  /** Largest max-flows: 16777216 (2^24) per CPU, 2.75 GiB of kernel flow table per CPU. */
+  /** Largest max-flows: 16777216 (2^24) in total (the start refuses what memory cannot hold). */
   public static final int MAX_MAX_FLOWS = 16_777_216;
 
   /** Default sweep-interval: 1s between drains of the kernel's counters. */

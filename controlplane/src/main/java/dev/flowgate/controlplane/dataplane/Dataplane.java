@@ -61,9 +61,9 @@ public final class Dataplane implements AutoCloseable {
   }
 
   /**
-   * Loads the object with a flow table for {@code maxFlows} flows per CPU per interval ({@link
-   * FlowTable#configure}), pinning (or reusing) its maps under {@code
-   * pinPath/<schema-version>/maps}.
+   * Loads the object with a flow table for {@code maxFlows} flows per interval ({@link
+   * FlowTable#flowsPerCpu}, {@link FlowTable#configure}), pinning (or reusing) its maps under
+   * {@code pinPath/<schema-version>/maps}.
    *
    * @throws BpfException if the kernel refuses the object (the verifier log is in the detail)
    */
@@ -78,7 +78,7 @@ public final class Dataplane implements AutoCloseable {
     }
     BpfObject object = BpfObject.openDefault();
     try {
-      FlowTable.configure(object, maxFlows);
+      FlowTable.configure(object, FlowTable.flowsPerCpu(maxFlows, NativeBpf.nrPossibleCpus()));
       object.setGlobal("fg_snap_len", snapLength);
       object.pinMapsUnder(maps);
       loadReusingPins(object, maps, maxFlows);
@@ -106,7 +106,7 @@ public final class Dataplane implements AutoCloseable {
               + maps
               + " were made by a run with another shape (flows.max-flows now "
               + maxFlows
-              + " per CPU on "
+              + " on "
               + NativeBpf.nrPossibleCpus()
               + " CPUs, or another flowgate build): start once with the old flows.max-flows and"
               + " dataplane.keep-attached: false, so that the stop exports what they hold and"
@@ -118,7 +118,7 @@ public final class Dataplane implements AutoCloseable {
     }
   }
 
-  /** The flows per CPU per interval the table was sized for (flows.max-flows). */
+  /** The flows per interval the table was sized for (flows.max-flows, in total). */
   public int maxFlows() {
     return maxFlows;
   }

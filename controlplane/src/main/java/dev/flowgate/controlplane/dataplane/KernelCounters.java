@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * Reads the kernel's per-CPU totals (per slot and direction) and error counters, summed over CPUs.
- * One lookup per slot in use; called once per sweep and at scrape time.
+ * Reads the kernel's per-CPU totals (per flow table half, slot and direction) and error counters,
+ * summed over CPUs. A few lookups per slot in use; called once per sweep and at scrape time.
  */
 public final class KernelCounters {
 
@@ -61,6 +61,7 @@ public final class KernelCounters {
     }
   }
 
+  private final Dataplane dataplane;
   private final BpfMap totals;
   private final BpfMap errors;
   private final BpfMap sampleCounts;
@@ -72,6 +73,7 @@ public final class KernelCounters {
   private final ByteBuffer errorValue;
 
   public KernelCounters(Dataplane dataplane) {
+    this.dataplane = dataplane;
     this.totals = dataplane.totals();
     this.errors = dataplane.errors();
     this.sampleCounts = dataplane.sampleCounts();
@@ -93,9 +95,17 @@ public final class KernelCounters {
         Layout.sumPerCpu(sampleValue, 0, Layout.SAMPLE_COUNTS_SIZE, Layout.SAMPLE_COUNTS_DROPPED));
   }
 
-  /** The totals of one slot and direction. */
+  /** The totals of one slot and direction, both table halves. */
   public synchronized Totals totals(int slot, int direction) {
-    key.putInt(0, slot * Layout.DIR_MAX + direction);
+    return totals(0, slot, direction).plus(totals(1, slot, direction));
+  }
+
+  /**
+   * The totals of one slot and direction counted into table half {@code half}: once the half is
+   * retired (swapped out), final and exactly what its drain holds plus its insert failures.
+   */
+  public synchronized Totals totals(int half, int slot, int direction) {
+    key.putInt(0, Layout.totalsIndex(half, slot, direction));
     if (!totals.lookup(key, totalsValue)) {
       return Totals.ZERO;
     }
@@ -110,21 +120,26 @@ public final class KernelCounters {
   }
 
   /**
-   * Reads the totals of every slot in {@code slots} (both directions) and every error counter: what
-   * a sweep reads right after its swap.
+   * Reads the totals of every slot in {@code slots} (both directions, both table halves and the
+   * half no program writes now on its own) and every error counter: what a sweep reads right after
+   * its swap, when the idle half is the one the swap retired.
    */
   public synchronized KernelReading read(List<Integer> slots) {
+    int half = dataplane.idleHalf();
     Totals[] t = new Totals[slots.size() * Layout.DIR_MAX];
+    Totals[] r = new Totals[slots.size() * Layout.DIR_MAX];
     for (int i = 0; i < slots.size(); i++) {
       for (int dir = 0; dir < Layout.DIR_MAX; dir++) {
-        t[i * Layout.DIR_MAX + dir] = totals(slots.get(i), dir);
+        Totals retired = totals(half, slots.get(i), dir);
+        r[i * Layout.DIR_MAX + dir] = retired;
+        t[i * Layout.DIR_MAX + dir] = retired.plus(totals(half ^ 1, slots.get(i), dir));
       }
     }
     long[] e = new long[Layout.DP_ERROR_MAX];
     for (int i = 0; i < e.length; i++) {
       e[i] = error(i);
     }
-    return new KernelReading(slots, t, e);
+    return new KernelReading(slots, t, half, r, e);
   }
 
   /** One error counter (enum fg_error), summed over CPUs. */

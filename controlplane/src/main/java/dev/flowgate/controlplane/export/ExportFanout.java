@@ -5,6 +5,7 @@ import dev.flowgate.controlplane.cache.FinishedFlowConsumer;
 import dev.flowgate.controlplane.sweep.SweepListener;
 import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.CollectorExporter;
@@ -84,6 +85,15 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
       if (sink instanceof ArrowFileSink files) {
         out.add(files.stats());
       }
+    }
+    return out;
+  }
+
+  /** What became of the flows each sink was handed, in config order (collectors, then Arrow). */
+  public List<SinkReport> sinkReports() {
+    List<SinkReport> out = new ArrayList<>(sinks.size());
+    for (FlowSink sink : sinks) {
+      out.add(sink.report());
     }
     return out;
   }

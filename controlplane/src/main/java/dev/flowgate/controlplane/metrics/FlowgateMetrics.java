@@ -54,6 +54,7 @@ public final class FlowgateMetrics {
     SweepMetrics.register(registry, source);
     ExportMetrics.register(registry, source);
     SampleMetrics.register(registry, source);
+    SinkMetrics.register(registry, source);
     if (jvm) {
       registerJvm(registry);
     }

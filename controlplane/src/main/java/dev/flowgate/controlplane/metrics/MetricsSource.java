@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.metrics;
 
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.util.List;
@@ -40,4 +41,7 @@ public interface MetricsSource {
   default List<InterfaceSamples> samples() {
     return List.of();
   }
+
+  /** What became of the flows each sink was handed, one report per sink, in config order. */
+  List<SinkReport> sinks();
 }

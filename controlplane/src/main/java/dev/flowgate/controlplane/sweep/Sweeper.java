@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane.sweep;
 
 import dev.flowgate.bpf.Layout;
+import dev.flowgate.bpf.LazyMemory;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import java.io.ByteArrayOutputStream;
@@ -43,6 +44,8 @@ public final class Sweeper {
   private ByteBuffer keys;
   private ByteBuffer values;
   // the journaled drain's buffers: a whole half of the flow table, allocated at the first sweep
+  private LazyMemory keyMemory;
+  private LazyMemory valueMemory;
   private ByteBuffer mapKeys;
   private ByteBuffer mapValues;
   private volatile byte[] lastIntervalIpc = new byte[0];
@@ -135,11 +138,12 @@ public final class Sweeper {
   private int drainJournaled(int half, long nowMs, boolean expire) {
     long offset = MonotonicClock.epochOffsetNs();
     int slots = dataplane.flowCapacity();
-    if (mapKeys == null || mapKeys.capacity() < slots * Layout.FLOW_KEY_SIZE) {
-      mapKeys =
-          ByteBuffer.allocateDirect(slots * Layout.FLOW_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-      mapValues =
-          ByteBuffer.allocateDirect(slots * Layout.FLOW_STATS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    if (mapKeys == null || mapKeys.capacity() < (long) slots * Layout.FLOW_KEY_SIZE) {
+      // sized for a full half, committed only as far as the largest sweep wrote
+      keyMemory = LazyMemory.map((long) slots * Layout.FLOW_KEY_SIZE);
+      valueMemory = LazyMemory.map((long) slots * Layout.FLOW_STATS_SIZE);
+      mapKeys = keyMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
+      mapValues = valueMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
     }
     mapKeys.clear();
     mapValues.clear();

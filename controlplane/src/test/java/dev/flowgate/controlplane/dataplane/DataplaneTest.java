@@ -48,7 +48,7 @@ class DataplaneTest {
     }
     assertThatThrownBy(() -> Dataplane.load(pins, 8192, Layout.DEFAULT_SNAP))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("flows.max-flows now 8192 per CPU")
+        .hasMessageContaining("flows.max-flows now 8192 on ")
         .hasMessageContaining("dataplane.keep-attached: false")
         .hasMessageContaining(pins.resolve(String.valueOf(Layout.SCHEMA_VERSION)).toString())
         .hasMessageContaining("fg_flows");

@@ -3,6 +3,8 @@ package dev.flowgate.controlplane.metrics;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.exporters.EndReason;
+import dev.flowgate.exporters.SinkReport;
+import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.nio.ByteBuffer;
@@ -118,6 +120,29 @@ final class FixedMetricsSource implements MetricsSource {
     return List.of(
         new ExporterStats(
             "127.0.0.1:4739", "ipfix", 10, 420, 12_000, 2, 0, 1, 0, 0, 0, 1024, 0, 0, 0, null));
+  }
+
+  @Override
+  public List<SinkReport> sinks() {
+    return List.of(
+        new SinkReport(
+            "udp:127.0.0.1:4739",
+            new Volume(1000, 90_000),
+            new Volume(900, 81_000),
+            new Volume(40, 3_600),
+            new Volume(50, 4_500),
+            new Volume(10, 900),
+            3,
+            "send: java.net.PortUnreachableException"),
+        new SinkReport(
+            "arrow",
+            new Volume(1000, 90_000),
+            new Volume(1000, 90_000),
+            Volume.ZERO,
+            Volume.ZERO,
+            Volume.ZERO,
+            0,
+            null));
   }
 
   @Override

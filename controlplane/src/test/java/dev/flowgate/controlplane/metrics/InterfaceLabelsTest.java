@@ -147,6 +147,11 @@ class InterfaceLabelsTest {
     }
 
     @Override
+    public List<dev.flowgate.exporters.SinkReport> sinks() {
+      return fixed.sinks();
+    }
+
+    @Override
     public List<dev.flowgate.exporters.arrow.ArrowFileSinkStats> arrowSinks() {
       return fixed.arrowSinks();
     }

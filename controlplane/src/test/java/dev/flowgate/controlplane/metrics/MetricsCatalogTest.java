@@ -39,6 +39,8 @@ class MetricsCatalogTest {
           "collector",
           "directory",
           "subscriber",
+          "sink", // one per configured collector, plus arrow
+          "outcome", // delivered, dropped, failed
           "version");
 
   private BufferAllocator allocator;
@@ -123,5 +125,18 @@ class MetricsCatalogTest {
             "flowgate_interface_bytes_total{direction=\"egress\",interface=\"eth1\"} 128000.0\n",
             "flowgate_traffic_packets_total{direction=\"ingress\",interface=\"eth0\","
                 + "ip_version=\"ipv6\",protocol=\"icmp\"} 16.0\n");
+  }
+
+  @Test
+  void sinkOutcomesArePacketsAndBytesPerSinkAndOutcome() {
+    String text = new String(metrics.scrape(null).body(), StandardCharsets.UTF_8);
+    assertThat(text)
+        .contains(
+            "flowgate_sink_packets_total{outcome=\"delivered\",sink=\"udp:127.0.0.1:4739\"}"
+                + " 900.0\n",
+            "flowgate_sink_packets_total{outcome=\"failed\",sink=\"udp:127.0.0.1:4739\"} 50.0\n",
+            "flowgate_sink_bytes_total{outcome=\"dropped\",sink=\"udp:127.0.0.1:4739\"} 3600.0\n",
+            "flowgate_sink_packets_total{outcome=\"delivered\",sink=\"arrow\"} 1000.0\n",
+            "flowgate_sink_queued_packets{sink=\"udp:127.0.0.1:4739\"} 10.0\n");
   }
 }

@@ -1,12 +1,18 @@
 package dev.flowgate.exporters.arrow;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSchema;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.SinkReport;
+import dev.flowgate.exporters.Volume;
+import dev.flowgate.exporters.outcome.SinkOutcomes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,6 +43,10 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
  *   <li>Errors: an I/O error is counted and logged, never thrown out of {@link #write}; the batch's
  *       rows are counted as dropped, the batches already in the file are saved under its finished
  *       name, and the next write starts a new file.
+ *   <li>Outcomes ({@link #report()}, sink name {@value #SINK_NAME}): rows are queued while their
+ *       file is being written and delivered once the file holding them was renamed into place
+ *       (finished, or recovered after an error); a batch whose write failed, and the batches of a
+ *       file that could be neither finished nor recovered, failed.
  * </ul>
  *
  * <p>Threads: the flow cache calls {@link #write} on its sweeper thread, and this sink does its
@@ -51,6 +61,9 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 public final class ArrowFileSink implements FlowSink {
 
   private static final Logger LOG = Logger.getLogger(ArrowFileSink.class.getName());
+
+  /** The sink name in outcomes, metrics and the status API. */
+  public static final String SINK_NAME = "arrow";
 
   private final FlowDirectory directory;
   private final int maxFiles;
@@ -68,9 +81,11 @@ public final class ArrowFileSink implements FlowSink {
   private final AtomicLong filesRecovered = new AtomicLong();
   private volatile Path currentFile;
   private volatile String lastError;
+  private final SinkOutcomes outcomes = new SinkOutcomes(SINK_NAME);
 
   // guarded by this
   private OpenFlowFile current;
+  private final List<Volume> currentBatches = new ArrayList<>(); // the flows of each batch in it
   private Instant currentStart;
   private boolean prepared;
   private boolean closed;
@@ -102,11 +117,14 @@ public final class ArrowFileSink implements FlowSink {
    */
   @Override
   public synchronized void write(VectorSchemaRoot finished) {
-    if (closed) {
-      throw new IllegalStateException("arrow file sink on " + directory.path() + " is closed");
-    }
     if (!FlowSchema.SCHEMA.equals(finished.getSchema())) {
       throw new IllegalArgumentException("not a FlowSchema batch: " + finished.getSchema());
+    }
+    Volume flows = total(finished);
+    outcomes.handed(flows);
+    if (closed) {
+      outcomes.dropped(flows, "sink closed");
+      throw new IllegalStateException("arrow file sink on " + directory.path() + " is closed");
     }
     Instant start = intervalStart(clock.instant());
     rotateIfDue(start);
@@ -120,11 +138,13 @@ public final class ArrowFileSink implements FlowSink {
         open(start);
       }
       current.writeBatch();
+      currentBatches.add(flows);
       batchesWritten.incrementAndGet();
       rowsWritten.addAndGet(rows);
     } catch (IOException e) {
       rowsDropped.addAndGet(rows);
       failed("writing " + rows + " flows", e);
+      outcomes.failed(flows, "writing " + rows + " flows: " + e);
       if (current != null) {
         abandonCurrent();
       }
@@ -142,6 +162,7 @@ public final class ArrowFileSink implements FlowSink {
     if (!closed) {
       rotateIfDue(intervalStart(clock.instant()));
     }
+    outcomes.tick();
   }
 
   /** Finishes the current file (footer, sync, rename) and releases the sink's buffers. */
@@ -159,6 +180,11 @@ public final class ArrowFileSink implements FlowSink {
       root.close();
       allocator.close();
     }
+  }
+
+  @Override
+  public SinkReport report() {
+    return outcomes.report();
   }
 
   /** The counters now. */
@@ -228,10 +254,11 @@ public final class ArrowFileSink implements FlowSink {
     try {
       file.finish();
       filesWritten.incrementAndGet();
+      settle(currentBatches.size(), null);
     } catch (IOException e) {
       failed("finishing " + file.temporary(), e);
       file.abandon();
-      recover(file.temporary());
+      settle(recover(file.temporary()), "finishing " + file.temporary() + ": " + e);
     }
     applyRetention();
   }
@@ -241,30 +268,61 @@ public final class ArrowFileSink implements FlowSink {
     current = null;
     currentFile = null;
     file.abandon();
-    recover(file.temporary());
+    settle(recover(file.temporary()), "the file " + file.temporary() + " failed");
     applyRetention();
   }
 
-  /** Saves the whole batches of a temporary file under its finished name. */
-  private void recover(Path temporary) {
+  /**
+   * The current file's first {@code saved} batches are in a file renamed into place (delivered);
+   * the rest failed with {@code error}.
+   */
+  private void settle(long saved, String error) {
+    for (int i = 0; i < currentBatches.size(); i++) {
+      if (i < saved) {
+        outcomes.delivered(currentBatches.get(i));
+      } else {
+        outcomes.failed(currentBatches.get(i), error + " (not recovered)");
+      }
+    }
+    currentBatches.clear();
+  }
+
+  /**
+   * Saves the whole batches of a temporary file under its finished name. Returns how many were
+   * saved (0 if the recovery failed).
+   */
+  private long recover(Path temporary) {
     try {
       if (!Files.exists(temporary)) {
-        return;
+        return 0;
       }
       Path finished = FlowDirectory.finishedPathOf(temporary);
       if (Files.exists(finished)) {
         // a recovery that was cut between its rename and this delete: the data is saved already
         Files.delete(temporary);
-        return;
+        return 0;
       }
       long batches = TempFileRecovery.recover(temporary, finished, allocator);
       if (batches > 0) {
         filesRecovered.incrementAndGet();
         LOG.info("recovered " + batches + " flow batches from " + temporary + " into " + finished);
       }
+      return batches;
     } catch (IOException e) {
       failed("recovering " + temporary, e);
+      return 0;
     }
+  }
+
+  private static Volume total(VectorSchemaRoot finished) {
+    FlowColumns flows = new FlowColumns(finished);
+    long packets = 0;
+    long bytes = 0;
+    for (int row = 0; row < flows.rowCount(); row++) {
+      packets += flows.packets(row);
+      bytes += flows.bytes(row);
+    }
+    return new Volume(packets, bytes);
   }
 
   private void applyRetention() {

@@ -3,6 +3,8 @@ package dev.flowgate.exporters.collector;
 import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.SinkReport;
+import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.encode.EncodeCursor;
 import dev.flowgate.exporters.encode.ExportTotals;
 import dev.flowgate.exporters.encode.FlowMessageEncoder;
@@ -10,6 +12,7 @@ import dev.flowgate.exporters.ipfix.IpfixEncoder;
 import dev.flowgate.exporters.netflow.NetflowV5Encoder;
 import dev.flowgate.exporters.netflow.NetflowV9Encoder;
 import dev.flowgate.exporters.netflow.SysUptime;
+import dev.flowgate.exporters.outcome.SinkOutcomes;
 import dev.flowgate.exporters.transport.Backoff;
 import dev.flowgate.exporters.transport.ExportTransport;
 import dev.flowgate.exporters.transport.TcpTransport;
@@ -20,6 +23,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -33,9 +37,18 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * TemplateRefresher}). Sequence numbers count what really left: IPFIX and v5 the data records, v9
  * the export packets.
  *
- * <p>When the collector is down or unreachable the exporter keeps running: failed sends are counted
- * and retried with a {@link Backoff}, the queue keeps only the newest messages (oldest dropped and
- * counted), and when sends succeed again the templates go first.
+ * <p>When the collector is down or unreachable the exporter keeps running: a data message whose
+ * send returns an error is counted failed once and not retried, a TCP connection that cannot be
+ * made is retried with a {@link Backoff} while the queue keeps only the newest messages (oldest
+ * dropped and counted), and when sends succeed again the templates go first.
+ *
+ * <p><b>Outcomes</b> ({@link #report()}, in flow packets and bytes): a message is delivered once
+ * the transport says so ({@link ExportTransport#unacknowledged()}: UDP when the kernel accepted the
+ * datagram, TCP when the peer acknowledged its last byte); failed when its send returned an error,
+ * or when it was sent on a TCP connection that broke before the peer acknowledged it (not re-sent:
+ * the collector may hold part of it); dropped when the queue overflowed, at close, or (v5) for an
+ * IPv6 flow. The UDP socket is connected, so a collector that is not listening shows as ICMP port
+ * unreachable errors on later sends.
  */
 public final class CollectorExporter implements FlowSink {
 
@@ -48,6 +61,16 @@ public final class CollectorExporter implements FlowSink {
   private final TemplateRefresher refresher;
   private final Thread sender;
   private final EncodeCursor writeCursor = new EncodeCursor();
+  private final SinkOutcomes outcomes;
+
+  /** How often the sender asks TCP what the peer acknowledged while nothing else happens: 20 ms. */
+  static final long SETTLE_POLL_NANOS = 20_000_000L;
+
+  /** A data message sent in the current session, waiting for its last byte to be delivered. */
+  private record Sent(long end, Volume flows) {}
+
+  private final ArrayDeque<Sent> unsettled = new ArrayDeque<>(); // sender thread only
+  private long sessionBytes; // sender thread only: bytes sent in the current session
 
   private final AtomicLong messagesSent = new AtomicLong();
   private final AtomicLong recordsSent = new AtomicLong();
@@ -74,7 +97,8 @@ public final class CollectorExporter implements FlowSink {
     this.transport = transport;
     this.interfaceNames = interfaceNames;
     this.clock = clock;
-    this.queue = new MessageQueue(options.queueCapacity());
+    this.outcomes = new SinkOutcomes(sinkName(options));
+    this.queue = new MessageQueue(options.queueCapacity(), outcomes);
     this.refresher =
         new TemplateRefresher(
             options.transport() == TransportProtocol.UDP,
@@ -82,6 +106,11 @@ public final class CollectorExporter implements FlowSink {
             options.templateRefreshPackets());
     this.sender = new Thread(this::sendLoop, "flowgate-export-" + options.collector());
     this.sender.setDaemon(true);
+  }
+
+  /** The sink name of a collector: {@code udp:HOST:PORT} or {@code tcp:HOST:PORT}. */
+  public static String sinkName(CollectorOptions options) {
+    return options.transport().label() + ":" + options.collector();
   }
 
   /** Starts exporting to the collector of {@code options} with the system clock. */
@@ -125,10 +154,13 @@ public final class CollectorExporter implements FlowSink {
    */
   @Override
   public synchronized void write(VectorSchemaRoot finished) {
+    FlowColumns flows = new FlowColumns(finished);
+    Volume handed = total(flows);
+    outcomes.handed(handed);
     if (closed) {
+      outcomes.dropped(handed, "exporter closed");
       throw new IllegalStateException("exporter to " + options.collector() + " is closed");
     }
-    FlowColumns flows = new FlowColumns(finished);
     EncodeCursor cursor = writeCursor.reset();
     int max = encoder.maxMessageSize();
     while (cursor.row < flows.rowCount()) {
@@ -137,7 +169,13 @@ public final class CollectorExporter implements FlowSink {
         buf.release();
         break;
       }
-      queue.offer(new MessageQueue.Message(buf, cursor.records));
+      queue.offer(
+          new MessageQueue.Message(buf, cursor.records, new Volume(cursor.packets, cursor.bytes)));
+    }
+    if (cursor.skippedIpv6 > 0) {
+      outcomes.dropped(
+          new Volume(cursor.skippedIpv6Packets, cursor.skippedIpv6Bytes),
+          cursor.skippedIpv6 + " IPv6 flows: NetFlow v5 has no IPv6 record");
     }
     ipv6NotExportable.addAndGet(cursor.skippedIpv6);
     splitRecords.addAndGet(cursor.extraSplitRecords);
@@ -145,11 +183,37 @@ public final class CollectorExporter implements FlowSink {
   }
 
   /**
-   * Waits until every queued message was sent or dropped. Returns false if {@code timeout} passed
-   * first.
+   * Waits until every message handed so far met its outcome (delivered, dropped or failed: nothing
+   * queued, nothing unacknowledged). Returns false if {@code timeout} passed first.
    */
   public boolean awaitDelivered(Duration timeout) throws InterruptedException {
-    return queue.awaitIdle(timeout.toNanos());
+    long end = System.nanoTime() + timeout.toNanos();
+    if (!queue.awaitIdle(timeout.toNanos())) {
+      return false;
+    }
+    while (!outcomes.report().queued().isZero()) {
+      if (System.nanoTime() - end >= 0) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
+  }
+
+  @Override
+  public SinkReport report() {
+    return outcomes.report();
+  }
+
+  /** Logs the summary of recent losses if one is due (the sender runs on its own thread). */
+  @Override
+  public void tick(long nowMs) {
+    outcomes.tick();
+  }
+
+  @Override
+  public String toString() {
+    return "CollectorExporter[" + outcomes.sink() + "]";
   }
 
   /** The counters now. */
@@ -210,38 +274,49 @@ public final class CollectorExporter implements FlowSink {
     Backoff backoff = new Backoff();
     MessageQueue.Message message = null;
     boolean fresh = false; // the message was just taken: templates may be due before it
-    int failures = 0; // consecutive failed attempts at the current message
+    int failures = 0; // consecutive failed attempts to open a session
     try {
       while (true) {
         if (message == null) {
-          message = queue.take();
-          if (message == null) {
-            return; // closed and empty
+          if (unsettled.isEmpty()) {
+            message = queue.take();
+            if (message == null) {
+              return; // closed and empty, nothing waits for an acknowledgment
+            }
+          } else {
+            message = queue.poll(SETTLE_POLL_NANOS);
+            if (message == null) {
+              settle();
+              continue;
+            }
           }
           fresh = true;
-          failures = 0;
         }
+        boolean attempted = false; // the session is open: the message meets its outcome now
         try {
           boolean newSession = transport.open();
           if (newSession) {
             sessionsOpened.incrementAndGet();
             refresher.invalidate();
+            sessionBytes = 0;
           }
+          attempted = true;
           long now = clock.millis();
-          // Templates go before a message just taken, or at once on a new session. A retry after
-          // an error resends only the message: over UDP the error belongs to an earlier datagram
-          // (ICMP port unreachable), and resending templates first would fail on that same error
-          // again while the collector is down, never getting the data out.
+          // Templates go before a message just taken, or at once on a new session. If they cannot
+          // be sent, the message fails with them (a collector cannot decode it without them).
           if (encoder.hasTemplates() && (newSession || fresh) && refresher.due(now)) {
             sendTemplates(now);
           }
           fresh = false;
           send(message.buf(), now, message.records(), true);
+          unsettled.addLast(new Sent(sessionBytes, message.flows()));
           refresher.dataSent();
           message.buf().release();
           message = null;
           queue.done();
           backoff.reset();
+          failures = 0;
+          settle();
         } catch (ClosedByInterruptException e) {
           throw new InterruptedException("sender interrupted during close");
         } catch (IOException e) {
@@ -249,21 +324,79 @@ public final class CollectorExporter implements FlowSink {
           lastError = e.toString();
           refresher.invalidate(); // the collector may come back without our templates
           fresh = false;
-          if (queue.isClosed()) {
-            queue.drop(message); // closing: no waiting on a dead collector
+          brokenSession(e);
+          if (attempted) {
+            // not retried: over UDP the error may belong to an earlier datagram (ICMP port
+            // unreachable), and a retry would count a message twice or send it twice
+            outcomes.failed(message.flows(), "send: " + e);
+            message.buf().release();
+            message = null;
+            queue.done();
+          } else if (queue.isClosed()) {
+            queue.drop(message, "exporter closed while the collector was unreachable: " + e);
             message = null;
             queue.done();
           } else if (++failures > 1) {
-            queue.pause(backoff.nextPauseNanos()); // it failed again: really down, pace retries
+            // no session (a TCP connect failed) again: really down, pace the reconnects
+            queue.pause(backoff.nextPauseNanos());
           }
         }
       }
     } catch (InterruptedException e) {
       if (message != null) {
-        queue.drop(message);
+        queue.drop(message, "exporter closed while sending it");
         queue.done();
       }
+      for (Sent s : unsettled) {
+        outcomes.dropped(s.flows(), "exporter closed before the collector acknowledged it");
+      }
+      unsettled.clear();
     }
+  }
+
+  /** Counts delivered every sent message whose last byte the transport calls delivered now. */
+  private void settle() {
+    if (unsettled.isEmpty()) {
+      return;
+    }
+    long pending;
+    try {
+      pending = transport.unacknowledged();
+    } catch (IOException e) {
+      sendErrors.incrementAndGet();
+      lastError = e.toString();
+      refresher.invalidate();
+      brokenSession(e);
+      return;
+    }
+    long delivered = sessionBytes - pending;
+    while (!unsettled.isEmpty() && unsettled.peekFirst().end() <= delivered) {
+      outcomes.delivered(unsettled.pollFirst().flows());
+    }
+  }
+
+  /**
+   * After an error: if the transport's session ended (a TCP connection), what was sent on it and
+   * not yet delivered failed; it is not re-sent.
+   */
+  private void brokenSession(IOException e) {
+    if (transport.isOpen()) {
+      return;
+    }
+    for (Sent s : unsettled) {
+      outcomes.failed(s.flows(), "connection broke before the collector acknowledged it: " + e);
+    }
+    unsettled.clear();
+  }
+
+  private static Volume total(FlowColumns flows) {
+    long packets = 0;
+    long bytes = 0;
+    for (int row = 0; row < flows.rowCount(); row++) {
+      packets += flows.packets(row);
+      bytes += flows.bytes(row);
+    }
+    return new Volume(packets, bytes);
   }
 
   /** The template message, then the options data messages (statistics, interface names). */
@@ -297,6 +430,7 @@ public final class CollectorExporter implements FlowSink {
   private void send(ByteBuf buf, long now, int dataRecords, boolean flows) throws IOException {
     encoder.stamp(buf, now, sequence);
     transport.send(buf);
+    sessionBytes += buf.readableBytes();
     sequence += encoder.sequenceStep(dataRecords);
     messagesSent.incrementAndGet();
     octetsSent.addAndGet(buf.readableBytes());

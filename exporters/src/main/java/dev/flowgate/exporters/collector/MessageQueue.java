@@ -1,5 +1,7 @@
 package dev.flowgate.exporters.collector;
 
+import dev.flowgate.exporters.Volume;
+import dev.flowgate.exporters.outcome.SinkOutcomes;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
@@ -8,15 +10,16 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The bounded hand-over between the thread that encodes flows and the sender thread. When full,
  * {@link #offer} drops the oldest waiting message (newer flows are worth more than old ones) and
- * counts it, so memory stays at capacity + 1 messages (the one being sent) whatever the collector
- * does.
+ * counts it (dropped, in the exporter's {@link SinkOutcomes}), so memory stays at capacity + 1
+ * messages (the one being sent) whatever the collector does.
  */
 final class MessageQueue {
 
-  /** An encoded message and the data records it holds. */
-  record Message(ByteBuf buf, int records) {}
+  /** An encoded message, the data records it holds and the flow packets and bytes they count. */
+  record Message(ByteBuf buf, int records, Volume flows) {}
 
   private final int capacity;
+  private final SinkOutcomes outcomes;
   private final ArrayDeque<Message> messages;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -25,8 +28,9 @@ final class MessageQueue {
   private long droppedMessages;
   private long droppedRecords;
 
-  MessageQueue(int capacity) {
+  MessageQueue(int capacity, SinkOutcomes outcomes) {
     this.capacity = capacity;
+    this.outcomes = outcomes;
     this.messages = new ArrayDeque<>(Math.min(capacity, 4096));
   }
 
@@ -35,7 +39,7 @@ final class MessageQueue {
     lock.lock();
     try {
       if (messages.size() == capacity) {
-        drop(messages.pollFirst());
+        drop(messages.pollFirst(), "queue full (" + capacity + " messages): oldest dropped");
       }
       messages.addLast(m);
       changed.signalAll();
@@ -53,6 +57,26 @@ final class MessageQueue {
     try {
       while (messages.isEmpty() && !closed) {
         changed.await();
+      }
+      Message m = messages.pollFirst();
+      busy = m != null;
+      changed.signalAll();
+      return m;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The next message, waiting at most {@code nanos} (also after {@link #close()}); null if none
+   * came. Marks the sender busy like {@link #take()}.
+   */
+  Message poll(long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      long left = nanos;
+      while (messages.isEmpty() && left > 0) {
+        left = changed.awaitNanos(left);
       }
       Message m = messages.pollFirst();
       busy = m != null;
@@ -130,7 +154,7 @@ final class MessageQueue {
     try {
       Message m;
       while ((m = messages.pollFirst()) != null) {
-        drop(m);
+        drop(m, "exporter closed with the message still queued");
       }
       changed.signalAll();
     } finally {
@@ -138,8 +162,8 @@ final class MessageQueue {
     }
   }
 
-  /** Counts and releases a message that will never be sent. */
-  void drop(Message m) {
+  /** Counts (dropped, for {@code reason}) and releases a message that will never be sent. */
+  void drop(Message m, String reason) {
     lock.lock();
     try {
       droppedMessages++;
@@ -148,6 +172,7 @@ final class MessageQueue {
     } finally {
       lock.unlock();
     }
+    outcomes.dropped(m.flows(), reason);
   }
 
   int size() {

@@ -1,5 +1,7 @@
 package dev.flowgate.exporters.collector;
 
+import dev.flowgate.exporters.Volume;
+import dev.flowgate.exporters.outcome.SinkOutcomes;
 import dev.flowgate.exporters.psamp.PsampEncoder;
 import dev.flowgate.exporters.sample.SampleBatch;
 import dev.flowgate.exporters.transport.Backoff;
@@ -57,7 +59,8 @@ public final class PsampExporter implements AutoCloseable {
     this.transport = transport;
     this.selectors = selectors;
     this.clock = clock;
-    this.queue = new MessageQueue(options.queueCapacity());
+    // samples are not flows: their messages carry no flow volume, the ledger stays empty
+    this.queue = new MessageQueue(options.queueCapacity(), new SinkOutcomes("psamp"));
     this.refresher =
         new TemplateRefresher(
             options.transport() == TransportProtocol.UDP,
@@ -101,7 +104,7 @@ public final class PsampExporter implements AutoCloseable {
     for (int i = 0; i < samples.size(); ) {
       ByteBuf buf = Unpooled.buffer(max, max);
       int next = encoder.encodeSamples(samples, i, buf);
-      queue.offer(new MessageQueue.Message(buf, next - i));
+      queue.offer(new MessageQueue.Message(buf, next - i, Volume.ZERO));
       i = next;
     }
   }
@@ -195,7 +198,7 @@ public final class PsampExporter implements AutoCloseable {
           refresher.invalidate();
           fresh = false;
           if (queue.isClosed()) {
-            queue.drop(message);
+            queue.drop(message, "closing");
             message = null;
             queue.done();
           } else if (++failures > 1) {
@@ -205,7 +208,7 @@ public final class PsampExporter implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       if (message != null) {
-        queue.drop(message);
+        queue.drop(message, "interrupted");
         queue.done();
       }
     }

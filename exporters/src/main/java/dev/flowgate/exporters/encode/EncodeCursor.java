@@ -15,8 +15,20 @@ public final class EncodeCursor {
   /** Data records written into the last message (the unit of IPFIX and v5 sequence numbers). */
   public int records;
 
+  /** Flow packets (packetDeltaCount) of the records in the last message. */
+  public long packets;
+
+  /** Flow bytes (octetDeltaCount) of the records in the last message. */
+  public long bytes;
+
   /** NetFlow v5 only: IPv6 rows skipped since the reset (v5 has no IPv6 format). */
   public long skippedIpv6;
+
+  /** NetFlow v5 only: the packets of those rows. */
+  public long skippedIpv6Packets;
+
+  /** NetFlow v5 only: the bytes of those rows. */
+  public long skippedIpv6Bytes;
 
   /** NetFlow v5 only: records written beyond one per row because counters exceeded 32 bits. */
   public long extraSplitRecords;
@@ -29,7 +41,11 @@ public final class EncodeCursor {
     row = 0;
     part = 0;
     records = 0;
+    packets = 0;
+    bytes = 0;
     skippedIpv6 = 0;
+    skippedIpv6Packets = 0;
+    skippedIpv6Bytes = 0;
     extraSplitRecords = 0;
     truncatedInterfaces = 0;
     return this;

@@ -24,7 +24,8 @@ public interface FlowMessageEncoder {
   /**
    * Appends to {@code out} one data message holding the rows from {@code cursor.row} on, as many as
    * fit. Returns false (writing nothing) when the batch is exhausted. Sets {@code cursor.records}
-   * to the number of data records written.
+   * to the number of data records written and {@code cursor.packets}/{@code cursor.bytes} to the
+   * flow packets and bytes they carry (the exporter's delivered/failed outcomes count these).
    */
   boolean encodeData(FlowColumns flows, EncodeCursor cursor, ByteBuf out);
 

@@ -65,6 +65,8 @@ public final class IpfixEncoder extends TemplateFormatEncoder {
   public boolean encodeData(FlowColumns flows, EncodeCursor cursor, ByteBuf out) {
     int rows = flows.rowCount();
     cursor.records = 0;
+    cursor.packets = 0;
+    cursor.bytes = 0;
     if (cursor.row >= rows) {
       return false;
     }
@@ -106,6 +108,8 @@ public final class IpfixEncoder extends TemplateFormatEncoder {
       }
       p = writeCommonFields(flows, row, ipv4, b, p);
       cursor.records++;
+      cursor.packets += flows.packets(row);
+      cursor.bytes += flows.bytes(row);
     }
     SHORT.set(b, set + 2, (short) (p - set));
     SHORT.set(b, 0, (short) VERSION); // 2: version

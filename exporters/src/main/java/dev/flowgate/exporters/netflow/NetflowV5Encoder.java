@@ -81,8 +81,10 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
   public boolean encodeData(FlowColumns flows, EncodeCursor cursor, ByteBuf out) {
     int rows = flows.rowCount();
     cursor.records = 0;
+    cursor.packets = 0;
+    cursor.bytes = 0;
     while (cursor.row < rows && !flows.isIpv4(cursor.row)) {
-      cursor.skippedIpv6++; // v5 has no IPv6 record format
+      skipIpv6(flows, cursor); // v5 has no IPv6 record format
       cursor.row++;
       cursor.part = 0;
     }
@@ -99,20 +101,18 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
     while (cursor.row < rows && cursor.records < maxRecords) {
       int row = cursor.row;
       if (!flows.isIpv4(row)) {
-        cursor.skippedIpv6++;
+        skipIpv6(flows, cursor);
         cursor.row++;
         continue;
       }
       long packets = flows.packets(row);
       long bytes = flows.bytes(row);
       long parts = partsNeeded(packets, bytes);
-      writeRecord(
-          flows,
-          row,
-          share(packets, parts, cursor.part),
-          share(bytes, parts, cursor.part),
-          cursor,
-          out);
+      long packetShare = share(packets, parts, cursor.part);
+      long byteShare = share(bytes, parts, cursor.part);
+      writeRecord(flows, row, packetShare, byteShare, cursor, out);
+      cursor.packets += packetShare;
+      cursor.bytes += byteShare;
       if (cursor.part > 0) {
         cursor.extraSplitRecords++;
       }
@@ -124,6 +124,13 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
     }
     out.setShort(packet + 2, cursor.records);
     return true;
+  }
+
+  private static void skipIpv6(FlowColumns flows, EncodeCursor cursor) {
+    cursor.skippedIpv6++;
+    cursor.skippedIpv6Packets += flows.packets(cursor.row);
+    cursor.skippedIpv6Bytes += flows.bytes(cursor.row);
+    cursor.part = 0;
   }
 
   /** One 48-byte record. */

@@ -48,6 +48,8 @@ public final class NetflowV9Encoder extends TemplateFormatEncoder {
   public boolean encodeData(FlowColumns flows, EncodeCursor cursor, ByteBuf out) {
     int rows = flows.rowCount();
     cursor.records = 0;
+    cursor.packets = 0;
+    cursor.bytes = 0;
     if (cursor.row >= rows) {
       return false;
     }
@@ -80,6 +82,8 @@ public final class NetflowV9Encoder extends TemplateFormatEncoder {
       }
       writeRecord(flows, row, ipv4, out);
       cursor.records++;
+      cursor.packets += flows.packets(row);
+      cursor.bytes += flows.bytes(row);
     }
     NetflowV9Templates.closeFlowset(out, flowset);
     finish(out, packet, cursor.records);

@@ -25,6 +25,19 @@ public interface ExportTransport extends AutoCloseable {
    */
   void send(ByteBuf message) throws IOException;
 
+  /**
+   * Bytes of the messages sent in this session that are not yet delivered as this transport means
+   * it: 0 for UDP (a datagram the kernel accepted is delivered), for TCP the bytes the peer has not
+   * acknowledged. The exporter counts a message delivered once the bytes sent in the session up to
+   * its end, minus this, reach it.
+   *
+   * @throws IOException if the session is broken; the next {@link #open} starts a new one
+   */
+  long unacknowledged() throws IOException;
+
+  /** True while a session is open (after an error: false if the error ended it). */
+  boolean isOpen();
+
   /** Ends the session and frees the socket. */
   @Override
   void close();

@@ -1,11 +1,15 @@
 package dev.flowgate.exporters.transport;
 
+import dev.flowgate.bpf.BpfException;
+import dev.flowgate.bpf.NativeBpf;
+import dev.flowgate.bpf.SocketSendQueue;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * IPFIX over TCP (RFC 7011 section 10.4): messages back to back on one connection, each framed by
@@ -13,6 +17,11 @@ import java.time.Duration;
  * (the exporter paces reconnects with a {@link Backoff}) and reports a new session, so templates
  * are sent again first. Blocking I/O on the exporter's sender thread; interrupting that thread
  * aborts a stuck write.
+ *
+ * <p>Delivered means acknowledged by the peer: {@link #unacknowledged()} asks the kernel (ioctl
+ * {@code SIOCOUTQ} through {@link SocketSendQueue}) how many written bytes the peer has not yet
+ * acknowledged. Without the JNI shim it answers 0 (written counts as delivered) and says so once in
+ * the log.
  */
 public final class TcpTransport implements ExportTransport {
 
@@ -22,6 +31,9 @@ public final class TcpTransport implements ExportTransport {
   private final String host;
   private final int port;
   private final int connectTimeoutMillis;
+  private static final Logger LOG = Logger.getLogger(TcpTransport.class.getName());
+  private static volatile boolean warnedNoShim;
+
   private SocketChannel channel;
 
   /** A transport to {@code host:port}; nothing is opened until {@link #open}. */
@@ -65,6 +77,35 @@ public final class TcpTransport implements ExportTransport {
     } catch (IOException e) {
       close(); // a partial message leaves the stream unframed: this session is over
       throw e;
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel != null && channel.isOpen();
+  }
+
+  @Override
+  public long unacknowledged() throws IOException {
+    if (channel == null || !channel.isOpen()) {
+      throw new IOException("TCP transport not connected");
+    }
+    if (!SocketSendQueue.isAvailable()) {
+      if (!warnedNoShim) {
+        warnedNoShim = true;
+        LOG.warning(
+            "no JNI shim: TCP export counts written bytes as delivered ("
+                + NativeBpf.unavailabilityCause()
+                + ")");
+      }
+      return 0;
+    }
+    try {
+      return SocketSendQueue.unacknowledged(channel);
+    } catch (BpfException e) {
+      close();
+      throw new IOException(
+          "reading the unacknowledged bytes of the connection to " + host + ":" + port, e);
     }
   }
 

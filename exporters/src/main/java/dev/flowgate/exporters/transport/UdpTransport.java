@@ -54,6 +54,17 @@ public final class UdpTransport implements ExportTransport {
     }
   }
 
+  @Override
+  public boolean isOpen() {
+    return channel != null;
+  }
+
+  /** A datagram the kernel accepted is delivered: nothing is ever waiting. */
+  @Override
+  public long unacknowledged() {
+    return 0;
+  }
+
   /** The local port the datagrams leave from, or -1 when closed (for captures in tests). */
   public int localPort() {
     try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.testing.ExpectedFlows;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.KnownFlows;
@@ -121,9 +122,11 @@ class NfcapdExportTest {
                     .optionsRecordsInSequence(false),
                 NAMES));
     long written = 0;
+    long writtenPackets = 0;
     try (VectorSchemaRoot root = FlowBatches.build(allocator, before)) {
       exporter.write(root);
       written += before.size();
+      writtenPackets += packets(before);
       assertThat(exporter.awaitDelivered(Duration.ofSeconds(60))).isTrue();
       first.stop();
       first.assertDecoded(before, true, true, exporter.stats());
@@ -134,18 +137,26 @@ class NfcapdExportTest {
         FlowBatches.fill(root, filler);
         exporter.write(root);
         written += filler.size();
+        writtenPackets += packets(filler);
         assertThat(exporter.stats().queueDepth()).isLessThanOrEqualTo(capacity);
         assertThat(exporter.awaitDelivered(Duration.ofSeconds(60))).isTrue();
       }
       FlowBatches.fill(root, filler); // about 80 messages at once into a queue of 8
       exporter.write(root);
       written += filler.size();
+      writtenPackets += packets(filler);
       assertThat(exporter.stats().queueDepth()).isLessThanOrEqualTo(capacity);
       assertThat(exporter.awaitDelivered(Duration.ofSeconds(60))).isTrue();
       ExporterStats down = exporter.stats();
       assertThat(down.sendErrors()).isPositive();
-      // every record was either handed to the socket or dropped from the full queue, and counted
-      assertThat(down.recordsSent() + down.recordsDropped()).isEqualTo(written);
+      // every record was handed to the socket, dropped from the full queue or failed (a send that
+      // met the collector's port unreachable is not retried), and counted
+      SinkReport outcomes = exporter.report();
+      assertThat(outcomes.handed().packets()).isEqualTo(writtenPackets);
+      assertThat(outcomes.queued().isZero()).as("%s", outcomes).isTrue();
+      assertThat(outcomes.addsUp()).isTrue();
+      assertThat(outcomes.failed().packets()).as("%s", outcomes).isPositive();
+      assertThat(down.recordsSent() + down.recordsDropped()).isLessThan(written);
 
       // collector back: more than refreshPackets data messages guarantee a refresh after its start
       Nfcapd second = closeLater(Nfcapd.start(tmp, port));
@@ -228,5 +239,9 @@ class NfcapdExportTest {
               64));
     }
     return flows;
+  }
+
+  private static long packets(List<TestFlow> flows) {
+    return flows.stream().mapToLong(TestFlow::packets).sum();
   }
 }

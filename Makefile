@@ -9,10 +9,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_BUILD := openjdk-17-jdk-headless maven make gcc clang llvm libbpf-dev bpftool \
              libelf-dev zlib1g-dev gcc-multilib pkg-config lintian
 DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct softflowd tshark \
-             iperf3 hping3 procps util-linux prometheus prometheus-alertmanager
+             tcpdump ethtool iperf3 hping3 procps util-linux prometheus prometheus-alertmanager
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
-.PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure fmt clean
+.PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench-samples fmt clean
 
 all: build
 
@@ -73,8 +73,12 @@ bench-wire: deps bpffs
 bench-pressure: deps bpffs
 	bench/pressure.sh
 
+## bench-samples: samples/s from the ring buffer to pcapng (TCP) and PSAMP (UDP) bytes vs ring-to-nothing, one core
+bench-samples: deps bpffs
+	bench/samples.sh
+
 ## bench: every benchmark at full size (figures go to BENCHMARKS.md by hand, with the command)
-bench: bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure
+bench: bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench-samples
 
 ## bench-smoke: every benchmark once at a tiny size, so none of them rots (CI runs it after the tests)
 bench-smoke: deps bpffs
@@ -83,6 +87,7 @@ bench-smoke: deps bpffs
 	BENCH_INTERFACES=4 bench/metrics.sh
 	WIRE_FRAMES=20000 WIRE_FLOWS=1000 WIRE_ROUNDS=1 bench/wire.sh
 	PRESSURE_SECONDS=3 PRESSURE_SCENARIOS=over bench/pressure.sh
+	SAMPLES_ROUNDS=5 bench/samples.sh
 
 ## fmt: google-java-format (fetched from Maven Central) for Java, clang-format for C
 GJF_VERSION := 1.22.0

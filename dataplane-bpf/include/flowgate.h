@@ -168,6 +168,15 @@ struct sample_hdr {
 	__u32 slot;
 };
 
+/* Per-CPU sample counts per interface slot and direction (fg_sample_counts,
+ * index slot * FG_DIR_MAX + direction). taken: packets the 1-in-N sampler
+ * chose; dropped: those of them the full ring buffer refused (each also
+ * counts DP_SAMPLE_DROPPED). taken - dropped reached the ring. 16 bytes. */
+struct sample_counts {
+	__u64 taken;
+	__u64 dropped;
+};
+
 /* Per-CPU error and event counters; exported as
  * flowgate_dataplane_errors_total{reason=...}. Never silent. */
 enum fg_error {

@@ -30,6 +30,8 @@
  * - fg_samples: ring buffer of fixed-size sample records (sample.h).
  * - fg_sample_left: private to the programs (per-CPU 1-in-N countdown
  *   per totals index); user space never needs to read it.
+ * - fg_sample_counts: per-CPU struct sample_counts per totals index
+ *   (samples taken and dropped per interface slot and direction).
  */
 #ifndef FG_MAPS_H
 #define FG_MAPS_H
@@ -144,6 +146,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } fg_sample_left SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FG_TOTALS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct sample_counts);
+} fg_sample_counts SEC(".maps");
 
 /* Snap length of samples in bytes, at most FG_SAMPLE_MAX_SNAP (set before
  * load; larger values are clamped). */

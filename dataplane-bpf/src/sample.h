@@ -15,8 +15,10 @@
  * frame's length: XDP all fragments (bpf_xdp_get_buff_len), TC skb->len
  * plus 4 when the outer VLAN tag is out of the frame (skb->vlan_present):
  * that tag is put back after the MAC addresses when cap_len >= 16, so the
- * bytes read as the wire frame. When the ring buffer is full the sample is
- * dropped and counted as DP_SAMPLE_DROPPED; it never waits. The packet's
+ * bytes read as the wire frame. Every sample taken counts in its slot and
+ * direction's fg_sample_counts.taken; when the ring buffer is full the
+ * sample is dropped and counted in .dropped and as DP_SAMPLE_DROPPED; it
+ * never waits. The packet's
  * fate and its counts do not depend on sampling.
  */
 #ifndef FG_SAMPLE_H
@@ -87,10 +89,17 @@ static __noinline void fg_sample_header(struct sample_hdr *hdr, __u32 ifindex,
 static __always_inline struct fg_sample *
 fg_sample_open(__u32 ifindex, __u32 slot, __u8 dir, __u32 orig_len)
 {
+	__u32 idx = slot * FG_DIR_MAX + dir;
+	struct sample_counts *c;
 	struct fg_sample *s;
 
+	c = bpf_map_lookup_elem(&fg_sample_counts, &idx);
+	if (c)
+		c->taken += 1;
 	s = bpf_ringbuf_reserve(&fg_samples, sizeof(*s), 0);
 	if (!s) {
+		if (c)
+			c->dropped += 1;
 		fg_error_count(DP_SAMPLE_DROPPED);
 		return NULL;
 	}

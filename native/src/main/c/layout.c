@@ -28,6 +28,8 @@ _Static_assert(sizeof(struct flow_slot) == 88,
 _Static_assert(offsetof(struct flow_slot, state) == 44, "flow_slot.state");
 _Static_assert(offsetof(struct flow_slot, stats) == 48, "flow_slot.stats");
 _Static_assert(sizeof(struct fg_clock) == 16, "fg_clock: Layout.FG_CLOCK_SIZE");
+_Static_assert(sizeof(struct sample_counts) == 16,
+	       "sample_counts: Layout.SAMPLE_COUNTS_SIZE");
 _Static_assert(FG_TABLE_PROBES == 8, "Layout.TABLE_PROBES");
 _Static_assert(FLOWGATE_SCHEMA_VERSION == 4, "Layout.SCHEMA_VERSION");
 _Static_assert(DP_ERROR_MAX == 10, "enum fg_error: Layout.DP_ERROR_MAX");

@@ -24,6 +24,9 @@ import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
+import dev.flowgate.controlplane.samples.Capture;
+import dev.flowgate.controlplane.samples.CaptureRequest;
+import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.controlplane.sweep.SweepLoop;
 import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.SinkReport;
@@ -48,6 +51,7 @@ final class FlowgateBackend implements ApiBackend {
   private final JournalView journal;
   private final int flowCapacity;
   private final Detection detection;
+  private final PacketSamples samples;
 
   FlowgateBackend(
       FlowgateService service,
@@ -59,8 +63,10 @@ final class FlowgateBackend implements ApiBackend {
       ExportFanout fanout,
       JournalView journal,
       int flowCapacity,
-      Detection detection) {
+      Detection detection,
+      PacketSamples samples) {
     this.service = service;
+    this.samples = samples;
     this.loop = loop;
     this.cache = cache;
     this.interfaceManager = interfaceManager;
@@ -124,7 +130,9 @@ final class FlowgateBackend implements ApiBackend {
 
   private List<CollectorStatus> collectors() {
     List<CollectorStatus> out = new ArrayList<>();
-    for (ExporterStats s : fanout.collectorStats()) {
+    List<ExporterStats> stats = new ArrayList<>(fanout.collectorStats());
+    stats.addAll(samples.psampStats());
+    for (ExporterStats s : stats) {
       out.add(
           new CollectorStatus(
               s.collector(),
@@ -290,5 +298,15 @@ final class FlowgateBackend implements ApiBackend {
     return detection.alerts().stream()
         .map(dev.flowgate.controlplane.detect.AlertJson::object)
         .toList();
+  }
+
+  @Override
+  public int snapLength() {
+    return samples.snapLength();
+  }
+
+  @Override
+  public Capture openCapture(CaptureRequest request) {
+    return samples.openCapture(request);
   }
 }

@@ -7,6 +7,7 @@ import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceTraffic;
 import dev.flowgate.controlplane.metrics.MetricsSource;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
+import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.ExporterStats;
@@ -24,6 +25,7 @@ final class FlowgateMetricsSource implements MetricsSource {
   private final ExportFanout fanout;
   private final SweepRecorder recorder;
   private final Detection detection;
+  private final PacketSamples samples;
   private List<Accounting.Row> lastRows;
   private List<InterfaceTraffic> lastTraffic = List.of();
 
@@ -32,8 +34,10 @@ final class FlowgateMetricsSource implements MetricsSource {
       InterfaceManager interfaces,
       ExportFanout fanout,
       SweepRecorder recorder,
-      Detection detection) {
+      Detection detection,
+      PacketSamples samples) {
     this.detection = detection;
+    this.samples = samples;
     this.accounting = accounting;
     this.interfaces = interfaces;
     this.fanout = fanout;
@@ -43,6 +47,11 @@ final class FlowgateMetricsSource implements MetricsSource {
   @Override
   public String version() {
     return FlowgateService.version();
+  }
+
+  @Override
+  public List<dev.flowgate.controlplane.metrics.InterfaceSamples> samples() {
+    return samples.published();
   }
 
   @Override
@@ -89,7 +98,9 @@ final class FlowgateMetricsSource implements MetricsSource {
 
   @Override
   public List<ExporterStats> collectors() {
-    return fanout.collectorStats();
+    List<ExporterStats> out = new ArrayList<>(fanout.collectorStats());
+    out.addAll(samples.psampStats());
+    return out;
   }
 
   @Override

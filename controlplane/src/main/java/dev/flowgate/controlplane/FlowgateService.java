@@ -9,10 +9,10 @@ import dev.flowgate.controlplane.config.CollectorConfig;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
-import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.export.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -24,6 +24,7 @@ import dev.flowgate.controlplane.journal.ReplayOutcome;
 import dev.flowgate.controlplane.logging.LossLog;
 import dev.flowgate.controlplane.metrics.MetricsSource;
 import dev.flowgate.controlplane.metrics.SweepRecorder;
+import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.SweepListener;
 import dev.flowgate.controlplane.sweep.SweepLoop;
@@ -80,6 +81,7 @@ public final class FlowgateService implements AutoCloseable {
   private final InterfaceEdits edits;
   private final SweepRecorder recorder;
   private final Detection detection;
+  private final PacketSamples samples;
   private volatile ReplayOutcome replayed;
 
   FlowgateService(FlowgateConfig config) {
@@ -97,11 +99,21 @@ public final class FlowgateService implements AutoCloseable {
     this.allocator = new RootAllocator();
     this.dataplane =
         Dataplane.load(
-            config.dataplane().pinPath(), config.flows().maxFlows(), Layout.DEFAULT_SNAP);
+            config.dataplane().pinPath(),
+            config.flows().maxFlows(),
+            config.dataplane().snapLength());
     this.counters = new KernelCounters(dataplane);
     this.links = LinkTable.open();
     this.interfaces =
         new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()), links);
+    this.samples =
+        new PacketSamples(
+            dataplane,
+            counters,
+            interfaces,
+            config.dataplane().snapLength(),
+            PacketSamples.CAPTURE_QUEUE_SAMPLES);
+    SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
@@ -150,8 +162,8 @@ public final class FlowgateService implements AutoCloseable {
         new Detection(
             config.alerts(), dataplane.hosts(), AlertSinks.create(config.alerts().sinks()));
     loop.subscribe(detection);
+    loop.subscribe(samples);
   }
-
 
   /**
    * Attaches, runs the start-up protocol, starts the sweeps; interfaces are re-matched whenever
@@ -181,6 +193,7 @@ public final class FlowgateService implements AutoCloseable {
               edits.applyHere();
               return startup.run(slotsInUse());
             });
+    samples.start();
     loop.start(config.flows().sweepInterval().toMillis());
     links.addListener(t -> loop.execute(this::reconcile));
   }
@@ -280,12 +293,13 @@ public final class FlowgateService implements AutoCloseable {
         fanout,
         new JournalView(gate, journal, replayed),
         dataplane.flowCapacity(),
-        detection);
+        detection,
+        samples);
   }
 
   /** The metrics' view (served when {@code metrics.enabled}; a reload may turn it on or off). */
   MetricsSource metrics() {
-    return new FlowgateMetricsSource(accounting, interfaces, fanout, recorder, detection);
+    return new FlowgateMetricsSource(accounting, interfaces, fanout, recorder, detection, samples);
   }
 
   private void reconcile() {
@@ -330,7 +344,11 @@ public final class FlowgateService implements AutoCloseable {
     detection.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal
     journal.close();
+    samples.close(); // the reader, then the PSAMP exporters deliver what they hold
     for (ExporterStats s : fanout.collectorStats()) {
+      LOG.info("export to " + s.collector() + " (" + s.protocol() + ") at stop: " + s);
+    }
+    for (ExporterStats s : samples.psampStats()) {
       LOG.info("export to " + s.collector() + " (" + s.protocol() + ") at stop: " + s);
     }
     boolean keepAttached = current.dataplane().keepAttached();

@@ -10,9 +10,13 @@ import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
+import dev.flowgate.exporters.collector.PsampExporter;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** Builds the sinks the config's {@code export:} section names. */
@@ -76,6 +80,32 @@ final class SinkFactory {
       }
     } catch (RuntimeException e) {
       started.forEach(FlowSink::close);
+      throw e;
+    }
+    return out;
+  }
+
+  /**
+   * The PSAMP exporters of the collectors with {@code packet-samples: true}, each under its
+   * collector's samples observation domain.
+   *
+   * @param selectors ifindex to its 1-in-N rate, read at every template refresh
+   */
+  static List<PsampExporter> psamp(
+      FlowgateConfig config, Supplier<SortedMap<Long, Integer>> selectors) {
+    List<PsampExporter> out = new ArrayList<>();
+    try {
+      for (CollectorConfig c : config.export().ipfix()) {
+        if (c.packetSamples()) {
+          out.add(
+              PsampExporter.start(
+                  collectorOptions(c).observationDomainId(c.samplesObservationDomainId()),
+                  selectors,
+                  Clock.systemUTC()));
+        }
+      }
+    } catch (RuntimeException e) {
+      out.forEach(PsampExporter::close);
       throw e;
     }
     return out;

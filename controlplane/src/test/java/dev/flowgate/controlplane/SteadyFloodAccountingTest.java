@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The accounting invariant holds at every sweep while traffic flows, not only at a quiescent
- * point: a trafgen flood (UDP, 1,000 flows round-robin) runs into a veth through 20 sweeps, and
- * after each one {@code kernel = exported + in cache} exactly, with {@code unaccounted 0}, while
- * the kernel term grows from sweep to sweep (traffic really flowed across each swap).
+ * The accounting invariant holds at every sweep while traffic flows, not only at a quiescent point:
+ * a trafgen flood (UDP, 1,000 flows round-robin) runs into a veth through 20 sweeps, and after each
+ * one {@code kernel = exported + in cache} exactly, with {@code unaccounted 0}, while the kernel
+ * term grows from sweep to sweep (traffic really flowed across each swap).
  */
 @Tag("kernel")
 @Timeout(180)

@@ -1,20 +1,20 @@
 package dev.flowgate.exporters;
 
 /**
- * What became of the flow records a sink was handed, in packets and bytes of those records, read
- * in one consistent moment. At every such moment {@code handed = delivered + dropped + failed +
+ * What became of the flow records a sink was handed, in packets and bytes of those records, read in
+ * one consistent moment. At every such moment {@code handed = delivered + dropped + failed +
  * queued}, exactly.
  *
  * @param sink the sink's name: {@code udp:HOST:PORT} or {@code tcp:HOST:PORT} for a collector (as
  *     configured), {@code arrow} for the Arrow files
  * @param handed everything the sink was given
  * @param delivered out of the sink's hands for good: what "delivered" means is the sink's to say
- *     (UDP: the kernel accepted the datagram; TCP: the peer acknowledged the bytes; Arrow: the
- *     file holding the rows was renamed into place)
+ *     (UDP: the kernel accepted the datagram; TCP: the peer acknowledged the bytes; Arrow: the file
+ *     holding the rows was renamed into place)
  * @param dropped given up without an error of the destination: a full queue, a closed or removed
  *     sink, a record the format cannot carry
- * @param failed lost to an error of the destination: a send or write that returned an error,
- *     bytes a broken connection held
+ * @param failed lost to an error of the destination: a send or write that returned an error, bytes
+ *     a broken connection held
  * @param queued handed and not yet out: waiting, being sent, or unacknowledged
  * @param losses events that made something failed or dropped
  * @param lastError the text of the last such event, or null

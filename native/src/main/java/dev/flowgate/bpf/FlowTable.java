@@ -103,12 +103,13 @@ public final class FlowTable implements AutoCloseable {
    * Flows each CPU's slice is sized for when the table holds {@code maxFlows} flows in total
    * (flows.max-flows) on {@code cpus} CPUs: twice the even share, so traffic spread unevenly over
    * the CPUs still fits, but never more than {@code maxFlows} (one or two CPUs: every slice holds
-   * them all). A CPU that takes more than its slice overflows to the spill map, then counts
-   * insert failures. 262,144 flows on 64 CPUs: 8,192 per CPU, 92 MB of kernel memory, not 2.9 GB.
+   * them all). A CPU that takes more than its slice overflows to the spill map, then counts insert
+   * failures. 262,144 flows on 64 CPUs: 8,192 per CPU, 92 MB of kernel memory, not 2.9 GB.
    */
   public static int flowsPerCpu(int maxFlows, int cpus) {
     if (maxFlows < 1 || cpus < 1) {
-      throw new IllegalArgumentException("max flows and cpus must be >= 1: " + maxFlows + ", " + cpus);
+      throw new IllegalArgumentException(
+          "max flows and cpus must be >= 1: " + maxFlows + ", " + cpus);
     }
     long share = (2L * maxFlows + cpus - 1) / cpus;
     return (int) Math.min(maxFlows, share);

@@ -305,6 +305,16 @@ public final class Layout {
   /** sizeof(struct amp_ports): 65,536 bits, one per UDP source port. */
   public static final int AMP_PORTS_SIZE = 8192;
 
+  // struct sample_counts (16 bytes), per CPU in fg_sample_counts
+  /** sizeof(struct sample_counts). */
+  public static final int SAMPLE_COUNTS_SIZE = 16;
+
+  /** sample_counts.taken: u64, samples the 1-in-N sampler chose. */
+  public static final int SAMPLE_COUNTS_TAKEN = 0;
+
+  /** sample_counts.dropped: u64, those the full ring buffer refused. */
+  public static final int SAMPLE_COUNTS_DROPPED = 8;
+
   /** Every struct of flowgate.h, member by member, as BTF names them. */
   public static List<Struct> structs() {
     return List.of(
@@ -386,7 +396,14 @@ public final class Layout {
             java.util.stream.IntStream.range(0, HOST_COUNTER_NAMES.size())
                 .mapToObj(i -> new Member(HOST_COUNTER_NAMES.get(i), 8 * i, 8))
                 .toList()),
-        new Struct("amp_ports", AMP_PORTS_SIZE, List.of(new Member("bits", 0, AMP_PORTS_SIZE))));
+        new Struct("amp_ports", AMP_PORTS_SIZE, List.of(new Member("bits", 0, AMP_PORTS_SIZE))),
+        new Struct(
+
+            "sample_counts",
+            SAMPLE_COUNTS_SIZE,
+            List.of(
+                new Member("taken", SAMPLE_COUNTS_TAKEN, 8),
+                new Member("dropped", SAMPLE_COUNTS_DROPPED, 8))));
   }
 
   /** Every enum of flowgate.h: name without "enum " to its enumerators in declaration order. */

@@ -16,12 +16,11 @@ public final class SocketSendQueue {
   }
 
   /**
-   * Bytes written to {@code channel} and not yet acknowledged by the peer (sent or still waiting
-   * to be sent).
+   * Bytes written to {@code channel} and not yet acknowledged by the peer (sent or still waiting to
+   * be sent).
    *
-   * @throws BpfException if the ioctl fails, or {@code channel} is not the JDK's own socket
-   *     channel (ENOTSUP); ask only while the channel is open (a closed channel's fd number may be
-   *     reused)
+   * @throws BpfException if the ioctl fails, or {@code channel} is not the JDK's own socket channel
+   *     (ENOTSUP); ask only while the channel is open (a closed channel's fd number may be reused)
    * @throws IllegalStateException if the JNI shim is not available
    */
   public static int unacknowledged(SocketChannel channel) {

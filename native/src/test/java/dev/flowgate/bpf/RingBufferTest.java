@@ -124,6 +124,44 @@ class RingBufferTest {
     assertThat(readRecords(NativeBpf.allocate(4096), 1)).hasSize(1);
   }
 
+  /** Sum over CPUs of one sample_counts field of a slot and direction. */
+  private long sampleCount(int slot, int field) {
+    BpfMap counts = obj.map("fg_sample_counts");
+    ByteBuffer key = NativeBpf.allocate(4).putInt(0, slot * Layout.DIR_MAX + Layout.DIR_INGRESS);
+    ByteBuffer value = NativeBpf.allocate(counts.valueBufferSize());
+    assertThat(counts.lookup(key, value)).isTrue();
+    return Layout.sumPerCpu(value, 0, counts.valueSize(), field);
+  }
+
+  @Test
+  void aFullRingCountsEveryDroppedSampleInItsSlot() {
+    // more records than the 1 MiB ring holds, none read while they arrive
+    int n = (1 << 20) / RECORD + 500;
+    for (int i = 0; i < n; i++) {
+      obj.program("fg_xdp").testRun(frame(i), 1);
+    }
+    long taken = sampleCount(SLOT, Layout.SAMPLE_COUNTS_TAKEN);
+    long dropped = sampleCount(SLOT, Layout.SAMPLE_COUNTS_DROPPED);
+    ByteBuffer out = NativeBpf.allocate(1 << 20);
+    long read = 0;
+    for (int len; (len = ring.consume(out)) > 0; ) {
+      for (int off = 0; off < len; ) {
+        off = RingBuffer.nextRecord(off, RingBuffer.recordLength(out, off));
+        read++;
+      }
+    }
+
+    assertThat(taken).isEqualTo(n);
+    assertThat(dropped).isPositive();
+    assertThat(read).isEqualTo(taken - dropped);
+    assertThat(sampleCount(SLOT + 1, Layout.SAMPLE_COUNTS_TAKEN)).isZero();
+    ByteBuffer errKey = NativeBpf.allocate(4).putInt(0, Layout.DP_SAMPLE_DROPPED);
+    BpfMap errors = obj.map("fg_errors");
+    ByteBuffer errValue = NativeBpf.allocate(errors.valueBufferSize());
+    assertThat(errors.lookup(errKey, errValue)).isTrue();
+    assertThat(Layout.sumPerCpu(errValue, 0, 8, 0)).isEqualTo(dropped);
+  }
+
   @Test
   void pollTimesOutWithZeroWhenNothingArrives() {
     assertThat(ring.poll(NativeBpf.allocate(4096), 10)).isZero();

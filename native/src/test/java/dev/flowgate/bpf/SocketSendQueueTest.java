@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * SIOCOUTQ on a real loopback connection: bytes stay unacknowledged while the peer's receive
- * window is full, and once the peer has read everything nothing is: what it read is exactly what
- * was written.
+ * SIOCOUTQ on a real loopback connection: bytes stay unacknowledged while the peer's receive window
+ * is full, and once the peer has read everything nothing is: what it read is exactly what was
+ * written.
  */
 @Timeout(60)
 class SocketSendQueueTest {

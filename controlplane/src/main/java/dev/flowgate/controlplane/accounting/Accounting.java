@@ -26,8 +26,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * exactly to what that sweep drains. The kernel term is the sum of each half's totals as of its
  * last retirement, minus a baseline taken at start (the totals then, less what the start's drain
  * found in the flow table, which this run owns and exports). Packets counted into the half the
- * programs write now are in neither term until the sweep that drains them, so "unaccounted" is 0
- * at every sweep while traffic flows, not only at a quiescent point. "exported" is tallied from the
+ * programs write now are in neither term until the sweep that drains them, so "unaccounted" is 0 at
+ * every sweep while traffic flows, not only at a quiescent point. "exported" is tallied from the
  * finished batches handed to the sinks, "in cache" is the flow cache's held counts, and
  * "unaccounted" is the difference: what the kernel could not place in the flow table (insert
  * failures: its slice and the spill map both full). At a quiescent point all four are exact.

@@ -1,6 +1,8 @@
 package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.samples.Capture;
+import dev.flowgate.controlplane.samples.CaptureRequest;
 import java.util.List;
 import java.util.Optional;
 
@@ -92,5 +94,20 @@ public interface ApiBackend {
    */
   default List<java.util.Map<String, Object>> alerts() {
     return List.of();
+  }
+
+  /** Bytes of each packet the dataplane samples (its snap length, set at load). */
+  default int snapLength() {
+    return 128;
+  }
+
+  /**
+   * Opens a live capture: it receives samples from now on; {@link Capture#run} streams it.
+   *
+   * @throws ApiException {@link ApiException#notFound} if the interface is not attached, 400 if the
+   *     snap length is above the loaded one, 503 when the most captures at once are running
+   */
+  default Capture openCapture(CaptureRequest request) {
+    throw new ApiException(503, "live capture is not available");
   }
 }

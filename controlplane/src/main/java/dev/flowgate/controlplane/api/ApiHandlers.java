@@ -1,13 +1,18 @@
 package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.samples.Capture;
+import dev.flowgate.controlplane.samples.CaptureFilter;
+import dev.flowgate.controlplane.samples.CaptureRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The endpoints: each validates on the event loop and calls the backend on a worker. */
 final class ApiHandlers {
@@ -32,6 +37,13 @@ final class ApiHandlers {
   /** Flows per page of GET /api/v1/flows/all: one step on the sweeper thread each. */
   static final int PAGE_FLOWS = 4096;
   private static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
+  private static final Set<String> CAPTURE_QUERY =
+      Set.of("interface", "count", "seconds", "snaplen", "filter");
+
+  /** Media type of a pcapng stream (not registered with IANA; what Wireshark's tools use). */
+  static final String PCAPNG = "application/x-pcapng";
+
+  private static final AtomicLong CAPTURES = new AtomicLong();
 
   private final ApiBackend backend;
   private final Buffer openApiYaml;
@@ -195,6 +207,114 @@ final class ApiHandlers {
                   .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                   .end(Buffer.buffer(stream.get()));
             });
+  }
+
+  void capture(RoutingContext ctx) {
+    MultiMap query = ctx.queryParams();
+    for (String name : query.names()) {
+      if (!CAPTURE_QUERY.contains(name)) {
+        throw ApiException.badRequest(
+            "unknown query parameter '"
+                + name
+                + "'; known: count, filter, interface, seconds, snaplen");
+      }
+      if (query.getAll(name).size() > 1) {
+        throw ApiException.badRequest("query parameter '" + name + "' is given more than once");
+      }
+    }
+    long count =
+        number(
+            query.get("count"), "count", CaptureRequest.DEFAULT_COUNT, 1, CaptureRequest.MAX_COUNT);
+    long seconds =
+        number(
+            query.get("seconds"),
+            "seconds",
+            CaptureRequest.DEFAULT_SECONDS,
+            1,
+            CaptureRequest.MAX_SECONDS);
+    int loaded = backend.snapLength();
+    String snapText = query.get("snaplen");
+    int snap = (int) number(snapText, "snaplen", loaded, 1, Integer.MAX_VALUE);
+    if (snap > loaded) {
+      throw ApiException.badRequest(
+          "'snaplen' may only shorten the snap length the dataplane was loaded with: at most "
+              + loaded
+              + ", was "
+              + snap);
+    }
+    CaptureFilter filter;
+    try {
+      filter = CaptureFilter.compile(query.get("filter"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    CaptureRequest request =
+        new CaptureRequest(
+            query.get("interface"), count, Duration.ofSeconds(seconds), snap, filter);
+    io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+    ctx.vertx()
+        .executeBlocking(() -> backend.openCapture(request), false)
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                BackendReply.fail(ctx, done.cause());
+                return;
+              }
+              stream(ctx, context, done.result());
+            });
+  }
+
+  /** Streams an open capture on a thread of its own; the response ends when the capture does. */
+  private static void stream(RoutingContext ctx, io.vertx.core.Context context, Capture capture) {
+    io.vertx.core.http.HttpServerResponse response = ctx.response();
+    CaptureResponse out = new CaptureResponse(context, response);
+    response
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, PCAPNG)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    response.closeHandler(
+        v -> {
+          capture.cancel();
+          out.gone();
+        });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                capture.run(out);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                System.getLogger(ApiHandlers.class.getName())
+                    .log(System.Logger.Level.WARNING, "capture failed", e);
+              } finally {
+                context.runOnContext(
+                    v -> {
+                      if (!response.ended() && !response.closed()) {
+                        response.end();
+                      }
+                    });
+              }
+            },
+            "flowgate-capture-" + CAPTURES.incrementAndGet());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static long number(String value, String name, long dflt, long min, long max) {
+    if (value == null) {
+      return dflt;
+    }
+    try {
+      long n = Long.parseLong(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest(
+        "'" + name + "' is an integer from " + min + " to " + max + ", was '" + value + "'");
   }
 
   void openApi(RoutingContext ctx) {

@@ -95,6 +95,7 @@ final class ApiRouter {
     add(router, allowed, GET, "/api/v1/flows/all", reads, api::allFlows);
     add(router, allowed, POST, "/api/v1/flush", guard, api::flush);
     add(router, allowed, GET, "/api/v1/alerts", reads, api::alerts);
+    add(router, allowed, GET, "/api/v1/capture", guard, api::capture);
     add(router, allowed, GET, "/api/v1/openapi.yaml", api::openApi);
 
     // a known path with another method: 405 and the methods it has

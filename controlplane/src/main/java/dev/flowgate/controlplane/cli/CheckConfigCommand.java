@@ -1,9 +1,9 @@
 package dev.flowgate.controlplane.cli;
 
+import dev.flowgate.bpf.NativeBpf;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
-import dev.flowgate.bpf.NativeBpf;
 import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -21,6 +21,10 @@ import java.util.List;
  * @param sequenceCountsOptions IPFIX only: whether the sequence number also counts options data
  *     records (exporter statistics, interface names), as RFC 7011 says; nfdump counts flow records
  *     only and reports a sequence error per template refresh unless this is false
+ * @param packetSamples IPFIX only: also send every sampled packet as a PSAMP record (RFC 5476)
+ * @param samplesObservationDomainId the observation domain the packet samples go under, apart from
+ *     the flows' (a collector that files every record with an interface as a flow, as nfdump does,
+ *     keeps its flow totals)
  */
 public record CollectorConfig(
     HostPort collector,
@@ -30,7 +34,15 @@ public record CollectorConfig(
     int templateRefreshPackets,
     int maxMessageSize,
     long observationDomainId,
-    boolean sequenceCountsOptions) {
+    boolean sequenceCountsOptions,
+    boolean packetSamples,
+    long samplesObservationDomainId) {
+
+  /** Default packet-samples: false, flows only. */
+  public static final boolean DEFAULT_PACKET_SAMPLES = false;
+
+  /** Default samples-observation-domain-id: 2 (it must differ from observation-domain-id). */
+  public static final long DEFAULT_SAMPLES_OBSERVATION_DOMAIN_ID = 2;
 
   /**
    * Checks ranges, that TCP goes with IPFIX only, and that the collector is a real address.
@@ -63,6 +75,23 @@ public record CollectorConfig(
         protocol == ExportProtocol.NETFLOW_V5
             ? CollectorOptions.MAX_V5_ENGINE_ID
             : CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
+    Check.range(
+        "samples-observation-domain-id",
+        samplesObservationDomainId,
+        0,
+        CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
+    if (packetSamples && protocol != ExportProtocol.IPFIX) {
+      throw new InvalidSettingException(
+          List.of("packet-samples", "protocol"),
+          "packet samples are PSAMP over IPFIX (" + protocol.label() + " cannot carry them)");
+    }
+    if (packetSamples && samplesObservationDomainId == observationDomainId) {
+      throw new InvalidSettingException(
+          List.of("samples-observation-domain-id", "observation-domain-id"),
+          "packet samples need an observation domain of their own (both are "
+              + observationDomainId
+              + ")");
+    }
     if (collector.port() == 0) {
       throw new InvalidSettingException("collector", "port 0 is not a collector's port");
     }
@@ -75,6 +104,29 @@ public record CollectorConfig(
           List.of("transport", "protocol"),
           "tcp is only for ipfix (" + protocol.label() + " is sent over udp)");
     }
+  }
+
+  /** A collector without packet samples. */
+  public CollectorConfig(
+      HostPort collector,
+      ExportProtocol protocol,
+      TransportProtocol transport,
+      Duration templateRefresh,
+      int templateRefreshPackets,
+      int maxMessageSize,
+      long observationDomainId,
+      boolean sequenceCountsOptions) {
+    this(
+        collector,
+        protocol,
+        transport,
+        templateRefresh,
+        templateRefreshPackets,
+        maxMessageSize,
+        observationDomainId,
+        sequenceCountsOptions,
+        DEFAULT_PACKET_SAMPLES,
+        DEFAULT_SAMPLES_OBSERVATION_DOMAIN_ID);
   }
 
   /** A collector at {@code collector} with every other setting at its default. */

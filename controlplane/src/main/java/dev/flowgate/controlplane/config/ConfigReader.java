@@ -126,10 +126,16 @@ final class ConfigReader {
   }
 
   private static DataplaneConfig dataplane(Section s) throws ConfigException {
-    s.allowOnly("pin-path", "keep-attached");
+    s.allowOnly("pin-path", "keep-attached", "snap-length");
     var pinPath = s.path("pin-path", DataplaneConfig.DEFAULT_PIN_PATH);
     boolean keep = s.bool("keep-attached", DataplaneConfig.DEFAULT_KEEP_ATTACHED);
-    return s.build(() -> new DataplaneConfig(pinPath, keep));
+    int snap =
+        s.integer(
+            "snap-length",
+            DataplaneConfig.DEFAULT_SNAP_LENGTH,
+            DataplaneConfig.MIN_SNAP_LENGTH,
+            DataplaneConfig.MAX_SNAP_LENGTH);
+    return s.build(() -> new DataplaneConfig(pinPath, keep, snap));
   }
 
   private static ExportConfig export(Section s) throws ConfigException {
@@ -158,7 +164,9 @@ final class ConfigReader {
         "template-refresh-packets",
         "max-message-size",
         "observation-domain-id",
-        "sequence-counts-options");
+        "sequence-counts-options",
+        "packet-samples",
+        "samples-observation-domain-id");
     s.require("collector", "is required (host:port of the collector)");
     HostPort collector = s.hostPort("collector", null);
     ExportProtocol protocol =
@@ -196,6 +204,13 @@ final class ConfigReader {
             CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
     boolean countsOptions =
         s.bool("sequence-counts-options", CollectorOptions.DEFAULT_OPTIONS_RECORDS_IN_SEQUENCE);
+    boolean packetSamples = s.bool("packet-samples", CollectorConfig.DEFAULT_PACKET_SAMPLES);
+    long samplesDomain =
+        s.integer(
+            "samples-observation-domain-id",
+            CollectorConfig.DEFAULT_SAMPLES_OBSERVATION_DOMAIN_ID,
+            0L,
+            CollectorOptions.MAX_OBSERVATION_DOMAIN_ID);
     return s.build(
         () ->
             new CollectorConfig(
@@ -206,7 +221,9 @@ final class ConfigReader {
                 refreshPackets,
                 maxMessageSize,
                 domain,
-                countsOptions));
+                countsOptions,
+                packetSamples,
+                samplesDomain));
   }
 
   private static ArrowExportConfig arrow(Section s) throws ConfigException {

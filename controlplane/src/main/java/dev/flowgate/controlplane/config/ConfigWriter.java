@@ -53,6 +53,7 @@ public final class ConfigWriter {
     Map<String, Object> dataplane = new LinkedHashMap<>();
     dataplane.put("pin-path", config.dataplane().pinPath().toString());
     dataplane.put("keep-attached", config.dataplane().keepAttached());
+    dataplane.put("snap-length", config.dataplane().snapLength());
     root.put("dataplane", dataplane);
 
     root.put("state-directory", config.stateDirectory().toString());
@@ -69,6 +70,8 @@ public final class ConfigWriter {
       m.put("max-message-size", c.maxMessageSize());
       m.put("observation-domain-id", c.observationDomainId());
       m.put("sequence-counts-options", c.sequenceCountsOptions());
+      m.put("packet-samples", c.packetSamples());
+      m.put("samples-observation-domain-id", c.samplesObservationDomainId());
       collectors.add(m);
     }
     export.put("ipfix", collectors);

@@ -44,6 +44,7 @@ public final class Dataplane implements AutoCloseable {
   private final BpfMap settings;
   private final BpfMap settingsFar;
   private final BpfMap samples;
+  private final BpfMap sampleCounts;
   private final int maxFlows;
 
   private Dataplane(BpfObject object, Path root, int maxFlows) {
@@ -56,12 +57,13 @@ public final class Dataplane implements AutoCloseable {
     this.settings = object.map("fg_settings");
     this.settingsFar = object.map("fg_settings_far");
     this.samples = object.map("fg_samples");
+    this.sampleCounts = object.map("fg_sample_counts");
   }
 
   /**
    * Loads the object with a flow table for {@code maxFlows} flows per interval ({@link
-   * FlowTable#flowsPerCpu}, {@link FlowTable#configure}), pinning (or reusing) its maps under {@code
-   * pinPath/<schema-version>/maps}.
+   * FlowTable#flowsPerCpu}, {@link FlowTable#configure}), pinning (or reusing) its maps under
+   * {@code pinPath/<schema-version>/maps}.
    *
    * @throws BpfException if the kernel refuses the object (the verifier log is in the detail)
    */
@@ -180,6 +182,11 @@ public final class Dataplane implements AutoCloseable {
   /** Per-host counters for the detectors (fg_hosts: struct host_key -> host_counters per CPU). */
   public BpfMap hosts() {
     return object.map("fg_hosts");
+  }
+
+  /** Per-CPU samples taken and dropped per slot and direction (struct sample_counts). */
+  public BpfMap sampleCounts() {
+    return sampleCounts;
   }
 
   /**

@@ -47,9 +47,25 @@ public final class KernelCounters {
     }
   }
 
+  /**
+   * Samples of one slot and direction, summed over CPUs (struct sample_counts).
+   *
+   * @param taken packets the 1-in-N sampler chose
+   * @param dropped those of them the full ring buffer refused (lost in the kernel)
+   */
+  public record SampleCounts(long taken, long dropped) {
+
+    /** This minus a baseline, field by field. */
+    public SampleCounts minus(SampleCounts b) {
+      return new SampleCounts(taken - b.taken, dropped - b.dropped);
+    }
+  }
+
   private final Dataplane dataplane;
   private final BpfMap totals;
   private final BpfMap errors;
+  private final BpfMap sampleCounts;
+  private final ByteBuffer sampleValue;
   private final int cpus;
   private final int totalsStride;
   private final ByteBuffer key = Dataplane.direct(4);
@@ -60,10 +76,23 @@ public final class KernelCounters {
     this.dataplane = dataplane;
     this.totals = dataplane.totals();
     this.errors = dataplane.errors();
+    this.sampleCounts = dataplane.sampleCounts();
     this.cpus = NativeBpf.nrPossibleCpus();
     this.totalsStride = roundUp8(Layout.IFACE_TOTALS_SIZE);
     this.totalsValue = Dataplane.direct(cpus * totalsStride);
     this.errorValue = Dataplane.direct(cpus * 8);
+    this.sampleValue = Dataplane.direct(cpus * roundUp8(Layout.SAMPLE_COUNTS_SIZE));
+  }
+
+  /** The samples taken and dropped of one slot and direction. */
+  public synchronized SampleCounts samples(int slot, int direction) {
+    key.putInt(0, slot * Layout.DIR_MAX + direction);
+    if (!sampleCounts.lookup(key, sampleValue)) {
+      return new SampleCounts(0, 0);
+    }
+    return new SampleCounts(
+        Layout.sumPerCpu(sampleValue, 0, Layout.SAMPLE_COUNTS_SIZE, Layout.SAMPLE_COUNTS_TAKEN),
+        Layout.sumPerCpu(sampleValue, 0, Layout.SAMPLE_COUNTS_SIZE, Layout.SAMPLE_COUNTS_DROPPED));
   }
 
   /** The totals of one slot and direction, both table halves. */

@@ -13,8 +13,8 @@ import java.util.OptionalLong;
 /**
  * The most memory a config can make flowgate use, by part, computed before anything is loaded: the
  * kernel flow table (allocated whole at load), the sweeper's copy of a half and the flow cache
- * (committed page by page, up to these sizes when the table is full), and the Java heap cap. A start
- * whose total exceeds the memory available to the service is refused.
+ * (committed page by page, up to these sizes when the table is full), and the Java heap cap. A
+ * start whose total exceeds the memory available to the service is refused.
  *
  * @param kernelTable both halves of the flow table and their spill maps
  * @param sweepBuffers the crash journal's copy of one half (84 bytes a flow)

@@ -53,6 +53,7 @@ public final class FlowgateMetrics {
     TrafficMetrics.register(registry, source);
     SweepMetrics.register(registry, source);
     ExportMetrics.register(registry, source);
+    SampleMetrics.register(registry, source);
     SinkMetrics.register(registry, source);
     AlertMetrics.register(registry, source);
     if (jvm) {

@@ -37,6 +37,11 @@ public interface MetricsSource {
   /** One entry per Arrow file sink. */
   List<ArrowFileSinkStats> arrowSinks();
 
+  /** Packet samples per interface and direction, as of the last sweep (empty: none). */
+  default List<InterfaceSamples> samples() {
+    return List.of();
+  }
+
   /** What became of the flows each sink was handed, one report per sink, in config order. */
   List<SinkReport> sinks();
 

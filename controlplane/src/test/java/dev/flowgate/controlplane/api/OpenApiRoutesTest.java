@@ -50,7 +50,7 @@ class OpenApiRoutesTest extends ApiServerTestBase {
     assertThat(new TreeSet<>(documented))
         .as("documented routes the router lacks")
         .isSubsetOf(new TreeSet<>(routed));
-    assertThat(routed).hasSize(14);
+    assertThat(routed).hasSize(15);
   }
 
   @Test

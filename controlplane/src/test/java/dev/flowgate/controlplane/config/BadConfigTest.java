@@ -378,6 +378,28 @@ class BadConfigTest {
             "flowgate.yaml:5:30: export.ipfix[0].observation-domain-id: 300 is out of range"
                 + " (0..255)"),
         bad(
+            "packetSamplesOverNetflow",
+            "export:\n"
+                + "  ipfix:\n"
+                + "    - collector: 127.0.0.1:2055\n"
+                + "      protocol: netflow-v9\n"
+                + "      packet-samples: true\n",
+            "flowgate.yaml:5:23: export.ipfix[0].packet-samples: packet samples are PSAMP over"
+                + " IPFIX (netflow-v9 cannot carry them)"),
+        bad(
+            "packetSamplesInTheFlowsDomain",
+            "export:\n"
+                + "  ipfix:\n"
+                + "    - collector: 127.0.0.1:4739\n"
+                + "      packet-samples: true\n"
+                + "      samples-observation-domain-id: 1\n",
+            "flowgate.yaml:5:38: export.ipfix[0].samples-observation-domain-id: packet samples"
+                + " need an observation domain of their own (both are 1)"),
+        bad(
+            "snapLengthBeyondTheRingRecord",
+            "dataplane:\n  snap-length: 512\n",
+            "flowgate.yaml:2:16: dataplane.snap-length: 512 is out of range (16..256)"),
+        bad(
             "duplicateCollector",
             "export:\n  ipfix:\n    - collector: 127.0.0.1:4739\n    - collector: 127.0.0.1:4739\n",
             "flowgate.yaml:4:18: export.ipfix[1].collector: 127.0.0.1:4739 over udp is already"

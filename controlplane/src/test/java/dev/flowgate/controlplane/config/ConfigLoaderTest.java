@@ -157,6 +157,7 @@ class ConfigLoaderTest {
             dataplane:
               pin-path: /sys/fs/bpf/flowgate
               keep-attached: true
+              snap-length: 128
             state-directory: /var/lib/flowgate
             export:
               ipfix: []

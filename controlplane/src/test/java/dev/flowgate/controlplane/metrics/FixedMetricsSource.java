@@ -27,6 +27,7 @@ final class FixedMetricsSource implements MetricsSource {
   private static final int[] PROTOCOLS = {6, 17, 1, 132};
 
   private final List<InterfaceTraffic> traffic = new ArrayList<>();
+  private final List<InterfaceSamples> samples = new ArrayList<>();
   private final SweepRecorder recorder;
 
   FixedMetricsSource(int interfaces, BufferAllocator allocator) {
@@ -45,6 +46,7 @@ final class FixedMetricsSource implements MetricsSource {
                 57_600L * (i + 1),
                 100L * (i + 1),
                 6_400L * (i + 1)));
+        samples.add(new InterfaceSamples("eth" + i, dir, 10L * (i + 1), 1, 10L * i + 9, 2, 0));
       }
     }
     int rows = interfaces * 2 * 2 * PROTOCOLS.length;
@@ -91,6 +93,11 @@ final class FixedMetricsSource implements MetricsSource {
   @Override
   public List<InterfaceTraffic> interfaceTraffic() {
     return traffic;
+  }
+
+  @Override
+  public List<InterfaceSamples> samples() {
+    return samples;
   }
 
   @Override

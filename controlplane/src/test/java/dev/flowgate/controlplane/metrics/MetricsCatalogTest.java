@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class MetricsCatalogTest {
 
-  /** Every label a flowgate metric may carry: all bounded by the configuration. */
+  /**
+   * Every label a flowgate metric may carry: all bounded by the configuration (subscriber: capture
+   * or psamp).
+   */
   static final Set<String> BOUNDED_LABELS =
       Set.of(
           "interface",
@@ -35,6 +38,7 @@ class MetricsCatalogTest {
           "reason",
           "collector",
           "directory",
+          "subscriber",
           "sink", // one per configured collector, plus arrow
           "outcome", // delivered, dropped, failed
           "type", // the detector: syn-flood, ..., flows

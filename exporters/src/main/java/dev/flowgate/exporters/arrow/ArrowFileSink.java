@@ -1,5 +1,6 @@
 package dev.flowgate.exporters.arrow;
 
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSchema;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.SinkReport;

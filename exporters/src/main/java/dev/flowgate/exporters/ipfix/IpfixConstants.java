@@ -36,6 +36,12 @@ public final class IpfixConstants {
   /** Template id of the interface name options records. */
   public static final int TEMPLATE_INTERFACE_NAMES = 259;
 
+  /** Template id of PSAMP packet sample records (RFC 5476), in the samples' own domain. */
+  public static final int TEMPLATE_PACKET_SAMPLE = 260;
+
+  /** Template id of PSAMP selector options records (RFC 5476 section 6.5.2). */
+  public static final int TEMPLATE_SELECTOR = 261;
+
   /** octetDeltaCount, IE 1, unsigned64. */
   public static final int OCTET_DELTA_COUNT = 1;
 
@@ -116,6 +122,33 @@ public final class IpfixConstants {
 
   /** notSentFlowTotalCount, IE 166, unsigned64. */
   public static final int NOT_SENT_FLOW_TOTAL_COUNT = 166;
+
+  /** selectorId, IE 302, unsigned64 (RFC 5477). */
+  public static final int SELECTOR_ID = 302;
+
+  /** selectorAlgorithm, IE 304, unsigned16: 1 = systematic count-based sampling (RFC 5477). */
+  public static final int SELECTOR_ALGORITHM = 304;
+
+  /** samplingPacketInterval, IE 305, unsigned32: packets selected in a row. */
+  public static final int SAMPLING_PACKET_INTERVAL = 305;
+
+  /** samplingPacketSpace, IE 306, unsigned32: packets skipped between selections. */
+  public static final int SAMPLING_PACKET_SPACE = 306;
+
+  /** dataLinkFrameSize, IE 312, unsigned16: the frame's length on the wire. */
+  public static final int DATA_LINK_FRAME_SIZE = 312;
+
+  /** dataLinkFrameSection, IE 315, octetArray: the frame's first bytes (variable length). */
+  public static final int DATA_LINK_FRAME_SECTION = 315;
+
+  /** observationTimeNanoseconds, IE 325, dateTimeNanoseconds (NTP format, RFC 7011 6.1.10). */
+  public static final int OBSERVATION_TIME_NANOSECONDS = 325;
+
+  /** selectorAlgorithm value of systematic count-based sampling (IANA PSAMP registry). */
+  public static final int SELECTOR_SYSTEMATIC_COUNT = 1;
+
+  /** Field length announcing a variable-length element (RFC 7011 section 7). */
+  public static final int VARIABLE_LENGTH = 65535;
 
   /** Bytes of interfaceName in the options records: Linux IFNAMSIZ, zero padded. */
   public static final int INTERFACE_NAME_LENGTH = 16;

@@ -11,10 +11,10 @@ import java.util.logging.Logger;
  * and leaves queued for exactly one of delivered, dropped or failed. Thread-safe; a {@link
  * #report()} is one consistent moment.
  *
- * <p>Failures and drops are logged with their error text: the first of each at once, then a
- * summary of what followed at most once per {@link #SUMMARY_EVERY_NANOS} per sink, so a dead
- * collector names itself in the log without flooding it. A summary due while nothing else happens
- * goes out at the sink's next {@link #tick()}.
+ * <p>Failures and drops are logged with their error text: the first of each at once, then a summary
+ * of what followed at most once per {@link #SUMMARY_EVERY_NANOS} per sink, so a dead collector
+ * names itself in the log without flooding it. A summary due while nothing else happens goes out at
+ * the sink's next {@link #tick()}.
  */
 public final class SinkOutcomes {
   private static final Logger LOG = Logger.getLogger(SinkOutcomes.class.getName());

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly what was delivered; a UDP port where nothing listens shows failed packets (ICMP port
  * unreachable on the connected socket); a TCP collector that stops reading fills the queue
  * (dropped) and then gets exactly what was delivered once it reads again; one that closes
- * mid-stream leaves failed packets. In each, handed = delivered + dropped + failed with nothing left queued.
+ * mid-stream leaves failed packets. In each, handed = delivered + dropped + failed with nothing
+ * left queued.
  */
 @Tag("e2e")
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -136,8 +137,7 @@ class CollectorOutcomeTest {
     ServerSocket server = closeLater(new ServerSocket());
     server.setReceiveBufferSize(4096);
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    CollectorExporter exporter =
-        closeLater(start(tcp(server.getLocalPort()).queueCapacity(4)));
+    CollectorExporter exporter = closeLater(start(tcp(server.getLocalPort()).queueCapacity(4)));
     long handed = write(exporter, 0, 1000); // the exporter connects with its first message
     Socket conn = closeLater(server.accept()); // accepted, and not read: the windows fill up
     for (int batch = 1; exporter.report().dropped().isZero(); batch++) {

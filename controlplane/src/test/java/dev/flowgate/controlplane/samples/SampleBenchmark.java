@@ -1,0 +1,201 @@
+package dev.flowgate.controlplane.samples;
+
+import dev.flowgate.bpf.BpfMap;
+import dev.flowgate.bpf.BpfObject;
+import dev.flowgate.bpf.FlowTable;
+import dev.flowgate.bpf.Layout;
+import dev.flowgate.bpf.NativeBpf;
+import dev.flowgate.exporters.psamp.PsampEncoder;
+import dev.flowgate.exporters.sample.SampleBatch;
+import dev.flowgate.lab.Frames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Samples per second from the kernel's ring buffer to bytes on a socket, on the reader's side: the
+ * real programs fill the ring (BPF_PROG_TEST_RUN of fg_xdp with sample rate 1, not timed), then one
+ * thread empties it (timed) three ways, interleaved round by round:
+ *
+ * <ul>
+ *   <li>to nothing: {@link SampleReader#readOnce} (one JNI crossing per poll, records packed into a
+ *       {@link SampleBatch} with wall-clock times): the baseline;
+ *   <li>pcapng: each batch written as enhanced packet blocks ({@link PcapngWriter}, the capture's
+ *       comment, snap 128) and written to a loopback TCP socket that another thread drains;
+ *   <li>PSAMP: each batch encoded ({@link PsampEncoder}, 1400-byte messages) and sent over UDP to a
+ *       loopback socket.
+ * </ul>
+ *
+ * Run it pinned to one core ({@code make bench-samples} uses taskset). The capture's and the PSAMP
+ * exporter's thread hand-offs (one per batch) are not in these figures.
+ */
+public final class SampleBenchmark {
+
+  private static final int PER_FILL = 3_000; // the 1 MiB ring holds 3,744 records
+
+  private SampleBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int payload = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    try (BpfObject obj = BpfObject.openDefault()) {
+      FlowTable.configure(obj, 1024);
+      obj.load();
+      ByteBuffer key = NativeBpf.allocate(4).putInt(0, 1);
+      ByteBuffer settings = NativeBpf.allocate(Layout.IFACE_SETTINGS_SIZE);
+      Layout.putIfaceSettings(settings, 0, 3, 1);
+      obj.map("fg_settings").update(key, settings, BpfMap.BPF_ANY);
+      byte[] frame =
+          Frames.ipv4("10.1.0.1", "10.2.0.2").udp(1000, 53).payload(payload).build().bytes();
+      try (SampleReader reader = new SampleReader(obj.map("fg_samples"));
+          ServerSocketChannel server = ServerSocketChannel.open();
+          DatagramChannel sink = DatagramChannel.open();
+          DatagramChannel udp = DatagramChannel.open()) {
+        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        SocketChannel tcp = SocketChannel.open(server.getLocalAddress());
+        SocketChannel peer = server.accept();
+        Thread drain = new Thread(() -> drain(peer), "drain");
+        drain.setDaemon(true);
+        drain.start();
+        sink.bind(new InetSocketAddress("127.0.0.1", 0));
+        udp.connect(sink.getLocalAddress());
+        byte[] comment = "sampled 1 in 1".getBytes(StandardCharsets.UTF_8);
+        PsampEncoder psamp = new PsampEncoder(2, 1400);
+        PsampEncoder jumbo = new PsampEncoder(2, 8960);
+        List<Case> cases =
+            List.of(
+                new Case("ring -> nothing (baseline)", b -> 0),
+                new Case("ring -> pcapng bytes, no socket", b -> pcapng(b, comment, null)),
+                new Case("ring -> pcapng on TCP", b -> pcapng(b, comment, tcp)),
+                new Case("ring -> PSAMP msgs, no socket", b -> psamp(b, psamp, null)),
+                new Case("ring -> PSAMP on UDP (1400)", b -> psamp(b, psamp, udp)),
+                new Case("ring -> PSAMP on UDP (8960)", b -> psamp(b, jumbo, udp)));
+        for (int warm = 0; warm < 20; warm++) {
+          for (Case c : cases) {
+            round(obj, frame, reader, c, false);
+          }
+        }
+        for (int r = 0; r < rounds; r++) {
+          for (Case c : cases) {
+            round(obj, frame, reader, c, true);
+          }
+        }
+        System.out.printf(
+            "samples: ring buffer to bytes on a socket, one thread, %d rounds of %d samples"
+                + " (frame %d B, snap 128), cases interleaved%n",
+            rounds, PER_FILL, frame.length);
+        System.out.printf(
+            "%-30s %12s %10s %12s %10s%n",
+            "case", "samples/s", "ns/sample", "bytes/sample", "x base");
+        double base = cases.get(0).rate();
+        for (Case c : cases) {
+          System.out.printf(
+              "%-30s %,12.0f %10.1f %12.1f %10.2f%n",
+              c.name,
+              c.rate(),
+              1e9 / c.rate(),
+              (double) c.bytes / Math.max(1, c.samples),
+              c.rate() / base);
+        }
+        tcp.close();
+      }
+    }
+  }
+
+  /** What a case does with one batch; returns the bytes it put on the socket. */
+  private interface Sink {
+    long accept(SampleBatch b) throws Exception;
+  }
+
+  private static final class Case {
+    final String name;
+    final Sink sink;
+    long nanos;
+    long samples;
+    long bytes;
+
+    Case(String name, Sink sink) {
+      this.name = name;
+      this.sink = sink;
+    }
+
+    double rate() {
+      return samples * 1e9 / nanos;
+    }
+  }
+
+  private static void round(BpfObject obj, byte[] frame, SampleReader reader, Case c, boolean timed)
+      throws Exception {
+    obj.program("fg_xdp").testRun(frame, PER_FILL);
+    long n = 0;
+    long bytes = 0;
+    long start = System.nanoTime();
+    while (n < PER_FILL) {
+      SampleBatch b = reader.readOnce(1000);
+      n += b.size();
+      bytes += c.sink.accept(b);
+    }
+    long took = System.nanoTime() - start;
+    if (timed) {
+      c.nanos += took;
+      c.samples += n;
+      c.bytes += bytes;
+    }
+  }
+
+  private static long pcapng(SampleBatch b, byte[] comment, SocketChannel out) throws Exception {
+    ByteBuf buf = Unpooled.buffer(b.size() * (64 + 128));
+    byte[] data = b.data();
+    for (int i = 0; i < b.size(); i++) {
+      PcapngWriter.enhancedPacket(
+          buf,
+          0,
+          b.timeNanos(i),
+          data,
+          b.frameOffset(i),
+          b.capturedLength(i),
+          b.originalLength(i),
+          b.direction(i),
+          comment);
+    }
+    long n = buf.readableBytes();
+    ByteBuffer nio = buf.nioBuffer();
+    while (out != null && nio.hasRemaining()) {
+      out.write(nio);
+    }
+    return n;
+  }
+
+  private static long psamp(SampleBatch b, PsampEncoder encoder, DatagramChannel out)
+      throws Exception {
+    ByteBuf buf = Unpooled.buffer(encoder.maxMessageSize());
+    long n = 0;
+    for (int i = 0; i < b.size(); ) {
+      buf.clear();
+      i = encoder.encodeSamples(b, i, buf);
+      encoder.stamp(buf, System.currentTimeMillis(), i);
+      n += buf.readableBytes();
+      if (out != null) {
+        out.write(buf.nioBuffer());
+      }
+    }
+    return n;
+  }
+
+  private static void drain(SocketChannel in) {
+    ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+    try {
+      while (in.read(b.clear()) >= 0) {
+        // discard
+      }
+    } catch (Exception e) {
+      // closed
+    }
+  }
+}

@@ -21,7 +21,7 @@ import dev.flowgate.controlplane.cache.FlowRanking;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
 import dev.flowgate.controlplane.detect.Detection;
-import dev.flowgate.controlplane.export.ExportFanout;
+import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.samples.Capture;

@@ -2,7 +2,7 @@ package dev.flowgate.controlplane;
 
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.detect.Detection;
-import dev.flowgate.controlplane.export.ExportFanout;
+import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceTraffic;
 import dev.flowgate.controlplane.metrics.MetricsSource;

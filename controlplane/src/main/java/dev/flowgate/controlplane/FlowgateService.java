@@ -13,7 +13,7 @@ import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.dataplane.MemoryBudget;
-import dev.flowgate.controlplane.export.ExportFanout;
+import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.iface.InterfaceOverlay;

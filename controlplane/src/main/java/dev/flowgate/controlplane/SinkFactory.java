@@ -5,7 +5,7 @@ import dev.flowgate.controlplane.config.CollectorConfig;
 import dev.flowgate.controlplane.config.ExportConfig;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.exporters.FlowSink;
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
 import dev.flowgate.exporters.collector.CollectorExporter;
@@ -28,7 +28,7 @@ final class SinkFactory {
    *     namespace's, from rtnetlink)
    */
   static List<FlowSink> create(
-      FlowgateConfig config, BufferAllocator allocator, InterfaceNames names) {
+      FlowgateConfig config, BufferAllocator allocator, IfNameSource names) {
     return update(ExportConfig.none(), List.of(), config.export(), allocator, names);
   }
 
@@ -47,7 +47,7 @@ final class SinkFactory {
       List<FlowSink> sinks,
       ExportConfig fresh,
       BufferAllocator allocator,
-      InterfaceNames names) {
+      IfNameSource names) {
     List<FlowSink> out = new ArrayList<>();
     List<FlowSink> started = new ArrayList<>();
     try {

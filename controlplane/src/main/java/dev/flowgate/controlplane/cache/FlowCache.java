@@ -1,16 +1,16 @@
 package dev.flowgate.controlplane.cache;
 
-import static dev.flowgate.controlplane.cache.FlowTable.BYTES;
-import static dev.flowgate.controlplane.cache.FlowTable.FIRST_MS;
-import static dev.flowgate.controlplane.cache.FlowTable.K0;
-import static dev.flowgate.controlplane.cache.FlowTable.K1;
-import static dev.flowgate.controlplane.cache.FlowTable.K2;
-import static dev.flowgate.controlplane.cache.FlowTable.K3;
-import static dev.flowgate.controlplane.cache.FlowTable.K4;
-import static dev.flowgate.controlplane.cache.FlowTable.K5;
-import static dev.flowgate.controlplane.cache.FlowTable.LAST_MS;
-import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
-import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
+import static dev.flowgate.controlplane.cache.CacheTable.BYTES;
+import static dev.flowgate.controlplane.cache.CacheTable.FIRST_MS;
+import static dev.flowgate.controlplane.cache.CacheTable.K0;
+import static dev.flowgate.controlplane.cache.CacheTable.K1;
+import static dev.flowgate.controlplane.cache.CacheTable.K2;
+import static dev.flowgate.controlplane.cache.CacheTable.K3;
+import static dev.flowgate.controlplane.cache.CacheTable.K4;
+import static dev.flowgate.controlplane.cache.CacheTable.K5;
+import static dev.flowgate.controlplane.cache.CacheTable.LAST_MS;
+import static dev.flowgate.controlplane.cache.CacheTable.PACKETS;
+import static dev.flowgate.controlplane.cache.CacheTable.STRIDE;
 
 import dev.flowgate.exporters.EndReason;
 import dev.flowgate.exporters.FlowColumns;
@@ -43,7 +43,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *   <li>{@link EndReason#FORCED_END}: {@link #finishAll()} at shutdown, every flow.
  * </ul>
  *
- * <p><b>No per-flow objects.</b> Flows live in {@link FlowTable}: two primitive arrays (an 80-byte
+ * <p><b>No per-flow objects.</b> Flows live in {@link CacheTable}: two primitive arrays (an 80-byte
  * entry per flow and a linear-probing index at load at most 1/2), 96 bytes a flow at a power-of-two
  * capacity, allocated once. A million flows cost the garbage collector nothing to trace.
  *
@@ -74,13 +74,13 @@ public final class FlowCache implements AutoCloseable {
   /** Flows looked at to choose one to evict when the cache is full. */
   public static final int EVICTION_WINDOW = 16;
 
-  /** Rows looked up together, their cache misses overlapped ({@link FlowTable#prefetch}). */
+  /** Rows looked up together, their cache misses overlapped ({@link CacheTable#prefetch}). */
   private static final int BLOCK = 32;
 
   private static final int PROTO_TCP = 6;
   private static final int TCP_FIN_OR_RST = 0x01 | 0x04;
 
-  private final FlowTable table;
+  private final CacheTable table;
   private final HeldCounters held = new HeldCounters();
   private final FlowRecordWriter out;
   private final FinishedFlowConsumer consumer;
@@ -108,7 +108,7 @@ public final class FlowCache implements AutoCloseable {
   private static final int D_BYTES = 8;
   private static final int D_FIRST_MS = 9;
   private static final int D_LAST_MS = 10;
-  private static final int D_META = 11; // FlowTable.k5Meta: tcp flags, ToS, ip version
+  private static final int D_META = 11; // CacheTable.k5Meta: tcp flags, ToS, ip version
   private static final int DEFERRED_STRIDE = 12;
 
   /** {@link #D_PACKETS} of a deferred row written out uncached: nothing left to finish. */
@@ -130,7 +130,7 @@ public final class FlowCache implements AutoCloseable {
     this.idleMs = options.idleTimeoutMs();
     this.activeMs = options.activeTimeoutMs();
     this.maxBatchRows = options.maxBatchRows();
-    this.table = new FlowTable(options.capacity());
+    this.table = new CacheTable(options.capacity());
     this.out = new FlowRecordWriter(allocator, maxBatchRows);
   }
 
@@ -149,7 +149,7 @@ public final class FlowCache implements AutoCloseable {
     int heldIndex = -1;
     for (int base = 0; base < n; base += BLOCK) {
       int m = Math.min(BLOCK, n - base);
-      FlowTable.readKeys(in, base, m, k, h);
+      CacheTable.readKeys(in, base, m, k, h);
       prefetchSink += table.prefetch(h, m);
       for (int j = 0, r = base; j < m; j++, r++) {
         int o = j * 6;
@@ -164,7 +164,7 @@ public final class FlowCache implements AutoCloseable {
         long first = in.startMillis(r);
         long last = in.endMillis(r);
         int fl = in.tcpFlags(r);
-        boolean ends = FlowTable.protocol(k5) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
+        boolean ends = CacheTable.protocol(k5) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
 
         if (ends && deferEnds) {
           defer(
@@ -179,7 +179,7 @@ public final class FlowCache implements AutoCloseable {
               by,
               first,
               last,
-              FlowTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
+              CacheTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
           continue;
         }
         int id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
@@ -191,7 +191,7 @@ public final class FlowCache implements AutoCloseable {
                 k2,
                 k3,
                 k4,
-                k5 | FlowTable.k5Meta(fl, in.tos(r), in.ipVersion(r)),
+                k5 | CacheTable.k5Meta(fl, in.tos(r), in.ipVersion(r)),
                 pk,
                 by,
                 first,
@@ -213,14 +213,14 @@ public final class FlowCache implements AutoCloseable {
                   k3,
                   k4,
                   k5,
-                  FlowTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
+                  CacheTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
         } else {
-          FlowTable.put(
-              a, id * STRIDE + K5, FlowTable.get(a, id * STRIDE + K5) | (FlowTable.k5TcpFlags(fl)));
+          CacheTable.put(
+              a, id * STRIDE + K5, CacheTable.get(a, id * STRIDE + K5) | (CacheTable.k5TcpFlags(fl)));
         }
         add(id, pk, by, first, last);
-        int ifindex = FlowTable.ifindex(k4);
-        int direction = FlowTable.direction(k5);
+        int ifindex = CacheTable.ifindex(k4);
+        int direction = CacheTable.direction(k5);
         long hk = (long) ifindex << 8 | direction;
         if (hk != heldKey) {
           heldKey = hk;
@@ -292,15 +292,15 @@ public final class FlowCache implements AutoCloseable {
                 k5,
                 d[o + D_META]);
       } else {
-        FlowTable.put(
+        CacheTable.put(
             a,
             id * STRIDE + K5,
-            FlowTable.get(a, id * STRIDE + K5)
-                | (FlowTable.k5TcpFlags(FlowTable.tcpFlags(d[o + D_META]))));
+            CacheTable.get(a, id * STRIDE + K5)
+                | (CacheTable.k5TcpFlags(CacheTable.tcpFlags(d[o + D_META]))));
       }
       add(id, d[o + D_PACKETS], d[o + D_BYTES], d[o + D_FIRST_MS], d[o + D_LAST_MS]);
       held.add(
-          held.indexOf(FlowTable.ifindex(k4), FlowTable.direction(k5)),
+          held.indexOf(CacheTable.ifindex(k4), CacheTable.direction(k5)),
           d[o + D_PACKETS],
           d[o + D_BYTES]);
     }
@@ -330,7 +330,7 @@ public final class FlowCache implements AutoCloseable {
   private int insert(
       int slot, long h, long k0, long k1, long k2, long k3, long k4, long k5, long meta) {
     int id = table.insertAt(slot, h, k0, k1, k2, k3, k4, k5);
-    FlowTable.put(table.arena, id * STRIDE + K5, k5 | meta);
+    CacheTable.put(table.arena, id * STRIDE + K5, k5 | meta);
     return id;
   }
 
@@ -338,10 +338,10 @@ public final class FlowCache implements AutoCloseable {
   private void add(int id, long packets, long bytes, long firstMs, long lastMs) {
     final long a = table.arena;
     int b = id * STRIDE;
-    FlowTable.put(a, b + PACKETS, FlowTable.get(a, b + PACKETS) + (packets));
-    FlowTable.put(a, b + BYTES, FlowTable.get(a, b + BYTES) + (bytes));
-    FlowTable.put(a, b + FIRST_MS, Math.min(FlowTable.get(a, b + FIRST_MS), firstMs));
-    FlowTable.put(a, b + LAST_MS, Math.max(FlowTable.get(a, b + LAST_MS), lastMs));
+    CacheTable.put(a, b + PACKETS, CacheTable.get(a, b + PACKETS) + (packets));
+    CacheTable.put(a, b + BYTES, CacheTable.get(a, b + BYTES) + (bytes));
+    CacheTable.put(a, b + FIRST_MS, Math.min(CacheTable.get(a, b + FIRST_MS), firstMs));
+    CacheTable.put(a, b + LAST_MS, Math.max(CacheTable.get(a, b + LAST_MS), lastMs));
   }
 
   private void defer(
@@ -385,9 +385,9 @@ public final class FlowCache implements AutoCloseable {
     final long a = table.arena;
     for (int id = 0; id < table.size(); ) {
       int b = id * STRIDE;
-      if (nowMs - FlowTable.get(a, b + LAST_MS) >= idleMs) {
+      if (nowMs - CacheTable.get(a, b + LAST_MS) >= idleMs) {
         finish(id, EndReason.IDLE_TIMEOUT); // the last entry moved into id: look at id again
-      } else if (nowMs - FlowTable.get(a, b + FIRST_MS) >= activeMs) {
+      } else if (nowMs - CacheTable.get(a, b + FIRST_MS) >= activeMs) {
         finish(id, EndReason.ACTIVE_TIMEOUT);
       } else {
         id++;
@@ -408,22 +408,22 @@ public final class FlowCache implements AutoCloseable {
     for (int id = 0, size = table.size(); id < size; id++) {
       int b = id * STRIDE;
       writeRow(
-          FlowTable.get(a, b + K0),
-          FlowTable.get(a, b + K1),
-          FlowTable.get(a, b + K2),
-          FlowTable.get(a, b + K3),
-          FlowTable.get(a, b + K4),
-          FlowTable.get(a, b + K5),
-          FlowTable.get(a, b + PACKETS),
-          FlowTable.get(a, b + BYTES),
-          FlowTable.get(a, b + FIRST_MS),
-          FlowTable.get(a, b + LAST_MS),
+          CacheTable.get(a, b + K0),
+          CacheTable.get(a, b + K1),
+          CacheTable.get(a, b + K2),
+          CacheTable.get(a, b + K3),
+          CacheTable.get(a, b + K4),
+          CacheTable.get(a, b + K5),
+          CacheTable.get(a, b + PACKETS),
+          CacheTable.get(a, b + BYTES),
+          CacheTable.get(a, b + FIRST_MS),
+          CacheTable.get(a, b + LAST_MS),
           EndReason.FORCED_END);
       release(
-          FlowTable.get(a, b + K4),
-          FlowTable.get(a, b + K5),
-          FlowTable.get(a, b + PACKETS),
-          FlowTable.get(a, b + BYTES));
+          CacheTable.get(a, b + K4),
+          CacheTable.get(a, b + K5),
+          CacheTable.get(a, b + PACKETS),
+          CacheTable.get(a, b + BYTES));
     }
     table.clear();
     flush();
@@ -549,7 +549,7 @@ public final class FlowCache implements AutoCloseable {
     long[] e = new long[STRIDE];
     while (entries.remaining() >= STRIDE) {
       entries.get(e);
-      long k5 = e[K5] & FlowTable.K5_KEY_MASK;
+      long k5 = e[K5] & CacheTable.K5_KEY_MASK;
       if (table.isFull()) {
         writeRow(
             e[K0],
@@ -565,17 +565,17 @@ public final class FlowCache implements AutoCloseable {
             EndReason.LACK_OF_RESOURCES);
         continue;
       }
-      long h = FlowTable.hash(e[K0], e[K1], e[K2], e[K3], e[K4], k5);
+      long h = CacheTable.hash(e[K0], e[K1], e[K2], e[K3], e[K4], k5);
       int id = table.probe(h, e[K0], e[K1], e[K2], e[K3], e[K4], k5);
       if (id >= 0) {
         throw new IllegalStateException("cache state holds a flow twice");
       }
       id = table.insertAt(-1 - id, h, e[K0], e[K1], e[K2], e[K3], e[K4], k5);
       for (int w = 0; w < STRIDE; w++) {
-        FlowTable.put(a, id * STRIDE + w, e[w]);
+        CacheTable.put(a, id * STRIDE + w, e[w]);
       }
       held.add(
-          held.indexOf(FlowTable.ifindex(e[K4]), FlowTable.direction(e[K5])), e[PACKETS], e[BYTES]);
+          held.indexOf(CacheTable.ifindex(e[K4]), CacheTable.direction(e[K5])), e[PACKETS], e[BYTES]);
     }
     hand = evictionHand;
     flush();
@@ -592,22 +592,22 @@ public final class FlowCache implements AutoCloseable {
     final long a = table.arena;
     int b = id * STRIDE;
     writeRow(
-        FlowTable.get(a, b + K0),
-        FlowTable.get(a, b + K1),
-        FlowTable.get(a, b + K2),
-        FlowTable.get(a, b + K3),
-        FlowTable.get(a, b + K4),
-        FlowTable.get(a, b + K5),
-        FlowTable.get(a, b + PACKETS),
-        FlowTable.get(a, b + BYTES),
-        FlowTable.get(a, b + FIRST_MS),
-        FlowTable.get(a, b + LAST_MS),
+        CacheTable.get(a, b + K0),
+        CacheTable.get(a, b + K1),
+        CacheTable.get(a, b + K2),
+        CacheTable.get(a, b + K3),
+        CacheTable.get(a, b + K4),
+        CacheTable.get(a, b + K5),
+        CacheTable.get(a, b + PACKETS),
+        CacheTable.get(a, b + BYTES),
+        CacheTable.get(a, b + FIRST_MS),
+        CacheTable.get(a, b + LAST_MS),
         reason);
     release(
-        FlowTable.get(a, b + K4),
-        FlowTable.get(a, b + K5),
-        FlowTable.get(a, b + PACKETS),
-        FlowTable.get(a, b + BYTES));
+        CacheTable.get(a, b + K4),
+        CacheTable.get(a, b + K5),
+        CacheTable.get(a, b + PACKETS),
+        CacheTable.get(a, b + BYTES));
     table.remove(id);
   }
 
@@ -620,7 +620,7 @@ public final class FlowCache implements AutoCloseable {
     int victim = from;
     long oldest = Long.MAX_VALUE;
     for (int k = 0, id = from; k < window; k++, id = id + 1 == size ? 0 : id + 1) {
-      long last = FlowTable.get(a, id * STRIDE + LAST_MS);
+      long last = CacheTable.get(a, id * STRIDE + LAST_MS);
       if (last < oldest) {
         oldest = last;
         victim = id;
@@ -631,7 +631,7 @@ public final class FlowCache implements AutoCloseable {
   }
 
   private void release(long k4, long k5, long packets, long bytes) {
-    int i = held.find(FlowTable.ifindex(k4), FlowTable.direction(k5));
+    int i = held.find(CacheTable.ifindex(k4), CacheTable.direction(k5));
     held.add(i, -packets, -bytes);
   }
 
@@ -651,17 +651,17 @@ public final class FlowCache implements AutoCloseable {
     out.writeAddresses(row, k0, k1, k2, k3);
     out.writeKey(
         row,
-        FlowTable.srcPort(k4),
-        FlowTable.dstPort(k4),
-        FlowTable.protocol(k5),
-        FlowTable.ipVersion(k5),
-        FlowTable.ifindex(k4),
-        FlowTable.direction(k5),
-        FlowTable.vlanId(k5));
+        CacheTable.srcPort(k4),
+        CacheTable.dstPort(k4),
+        CacheTable.protocol(k5),
+        CacheTable.ipVersion(k5),
+        CacheTable.ifindex(k4),
+        CacheTable.direction(k5),
+        CacheTable.vlanId(k5));
     out.writeCounters(
         row,
-        FlowTable.tos(k5),
-        FlowTable.tcpFlags(k5),
+        CacheTable.tos(k5),
+        CacheTable.tcpFlags(k5),
         packets,
         bytes,
         firstMs,

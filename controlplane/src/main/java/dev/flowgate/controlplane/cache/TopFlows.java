@@ -1,16 +1,16 @@
 package dev.flowgate.controlplane.cache;
 
-import static dev.flowgate.controlplane.cache.FlowTable.BYTES;
-import static dev.flowgate.controlplane.cache.FlowTable.FIRST_MS;
-import static dev.flowgate.controlplane.cache.FlowTable.K0;
-import static dev.flowgate.controlplane.cache.FlowTable.K1;
-import static dev.flowgate.controlplane.cache.FlowTable.K2;
-import static dev.flowgate.controlplane.cache.FlowTable.K3;
-import static dev.flowgate.controlplane.cache.FlowTable.K4;
-import static dev.flowgate.controlplane.cache.FlowTable.K5;
-import static dev.flowgate.controlplane.cache.FlowTable.LAST_MS;
-import static dev.flowgate.controlplane.cache.FlowTable.PACKETS;
-import static dev.flowgate.controlplane.cache.FlowTable.STRIDE;
+import static dev.flowgate.controlplane.cache.CacheTable.BYTES;
+import static dev.flowgate.controlplane.cache.CacheTable.FIRST_MS;
+import static dev.flowgate.controlplane.cache.CacheTable.K0;
+import static dev.flowgate.controlplane.cache.CacheTable.K1;
+import static dev.flowgate.controlplane.cache.CacheTable.K2;
+import static dev.flowgate.controlplane.cache.CacheTable.K3;
+import static dev.flowgate.controlplane.cache.CacheTable.K4;
+import static dev.flowgate.controlplane.cache.CacheTable.K5;
+import static dev.flowgate.controlplane.cache.CacheTable.LAST_MS;
+import static dev.flowgate.controlplane.cache.CacheTable.PACKETS;
+import static dev.flowgate.controlplane.cache.CacheTable.STRIDE;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Top-N query over a {@link FlowTable}: one pass (over the entries of the interface asked for, if
+ * Top-N query over a {@link CacheTable}: one pass (over the entries of the interface asked for, if
  * one is) keeping a min-heap of the {@code n} best entry ids by bytes, packets or bytes per second
  * (an {@code int[n]}), so the cost is {@code O(size log n)} time and {@code O(n)} memory, and only
  * the winners are copied out as {@link ActiveFlow}s.
@@ -34,7 +34,7 @@ final class TopFlows {
    * @param by what to rank by
    * @param ifindex only flows on this ifindex, or {@link #ANY_IFINDEX}
    */
-  static List<ActiveFlow> of(FlowTable table, int n, FlowRanking by, int ifindex) {
+  static List<ActiveFlow> of(CacheTable table, int n, FlowRanking by, int ifindex) {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);
     }
@@ -45,7 +45,7 @@ final class TopFlows {
     int used = 0;
     for (int id = 0; id < size; id++) {
       if (ifindex != ANY_IFINDEX
-          && FlowTable.ifindex(FlowTable.get(a, id * STRIDE + K4)) != ifindex) {
+          && CacheTable.ifindex(CacheTable.get(a, id * STRIDE + K4)) != ifindex) {
         continue;
       }
       if (used < k) {
@@ -71,7 +71,7 @@ final class TopFlows {
   }
 
   /** Copies entries {@code from} to {@code from + limit} (or the table's end), in id order. */
-  static List<ActiveFlow> page(FlowTable table, int from, int limit) {
+  static List<ActiveFlow> page(CacheTable table, int from, int limit) {
     int end = (int) Math.min(table.size(), (long) from + limit);
     List<ActiveFlow> out = new ArrayList<>(Math.max(0, end - from));
     for (int id = from; id < end; id++) {
@@ -84,13 +84,13 @@ final class TopFlows {
   private static long value(long a, int id, FlowRanking by) {
     int b = id * STRIDE;
     return switch (by) {
-      case BYTES -> FlowTable.get(a, b + BYTES);
-      case PACKETS -> FlowTable.get(a, b + PACKETS);
+      case BYTES -> CacheTable.get(a, b + BYTES);
+      case PACKETS -> CacheTable.get(a, b + PACKETS);
       // bytes per second of the flow's life so far, at least one second of it
       case RATE ->
-          FlowTable.get(a, b + BYTES)
+          CacheTable.get(a, b + BYTES)
               * 1000
-              / Math.max(1000, FlowTable.get(a, b + LAST_MS) - FlowTable.get(a, b + FIRST_MS));
+              / Math.max(1000, CacheTable.get(a, b + LAST_MS) - CacheTable.get(a, b + FIRST_MS));
     };
   }
 
@@ -133,24 +133,24 @@ final class TopFlows {
   }
 
   private static ActiveFlow copy(long a, int b) {
-    long k4 = FlowTable.get(a, b + K4);
-    long k5 = FlowTable.get(a, b + K5);
+    long k4 = CacheTable.get(a, b + K4);
+    long k5 = CacheTable.get(a, b + K5);
     return new ActiveFlow(
-        address(FlowTable.get(a, b + K0), FlowTable.get(a, b + K1)),
-        address(FlowTable.get(a, b + K2), FlowTable.get(a, b + K3)),
-        FlowTable.srcPort(k4),
-        FlowTable.dstPort(k4),
-        FlowTable.protocol(k5),
-        FlowTable.ipVersion(k5),
-        FlowTable.ifindex(k4),
-        FlowTable.direction(k5),
-        FlowTable.vlanId(k5),
-        FlowTable.tos(k5),
-        FlowTable.tcpFlags(k5),
-        FlowTable.get(a, b + PACKETS),
-        FlowTable.get(a, b + BYTES),
-        FlowTable.get(a, b + FIRST_MS),
-        FlowTable.get(a, b + LAST_MS));
+        address(CacheTable.get(a, b + K0), CacheTable.get(a, b + K1)),
+        address(CacheTable.get(a, b + K2), CacheTable.get(a, b + K3)),
+        CacheTable.srcPort(k4),
+        CacheTable.dstPort(k4),
+        CacheTable.protocol(k5),
+        CacheTable.ipVersion(k5),
+        CacheTable.ifindex(k4),
+        CacheTable.direction(k5),
+        CacheTable.vlanId(k5),
+        CacheTable.tos(k5),
+        CacheTable.tcpFlags(k5),
+        CacheTable.get(a, b + PACKETS),
+        CacheTable.get(a, b + BYTES),
+        CacheTable.get(a, b + FIRST_MS),
+        CacheTable.get(a, b + LAST_MS));
   }
 
   private static byte[] address(long lo, long hi) {

@@ -2,7 +2,7 @@ package dev.flowgate.exporters.collector;
 
 import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSink;
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.encode.EncodeCursor;
@@ -58,7 +58,7 @@ public final class CollectorExporter implements FlowSink {
   private final CollectorOptions options;
   private final FlowMessageEncoder encoder;
   private final ExportTransport transport;
-  private final InterfaceNames interfaceNames;
+  private final IfNameSource interfaceNames;
   private final Clock clock;
   private final MessageQueue queue;
   private final TemplateRefresher refresher;
@@ -96,7 +96,7 @@ public final class CollectorExporter implements FlowSink {
       CollectorOptions options,
       FlowMessageEncoder encoder,
       ExportTransport transport,
-      InterfaceNames interfaceNames,
+      IfNameSource interfaceNames,
       Clock clock) {
     this.options = options;
     this.encoder = encoder;
@@ -120,7 +120,7 @@ public final class CollectorExporter implements FlowSink {
   }
 
   /** Starts exporting to the collector of {@code options} with the system clock. */
-  public static CollectorExporter start(CollectorOptions options, InterfaceNames interfaceNames) {
+  public static CollectorExporter start(CollectorOptions options, IfNameSource interfaceNames) {
     return start(options, interfaceNames, Clock.systemUTC());
   }
 
@@ -131,7 +131,7 @@ public final class CollectorExporter implements FlowSink {
    * @throws IllegalArgumentException if the options are inconsistent
    */
   public static CollectorExporter start(
-      CollectorOptions options, InterfaceNames interfaceNames, Clock clock) {
+      CollectorOptions options, IfNameSource interfaceNames, Clock clock) {
     CollectorOptions copy = new CollectorOptions(options).validate();
     long uptimeEpoch = SysUptime.bootEpochMillis(clock);
     FlowMessageEncoder encoder =

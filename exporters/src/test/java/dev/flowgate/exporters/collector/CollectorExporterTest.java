@@ -3,7 +3,7 @@ package dev.flowgate.exporters.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.KnownFlows;
 import dev.flowgate.exporters.testing.TestFlow;
@@ -55,7 +55,7 @@ class CollectorExporterTest {
                   .collector("127.0.0.1", collector.getLocalPort())
                   .protocol(protocol)
                   .templateRefreshPackets(7),
-              InterfaceNames.of(Map.of(1L, "lo", 3L, "veth0")));
+              IfNameSource.of(Map.of(1L, "lo", 3L, "veth0")));
       try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
         exporter.write(root);
       }
@@ -163,7 +163,7 @@ class CollectorExporterTest {
                 .collector("127.0.0.1", port)
                 .transport(TransportProtocol.TCP)
                 .queueCapacity(capacity),
-            InterfaceNames.none());
+            IfNameSource.none());
     long written = 0;
     try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of())) {
       List<TestFlow> flows = new ArrayList<>();
@@ -230,7 +230,7 @@ class CollectorExporterTest {
   void writeAfterCloseIsRefused() {
     CollectorExporter exporter =
         CollectorExporter.start(
-            new CollectorOptions().collector("127.0.0.1:9"), InterfaceNames.none());
+            new CollectorOptions().collector("127.0.0.1:9"), IfNameSource.none());
     exporter.close();
     try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of())) {
       assertThatThrownBy(() -> exporter.write(root)).isInstanceOf(IllegalStateException.class);

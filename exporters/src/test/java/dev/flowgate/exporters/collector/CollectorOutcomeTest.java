@@ -2,7 +2,7 @@ package dev.flowgate.exporters.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.ipfix.IpfixConstants;
 import dev.flowgate.exporters.ipfix.IpfixTemplates;
@@ -52,7 +52,7 @@ class CollectorOutcomeTest {
   /** Packets of every flow these tests send: outcomes count packets, not records. */
   private static final int PACKETS_PER_FLOW = 3;
 
-  private static final InterfaceNames NAMES = InterfaceNames.none();
+  private static final IfNameSource NAMES = IfNameSource.none();
 
   @TempDir Path tmp;
   private BufferAllocator allocator;

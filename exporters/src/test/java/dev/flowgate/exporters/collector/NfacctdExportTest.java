@@ -3,7 +3,7 @@ package dev.flowgate.exporters.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.testing.ExpectedFlows;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.KnownFlows;
@@ -55,7 +55,7 @@ class NfacctdExportTest {
     exporter =
         CollectorExporter.start(
             new CollectorOptions().collector("127.0.0.1", port).protocol(protocol),
-            InterfaceNames.none());
+            IfNameSource.none());
     try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
       exporter.write(root);
     }

@@ -3,7 +3,7 @@ package dev.flowgate.exporters.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.testing.ExpectedFlows;
 import dev.flowgate.exporters.testing.FlowBatches;
@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NfcapdExportTest {
 
-  private static final InterfaceNames NAMES =
-      InterfaceNames.of(Map.of(3L, "veth-fg0", 4L, "veth-fg1", 5L, "veth-fg2"));
+  private static final IfNameSource NAMES =
+      IfNameSource.of(Map.of(3L, "veth-fg0", 4L, "veth-fg1", 5L, "veth-fg2"));
 
   @TempDir Path tmp;
   private final RootAllocator allocator = new RootAllocator();

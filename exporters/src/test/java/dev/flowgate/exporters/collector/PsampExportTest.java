@@ -3,7 +3,7 @@ package dev.flowgate.exporters.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.sample.SampleBatch;
 import dev.flowgate.exporters.testing.ExpectedFlows;
 import dev.flowgate.exporters.testing.FlowBatches;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PsampExportTest {
 
-  private static final InterfaceNames NAMES = InterfaceNames.of(Map.of(3L, "veth-fg0"));
+  private static final IfNameSource NAMES = IfNameSource.of(Map.of(3L, "veth-fg0"));
 
   @TempDir Path tmp;
   private final RootAllocator allocator = new RootAllocator();

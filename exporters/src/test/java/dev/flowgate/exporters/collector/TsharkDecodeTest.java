@@ -2,7 +2,7 @@ package dev.flowgate.exporters.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgate.exporters.InterfaceNames;
+import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.KnownFlows;
 import dev.flowgate.exporters.testing.TestFlow;
@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TsharkDecodeTest {
 
-  private static final InterfaceNames NAMES =
-      InterfaceNames.of(Map.of(3L, "veth-fg0", 5L, "veth-fg2"));
+  private static final IfNameSource NAMES =
+      IfNameSource.of(Map.of(3L, "veth-fg0", 5L, "veth-fg2"));
 
   @TempDir Path tmp;
   private final RootAllocator allocator = new RootAllocator();

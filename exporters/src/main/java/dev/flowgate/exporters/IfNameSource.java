@@ -12,18 +12,18 @@ import java.util.TreeMap;
  * network namespace it runs in).
  */
 @FunctionalInterface
-public interface InterfaceNames {
+public interface IfNameSource {
 
   /** The current ifindex to name table, sorted by ifindex; never null. */
   SortedMap<Long, String> current();
 
   /** No names: the options records carry no interface rows. */
-  static InterfaceNames none() {
+  static IfNameSource none() {
     return Collections::emptySortedMap;
   }
 
   /** A fixed table. */
-  static InterfaceNames of(Map<Long, String> names) {
+  static IfNameSource of(Map<Long, String> names) {
     SortedMap<Long, String> copy = Collections.unmodifiableSortedMap(new TreeMap<>(names));
     return () -> copy;
   }

@@ -1,4 +1,4 @@
-package dev.flowgate.controlplane.export;
+package dev.flowgate.controlplane.fanout;
 
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FinishedFlowConsumer;

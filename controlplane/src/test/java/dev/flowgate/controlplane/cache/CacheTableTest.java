@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Timeout;
 
 /** The open-addressing table against a HashMap model, at full load and under churn. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class FlowTableTest {
+class CacheTableTest {
 
   private record Key(long k0, long k1, long k2, long k3, long k4, long k5) {
     long hash() {
-      return FlowTable.hash(k0, k1, k2, k3, k4, k5);
+      return CacheTable.hash(k0, k1, k2, k3, k4, k5);
     }
 
-    int probe(FlowTable t) {
+    int probe(CacheTable t) {
       return t.probe(hash(), k0, k1, k2, k3, k4, k5);
     }
   }
@@ -36,7 +36,7 @@ class FlowTableTest {
   void findsEveryKeyItHoldsAndNoOtherUnderRandomInsertsAndRemoves() {
     Random rnd = new Random(5);
     for (int capacity : new int[] {1, 2, 3, 37, 64, 1000}) {
-      FlowTable t = new FlowTable(capacity);
+      CacheTable t = new CacheTable(capacity);
       Map<Key, Long> model = new HashMap<>(); // key -> packets, a tag kept in the entry
       List<Key> held = new ArrayList<>();
       for (int op = 0; op < 50_000; op++) {
@@ -44,7 +44,7 @@ class FlowTableTest {
         int id = k.probe(t);
         assertThat(id >= 0).as("capacity %d op %d", capacity, op).isEqualTo(model.containsKey(k));
         if (id >= 0) {
-          assertThat(FlowTable.get(t.arena, id * FlowTable.STRIDE + FlowTable.PACKETS))
+          assertThat(CacheTable.get(t.arena, id * CacheTable.STRIDE + CacheTable.PACKETS))
               .isEqualTo(model.get(k));
           if (rnd.nextBoolean()) {
             t.remove(id);
@@ -53,7 +53,7 @@ class FlowTableTest {
           }
         } else if (!t.isFull()) {
           int nid = t.insertAt(-1 - id, k.hash(), k.k0, k.k1, k.k2, k.k3, k.k4, k.k5);
-          FlowTable.put(t.arena, nid * FlowTable.STRIDE + FlowTable.PACKETS, op);
+          CacheTable.put(t.arena, nid * CacheTable.STRIDE + CacheTable.PACKETS, op);
           model.put(k, (long) op);
           held.add(k);
         } else {
@@ -67,7 +67,7 @@ class FlowTableTest {
       for (Map.Entry<Key, Long> e : model.entrySet()) {
         int id = e.getKey().probe(t);
         assertThat(id).isBetween(0, t.size() - 1);
-        assertThat(FlowTable.get(t.arena, id * FlowTable.STRIDE + FlowTable.PACKETS))
+        assertThat(CacheTable.get(t.arena, id * CacheTable.STRIDE + CacheTable.PACKETS))
             .isEqualTo(e.getValue());
       }
       t.clear();
@@ -78,7 +78,7 @@ class FlowTableTest {
   @Test
   void indexHasAtLeastTwiceTheCapacityInSlots() {
     for (int capacity : new int[] {1, 2, 3, 4, 5, 1000, 1 << 20, (1 << 20) + 1}) {
-      FlowTable t = new FlowTable(capacity);
+      CacheTable t = new CacheTable(capacity);
       assertThat(t.indexSlots()).isGreaterThanOrEqualTo(2 * capacity);
       t.free();
     }

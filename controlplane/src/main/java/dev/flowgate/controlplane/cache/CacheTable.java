@@ -24,7 +24,7 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * K2,K3} destination address, {@code K4 = srcPort | dstPort << 16 | ifindex << 32}, {@code K5} low
  * 32 bits {@code = vlanId | protocol << 16 | direction << 24}.
  */
-final class FlowTable {
+final class CacheTable {
 
   static final int K0 = 0;
   static final int K1 = 1;
@@ -60,7 +60,7 @@ final class FlowTable {
   private final int capacity;
   private int size;
 
-  FlowTable(int capacity) {
+  CacheTable(int capacity) {
     if (capacity < 1 || capacity > (Integer.MAX_VALUE - 8) / STRIDE) {
       throw new IllegalArgumentException("capacity out of range: " + capacity);
     }

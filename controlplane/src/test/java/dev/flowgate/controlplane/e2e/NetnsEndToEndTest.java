@@ -67,8 +67,7 @@ class NetnsEndToEndTest {
     Path config = config(port, apiAddr, arrowDir, data.a().name(), absent, hostOnly);
     KnownTraffic traffic = KnownTraffic.mix(data.b(), data.a(), 1);
     try (FlowgateProcess fg =
-        FlowgateProcess.start(
-            x, apiAddr, config, port, dir.resolve("fg.log"), "/healthz", Map.of())
+        FlowgateProcess.start(x, apiAddr, config, port, dir.resolve("fg.log"), "/healthz", Map.of())
             .readToken(TOKEN)) {
       JsonNode entries = fg.json("/api/v1/interfaces").get("interfaces");
       assertThat(state(entries, data.a().name())).as(fg.log()).isEqualTo("attached");

@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server a test runs as a real process, answering HTTP at {@code host:port} (loopback unless
- * told otherwise, e.g. an address of another network namespace this one reaches): its output goes
- * to a log file, {@link #start} waits until a readiness path answers 200, {@link #stop()} sends
- * SIGTERM, {@link #close()} makes sure it is gone. flowgate ({@link FlowgateProcess}) and
- * Prometheus run this way.
+ * A server a test runs as a real process, answering HTTP at {@code host:port} (loopback unless told
+ * otherwise, e.g. an address of another network namespace this one reaches): its output goes to a
+ * log file, {@link #start} waits until a readiness path answers 200, {@link #stop()} sends SIGTERM,
+ * {@link #close()} makes sure it is gone. flowgate ({@link FlowgateProcess}) and Prometheus run
+ * this way.
  */
 public final class ServerProcess implements AutoCloseable {
   /** The host the servers of the tests listen on unless told otherwise. */

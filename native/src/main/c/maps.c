@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <bpf/bpf.h>
 
@@ -18,13 +17,9 @@
 static jint info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 {
 	struct bpf_map_info info;
-	__u32 len = sizeof(info);
 	jint vals[6];
-	int err;
+	int err = fg_obj_info(fd, &info, sizeof(info));
 
-	memset(&info, 0, sizeof(info));
-	fg_log_reset();
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
 	vals[0] = info.type;

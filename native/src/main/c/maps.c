@@ -32,8 +32,9 @@ static jint info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 	return 0;
 }
 
-static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
-		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
+/* One element's lookup or update: key and value in direct buffers. */
+static jint elem(JNIEnv *env, int update, jint fd, jobject key, jint kpos,
+		 jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
 {
 	void *k = fg_direct(env, key, kpos, ksz);
 	void *v = fg_direct(env, val, vpos, vsz);
@@ -41,19 +42,21 @@ static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
 	if (!k || !v)
 		return -EINVAL;
 	fg_log_reset();
+	if (update)
+		return bpf_map_update_elem(fd, k, v, (__u64)flags);
 	return bpf_map_lookup_elem_flags(fd, k, v, (__u64)flags);
+}
+
+static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
+		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
+{
+	return elem(env, 0, fd, key, kpos, ksz, val, vpos, vsz, flags);
 }
 
 static jint update0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
 		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
 {
-	void *k = fg_direct(env, key, kpos, ksz);
-	void *v = fg_direct(env, val, vpos, vsz);
-
-	if (!k || !v)
-		return -EINVAL;
-	fg_log_reset();
-	return bpf_map_update_elem(fd, k, v, (__u64)flags);
+	return elem(env, 1, fd, key, kpos, ksz, val, vpos, vsz, flags);
 }
 
 static jint delete0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,

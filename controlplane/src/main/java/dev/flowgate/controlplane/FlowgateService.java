@@ -222,7 +222,12 @@ public final class FlowgateService implements AutoCloseable {
           if (!fresh.export().equals(current.export())) {
             fanout.replaceSinks(
                 SinkFactory.update(
-                    current.export(), fanout.sinks(), fresh.export(), allocator, links::names));
+                    current.export(),
+                    fanout.sinks(),
+                    fresh.export(),
+                    allocator,
+                    links::names,
+                    SinkFactory.spools(config)));
           }
           dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
           detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart

@@ -45,7 +45,8 @@ import org.slf4j.event.Level;
  * <p><b>On disk.</b> A directory per sink holds segment files {@code <start position>.seg}, each a
  * run of frames (a 32-byte header: magic, rows, packets, bytes, CRC-32C of the payload; then the
  * payload, column after column, {@link #ROW_BYTES} bytes a row), and a {@code cursor} file with the
- * position delivered up to and the position sent up to (the end of the last frame read). A position
+ * position delivered up to, the position sent up to (the end of the last frame read) and the sink's
+ * mark ({@link #commit(long, long)}). A position
  * is a byte offset in the sink's endless stream: row {@code r} of a frame at {@code s} is at {@code
  * s + 32 + r * 80}. Writes go to the page cache without fsync: a kill -9 of the process keeps them,
  * a power loss may lose the last seconds (a torn frame is found by its CRC at start and cut off).
@@ -77,7 +78,8 @@ public final class SinkSpool implements AutoCloseable {
   public static final int HEADER_BYTES = 32;
 
   private static final int MAGIC = 0x46475331; // "FGS1"
-  private static final int CURSOR_MAGIC = 0x46474331; // "FGC1"
+  private static final int CURSOR_MAGIC = 0x46474332; // "FGC2"
+  private static final int CURSOR_BYTES = 40; // magic, pad, delivered, sent, mark, check
   private static final int[] WIDTHS;
 
   static {
@@ -167,7 +169,8 @@ public final class SinkSpool implements AutoCloseable {
   private final Condition appended = lock.newCondition();
   private final ByteBuffer header =
       ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-  private final ByteBuffer cursorBuf = ByteBuffer.allocateDirect(32).order(ByteOrder.BIG_ENDIAN);
+  private final ByteBuffer cursorBuf =
+      ByteBuffer.allocateDirect(CURSOR_BYTES).order(ByteOrder.BIG_ENDIAN);
   private final CRC32C crc = new CRC32C();
   private final RateLimitedLog writeLog =
       new RateLimitedLog(LoggerFactory.getLogger(SinkSpool.class), Level.WARN);
@@ -178,6 +181,7 @@ public final class SinkSpool implements AutoCloseable {
   private long tail; // position after the last frame appended
   private long sent; // persisted: the end of the last frame read
   private long droppedRows;
+  private long mark;
   private long writeErrors;
   private final Volume resumed;
   private final Volume inDoubt;
@@ -303,9 +307,21 @@ public final class SinkSpool implements AutoCloseable {
    * cache) and segments wholly delivered are deleted.
    */
   public void commit(long position) {
+    commit(position, mark);
+  }
+
+  /**
+   * Like {@link #commit(long)}, also persisting {@code mark}: a value of the sink's own that a
+   * restart reads back ({@link #mark()}), e.g. the sequence number to continue from.
+   */
+  public void commit(long position, long mark) {
     lock.lock();
     try {
+      this.mark = mark;
       if (position <= delivered || closed) {
+        if (!closed) {
+          writeCursor();
+        }
         return;
       }
       delivered = Math.min(position, tail);
@@ -334,6 +350,16 @@ public final class SinkSpool implements AutoCloseable {
       readPosition = Math.max(delivered, first);
       lastReadEnd = readPosition;
       return readPosition;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The sink's value last committed with {@link #commit(long, long)} (0 if none ever was). */
+  public long mark() {
+    lock.lock();
+    try {
+      return mark;
     } finally {
       lock.unlock();
     }
@@ -809,8 +835,8 @@ public final class SinkSpool implements AutoCloseable {
   }
 
   private long[] readCursor() throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(32).order(ByteOrder.BIG_ENDIAN);
-    if (cursorFile.size() < 32) {
+    ByteBuffer buf = ByteBuffer.allocate(CURSOR_BYTES).order(ByteOrder.BIG_ENDIAN);
+    if (cursorFile.size() < CURSOR_BYTES) {
       return new long[] {Long.MIN_VALUE, Long.MIN_VALUE};
     }
     readFully(cursorFile, buf, 0);
@@ -819,17 +845,19 @@ public final class SinkSpool implements AutoCloseable {
     buf.getInt();
     long d = buf.getLong();
     long s = buf.getLong();
+    long m = buf.getLong();
     long check = buf.getLong();
-    if (magic != CURSOR_MAGIC || check != (d ^ s ^ 0x5bd1e995L)) {
+    if (magic != CURSOR_MAGIC || check != (d ^ s ^ m ^ 0x5bd1e995L)) {
       return new long[] {Long.MIN_VALUE, Long.MIN_VALUE}; // unreadable: resend everything
     }
+    mark = m;
     return new long[] {d, s};
   }
 
   private void writeCursor() {
     cursorBuf.clear();
-    cursorBuf.putInt(CURSOR_MAGIC).putInt(0).putLong(delivered).putLong(sent);
-    cursorBuf.putLong(delivered ^ sent ^ 0x5bd1e995L).flip();
+    cursorBuf.putInt(CURSOR_MAGIC).putInt(0).putLong(delivered).putLong(sent).putLong(mark);
+    cursorBuf.putLong(delivered ^ sent ^ mark ^ 0x5bd1e995L).flip();
     try {
       while (cursorBuf.hasRemaining()) {
         cursorFile.write(cursorBuf, cursorBuf.position());

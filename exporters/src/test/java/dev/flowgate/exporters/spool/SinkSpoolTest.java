@@ -114,7 +114,7 @@ class SinkSpoolTest {
       append(spool, first, flows(3000));
       SinkSpool.Frame f = spool.read(into, 0); // rows 1..1024: deliver the first 100
       committedTo = f.position(100);
-      spool.commit(committedTo);
+      spool.commit(committedTo, 4242); // e.g. the next sequence number
       spool.read(into, 0); // rows 1025..2048: sent, never confirmed
       // no close(): the process is killed
     }
@@ -122,6 +122,7 @@ class SinkSpoolTest {
     try (SinkSpool spool = SinkSpool.open(dir, SinkSpool.DEFAULT_LIMIT_BYTES, second)) {
       List<TestFlow> left = flowsFrom(101, 3000);
       List<TestFlow> inDoubt = flowsFrom(101, 2048);
+      assertThat(spool.mark()).isEqualTo(4242);
       assertThat(spool.stats().resumed()).isEqualTo(volume(left));
       assertThat(spool.stats().inDoubt()).isEqualTo(volume(inDoubt));
       assertThat(second.report().handed()).isEqualTo(volume(left));

@@ -509,6 +509,7 @@ public final class CollectorExporter implements FlowSink {
    */
   private void spoolError(IOException e, SinkSpool.Frame frame, FlowColumns flows, int fromRow) {
     sendErrors.incrementAndGet();
+    outcomes.sendError("send: " + e);
     lastError = e.toString();
     refresher.invalidate(); // the collector may come back without our templates
     if (transport.isOpen() && options.transport() == TransportProtocol.TCP) {

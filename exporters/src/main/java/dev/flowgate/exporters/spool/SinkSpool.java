@@ -46,10 +46,10 @@ import org.slf4j.event.Level;
  * run of frames (a 32-byte header: magic, rows, packets, bytes, CRC-32C of the payload; then the
  * payload, column after column, {@link #ROW_BYTES} bytes a row), and a {@code cursor} file with the
  * position delivered up to, the position sent up to (the end of the last frame read) and the sink's
- * mark ({@link #commit(long, long)}). A position
- * is a byte offset in the sink's endless stream: row {@code r} of a frame at {@code s} is at {@code
- * s + 32 + r * 80}. Writes go to the page cache without fsync: a kill -9 of the process keeps them,
- * a power loss may lose the last seconds (a torn frame is found by its CRC at start and cut off).
+ * mark ({@link #commit(long, long)}). A position is a byte offset in the sink's endless stream: row
+ * {@code r} of a frame at {@code s} is at {@code s + 32 + r * 80}. Writes go to the page cache
+ * without fsync: a kill -9 of the process keeps them, a power loss may lose the last seconds (a
+ * torn frame is found by its CRC at start and cut off).
  *
  * <p><b>Bound.</b> Segments on disk never exceed {@code limitBytes} in total: before a frame that
  * would pass it, the oldest segments are deleted and the rows in them not yet read are counted
@@ -211,6 +211,7 @@ public final class SinkSpool implements AutoCloseable {
     // delivered segments the last run had not yet deleted
     dropDeliveredSegments();
     outcomes.handed(resumed);
+    outcomes.inDoubt(inDoubt);
   }
 
   /**

@@ -404,6 +404,9 @@ public final class CollectorExporter implements FlowSink {
           continue;
         }
         Volume carried = new Volume(cursor.packets, cursor.bytes);
+        if (stopNow) {
+          return; // close() gave up: no new connection now
+        }
         try {
           boolean newSession = transport.open();
           if (newSession) {
@@ -435,7 +438,7 @@ public final class CollectorExporter implements FlowSink {
           spoolError(e, frame, flows, startRow);
           frame = null;
           pause(backoff.nextPauseNanos());
-          spool.rewind();
+          spool.rewind(options.transport() == TransportProtocol.UDP);
         }
       }
     } catch (InterruptedException e) {
@@ -515,7 +518,8 @@ public final class CollectorExporter implements FlowSink {
     if (transport.isOpen() && options.transport() == TransportProtocol.TCP) {
       transport.close(); // unacknowledged bytes are re-sent on a new connection
     }
-    long restart = spool.rewind();
+    // UDP: the collector refused (ICMP) what followed the last check, nothing of it arrived
+    long restart = spool.rewind(options.transport() == TransportProtocol.UDP);
     for (Sent s : unsettled) {
       if (s.spoolStart() < restart && !s.flows().isZero()) {
         outcomes.dropped(

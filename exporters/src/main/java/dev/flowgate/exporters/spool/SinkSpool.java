@@ -345,11 +345,23 @@ public final class SinkSpool implements AutoCloseable {
    * counts them dropped).
    */
   public long rewind() {
+    return rewind(false);
+  }
+
+  /**
+   * Like {@link #rewind()}; {@code refused} says the rows read since the commit are known not to
+   * have arrived (the destination refused them), so a restart does not count them in doubt.
+   */
+  public long rewind(boolean refused) {
     lock.lock();
     try {
       long first = segments.isEmpty() ? lastEnd() : segments.firstKey();
       readPosition = Math.max(delivered, first);
       lastReadEnd = readPosition;
+      if (refused && sent > readPosition) {
+        sent = readPosition;
+        writeCursor();
+      }
       return readPosition;
     } finally {
       lock.unlock();

@@ -8,6 +8,7 @@ import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.spool.SinkSpool;
+import dev.flowgate.exporters.testing.IpfixTcpCollector;
 import dev.flowgate.exporters.testing.Nfcapd;
 import dev.flowgate.exporters.testing.Processes;
 import java.nio.file.Path;
@@ -193,6 +194,46 @@ class SpooledExportTest {
     for (long i = flows - kept; i < flows; i++) {
       assertThat(sources).contains(source((int) i));
     }
+  }
+
+  @Test
+  void aTcpCollectorThatStopsReadingGetsEveryRecordAfterAKillDuplicatingAtMostTheInDoubt()
+      throws Exception {
+    IpfixTcpCollector collector = closeLater(new IpfixTcpCollector(true)); // accepts, never reads
+    CollectorOptions tcp =
+        options(collector.port()).transport(TransportProtocol.TCP).closeTimeout(Duration.ZERO);
+    CollectorExporter first = CollectorExporter.start(tcp, NAMES);
+    int flows = 200_000; // about 6 MB of IPFIX: far more than the two sockets' buffers
+    Volume handed = write(first, 0, flows);
+    while (first.report().delivered().isZero()) {
+      Thread.sleep(20); // the collector's kernel acknowledged a first part, then the socket fills
+    }
+    first.close(); // the sender stops at once: a kill, as far as the collector can tell
+    SinkReport cut = first.report();
+    assertThat(cut.queued().isZero()).isFalse();
+    assertThat(cut.failed()).isEqualTo(Volume.ZERO);
+    assertThat(cut.dropped()).isEqualTo(Volume.ZERO);
+
+    collector.paused(false); // reads what its kernel holds, and what the dead socket still sends
+    CollectorExporter second = closeLater(CollectorExporter.start(tcp, NAMES));
+    Volume inDoubt = second.report().inDoubt();
+    assertThat(second.awaitDelivered(Duration.ofSeconds(120))).isTrue();
+    second.close();
+    while (collector.packets() < handed.packets()) {
+      Thread.sleep(20);
+    }
+    Map<Long, Long> got = collector.packetsBySource();
+    long duplicated = 0;
+    for (int i = 0; i < flows; i++) {
+      long expected = i % 7 + 1;
+      long seen = got.getOrDefault((long) (0x0A00_0000 | i), 0L);
+      assertThat(seen % expected).as("flow %d", i).isZero();
+      assertThat(seen).as("flow %d arrived", i).isGreaterThanOrEqualTo(expected);
+      duplicated += seen - expected;
+    }
+    assertThat(collector.packets()).isEqualTo(handed.packets() + duplicated);
+    assertThat(duplicated).isLessThanOrEqualTo(inDoubt.packets());
+    assertThat(collector.connections()).isGreaterThanOrEqualTo(2);
   }
 
   private static String source(int i) {

@@ -139,7 +139,7 @@ final class ConfigReader {
   }
 
   private static ExportConfig export(Section s) throws ConfigException {
-    s.allowOnly("ipfix", "arrow", "spool-limit");
+    s.allowOnly("ipfix", "arrow", "spool-limit", "removed-collector-timeout");
     List<CollectorConfig> collectors = new ArrayList<>();
     List<ConfigNode> items = s.list("ipfix");
     for (int i = 0; i < items.size(); i++) {
@@ -153,8 +153,11 @@ final class ConfigReader {
     }
     Optional<ArrowExportConfig> arrowConfig = arrow;
     long spoolLimit =
-        s.integer("spool-limit", ExportConfig.DEFAULT_SPOOL_LIMIT, 0L, ExportConfig.MAX_SPOOL_LIMIT);
-    return s.build(() -> new ExportConfig(collectors, arrowConfig, spoolLimit));
+        s.integer(
+            "spool-limit", ExportConfig.DEFAULT_SPOOL_LIMIT, 0L, ExportConfig.MAX_SPOOL_LIMIT);
+    var removedTimeout =
+        s.duration("removed-collector-timeout", ExportConfig.DEFAULT_REMOVED_COLLECTOR_TIMEOUT);
+    return s.build(() -> new ExportConfig(collectors, arrowConfig, spoolLimit, removedTimeout));
   }
 
   private static CollectorConfig collector(Section s) throws ConfigException {

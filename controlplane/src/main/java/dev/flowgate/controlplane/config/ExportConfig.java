@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane.config;
 
 import dev.flowgate.exporters.spool.SinkSpool;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,9 +13,20 @@ import java.util.Optional;
  * @param arrow rolling Arrow IPC files; empty = off
  * @param spoolLimit the bound in bytes of each collector's spool (its journal of records until
  *     delivery, under the state directory); 0 = no spool (an in-memory queue that drops when full)
+ * @param removedCollectorTimeout how long a collector removed by a reload goes on delivering what
+ *     its spool holds before the rest is dropped and counted; 0 = dropped at once
  */
 public record ExportConfig(
-    List<CollectorConfig> ipfix, Optional<ArrowExportConfig> arrow, long spoolLimit) {
+    List<CollectorConfig> ipfix,
+    Optional<ArrowExportConfig> arrow,
+    long spoolLimit,
+    Duration removedCollectorTimeout) {
+
+  /** Default removed-collector-timeout: 1 hour. */
+  public static final Duration DEFAULT_REMOVED_COLLECTOR_TIMEOUT = Duration.ofHours(1);
+
+  /** Longest removed-collector-timeout: 7 days. */
+  public static final Duration MAX_REMOVED_COLLECTOR_TIMEOUT = Duration.ofDays(7);
 
   /** Default spool-limit: 256 MiB per sink ({@link SinkSpool#DEFAULT_LIMIT_BYTES}). */
   public static final long DEFAULT_SPOOL_LIMIT = SinkSpool.DEFAULT_LIMIT_BYTES;
@@ -26,6 +38,11 @@ public record ExportConfig(
   public ExportConfig {
     ipfix = List.copyOf(Check.present("ipfix", ipfix));
     Objects.requireNonNull(arrow, "arrow");
+    Check.range(
+        "removed-collector-timeout",
+        removedCollectorTimeout,
+        Duration.ZERO,
+        MAX_REMOVED_COLLECTOR_TIMEOUT);
     if (spoolLimit != 0
         && (spoolLimit < SinkSpool.MIN_LIMIT_BYTES || spoolLimit > MAX_SPOOL_LIMIT)) {
       throw new InvalidSettingException(
@@ -57,6 +74,7 @@ public record ExportConfig(
 
   /** No export at all. */
   public static ExportConfig none() {
-    return new ExportConfig(List.of(), Optional.empty(), DEFAULT_SPOOL_LIMIT);
+    return new ExportConfig(
+        List.of(), Optional.empty(), DEFAULT_SPOOL_LIMIT, DEFAULT_REMOVED_COLLECTOR_TIMEOUT);
   }
 }

@@ -410,6 +410,10 @@ class BadConfigTest {
             "flowgate.yaml:2:16: export.spool-limit: must be 0 (no spool) or 1048576..1099511627776"
                 + " bytes, was 4096"),
         bad(
+            "removedCollectorTimeoutTooLong",
+            "export:\n  removed-collector-timeout: 200h\n",
+            "flowgate.yaml:2:30: export.removed-collector-timeout: 200h is out of range (0s..168h)"),
+        bad(
             "spoolLimitNotANumber",
             "export:\n  spool-limit: 256MB\n",
             "flowgate.yaml:2:16: export.spool-limit: expected an integer, got \"256MB\""),

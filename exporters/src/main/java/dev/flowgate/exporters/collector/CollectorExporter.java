@@ -359,6 +359,36 @@ public final class CollectorExporter implements FlowSink {
     }
   }
 
+  /**
+   * Stops the sender at once and, with a spool, drops what it still holds (counted, for {@code
+   * reason}) and deletes it; without one, the same as {@link #close()}.
+   */
+  @Override
+  public void abandon(String reason) {
+    if (spool == null) {
+      close();
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    stopping = true;
+    stopNow = true;
+    transport.close();
+    try {
+      sender.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    transport.close();
+    spool.rewind(); // what was in flight, unconfirmed, is given up too
+    spool.discard(reason);
+    spoolAllocator.close();
+  }
+
   /** The spool's state, or null without a spool. */
   public SinkSpool.Stats spoolStats() {
     return spool == null ? null : spool.stats();

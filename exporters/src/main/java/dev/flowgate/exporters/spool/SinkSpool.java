@@ -221,7 +221,8 @@ public final class SinkSpool implements AutoCloseable {
    * last run ended (sent, outcome unknown) is {@link Stats#inDoubt()}.
    *
    * @throws IllegalArgumentException if {@code limitBytes} is below {@link #MIN_LIMIT_BYTES}
-   * @throws IOException if the directory or its cursor cannot be created or read
+   * @throws IOException if the directory or its cursor cannot be created or read, or another spool
+   *     has it open (a lock on the cursor file: one reader and one writer per directory)
    */
   public static SinkSpool open(Path dir, long limitBytes, SinkOutcomes outcomes)
       throws IOException {
@@ -237,6 +238,15 @@ public final class SinkSpool implements AutoCloseable {
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
     try {
+      java.nio.channels.FileLock lock;
+      try {
+        lock = cursor.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new IOException("spool " + dir + " is in use (by a sink still delivering it)");
+      }
       return new SinkSpool(dir, limitBytes, outcomes, cursor);
     } catch (IOException | RuntimeException e) {
       cursor.close();

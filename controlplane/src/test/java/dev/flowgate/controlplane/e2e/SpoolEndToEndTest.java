@@ -8,6 +8,7 @@ import dev.flowgate.exporters.testing.Nfcapd;
 import dev.flowgate.exporters.testing.Processes;
 import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.lab.FrameSender;
+import dev.flowgate.lab.Frames;
 import dev.flowgate.lab.LabExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +138,96 @@ class SpoolEndToEndTest {
     back.assertDecoded(exported, true, true, "resumed collector");
     live.assertDecoded(exported, true, true, "live collector");
     assertThat(back.exporterInfo()).contains("Sequence failures: 0");
+  }
+
+  /**
+   * Issue 13's burst: 1,000,000 packets, each a new flow, reach the lab interface; the flows expire
+   * together at one sweep and go to nfcapd on loopback: nfdump reads every flow and every packet
+   * flowgate exported, with no sequence error.
+   */
+  @Test
+  void aMillionFlowsExpiringTogetherReachAHealthyNfcapdWhole() throws Exception {
+    int flows = 1_000_000;
+    List<byte[]> frames = new ArrayList<>(flows);
+    long bytes = 0;
+    for (int i = 0; i < flows; i++) {
+      var f =
+          Frames.ipv4(
+                  "10." + ((i >> 16) & 0xFF) + "." + ((i >> 8) & 0xFF) + "." + (i & 0xFF),
+                  "192.0.2.9")
+              .macs(lab.veth().b().mac(), lab.veth().a().mac())
+              .udp(5000, 53)
+              .payload(18)
+              .build();
+      frames.add(f.bytes());
+      bytes += f.ipLength();
+    }
+    long sent = flows;
+    Nfcapd nfcapd = lab.closeLater(Nfcapd.start(lab.dir(), Processes.freeUdpPort()));
+    String sink = "udp:127.0.0.1:" + nfcapd.port();
+    int api = FlowgateProcess.freePort();
+    String yaml =
+        """
+        interfaces:
+          - name: %s
+            mode: xdp
+            direction: ingress
+        flows:
+          max-flows: 1048576
+          sweep-interval: 1s
+          idle-timeout: 5s
+          active-timeout: 600s
+        dataplane:
+          pin-path: %s
+        state-directory: %s
+        export:
+          ipfix:
+            - collector: 127.0.0.1:%d
+              protocol: ipfix
+              sequence-counts-options: false
+        api:
+          listen: 127.0.0.1:%d
+        """
+            .formatted(
+                lab.veth().a().name(),
+                lab.pinDir(),
+                lab.dir().resolve("state"),
+                nfcapd.port(),
+                api);
+    Path file = lab.dir().resolve("flowgate.yaml");
+    Files.writeString(file, yaml);
+    try (FlowgateProcess fg = FlowgateProcess.start(file, api, lab.dir().resolve("fg.log"))) {
+      FrameSender.send(lab.veth().b(), frames);
+      frames.clear();
+      JsonNode s =
+          fg.awaitStatus(
+              x ->
+                  CollectorEndToEndTest.sum(x, "kernel") == sent
+                      && CollectorEndToEndTest.sum(x, "exported") == sent
+                      && CollectorEndToEndTest.sum(x, "inCache") == 0
+                      && delivered(x, sink) == sent);
+      JsonNode out = sink(s, sink);
+      assertThat(out.get("dropped").get("packets").asLong()).as("%s", out).isZero();
+      assertThat(out.get("failed").get("packets").asLong()).isZero();
+      assertThat(out.get("delivered").get("bytes").asLong()).isEqualTo(bytes);
+      assertThat(fg.stop()).as(fg.log()).isZero();
+    }
+    nfcapd.stop();
+    long[] got = {0, 0, 0};
+    for (Path f : nfcapd.files()) {
+      var m =
+          java.util.regex.Pattern.compile(
+                  "Flows:\\s*(\\d+).*?Packets:\\s*(\\d+).*?Bytes:\\s*(\\d+)",
+                  java.util.regex.Pattern.DOTALL)
+              .matcher(Processes.run(List.of("nfdump", "-I", "-r", f.toString())));
+      assertThat(m.find()).isTrue();
+      for (int i = 0; i < 3; i++) {
+        got[i] += Long.parseLong(m.group(i + 1));
+      }
+    }
+    assertThat(got).as(nfcapd.log()).containsExactly(flows, sent, bytes);
+    assertThat(nfcapd.log()).contains("Sequence Errors: 0");
+    assertThat(nfcapd.exporterInfo()).contains("Sequence failures: 0");
   }
 
   @Test

@@ -119,7 +119,9 @@ final class FlowgateBackend implements ApiBackend {
               counts(r.failed()),
               counts(r.queued()),
               r.losses(),
-              r.lastError()));
+              r.lastError(),
+              r.sendErrors(),
+              counts(r.inDoubt())));
     }
     return out;
   }

@@ -1,7 +1,6 @@
 package dev.flowgate.controlplane;
 
 import dev.flowgate.bpf.Bpffs;
-import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowCacheOptions;
@@ -10,9 +9,9 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
-import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -38,7 +37,6 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
@@ -115,6 +113,7 @@ public final class FlowgateService implements AutoCloseable {
             PacketSamples.CAPTURE_QUEUE_SAMPLES);
     SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
+    fanout.removedSinkTimeout(config.export().removedCollectorTimeout());
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     this.cache =
@@ -219,10 +218,16 @@ public final class FlowgateService implements AutoCloseable {
         () -> {
           cache.timeouts(
               fresh.flows().idleTimeout().toMillis(), fresh.flows().activeTimeout().toMillis());
+          fanout.removedSinkTimeout(fresh.export().removedCollectorTimeout());
           if (!fresh.export().equals(current.export())) {
             fanout.replaceSinks(
                 SinkFactory.update(
-                    current.export(), fanout.sinks(), fresh.export(), allocator, links::names));
+                    current.export(),
+                    fanout.sinks(),
+                    fresh.export(),
+                    allocator,
+                    links::names,
+                    SinkFactory.spools(config)));
           }
           dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
           detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart

@@ -154,7 +154,9 @@ def host_counter(maps, target, field):
     r = subprocess.run(["bpftool", "-j", "map", "lookup", "pinned", f"{maps}/fg_hosts", "key", "hex"]
                        + hexkey, capture_output=True, text=True)
     if r.returncode != 0:
-        return 0
+        if not os.path.exists(f"{maps}/fg_hosts"):
+            raise RuntimeError(f"no {maps}/fg_hosts: {r.stderr.strip()}")
+        return 0  # no entry yet: the target got nothing
     total = 0
     for v in json.loads(r.stdout).get("values", []):
         raw = bytes(int(x, 16) for x in v["value"])
@@ -245,7 +247,9 @@ alerts:
                     break
                 except Exception:
                     time.sleep(0.2)
-            maps = f"{PIN}/3/maps"
+            # the pin directory's layout version (bumped by map changes): the one there is
+            maps = next(f"{PIN}/{d}/maps" for d in sorted(os.listdir(PIN), key=int, reverse=True)
+                        if os.path.isdir(f"{PIN}/{d}/maps"))
             macs = (mac(HOST), mac(PEER, NS))
             print(f"threshold {t} pps, floods at {2 * t} pps for {args.seconds} s, "
                   f"{args.runs} runs per type, sweep-interval 1s")

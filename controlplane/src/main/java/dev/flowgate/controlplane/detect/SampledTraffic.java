@@ -43,7 +43,8 @@ public final class SampledTraffic implements AutoCloseable {
   private final long[] srcHi = new long[RING];
   private final long[] srcLo = new long[RING];
   private final long[] timeNs = new long[RING];
-  private final int[] ports = new int[RING]; // source << 16 | destination; -1 without ports
+  private final int[] srcPort = new int[RING]; // -1 without ports
+  private final int[] dstPort = new int[RING];
   private final int[] length = new int[RING];
   private final byte[] direction = new byte[RING];
   private long written;
@@ -87,7 +88,8 @@ public final class SampledTraffic implements AutoCloseable {
       dstLo[at] = v.ipVersion() == 4 ? mapped(v.v4(v.dstOffset())) : v.addressLo(v.dstOffset());
       srcHi[at] = v.ipVersion() == 4 ? 0 : v.addressHi(v.srcOffset());
       srcLo[at] = v.ipVersion() == 4 ? mapped(v.v4(v.srcOffset())) : v.addressLo(v.srcOffset());
-      ports[at] = v.hasPorts() ? v.srcPort() << 16 | v.dstPort() : -1;
+      srcPort[at] = v.hasPorts() ? v.srcPort() : -1;
+      dstPort[at] = v.hasPorts() ? v.dstPort() : -1;
       length[at] = b.originalLength(i);
       direction[at] = (byte) b.direction(i);
       timeNs[at] = b.timeNanos(i);
@@ -123,9 +125,9 @@ public final class SampledTraffic implements AutoCloseable {
       n++;
       String src = HostKey.text(srcHi[at], srcLo[at]);
       sourceKeys.computeIfAbsent(src, x -> new long[1])[0]++;
-      if (ports[at] >= 0) {
-        srcPorts.computeIfAbsent(ports[at] >>> 16, x -> new long[1])[0]++;
-        dstPorts.computeIfAbsent(ports[at] & 0xFFFF, x -> new long[1])[0]++;
+      if (srcPort[at] >= 0) {
+        srcPorts.computeIfAbsent(srcPort[at], x -> new long[1])[0]++;
+        dstPorts.computeIfAbsent(dstPort[at], x -> new long[1])[0]++;
       }
       int bin = 0;
       while (bin < SIZE_BOUNDS.length && length[at] > SIZE_BOUNDS[bin]) {

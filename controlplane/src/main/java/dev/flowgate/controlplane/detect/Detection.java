@@ -136,6 +136,7 @@ public final class Detection implements SweepListener, AutoCloseable {
       return;
     }
     long startMs = nowMs - Math.round(seconds * 1000);
+    boolean fired = false;
     for (Map.Entry<HostKey, long[]> h : counts.entrySet()) {
       HostKey key = h.getKey();
       long[] c = h.getValue();
@@ -156,6 +157,7 @@ public final class Detection implements SweepListener, AutoCloseable {
           continue;
         }
         long[] copy = c.clone();
+        fired = true;
         book.observe(
             key,
             det,
@@ -168,9 +170,8 @@ public final class Detection implements SweepListener, AutoCloseable {
             () -> sampled(new SourceTally.Tally().fingerprint(copy), key, startMs));
       }
     }
-    List<AlertEvent> events = book.publish();
-    if (!events.isEmpty()) {
-      deliver(events, nowMs);
+    if (fired) {
+      deliver(book.publish(), nowMs);
     }
   }
 

@@ -12,6 +12,7 @@ import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
+import dev.flowgate.controlplane.detect.SampledTraffic;
 import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -79,6 +80,7 @@ public final class FlowgateService implements AutoCloseable {
   private final InterfaceEdits edits;
   private final SweepRecorder recorder;
   private final Detection detection;
+  private final SampledTraffic sampled;
   private final PacketSamples samples;
   private volatile ReplayOutcome replayed;
 
@@ -157,9 +159,13 @@ public final class FlowgateService implements AutoCloseable {
     loop.subscribe(fanout);
     loop.subscribe(new LossLog(counters));
     dataplane.putAmplificationPorts(config.alerts().amplificationPorts());
+    this.sampled = new SampledTraffic(samples.reader());
     this.detection =
         new Detection(
-            config.alerts(), dataplane.hosts(), AlertSinks.create(config.alerts().sinks()));
+            config.alerts(),
+            dataplane.hosts(),
+            AlertSinks.create(config.alerts().sinks()),
+            sampled);
     loop.subscribe(detection);
     loop.subscribe(samples);
   }
@@ -192,8 +198,10 @@ public final class FlowgateService implements AutoCloseable {
               edits.applyHere();
               return startup.run(slotsInUse());
             });
+    sampled.start();
     samples.start();
     loop.start(config.flows().sweepInterval().toMillis());
+    detection.start(config.flows().sweepInterval().toMillis());
     links.addListener(t -> loop.execute(this::reconcile));
   }
 
@@ -347,6 +355,7 @@ public final class FlowgateService implements AutoCloseable {
     }
     fanout.close();
     detection.close();
+    sampled.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal
     journal.close();
     samples.close(); // the reader, then the PSAMP exporters deliver what they hold

@@ -110,6 +110,25 @@ public final class SweepLoop implements AutoCloseable {
     }
   }
 
+  /**
+   * Sweeps once now on the sweeper thread, exactly as a scheduled sweep (listeners included), and
+   * waits for it: for a loop that was not {@link #start}ed on a schedule (the sweep benchmark).
+   *
+   * @return the sweep's result
+   * @throws IllegalStateException if the sweep failed (the listeners heard it)
+   */
+  public SweepResult sweepNow() {
+    return call(
+        () -> {
+          SweepResult before = last;
+          sweepOnce();
+          if (last == before) {
+            throw new IllegalStateException("the sweep failed (logged)");
+          }
+          return last;
+        });
+  }
+
   /** The last sweep's result, or null before the first sweep. */
   public SweepResult last() {
     return last;

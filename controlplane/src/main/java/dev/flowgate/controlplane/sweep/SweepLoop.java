@@ -4,9 +4,12 @@ import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.exporters.EndReason;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -129,6 +132,21 @@ public final class SweepLoop implements AutoCloseable {
         });
   }
 
+  /**
+   * The last sweep's interval as one Arrow IPC stream, serialized now on the sweeper thread from
+   * the entries that sweep drained ({@link Sweeper#writeLastInterval}); empty before the first
+   * sweep or when the sweeper keeps no interval.
+   */
+  public Optional<byte[]> lastIntervalIpc() {
+    return call(
+        () -> {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          return sweeper.writeLastInterval(Channels.newChannel(out))
+              ? Optional.of(out.toByteArray())
+              : Optional.<byte[]>empty();
+        });
+  }
+
   /** The last sweep's result, or null before the first sweep. */
   public SweepResult last() {
     return last;
@@ -181,7 +199,6 @@ public final class SweepLoop implements AutoCloseable {
               nanos,
               read[0],
               Map.copyOf(finished),
-              sweeper.lastIntervalIpc(),
               cache);
       for (SweepListener l : listeners) {
         l.swept(result);

@@ -237,15 +237,14 @@ public final class KernelSweepBenchmark {
       if (print) {
         System.out.printf(
             "  %-10s sweep %d (%s): %,11.0f flows/s wall, %,11.0f flows per sweeper CPU-s,"
-                + " %,11.0f per process CPU-s, GC %d ms, interval IPC %,d B%n",
+                + " %,11.0f per process CPU-s, GC %d ms%n",
             name,
             s + 1,
             s == 0 ? "insert" : "update",
             rates.wall()[s],
             rates.cpu()[s],
             rates.processCpu()[s],
-            gc,
-            r.intervalIpc().length);
+            gc);
       }
     }
     return rates;

@@ -57,7 +57,7 @@ run: deps bpffs build
 bench-dataplane: deps bpffs
 	bench/dataplane.sh
 
-## bench-sweep: drain + Arrow + flow cache merge at 1M flows
+## bench-sweep: the sweep at 1M flows: as flowgate run performs it (journal, IPC, sinks, listeners) next to the drain only
 bench-sweep: deps bpffs build
 	bench/sweep.sh
 

@@ -50,8 +50,9 @@ import org.apache.arrow.memory.RootAllocator;
  * on the service's sweeper thread. Printed next to the {@code table} phase's figures (drain, Arrow
  * batch and merge on this thread: no journal, no IPC, no listeners), with the ratio; then one
  * finish-all of every cached flow to the sinks (the export side). Arguments: {@code [flows [sweeps
- * [chunkEntries]]]}, default 1,000,000 6 65,536; system property {@code fg.sweep.phases} picks the
- * phases (default {@code table,product,hash}).
+ * [chunkEntries]]]}, default 1,000,000 6 65,536; system properties: {@code fg.sweep.phases} picks the
+ * phases (default {@code table,product,hash}), {@code fg.sweep.max-flows} the product's max-flows
+ * (default: the flows), {@code fg.sweep.dir} where its state goes (default /var/tmp).
  */
 public final class KernelSweepBenchmark {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -181,7 +182,8 @@ public final class KernelSweepBenchmark {
       Thread reader = collectorReader(collector, datagrams, bytes);
       Path base = Path.of(System.getProperty("fg.sweep.dir", "/var/tmp"));
       InetSocketAddress at = (InetSocketAddress) collector.getLocalAddress();
-      int maxFlows = Math.max(flows, 1024);
+      // flows.max-flows: the run's flows (at least the smallest allowed), or fg.sweep.max-flows
+      int maxFlows = Integer.getInteger("fg.sweep.max-flows", Math.max(flows, 1024));
       try (ServiceSweeps warm = ServiceSweeps.start(base, maxFlows, at, "1h")) {
         productSweeps("warm-up product", warm, gen, 2, false);
       }

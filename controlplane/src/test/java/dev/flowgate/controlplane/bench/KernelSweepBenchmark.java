@@ -189,6 +189,8 @@ public final class KernelSweepBenchmark {
       }
       try (ServiceSweeps service = ServiceSweeps.start(base, maxFlows, at, "1h")) {
         Rates rates = productSweeps("product", service, gen, sweeps, true);
+        System.out.printf(
+            "  product    with %,d active flows (before the finish-all): %s%n", flows, memory());
         long d0 = datagrams.get();
         long b0 = bytes.get();
         long t0 = System.nanoTime();

@@ -174,6 +174,7 @@ public final class Sweeper {
       mapKeys = keyMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
       mapValues = valueMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
     }
+    lastCount = -1; // the copy overwrites the last interval's entries: none until this one merged
     mapKeys.clear();
     mapValues.clear();
     int n = dataplane.flowTable().copy(half, mapKeys, mapValues);
@@ -194,7 +195,6 @@ public final class Sweeper {
     }
     journal.cleared(seq);
     tally(mapKeys, mapValues, n);
-    lastCount = -1; // the buffers hold this sweep's entries now
     mergeEntries(mapKeys, mapValues, n, offset);
     lastCount = n;
     lastOffset = offset;

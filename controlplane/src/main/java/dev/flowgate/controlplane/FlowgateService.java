@@ -1,6 +1,8 @@
 package dev.flowgate.controlplane;
 
 import dev.flowgate.bpf.Bpffs;
+import dev.flowgate.bpf.FlowTable;
+import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowCacheOptions;
@@ -27,6 +29,7 @@ import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.controlplane.sweep.SweepLoop;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
@@ -175,6 +178,14 @@ public final class FlowgateService implements AutoCloseable {
    * rtnetlink reports a change (hot-plug, removal, rename).
    */
   void start() {
+    start(true);
+  }
+
+  /**
+   * {@link #start()}, with the sweeps on their schedule ({@code flows.sweep-interval}) or, for the
+   * sweep benchmark, only when {@link #sweepNow()} asks.
+   */
+  void start(boolean scheduledSweeps) {
     Startup startup =
         new Startup(
             dataplane,
@@ -200,9 +211,21 @@ public final class FlowgateService implements AutoCloseable {
             });
     sampled.start();
     samples.start();
-    loop.start(config.flows().sweepInterval().toMillis());
+    if (scheduledSweeps) {
+      loop.start(config.flows().sweepInterval().toMillis());
+    }
     detection.start(config.flows().sweepInterval().toMillis());
     links.addListener(t -> loop.execute(this::reconcile));
+  }
+
+  /** One sweep now, as the schedule runs it (the sweep benchmark: {@code start(false)}). */
+  SweepResult sweepNow() {
+    return loop.sweepNow();
+  }
+
+  /** The kernel flow table the sweeps drain (the sweep benchmark fills it). */
+  FlowTable flowTable() {
+    return dataplane.flowTable();
   }
 
   /** Adds a consumer of every sweep from now on (e.g. the systemd watchdog). */

@@ -571,10 +571,21 @@ public final class Layout {
    */
   public static void putIfaceSettings(
       ByteBuffer b, int at, int slot, int sampleRate, boolean rawIp) {
+    putIfaceSettings(b, at, slot, sampleRate, rawIp, false);
+  }
+
+  /**
+   * Like {@link #putIfaceSettings(ByteBuffer, int, int, int, boolean)}; {@code recordMacs} sets
+   * {@link #SETTINGS_RECORD_MACS}.
+   */
+  public static void putIfaceSettings(
+      ByteBuffer b, int at, int slot, int sampleRate, boolean rawIp, boolean recordMacs) {
     ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     le.putInt(at + IFACE_SETTINGS_SLOT, slot);
     le.putInt(at + IFACE_SETTINGS_SAMPLE_RATE, sampleRate);
-    le.putInt(at + IFACE_SETTINGS_FLAGS, SETTINGS_VALID | (rawIp ? SETTINGS_RAW_IP : 0));
+    le.putInt(
+        at + IFACE_SETTINGS_FLAGS,
+        SETTINGS_VALID | (rawIp ? SETTINGS_RAW_IP : 0) | (recordMacs ? SETTINGS_RECORD_MACS : 0));
   }
 
   /** Whether an interface's settings sit in the ARRAY {@code fg_settings} (else the HASH). */

@@ -161,7 +161,7 @@ public final class InterfaceManager implements AutoCloseable {
             dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp, macs);
             a.sampling = spec.sampling();
             a.recordMacs = spec.recordMacs();
-            a.specId = idOf(spec);
+            a.specId = spec.id();
           }
         });
     reportAbsent(present);
@@ -279,7 +279,7 @@ public final class InterfaceManager implements AutoCloseable {
     // the link type says how the programs parse: Ethernet, or IP from the first byte
     dataplane.putSettings(ifindex, slot, spec.sampling(), a.rawIp, spec.recordMacs());
     listener.beforeAttach(ifindex, slot);
-    a.specId = idOf(spec);
+    a.specId = spec.id();
     a.sampling = spec.sampling();
     a.recordMacs = spec.recordMacs();
     try {
@@ -428,10 +428,5 @@ public final class InterfaceManager implements AutoCloseable {
       // already gone
     }
     attached.remove(a.name);
-  }
-
-  /** The id the API addresses an entry by (the name, or {@code re:<hash>} for a regex). */
-  public static String idOf(InterfaceConfig spec) {
-    return spec.id();
   }
 }

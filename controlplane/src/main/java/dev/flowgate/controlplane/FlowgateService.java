@@ -1,7 +1,6 @@
 package dev.flowgate.controlplane;
 
 import dev.flowgate.bpf.Bpffs;
-import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowCacheOptions;
@@ -10,9 +9,10 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
+import dev.flowgate.controlplane.dataplane.OlderSchemaPins;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
-import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -83,6 +83,7 @@ public final class FlowgateService implements AutoCloseable {
   private final Detection detection;
   private final PacketSamples samples;
   private volatile ReplayOutcome replayed;
+  private final Optional<OlderSchemaPins> olderPins;
 
   FlowgateService(FlowgateConfig config) {
     this.config = config;
@@ -102,6 +103,9 @@ public final class FlowgateService implements AutoCloseable {
             config.dataplane().pinPath(),
             config.flows().maxFlows(),
             config.dataplane().snapLength());
+    // pins of the schema before this build's: their links move to the new programs, their
+    // counts wait for the start's first merge
+    this.olderPins = OlderSchemaPins.takeOver(config.dataplane().pinPath(), dataplane);
     this.counters = new KernelCounters(dataplane);
     this.links = LinkTable.open();
     this.interfaces =
@@ -181,7 +185,8 @@ public final class FlowgateService implements AutoCloseable {
             journal,
             gate,
             allocator,
-            chunk);
+            chunk,
+            olderPins);
     replayed =
         loop.call(
             () -> {

@@ -311,9 +311,9 @@ public final class InterfaceManager implements AutoCloseable {
       throw new IllegalArgumentException(
           "record-macs: true on "
               + name
-              + ", a "
+              + ": its link type ("
               + LinkType.label(link.type())
-              + " device: its frames have no Ethernet header, so no MAC addresses to record"
+              + ") has no Ethernet header, so there are no MAC addresses to record"
               + " (remove record-macs from this entry)");
     }
   }

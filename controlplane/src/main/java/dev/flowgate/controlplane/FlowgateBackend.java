@@ -257,6 +257,21 @@ final class FlowgateBackend implements ApiBackend {
     return service.flush();
   }
 
+  /** aa:bb:cc:dd:ee:ff, or null for 0 (not recorded). */
+  static String macText(long mac) {
+    if (mac == 0) {
+      return null;
+    }
+    StringBuilder s = new StringBuilder(17);
+    for (int i = 5; i >= 0; i--) {
+      s.append(String.format("%02x", (mac >>> (8 * i)) & 0xFF));
+      if (i > 0) {
+        s.append(':');
+      }
+    }
+    return s.toString();
+  }
+
   private List<FlowRow> rows(List<ActiveFlow> flows) {
     List<FlowRow> rows = new ArrayList<>(flows.size());
     for (ActiveFlow f : flows) {
@@ -279,7 +294,13 @@ final class FlowgateBackend implements ApiBackend {
               f.packets(),
               f.bytes(),
               f.startMs(),
-              f.lastMs()));
+              f.lastMs(),
+              Integer.toUnsignedLong(f.ingressInterface()),
+              Integer.toUnsignedLong(f.egressInterface()),
+              f.nextHopAddress().map(AddressText::of).orElse(null),
+              f.forwardingStatus(),
+              macText(f.srcMac()),
+              macText(f.dstMac())));
     }
     return rows;
   }

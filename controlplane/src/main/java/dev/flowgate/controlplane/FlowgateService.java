@@ -12,6 +12,7 @@ import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.controlplane.dataplane.MemoryBudget;
+import dev.flowgate.controlplane.dataplane.OlderSchemaPins;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.detect.SampledTraffic;
@@ -86,6 +87,7 @@ public final class FlowgateService implements AutoCloseable {
   private final SampledTraffic sampled;
   private final PacketSamples samples;
   private volatile ReplayOutcome replayed;
+  private final Optional<OlderSchemaPins> olderPins;
 
   FlowgateService(FlowgateConfig config) {
     this.config = config;
@@ -105,6 +107,9 @@ public final class FlowgateService implements AutoCloseable {
             config.dataplane().pinPath(),
             config.flows().maxFlows(),
             config.dataplane().snapLength());
+    // pins of the schema before this build's: their links move to the new programs, their
+    // counts wait for the start's first merge
+    this.olderPins = OlderSchemaPins.takeOver(config.dataplane().pinPath(), dataplane);
     this.counters = new KernelCounters(dataplane);
     this.links = LinkTable.open();
     this.interfaces =
@@ -197,7 +202,8 @@ public final class FlowgateService implements AutoCloseable {
             journal,
             gate,
             allocator,
-            chunk);
+            chunk,
+            olderPins);
     replayed =
         loop.call(
             () -> {

@@ -88,7 +88,7 @@ final class ConfigReader {
             "expected a mapping, got " + s.describe() + " (write - name: " + s.text() + ")");
       }
       Section s = Section.of(top.file(), path, item, "a mapping");
-      s.allowOnly("name", "mode", "direction", "sampling");
+      s.allowOnly("name", "mode", "direction", "sampling", "record-macs");
       String name = s.requiredString("name", "is required (an interface name, or /regex/)");
       AttachMode mode =
           s.choice(
@@ -106,7 +106,8 @@ final class ConfigReader {
               InterfaceConfig.DEFAULT_SAMPLING,
               InterfaceConfig.MIN_SAMPLING,
               InterfaceConfig.MAX_SAMPLING);
-      result.add(s.build(() -> new InterfaceConfig(name, mode, direction, sampling)));
+      boolean recordMacs = s.bool("record-macs", InterfaceConfig.DEFAULT_RECORD_MACS);
+      result.add(s.build(() -> new InterfaceConfig(name, mode, direction, sampling, recordMacs)));
     }
     return result;
   }

@@ -119,7 +119,9 @@ final class FlowgateBackend implements ApiBackend {
               counts(r.failed()),
               counts(r.queued()),
               r.losses(),
-              r.lastError()));
+              r.lastError(),
+              r.sendErrors(),
+              counts(r.inDoubt())));
     }
     return out;
   }
@@ -305,9 +307,7 @@ final class FlowgateBackend implements ApiBackend {
 
   @Override
   public Optional<byte[]> latestArrowIpc() {
-    SweepResult last = loop.last();
-    byte[] ipc = last == null ? new byte[0] : last.intervalIpc();
-    return ipc.length == 0 ? Optional.empty() : Optional.of(ipc);
+    return loop.lastIntervalIpc();
   }
 
   private Optional<InterfaceEntry> find(String id) {

@@ -140,7 +140,7 @@ final class ConfigReader {
   }
 
   private static ExportConfig export(Section s) throws ConfigException {
-    s.allowOnly("ipfix", "arrow");
+    s.allowOnly("ipfix", "arrow", "spool-limit", "removed-collector-timeout");
     List<CollectorConfig> collectors = new ArrayList<>();
     List<ConfigNode> items = s.list("ipfix");
     for (int i = 0; i < items.size(); i++) {
@@ -153,7 +153,12 @@ final class ConfigReader {
       arrow = Optional.of(arrow(s.section("arrow")));
     }
     Optional<ArrowExportConfig> arrowConfig = arrow;
-    return s.build(() -> new ExportConfig(collectors, arrowConfig));
+    long spoolLimit =
+        s.integer(
+            "spool-limit", ExportConfig.DEFAULT_SPOOL_LIMIT, 0L, ExportConfig.MAX_SPOOL_LIMIT);
+    var removedTimeout =
+        s.duration("removed-collector-timeout", ExportConfig.DEFAULT_REMOVED_COLLECTOR_TIMEOUT);
+    return s.build(() -> new ExportConfig(collectors, arrowConfig, spoolLimit, removedTimeout));
   }
 
   private static CollectorConfig collector(Section s) throws ConfigException {

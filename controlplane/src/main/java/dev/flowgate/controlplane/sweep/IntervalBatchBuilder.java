@@ -77,6 +77,16 @@ public final class IntervalBatchBuilder implements AutoCloseable {
    * @throws IllegalArgumentException if a buffer holds fewer than {@code count} entries
    */
   public int append(ByteBuffer keys, ByteBuffer values, int count, long epochOffsetNs) {
+    fill(keys, values, count, epochOffsetNs);
+    listener.appended(writer.root(), rows - count, count);
+    return rows;
+  }
+
+  /**
+   * {@link #append} without telling the {@link AppendListener}: rows that are not a drain (the
+   * last interval written again as an Arrow IPC stream on request).
+   */
+  int fill(ByteBuffer keys, ByteBuffer values, int count, long epochOffsetNs) {
     if (count < 0
         || keys.remaining() < (long) count * FLOW_KEY_SIZE
         || values.remaining() < (long) count * FLOW_STATS_SIZE) {
@@ -143,7 +153,6 @@ public final class IntervalBatchBuilder implements AutoCloseable {
     }
     rows += count;
     writer.publish(rows);
-    listener.appended(writer.root(), rows - count, count);
     return rows;
   }
 

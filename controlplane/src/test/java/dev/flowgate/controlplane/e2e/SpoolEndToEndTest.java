@@ -120,7 +120,7 @@ class SpoolEndToEndTest {
       assertThat(down.get("queued").get("packets").asLong()).as("%s", down).isEqualTo(sent);
       assertThat(down.get("failed").get("packets").asLong()).isZero();
       assertThat(down.get("dropped").get("packets").asLong()).isZero();
-      assertThat(fg.log()).contains("sink " + downSink + ": cannot deliver to the collector");
+      assertThat(fg.log()).contains("sink " + downSink + ": cannot reach the collector");
     } // close(): SIGKILL
 
     Nfcapd back = lab.closeLater(Nfcapd.start(lab.dir(), downPort));

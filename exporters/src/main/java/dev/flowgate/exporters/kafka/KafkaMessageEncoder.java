@@ -1,0 +1,19 @@
+package dev.flowgate.exporters.kafka;
+
+import java.util.List;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/** Turns a batch of finished flows into the Kafka messages of one {@link KafkaFormat}. */
+public interface KafkaMessageEncoder {
+
+  /** The value of the {@link KafkaFlowSink#FORMAT_HEADER} header of every message. */
+  String formatHeader();
+
+  /**
+   * The messages carrying every row of {@code batch} (a {@code FlowSchema} root), each no larger
+   * than the limit the encoder was built with. The batch is not kept.
+   *
+   * @param nowNanos the encoding time, ns since the epoch
+   */
+  List<KafkaMessage> encode(VectorSchemaRoot batch, long nowNanos);
+}

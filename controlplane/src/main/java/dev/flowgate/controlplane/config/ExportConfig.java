@@ -9,13 +9,28 @@ import java.util.Optional;
  *
  * @param ipfix flow collectors (IPFIX or NetFlow); empty = none
  * @param arrow rolling Arrow IPC files; empty = off
+ * @param kafka Kafka topics; empty = none
  */
-public record ExportConfig(List<CollectorConfig> ipfix, Optional<ArrowExportConfig> arrow) {
+public record ExportConfig(
+    List<CollectorConfig> ipfix, Optional<ArrowExportConfig> arrow, List<KafkaExportConfig> kafka) {
 
-  /** Checks that no collector is listed twice (same address, port and transport). */
+  /**
+   * Checks that no collector is listed twice (same address, port and transport), nor a Kafka topic
+   * (same topic and first bootstrap server: the sink's name).
+   */
   public ExportConfig {
     ipfix = List.copyOf(Check.present("ipfix", ipfix));
     Objects.requireNonNull(arrow, "arrow");
+    kafka = List.copyOf(Check.present("kafka", kafka));
+    for (int i = 0; i < kafka.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (kafka.get(i).sinkName().equals(kafka.get(j).sinkName())) {
+          throw new InvalidSettingException(
+              "kafka[" + i + "].topic",
+              kafka.get(i).sinkName() + " is already listed (kafka[" + j + "])");
+        }
+      }
+    }
     for (int i = 0; i < ipfix.size(); i++) {
       for (int j = 0; j < i; j++) {
         CollectorConfig a = ipfix.get(j);
@@ -34,8 +49,13 @@ public record ExportConfig(List<CollectorConfig> ipfix, Optional<ArrowExportConf
     }
   }
 
+  /** Collectors and Arrow files, no Kafka. */
+  public ExportConfig(List<CollectorConfig> ipfix, Optional<ArrowExportConfig> arrow) {
+    this(ipfix, arrow, List.of());
+  }
+
   /** No export at all. */
   public static ExportConfig none() {
-    return new ExportConfig(List.of(), Optional.empty());
+    return new ExportConfig(List.of(), Optional.empty(), List.of());
   }
 }

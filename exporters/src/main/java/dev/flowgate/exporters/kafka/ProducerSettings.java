@@ -26,6 +26,9 @@ final class ProducerSettings {
   /** Longest wait for one produce request: 30s (Kafka's default), less if delivery-timeout is. */
   static final int REQUEST_TIMEOUT_MS = 30_000;
 
+  /** Longest pause between two connection attempts to a broker: 10s. */
+  static final int RECONNECT_BACKOFF_MAX_MS = 10_000;
+
   private ProducerSettings() {}
 
   /**
@@ -53,6 +56,8 @@ final class ProducerSettings {
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(request));
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(delivery, linger + request)));
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(MAX_BLOCK_MS));
+    // a broker that is down: reconnect (and log the client's warning) at most every 10s
+    p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, Integer.toString(RECONNECT_BACKOFF_MAX_MS));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     boolean tls = o.tlsCa() != null;

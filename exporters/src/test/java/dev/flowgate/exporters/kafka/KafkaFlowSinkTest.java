@@ -173,7 +173,7 @@ class KafkaFlowSinkTest {
       own.stop();
       List<TestFlow> during = numbered(3000, 3000);
       write(sink, during); // expire in the producer (2s) while the broker is down: sent again
-      awaitRetried(sink);
+      awaitSendError(sink);
       own.restart();
       List<TestFlow> after = numbered(6000, 3000);
       write(sink, after);
@@ -261,8 +261,9 @@ class KafkaFlowSinkTest {
     assertThat(sink.report().addsUp()).isTrue();
   }
 
-  private static void awaitRetried(KafkaFlowSink sink) throws InterruptedException {
-    while (sink.stats().retriedMessages() == 0) {
+  /** Waits until the producer gave a message back (expired: the broker is down). */
+  private static void awaitSendError(KafkaFlowSink sink) throws InterruptedException {
+    while (sink.stats().sendErrors() == 0) {
       Thread.sleep(50);
     }
   }

@@ -240,6 +240,20 @@ public final class KafkaBroker implements AutoCloseable {
     return p;
   }
 
+  /**
+   * A broker in its own JVM for benchmarks: prints its bootstrap servers on one line, then runs
+   * until stdin closes.
+   */
+  public static void main(String[] args) throws Exception {
+    try (KafkaBroker b = start()) {
+      System.out.println(b.bootstrapServers());
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // wait for the parent to close our stdin
+      }
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

@@ -9,7 +9,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_BUILD := openjdk-17-jdk-headless maven make gcc clang llvm libbpf-dev bpftool \
              libelf-dev zlib1g-dev gcc-multilib pkg-config lintian
 DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct softflowd tshark \
-             tcpdump ethtool iperf3 hping3 procps util-linux prometheus prometheus-alertmanager
+             tcpdump ethtool iperf3 hping3 procps util-linux prometheus prometheus-alertmanager \
+             openssl
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
 .PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench-samples bench-kafka fmt clean

@@ -46,10 +46,12 @@ public final class KafkaBroker implements AutoCloseable {
    *
    * @param certificateChain the broker's PEM certificate chain
    * @param privateKey its PKCS#8 PEM key
+   * @param clientCa PEM CA certificates a client certificate must chain to (mutual TLS required)
    * @param user the SCRAM-SHA-512 user to create
    * @param password its password
    */
-  public record Secure(String certificateChain, String privateKey, String user, String password) {}
+  public record Secure(
+      String certificateChain, String privateKey, String clientCa, String user, String password) {}
 
   private final Path directory;
   private final int port;
@@ -236,6 +238,9 @@ public final class KafkaBroker implements AutoCloseable {
       p.put("listener.name.sasl_ssl.ssl.keystore.type", "PEM");
       p.put("listener.name.sasl_ssl.ssl.keystore.certificate.chain", secure.certificateChain());
       p.put("listener.name.sasl_ssl.ssl.keystore.key", secure.privateKey());
+      p.put("listener.name.sasl_ssl.ssl.truststore.type", "PEM");
+      p.put("listener.name.sasl_ssl.ssl.truststore.certificates", secure.clientCa());
+      p.put("listener.name.sasl_ssl.ssl.client.auth", "required");
     }
     return p;
   }

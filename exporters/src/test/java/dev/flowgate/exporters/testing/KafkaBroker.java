@@ -19,6 +19,7 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -99,10 +100,21 @@ public final class KafkaBroker implements AutoCloseable {
     return "127.0.0.1:" + securePort;
   }
 
-  /** Creates {@code topic} with {@code partitions} partitions and waits until it exists. */
+  /**
+   * Creates {@code topic} with {@code partitions} partitions and waits until each has its leader
+   * (the test's timeout bounds the wait).
+   */
   public void createTopic(String topic, int partitions) throws Exception {
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      while (true) {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        if (d.partitions().size() == partitions
+            && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          return;
+        }
+        Thread.sleep(50);
+      }
     }
   }
 

@@ -113,6 +113,39 @@ class KafkaEndToEndTest {
     assertThat(fromArrow).containsExactlyInAnyOrderElementsOf(expectedArrow);
   }
 
+  @Test
+  void anUnreachableBootstrapServerLeavesFlowgateRunningAndTheSinkSaysSo() throws Exception {
+    int closed = FlowgateProcess.freePort(); // bound and closed: nothing listens
+    String nowhere = "127.0.0.1:" + closed;
+    KnownTraffic t = KnownTraffic.mix(veth.b(), veth.a(), 0);
+    long sent = t.packets();
+    String sink = "kafka:flows-pb@" + nowhere;
+    int api = FlowgateProcess.freePort();
+    Path config = config(api, nowhere, nowhere);
+    try (FlowgateProcess fg = FlowgateProcess.start(config, api, dir.resolve("fg.log"))) {
+      FrameSender.send(veth.b(), t.frames());
+      JsonNode status =
+          fg.awaitStatus(
+              s ->
+                  CollectorEndToEndTest.sum(s, "exported") == sent
+                      && fg.log().contains("kafka sink " + sink + ": not delivered yet"));
+      JsonNode pb = sinkStatus(status, sink);
+      assertThat(pb.get("queued").get("packets").asLong()).as("%s", pb).isEqualTo(sent);
+      assertThat(pb.get("delivered").get("packets").asLong()).isZero();
+      assertThat(fg.log()).contains("not present in metadata");
+      assertThat(fg.stop()).as(fg.log()).isZero();
+    }
+  }
+
+  private static JsonNode sinkStatus(JsonNode status, String sink) {
+    for (JsonNode s : status.get("sinks")) {
+      if (s.get("sink").asText().equals(sink)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no sink " + sink + " in " + status);
+  }
+
   private static long delivered(JsonNode status, String sink) {
     JsonNode sinks = status.get("sinks");
     if (sinks == null) {
@@ -127,6 +160,10 @@ class KafkaEndToEndTest {
   }
 
   private Path config(int api) throws Exception {
+    return config(api, broker.bootstrapServers(), broker.bootstrapServers());
+  }
+
+  private Path config(int api, String pbServers, String arrowServers) throws Exception {
     String yaml =
         """
         interfaces:
@@ -157,8 +194,8 @@ class KafkaEndToEndTest {
                 veth.a().name(),
                 lab.pinDir(),
                 dir.resolve("state"),
-                broker.bootstrapServers(),
-                broker.bootstrapServers(),
+                pbServers,
+                arrowServers,
                 api);
     Path file = dir.resolve("flowgate.yaml");
     Files.writeString(file, yaml);

@@ -143,7 +143,7 @@ public final class KafkaFlowSink implements FlowSink {
    * @throws IllegalStateException if the sink is closed (the batch is counted handed and dropped)
    */
   @Override
-  public void write(VectorSchemaRoot finished) {
+  public synchronized void write(VectorSchemaRoot finished) {
     if (finished.getRowCount() == 0) {
       return;
     }

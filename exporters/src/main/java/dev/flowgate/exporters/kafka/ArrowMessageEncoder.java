@@ -57,15 +57,15 @@ public final class ArrowMessageEncoder implements KafkaMessageEncoder {
   }
 
   @Override
-  public List<KafkaMessage> encode(VectorSchemaRoot batch, long nowNanos) {
+  public List<KafkaMessage> encode(VectorSchemaRoot batch, int first, int end, long nowNanos) {
     if (!FlowSchema.SCHEMA.equals(batch.getSchema())) {
       throw new IllegalArgumentException("not a FlowSchema batch: " + batch.getSchema());
     }
     FlowColumns columns = new FlowColumns(batch);
-    int rows = batch.getRowCount();
+    int rows = end;
     int perMessage = Math.max(1, (limit - STREAM_OVERHEAD) / BYTES_PER_ROW);
     List<KafkaMessage> out = new ArrayList<>();
-    int from = 0;
+    int from = first;
     while (from < rows) {
       int n = Math.min(perMessage, rows - from);
       byte[] value = stream(batch, from, n);

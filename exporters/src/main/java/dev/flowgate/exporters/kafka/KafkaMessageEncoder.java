@@ -15,5 +15,13 @@ public interface KafkaMessageEncoder {
    *
    * @param nowNanos the encoding time, ns since the epoch
    */
-  List<KafkaMessage> encode(VectorSchemaRoot batch, long nowNanos);
+  default List<KafkaMessage> encode(VectorSchemaRoot batch, long nowNanos) {
+    return encode(batch, 0, batch.getRowCount(), nowNanos);
+  }
+
+  /**
+   * The messages carrying rows {@code from} (inclusive) to {@code to} (exclusive) of {@code batch},
+   * in row order (a spool reads frames whose first rows were delivered already).
+   */
+  List<KafkaMessage> encode(VectorSchemaRoot batch, int from, int to, long nowNanos);
 }

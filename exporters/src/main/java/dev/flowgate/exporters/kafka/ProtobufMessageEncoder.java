@@ -41,12 +41,11 @@ public final class ProtobufMessageEncoder implements KafkaMessageEncoder {
   }
 
   @Override
-  public List<KafkaMessage> encode(VectorSchemaRoot batch, long nowNanos) {
+  public List<KafkaMessage> encode(VectorSchemaRoot batch, int first, int end, long nowNanos) {
     FlowColumns columns = new FlowColumns(batch);
-    int rows = columns.rowCount();
-    List<KafkaMessage> out = new ArrayList<>((rows + perMessage - 1) / perMessage);
-    for (int from = 0; from < rows; from += perMessage) {
-      int to = Math.min(rows, from + perMessage);
+    List<KafkaMessage> out = new ArrayList<>((end - first + perMessage - 1) / perMessage);
+    for (int from = first; from < end; from += perMessage) {
+      int to = Math.min(end, from + perMessage);
       int pos = 0;
       long packets = 0;
       long bytes = 0;

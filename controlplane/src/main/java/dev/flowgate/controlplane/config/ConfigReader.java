@@ -92,7 +92,7 @@ final class ConfigReader {
             "expected a mapping, got " + s.describe() + " (write - name: " + s.text() + ")");
       }
       Section s = Section.of(top.file(), path, item, "a mapping");
-      s.allowOnly("name", "mode", "direction", "sampling");
+      s.allowOnly("name", "mode", "direction", "sampling", "record-macs");
       String name = s.requiredString("name", "is required (an interface name, or /regex/)");
       AttachMode mode =
           s.choice(
@@ -110,7 +110,8 @@ final class ConfigReader {
               InterfaceConfig.DEFAULT_SAMPLING,
               InterfaceConfig.MIN_SAMPLING,
               InterfaceConfig.MAX_SAMPLING);
-      result.add(s.build(() -> new InterfaceConfig(name, mode, direction, sampling)));
+      boolean recordMacs = s.bool("record-macs", InterfaceConfig.DEFAULT_RECORD_MACS);
+      result.add(s.build(() -> new InterfaceConfig(name, mode, direction, sampling, recordMacs)));
     }
     return result;
   }
@@ -143,7 +144,7 @@ final class ConfigReader {
   }
 
   private static ExportConfig export(Section s) throws ConfigException {
-    s.allowOnly("ipfix", "arrow", "kafka");
+    s.allowOnly("ipfix", "arrow", "spool-limit", "removed-collector-timeout", "kafka");
     List<CollectorConfig> collectors = new ArrayList<>();
     List<ConfigNode> items = s.list("ipfix");
     for (int i = 0; i < items.size(); i++) {
@@ -156,13 +157,19 @@ final class ConfigReader {
       arrow = Optional.of(arrow(s.section("arrow")));
     }
     Optional<ArrowExportConfig> arrowConfig = arrow;
+    long spoolLimit =
+        s.integer(
+            "spool-limit", ExportConfig.DEFAULT_SPOOL_LIMIT, 0L, ExportConfig.MAX_SPOOL_LIMIT);
+    var removedTimeout =
+        s.duration("removed-collector-timeout", ExportConfig.DEFAULT_REMOVED_COLLECTOR_TIMEOUT);
     List<KafkaExportConfig> kafka = new ArrayList<>();
     List<ConfigNode> topics = s.list("kafka");
     for (int i = 0; i < topics.size(); i++) {
       kafka.add(
           kafka(Section.of(s.file(), s.path() + ".kafka[" + i + "]", topics.get(i), "a mapping")));
     }
-    return s.build(() -> new ExportConfig(collectors, arrowConfig, kafka));
+    return s.build(
+        () -> new ExportConfig(collectors, arrowConfig, spoolLimit, removedTimeout, kafka));
   }
 
   private static KafkaExportConfig kafka(Section s) throws ConfigException {

@@ -19,20 +19,29 @@ import dev.flowgate.exporters.FlowColumns;
  *       0x86dd); 20 {@code proto};
  *   <li>21/22 {@code src_port}/{@code dst_port}, or for ICMP and ICMPv6 31/32 {@code
  *       icmp_type}/{@code icmp_code} (flowgate's destination port carries type and code);
- *   <li>18 {@code in_if} for an ingress flow or 19 {@code out_if} for an egress one; 29 {@code
- *       vlan_id}; 23 {@code ip_tos}; 26 {@code tcp_flags}; 70 {@code observation_domain_id}.
+ *   <li>18/19 {@code in_if}/{@code out_if}: ingressInterface and egressInterface (the observed
+ *       interface, and the kernel FIB's answer or the skb's ingress for the other side; 0 when
+ *       unknown); 12 {@code next_hop} (4 or 16 bytes, left out when none is known); 24 {@code
+ *       forwarding_status} (RFC 7270 code, as IPFIX IE 89); 27/28 {@code src_mac}/{@code dst_mac}
+ *       (the six bytes as a 48-bit number, as goflow2 stores them; 0 unless the interface records
+ *       MACs);
+ *   <li>29 {@code vlan_id}; 23 {@code ip_tos}; 26 {@code tcp_flags}; 70 {@code
+ *       observation_domain_id}.
  * </ul>
  *
- * <p>Not filled: {@code forwarding_status}, MACs and next hop (the flow schema has none yet), and
- * the fields of sampled packet headers, AS and BGP data that a flow probe does not know.
+ * <p>Not filled: the fields of sampled packet headers, AS and BGP data that a flow probe does not
+ * know.
  */
 public final class ProtobufFlowEncoder {
 
   /** FlowMessage.FlowType.IPFIX. */
   static final int TYPE_IPFIX = 4;
 
-  /** Largest FlowMessage this encoder writes, in bytes (two 16-byte addresses and 19 fields). */
-  public static final int MAX_MESSAGE_BYTES = 160;
+  /**
+   * Largest FlowMessage this encoder writes, in bytes: three 16-byte addresses (54 with tags and
+   * lengths) and 21 varint fields (at most 12 bytes each with their tags).
+   */
+  public static final int MAX_MESSAGE_BYTES = 320;
 
   private static final int ETYPE_IPV4 = 0x0800;
   private static final int ETYPE_IPV6 = 0x86dd;
@@ -60,7 +69,7 @@ public final class ProtobufFlowEncoder {
    */
   public int encodeDelimited(FlowColumns flows, int row, long receivedNanos, byte[] out, int pos) {
     int length = encode(flows, row, receivedNanos, scratch);
-    pos = varint(out, pos, length); // at most 2 bytes: length <= 160
+    pos = varint(out, pos, length); // at most 2 bytes: length <= 320
     System.arraycopy(scratch, 0, out, pos, length);
     return pos + length;
   }
@@ -75,8 +84,13 @@ public final class ProtobufFlowEncoder {
     p = address(out, p, 7, v4, flows.dstHigh(row), flows.dstLow(row));
     p = uint(out, p, 9, flows.bytes(row));
     p = uint(out, p, 10, flows.packets(row));
-    long ifindex = flows.ifindex(row);
-    p = uint(out, p, flows.direction(row) == 0 ? 18 : 19, ifindex);
+    long hopHigh = flows.nextHopHigh(row);
+    long hopLow = flows.nextHopLow(row);
+    if (hopHigh != 0 || hopLow != 0) {
+      p = address(out, p, 12, v4, hopHigh, hopLow);
+    }
+    p = uint(out, p, 18, flows.ingressInterface(row));
+    p = uint(out, p, 19, flows.egressInterface(row));
     int proto = flows.protocol(row);
     p = uint(out, p, 20, proto);
     int dstPort = flows.dstPort(row);
@@ -86,7 +100,10 @@ public final class ProtobufFlowEncoder {
       p = uint(out, p, 22, dstPort);
     }
     p = uint(out, p, 23, flows.tos(row));
+    p = uint(out, p, 24, flows.forwardingStatus(row));
     p = uint(out, p, 26, flows.tcpFlags(row));
+    p = uint(out, p, 27, flows.srcMac(row));
+    p = uint(out, p, 28, flows.dstMac(row));
     p = uint(out, p, 29, flows.vlanId(row));
     p = uint(out, p, 30, v4 ? ETYPE_IPV4 : ETYPE_IPV6);
     if (icmp) {

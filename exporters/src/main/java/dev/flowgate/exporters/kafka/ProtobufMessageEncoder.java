@@ -9,13 +9,13 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Kafka messages of varint-delimited goflow2 FlowMessages ({@link ProtobufFlowEncoder}): without a
- * key, up to {@link #RECORDS_PER_MESSAGE} records per message (at most about 150 bytes each, so a
+ * key, up to {@link #RECORDS_PER_MESSAGE} records per message (at most 320 bytes each, so a
  * message stays far below any max-request-size); with {@link KafkaKey#FLOW}, one record per
  * message, keyed by its sorted address pair ({@link FlowKey}).
  */
 public final class ProtobufMessageEncoder implements KafkaMessageEncoder {
 
-  /** Flow records per Kafka message without a key: 1000 (at most ~150 KB before compression). */
+  /** Flow records per Kafka message without a key: 1000 (at most ~320 KB before compression). */
   public static final int RECORDS_PER_MESSAGE = 1000;
 
   /** The format header's value: goflow2 FlowMessages, each prefixed by its varint length. */
@@ -31,7 +31,7 @@ public final class ProtobufMessageEncoder implements KafkaMessageEncoder {
     this.flows = new ProtobufFlowEncoder(observationDomainId);
     this.key = key;
     this.perMessage = key == KafkaKey.FLOW ? 1 : RECORDS_PER_MESSAGE;
-    // 2: the varint length of a message of at most 160 bytes
+    // 2: the varint length of a message of at most 320 bytes
     this.buffer = new byte[perMessage * (ProtobufFlowEncoder.MAX_MESSAGE_BYTES + 2)];
   }
 

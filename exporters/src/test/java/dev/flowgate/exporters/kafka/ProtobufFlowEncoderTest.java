@@ -42,7 +42,19 @@ class ProtobufFlowEncoderTest {
 
   @Test
   void everyKnownFlowEncodesExactlyAsTheGeneratedClassesDo() {
-    List<TestFlow> flows = KnownFlows.batch(1_764_000_000_000L, 50);
+    List<TestFlow> flows = new java.util.ArrayList<>(KnownFlows.batch(1_764_000_000_000L, 50));
+    // gateway records: forwarded with a next hop and MACs, IPv4 and IPv6; one dropped (blackhole)
+    flows.add(
+        TestFlow.of("10.5.0.1", "192.0.2.9", 1234, 80, TestFlow.TCP, 3, 300)
+            .withGateway(3, 7, "10.5.0.254", 64)
+            .withMacs(0x0200_0000_0001L, 0x0200_0000_00feL));
+    flows.add(
+        TestFlow.of("2001:db8::5", "2001:db8:9::9", 5000, 443, TestFlow.UDP, 2, 200)
+            .withGateway(3, 8, "fe80::1", 64)
+            .withMacs(0xffff_ffff_ffffL, 0x0000_0000_0001L));
+    flows.add(
+        TestFlow.of("10.5.0.2", "198.51.100.1", 1, 2, TestFlow.UDP, 1, 100)
+            .withGateway(3, 0, null, 130));
     try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
       FlowColumns columns = new FlowColumns(root);
       ProtobufFlowEncoder encoder = new ProtobufFlowEncoder(4_294_967_295L);
@@ -95,11 +107,11 @@ class ProtobufFlowEncoderTest {
             .setTimeReceivedNs(RECEIVED)
             .setTimeFlowStartNs(f.startMillis() * 1_000_000L)
             .setTimeFlowEndNs(f.endMillis() * 1_000_000L);
-    if (f.direction() == 0) {
-      b.setInIf((int) f.ifindex());
-    } else {
-      b.setOutIf((int) f.ifindex());
+    b.setInIf((int) f.ingressInterface()).setOutIf((int) f.egressInterface());
+    if (f.nextHop() != null) {
+      b.setNextHop(ByteString.copyFrom(TestFlow.address(f.nextHop())));
     }
+    b.setForwardingStatus(f.forwardingStatus()).setSrcMac(f.srcMac()).setDstMac(f.dstMac());
     if (icmp) {
       b.setIcmpType(f.icmpType()).setIcmpCode(f.icmpCode());
     } else {

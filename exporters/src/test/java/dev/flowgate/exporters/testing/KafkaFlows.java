@@ -41,10 +41,15 @@ public final class KafkaFlows {
     return out;
   }
 
-  /** The flow a FlowMessage describes, with end reason 0 (FlowMessage has none). */
+  /**
+   * The flow a FlowMessage describes, with end reason 0 (FlowMessage has none) and without the
+   * gateway fields (next hop, forwarding status, MACs: {@code ProtobufFlowEncoderTest} checks
+   * those byte for byte): the observed interface is in_if (an ingress flow) or, when in_if is 0,
+   * out_if (an egress flow sent by this host).
+   */
   public static TestFlow flow(FlowMessage m) {
     boolean icmp = m.getProto() == TestFlow.ICMP || m.getProto() == TestFlow.ICMPV6;
-    boolean egress = m.getOutIf() != 0;
+    boolean egress = m.getInIf() == 0;
     return new TestFlow(
         address(m.getSrcAddr()),
         address(m.getDstAddr()),

@@ -132,6 +132,8 @@ class KafkaEndToEndTest {
       JsonNode pb = sinkStatus(status, sink);
       assertThat(pb.get("queued").get("packets").asLong()).as("%s", pb).isEqualTo(sent);
       assertThat(pb.get("delivered").get("packets").asLong()).isZero();
+      assertThat(pb.get("sendErrors").asLong()).as("%s", pb).isPositive();
+      assertThat(pb.get("lastError").asText()).contains("not present in metadata");
       assertThat(fg.log()).contains("not present in metadata");
       assertThat(fg.stop()).as(fg.log()).isZero();
     }

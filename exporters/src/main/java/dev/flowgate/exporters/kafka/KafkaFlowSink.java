@@ -44,8 +44,9 @@ import org.slf4j.event.Level;
  * again, first in line; a message refused for good (topic authorization, record too large, an
  * invalid topic) failed; a message that does not fit the hand-off queue, or is still held at
  * {@link #close()}, dropped. A message that expired may have been written by the broker all the
- * same: those re-sent after an expiry are counted {@link KafkaSinkStats#inDoubtRecords()}, the
- * most a consumer can see twice.
+ * same: those re-sent after an expiry are counted in doubt (the report's {@code inDoubt}, {@link
+ * KafkaSinkStats#inDoubtRecords()}), the most a consumer can see twice. Every retriable error is a
+ * send error of the report (the records stay queued).
  */
 public final class KafkaFlowSink implements FlowSink {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaFlowSink.class);
@@ -276,6 +277,7 @@ public final class KafkaFlowSink implements FlowSink {
       String text = e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage());
       lastError = text;
       sendErrors.incrementAndGet();
+      outcomes.sendError("cannot start the producer: " + text);
       problems.report("connect", "kafka sink " + name + ": cannot start the producer: " + text);
       return false;
     }
@@ -313,9 +315,11 @@ public final class KafkaFlowSink implements FlowSink {
       if (closed) {
         outcomes.dropped(m.flows(), "sink closed before the broker acknowledged");
       } else if (error instanceof RetriableException) {
+        outcomes.sendError(error.toString()); // still queued: sent again
         if (error instanceof org.apache.kafka.common.errors.TimeoutException
             && !error.getMessage().contains("metadata")) {
           inDoubtRecords.addAndGet(m.records()); // expired in flight: may have been written
+          outcomes.inDoubt(m.flows());
         }
         retriedMessages.incrementAndGet();
         retriedRecently = true;

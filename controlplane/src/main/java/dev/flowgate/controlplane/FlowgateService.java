@@ -11,9 +11,11 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
+import dev.flowgate.controlplane.dataplane.OlderSchemaPins;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
-import dev.flowgate.controlplane.dataplane.MemoryBudget;
+import dev.flowgate.controlplane.detect.SampledTraffic;
 import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -40,7 +42,6 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
@@ -83,8 +84,10 @@ public final class FlowgateService implements AutoCloseable {
   private final InterfaceEdits edits;
   private final SweepRecorder recorder;
   private final Detection detection;
+  private final SampledTraffic sampled;
   private final PacketSamples samples;
   private volatile ReplayOutcome replayed;
+  private final Optional<OlderSchemaPins> olderPins;
 
   FlowgateService(FlowgateConfig config) {
     this.config = config;
@@ -104,6 +107,9 @@ public final class FlowgateService implements AutoCloseable {
             config.dataplane().pinPath(),
             config.flows().maxFlows(),
             config.dataplane().snapLength());
+    // pins of the schema before this build's: their links move to the new programs, their
+    // counts wait for the start's first merge
+    this.olderPins = OlderSchemaPins.takeOver(config.dataplane().pinPath(), dataplane);
     this.counters = new KernelCounters(dataplane);
     this.links = LinkTable.open();
     this.interfaces =
@@ -117,6 +123,7 @@ public final class FlowgateService implements AutoCloseable {
             PacketSamples.CAPTURE_QUEUE_SAMPLES);
     SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
+    fanout.removedSinkTimeout(config.export().removedCollectorTimeout());
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     this.cache =
@@ -160,9 +167,13 @@ public final class FlowgateService implements AutoCloseable {
     loop.subscribe(fanout);
     loop.subscribe(new LossLog(counters));
     dataplane.putAmplificationPorts(config.alerts().amplificationPorts());
+    this.sampled = new SampledTraffic(samples.reader());
     this.detection =
         new Detection(
-            config.alerts(), dataplane.hosts(), AlertSinks.create(config.alerts().sinks()));
+            config.alerts(),
+            dataplane.hosts(),
+            AlertSinks.create(config.alerts().sinks()),
+            sampled);
     loop.subscribe(detection);
     loop.subscribe(samples);
   }
@@ -191,7 +202,8 @@ public final class FlowgateService implements AutoCloseable {
             journal,
             gate,
             allocator,
-            chunk);
+            chunk,
+            olderPins);
     replayed =
         loop.call(
             () -> {
@@ -203,10 +215,12 @@ public final class FlowgateService implements AutoCloseable {
               edits.applyHere();
               return startup.run(slotsInUse());
             });
+    sampled.start();
     samples.start();
     if (scheduledSweeps) {
       loop.start(config.flows().sweepInterval().toMillis());
     }
+    detection.start(config.flows().sweepInterval().toMillis());
     links.addListener(t -> loop.execute(this::reconcile));
   }
 
@@ -241,10 +255,16 @@ public final class FlowgateService implements AutoCloseable {
         () -> {
           cache.timeouts(
               fresh.flows().idleTimeout().toMillis(), fresh.flows().activeTimeout().toMillis());
+          fanout.removedSinkTimeout(fresh.export().removedCollectorTimeout());
           if (!fresh.export().equals(current.export())) {
             fanout.replaceSinks(
                 SinkFactory.update(
-                    current.export(), fanout.sinks(), fresh.export(), allocator, links::names));
+                    current.export(),
+                    fanout.sinks(),
+                    fresh.export(),
+                    allocator,
+                    links::names,
+                    SinkFactory.spools(config)));
           }
           dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
           detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart
@@ -364,6 +384,7 @@ public final class FlowgateService implements AutoCloseable {
     }
     fanout.close();
     detection.close();
+    sampled.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal
     journal.close();
     samples.close(); // the reader, then the PSAMP exporters deliver what they hold

@@ -46,7 +46,7 @@ class ExportFanoutTest {
   }
 
   private static SweepResult sweep(long n) {
-    return new SweepResult(n, System.currentTimeMillis(), 0, 0, null, Map.of(), null, null);
+    return new SweepResult(n, System.currentTimeMillis(), 0, 0, null, Map.of(), null);
   }
 
   @Test

@@ -573,7 +573,7 @@ public final class CollectorExporter implements FlowSink {
         "send",
         "sink "
             + outcomes.sink()
-            + ": cannot deliver to the collector ("
+            + ": cannot reach the collector ("
             + e
             + "); records wait in the spool, retrying");
   }

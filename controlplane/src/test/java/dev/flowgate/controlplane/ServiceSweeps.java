@@ -109,6 +109,15 @@ public final class ServiceSweeps implements AutoCloseable {
   @Override
   public void close() {
     service.close();
+    // the service unpinned everything (keep-attached: false); its pin directories stay, empty
+    Path pins = Path.of("/sys/fs/bpf/fg-" + ProcessHandle.current().pid() + "-sweep");
+    if (Files.isDirectory(pins)) {
+      try (Stream<Path> empty = Files.walk(pins)) {
+        empty.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // left for the operator: an empty directory on the bpffs
+      }
+    }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane.bench;
 
+import dev.flowgate.bpf.Layout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -15,8 +16,8 @@ import java.util.Random;
  */
 final class SyntheticDrain {
 
-  static final int KEY_SIZE = 44;
-  static final int VALUE_SIZE = 40;
+  static final int KEY_SIZE = Layout.FLOW_KEY_SIZE;
+  static final int VALUE_SIZE = Layout.FLOW_STATS_SIZE;
 
   final ByteBuffer keys;
   final ByteBuffer values;
@@ -81,7 +82,9 @@ final class SyntheticDrain {
       values.putInt(v + 32, tcp ? 0x18 : 0);
       values.put(v + 36, (byte) 0);
       values.put(v + 37, (byte) (v6 ? 6 : 4));
-      values.putShort(v + 38, (short) 0);
+      for (int b = v + 38; b < v + VALUE_SIZE; b++) {
+        values.put(b, (byte) 0); // the pad and the gateway fields (schema 5): none here
+      }
     }
   }
 }

@@ -141,6 +141,21 @@ final class StatusCommand extends ClientCommand {
             sink.hasNonNull("lastError") ? "; last error: " + sink.path("lastError").asText() : "");
       }
     }
+    if (s.path("sampleSinks").size() > 0) {
+      out.println("sample sinks (samples; handed = delivered + dropped + failed + queued):");
+      for (JsonNode sink : s.path("sampleSinks")) {
+        out.printf(
+            Locale.ROOT,
+            "  %-28s handed %s, delivered %s, dropped %s, failed %s, queued %s%s%n",
+            sink.path("sink").asText(),
+            FlowText.count(sink.path("handed").asLong()),
+            FlowText.count(sink.path("delivered").asLong()),
+            FlowText.count(sink.path("dropped").asLong()),
+            FlowText.count(sink.path("failed").asLong()),
+            FlowText.count(sink.path("queued").asLong()),
+            sink.hasNonNull("lastError") ? "; last error: " + sink.path("lastError").asText() : "");
+      }
+    }
     JsonNode j = s.path("journal");
     if (j.path("inDoubtRecords").asLong() > 0 || j.hasNonNull("corruption")) {
       out.printf(

@@ -1,28 +1,44 @@
 package dev.flowgate.exporters.collector;
 
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.outcome.SinkOutcomes;
 import dev.flowgate.exporters.psamp.PsampEncoder;
 import dev.flowgate.exporters.sample.SampleBatch;
 import dev.flowgate.exporters.transport.Backoff;
 import dev.flowgate.exporters.transport.ExportTransport;
+import dev.flowgate.exporters.transport.MessageBatch;
 import dev.flowgate.exporters.transport.TcpTransport;
 import dev.flowgate.exporters.transport.UdpTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.SortedMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
  * Exports packet samples to one collector as PSAMP over IPFIX ({@link PsampEncoder}), under the
  * observation domain of its options (the samples' own, apart from the flows'), on a socket of its
- * own. {@link #write} encodes on the caller's thread and queues; a sender thread stamps and sends,
- * preceded by the templates and one selector options record per interface when they are due. As for
- * flows: a full queue drops its oldest messages (counted), failed sends are counted and retried
- * with a {@link Backoff}, and sequence numbers count the sample records sent (and the options
+ * own. {@link #write} encodes the samples into messages up to the maximum message size and sends
+ * them on the caller's thread, all in one crossing where the transport can ({@link
+ * UdpTransport}: {@code sendmmsg}), preceded by the templates and one selector options record per
+ * interface when they are due. The caller is a thread of its own fed by a bounded queue (the sample
+ * reader's subscription): a collector slower than the samples makes that queue lose samples,
+ * counted there, and never holds up anyone else.
+ *
+ * <p><b>Outcomes</b> ({@link #report()}, in samples): a message is delivered once the transport
+ * says so (UDP: the kernel accepted the datagram; TCP: the peer acknowledged its last byte); failed
+ * when the kernel refused it (UDP, e.g. after a collector's ICMP port unreachable; not sent again)
+ * or the TCP connection broke before the peer acknowledged it; dropped when no session could be
+ * opened (TCP connect refused: reconnects are paced by a {@link Backoff}, samples meanwhile are
+ * dropped, not held) or at close. Sequence numbers count the sample records sent (and the options
  * records when {@link CollectorOptions#optionsRecordsInSequence()}).
  */
 public final class PsampExporter implements AutoCloseable {
@@ -35,9 +51,18 @@ public final class PsampExporter implements AutoCloseable {
   private final ExportTransport transport;
   private final Supplier<SortedMap<Long, Integer>> selectors;
   private final Clock clock;
-  private final MessageQueue queue;
   private final TemplateRefresher refresher;
-  private final Thread sender;
+  private final SinkOutcomes outcomes;
+  private final ReentrantLock sending = new ReentrantLock();
+
+  // guarded by sending
+  private final MessageBatch batch;
+  private final ArrayDeque<long[]> unsettled = new ArrayDeque<>(); // {session end, samples}
+  private final Backoff backoff = new Backoff();
+  private long nextOpenNanos;
+  private long sessionBytes;
+  private long sequence;
+  private volatile boolean closed;
 
   private final AtomicLong messagesSent = new AtomicLong();
   private final AtomicLong recordsSent = new AtomicLong();
@@ -45,9 +70,9 @@ public final class PsampExporter implements AutoCloseable {
   private final AtomicLong templateMessagesSent = new AtomicLong();
   private final AtomicLong sendErrors = new AtomicLong();
   private final AtomicLong sessionsOpened = new AtomicLong();
+  private final AtomicLong messagesDropped = new AtomicLong();
+  private final AtomicLong recordsDropped = new AtomicLong();
   private volatile String lastError;
-  private boolean closed; // guarded by this
-  private long sequence; // sender thread only
 
   private PsampExporter(
       CollectorOptions options,
@@ -59,19 +84,23 @@ public final class PsampExporter implements AutoCloseable {
     this.transport = transport;
     this.selectors = selectors;
     this.clock = clock;
-    // samples are not flows: their messages carry no flow volume, the ledger stays empty
-    this.queue = new MessageQueue(options.queueCapacity(), new SinkOutcomes("psamp"));
+    this.outcomes = SinkOutcomes.ofSamples(sinkName(options));
+    this.batch = new MessageBatch(options.maxMessageSize());
     this.refresher =
         new TemplateRefresher(
             options.transport() == TransportProtocol.UDP,
             options.templateRefresh().toMillis(),
             options.templateRefreshPackets());
-    this.sender = new Thread(this::sendLoop, "flowgate-psamp-" + options.collector());
-    this.sender.setDaemon(true);
+  }
+
+  /** The sink name of a PSAMP exporter: {@code psamp:udp:HOST:PORT} or {@code psamp:tcp:...}. */
+  public static String sinkName(CollectorOptions options) {
+    return PROTOCOL + ":" + options.transport().label() + ":" + options.collector();
   }
 
   /**
-   * Starts exporting samples to the collector of {@code options}, under its observation domain id.
+   * An exporter of samples to the collector of {@code options}, under its observation domain id;
+   * nothing is opened before the first {@link #write}.
    *
    * @param selectors ifindex to its 1-in-N rate, for the selector options records
    * @throws IllegalArgumentException if the options are inconsistent or not IPFIX
@@ -86,32 +115,79 @@ public final class PsampExporter implements AutoCloseable {
         copy.transport() == TransportProtocol.TCP
             ? new TcpTransport(copy.host(), copy.port(), TcpTransport.DEFAULT_CONNECT_TIMEOUT)
             : new UdpTransport(copy.host(), copy.port());
-    PsampExporter e = new PsampExporter(copy, transport, selectors, clock);
-    e.sender.start();
-    return e;
+    return new PsampExporter(copy, transport, selectors, clock);
+  }
+
+  /** Encodes and sends every sample of {@code samples}; see {@link #write(List)}. */
+  public void write(SampleBatch samples) {
+    write(List.of(samples));
   }
 
   /**
-   * Encodes every sample of {@code samples} into messages and queues them for the sender.
+   * Encodes every sample of {@code batches} into messages and sends them now, on this thread; each
+   * sample meets its outcome here (or, over TCP, once the peer acknowledges it).
    *
-   * @throws IllegalStateException after {@link #close()}
+   * @throws IllegalStateException after {@link #close()} (the samples are counted handed and
+   *     dropped)
    */
-  public synchronized void write(SampleBatch samples) {
-    if (closed) {
-      throw new IllegalStateException("PSAMP exporter to " + options.collector() + " is closed");
+  public void write(List<SampleBatch> batches) {
+    long handed = 0;
+    for (SampleBatch b : batches) {
+      handed += b.size();
     }
-    int max = encoder.maxMessageSize();
-    for (int i = 0; i < samples.size(); ) {
-      ByteBuf buf = Unpooled.buffer(max, max);
-      int next = encoder.encodeSamples(samples, i, buf);
-      queue.offer(new MessageQueue.Message(buf, next - i, Volume.ZERO));
-      i = next;
+    outcomes.handed(samples(handed));
+    sending.lock();
+    try {
+      if (closed) {
+        outcomes.dropped(samples(handed), "exporter closed");
+        throw new IllegalStateException("PSAMP exporter to " + options.collector() + " is closed");
+      }
+      batch.clear();
+      for (SampleBatch b : batches) {
+        for (int i = 0; i < b.size(); ) {
+          int next = encoder.encodeSamples(b, i, batch.next());
+          batch.add(next - i);
+          i = next;
+        }
+      }
+      sendBatch();
+      settle();
+    } finally {
+      sending.unlock();
     }
   }
 
-  /** Waits until every queued message was sent or dropped; false if the timeout passed first. */
-  public boolean awaitDelivered(java.time.Duration timeout) throws InterruptedException {
-    return queue.awaitIdle(timeout.toNanos());
+  /**
+   * Waits until every sample handed so far met its outcome (over TCP: acknowledged by the peer);
+   * false if {@code timeout} passed first.
+   */
+  public boolean awaitDelivered(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      sending.lock();
+      try {
+        settle();
+      } finally {
+        sending.unlock();
+      }
+      if (outcomes.report().queued().isZero()) {
+        return true;
+      }
+      if (System.nanoTime() - end >= 0) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** What became of the samples this exporter was handed, in samples. */
+  public SinkReport report() {
+    return outcomes.report();
+  }
+
+  /** Logs the summary of recent losses if one is due. */
+  public void tick() {
+    outcomes.tick();
   }
 
   /** The counters now; records are sample records. */
@@ -125,92 +201,204 @@ public final class PsampExporter implements AutoCloseable {
         templateMessagesSent.get(),
         sendErrors.get(),
         sessionsOpened.get(),
-        queue.droppedMessages(),
-        queue.droppedRecords(),
-        queue.size(),
-        queue.capacity(),
+        messagesDropped.get(),
+        recordsDropped.get(),
+        0,
+        0,
         0,
         0,
         0,
         lastError);
   }
 
-  /** Stops taking samples, gives the sender the close timeout to deliver, closes the socket. */
+  /**
+   * Takes no more samples; waits up to the close timeout for a {@link #write} under way and, over
+   * TCP, for the peer to acknowledge what was sent (what it did not is dropped, counted); then
+   * closes the socket. A write still stuck after the timeout (a collector that stopped reading) is
+   * cut off by closing the socket: its message fails.
+   */
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (closed) {
+      return;
     }
-    queue.close();
+    closed = true;
+    long timeout = Math.max(1, options.closeTimeout().toNanos());
+    long end = System.nanoTime() + timeout;
+    boolean locked = false;
     try {
-      sender.join(Math.max(1, options.closeTimeout().toMillis()));
-      if (sender.isAlive()) {
-        sender.interrupt();
-        sender.join();
+      locked = sending.tryLock(timeout, TimeUnit.NANOSECONDS);
+      if (!locked) {
+        transport.close();
+        sending.lock();
+        locked = true;
+      }
+      while (!unsettled.isEmpty() && System.nanoTime() - end < 0) {
+        settle();
+        if (!unsettled.isEmpty()) {
+          Thread.sleep(5);
+        }
       }
     } catch (InterruptedException e) {
-      sender.interrupt();
       Thread.currentThread().interrupt();
     } finally {
-      queue.dropAll();
-      transport.close();
+      if (!locked) {
+        sending.lock();
+      }
+      try {
+        for (long[] s : unsettled) {
+          outcomes.dropped(samples(s[1]), "exporter closed before the collector acknowledged it");
+        }
+        unsettled.clear();
+        transport.close();
+        batch.close();
+      } finally {
+        sending.unlock();
+      }
     }
   }
 
-  private void sendLoop() {
-    Backoff backoff = new Backoff();
-    MessageQueue.Message message = null;
-    boolean fresh = false;
-    int failures = 0;
+  @Override
+  public String toString() {
+    return "PsampExporter[" + outcomes.sink() + "]";
+  }
+
+  /** Sends every message of the batch, each meeting its outcome. */
+  private void sendBatch() {
+    int from = 0;
+    // after a send error, templates wait for the next batch: over UDP each error is the ICMP port
+    // unreachable of the datagram before, so templates before every message would leave a dead
+    // collector's socket with only templates, and every data message failing
+    boolean erred = false;
+    while (from < batch.size()) {
+      long now = clock.millis();
+      if (closed && !transport.isOpen()) {
+        dropFrom(from, "exporter closed while sending");
+        return;
+      }
+      if (!openSession()) {
+        dropFrom(from, "collector unreachable: " + lastError);
+        return;
+      }
+      try {
+        if (refresher.due(now) && !erred) {
+          sendTemplates(now);
+        }
+      } catch (IOException e) {
+        // the collector cannot decode data without the templates: the next message fails with them
+        failed(from, e);
+        erred = true;
+        from++;
+        continue;
+      }
+      int count =
+          erred
+              ? batch.size() - from
+              : Math.min(batch.size() - from, refresher.dataMessagesUntilDue());
+      long seq = sequence;
+      for (int i = from; i < from + count; i++) {
+        encoder.stamp(batch.message(i), now, seq);
+        seq += batch.records(i);
+      }
+      int sent;
+      try {
+        sent = transport.send(batch, from, count);
+      } catch (IOException e) {
+        failed(from, e);
+        erred = true;
+        from++;
+        continue;
+      }
+      for (int i = from; i < from + sent; i++) {
+        sent(batch.length(i), batch.records(i), true);
+        unsettled.addLast(new long[] {sessionBytes, batch.records(i)});
+      }
+      refresher.dataSent(sent);
+      backoff.reset();
+      from += sent;
+      if (sent < count) {
+        // the kernel refused the next one and sendmmsg(2) does not say why: not sent again, as
+        // for any send error (over UDP mostly the ICMP port unreachable of an earlier datagram)
+        failed(
+            from,
+            new IOException(
+                "the kernel refused the datagram (sendmmsg gives no reason; usually an earlier"
+                    + " datagram's ICMP port unreachable)"));
+        erred = true;
+        from++;
+      }
+    }
+  }
+
+  /** A session is open (opened now if need be), or false: no connect before the backoff is over. */
+  private boolean openSession() {
+    if (!transport.isOpen() && System.nanoTime() - nextOpenNanos < 0) {
+      return false;
+    }
     try {
-      while (true) {
-        if (message == null) {
-          message = queue.take();
-          if (message == null) {
-            return;
-          }
-          fresh = true;
-          failures = 0;
-        }
-        try {
-          boolean newSession = transport.open();
-          if (newSession) {
-            sessionsOpened.incrementAndGet();
-            refresher.invalidate();
-          }
-          long now = clock.millis();
-          if ((newSession || fresh) && refresher.due(now)) {
-            sendTemplates(now);
-          }
-          fresh = false;
-          send(message.buf(), now, message.records(), true);
-          refresher.dataSent();
-          message.buf().release();
-          message = null;
-          queue.done();
-          backoff.reset();
-        } catch (IOException e) {
-          sendErrors.incrementAndGet();
-          lastError = e.toString();
-          refresher.invalidate();
-          fresh = false;
-          if (queue.isClosed()) {
-            queue.drop(message, "closing");
-            message = null;
-            queue.done();
-          } else if (++failures > 1) {
-            queue.pause(backoff.nextPauseNanos());
-          }
-        }
+      if (transport.open()) {
+        sessionsOpened.incrementAndGet();
+        refresher.invalidate();
+        sessionBytes = 0;
       }
-    } catch (InterruptedException e) {
-      if (message != null) {
-        queue.drop(message, "interrupted");
-        queue.done();
+      return true;
+    } catch (IOException e) {
+      sendErrors.incrementAndGet();
+      lastError = e.toString();
+      nextOpenNanos = System.nanoTime() + backoff.nextPauseNanos();
+      return false;
+    }
+  }
+
+  /** Message {@code i} failed with {@code e}: counted, not sent again. */
+  private void failed(int i, IOException e) {
+    sendErrors.incrementAndGet();
+    lastError = e.toString();
+    refresher.invalidate(); // the collector may come back without our templates
+    outcomes.failed(samples(batch.records(i)), "send: " + e);
+    if (!transport.isOpen()) {
+      for (long[] s : unsettled) {
+        outcomes.failed(
+            samples(s[1]), "connection broke before the collector acknowledged it: " + e);
       }
+      unsettled.clear();
+    }
+  }
+
+  /** Messages {@code from} on are dropped for {@code reason}. */
+  private void dropFrom(int from, String reason) {
+    long records = 0;
+    for (int i = from; i < batch.size(); i++) {
+      records += batch.records(i);
+    }
+    messagesDropped.addAndGet(batch.size() - from);
+    recordsDropped.addAndGet(records);
+    outcomes.dropped(samples(records), reason);
+  }
+
+  /** Counts delivered every sent message whose last byte the transport calls delivered now. */
+  private void settle() {
+    if (unsettled.isEmpty()) {
+      return;
+    }
+    long pending;
+    try {
+      pending = transport.unacknowledged();
+    } catch (IOException e) {
+      sendErrors.incrementAndGet();
+      lastError = e.toString();
+      refresher.invalidate();
+      transport.close();
+      for (long[] s : unsettled) {
+        outcomes.failed(
+            samples(s[1]), "connection broke before the collector acknowledged it: " + e);
+      }
+      unsettled.clear();
+      return;
+    }
+    long delivered = sessionBytes - pending;
+    while (!unsettled.isEmpty() && unsettled.peekFirst()[0] <= delivered) {
+      outcomes.delivered(samples(unsettled.pollFirst()[1]));
     }
   }
 
@@ -220,13 +408,13 @@ public final class PsampExporter implements AutoCloseable {
     ByteBuf buf = Unpooled.buffer(max, max);
     try {
       encoder.encodeTemplates(buf);
-      send(buf, now, 0, false);
+      stampAndSend(buf, now, 0);
       templateMessagesSent.incrementAndGet();
       SortedMap<Long, Integer> rates = selectors.get();
       for (int i = 0; i < rates.size(); ) {
         buf.clear();
         int next = encoder.encodeSelectors(rates, i, buf);
-        send(buf, now, options.optionsRecordsInSequence() ? next - i : 0, false);
+        stampAndSend(buf, now, options.optionsRecordsInSequence() ? next - i : 0);
         i = next;
       }
     } finally {
@@ -235,14 +423,25 @@ public final class PsampExporter implements AutoCloseable {
     refresher.sent(now);
   }
 
-  private void send(ByteBuf buf, long now, int records, boolean samples) throws IOException {
+  private void stampAndSend(ByteBuf buf, long now, int records) throws IOException {
     encoder.stamp(buf, now, sequence);
     transport.send(buf);
+    sent(buf.readableBytes(), records, false);
+  }
+
+  /** A message of {@code bytes} holding {@code records} data records went out. */
+  private void sent(int bytes, int records, boolean samples) {
+    sessionBytes += bytes;
     sequence += records;
     messagesSent.incrementAndGet();
-    octetsSent.addAndGet(buf.readableBytes());
+    octetsSent.addAndGet(bytes);
     if (samples) {
       recordsSent.addAndGet(records);
     }
+  }
+
+  /** {@code n} samples as a volume of the ledger: one per sampled packet, no bytes. */
+  private static Volume samples(long n) {
+    return new Volume(n, 0);
   }
 }

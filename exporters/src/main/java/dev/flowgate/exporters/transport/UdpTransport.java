@@ -1,8 +1,11 @@
 package dev.flowgate.exporters.transport;
 
+import dev.flowgate.bpf.BpfException;
+import dev.flowgate.bpf.DatagramBatch;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.nio.channels.DatagramChannel;
 
 /**
@@ -12,6 +15,8 @@ import java.nio.channels.DatagramChannel;
  * survives such errors: the session (and the template state of the collector) goes on.
  */
 public final class UdpTransport implements ExportTransport {
+
+  private static final int ECONNREFUSED = 111;
 
   private final String host;
   private final int port;
@@ -51,6 +56,36 @@ public final class UdpTransport implements ExportTransport {
     int n = channel.write(message.nioBuffer(message.readerIndex(), message.readableBytes()));
     if (n != message.readableBytes()) {
       throw new IOException("short UDP write: " + n + " of " + message.readableBytes());
+    }
+  }
+
+  /**
+   * The messages in one {@code sendmmsg(2)} when the JNI shim is
+   * loaded ({@link DatagramBatch}), else one write each.
+   */
+  @Override
+  public int send(MessageBatch batch, int from, int count) throws IOException {
+    if (channel == null) {
+      throw new IOException("UDP transport not open");
+    }
+    if (!DatagramBatch.isAvailable()) {
+      return ExportTransport.super.send(batch, from, count);
+    }
+    try {
+      ByteBuf buf = batch.buffer();
+      return DatagramBatch.send(
+          channel,
+          buf.nioBuffer(0, buf.writerIndex()),
+          batch.offsets(),
+          batch.lengths(),
+          from,
+          count);
+    } catch (BpfException e) {
+      if (e.errno() == ECONNREFUSED) {
+        // what DatagramChannel.write says for the same error
+        throw new PortUnreachableException("ICMP port unreachable");
+      }
+      throw new IOException("sendmmsg: " + e.getMessage(), e);
     }
   }
 

@@ -52,7 +52,7 @@ extern const struct fg_natives fg_attach_natives;
 extern const struct fg_natives fg_ringbuf_natives;
 extern const struct fg_natives fg_testrun_natives;
 extern const struct fg_natives fg_btf_natives;
-extern const struct fg_natives fg_notify_natives;
+extern const struct fg_natives fg_notify_natives; /* dev/flowgate/os */
 extern const struct fg_natives fg_util_natives;
 extern const struct fg_natives fg_fds_natives;
 extern const struct fg_natives fg_table_natives;
@@ -62,8 +62,11 @@ extern const struct fg_natives fg_sendmmsg_natives;
 extern const struct fg_natives fg_netlink_natives; /* dev/flowgate/netlink */
 
 #define FG_PKG "dev/flowgate/bpf/"
-#define FG_NATIVES(var, cls, table)                                            \
-	const struct fg_natives var = {FG_PKG cls, table,                      \
+/* natives of a class named in full (e.g. "dev/flowgate/os/SystemdNotify") */
+#define FG_NATIVES_OF(var, fullcls, table)                                     \
+	const struct fg_natives var = {fullcls, table,                         \
 				       sizeof(table) / sizeof(table[0])}
+/* natives of a class of dev.flowgate.bpf */
+#define FG_NATIVES(var, cls, table) FG_NATIVES_OF(var, FG_PKG cls, table)
 
 #endif /* FG_JNI_H */

@@ -57,4 +57,4 @@ out:
 static const JNINativeMethod methods[] = {
 	{"notify0", "(Ljava/lang/String;Ljava/lang/String;)I", (void *)notify0},
 };
-FG_NATIVES(fg_notify_natives, "SystemdNotify", methods);
+FG_NATIVES_OF(fg_notify_natives, "dev/flowgate/os/SystemdNotify", methods);

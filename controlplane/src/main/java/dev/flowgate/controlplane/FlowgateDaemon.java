@@ -2,7 +2,6 @@ package dev.flowgate.controlplane;
 
 import dev.flowgate.bpf.BpfException;
 import dev.flowgate.bpf.NativeBpf;
-import dev.flowgate.bpf.SystemdNotify;
 import dev.flowgate.controlplane.api.ApiServer;
 import dev.flowgate.controlplane.api.ApiServerOptions;
 import dev.flowgate.controlplane.api.MetricsEndpoint;
@@ -13,6 +12,7 @@ import dev.flowgate.controlplane.config.LogLevel;
 import dev.flowgate.controlplane.logging.Logging;
 import dev.flowgate.controlplane.metrics.FlowgateMetrics;
 import dev.flowgate.controlplane.security.ProcessCapabilities;
+import dev.flowgate.os.SystemdNotify;
 import io.vertx.core.Vertx;
 import dev.flowgate.controlplane.api.TokenFileException;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.config.InterfaceName;
 import dev.flowgate.controlplane.samples.Capture;
 import dev.flowgate.controlplane.samples.CaptureFilter;
 import dev.flowgate.controlplane.samples.CaptureRequest;
@@ -99,14 +100,14 @@ final class ApiHandlers {
 
   void patchInterface(RoutingContext ctx) {
     String id = ctx.pathParam("name");
-    InterfaceNames.validateId(id);
+    refuse(InterfaceName.idProblem(id));
     InterfacePatch patch = RequestBodies.interfacePatch(ctx.body().buffer());
     BackendReply.json(ctx, 200, () -> backend.patchInterface(id, patch));
   }
 
   void deleteInterface(RoutingContext ctx) {
     String id = ctx.pathParam("name");
-    InterfaceNames.validateId(id);
+    refuse(InterfaceName.idProblem(id));
     BackendReply.json(
         ctx,
         204,
@@ -131,7 +132,7 @@ final class ApiHandlers {
     FlowOrder by = by(query.get("by"));
     String ifname = query.get("interface");
     if (ifname != null) {
-      InterfaceNames.validateLinuxName(ifname);
+      refuse(InterfaceName.linuxNameProblem(ifname));
     }
     BackendReply.json(
         ctx, 200, () -> new FlowList(by, top, backend.topFlows(top, by, ifname)));
@@ -319,6 +320,13 @@ final class ApiHandlers {
 
   void openApi(RoutingContext ctx) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(openApiYaml);
+  }
+
+  /** Refuses the request (400) if {@code problem} is not null. */
+  private static void refuse(String problem) {
+    if (problem != null) {
+      throw ApiException.badRequest(problem);
+    }
   }
 
   private static int top(String value) {

@@ -5,6 +5,7 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PATCH;
 import static io.vertx.core.http.HttpMethod.POST;
 
+import dev.flowgate.controlplane.config.InterfaceName;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -33,7 +34,7 @@ import java.util.stream.Collectors;
  */
 final class ApiRouter {
 
-  /** One interface entry; {@code name} is the entry's id ({@link InterfaceNames#idOf}). */
+  /** One interface entry; {@code name} is the entry's id ({@link InterfaceName#idOf}). */
   private static final String ENTRY = "/api/v1/interfaces/:name";
 
   private static final Set<String> JSON = Set.of("application/json");

@@ -3,13 +3,14 @@ package dev.flowgate.controlplane.api;
 import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.config.InterfaceName;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * A configured interface entry and what it is attached to now ({@code GET /api/v1/interfaces}).
  *
- * @param id how the API addresses it ({@link InterfaceNames#idOf})
+ * @param id how the API addresses it ({@link InterfaceName#idOf})
  * @param name an interface name or {@code /regex/}
  * @param mode how it asks to be attached
  * @param direction which way it counts
@@ -41,7 +42,7 @@ public record InterfaceEntry(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(direction, "direction");
-    if (!InterfaceNames.idOf(name).equals(id)) {
+    if (!InterfaceName.idOf(name).equals(id)) {
       throw new IllegalArgumentException("id " + id + " is not the id of " + name);
     }
     attached = List.copyOf(attached);

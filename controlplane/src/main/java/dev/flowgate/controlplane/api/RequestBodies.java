@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.controlplane.config.AttachMode;
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.config.InterfaceName;
 import io.vertx.core.buffer.Buffer;
 import java.util.Iterator;
 import java.util.Optional;
@@ -34,7 +35,10 @@ final class RequestBodies {
     if (name == null || !name.isTextual()) {
       throw ApiException.badRequest("'name' is required: an interface name or /regex/");
     }
-    InterfaceNames.validate(name.textValue());
+    String problem = InterfaceName.problem(name.textValue());
+    if (problem != null) {
+      throw ApiException.badRequest("name: " + problem);
+    }
     return new InterfaceConfig(
         name.textValue(),
         mode(json).orElse(InterfaceConfig.DEFAULT_MODE),

@@ -152,7 +152,7 @@ public final class InterfaceManager implements AutoCloseable {
           } else if (a.sampling != spec.sampling()) {
             dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp);
             a.sampling = spec.sampling();
-            a.specId = idOf(spec);
+            a.specId = spec.id();
           }
         });
     reportAbsent(present);
@@ -269,7 +269,7 @@ public final class InterfaceManager implements AutoCloseable {
     // the link type says how the programs parse: Ethernet, or IP from the first byte
     dataplane.putSettings(ifindex, slot, spec.sampling(), a.rawIp);
     listener.beforeAttach(ifindex, slot);
-    a.specId = idOf(spec);
+    a.specId = spec.id();
     a.sampling = spec.sampling();
     try {
       for (Hook hook : hooksFor(spec)) {
@@ -404,10 +404,5 @@ public final class InterfaceManager implements AutoCloseable {
       // already gone
     }
     attached.remove(a.name);
-  }
-
-  /** The id the API addresses an entry by (the name, or {@code re:<hash>} for a regex). */
-  public static String idOf(InterfaceConfig spec) {
-    return spec.id();
   }
 }

@@ -102,7 +102,7 @@ class ApiErrorsTest extends ApiServerTestBase {
         assertError(
             await(client.mutate(HttpMethod.POST, "/api/v1/interfaces", "{\"name\":\"/eth[/\"}")),
             400);
-    assertThat(detail).startsWith("the regex does not compile");
+    assertThat(detail).startsWith("name: \"/eth[/\" is not a valid regex");
   }
 
   @Test

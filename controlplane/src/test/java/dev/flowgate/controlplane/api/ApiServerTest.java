@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.controlplane.api.ApiClient.Reply;
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.config.InterfaceName;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -133,7 +134,7 @@ class ApiServerTest extends ApiServerTestBase {
   @Test
   void aRegexEntryIsAddressedByItsId() throws Exception {
     String name = "/veth[0-9]+/";
-    String id = InterfaceNames.idOf(name);
+    String id = InterfaceName.idOf(name);
     assertThat(id).matches("re:[0-9a-f]{12}");
 
     Reply added =

@@ -2,6 +2,7 @@ package dev.flowgate.controlplane.api;
 
 import dev.flowgate.controlplane.config.Direction;
 import dev.flowgate.controlplane.config.InterfaceConfig;
+import dev.flowgate.controlplane.config.InterfaceName;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ final class InMemoryApiBackend implements ApiBackend {
       throw ApiException.conflict("an entry " + spec.id() + " exists already");
     }
     List<Attachment> attached =
-        InterfaceNames.isRegex(spec.name())
+        InterfaceName.isRegex(spec.name())
             ? List.of()
             : List.of(new Attachment(spec.name(), 7, List.of("tc-ingress"), "no native XDP"));
     InterfaceEntry entry = InterfaceEntry.of(spec, attached, false);

@@ -278,12 +278,12 @@ class BadConfigTest {
             "interfaceNameTooLong",
             "interfaces:\n  - name: averyveryverylongname0\n",
             "flowgate.yaml:2:11: interfaces[0].name: \"averyveryverylongname0\" is longer than 15"
-                + " characters"),
+                + " bytes"),
         bad(
             "interfaceNameWithSpace",
             "interfaces:\n  - name: eth 0\n",
             "flowgate.yaml:2:11: interfaces[0].name: \"eth 0\" is not an interface name (no '/',"
-                + " ':' or spaces; write a regex as /regex/)"),
+                + " ':', white space or control character; write a regex as /regex/)"),
         bad(
             "badRegex",
             "interfaces:\n  - name: /eth[0-9/\n",

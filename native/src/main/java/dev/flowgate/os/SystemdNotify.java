@@ -1,12 +1,14 @@
-package dev.flowgate.bpf;
+package dev.flowgate.os;
 
+import dev.flowgate.bpf.NativeBpf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
  * sd_notify(3) for a service under systemd (Type=notify): state strings such as {@code READY=1},
  * {@code STATUS=...}, {@code STOPPING=1} sent as one AF_UNIX datagram to {@code $NOTIFY_SOCKET}.
- * Java 17 has no AF_UNIX datagram sockets, so the JNI shim sends it.
+ * Java 17 has no AF_UNIX datagram sockets, so the JNI shim sends it (an OS call, not a BPF one:
+ * hence its own package, in the native module that holds the shim).
  */
 public final class SystemdNotify {
   /** The environment variable systemd sets for Type=notify services. */

@@ -1,4 +1,4 @@
-package dev.flowgate.bpf;
+package dev.flowgate.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -373,8 +373,15 @@ class CaptureEndToEndTest {
   private double awaitSeries(
       int port, String name, String moreLabels, java.util.function.DoublePredicate done)
       throws Exception {
-    String series =
-        name + "{direction=\"ingress\",interface=\"" + veth.a().name() + "\"" + moreLabels + "}";
+    return scrape(
+        port,
+        name + "{direction=\"ingress\",interface=\"" + veth.a().name() + "\"" + moreLabels + "}",
+        done);
+  }
+
+  /** The value of {@code series} (name and labels), once it satisfies done (30 s at most). */
+  private double scrape(int port, String series, java.util.function.DoublePredicate done)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     double last = -1;
     while (System.nanoTime() < deadline) {
@@ -431,6 +438,14 @@ class CaptureEndToEndTest {
       FrameSender.send(veth.b(), frames);
       double taken = awaitSeries(port, "flowgate_samples_taken_total", "", v -> v >= n);
       awaitSeries(port, "flowgate_samples_delivered_total", "", v -> v >= taken);
+      // the PSAMP sink's outcomes, in samples: every one delivered, none dropped or failed
+      String sink = ",sink=\"psamp:udp:127.0.0.1:" + collector + "\"}";
+      assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"delivered\"" + sink, v -> v >= n))
+          .isEqualTo(n);
+      assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"failed\"" + sink, v -> true))
+          .isZero();
+      assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"dropped\"" + sink, v -> true))
+          .isZero();
       assertThat(fg.stop()).isZero(); // the last sweep exports the flows; PSAMP delivers its queue
       assertThat(taken).isEqualTo(n);
       String json =

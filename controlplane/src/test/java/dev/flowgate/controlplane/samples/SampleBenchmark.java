@@ -86,6 +86,14 @@ public final class SampleBenchmark {
                 new CollectorOptions().collector("127.0.0.1", port).maxMessageSize(1400),
                 () -> new TreeMap<>(Map.of(1L, 1)),
                 Clock.systemUTC());
+        PsampExporter byTime =
+            PsampExporter.start(
+                new CollectorOptions()
+                    .collector("127.0.0.1", port)
+                    .maxMessageSize(1400)
+                    .templateRefreshPackets(0),
+                () -> new TreeMap<>(Map.of(1L, 1)),
+                Clock.systemUTC());
         List<Case> cases =
             List.of(
                 new Case("ring -> nothing (baseline)", b -> 0),
@@ -95,7 +103,8 @@ public final class SampleBenchmark {
                 new Case("ring -> PSAMP on UDP (1400)", b -> psamp(b, psamp, udp)),
                 new Case("ring -> PSAMP on UDP (8960)", b -> psamp(b, jumbo, udp)),
                 new Case("ring -> PSAMP sendmmsg (1400)", b -> psamp(b, psamp, messages, transport)),
-                new Case("ring -> PsampExporter (1400)", b -> exporter(b, exporter)));
+                new Case("ring -> PsampExporter (1400)", b -> exporter(b, exporter)),
+                new Case("ring -> PsampExporter, refresh 60s", b -> exporter(b, byTime)));
         for (int warm = 0; warm < 20; warm++) {
           for (Case c : cases) {
             round(obj, frame, reader, c, false);
@@ -125,6 +134,7 @@ public final class SampleBenchmark {
         }
         tcp.close();
         exporter.close();
+        byTime.close();
         transport.close();
         messages.close();
         System.out.printf("PsampExporter: %s%n", exporter.report());
@@ -219,7 +229,7 @@ public final class SampleBenchmark {
     messages.clear();
     for (int i = 0; i < b.size(); ) {
       int next = encoder.encodeSamples(b, i, messages.next());
-      messages.add(next - i);
+      messages.add(next - i, next - i);
       i = next;
     }
     long n = 0;

@@ -1,5 +1,8 @@
 package dev.flowgate.exporters.collector;
 
+import static dev.flowgate.exporters.ipfix.IpfixConstants.MESSAGE_HEADER_LENGTH;
+import static dev.flowgate.exporters.ipfix.IpfixConstants.TEMPLATE_SET_ID;
+
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.outcome.SinkOutcomes;
@@ -11,7 +14,6 @@ import dev.flowgate.exporters.transport.MessageBatch;
 import dev.flowgate.exporters.transport.TcpTransport;
 import dev.flowgate.exporters.transport.UdpTransport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -142,15 +144,24 @@ public final class PsampExporter implements AutoCloseable {
         outcomes.dropped(samples(handed), "exporter closed");
         throw new IllegalStateException("PSAMP exporter to " + options.collector() + " is closed");
       }
+      long now = clock.millis();
+      if (!openSession()) {
+        dropped(handed, "collector unreachable: " + lastError);
+        return;
+      }
       batch.clear();
       for (SampleBatch b : batches) {
         for (int i = 0; i < b.size(); ) {
+          if (refresher.due(now)) {
+            appendTemplates(now);
+          }
           int next = encoder.encodeSamples(b, i, batch.next());
-          batch.add(next - i);
+          batch.add(next - i, next - i);
+          refresher.dataSent();
           i = next;
         }
       }
-      sendBatch();
+      sendBatch(now);
       settle();
     } finally {
       sending.unlock();
@@ -263,60 +274,47 @@ public final class PsampExporter implements AutoCloseable {
     return "PsampExporter[" + outcomes.sink() + "]";
   }
 
-  /** Sends every message of the batch, each meeting its outcome. */
-  private void sendBatch() {
+  /**
+   * Sends every message of the batch in order, in as few crossings as the transport allows; each
+   * message of samples meets its outcome (a template or options message carries none).
+   */
+  private void sendBatch(long now) {
     int from = 0;
-    // after a send error, templates wait for the next batch: over UDP each error is the ICMP port
-    // unreachable of the datagram before, so templates before every message would leave a dead
-    // collector's socket with only templates, and every data message failing
-    boolean erred = false;
     while (from < batch.size()) {
-      long now = clock.millis();
-      if (closed && !transport.isOpen()) {
-        dropFrom(from, "exporter closed while sending");
+      if (!transport.isOpen()) {
+        // a broken TCP connection (or close): not reopened in the middle of a batch, whose
+        // templates were encoded for the session it started with
+        dropFrom(from, "connection lost: " + lastError);
         return;
       }
-      if (!openSession()) {
-        dropFrom(from, "collector unreachable: " + lastError);
-        return;
-      }
-      try {
-        if (refresher.due(now) && !erred) {
-          sendTemplates(now);
-        }
-      } catch (IOException e) {
-        // the collector cannot decode data without the templates: the next message fails with them
-        failed(from, e);
-        erred = true;
-        from++;
-        continue;
-      }
-      int count =
-          erred
-              ? batch.size() - from
-              : Math.min(batch.size() - from, refresher.dataMessagesUntilDue());
       long seq = sequence;
-      for (int i = from; i < from + count; i++) {
+      for (int i = from; i < batch.size(); i++) {
         encoder.stamp(batch.message(i), now, seq);
         seq += batch.records(i);
       }
       int sent;
       try {
-        sent = transport.send(batch, from, count);
+        sent = transport.send(batch, from, batch.size() - from);
       } catch (IOException e) {
         failed(from, e);
-        erred = true;
         from++;
         continue;
       }
       for (int i = from; i < from + sent; i++) {
-        sent(batch.length(i), batch.records(i), true);
-        unsettled.addLast(new long[] {sessionBytes, batch.records(i)});
+        sessionBytes += batch.length(i);
+        sequence += batch.records(i);
+        messagesSent.incrementAndGet();
+        octetsSent.addAndGet(batch.length(i));
+        recordsSent.addAndGet(batch.items(i));
+        if (batch.items(i) > 0) {
+          unsettled.addLast(new long[] {sessionBytes, batch.items(i)});
+        } else if (isTemplateMessage(batch.message(i))) {
+          templateMessagesSent.incrementAndGet();
+        }
       }
-      refresher.dataSent(sent);
       backoff.reset();
       from += sent;
-      if (sent < count) {
+      if (from < batch.size()) {
         // the kernel refused the next one and sendmmsg(2) does not say why: not sent again, as
         // for any send error (over UDP mostly the ICMP port unreachable of an earlier datagram)
         failed(
@@ -324,10 +322,14 @@ public final class PsampExporter implements AutoCloseable {
             new IOException(
                 "the kernel refused the datagram (sendmmsg gives no reason; usually an earlier"
                     + " datagram's ICMP port unreachable)"));
-        erred = true;
         from++;
       }
     }
+  }
+
+  /** True if {@code message} opens with a template set (its first set id, after the header). */
+  private static boolean isTemplateMessage(ByteBuf message) {
+    return message.getUnsignedShort(MESSAGE_HEADER_LENGTH) == TEMPLATE_SET_ID;
   }
 
   /** A session is open (opened now if need be), or false: no connect before the backoff is over. */
@@ -355,7 +357,9 @@ public final class PsampExporter implements AutoCloseable {
     sendErrors.incrementAndGet();
     lastError = e.toString();
     refresher.invalidate(); // the collector may come back without our templates
-    outcomes.failed(samples(batch.records(i)), "send: " + e);
+    if (batch.items(i) > 0) {
+      outcomes.failed(samples(batch.items(i)), "send: " + e);
+    }
     if (!transport.isOpen()) {
       for (long[] s : unsettled) {
         outcomes.failed(
@@ -367,13 +371,17 @@ public final class PsampExporter implements AutoCloseable {
 
   /** Messages {@code from} on are dropped for {@code reason}. */
   private void dropFrom(int from, String reason) {
-    long records = 0;
+    long n = 0;
     for (int i = from; i < batch.size(); i++) {
-      records += batch.records(i);
+      n += batch.items(i);
     }
-    messagesDropped.addAndGet(batch.size() - from);
-    recordsDropped.addAndGet(records);
-    outcomes.dropped(samples(records), reason);
+    dropped(n, reason);
+  }
+
+  /** {@code n} samples are dropped for {@code reason}. */
+  private void dropped(long n, String reason) {
+    recordsDropped.addAndGet(n);
+    outcomes.dropped(samples(n), reason);
   }
 
   /** Counts delivered every sent message whose last byte the transport calls delivered now. */
@@ -402,42 +410,17 @@ public final class PsampExporter implements AutoCloseable {
     }
   }
 
-  /** The template message, then the selector options records. */
-  private void sendTemplates(long now) throws IOException {
-    int max = encoder.maxMessageSize();
-    ByteBuf buf = Unpooled.buffer(max, max);
-    try {
-      encoder.encodeTemplates(buf);
-      stampAndSend(buf, now, 0);
-      templateMessagesSent.incrementAndGet();
-      SortedMap<Long, Integer> rates = selectors.get();
-      for (int i = 0; i < rates.size(); ) {
-        buf.clear();
-        int next = encoder.encodeSelectors(rates, i, buf);
-        stampAndSend(buf, now, options.optionsRecordsInSequence() ? next - i : 0);
-        i = next;
-      }
-    } finally {
-      buf.release();
+  /** Appends the template message, then the selector options records, to the batch. */
+  private void appendTemplates(long now) {
+    encoder.encodeTemplates(batch.next());
+    batch.add(0, 0);
+    SortedMap<Long, Integer> rates = selectors.get();
+    for (int i = 0; i < rates.size(); ) {
+      int next = encoder.encodeSelectors(rates, i, batch.next());
+      batch.add(options.optionsRecordsInSequence() ? next - i : 0, 0);
+      i = next;
     }
     refresher.sent(now);
-  }
-
-  private void stampAndSend(ByteBuf buf, long now, int records) throws IOException {
-    encoder.stamp(buf, now, sequence);
-    transport.send(buf);
-    sent(buf.readableBytes(), records, false);
-  }
-
-  /** A message of {@code bytes} holding {@code records} data records went out. */
-  private void sent(int bytes, int records, boolean samples) {
-    sessionBytes += bytes;
-    sequence += records;
-    messagesSent.incrementAndGet();
-    octetsSent.addAndGet(bytes);
-    if (samples) {
-      recordsSent.addAndGet(records);
-    }
   }
 
   /** {@code n} samples as a volume of the ledger: one per sampled packet, no bytes. */

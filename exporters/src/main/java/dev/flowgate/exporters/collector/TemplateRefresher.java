@@ -43,22 +43,6 @@ final class TemplateRefresher {
     dataMessagesSince++;
   }
 
-  /**
-   * Data messages that may go out before the templates are due by count (at least 1; {@link
-   * Integer#MAX_VALUE} when only time or the session decides): how many one batch may send.
-   */
-  int dataMessagesUntilDue() {
-    if (!periodic || refreshPackets <= 0) {
-      return Integer.MAX_VALUE;
-    }
-    return Math.max(1, refreshPackets - dataMessagesSince);
-  }
-
-  /** {@code n} data messages went out. */
-  void dataSent(int n) {
-    dataMessagesSince += n;
-  }
-
   /** A new session or a send error: templates again before the next data. */
   void invalidate() {
     needed = true;

@@ -5,7 +5,7 @@ import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 
 /**
- * Export messages laid end to end in one direct buffer, each with the data records it holds, so a
+ * Export messages laid end to end in one direct buffer, each with the records it holds, so a
  * transport can send them all in one crossing ({@link ExportTransport#send(MessageBatch, int, int)}).
  * Reused: {@link #clear()} empties it and keeps its memory. One thread at a time.
  */
@@ -16,6 +16,7 @@ public final class MessageBatch implements AutoCloseable {
   private int[] offsets = new int[64];
   private int[] lengths = new int[64];
   private int[] records = new int[64];
+  private int[] items = new int[64];
   private int size;
 
   /** A batch of messages of at most {@code maxMessageSize} bytes each. */
@@ -34,10 +35,11 @@ public final class MessageBatch implements AutoCloseable {
   }
 
   /**
-   * Ends the message appended since the last {@link #add} (or {@link #clear}): it holds {@code
-   * dataRecords} data records. Nothing is added when nothing was appended.
+   * Ends the message appended since the last {@link #add} (or {@link #clear}): its sequence number
+   * counts {@code records} records, and it carries {@code items} of what the sink's ledger counts
+   * (e.g. samples; 0 for a template message). Nothing is added when nothing was appended.
    */
-  public void add(int dataRecords) {
+  public void add(int records, int items) {
     int start = size == 0 ? 0 : offsets[size - 1] + lengths[size - 1];
     int length = buf.writerIndex() - start;
     if (length == 0) {
@@ -46,11 +48,13 @@ public final class MessageBatch implements AutoCloseable {
     if (size == offsets.length) {
       offsets = Arrays.copyOf(offsets, size * 2);
       lengths = Arrays.copyOf(lengths, size * 2);
-      records = Arrays.copyOf(records, size * 2);
+      this.records = Arrays.copyOf(this.records, size * 2);
+      this.items = Arrays.copyOf(this.items, size * 2);
     }
     offsets[size] = start;
     lengths[size] = length;
-    records[size] = dataRecords;
+    this.records[size] = records;
+    this.items[size] = items;
     size++;
   }
 
@@ -59,9 +63,14 @@ public final class MessageBatch implements AutoCloseable {
     return size;
   }
 
-  /** Data records of message {@code i}. */
+  /** Records of message {@code i} that its sequence number counts. */
   public int records(int i) {
     return records[i];
+  }
+
+  /** What message {@code i} carries of what the sink's ledger counts. */
+  public int items(int i) {
+    return items[i];
   }
 
   /** Bytes of message {@code i}. */

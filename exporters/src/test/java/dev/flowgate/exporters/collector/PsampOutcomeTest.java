@@ -95,7 +95,8 @@ class PsampOutcomeTest {
         tshark.stopOnceDecoded("udp.port==" + port + ",cflow", FRAME_SECTION, r.delivered().packets());
     assertThat(Tshark.count(json, FRAME_SECTION)).isEqualTo(r.delivered().packets());
     assertThat(exporter.stats().recordsSent()).isEqualTo(r.delivered().packets());
-    assertThat(r.losses()).isEqualTo(exporter.stats().sendErrors());
+    // each loss is one refused message of samples; refused template messages lose no sample
+    assertThat(r.losses()).isPositive().isLessThanOrEqualTo(exporter.stats().sendErrors());
   }
 
   @Test

@@ -11,13 +11,13 @@ import dev.flowgate.exporters.sample.SampleBatch;
 import dev.flowgate.exporters.transport.Backoff;
 import dev.flowgate.exporters.transport.ExportTransport;
 import dev.flowgate.exporters.transport.MessageBatch;
+import dev.flowgate.exporters.transport.SentMessages;
 import dev.flowgate.exporters.transport.TcpTransport;
 import dev.flowgate.exporters.transport.UdpTransport;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
@@ -59,10 +59,9 @@ public final class PsampExporter implements AutoCloseable {
 
   // guarded by sending
   private final MessageBatch batch;
-  private final ArrayDeque<long[]> unsettled = new ArrayDeque<>(); // {session end, samples}
+  private final SentMessages unsettled = new SentMessages(); // samples sent, not yet delivered
   private final Backoff backoff = new Backoff();
   private long nextOpenNanos;
-  private long sessionBytes;
   private long sequence;
   private volatile boolean closed;
 
@@ -145,14 +144,11 @@ public final class PsampExporter implements AutoCloseable {
         throw new IllegalStateException("PSAMP exporter to " + options.collector() + " is closed");
       }
       long now = clock.millis();
-      if (!openSession()) {
-        dropped(handed, "collector unreachable: " + lastError);
-        return;
-      }
+      boolean open = openSession();
       batch.clear();
       for (SampleBatch b : batches) {
         for (int i = 0; i < b.size(); ) {
-          if (refresher.due(now)) {
+          if (open && refresher.due(now)) {
             appendTemplates(now);
           }
           int next = encoder.encodeSamples(b, i, batch.next());
@@ -160,6 +156,10 @@ public final class PsampExporter implements AutoCloseable {
           refresher.dataSent();
           i = next;
         }
+      }
+      if (!open) {
+        dropFrom(0, "collector unreachable: " + lastError);
+        return;
       }
       sendBatch(now);
       settle();
@@ -257,10 +257,8 @@ public final class PsampExporter implements AutoCloseable {
         sending.lock();
       }
       try {
-        for (long[] s : unsettled) {
-          outcomes.dropped(samples(s[1]), "exporter closed before the collector acknowledged it");
-        }
-        unsettled.clear();
+        unsettled.clear(
+            n -> outcomes.dropped(samples(n), "exporter closed before the collector acknowledged it"));
         transport.close();
         batch.close();
       } finally {
@@ -301,14 +299,12 @@ public final class PsampExporter implements AutoCloseable {
         continue;
       }
       for (int i = from; i < from + sent; i++) {
-        sessionBytes += batch.length(i);
+        unsettled.sent(batch.length(i), batch.items(i));
         sequence += batch.records(i);
         messagesSent.incrementAndGet();
         octetsSent.addAndGet(batch.length(i));
         recordsSent.addAndGet(batch.items(i));
-        if (batch.items(i) > 0) {
-          unsettled.addLast(new long[] {sessionBytes, batch.items(i)});
-        } else if (isTemplateMessage(batch.message(i))) {
+        if (batch.items(i) == 0 && isTemplateMessage(batch.message(i))) {
           templateMessagesSent.incrementAndGet();
         }
       }
@@ -341,7 +337,7 @@ public final class PsampExporter implements AutoCloseable {
       if (transport.open()) {
         sessionsOpened.incrementAndGet();
         refresher.invalidate();
-        sessionBytes = 0;
+        unsettled.newSession();
       }
       return true;
     } catch (IOException e) {
@@ -361,11 +357,7 @@ public final class PsampExporter implements AutoCloseable {
       outcomes.failed(samples(batch.items(i)), "send: " + e);
     }
     if (!transport.isOpen()) {
-      for (long[] s : unsettled) {
-        outcomes.failed(
-            samples(s[1]), "connection broke before the collector acknowledged it: " + e);
-      }
-      unsettled.clear();
+      brokenSession(e);
     }
   }
 
@@ -373,13 +365,11 @@ public final class PsampExporter implements AutoCloseable {
   private void dropFrom(int from, String reason) {
     long n = 0;
     for (int i = from; i < batch.size(); i++) {
-      n += batch.items(i);
+      if (batch.items(i) > 0) {
+        n += batch.items(i);
+        messagesDropped.incrementAndGet();
+      }
     }
-    dropped(n, reason);
-  }
-
-  /** {@code n} samples are dropped for {@code reason}. */
-  private void dropped(long n, String reason) {
     recordsDropped.addAndGet(n);
     outcomes.dropped(samples(n), reason);
   }
@@ -397,17 +387,18 @@ public final class PsampExporter implements AutoCloseable {
       lastError = e.toString();
       refresher.invalidate();
       transport.close();
-      for (long[] s : unsettled) {
-        outcomes.failed(
-            samples(s[1]), "connection broke before the collector acknowledged it: " + e);
-      }
-      unsettled.clear();
+      brokenSession(e);
       return;
     }
-    long delivered = sessionBytes - pending;
-    while (!unsettled.isEmpty() && unsettled.peekFirst()[0] <= delivered) {
-      outcomes.delivered(samples(unsettled.pollFirst()[1]));
-    }
+    unsettled.settle(pending, n -> outcomes.delivered(samples(n)));
+  }
+
+  /** What was sent on a session that broke and not yet delivered failed. */
+  private void brokenSession(IOException e) {
+    unsettled.clear(
+        n ->
+            outcomes.failed(
+                samples(n), "connection broke before the collector acknowledged it: " + e));
   }
 
   /** Appends the template message, then the selector options records, to the batch. */

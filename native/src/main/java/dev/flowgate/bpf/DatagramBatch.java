@@ -25,9 +25,9 @@ public final class DatagramBatch {
    *
    * @return how many were sent, in order: all, or fewer when the kernel refused the next one (its
    *     error is lost, as with sendmmsg(2); sending it again sends it or reports the error)
-   * @throws BpfException if the first one could not be sent ({@code errno} as {@code send(2)}
-   *     gives it, e.g. ECONNREFUSED after an ICMP port unreachable), or the arguments are out of
-   *     range (EINVAL), or {@code channel} is not the JDK's own channel (ENOTSUP)
+   * @throws BpfException if the first one could not be sent ({@code errno} as {@code send(2)} gives
+   *     it, e.g. ECONNREFUSED after an ICMP port unreachable), or the arguments are out of range
+   *     (EINVAL), or {@code channel} is not the JDK's own channel (ENOTSUP)
    * @throws IllegalStateException if the JNI shim is not available
    */
   public static int send(

@@ -17,7 +17,8 @@ import java.util.Objects;
  *     Arrow files
  * @param restartRequired config keys whose value in the file differs from the one in force, which
  *     only a restart applies (e.g. {@code flows.max-flows}); empty when the file is in force
- * @param lastSweepAtMillis when the last sweep expired flows, ms since the epoch; 0 before the first
+ * @param lastSweepAtMillis when the last sweep expired flows, ms since the epoch; 0 before the
+ *     first
  * @param lastSweepMicros how long the last sweep took, microseconds; 0 before the first
  * @param sampleSinks what became of the packet samples each PSAMP exporter was handed, in samples
  */

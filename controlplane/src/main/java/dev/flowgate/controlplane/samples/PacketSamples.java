@@ -181,9 +181,9 @@ public final class PacketSamples implements SweepListener, AutoCloseable {
   /**
    * Feeds every sample from now on to {@code exporter} on a thread of its own, through a
    * subscription of {@link #PSAMP_QUEUE_SAMPLES}: the thread takes what has queued, up to {@link
-   * #PSAMP_WRITE_SAMPLES} samples, and hands it to the exporter in one write (sent in one crossing);
-   * a collector slower than the samples makes the subscription lose some, counted. Closed with
-   * this.
+   * #PSAMP_WRITE_SAMPLES} samples, and hands it to the exporter in one write (sent in one
+   * crossing); a collector slower than the samples makes the subscription lose some, counted.
+   * Closed with this.
    */
   public void export(PsampExporter exporter) {
     SampleSubscription s = reader.subscribe(PSAMP, ifindex -> true, PSAMP_QUEUE_SAMPLES);

@@ -1,10 +1,10 @@
 package dev.flowgate.controlplane.e2e;
 
-import dev.flowgate.controlplane.testing.FlowgateProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.lab.Command;
 import dev.flowgate.lab.Frame;
 import dev.flowgate.lab.FrameSender;
@@ -440,7 +440,8 @@ class CaptureEndToEndTest {
       awaitSeries(port, "flowgate_samples_delivered_total", "", v -> v >= taken);
       // the PSAMP sink's outcomes, in samples: every one delivered, none dropped or failed
       String sink = ",sink=\"psamp:udp:127.0.0.1:" + collector + "\"}";
-      assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"delivered\"" + sink, v -> v >= n))
+      assertThat(
+              scrape(port, "flowgate_sink_samples_total{outcome=\"delivered\"" + sink, v -> v >= n))
           .isEqualTo(n);
       assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"failed\"" + sink, v -> true))
           .isZero();

@@ -102,7 +102,8 @@ public final class SampleBenchmark {
                 new Case("ring -> PSAMP msgs, no socket", b -> psamp(b, psamp, null)),
                 new Case("ring -> PSAMP on UDP (1400)", b -> psamp(b, psamp, udp)),
                 new Case("ring -> PSAMP on UDP (8960)", b -> psamp(b, jumbo, udp)),
-                new Case("ring -> PSAMP sendmmsg (1400)", b -> psamp(b, psamp, messages, transport)),
+                new Case(
+                    "ring -> PSAMP sendmmsg (1400)", b -> psamp(b, psamp, messages, transport)),
                 new Case("ring -> PsampExporter (1400)", b -> exporter(b, exporter)),
                 new Case("ring -> PsampExporter, refresh 60s", b -> exporter(b, byTime)));
         for (int warm = 0; warm < 20; warm++) {

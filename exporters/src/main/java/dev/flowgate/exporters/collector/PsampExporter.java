@@ -29,11 +29,11 @@ import java.util.function.Supplier;
  * Exports packet samples to one collector as PSAMP over IPFIX ({@link PsampEncoder}), under the
  * observation domain of its options (the samples' own, apart from the flows'), on a socket of its
  * own. {@link #write} encodes the samples into messages up to the maximum message size and sends
- * them on the caller's thread, all in one crossing where the transport can ({@link
- * UdpTransport}: {@code sendmmsg}), preceded by the templates and one selector options record per
- * interface when they are due. The caller is a thread of its own fed by a bounded queue (the sample
- * reader's subscription): a collector slower than the samples makes that queue lose samples,
- * counted there, and never holds up anyone else.
+ * them on the caller's thread, all in one crossing where the transport can ({@link UdpTransport}:
+ * {@code sendmmsg}), preceded by the templates and one selector options record per interface when
+ * they are due. The caller is a thread of its own fed by a bounded queue (the sample reader's
+ * subscription): a collector slower than the samples makes that queue lose samples, counted there,
+ * and never holds up anyone else.
  *
  * <p><b>Outcomes</b> ({@link #report()}, in samples): a message is delivered once the transport
  * says so (UDP: the kernel accepted the datagram; TCP: the peer acknowledged its last byte); failed
@@ -258,7 +258,9 @@ public final class PsampExporter implements AutoCloseable {
       }
       try {
         unsettled.clear(
-            n -> outcomes.dropped(samples(n), "exporter closed before the collector acknowledged it"));
+            n ->
+                outcomes.dropped(
+                    samples(n), "exporter closed before the collector acknowledged it"));
         transport.close();
         batch.close();
       } finally {

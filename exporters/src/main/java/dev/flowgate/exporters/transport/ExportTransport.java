@@ -27,9 +27,10 @@ public interface ExportTransport extends AutoCloseable {
 
   /**
    * Sends the {@code count} messages of {@code batch} from {@code from} on, each as one message, in
-   * order, until one fails. Returns how many were sent: all of them, or fewer when the next one failed (sending
-   * it again reports its error or, when the error was only the collector's earlier ICMP
-   * unreachable, sends it). One {@link #send(ByteBuf)} each unless the transport can do better.
+   * order, until one fails. Returns how many were sent: all of them, or fewer when the next one
+   * failed (sending it again reports its error or, when the error was only the collector's earlier
+   * ICMP unreachable, sends it). One {@link #send(ByteBuf)} each unless the transport can do
+   * better.
    *
    * @throws IOException if message {@code from} itself could not be sent
    */

@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 /**
  * Export messages laid end to end in one direct buffer, each with the records it holds, so a
- * transport can send them all in one crossing ({@link ExportTransport#send(MessageBatch, int, int)}).
- * Reused: {@link #clear()} empties it and keeps its memory. One thread at a time.
+ * transport can send them all in one crossing ({@link ExportTransport#send(MessageBatch, int,
+ * int)}). Reused: {@link #clear()} empties it and keeps its memory. One thread at a time.
  */
 public final class MessageBatch implements AutoCloseable {
 

@@ -4,10 +4,10 @@ import java.util.ArrayDeque;
 import java.util.function.LongConsumer;
 
 /**
- * The messages sent in the current transport session that the transport does not yet call
- * delivered ({@link ExportTransport#unacknowledged()}), each with what it carries for the sink's
- * ledger (e.g. samples). A message is delivered once the bytes sent in the session up to its end,
- * minus what is unacknowledged, reach it. One thread at a time.
+ * The messages sent in the current transport session that the transport does not yet call delivered
+ * ({@link ExportTransport#unacknowledged()}), each with what it carries for the sink's ledger (e.g.
+ * samples). A message is delivered once the bytes sent in the session up to its end, minus what is
+ * unacknowledged, reach it. One thread at a time.
  */
 public final class SentMessages {
 

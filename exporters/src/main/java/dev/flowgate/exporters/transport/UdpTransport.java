@@ -60,8 +60,8 @@ public final class UdpTransport implements ExportTransport {
   }
 
   /**
-   * The messages in one {@code sendmmsg(2)} when the JNI shim is
-   * loaded ({@link DatagramBatch}), else one write each.
+   * The messages in one {@code sendmmsg(2)} when the JNI shim is loaded ({@link DatagramBatch}),
+   * else one write each.
    */
   @Override
   public int send(MessageBatch batch, int from, int count) throws IOException {

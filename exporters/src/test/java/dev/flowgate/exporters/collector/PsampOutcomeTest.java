@@ -71,8 +71,7 @@ class PsampOutcomeTest {
   void udpCollectorThatIsNotListeningFailsExactlyTheSamplesNotOnTheWire() throws Exception {
     int port = Processes.freeUdpPort(); // bound and closed: nothing listens, ICMP answers
     Tshark tshark = closeLater(Tshark.capture(tmp, "udp dst port " + port));
-    PsampExporter exporter =
-        closeLater(start(new CollectorOptions().collector("127.0.0.1", port)));
+    PsampExporter exporter = closeLater(start(new CollectorOptions().collector("127.0.0.1", port)));
     long handed = 0;
     for (int batch = 0; batch < 10; batch++) {
       SampleBatch b = samples(500);
@@ -92,7 +91,8 @@ class PsampOutcomeTest {
     assertThat(r.delivered().packets()).as("%s %s", r, exporter.stats()).isPositive();
     // the refused messages were not sent again: what the wire shows is exactly the delivered
     String json =
-        tshark.stopOnceDecoded("udp.port==" + port + ",cflow", FRAME_SECTION, r.delivered().packets());
+        tshark.stopOnceDecoded(
+            "udp.port==" + port + ",cflow", FRAME_SECTION, r.delivered().packets());
     assertThat(Tshark.count(json, FRAME_SECTION)).isEqualTo(r.delivered().packets());
     assertThat(exporter.stats().recordsSent()).isEqualTo(r.delivered().packets());
     // each loss is one refused message of samples; refused template messages lose no sample

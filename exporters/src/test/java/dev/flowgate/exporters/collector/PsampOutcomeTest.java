@@ -6,9 +6,15 @@ import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.sample.SampleBatch;
 import dev.flowgate.exporters.testing.Processes;
 import dev.flowgate.exporters.testing.Tshark;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * What becomes of the samples a PSAMP exporter is handed, in samples, against real sockets: to a
  * UDP port where nothing listens, the kernel refuses some datagrams (the ICMP port unreachable of
  * an earlier one, also in the middle of a sendmmsg) and those samples are failed, while exactly the
- * delivered ones are on the wire (tshark counts their records on loopback); a TCP collector that
- * refuses connections gets nothing and every sample is dropped. In each, handed = delivered +
- * dropped + failed with nothing left queued.
+ * delivered ones are on the wire (tshark counts their records on loopback); a TCP collector gets
+ * exactly the delivered (acknowledged) samples; one that refuses connections gets nothing and every
+ * sample is dropped. In each, handed = delivered + dropped + failed with nothing left queued.
  */
 @Tag("e2e")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -97,6 +103,72 @@ class PsampOutcomeTest {
     assertThat(exporter.stats().recordsSent()).isEqualTo(r.delivered().packets());
     // each loss is one refused message of samples; refused template messages lose no sample
     assertThat(r.losses()).isPositive().isLessThanOrEqualTo(exporter.stats().sendErrors());
+  }
+
+  @Test
+  void tcpCollectorGetsExactlyTheSamplesDeliveredOnceAcknowledged() throws Exception {
+    ServerSocket server = closeLater(new ServerSocket());
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    PsampExporter exporter =
+        closeLater(
+            start(
+                new CollectorOptions()
+                    .collector("127.0.0.1", server.getLocalPort())
+                    .transport(TransportProtocol.TCP)));
+    long[] read = new long[1];
+    Thread reader =
+        new Thread(
+            () -> {
+              try (Socket conn = server.accept()) {
+                read[0] = sampleRecords(new DataInputStream(conn.getInputStream()));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    reader.start();
+    for (int batch = 0; batch < 8; batch++) {
+      exporter.write(samples(700));
+    }
+    assertThat(exporter.awaitDelivered(Duration.ofSeconds(60))).isTrue();
+    exporter.close(); // the collector reads to the end of the stream
+    reader.join(60_000);
+
+    SinkReport r = exporter.report();
+    assertThat(r.sink()).isEqualTo("psamp:tcp:127.0.0.1:" + server.getLocalPort());
+    assertThat(r.handed().packets()).isEqualTo(5600);
+    assertThat(r.delivered().packets()).as("%s", r).isEqualTo(5600).isEqualTo(read[0]);
+    assertThat(r.addsUp()).isTrue();
+  }
+
+  /** Sample records (set 260) in the IPFIX messages of {@code in}, to the end of the stream. */
+  private static long sampleRecords(DataInputStream in) throws IOException {
+    long n = 0;
+    byte[] header = new byte[16];
+    while (true) {
+      try {
+        in.readFully(header);
+      } catch (EOFException e) {
+        return n;
+      }
+      ByteBuffer body = ByteBuffer.allocate((ByteBuffer.wrap(header).getShort(2) & 0xFFFF) - 16);
+      in.readFully(body.array());
+      while (body.hasRemaining()) {
+        int set = body.getShort() & 0xFFFF;
+        int end = body.position() - 2 + (body.getShort() & 0xFFFF);
+        if (set == 260) {
+          while (body.position() < end) {
+            body.position(body.position() + 27); // the fixed fields
+            int len = body.get() & 0xFF;
+            if (len == 255) {
+              len = body.getShort() & 0xFFFF;
+            }
+            body.position(body.position() + len);
+            n++;
+          }
+        }
+        body.position(end);
+      }
+    }
   }
 
   @Test

@@ -447,6 +447,18 @@ class CaptureEndToEndTest {
           .isZero();
       assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"dropped\"" + sink, v -> true))
           .isZero();
+      JsonNode status =
+          JSON.readTree(
+              HTTP.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + port + "/api/v1/status"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      JsonNode psamp = status.path("sampleSinks").path(0);
+      assertThat(psamp.path("sink").asText()).isEqualTo("psamp:udp:127.0.0.1:" + collector);
+      assertThat(psamp.path("handed").asLong()).as("%s", psamp).isEqualTo(n);
+      assertThat(psamp.path("delivered").asLong()).isEqualTo(n);
       assertThat(fg.stop()).isZero(); // the last sweep exports the flows; PSAMP delivers its queue
       assertThat(taken).isEqualTo(n);
       String json =

@@ -376,23 +376,23 @@ public final class PsampExporter implements AutoCloseable {
     outcomes.dropped(samples(n), reason);
   }
 
-  /** Counts delivered every sent message whose last byte the transport calls delivered now. */
+  /**
+   * Counts delivered every sent message whose last byte the transport calls delivered now; if the
+   * transport cannot say (a TCP connection that broke), what waits failed.
+   */
   private void settle() {
     if (unsettled.isEmpty()) {
       return;
     }
-    long pending;
     try {
-      pending = transport.unacknowledged();
+      unsettled.settle(transport.unacknowledged(), n -> outcomes.delivered(samples(n)));
     } catch (IOException e) {
       sendErrors.incrementAndGet();
       lastError = e.toString();
       refresher.invalidate();
       transport.close();
       brokenSession(e);
-      return;
     }
-    unsettled.settle(pending, n -> outcomes.delivered(samples(n)));
   }
 
   /** What was sent on a session that broke and not yet delivered failed. */

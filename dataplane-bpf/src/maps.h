@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * maps.h: every map of the flowgate object. Names are a contract with the
- * control plane (notes/native-api.md); change one only together with
+ * control plane (docs/design.md, "Kernel side"); change one only together with
  * FLOWGATE_SCHEMA_VERSION.
  *
  * - fg_flows: the flow table, an ARRAY of struct flow_slot with

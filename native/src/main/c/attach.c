@@ -128,14 +128,10 @@ static jint detach_clsact0(JNIEnv *env, jclass cls, jint ifindex,
 static jint link_info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 {
 	struct bpf_link_info info;
-	__u32 len = sizeof(info);
 	jint vals[5];
 	__u32 attach_type;
-	int err;
+	int err = fg_obj_info(fd, &info, sizeof(info));
 
-	memset(&info, 0, sizeof(info));
-	fg_log_reset();
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
 	vals[0] = info.type;

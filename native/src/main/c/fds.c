@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* fds.c: BPF object fds and bpffs pins, shared by maps, links and programs. */
 #include <errno.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
 #include "fg_jni.h"
+
+int fg_obj_info(int fd, void *info, uint32_t size)
+{
+	__u32 len = size;
+
+	memset(info, 0, size);
+	fg_log_reset();
+	return bpf_obj_get_info_by_fd(fd, info, &len);
+}
 
 static jint obj_get0(JNIEnv *env, jclass cls, jstring path)
 {

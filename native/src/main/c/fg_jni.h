@@ -21,6 +21,10 @@ void fg_log_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 jstring fg_log_take(JNIEnv *env);
 void fg_log_install(void);
 
+/* bpf_obj_get_info_by_fd into *info (size bytes, zeroed first) with the log
+ * reset: 0 or -errno. Maps, programs and links read their info so (fds.c). */
+int fg_obj_info(int fd, void *info, uint32_t size);
+
 /* Address of a direct buffer at position pos, or NULL if the buffer is not
  * direct or [pos, pos+len) is out of its capacity. */
 void *fg_direct(JNIEnv *env, jobject buf, jint pos, jlong len);

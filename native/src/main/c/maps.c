@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <bpf/bpf.h>
 
@@ -18,13 +17,9 @@
 static jint info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 {
 	struct bpf_map_info info;
-	__u32 len = sizeof(info);
 	jint vals[6];
-	int err;
+	int err = fg_obj_info(fd, &info, sizeof(info));
 
-	memset(&info, 0, sizeof(info));
-	fg_log_reset();
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
 	vals[0] = info.type;
@@ -37,8 +32,9 @@ static jint info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 	return 0;
 }
 
-static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
-		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
+/* One element's lookup or update: key and value in direct buffers. */
+static jint elem(JNIEnv *env, int update, jint fd, jobject key, jint kpos,
+		 jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
 {
 	void *k = fg_direct(env, key, kpos, ksz);
 	void *v = fg_direct(env, val, vpos, vsz);
@@ -46,19 +42,21 @@ static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
 	if (!k || !v)
 		return -EINVAL;
 	fg_log_reset();
+	if (update)
+		return bpf_map_update_elem(fd, k, v, (__u64)flags);
 	return bpf_map_lookup_elem_flags(fd, k, v, (__u64)flags);
+}
+
+static jint lookup0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
+		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
+{
+	return elem(env, 0, fd, key, kpos, ksz, val, vpos, vsz, flags);
 }
 
 static jint update0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,
 		    jint ksz, jobject val, jint vpos, jint vsz, jlong flags)
 {
-	void *k = fg_direct(env, key, kpos, ksz);
-	void *v = fg_direct(env, val, vpos, vsz);
-
-	if (!k || !v)
-		return -EINVAL;
-	fg_log_reset();
-	return bpf_map_update_elem(fd, k, v, (__u64)flags);
+	return elem(env, 1, fd, key, kpos, ksz, val, vpos, vsz, flags);
 }
 
 static jint delete0(JNIEnv *env, jclass cls, jint fd, jobject key, jint kpos,

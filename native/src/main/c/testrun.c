@@ -15,13 +15,9 @@
 static jint prog_info0(JNIEnv *env, jclass cls, jint fd, jintArray out)
 {
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
 	jint vals[2];
-	int err;
+	int err = fg_obj_info(fd, &info, sizeof(info));
 
-	memset(&info, 0, sizeof(info));
-	fg_log_reset();
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
 	vals[0] = info.type;

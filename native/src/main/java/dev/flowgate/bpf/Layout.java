@@ -497,16 +497,6 @@ public final class Layout {
     return u64(b, stats + FLOW_STATS_LAST_SEEN_NS);
   }
 
-  /** flow_stats.tcp_flags. */
-  public static int flowStatsTcpFlags(ByteBuffer b, int stats) {
-    return (int) u32(b, stats + FLOW_STATS_TCP_FLAGS);
-  }
-
-  /** flow_stats.tos. */
-  public static int flowStatsTos(ByteBuffer b, int stats) {
-    return u8(b, stats + FLOW_STATS_TOS);
-  }
-
   /** flow_stats.ip_version. */
   public static int flowStatsIpVersion(ByteBuffer b, int stats) {
     return u8(b, stats + FLOW_STATS_IP_VERSION);

@@ -51,9 +51,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * update into every active flow, so each flow's idle deadline moves every interval: a timer wheel
  * or an LRU list would relink the flow on every merge, two or three more cache misses per flow per
  * sweep, on the hot path. Scanning instead walks the dense entry array once per {@link #expire}
- * call, sequentially (hardware prefetch: 8 to 20 ms for a million flows measured, against 150 to
- * 250 ms for merging a million flows), exactly: every deadline is checked at every call, so a flow
- * ends at the first call at or after its deadline. Eviction under pressure samples a window after a
+ * call, sequentially (hardware prefetch; a small fraction of the merge's cost: BENCHMARKS.md,
+ * "Figures that were in javadoc"), exactly: every deadline is checked at every call, so a flow ends
+ * at the first call at or after its deadline. Eviction under pressure samples a window after a
  * moving hand instead of keeping a global LRU order, for the same reason.
  *
  * <p><b>Merge speed.</b> A million-flow table is far larger than the CPU caches, so the merge looks
@@ -394,12 +394,6 @@ public final class FlowCache implements AutoCloseable {
       }
     }
     flush();
-  }
-
-  /** One sweep's work: {@link #merge} the interval batch, then {@link #expire} at {@code nowMs}. */
-  public void sweep(VectorSchemaRoot interval, long nowMs) {
-    merge(interval);
-    expire(nowMs);
   }
 
   /** Shutdown: finishes every flow with {@link EndReason#FORCED_END}; the cache is then empty. */

@@ -20,14 +20,10 @@ final class HeldCounters {
 
   /** The counter index of this interface and direction, created at zero when new. */
   int indexOf(int ifindex, int direction) {
-    long key = ((ifindex & 0xFFFF_FFFFL) << 8 | direction) + 1;
-    int mask = keys.length - 1;
-    int s = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
-    while (keys[s] != 0) {
-      if (keys[s] == key) {
-        return slots[s];
-      }
-      s = (s + 1) & mask;
+    long key = keyOf(ifindex, direction);
+    int s = slotOf(key);
+    if (keys[s] == key) {
+      return slots[s];
     }
     int i = count++;
     if (i == packets.length) {
@@ -49,16 +45,9 @@ final class HeldCounters {
 
   /** The counter index, or -1 if this interface and direction never held a flow. */
   int find(int ifindex, int direction) {
-    long key = ((ifindex & 0xFFFF_FFFFL) << 8 | direction) + 1;
-    int mask = keys.length - 1;
-    int s = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
-    while (keys[s] != 0) {
-      if (keys[s] == key) {
-        return slots[s];
-      }
-      s = (s + 1) & mask;
-    }
-    return -1;
+    long key = keyOf(ifindex, direction);
+    int s = slotOf(key);
+    return keys[s] == key ? slots[s] : -1;
   }
 
   void add(int index, long p, long b) {
@@ -91,16 +80,27 @@ final class HeldCounters {
     int[] oldSlots = slots;
     keys = new long[n];
     slots = new int[n];
-    int mask = n - 1;
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != 0) {
-        int s = Long.hashCode(oldKeys[j] * 0x9E3779B97F4A7C15L) & mask;
-        while (keys[s] != 0) {
-          s = (s + 1) & mask;
-        }
+        int s = slotOf(oldKeys[j]);
         keys[s] = oldKeys[j];
         slots[s] = oldSlots[j];
       }
     }
+  }
+
+  /** The key of an interface and direction: never 0, which marks an empty slot. */
+  private static long keyOf(int ifindex, int direction) {
+    return ((ifindex & 0xFFFF_FFFFL) << 8 | direction) + 1;
+  }
+
+  /** The slot of {@code key} in {@link #keys}: where it is, or the empty slot it would take. */
+  private int slotOf(long key) {
+    int mask = keys.length - 1;
+    int s = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
+    while (keys[s] != 0 && keys[s] != key) {
+      s = (s + 1) & mask;
+    }
+    return s;
   }
 }

@@ -10,7 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads flowgate's YAML configuration (DESIGN.md, "Configuration (YAML)").
+ * Reads flowgate's YAML configuration (config/flowgate.yaml documents every key; docs/design.md,
+ * "Contracts users see", the departures).
  *
  * <p>Every problem is a {@link ConfigException} naming the file, line, column and key path: unknown
  * keys (with a suggestion when one is close), wrong types, out-of-range values, rules between

@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 final class ConfigReader {
 
-  /** The top-level keys, in the order DESIGN.md documents them. */
+  /** The top-level keys, in the order config/flowgate.yaml documents them. */
   static final List<String> TOP_LEVEL =
       List.of(
           "interfaces",

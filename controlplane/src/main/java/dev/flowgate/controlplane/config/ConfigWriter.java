@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Writes a {@link FlowgateConfig} as YAML with every setting spelled out (defaults included), in
- * DESIGN.md's order; {@link ConfigLoader} reads the text back equal to the config.
+ * the order of config/flowgate.yaml; {@link ConfigLoader} reads the text back equal to the config.
  */
 public final class ConfigWriter {
 

@@ -2,7 +2,6 @@ package dev.flowgate.controlplane.dataplane;
 
 import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.Layout;
-import dev.flowgate.bpf.NativeBpf;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -66,8 +65,6 @@ public final class KernelCounters {
   private final BpfMap errors;
   private final BpfMap sampleCounts;
   private final ByteBuffer sampleValue;
-  private final int cpus;
-  private final int totalsStride;
   private final ByteBuffer key = Dataplane.direct(4);
   private final ByteBuffer totalsValue;
   private final ByteBuffer errorValue;
@@ -77,11 +74,9 @@ public final class KernelCounters {
     this.totals = dataplane.totals();
     this.errors = dataplane.errors();
     this.sampleCounts = dataplane.sampleCounts();
-    this.cpus = NativeBpf.nrPossibleCpus();
-    this.totalsStride = roundUp8(Layout.IFACE_TOTALS_SIZE);
-    this.totalsValue = Dataplane.direct(cpus * totalsStride);
-    this.errorValue = Dataplane.direct(cpus * 8);
-    this.sampleValue = Dataplane.direct(cpus * roundUp8(Layout.SAMPLE_COUNTS_SIZE));
+    this.totalsValue = Dataplane.direct(totals.valueBufferSize());
+    this.errorValue = Dataplane.direct(errors.valueBufferSize());
+    this.sampleValue = Dataplane.direct(sampleCounts.valueBufferSize());
   }
 
   /** The samples taken and dropped of one slot and direction. */
@@ -109,14 +104,13 @@ public final class KernelCounters {
     if (!totals.lookup(key, totalsValue)) {
       return Totals.ZERO;
     }
-    long[] sum = new long[6];
-    for (int cpu = 0; cpu < cpus; cpu++) {
-      int base = cpu * totalsStride;
-      for (int f = 0; f < 6; f++) {
-        sum[f] += totalsValue.getLong(base + f * 8);
-      }
-    }
-    return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+    return new Totals(
+        total(Layout.IFACE_TOTALS_PACKETS),
+        total(Layout.IFACE_TOTALS_BYTES),
+        total(Layout.IFACE_TOTALS_OTHER_PACKETS),
+        total(Layout.IFACE_TOTALS_OTHER_BYTES),
+        total(Layout.IFACE_TOTALS_INSERT_FAILED),
+        total(Layout.IFACE_TOTALS_INSERT_FAILED_BYTES));
   }
 
   /**
@@ -148,14 +142,11 @@ public final class KernelCounters {
     if (!errors.lookup(key, errorValue)) {
       return 0;
     }
-    long sum = 0;
-    for (int cpu = 0; cpu < cpus; cpu++) {
-      sum += errorValue.getLong(cpu * 8);
-    }
-    return sum;
+    return Layout.sumPerCpu(errorValue, 0, errors.valueSize(), 0);
   }
 
-  private static int roundUp8(int n) {
-    return (n + 7) & ~7;
+  /** One u64 field of struct iface_totals in {@link #totalsValue}, summed over CPUs. */
+  private long total(int field) {
+    return Layout.sumPerCpu(totalsValue, 0, Layout.IFACE_TOTALS_SIZE, field);
   }
 }

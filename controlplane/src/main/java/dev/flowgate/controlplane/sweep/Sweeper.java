@@ -283,14 +283,17 @@ public final class Sweeper {
   }
 
   private void tally(ByteBuffer keys, ByteBuffer values, int n) {
+    if (tally == SweeperOptions.NO_TALLY) {
+      return; // nobody listens (every periodic sweep): no pass over the entries
+    }
     for (int i = 0; i < n; i++) {
       int k = keys.position() + i * Layout.FLOW_KEY_SIZE;
       int v = values.position() + i * Layout.FLOW_STATS_SIZE;
       tally.add(
-          keys.getInt(k + Layout.FLOW_KEY_IFINDEX),
-          keys.get(k + Layout.FLOW_KEY_DIRECTION),
-          values.getLong(v + Layout.FLOW_STATS_PACKETS),
-          values.getLong(v + Layout.FLOW_STATS_BYTES));
+          Layout.flowKeyIfindex(keys, k),
+          Layout.flowKeyDirection(keys, k),
+          Layout.flowStatsPackets(values, v),
+          Layout.flowStatsBytes(values, v));
     }
   }
 

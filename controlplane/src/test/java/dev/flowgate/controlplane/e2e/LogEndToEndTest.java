@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
@@ -86,8 +87,8 @@ class LogEndToEndTest {
   }
 
   private Run runWithRefusingCollector(Map<String, String> env, String tag) throws Exception {
-    int refusing = NamespacedFlowgate.freePort(); // nothing listens: every connect is refused
-    int api = NamespacedFlowgate.freePort();
+    int refusing = FlowgateProcess.freePort(); // nothing listens: every connect is refused
+    int api = FlowgateProcess.freePort();
     Path log = dir.resolve("fg-" + tag + ".log");
     Path config = dir.resolve("flowgate-" + tag + ".yaml");
     Files.writeString(
@@ -122,8 +123,8 @@ class LogEndToEndTest {
                 refusing,
                 api));
     long started = System.nanoTime();
-    try (NamespacedFlowgate fg =
-        NamespacedFlowgate.start(Netns.HOST, "127.0.0.1", config, api, log, "/healthz", env)) {
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(Netns.HOST, "127.0.0.1", config, api, log, "/healthz", env)) {
       // flows until the exporter has failed several times (each retry is one more send error)
       for (int round = 0; sendErrors(fg) < 3; round++) {
         FrameSender.send(veth.b(), KnownTraffic.connections(veth.b(), veth.a(), round).frames());
@@ -138,7 +139,7 @@ class LogEndToEndTest {
     }
   }
 
-  private static long sendErrors(NamespacedFlowgate fg) throws Exception {
+  private static long sendErrors(FlowgateProcess fg) throws Exception {
     return sendErrorsOf(fg.json("/api/v1/status"));
   }
 

@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.lab.FrameSender;
 import dev.flowgate.lab.Lab;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,12 +62,12 @@ class NetnsEndToEndTest {
     String absent = Lab.uniqueName();
     String hostOnly = mgmt.a().name();
 
-    int port = NamespacedFlowgate.freePort();
+    int port = FlowgateProcess.freePort();
     Path arrowDir = dir.resolve("flows");
     Path config = config(port, apiAddr, arrowDir, data.a().name(), absent, hostOnly);
     KnownTraffic traffic = KnownTraffic.mix(data.b(), data.a(), 1);
-    try (NamespacedFlowgate fg =
-        NamespacedFlowgate.start(x, apiAddr, config, port, dir.resolve("fg.log"), "/healthz")
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(x, apiAddr, config, port, dir.resolve("fg.log"), "/healthz", Map.of())
             .readToken(TOKEN)) {
       JsonNode entries = fg.json("/api/v1/interfaces").get("interfaces");
       assertThat(state(entries, data.a().name())).as(fg.log()).isEqualTo("attached");
@@ -155,7 +157,7 @@ class NetnsEndToEndTest {
     throw new AssertionError("no entry " + name + " in " + entries);
   }
 
-  private static JsonNode awaitState(NamespacedFlowgate fg, String name, String want)
+  private static JsonNode awaitState(FlowgateProcess fg, String name, String want)
       throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     JsonNode entries = fg.json("/api/v1/interfaces").get("interfaces");

@@ -3,6 +3,7 @@ package dev.flowgate.controlplane.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.exporters.testing.TestFlow;
 import dev.flowgate.lab.Command;
 import dev.flowgate.lab.Frame;
@@ -87,7 +88,7 @@ class TunEndToEndTest {
       pb[1] += f.ipLength();
     }
 
-    int api = NamespacedFlowgate.freePort();
+    int api = FlowgateProcess.freePort();
     Path arrowDir = dir.resolve("flows");
     Path config = dir.resolve("flowgate.yaml");
     Files.writeString(
@@ -113,7 +114,7 @@ class TunEndToEndTest {
         """
             .formatted(tun, lab.pinDir(), dir.resolve("state"), arrowDir, api));
     int ifindex = Netns.HOST.ifindex(tun);
-    try (NamespacedFlowgate fg = NamespacedFlowgate.start(config, api, dir.resolve("fg.log"))) {
+    try (FlowgateProcess fg = FlowgateProcess.start(config, api, dir.resolve("fg.log"))) {
       Command.check(argv.toArray(String[]::new));
       JsonNode s =
           fg.awaitStatus(x -> sum(x, "kernel") == mix.size() && sum(x, "exported") == mix.size());

@@ -2,7 +2,7 @@ package dev.flowgate.controlplane.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flowgate.controlplane.testing.LoopbackProcess;
+import dev.flowgate.controlplane.testing.ServerProcess;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -23,9 +23,9 @@ public final class PrometheusServer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final LoopbackProcess process;
+  private final ServerProcess process;
 
-  private PrometheusServer(LoopbackProcess process) {
+  private PrometheusServer(ServerProcess process) {
     this.process = process;
   }
 
@@ -36,7 +36,7 @@ public final class PrometheusServer implements AutoCloseable {
    * @param dir a fresh directory for the config, the TSDB and the log
    */
   public static PrometheusServer start(Path dir, int targetPort) throws Exception {
-    int port = LoopbackProcess.freePort();
+    int port = ServerProcess.freePort();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(
         config,
@@ -59,10 +59,11 @@ public final class PrometheusServer implements AutoCloseable {
             "--web.listen-address=127.0.0.1:" + port,
             "--log.level=warn");
     return new PrometheusServer(
-        LoopbackProcess.start(
+        ServerProcess.start(
             "prometheus",
             command,
             Map.of(),
+            ServerProcess.LOOPBACK,
             port,
             dir.resolve("prometheus.log"),
             "/-/ready",

@@ -2,6 +2,7 @@ package dev.flowgate.controlplane.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowgate.lab.Netns;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,16 +17,19 @@ import java.util.function.Predicate;
 /**
  * {@code flowgate run --config FILE} as a real process (the CLI's main on a classpath: this test's,
  * or the packaged jars), optionally behind a command prefix (e.g. {@code setpriv} to drop
- * privileges) and with extra environment (e.g. {@code NOTIFY_SOCKET}), its API reached over HTTP.
- * Output goes to a log file; stopped with SIGTERM, destroyed at close.
+ * privileges), in another network namespace (as an operator runs it there: {@code nsenter
+ * --net=...}) and with extra environment (e.g. {@code NOTIFY_SOCKET}, {@code JOURNAL_STREAM}), its
+ * API reached over HTTP (on loopback, or at an address of that namespace this one reaches). Output
+ * goes to a log file; stopped with SIGTERM, destroyed at close. The one helper that runs flowgate.
  */
 public final class FlowgateProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration READY = Duration.ofSeconds(90);
 
-  private final LoopbackProcess process;
+  private final ServerProcess process;
+  private volatile String readToken;
 
-  private FlowgateProcess(LoopbackProcess process) {
+  private FlowgateProcess(ServerProcess process) {
     this.process = process;
   }
 
@@ -55,18 +59,52 @@ public final class FlowgateProcess implements AutoCloseable {
   public static FlowgateProcess start(
       List<String> command, Map<String, String> env, int port, Path log) throws Exception {
     return new FlowgateProcess(
-        LoopbackProcess.start("flowgate", command, env, port, log, "/readyz", READY));
+        ServerProcess.start(
+            "flowgate", command, env, ServerProcess.LOOPBACK, port, log, "/readyz", READY));
+  }
+
+  /**
+   * Starts flowgate on this test's classpath in {@code netns} as an operator would ({@code nsenter
+   * --net=/run/netns/X flowgate run --config C}: the network namespace only, mounts and bpffs kept;
+   * {@link Netns#HOST}: as is) with {@code env} added, and waits (90 s at most) until {@code
+   * readyPath} answers 200 at {@code apiHost:port}, an address of that namespace this one can reach
+   * ({@code /healthz} instead of {@code /readyz} when named entries are meant to be absent: /readyz
+   * waits for them).
+   */
+  public static FlowgateProcess start(
+      Netns netns,
+      String apiHost,
+      Path config,
+      int port,
+      Path log,
+      String readyPath,
+      Map<String, String> env)
+      throws Exception {
+    List<String> command =
+        netns.argv(command(List.of(), System.getProperty("java.class.path"), config));
+    return new FlowgateProcess(
+        ServerProcess.start("flowgate", command, env, apiHost, port, log, readyPath, READY));
   }
 
   /** Starts the command and does not wait. */
   public static FlowgateProcess launch(
       List<String> command, Map<String, String> env, int port, Path log) throws IOException {
-    return new FlowgateProcess(LoopbackProcess.launch("flowgate", command, env, port, log));
+    return new FlowgateProcess(
+        ServerProcess.launch("flowgate", command, env, ServerProcess.LOOPBACK, port, log));
   }
 
   /** A free TCP port on loopback. */
   public static int freePort() throws IOException {
-    return LoopbackProcess.freePort();
+    return ServerProcess.freePort();
+  }
+
+  /**
+   * Sends {@code token} with every GET from now on (an API beyond loopback wants it for the reads
+   * that show traffic too).
+   */
+  public FlowgateProcess readToken(String token) {
+    this.readToken = token;
+    return this;
   }
 
   /** The API port. */
@@ -84,9 +122,13 @@ public final class FlowgateProcess implements AutoCloseable {
     return process.awaitExit();
   }
 
-  /** GET on the API. */
+  /** GET on the API (with the {@link #readToken} if one is set). */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return process.get(path);
+    String token = readToken;
+    if (token == null) {
+      return process.get(path);
+    }
+    return process.send(process.request(path).header("Authorization", "Bearer " + token).build());
   }
 
   /** GET on the API, as JSON; fails unless 200. */

@@ -54,12 +54,11 @@ import org.slf4j.event.Level;
  *
  * <p>Threads: the flow cache calls {@link #write} on its sweeper thread, and this sink does its
  * disk I/O right there instead of on a thread of its own: the batch is copied into the sink's one
- * reused root and written to a local file. Measured on the 2-core development VM (shared with other
- * builds): 1.7 to 5 ms per 5000-row batch (about 0.5 MB), copy and page-cache write together. The
- * rarer slow calls are a rotation (footer, one fsync, a rename, retention deletes) and a directory
- * on a slow or stalled disk, which stalls the sweeper for as long: put the directory on a local
- * disk. {@link #write}, {@link #tick} and {@link #close} are synchronized; {@link #stats} may be
- * called from any thread.
+ * reused root and written to a local file (a few ms per 5000-row batch, copy and page-cache write
+ * together: BENCHMARKS.md, "Figures that were in javadoc"). The rarer slow calls are a rotation
+ * (footer, one fsync, a rename, retention deletes) and a directory on a slow or stalled disk, which
+ * stalls the sweeper for as long: put the directory on a local disk. {@link #write}, {@link #tick}
+ * and {@link #close} are synchronized; {@link #stats} may be called from any thread.
  */
 public final class ArrowFileSink implements FlowSink {
 

@@ -14,53 +14,63 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server a test runs as a real process, answering HTTP on a loopback port: its output goes to a
+ * A server a test runs as a real process, answering HTTP at {@code host:port} (loopback unless told
+ * otherwise, e.g. an address of another network namespace this one reaches): its output goes to a
  * log file, {@link #start} waits until a readiness path answers 200, {@link #stop()} sends SIGTERM,
  * {@link #close()} makes sure it is gone. flowgate ({@link FlowgateProcess}) and Prometheus run
  * this way.
  */
-public final class LoopbackProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
+  /** The host the servers of the tests listen on unless told otherwise. */
+  public static final String LOOPBACK = "127.0.0.1";
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final String name;
   private final Process process;
+  private final String host;
   private final int port;
   private final Path log;
 
-  private LoopbackProcess(String name, Process process, int port, Path log) {
+  private ServerProcess(String name, Process process, String host, int port, Path log) {
     this.name = name;
     this.process = process;
+    this.host = host;
     this.port = port;
     this.log = log;
   }
 
-  /** Starts {@code command} with {@code env} added, output appended to {@code log}; no wait. */
-  public static LoopbackProcess launch(
-      String name, List<String> command, Map<String, String> env, int port, Path log)
+  /**
+   * Starts {@code command} with {@code env} added, output appended to {@code log}, answering at
+   * {@code host:port}; no wait.
+   */
+  public static ServerProcess launch(
+      String name, List<String> command, Map<String, String> env, String host, int port, Path log)
       throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
-    return new LoopbackProcess(name, pb.start(), port, log);
+    return new ServerProcess(name, pb.start(), host, port, log);
   }
 
   /**
-   * {@link #launch}es and waits until {@code readyPath} answers 200; fails with the log if the
-   * process exits first or is not ready within {@code timeout}.
+   * {@link #launch}es and waits until {@code readyPath} answers 200 at {@code host:port}; fails
+   * with the log if the process exits first or is not ready within {@code timeout}.
    */
-  public static LoopbackProcess start(
+  public static ServerProcess start(
       String name,
       List<String> command,
       Map<String, String> env,
+      String host,
       int port,
       Path log,
       String readyPath,
       Duration timeout)
       throws Exception {
-    LoopbackProcess p = launch(name, command, env, port, log);
+    ServerProcess p = launch(name, command, env, host, port, log);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.process.isAlive()) {
@@ -102,9 +112,9 @@ public final class LoopbackProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** A request to {@code http://127.0.0.1:<port><path>}, for {@link #send}. */
+  /** A request to {@code http://<host>:<port><path>}, for {@link #send}. */
   public HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+    return HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
         .timeout(Duration.ofSeconds(10));
   }
 

@@ -64,6 +64,7 @@ public final class PsampExporter implements AutoCloseable {
   private long nextOpenNanos;
   private long sequence;
   private volatile boolean closed;
+  private volatile Thread writing; // the thread in write(), for close to cut a stuck send off
 
   private final AtomicLong messagesSent = new AtomicLong();
   private final AtomicLong recordsSent = new AtomicLong();
@@ -138,6 +139,7 @@ public final class PsampExporter implements AutoCloseable {
     }
     outcomes.handed(samples(handed));
     sending.lock();
+    writing = Thread.currentThread();
     try {
       if (closed) {
         outcomes.dropped(samples(handed), "exporter closed");
@@ -164,6 +166,7 @@ public final class PsampExporter implements AutoCloseable {
       sendBatch(now);
       settle();
     } finally {
+      writing = null;
       sending.unlock();
     }
   }
@@ -226,7 +229,7 @@ public final class PsampExporter implements AutoCloseable {
    * Takes no more samples; waits up to the close timeout for a {@link #write} under way and, over
    * TCP, for the peer to acknowledge what was sent (what it did not is dropped, counted); then
    * closes the socket. A write still stuck after the timeout (a collector that stopped reading) is
-   * cut off by closing the socket: its message fails.
+   * cut off by interrupting its thread (the interrupted channel closes): its message fails.
    */
   @Override
   public void close() {
@@ -240,7 +243,10 @@ public final class PsampExporter implements AutoCloseable {
     try {
       locked = sending.tryLock(timeout, TimeUnit.NANOSECONDS);
       if (!locked) {
-        transport.close();
+        Thread stuck = writing;
+        if (stuck != null) {
+          stuck.interrupt(); // an interrupted NIO write closes its channel and throws: it fails
+        }
         sending.lock();
         locked = true;
       }
@@ -313,13 +319,16 @@ public final class PsampExporter implements AutoCloseable {
       backoff.reset();
       from += sent;
       if (from < batch.size()) {
-        // the kernel refused the next one and sendmmsg(2) does not say why: not sent again, as
-        // for any send error (over UDP mostly the ICMP port unreachable of an earlier datagram)
+        // the transport refused the next one and a batched send does not return why
+        // (sendmmsg(2)): not sent again, as for any send error; over UDP mostly the ICMP port
+        // unreachable of an earlier datagram
         failed(
             from,
             new IOException(
-                "the kernel refused the datagram (sendmmsg gives no reason; usually an earlier"
-                    + " datagram's ICMP port unreachable)"));
+                transport.isOpen()
+                    ? "refused in the middle of a batch (the error is not returned; over UDP"
+                        + " usually an earlier datagram's ICMP port unreachable)"
+                    : "connection closed in the middle of a batch"));
         from++;
       }
     }

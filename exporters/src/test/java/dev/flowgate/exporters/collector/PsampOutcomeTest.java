@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * sample is dropped. In each, handed = delivered + dropped + failed with nothing left queued.
  */
 @Tag("e2e")
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PsampOutcomeTest {
 
   private static final String FRAME_SECTION = "\"cflow.data_link_frame_section\"";
@@ -169,6 +169,36 @@ class PsampOutcomeTest {
         body.position(end);
       }
     }
+  }
+
+  @Test
+  void closeCutsOffAWriteStuckOnACollectorThatStoppedReading() throws Exception {
+    ServerSocket server = closeLater(new ServerSocket());
+    server.setReceiveBufferSize(4096);
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    PsampExporter exporter =
+        closeLater(
+            start(
+                new CollectorOptions()
+                    .collector("127.0.0.1", server.getLocalPort())
+                    .transport(TransportProtocol.TCP)
+                    .closeTimeout(Duration.ofMillis(500))));
+    SampleBatch huge = samples(100_000); // ~16 MB: more than the socket buffers ever hold
+    Thread writer = new Thread(() -> exporter.write(huge));
+    writer.setDaemon(true); // if close fails to cut it off, the test fails and the JVM still exits
+    writer.start();
+    // the write connects, so once accepted it holds the exporter and is writing: a peer that
+    // never reads leaves it blocked in the kernel, and close, after its 500 ms, cuts it off
+    Socket conn = closeLater(server.accept());
+    exporter.close();
+    writer.join(30_000);
+    assertThat(writer.isAlive()).as("the stuck write was cut off").isFalse();
+
+    SinkReport r = exporter.report();
+    assertThat(r.queued().isZero()).as("%s", r).isTrue();
+    assertThat(r.addsUp()).as("%s", r).isTrue();
+    assertThat(r.dropped().packets() + r.failed().packets()).as("%s", r).isPositive();
+    conn.close();
   }
 
   @Test

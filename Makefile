@@ -57,7 +57,7 @@ run: deps bpffs build
 bench-dataplane: deps bpffs
 	bench/dataplane.sh
 
-## bench-sweep: drain + Arrow + flow cache merge at 1M flows
+## bench-sweep: the sweep at 1M flows: as flowgate run performs it (journal, IPC, sinks, listeners) next to the drain only
 bench-sweep: deps bpffs build
 	bench/sweep.sh
 
@@ -83,7 +83,7 @@ bench: bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench
 ## bench-smoke: every benchmark once at a tiny size, so none of them rots (CI runs it after the tests)
 bench-smoke: deps bpffs
 	BENCH_FLOWS=1,1000 bench/dataplane.sh
-	SWEEP_FLOWS=20000 SWEEP_ROUNDS=2 bench/sweep.sh
+	SWEEP_FLOWS=20000 SWEEP_ROUNDS=2 SWEEP_KERNEL_ROUNDS=2 bench/sweep.sh
 	BENCH_INTERFACES=4 bench/metrics.sh
 	WIRE_FRAMES=20000 WIRE_FLOWS=1000 WIRE_ROUNDS=1 bench/wire.sh
 	PRESSURE_SECONDS=3 PRESSURE_SCENARIOS=over bench/pressure.sh

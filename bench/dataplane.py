@@ -65,8 +65,8 @@ def lab_down():
     sh("rm", "-rf", PIN, check=False)
 
 
-def trafgen_conf(flows, path):
-    lo, hi = SRC_BASE, SRC_BASE + flows - 1
+def trafgen_conf(flows, path, base=SRC_BASE):
+    lo, hi = base, base + flows - 1
     sa = f"sa=10.0.0.0, sa[0:4]=dinc({lo}, {hi})" if flows > 1 else "sa=10.0.0.0"
     with open(path, "w") as f:
         f.write("{\n  eth(da=02:00:00:00:00:02, sa=02:00:00:00:00:01),\n"

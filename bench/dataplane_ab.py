@@ -5,6 +5,7 @@ bench/dataplane.py, one lab for the whole run, the objects measured in turn,
 round after round, so a noisy neighbour hits all of them alike.
 
     bench/dataplane_ab.py BENCH_BUILD_DIR NAME=OBJ [NAME=OBJ ...] [--flows 1] [--rounds 9] [--hook xdp]
+        [--new-flows]
 
 Each object is loaded once by fgload (flow table sized for 2 x flows x 1.25
 per CPU, a settings entry for both veth ends); every round measures the
@@ -12,6 +13,13 @@ empty program, then each object's program at the hook, over one measured
 pass after a warm-up pass (dataplane.py's measure()). Prints per object the
 median and the spread of ns/packet net of the empty program measured in the
 same round. Needs root; removes the lab on exit.
+
+--new-flows: every packet of the measured pass is a flow the table has not
+seen (the insert path: the FIB lookup of issue 19): each pass (warm-up and
+measured, per object and round) sends one packet to each of --flows sources
+of a range no other pass used, so the tables are sized for all of them. The
+host end gets forwarding on and a blackhole route for the destination, so the
+FIB lookup walks the routing table as on a router and nothing is forwarded.
 """
 import argparse
 import os
@@ -26,6 +34,21 @@ PROGRAM = {"xdp": "fg_xdp", "tc-in": "fg_tc_ingress", "tc-out": "fg_tc_egress"}
 EMPTY = {"xdp": "empty_xdp", "tc-in": "empty_tc", "tc-out": "empty_tc"}
 
 
+def measure_new(prog, hook, warm_conf, conf, flows):
+    """like dataplane.measure, each pass one packet to each of its conf's new flows"""
+    hook.attach(prog)
+    try:
+        dp.send(warm_conf, flows, hook.kind == "tc-out")
+        t0, c0 = dp.stats(prog)
+        dp.send(conf, flows, hook.kind == "tc-out")
+        t1, c1 = dp.stats(prog)
+    finally:
+        hook.detach()
+    if c1 == c0:
+        raise RuntimeError(f"{prog}: no run counted")
+    return (t1 - t0) / (c1 - c0), c1 - c0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -33,6 +56,7 @@ def main():
     ap.add_argument("--flows", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--hook", choices=sorted(PROGRAM), default="xdp")
+    ap.add_argument("--new-flows", action="store_true")
     args = ap.parse_args()
     objects = [o.split("=", 1) for o in args.objects]
 
@@ -45,25 +69,47 @@ def main():
         os.makedirs(dp.PIN)
         dp.sh("bpftool", "prog", "loadall", f"{args.build}/empty.bpf.o", f"{dp.PIN}/empty")
         cap = max(1024, int(2 * args.flows * 1.25))
+        if args.new_flows:
+            # every pass of every round inserts --flows new flows into each object's table
+            cap = max(1024, int(2 * args.flows * (args.rounds + 1) * 1.25))
+            dp.sh("sysctl", "-q", "-w", f"net.ipv4.conf.{dp.HOST}.forwarding=1")
+            dp.sh("ip", "route", "add", "blackhole", "10.255.0.1/32")
         for i, (name, obj) in enumerate(objects):
             dp.sh(f"{args.build}/fgload", obj, f"{dp.PIN}/o{i}", str(cap), f"{host_if}:1", f"{peer_if}:2")
         with tempfile.TemporaryDirectory() as tmp:
             conf = f"{tmp}/flows.cfg"
             dp.trafgen_conf(args.flows, conf)
+            fresh = [dp.SRC_BASE]
+
+            def new_range():
+                """a conf of --flows sources no earlier pass used"""
+                path = f"{tmp}/fresh-{fresh[0]}.cfg"
+                dp.trafgen_conf(args.flows, path, fresh[0])
+                fresh[0] += args.flows
+                return path
+
+            def run(prog):
+                if not args.new_flows:
+                    ns, runs, _ = dp.measure(prog, dp.Hook(args.hook), conf, args.flows)
+                    return ns, runs
+                return measure_new(prog, dp.Hook(args.hook), new_range(), new_range(), args.flows)
+
             for r in range(args.rounds):
-                empty, _ = dp.measure(f"{dp.PIN}/empty/{EMPTY[args.hook]}", dp.Hook(args.hook), conf, args.flows)
+                empty, _ = run(f"{dp.PIN}/empty/{EMPTY[args.hook]}")
                 line = [f"round {r + 1}: empty {empty:6.1f}"]
                 for i, (name, _) in enumerate(objects):
-                    ns, _ = dp.measure(f"{dp.PIN}/o{i}/progs/{PROGRAM[args.hook]}", dp.Hook(args.hook),
-                                       conf, args.flows)
+                    ns, _ = run(f"{dp.PIN}/o{i}/progs/{PROGRAM[args.hook]}")
                     net[name].append(ns - empty)
                     line.append(f"{name} {ns - empty:6.1f}")
                 print("  ".join(line), file=sys.stderr, flush=True)
     finally:
         dp.sh("sysctl", "-q", "-w", f"kernel.bpf_stats_enabled={stats_was}", check=False)
+        if args.new_flows:
+            dp.sh("ip", "route", "del", "blackhole", "10.255.0.1/32", check=False)
         dp.lab_down()
 
-    print(f"\n{PROGRAM[args.hook]} at {args.flows} flows, ns/packet net of the empty program"
+    what = f"{args.flows} new flows per pass (one packet each)" if args.new_flows else f"{args.flows} flows"
+    print(f"\n{PROGRAM[args.hook]} at {what}, ns/packet net of the empty program"
           f" (same round), {args.rounds} rounds:")
     base = statistics.median(net[objects[0][0]])
     for name, _ in objects:

@@ -18,7 +18,7 @@
 #endif
 
 /* Bumped whenever a map layout or a map name changes. */
-#define FLOWGATE_SCHEMA_VERSION 4
+#define FLOWGATE_SCHEMA_VERSION 5
 
 /* Interface slots: the control plane gives each attached interface a slot
  * (0 .. FG_MAX_SLOTS-2); the last slot collects packets seen on an interface
@@ -70,9 +70,12 @@ struct flow_key {
 
 /*
  * Flow counters for one sweep interval (the sweeper drains the table; every
- * entry it reads is a delta). 40 bytes. In the kernel's flow table the two
- * times are jiffies (bpf_jiffies64(), one tick of 1/CONFIG_HZ); the drain
- * hands them to Java converted to CLOCK_MONOTONIC ns (struct fg_clock).
+ * entry it reads is a delta), and what the flow's first packet in the
+ * interval said beyond its key (written when the flow takes its slot or
+ * spill entry, never on the existing-flow path). 72 bytes. In the kernel's
+ * flow table the two times are jiffies (bpf_jiffies64(), one tick of
+ * 1/CONFIG_HZ); the drain hands them to Java converted to CLOCK_MONOTONIC ns
+ * (struct fg_clock).
  */
 struct flow_stats {
 	__u64 packets; /* packetDeltaCount (TC: GSO segments, not super-packets) */
@@ -82,7 +85,35 @@ struct flow_stats {
 	__u32 tcp_flags; /* tcpControlBits, OR of all packets (low 8 bits used) */
 	__u8 tos; /* ipClassOfService: IPv4 ToS / IPv6 traffic class, of the first packet */
 	__u8 ip_version; /* ipVersion: 4 or 6 */
-	__u8 pad[2];
+	__u8 fwd_status; /* forwardingStatus (IE 89, RFC 7270), enum fg_fwd_status */
+	__u8 flags; /* FG_STATS_MACS: the MAC addresses are the first packet's */
+	__u32 peer_ifindex; /* the other interface: at an ingress hook the FIB's
+			     * egress (egressInterface), at the egress hook
+			     * skb->ingress_ifindex (ingressInterface); 0 unknown */
+	__u8 src_mac[6]; /* sourceMacAddress (IE 56), with FG_STATS_MACS */
+	__u8 dst_mac[6]; /* destinationMacAddress (IE 80), with FG_STATS_MACS */
+	__u8 next_hop[16]; /* ipNextHopIPv6Address (IE 62) / IPv4-mapped
+			    * ipNextHopIPv4Address (IE 15) from the FIB; 0 none */
+};
+
+/* flow_stats.flags: src_mac/dst_mac hold the first packet's addresses (the
+ * interface has FG_SETTINGS_RECORD_MACS and an Ethernet header). */
+#define FG_STATS_MACS 1
+
+/*
+ * flow_stats.fwd_status: RFC 7270 forwardingStatus codes (status in the top
+ * two bits, reason in the low six), from the FIB lookup of the flow's first
+ * packet (route.h), and one value that is not a code: FG_FWD_NOT_FORWARDED,
+ * the FIB's "not forwarded", which is a local destination and no route
+ * alike; the control plane resolves it by the destination address.
+ */
+enum fg_fwd_status {
+	FG_FWD_UNKNOWN = 0, /* no lookup (locally sent, forwarding off, other) */
+	FG_FWD_NOT_FORWARDED = 1, /* local or no route: resolved in user space */
+	FG_FWD_FORWARDED = 64, /* Forwarded: unknown (FIB success or no neighbour yet) */
+	FG_FWD_DROP_ACL_DENY = 129, /* Dropped: ACL deny (prohibit route) */
+	FG_FWD_DROP_ACL_DROP = 130, /* Dropped: ACL drop (blackhole route) */
+	FG_FWD_DROP_UNROUTABLE = 131, /* Dropped: unroutable (unreachable route) */
 };
 
 /* flow_slot.state */
@@ -95,7 +126,7 @@ struct flow_stats {
  * which one the programs write), each half sliced per CPU: slot index =
  * (gen * fg_cpus + cpu) << fg_slot_bits | position. Only the CPU that owns a
  * slice writes it, so counts are plain adds. The key and the state word are
- * six 8-byte words, so "used by key K" is one compare of six words. 88 bytes.
+ * six 8-byte words, so "used by key K" is one compare of six words. 120 bytes.
  */
 struct flow_slot {
 	struct flow_key key;
@@ -145,6 +176,9 @@ struct iface_totals {
  * Ethernet header (an L3 device: WireGuard, tun, PPP, GRE, IPIP; the control
  * plane sets it from the link's ARPHRD type at attach). */
 #define FG_SETTINGS_RAW_IP 2
+/* iface_settings.flags: record the source and destination MAC addresses of
+ * each flow's first packet (config record-macs; refused on L3 devices). */
+#define FG_SETTINGS_RECORD_MACS 4
 
 /* Per-interface settings, written by the control plane (fg_settings at index
  * ifindex, or fg_settings_far keyed by ifindex). Changeable live, no reload.
@@ -152,7 +186,7 @@ struct iface_totals {
 struct iface_settings {
 	__u32 slot; /* totals slot, < FG_SLOT_UNKNOWN */
 	__u32 sample_rate; /* 1-in-N packets into the ring buffer; 0 = off */
-	__u32 flags; /* FG_SETTINGS_VALID (else no settings) | FG_SETTINGS_RAW_IP */
+	__u32 flags; /* FG_SETTINGS_VALID (else no settings) | FG_SETTINGS_RAW_IP | FG_SETTINGS_RECORD_MACS */
 };
 
 /* Ring buffer record: this header, then cap_len bytes of the frame from the

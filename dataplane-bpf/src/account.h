@@ -8,7 +8,7 @@
  * with a slot >= FG_MAX_SLOTS, counts under FG_SLOT_UNKNOWN and as
  * DP_IFACE_UNKNOWN. Its flows still go to the flow map (keyed by ifindex).
  *
- * fg_account(pkt, kind, slot, packets, bytes) reads the half the programs
+ * fg_account(ctx, is_skb, pkt, kind, slot, set, packets, bytes) reads the half the programs
  * write (fg_flow_gen) once and counts into
  * fg_totals[half * FG_TOTALS_PER_HALF + slot * FG_DIR_MAX + direction] on
  * this CPU, and the flow into that same half, so the totals of a retired
@@ -33,6 +33,9 @@
  * other flows the packet goes to the half's spill map (fg_spill_0/1, a HASH
  * shared by all CPUs: a helper call and atomic adds, on this rare path
  * only); if the spill map is full too, it is insert-failed.
+ * A new slot or spill entry also gets what the flow's first packet says
+ * beyond its key (route.h: the other interface, next hop, forwarding status,
+ * MACs), in a subprogram called on the insert path only.
  * Times are bpf_jiffies64() (inlined by the verifier on 64-bit JITs into a
  * load; the tick of bpf_ktime_get_coarse_ns). No helper call on this path:
  * ARRAY lookups of known maps and bpf_get_smp_processor_id() are inlined
@@ -48,6 +51,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "detect.h"
+#include "route.h"
 
 static __always_inline struct iface_settings *fg_iface_of(__u32 ifindex,
 							  __u32 *slot)
@@ -155,10 +159,25 @@ static __noinline int fg_spill_count(__u32 half, const struct fg_packet *pkt,
 	return DP_FLOW_INSERT_FAILED;
 }
 
+/* the first packet's route, interfaces and MACs into a new entry's stats */
+static __always_inline void fg_first(void *ctx, const bool is_skb,
+				     const struct fg_packet *pkt,
+				     const struct iface_settings *set, struct flow_stats *st)
+{
+	__u32 flags = set ? set->flags : 0;
+
+	if (is_skb)
+		fg_first_skb(ctx, pkt, flags, st);
+	else
+		fg_first_xdp(ctx, pkt, flags, st);
+}
+
 /* returns 0 if the flow table took the packet, else the reason it did not;
  * *fresh = 1 when it took a new slot or spill entry for it */
-static __always_inline int fg_flow_count(const struct fg_packet *pkt,
-					 __u32 half, __u32 packets, __u64 bytes,
+static __always_inline int fg_flow_count(void *ctx, const bool is_skb,
+					 const struct fg_packet *pkt,
+					 const struct iface_settings *set, __u32 half,
+					 __u32 packets, __u64 bytes,
 					 bool *fresh)
 {
 	const __u64 *k = (const __u64 *)&pkt->key;
@@ -207,20 +226,29 @@ static __always_inline int fg_flow_count(const struct fg_packet *pkt,
 			s->stats.tcp_flags = pkt->tcp_flags;
 			s->stats.tos = pkt->tos;
 			s->stats.ip_version = pkt->ip_version;
+			fg_first(ctx, is_skb, pkt, set, &s->stats);
 			*fresh = true;
 			return 0;
 		}
 	}
 	rc = fg_spill_count(half, pkt, packets, bytes, now);
 	if (rc == FG_SPILL_NEW) {
+		struct flow_stats *st = bpf_map_lookup_elem(
+			half ? (void *)&fg_spill_1 : (void *)&fg_spill_0,
+			&pkt->key);
+
+		if (st)
+			fg_first(ctx, is_skb, pkt, set, st);
 		*fresh = true;
 		rc = 0;
 	}
 	return rc;
 }
 
-static __always_inline void fg_account(const struct fg_packet *pkt, int kind,
-				       __u32 slot, __u32 packets, __u64 bytes)
+static __always_inline void fg_account(void *ctx, const bool is_skb,
+				       const struct fg_packet *pkt, int kind,
+				       __u32 slot, const struct iface_settings *set,
+				       __u32 packets, __u64 bytes)
 {
 	__u32 zero = 0, half, idx, *gen;
 	struct iface_totals *tot;
@@ -242,7 +270,8 @@ static __always_inline void fg_account(const struct fg_packet *pkt, int kind,
 	}
 	tot->packets += packets;
 	tot->bytes += bytes;
-	reason = fg_flow_count(pkt, half, packets, bytes, &fresh);
+	reason = fg_flow_count(ctx, is_skb, pkt, set, half, packets,
+			       bytes, &fresh);
 	if (reason) {
 		tot->insert_failed += packets;
 		tot->insert_failed_bytes += bytes;

@@ -46,7 +46,7 @@ static __always_inline void fg_finish(void *ctx, const bool is_skb,
 				      struct fg_packet *pkt, int kind,
 				      __u32 packets, __u64 bytes)
 {
-	fg_account(pkt, kind, slot, packets, bytes);
+	fg_account(ctx, is_skb, pkt, kind, slot, set, packets, bytes);
 	if (pkt->error != DP_ERROR_MAX)
 		fg_error_count(pkt->error);
 	if (!set || !set->sample_rate ||

@@ -151,6 +151,14 @@ static jint link_detach0(JNIEnv *env, jclass cls, jint fd)
 	return bpf_link_detach(fd);
 }
 
+/* swaps the program of a BPF link (XDP, TCX) in one step: no packet goes
+ * uncounted between the two programs */
+static jint link_update0(JNIEnv *env, jclass cls, jint fd, jint prog_fd)
+{
+	fg_log_reset();
+	return bpf_link_update(fd, prog_fd, NULL);
+}
+
 static const JNINativeMethod methods[] = {
 	{"attachXdp0", "(III)I", (void *)attach_xdp0},
 	{"xdpQuery0", "(I[I)I", (void *)xdp_query0},
@@ -159,5 +167,6 @@ static const JNINativeMethod methods[] = {
 	{"detachClsact0", "(IZII)I", (void *)detach_clsact0},
 	{"linkInfo0", "(I[I)I", (void *)link_info0},
 	{"linkDetach0", "(I)I", (void *)link_detach0},
+	{"linkUpdate0", "(II)I", (void *)link_update0},
 };
 FG_NATIVES(fg_attach_natives, "BpfLink", methods);

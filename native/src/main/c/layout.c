@@ -9,7 +9,7 @@
 #include "flowgate.h"
 
 _Static_assert(sizeof(struct flow_key) == 44, "flow_key: Layout.FLOW_KEY_SIZE");
-_Static_assert(sizeof(struct flow_stats) == 40,
+_Static_assert(sizeof(struct flow_stats) == 72,
 	       "flow_stats: Layout.FLOW_STATS_SIZE");
 _Static_assert(sizeof(struct iface_totals) == 48,
 	       "iface_totals: Layout.IFACE_TOTALS_SIZE");
@@ -23,7 +23,8 @@ _Static_assert(offsetof(struct flow_stats, tcp_flags) == 32,
 _Static_assert(FG_SETTINGS_DIRECT == 65536, "Layout.SETTINGS_DIRECT");
 _Static_assert(FG_SETTINGS_VALID == 1, "Layout.SETTINGS_VALID");
 _Static_assert(FG_SETTINGS_RAW_IP == 2, "Layout.SETTINGS_RAW_IP");
-_Static_assert(sizeof(struct flow_slot) == 88,
+_Static_assert(FG_SETTINGS_RECORD_MACS == 4, "Layout.SETTINGS_RECORD_MACS");
+_Static_assert(sizeof(struct flow_slot) == 120,
 	       "flow_slot: Layout.FLOW_SLOT_SIZE");
 _Static_assert(offsetof(struct flow_slot, state) == 44, "flow_slot.state");
 _Static_assert(offsetof(struct flow_slot, stats) == 48, "flow_slot.stats");
@@ -31,5 +32,5 @@ _Static_assert(sizeof(struct fg_clock) == 16, "fg_clock: Layout.FG_CLOCK_SIZE");
 _Static_assert(sizeof(struct sample_counts) == 16,
 	       "sample_counts: Layout.SAMPLE_COUNTS_SIZE");
 _Static_assert(FG_TABLE_PROBES == 8, "Layout.TABLE_PROBES");
-_Static_assert(FLOWGATE_SCHEMA_VERSION == 4, "Layout.SCHEMA_VERSION");
+_Static_assert(FLOWGATE_SCHEMA_VERSION == 5, "Layout.SCHEMA_VERSION");
 _Static_assert(DP_ERROR_MAX == 10, "enum fg_error: Layout.DP_ERROR_MAX");

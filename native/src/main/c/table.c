@@ -26,7 +26,7 @@ enum scan_mode {
 
 /* The table is read through windows of WINDOW_SLOTS slots mapped one at a
  * time, so the process never has more than one window of kernel memory
- * mapped (its RSS stays the JVM's own). 1024 slots are 22 pages, so every
+ * mapped (its RSS stays the JVM's own). 1024 slots are 30 pages, so every
  * window starting at a multiple of 1024 slots starts on a page. */
 #define ALIGN_SLOTS 1024
 #define WINDOW_SLOTS (64 * ALIGN_SLOTS)
@@ -85,8 +85,6 @@ static jint scan0(JNIEnv *env, jclass cls, jint fd, jlong from, jlong to,
 					      nsref, tick);
 				v[n].last_seen_ns = to_ns(s->stats.last_seen_ns,
 							  jref, nsref, tick);
-				v[n].pad[0] = 0;
-				v[n].pad[1] = 0;
 			}
 			if (mode == SCAN_MOVE || mode == SCAN_CLEAR)
 				memset(s, 0, sizeof(*s));

@@ -138,7 +138,9 @@ final class FlowgateBackend implements ApiBackend {
               counts(r.failed()),
               counts(r.queued()),
               r.losses(),
-              r.lastError()));
+              r.lastError(),
+              r.sendErrors(),
+              counts(r.inDoubt())));
     }
     return out;
   }
@@ -274,6 +276,21 @@ final class FlowgateBackend implements ApiBackend {
     return service.flush();
   }
 
+  /** aa:bb:cc:dd:ee:ff, or null for 0 (not recorded). */
+  static String macText(long mac) {
+    if (mac == 0) {
+      return null;
+    }
+    StringBuilder s = new StringBuilder(17);
+    for (int i = 5; i >= 0; i--) {
+      s.append(String.format("%02x", (mac >>> (8 * i)) & 0xFF));
+      if (i > 0) {
+        s.append(':');
+      }
+    }
+    return s.toString();
+  }
+
   private List<FlowRow> rows(List<ActiveFlow> flows) {
     List<FlowRow> rows = new ArrayList<>(flows.size());
     for (ActiveFlow f : flows) {
@@ -296,16 +313,20 @@ final class FlowgateBackend implements ApiBackend {
               f.packets(),
               f.bytes(),
               f.startMs(),
-              f.lastMs()));
+              f.lastMs(),
+              Integer.toUnsignedLong(f.ingressInterface()),
+              Integer.toUnsignedLong(f.egressInterface()),
+              f.nextHopAddress().map(AddressText::of).orElse(null),
+              f.forwardingStatus(),
+              macText(f.srcMac()),
+              macText(f.dstMac())));
     }
     return rows;
   }
 
   @Override
   public Optional<byte[]> latestArrowIpc() {
-    SweepResult last = loop.last();
-    byte[] ipc = last == null ? new byte[0] : last.intervalIpc();
-    return ipc.length == 0 ? Optional.empty() : Optional.of(ipc);
+    return loop.lastIntervalIpc();
   }
 
   private Optional<InterfaceEntry> find(String id) {

@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane;
 
 import dev.flowgate.bpf.Bpffs;
+import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
@@ -10,9 +11,11 @@ import dev.flowgate.controlplane.config.FlowgateConfig;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
+import dev.flowgate.controlplane.dataplane.MemoryBudget;
+import dev.flowgate.controlplane.dataplane.OlderSchemaPins;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
-import dev.flowgate.controlplane.dataplane.MemoryBudget;
+import dev.flowgate.controlplane.detect.SampledTraffic;
 import dev.flowgate.controlplane.fanout.ExportFanout;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
@@ -27,6 +30,7 @@ import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.SweepListener;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.controlplane.sweep.SweepLoop;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
@@ -81,8 +85,10 @@ public final class FlowgateService implements AutoCloseable {
   private final InterfaceEdits edits;
   private final SweepRecorder recorder;
   private final Detection detection;
+  private final SampledTraffic sampled;
   private final PacketSamples samples;
   private volatile ReplayOutcome replayed;
+  private final Optional<OlderSchemaPins> olderPins;
 
   FlowgateService(FlowgateConfig config) {
     this.config = config;
@@ -102,6 +108,9 @@ public final class FlowgateService implements AutoCloseable {
             config.dataplane().pinPath(),
             config.flows().maxFlows(),
             config.dataplane().snapLength());
+    // pins of the schema before this build's: their links move to the new programs, their
+    // counts wait for the start's first merge
+    this.olderPins = OlderSchemaPins.takeOver(config.dataplane().pinPath(), dataplane);
     this.counters = new KernelCounters(dataplane);
     this.links = LinkTable.open();
     this.interfaces =
@@ -115,6 +124,7 @@ public final class FlowgateService implements AutoCloseable {
             PacketSamples.CAPTURE_QUEUE_SAMPLES);
     SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
+    fanout.removedSinkTimeout(config.export().removedCollectorTimeout());
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     this.cache =
@@ -158,9 +168,13 @@ public final class FlowgateService implements AutoCloseable {
     loop.subscribe(fanout);
     loop.subscribe(new LossLog(counters));
     dataplane.putAmplificationPorts(config.alerts().amplificationPorts());
+    this.sampled = new SampledTraffic(samples.reader());
     this.detection =
         new Detection(
-            config.alerts(), dataplane.hosts(), AlertSinks.create(config.alerts().sinks()));
+            config.alerts(),
+            dataplane.hosts(),
+            AlertSinks.create(config.alerts().sinks()),
+            sampled);
     loop.subscribe(detection);
     loop.subscribe(samples);
   }
@@ -170,6 +184,14 @@ public final class FlowgateService implements AutoCloseable {
    * rtnetlink reports a change (hot-plug, removal, rename).
    */
   void start() {
+    start(true);
+  }
+
+  /**
+   * {@link #start()}, with the sweeps on their schedule ({@code flows.sweep-interval}) or, for the
+   * sweep benchmark, only when {@link #sweepNow()} asks.
+   */
+  void start(boolean scheduledSweeps) {
     Startup startup =
         new Startup(
             dataplane,
@@ -181,7 +203,8 @@ public final class FlowgateService implements AutoCloseable {
             journal,
             gate,
             allocator,
-            chunk);
+            chunk,
+            olderPins);
     replayed =
         loop.call(
             () -> {
@@ -193,9 +216,23 @@ public final class FlowgateService implements AutoCloseable {
               edits.applyHere();
               return startup.run(slotsInUse());
             });
+    sampled.start();
     samples.start();
-    loop.start(config.flows().sweepInterval().toMillis());
+    if (scheduledSweeps) {
+      loop.start(config.flows().sweepInterval().toMillis());
+    }
+    detection.start(config.flows().sweepInterval().toMillis());
     links.addListener(t -> loop.execute(this::reconcile));
+  }
+
+  /** One sweep now, as the schedule runs it (the sweep benchmark: {@code start(false)}). */
+  SweepResult sweepNow() {
+    return loop.sweepNow();
+  }
+
+  /** The kernel flow table the sweeps drain (the sweep benchmark fills it). */
+  FlowTable flowTable() {
+    return dataplane.flowTable();
   }
 
   /** Adds a consumer of every sweep from now on (e.g. the systemd watchdog). */
@@ -219,10 +256,16 @@ public final class FlowgateService implements AutoCloseable {
         () -> {
           cache.timeouts(
               fresh.flows().idleTimeout().toMillis(), fresh.flows().activeTimeout().toMillis());
+          fanout.removedSinkTimeout(fresh.export().removedCollectorTimeout());
           if (!fresh.export().equals(current.export())) {
             fanout.replaceSinks(
                 SinkFactory.update(
-                    current.export(), fanout.sinks(), fresh.export(), allocator, links::names));
+                    current.export(),
+                    fanout.sinks(),
+                    fresh.export(),
+                    allocator,
+                    links::names,
+                    SinkFactory.spools(config)));
           }
           dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
           detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart
@@ -342,6 +385,7 @@ public final class FlowgateService implements AutoCloseable {
     }
     fanout.close();
     detection.close();
+    sampled.close();
     journal.checkpoint(cache); // the cache is empty and everything went out: an empty journal
     journal.close();
     samples.close(); // the reader, then the PSAMP exporters deliver what they hold

@@ -29,6 +29,9 @@ final class RestartKeys {
     if (!running.stateDirectory().equals(file.stateDirectory())) {
       keys.add("state-directory");
     }
+    if (running.export().spoolLimit() != file.export().spoolLimit()) {
+      keys.add("export.spool-limit"); // the spools were opened with it
+    }
     if (!running.api().listen().equals(file.api().listen())) {
       keys.add("api.listen");
     }

@@ -11,6 +11,7 @@ import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
 import dev.flowgate.exporters.collector.PsampExporter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,17 +30,37 @@ final class SinkFactory {
    */
   static List<FlowSink> create(
       FlowgateConfig config, BufferAllocator allocator, IfNameSource names) {
-    return update(ExportConfig.none(), List.of(), config.export(), allocator, names);
+    return update(
+        ExportConfig.none(), List.of(), config.export(), allocator, names, spools(config));
   }
 
   /**
-   * The sinks for {@code fresh}, reusing those of {@code running} whose settings did not change:
-   * an unchanged collector keeps its exporter (its sequence numbers and template stream go on); a
-   * new or changed one gets a new exporter, so a new template stream. The caller closes the running
+   * Where each sink's spool lives ({@code <state-directory>/spool/<sink>}, the sink's name with
+   * {@code :} as {@code _}) and its bound; empty when {@code export.spool-limit} is 0.
+   */
+  record Spools(Path directory, long limit) {
+    Path of(String sink) {
+      return directory.resolve(sink.replaceAll("[^A-Za-z0-9.\\-]", "_"));
+    }
+  }
+
+  /** The spools of {@code config} (fixed at start: state-directory and spool-limit). */
+  static Optional<Spools> spools(FlowgateConfig config) {
+    long limit = config.export().spoolLimit();
+    return limit == 0
+        ? Optional.empty()
+        : Optional.of(new Spools(config.stateDirectory().resolve("spool"), limit));
+  }
+
+  /**
+   * The sinks for {@code fresh}, reusing those of {@code running} whose settings did not change: an
+   * unchanged collector keeps its exporter (its sequence numbers and template stream go on); a new
+   * or changed one gets a new exporter, so a new template stream. The caller closes the running
    * sinks that are not in the result ({@code ExportFanout.replaceSinks}).
    *
    * @param running the config the running sinks were built from
    * @param sinks the running sinks, in {@link #create}'s order (collectors, then Arrow)
+   * @param spools where the collectors' spools live, fixed at start; empty: no spools
    * @throws RuntimeException if a new sink cannot start; the new ones started so far are closed
    */
   static List<FlowSink> update(
@@ -47,7 +68,8 @@ final class SinkFactory {
       List<FlowSink> sinks,
       ExportConfig fresh,
       BufferAllocator allocator,
-      IfNameSource names) {
+      IfNameSource names,
+      Optional<Spools> spools) {
     List<FlowSink> out = new ArrayList<>();
     List<FlowSink> started = new ArrayList<>();
     try {
@@ -56,7 +78,13 @@ final class SinkFactory {
         if (same >= 0) {
           out.add(sinks.get(same));
         } else {
-          FlowSink sink = CollectorExporter.start(collectorOptions(c), names);
+          CollectorOptions options = collectorOptions(c);
+          if (spools.isPresent()) {
+            options
+                .spoolDirectory(spools.get().of(CollectorExporter.sinkName(options)))
+                .spoolLimit(spools.get().limit());
+          }
+          FlowSink sink = CollectorExporter.start(options, names);
           started.add(sink);
           out.add(sink);
         }

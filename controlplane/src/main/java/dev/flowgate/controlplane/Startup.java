@@ -1,18 +1,23 @@
 package dev.flowgate.controlplane;
 
+import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
+import dev.flowgate.controlplane.dataplane.OlderSchemaPins;
 import dev.flowgate.controlplane.iface.AttachedInterface;
 import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.journal.ExportGate;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
+import dev.flowgate.controlplane.sweep.MonotonicClock;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +41,7 @@ final class Startup {
   private final ExportGate gate;
   private final BufferAllocator allocator;
   private final int chunk;
+  private final Optional<OlderSchemaPins> olderPins;
 
   Startup(
       Dataplane dataplane,
@@ -47,7 +53,8 @@ final class Startup {
       CrashJournal journal,
       ExportGate gate,
       BufferAllocator allocator,
-      int chunk) {
+      int chunk,
+      Optional<OlderSchemaPins> olderPins) {
     this.dataplane = dataplane;
     this.counters = counters;
     this.interfaces = interfaces;
@@ -58,6 +65,7 @@ final class Startup {
     this.gate = gate;
     this.allocator = allocator;
     this.chunk = chunk;
+    this.olderPins = olderPins;
   }
 
   /**
@@ -86,6 +94,7 @@ final class Startup {
     // baseline = kernel totals read right after the swap - what the replay and drains take over
     accounting.beginStart(slots);
     ReplayOutcome replayed = replayJournal(startup, idle);
+    olderPins.ifPresent(o -> mergeOlderPins(startup, o, now));
     int left = startup.drainIdle(idle, now);
     accounting.retire(counters, slots, idle); // no program writes the idle half
     int found =
@@ -99,6 +108,25 @@ final class Startup {
     accounting.readKernel(counters.read(slots));
     accounting.publish(cache);
     return replayed;
+  }
+
+  /**
+   * What an earlier schema's maps held ({@link OlderSchemaPins}) into the cache, like a drain: its
+   * counts are not in this object's totals, so the accounting takes them off the baseline.
+   */
+  private void mergeOlderPins(Sweeper startup, OlderSchemaPins o, long now) {
+    ByteBuffer k = o.keys();
+    ByteBuffer v = o.values();
+    for (int i = 0; i < o.count(); i++) {
+      int ka = i * Layout.FLOW_KEY_SIZE;
+      int va = i * Layout.FLOW_STATS_SIZE;
+      accounting.addStartupDrain(
+          k.getInt(ka + Layout.FLOW_KEY_IFINDEX),
+          k.get(ka + Layout.FLOW_KEY_DIRECTION),
+          v.getLong(va + Layout.FLOW_STATS_PACKETS),
+          v.getLong(va + Layout.FLOW_STATS_BYTES));
+    }
+    startup.replay(k, v, o.count(), now, MonotonicClock.epochOffsetNs(), false);
   }
 
   /**

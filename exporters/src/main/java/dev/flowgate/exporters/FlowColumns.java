@@ -39,6 +39,12 @@ public final class FlowColumns {
   private final long start;
   private final long end;
   private final long endReason;
+  private final long ingressIf;
+  private final long egressIf;
+  private final long nextHop;
+  private final long fwdStatus;
+  private final long srcMac;
+  private final long dstMac;
   private final int rowCount;
 
   /** Reads {@code root}, which must have {@link FlowSchema#SCHEMA}. */
@@ -62,6 +68,12 @@ public final class FlowColumns {
     start = address(root, FlowSchema.START_INDEX);
     end = address(root, FlowSchema.END_INDEX);
     endReason = address(root, FlowSchema.END_REASON_INDEX);
+    ingressIf = address(root, FlowSchema.INGRESS_IFINDEX_INDEX);
+    egressIf = address(root, FlowSchema.EGRESS_IFINDEX_INDEX);
+    nextHop = address(root, FlowSchema.NEXT_HOP_INDEX);
+    fwdStatus = address(root, FlowSchema.FORWARDING_STATUS_INDEX);
+    srcMac = address(root, FlowSchema.SRC_MAC_INDEX);
+    dstMac = address(root, FlowSchema.DST_MAC_INDEX);
     rowCount = root.getRowCount();
   }
 
@@ -199,6 +211,65 @@ public final class FlowColumns {
   /** flowEndReason code, 0 if the record has not ended. */
   public int endReason(int row) {
     return MemoryUtil.getByte(endReason + row) & 0xFF;
+  }
+
+  /** ingressInterface: where the flow entered (0 unknown or sent by this host). */
+  public long ingressInterface(int row) {
+    return MemoryUtil.getInt(ingressIf + row * 4L) & 0xFFFFFFFFL;
+  }
+
+  /** egressInterface: where the flow leaves (0 unknown or not forwarded). */
+  public long egressInterface(int row) {
+    return MemoryUtil.getInt(egressIf + row * 4L) & 0xFFFFFFFFL;
+  }
+
+  /** The IPv4 next hop (last 4 of the 16 bytes) as a big-endian int; 0 if none. */
+  public int nextHopIpv4(int row) {
+    return ipv4(nextHop, row);
+  }
+
+  /** Bytes 0-7 of the next hop, big-endian. */
+  public long nextHopHigh(int row) {
+    return be64(nextHop, row * 16L);
+  }
+
+  /** Bytes 8-15 of the next hop, big-endian. */
+  public long nextHopLow(int row) {
+    return be64(nextHop, row * 16L + 8);
+  }
+
+  /** Like {@link #srcWord}, of the next hop (as stored, for copying). */
+  public long nextHopWord(int row, int word) {
+    return MemoryUtil.getLong(nextHop + row * 16L + word * 8L);
+  }
+
+  /** forwardingStatus (RFC 7270 code), 0..255. */
+  public int forwardingStatus(int row) {
+    return MemoryUtil.getByte(fwdStatus + row) & 0xFF;
+  }
+
+  /** sourceMacAddress as a 48-bit number (its six bytes big-endian); 0 if not recorded. */
+  public long srcMac(int row) {
+    return mac(srcMac, row);
+  }
+
+  /** destinationMacAddress as a 48-bit number; 0 if not recorded. */
+  public long dstMac(int row) {
+    return mac(dstMac, row);
+  }
+
+  /** True if the row carries MAC addresses (either is not zero). */
+  public boolean hasMacs(int row) {
+    return srcMac(row) != 0 || dstMac(row) != 0;
+  }
+
+  private static long mac(long column, int row) {
+    long at = column + row * 6L;
+    long v = 0;
+    for (int i = 0; i < 6; i++) {
+      v = v << 8 | (MemoryUtil.getByte(at + i) & 0xFF);
+    }
+    return v;
   }
 
   private static int ipv4(long column, int row) {

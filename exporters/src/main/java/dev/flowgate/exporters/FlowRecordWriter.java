@@ -44,6 +44,12 @@ public final class FlowRecordWriter implements AutoCloseable {
   private long start;
   private long end;
   private long endReason;
+  private long ingressIf;
+  private long egressIf;
+  private long nextHop;
+  private long fwdStatus;
+  private long srcMac;
+  private long dstMac;
 
   /**
    * Creates the root in {@code allocator} with room for {@code initialRows} rows.
@@ -150,6 +156,36 @@ public final class FlowRecordWriter implements AutoCloseable {
     MemoryUtil.putByte(this.endReason + r, (byte) endReason);
   }
 
+  /**
+   * Writes a row's gateway columns: both interfaces, the next hop (the little-endian longs of its
+   * bytes 0-7 and 8-15, as {@link #writeAddresses}), the forwarding status and the MACs (48-bit
+   * numbers, written in wire order; 0 when not recorded).
+   */
+  public void writeGateway(
+      int row,
+      int ingressInterface,
+      int egressInterface,
+      long nextHop0,
+      long nextHop1,
+      int forwardingStatus,
+      long srcMac,
+      long dstMac) {
+    long r = check(row);
+    MemoryUtil.putInt(ingressIf + (r << 2), ingressInterface); // 4: uint32
+    MemoryUtil.putInt(egressIf + (r << 2), egressInterface);
+    MemoryUtil.putLong(nextHop + (r << 4), nextHop0); // 16: FixedSizeBinary(16)
+    MemoryUtil.putLong(nextHop + (r << 4) + 8, nextHop1);
+    MemoryUtil.putByte(fwdStatus + r, (byte) forwardingStatus);
+    putMac(this.srcMac + r * 6, srcMac); // 6: FixedSizeBinary(6)
+    putMac(this.dstMac + r * 6, dstMac);
+  }
+
+  private static void putMac(long at, long mac) {
+    for (int i = 0; i < 6; i++) {
+      MemoryUtil.putByte(at + i, (byte) (mac >>> (40 - 8 * i)));
+    }
+  }
+
   /** Makes rows {@code [0, rows)} the root's content. */
   public void publish(int rows) {
     if (rows > capacity) {
@@ -198,6 +234,12 @@ public final class FlowRecordWriter implements AutoCloseable {
     start = address(FlowSchema.START_INDEX);
     end = address(FlowSchema.END_INDEX);
     endReason = address(FlowSchema.END_REASON_INDEX);
+    ingressIf = address(FlowSchema.INGRESS_IFINDEX_INDEX);
+    egressIf = address(FlowSchema.EGRESS_IFINDEX_INDEX);
+    nextHop = address(FlowSchema.NEXT_HOP_INDEX);
+    fwdStatus = address(FlowSchema.FORWARDING_STATUS_INDEX);
+    srcMac = address(FlowSchema.SRC_MAC_INDEX);
+    dstMac = address(FlowSchema.DST_MAC_INDEX);
   }
 
   private long address(int column) {

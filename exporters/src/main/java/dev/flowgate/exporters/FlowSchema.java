@@ -39,7 +39,11 @@ public final class FlowSchema {
   /** ipVersion (IE 60), uint8: 4 or 6. */
   public static final String IP_VERSION = "ipVersion";
 
-  /** ingressInterface (IE 10) or egressInterface (IE 14) by direction: the ifindex, uint32. */
+  /**
+   * The ifindex of the interface the flow was observed on (part of the flow's key), uint32: equal
+   * to {@link #INGRESS_IFINDEX} for an ingress flow and to {@link #EGRESS_IFINDEX} for an egress
+   * flow.
+   */
   public static final String IFINDEX = "interface";
 
   /** flowDirection (IE 61), uint8: 0 ingress, 1 egress. */
@@ -72,6 +76,42 @@ public final class FlowSchema {
    */
   public static final String END_REASON = "flowEndReason";
 
+  /**
+   * ingressInterface (IE 10), uint32: where the flow entered this host. For an ingress flow the
+   * observed {@link #IFINDEX}; for an egress flow the skb's ingress ifindex (0: the host sent it).
+   */
+  public static final String INGRESS_IFINDEX = "ingressInterface";
+
+  /**
+   * egressInterface (IE 14), uint32: where the flow leaves this host. For an egress flow the
+   * observed {@link #IFINDEX}; for an ingress flow the kernel FIB's answer for its first packet (0:
+   * not forwarded, or unknown).
+   */
+  public static final String EGRESS_IFINDEX = "egressInterface";
+
+  /**
+   * ipNextHopIPv6Address (IE 62) or IPv4-mapped ipNextHopIPv4Address (IE 15), FixedSizeBinary(16):
+   * the FIB's next hop for the flow's first packet (the gateway, or the destination itself when
+   * directly connected); all zero when none is known.
+   */
+  public static final String NEXT_HOP = "ipNextHopAddress";
+
+  /**
+   * forwardingStatus (IE 89, RFC 7270), uint8: 64 forwarded, 129 dropped (prohibit route), 130
+   * dropped (blackhole route), 131 dropped (unroutable: no route, unreachable route), 195 consumed
+   * (addressed to this host), 0 unknown (no lookup: sent by this host, forwarding off).
+   */
+  public static final String FORWARDING_STATUS = "forwardingStatus";
+
+  /**
+   * sourceMacAddress (IE 56), FixedSizeBinary(6) in wire order: of the flow's first packet, on
+   * interfaces with {@code record-macs: true}; all zero otherwise.
+   */
+  public static final String SRC_MAC = "sourceMacAddress";
+
+  /** destinationMacAddress (IE 80), FixedSizeBinary(6); as {@link #SRC_MAC}. */
+  public static final String DST_MAC = "destinationMacAddress";
+
   public static final int SRC_ADDR_INDEX = 0;
   public static final int DST_ADDR_INDEX = 1;
   public static final int SRC_PORT_INDEX = 2;
@@ -88,6 +128,12 @@ public final class FlowSchema {
   public static final int START_INDEX = 13;
   public static final int END_INDEX = 14;
   public static final int END_REASON_INDEX = 15;
+  public static final int INGRESS_IFINDEX_INDEX = 16;
+  public static final int EGRESS_IFINDEX_INDEX = 17;
+  public static final int NEXT_HOP_INDEX = 18;
+  public static final int FORWARDING_STATUS_INDEX = 19;
+  public static final int SRC_MAC_INDEX = 20;
+  public static final int DST_MAC_INDEX = 21;
 
   /** The schema; immutable and shared. */
   public static final Schema SCHEMA =
@@ -108,7 +154,13 @@ public final class FlowSchema {
               field(BYTES, new ArrowType.Int(64, false)),
               field(START, new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC")),
               field(END, new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC")),
-              field(END_REASON, new ArrowType.Int(8, false))));
+              field(END_REASON, new ArrowType.Int(8, false)),
+              field(INGRESS_IFINDEX, new ArrowType.Int(32, false)),
+              field(EGRESS_IFINDEX, new ArrowType.Int(32, false)),
+              field(NEXT_HOP, new ArrowType.FixedSizeBinary(16)),
+              field(FORWARDING_STATUS, new ArrowType.Int(8, false)),
+              field(SRC_MAC, new ArrowType.FixedSizeBinary(6)),
+              field(DST_MAC, new ArrowType.FixedSizeBinary(6))));
 
   private FlowSchema() {}
 

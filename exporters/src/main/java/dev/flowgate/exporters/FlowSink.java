@@ -36,6 +36,19 @@ public interface FlowSink extends AutoCloseable {
    */
   default void tick(long nowMs) {}
 
+  /** True when nothing handed waits for its outcome (queued is zero). */
+  default boolean isIdle() {
+    return report().queued().isZero();
+  }
+
+  /**
+   * Gives up on everything still queued (counted dropped for {@code reason}) and closes: for a sink
+   * removed from the config whose time to deliver ran out. By default the same as {@link #close()}.
+   */
+  default void abandon(String reason) {
+    close();
+  }
+
   /** Delivers what is still queued (bounded wait), then releases sockets and threads. */
   @Override
   void close();

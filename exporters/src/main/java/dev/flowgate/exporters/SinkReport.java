@@ -18,6 +18,10 @@ package dev.flowgate.exporters;
  * @param queued handed and not yet out: waiting, being sent, or unacknowledged
  * @param losses events that made something failed or dropped
  * @param lastError the text of the last such event, or null
+ * @param sendErrors attempts to deliver that returned an error while the records stayed queued (a
+ *     sink with a spool retries them; without one a failed send counts failed instead)
+ * @param inDoubt what this run re-sent from the spool at start that the last run may have delivered
+ *     just before it ended (sent, outcome unknown): a destination may hold it twice
  */
 public record SinkReport(
     String sink,
@@ -27,7 +31,22 @@ public record SinkReport(
     Volume failed,
     Volume queued,
     long losses,
-    String lastError) {
+    String lastError,
+    long sendErrors,
+    Volume inDoubt) {
+
+  /** A report without send errors or in-doubt records (a sink without a spool). */
+  public SinkReport(
+      String sink,
+      Volume handed,
+      Volume delivered,
+      Volume dropped,
+      Volume failed,
+      Volume queued,
+      long losses,
+      String lastError) {
+    this(sink, handed, delivered, dropped, failed, queued, losses, lastError, 0, Volume.ZERO);
+  }
 
   /** True when the four outcomes add up to what was handed (always, unless a sink has a bug). */
   public boolean addsUp() {

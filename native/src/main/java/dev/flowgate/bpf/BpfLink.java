@@ -255,6 +255,18 @@ public final class BpfLink implements AutoCloseable {
   }
 
   /**
+   * Puts {@code program} in place of the link's program at once (BPF_LINK_UPDATE): the hook never
+   * runs without one. XDP and TCX links only.
+   */
+  public void update(BpfProgram program) {
+    requireOpen();
+    if (kind == Kind.CLSACT) {
+      throw new IllegalStateException("a clsact filter is not a BPF link: it cannot be updated");
+    }
+    BpfException.check("update link on ifindex " + ifindex, linkUpdate0(fd, program.fd()));
+  }
+
+  /**
    * Releases the link: an unpinned link detaches, a pinned one stays attached; a clsact filter is
    * removed (only ours; the qdisc stays). Idempotent.
    */
@@ -294,4 +306,6 @@ public final class BpfLink implements AutoCloseable {
   private static native int linkInfo0(int fd, int[] out);
 
   private static native int linkDetach0(int fd);
+
+  private static native int linkUpdate0(int fd, int progFd);
 }

@@ -117,7 +117,7 @@ public final class FlowTable implements AutoCloseable {
 
   /**
    * Kernel memory of a table sized for {@code flowsPerCpu} on {@code cpus} CPUs: both halves' slots
-   * (88 bytes each) and both spill maps (about 160 bytes an entry with the hash map's own).
+   * (120 bytes each) and both spill maps (about 160 bytes an entry with the hash map's own).
    */
   public static long kernelBytes(int flowsPerCpu, int cpus) {
     long half = (long) cpus * slotsPerCpu(flowsPerCpu);
@@ -148,7 +148,7 @@ public final class FlowTable implements AutoCloseable {
   /**
    * Sizes the table of an opened, not yet loaded flowgate object: each of the {@link
    * NativeBpf#nrPossibleCpus()} CPUs gets {@link #slotsPerCpu(int)} slots in each half, so the
-   * table takes 2 x CPUs x slots x 88 bytes of kernel memory; each half's spill map holds {@link
+   * table takes 2 x CPUs x slots x 120 bytes of kernel memory; each half's spill map holds {@link
    * #spillEntries(long)} flows.
    */
   public static void configure(BpfObject object, int flowsPerCpu) {

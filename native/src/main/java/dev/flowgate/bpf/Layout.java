@@ -17,7 +17,7 @@ public final class Layout {
   private Layout() {}
 
   /** FLOWGATE_SCHEMA_VERSION: pins live under {@code <pin-path>/<version>/}. */
-  public static final int SCHEMA_VERSION = 4;
+  public static final int SCHEMA_VERSION = 5;
 
   /** FG_MAX_SLOTS: interface slots in the totals map. */
   public static final int MAX_SLOTS = 256;
@@ -39,6 +39,12 @@ public final class Layout {
    * header (WireGuard, tun, PPP, GRE, IPIP).
    */
   public static final int SETTINGS_RAW_IP = 2;
+
+  /**
+   * FG_SETTINGS_RECORD_MACS: iface_settings.flags bit of an interface whose flows record the MAC
+   * addresses of their first packet (config {@code record-macs}).
+   */
+  public static final int SETTINGS_RECORD_MACS = 4;
 
   /** FG_DEFAULT_MAX_FLOWS: flows per CPU per sweep interval unless the config says otherwise. */
   public static final int DEFAULT_MAX_FLOWS = 262144;
@@ -147,9 +153,9 @@ public final class Layout {
   /** flow_key.direction: u8, {@link #DIR_INGRESS} or {@link #DIR_EGRESS}. */
   public static final int FLOW_KEY_DIRECTION = 43;
 
-  // struct flow_stats (40 bytes)
+  // struct flow_stats (72 bytes)
   /** sizeof(struct flow_stats). */
-  public static final int FLOW_STATS_SIZE = 40;
+  public static final int FLOW_STATS_SIZE = 72;
 
   /** flow_stats.packets: u64. */
   public static final int FLOW_STATS_PACKETS = 0;
@@ -172,12 +178,33 @@ public final class Layout {
   /** flow_stats.ip_version: u8, 4 or 6. */
   public static final int FLOW_STATS_IP_VERSION = 37;
 
-  /** flow_stats.pad: 2 bytes. */
-  public static final int FLOW_STATS_PAD = 38;
+  /** flow_stats.fwd_status: u8, forwardingStatus (IE 89, RFC 7270 code), 0 unknown. */
+  public static final int FLOW_STATS_FWD_STATUS = 38;
 
-  // struct flow_slot (88 bytes)
+  /** flow_stats.flags: u8, {@link #STATS_MACS}. */
+  public static final int FLOW_STATS_FLAGS = 39;
+
+  /**
+   * flow_stats.peer_ifindex: u32, the other interface of the flow (the FIB's egress at an ingress
+   * hook, skb->ingress_ifindex at the egress hook), 0 unknown.
+   */
+  public static final int FLOW_STATS_PEER_IFINDEX = 40;
+
+  /** flow_stats.src_mac: 6 bytes, sourceMacAddress of the first packet (with STATS_MACS). */
+  public static final int FLOW_STATS_SRC_MAC = 44;
+
+  /** flow_stats.dst_mac: 6 bytes, destinationMacAddress of the first packet. */
+  public static final int FLOW_STATS_DST_MAC = 50;
+
+  /** flow_stats.next_hop: 16 bytes, IPv6 or IPv4-mapped next hop from the FIB, 0 none. */
+  public static final int FLOW_STATS_NEXT_HOP = 56;
+
+  /** FG_STATS_MACS: flow_stats.flags bit, the MAC addresses are the first packet's. */
+  public static final int STATS_MACS = 1;
+
+  // struct flow_slot (120 bytes)
   /** sizeof(struct flow_slot). */
-  public static final int FLOW_SLOT_SIZE = 88;
+  public static final int FLOW_SLOT_SIZE = 120;
 
   /** flow_slot.key: struct flow_key. */
   public static final int FLOW_SLOT_KEY = 0;
@@ -341,7 +368,12 @@ public final class Layout {
                 new Member("tcp_flags", FLOW_STATS_TCP_FLAGS, 4),
                 new Member("tos", FLOW_STATS_TOS, 1),
                 new Member("ip_version", FLOW_STATS_IP_VERSION, 1),
-                new Member("pad", FLOW_STATS_PAD, 2))),
+                new Member("fwd_status", FLOW_STATS_FWD_STATUS, 1),
+                new Member("flags", FLOW_STATS_FLAGS, 1),
+                new Member("peer_ifindex", FLOW_STATS_PEER_IFINDEX, 4),
+                new Member("src_mac", FLOW_STATS_SRC_MAC, 6),
+                new Member("dst_mac", FLOW_STATS_DST_MAC, 6),
+                new Member("next_hop", FLOW_STATS_NEXT_HOP, 16))),
         new Struct(
             "flow_slot",
             FLOW_SLOT_SIZE,
@@ -398,7 +430,6 @@ public final class Layout {
                 .toList()),
         new Struct("amp_ports", AMP_PORTS_SIZE, List.of(new Member("bits", 0, AMP_PORTS_SIZE))),
         new Struct(
-
             "sample_counts",
             SAMPLE_COUNTS_SIZE,
             List.of(
@@ -530,10 +561,21 @@ public final class Layout {
    */
   public static void putIfaceSettings(
       ByteBuffer b, int at, int slot, int sampleRate, boolean rawIp) {
+    putIfaceSettings(b, at, slot, sampleRate, rawIp, false);
+  }
+
+  /**
+   * Like {@link #putIfaceSettings(ByteBuffer, int, int, int, boolean)}; {@code recordMacs} sets
+   * {@link #SETTINGS_RECORD_MACS}.
+   */
+  public static void putIfaceSettings(
+      ByteBuffer b, int at, int slot, int sampleRate, boolean rawIp, boolean recordMacs) {
     ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     le.putInt(at + IFACE_SETTINGS_SLOT, slot);
     le.putInt(at + IFACE_SETTINGS_SAMPLE_RATE, sampleRate);
-    le.putInt(at + IFACE_SETTINGS_FLAGS, SETTINGS_VALID | (rawIp ? SETTINGS_RAW_IP : 0));
+    le.putInt(
+        at + IFACE_SETTINGS_FLAGS,
+        SETTINGS_VALID | (rawIp ? SETTINGS_RAW_IP : 0) | (recordMacs ? SETTINGS_RECORD_MACS : 0));
   }
 
   /** Whether an interface's settings sit in the ARRAY {@code fg_settings} (else the HASH). */

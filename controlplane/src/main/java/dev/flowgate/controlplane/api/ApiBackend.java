@@ -82,9 +82,9 @@ public interface ApiBackend {
   long flush();
 
   /**
-   * The latest interval batch as one Arrow IPC stream ({@code FlowSchema}), serialized when that
-   * sweep ended; empty before the first sweep. The API never modifies the array, and the backend
-   * must not modify it after returning it (hand out a new array per sweep).
+   * The latest interval batch as one Arrow IPC stream ({@code FlowSchema}), serialized when asked
+   * from what that sweep drained (no sweep serializes it otherwise); empty before the first sweep.
+   * The API never modifies the array, and the backend must not modify it after returning it.
    */
   Optional<byte[]> latestArrowIpc();
 

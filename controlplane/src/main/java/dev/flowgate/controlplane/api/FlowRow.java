@@ -21,6 +21,12 @@ import dev.flowgate.controlplane.config.Direction;
  * @param octetDeltaCount IP header and payload bytes since the flow started
  * @param flowStartMilliseconds first packet, ms since the epoch (UTC)
  * @param flowEndMilliseconds last packet, ms since the epoch (UTC)
+ * @param ingressInterface where the flow entered (0: sent by this host, or unknown)
+ * @param egressInterface where it leaves (the FIB's answer at an ingress hook; 0: not forwarded)
+ * @param ipNextHopAddress the FIB's next hop, null when none is known
+ * @param forwardingStatus RFC 7270 code (64 forwarded, 129-131 dropped, 195 consumed, 0 unknown)
+ * @param sourceMacAddress the first packet's source MAC (record-macs), null otherwise
+ * @param destinationMacAddress the first packet's destination MAC, null otherwise
  */
 public record FlowRow(
     String sourceAddress,
@@ -38,4 +44,10 @@ public record FlowRow(
     long packetDeltaCount,
     long octetDeltaCount,
     long flowStartMilliseconds,
-    long flowEndMilliseconds) {}
+    long flowEndMilliseconds,
+    long ingressInterface,
+    long egressInterface,
+    String ipNextHopAddress,
+    int forwardingStatus,
+    String sourceMacAddress,
+    String destinationMacAddress) {}

@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param queued handed, not yet out
  * @param losses events that dropped or failed flows
  * @param lastError the text of the last such event, or null
+ * @param sendErrors delivery attempts that failed while the records stayed queued in the sink's
+ *     spool (retried)
+ * @param inDoubt re-sent at start from the spool, possibly delivered by the last run already
  */
 public record SinkStatus(
     String sink,
@@ -26,7 +29,9 @@ public record SinkStatus(
     Counts failed,
     Counts queued,
     long losses,
-    String lastError) {
+    String lastError,
+    long sendErrors,
+    Counts inDoubt) {
 
   /** Checks for nulls. */
   public SinkStatus {

@@ -23,6 +23,12 @@ import java.util.Arrays;
  * @param bytes bytes in the record so far
  * @param startMs epoch ms of the record's first packet
  * @param lastMs epoch ms of its latest packet
+ * @param ingressInterface where the flow entered (0 unknown)
+ * @param egressInterface where it leaves (0: not forwarded or unknown)
+ * @param nextHop 16 bytes, IPv4-mapped for IPv4; all zero when none is known
+ * @param forwardingStatus RFC 7270 code, 0 unknown
+ * @param srcMac the first packet's source MAC as a 48-bit number, 0 if not recorded
+ * @param dstMac the first packet's destination MAC, 0 if not recorded
  */
 public record ActiveFlow(
     byte[] srcAddr,
@@ -39,7 +45,13 @@ public record ActiveFlow(
     long packets,
     long bytes,
     long startMs,
-    long lastMs) {
+    long lastMs,
+    int ingressInterface,
+    int egressInterface,
+    byte[] nextHop,
+    int forwardingStatus,
+    long srcMac,
+    long dstMac) {
 
   /** The source address (an {@code Inet4Address} for IPv4-mapped addresses). */
   public InetAddress source() {
@@ -49,6 +61,16 @@ public record ActiveFlow(
   /** The destination address (an {@code Inet4Address} for IPv4-mapped addresses). */
   public InetAddress destination() {
     return address(dstAddr);
+  }
+
+  /** The next hop, or empty when none is known. */
+  public java.util.Optional<InetAddress> nextHopAddress() {
+    for (byte b : nextHop) {
+      if (b != 0) {
+        return java.util.Optional.of(address(nextHop));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private static InetAddress address(byte[] a) {

@@ -13,7 +13,9 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * {@code 0 .. size-1}; removing an entry moves the last one into its place, so a scan over {@code
  * [0, size)} sees every live flow and nothing else. An entry is the compact 44-byte key in six
  * longs ({@link #K0} to {@link #K5}; the upper half of {@code K5} carries the tcp flags, ToS and ip
- * version, which are not key) and the packets, bytes, first and last ms.
+ * version, which are not key), the packets, bytes, first and last ms, and the gateway words of the
+ * flow's first row ({@link #IFACES} to {@link #DST_MAC}: both interfaces, next hop, forwarding
+ * status, MACs; not key).
  *
  * <p><b>Index</b>: {@link #index} is a power-of-two array of at least twice the capacity (load at
  * most 1/2), linear probing. A slot holds {@code hash32 << 32 | (id + 1)}, 0 when empty: a probe
@@ -37,8 +39,25 @@ final class CacheTable {
   static final int FIRST_MS = 8;
   static final int LAST_MS = 9;
 
+  /** ingressInterface | egressInterface &lt;&lt; 32. */
+  static final int IFACES = 10;
+
+  /** Next hop bytes 0-7 as stored (little-endian long), then bytes 8-15. */
+  static final int NEXT_HOP0 = 11;
+
+  static final int NEXT_HOP1 = 12;
+
+  /** sourceMacAddress &lt;&lt; 8 | forwardingStatus. */
+  static final int SRC_MAC_STATUS = 13;
+
+  /** destinationMacAddress. */
+  static final int DST_MAC = 14;
+
+  /** Gateway words per entry ({@link #IFACES} to {@link #DST_MAC}). */
+  static final int GATEWAY_LONGS = 5;
+
   /** Longs per entry. */
-  static final int STRIDE = 10;
+  static final int STRIDE = 15;
 
   /** The key part of {@link #K5}. */
   static final long K5_KEY_MASK = 0xFFFF_FFFFL;
@@ -66,7 +85,7 @@ final class CacheTable {
     }
     this.capacity = capacity;
     // sized for the capacity but costing only the pages in use: an idle cache is a few pages, not
-    // 80 + 32 bytes per flow of capacity (a long[] would be zeroed, so committed, at once)
+    // 120 + 32 bytes per flow of capacity (a long[] would be zeroed, so committed, at once)
     this.arenaMemory = LazyMemory.map((long) capacity * STRIDE * Long.BYTES);
     this.arena = MemoryUtil.getByteBufferAddress(arenaMemory.buffer());
     int slots = Integer.highestOneBit(Math.max(2, capacity - 1)) << 2; // >= 2 * capacity
@@ -169,6 +188,15 @@ final class CacheTable {
 
   static int ipVersion(long k5) {
     return (int) (k5 >>> 48) & 0xFF;
+  }
+
+  /** Reads row {@code r}'s gateway words into {@code g} at {@code at} (IFACES order). */
+  static void readGateway(FlowColumns in, int r, long[] g, int at) {
+    g[at] = in.ingressInterface(r) | in.egressInterface(r) << 32;
+    g[at + 1] = in.nextHopWord(r, 0);
+    g[at + 2] = in.nextHopWord(r, 1);
+    g[at + 3] = in.srcMac(r) << 8 | in.forwardingStatus(r);
+    g[at + 4] = in.dstMac(r);
   }
 
   /**
@@ -286,6 +314,9 @@ final class CacheTable {
     put(a, b + BYTES, 0);
     put(a, b + FIRST_MS, Long.MAX_VALUE);
     put(a, b + LAST_MS, Long.MIN_VALUE);
+    for (int w = IFACES; w < STRIDE; w++) {
+      put(a, b + w, 0);
+    }
     put(index, slot, ((long) (int) h << 32) | (id + 1L));
     return id;
   }

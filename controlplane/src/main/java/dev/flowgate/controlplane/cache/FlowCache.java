@@ -2,6 +2,8 @@ package dev.flowgate.controlplane.cache;
 
 import static dev.flowgate.controlplane.cache.CacheTable.BYTES;
 import static dev.flowgate.controlplane.cache.CacheTable.FIRST_MS;
+import static dev.flowgate.controlplane.cache.CacheTable.GATEWAY_LONGS;
+import static dev.flowgate.controlplane.cache.CacheTable.IFACES;
 import static dev.flowgate.controlplane.cache.CacheTable.K0;
 import static dev.flowgate.controlplane.cache.CacheTable.K1;
 import static dev.flowgate.controlplane.cache.CacheTable.K2;
@@ -109,7 +111,11 @@ public final class FlowCache implements AutoCloseable {
   private static final int D_FIRST_MS = 9;
   private static final int D_LAST_MS = 10;
   private static final int D_META = 11; // CacheTable.k5Meta: tcp flags, ToS, ip version
-  private static final int DEFERRED_STRIDE = 12;
+  private static final int D_GATEWAY = 12; // CacheTable.GATEWAY_LONGS words, IFACES order
+  private static final int DEFERRED_STRIDE = D_GATEWAY + GATEWAY_LONGS;
+
+  /** One row's gateway words (CacheTable.IFACES order), read when a row is inserted or sent. */
+  private final long[] rowGateway = new long[GATEWAY_LONGS];
 
   /** {@link #D_PACKETS} of a deferred row written out uncached: nothing left to finish. */
   private static final long WRITTEN = -1;
@@ -167,6 +173,7 @@ public final class FlowCache implements AutoCloseable {
         boolean ends = CacheTable.protocol(k5) == PROTO_TCP && (fl & TCP_FIN_OR_RST) != 0;
 
         if (ends && deferEnds) {
+          CacheTable.readGateway(in, r, rowGateway, 0);
           defer(
               h[j],
               k0,
@@ -184,6 +191,7 @@ public final class FlowCache implements AutoCloseable {
         }
         int id = table.probe(h[j], k0, k1, k2, k3, k4, k5);
         if (id < 0) {
+          CacheTable.readGateway(in, r, rowGateway, 0);
           if (ends) { // a whole connection within one interval: straight out, never cached
             writeRow(
                 k0,
@@ -196,7 +204,9 @@ public final class FlowCache implements AutoCloseable {
                 by,
                 first,
                 last,
-                EndReason.END_OF_FLOW);
+                EndReason.END_OF_FLOW,
+                rowGateway,
+                0);
             continue;
           }
           if (table.isFull()) {
@@ -213,10 +223,14 @@ public final class FlowCache implements AutoCloseable {
                   k3,
                   k4,
                   k5,
-                  CacheTable.k5Meta(fl, in.tos(r), in.ipVersion(r)));
+                  CacheTable.k5Meta(fl, in.tos(r), in.ipVersion(r)),
+                  rowGateway,
+                  0);
         } else {
           CacheTable.put(
-              a, id * STRIDE + K5, CacheTable.get(a, id * STRIDE + K5) | (CacheTable.k5TcpFlags(fl)));
+              a,
+              id * STRIDE + K5,
+              CacheTable.get(a, id * STRIDE + K5) | (CacheTable.k5TcpFlags(fl)));
         }
         add(id, pk, by, first, last);
         int ifindex = CacheTable.ifindex(k4);
@@ -276,7 +290,9 @@ public final class FlowCache implements AutoCloseable {
               d[o + D_BYTES],
               d[o + D_FIRST_MS],
               d[o + D_LAST_MS],
-              EndReason.END_OF_FLOW);
+              EndReason.END_OF_FLOW,
+              d,
+              o + D_GATEWAY);
           d[o + D_PACKETS] = WRITTEN;
           continue;
         }
@@ -290,7 +306,9 @@ public final class FlowCache implements AutoCloseable {
                 d[o + D_K3],
                 k4,
                 k5,
-                d[o + D_META]);
+                d[o + D_META],
+                d,
+                o + D_GATEWAY);
       } else {
         CacheTable.put(
             a,
@@ -326,11 +344,27 @@ public final class FlowCache implements AutoCloseable {
     flush();
   }
 
-  /** A new flow at index slot {@code slot}: its key, and the first row's flags, ToS and version. */
+  /**
+   * A new flow at index slot {@code slot}: its key, and the first row's flags, ToS and version and
+   * gateway words ({@code g} from {@code at}).
+   */
   private int insert(
-      int slot, long h, long k0, long k1, long k2, long k3, long k4, long k5, long meta) {
+      int slot,
+      long h,
+      long k0,
+      long k1,
+      long k2,
+      long k3,
+      long k4,
+      long k5,
+      long meta,
+      long[] g,
+      int at) {
     int id = table.insertAt(slot, h, k0, k1, k2, k3, k4, k5);
     CacheTable.put(table.arena, id * STRIDE + K5, k5 | meta);
+    for (int w = 0; w < GATEWAY_LONGS; w++) {
+      CacheTable.put(table.arena, id * STRIDE + IFACES + w, g[at + w]);
+    }
     return id;
   }
 
@@ -358,6 +392,10 @@ public final class FlowCache implements AutoCloseable {
       long last,
       long meta) {
     int o = deferredRows * DEFERRED_STRIDE;
+    if (o + DEFERRED_STRIDE > deferred.length) {
+      deferred = java.util.Arrays.copyOf(deferred, deferred.length * 2);
+    }
+    System.arraycopy(rowGateway, 0, deferred, o + D_GATEWAY, GATEWAY_LONGS);
     if (o + DEFERRED_STRIDE > deferred.length) {
       deferred = java.util.Arrays.copyOf(deferred, deferred.length * 2);
     }
@@ -412,7 +450,9 @@ public final class FlowCache implements AutoCloseable {
           CacheTable.get(a, b + BYTES),
           CacheTable.get(a, b + FIRST_MS),
           CacheTable.get(a, b + LAST_MS),
-          EndReason.FORCED_END);
+          EndReason.FORCED_END,
+          arenaGateway(id),
+          0);
       release(
           CacheTable.get(a, b + K4),
           CacheTable.get(a, b + K5),
@@ -474,8 +514,8 @@ public final class FlowCache implements AutoCloseable {
   }
 
   /**
-   * Copies of the flows at positions {@code from} to {@code from + limit} (fewer at the end): a walk
-   * over every flow, page by page. Positions change as flows end (the last one moves into the
+   * Copies of the flows at positions {@code from} to {@code from + limit} (fewer at the end): a
+   * walk over every flow, page by page. Positions change as flows end (the last one moves into the
    * freed place), so a walk that spans sweeps may miss or repeat flows that ended meanwhile.
    */
   public List<ActiveFlow> page(int from, int limit) {
@@ -508,7 +548,10 @@ public final class FlowCache implements AutoCloseable {
     this.activeMs = activeTimeoutMs;
   }
 
-  /** Longs per flow in {@link #entries()}: six of key, packets, bytes, first ms, last ms. */
+  /**
+   * Longs per flow in {@link #entries()}: six of key, packets, bytes, first ms, last ms, then five
+   * gateway words (interfaces, next hop, forwarding status and MACs).
+   */
   public static final int ENTRY_LONGS = STRIDE;
 
   /**
@@ -556,7 +599,9 @@ public final class FlowCache implements AutoCloseable {
             e[BYTES],
             e[FIRST_MS],
             e[LAST_MS],
-            EndReason.LACK_OF_RESOURCES);
+            EndReason.LACK_OF_RESOURCES,
+            e,
+            IFACES);
         continue;
       }
       long h = CacheTable.hash(e[K0], e[K1], e[K2], e[K3], e[K4], k5);
@@ -569,7 +614,9 @@ public final class FlowCache implements AutoCloseable {
         CacheTable.put(a, id * STRIDE + w, e[w]);
       }
       held.add(
-          held.indexOf(CacheTable.ifindex(e[K4]), CacheTable.direction(e[K5])), e[PACKETS], e[BYTES]);
+          held.indexOf(CacheTable.ifindex(e[K4]), CacheTable.direction(e[K5])),
+          e[PACKETS],
+          e[BYTES]);
     }
     hand = evictionHand;
     flush();
@@ -596,7 +643,9 @@ public final class FlowCache implements AutoCloseable {
         CacheTable.get(a, b + BYTES),
         CacheTable.get(a, b + FIRST_MS),
         CacheTable.get(a, b + LAST_MS),
-        reason);
+        reason,
+        arenaGateway(id),
+        0);
     release(
         CacheTable.get(a, b + K4),
         CacheTable.get(a, b + K5),
@@ -640,7 +689,9 @@ public final class FlowCache implements AutoCloseable {
       long bytes,
       long firstMs,
       long lastMs,
-      EndReason reason) {
+      EndReason reason,
+      long[] g,
+      int at) {
     int row = pending;
     out.writeAddresses(row, k0, k1, k2, k3);
     out.writeKey(
@@ -661,10 +712,31 @@ public final class FlowCache implements AutoCloseable {
         firstMs,
         lastMs,
         reason.code());
+    long ifaces = g[at];
+    long srcMacStatus = g[at + 3];
+    out.writeGateway(
+        row,
+        (int) ifaces,
+        (int) (ifaces >>> 32),
+        g[at + 1],
+        g[at + 2],
+        (int) srcMacStatus & 0xFF,
+        srcMacStatus >>> 8,
+        g[at + 4]);
     finished[reason.code()]++;
     if (++pending == maxBatchRows) {
       flush();
     }
+  }
+
+  /** Flow {@code id}'s gateway words, copied into {@link #rowGateway}. */
+  private long[] arenaGateway(int id) {
+    final long a = table.arena;
+    int b = id * STRIDE + IFACES;
+    for (int w = 0; w < GATEWAY_LONGS; w++) {
+      rowGateway[w] = CacheTable.get(a, b + w);
+    }
+    return rowGateway;
   }
 
   /** Hands the pending finished rows to the consumer. */

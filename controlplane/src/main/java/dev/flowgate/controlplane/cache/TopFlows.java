@@ -86,7 +86,7 @@ final class TopFlows {
     return switch (by) {
       case BYTES -> CacheTable.get(a, b + BYTES);
       case PACKETS -> CacheTable.get(a, b + PACKETS);
-      // bytes per second of the flow's life so far, at least one second of it
+        // bytes per second of the flow's life so far, at least one second of it
       case RATE ->
           CacheTable.get(a, b + BYTES)
               * 1000
@@ -150,7 +150,15 @@ final class TopFlows {
         CacheTable.get(a, b + PACKETS),
         CacheTable.get(a, b + BYTES),
         CacheTable.get(a, b + FIRST_MS),
-        CacheTable.get(a, b + LAST_MS));
+        CacheTable.get(a, b + LAST_MS),
+        (int) CacheTable.get(a, b + CacheTable.IFACES),
+        (int) (CacheTable.get(a, b + CacheTable.IFACES) >>> 32),
+        address(
+            CacheTable.get(a, b + CacheTable.NEXT_HOP0),
+            CacheTable.get(a, b + CacheTable.NEXT_HOP1)),
+        (int) CacheTable.get(a, b + CacheTable.SRC_MAC_STATUS) & 0xFF,
+        CacheTable.get(a, b + CacheTable.SRC_MAC_STATUS) >>> 8,
+        CacheTable.get(a, b + CacheTable.DST_MAC));
   }
 
   private static byte[] address(long lo, long hi) {

@@ -43,6 +43,12 @@ final class FlowsCommand extends ClientCommand {
           "octetDeltaCount",
           "flowStartMilliseconds",
           "flowEndMilliseconds",
+          "ingressInterface",
+          "egressInterface",
+          "ipNextHopAddress",
+          "forwardingStatus",
+          "sourceMacAddress",
+          "destinationMacAddress",
           "icmp");
 
   @Option(
@@ -76,7 +82,10 @@ final class FlowsCommand extends ClientCommand {
               if (row.length() > 0 || !c.equals(COLUMNS.get(0))) {
                 row.append(',');
               }
-              String v = c.equals("icmp") ? icmp : flow.path(c).isNull() ? null : flow.path(c).asText(null);
+              String v =
+                  c.equals("icmp")
+                      ? icmp
+                      : flow.path(c).isNull() ? null : flow.path(c).asText(null);
               row.append(csv(v));
             }
             out.println(row);

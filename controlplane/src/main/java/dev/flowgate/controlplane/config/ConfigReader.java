@@ -88,7 +88,7 @@ final class ConfigReader {
             "expected a mapping, got " + s.describe() + " (write - name: " + s.text() + ")");
       }
       Section s = Section.of(top.file(), path, item, "a mapping");
-      s.allowOnly("name", "mode", "direction", "sampling");
+      s.allowOnly("name", "mode", "direction", "sampling", "record-macs");
       String name = s.requiredString("name", "is required (an interface name, or /regex/)");
       AttachMode mode =
           s.choice(
@@ -106,7 +106,8 @@ final class ConfigReader {
               InterfaceConfig.DEFAULT_SAMPLING,
               InterfaceConfig.MIN_SAMPLING,
               InterfaceConfig.MAX_SAMPLING);
-      result.add(s.build(() -> new InterfaceConfig(name, mode, direction, sampling)));
+      boolean recordMacs = s.bool("record-macs", InterfaceConfig.DEFAULT_RECORD_MACS);
+      result.add(s.build(() -> new InterfaceConfig(name, mode, direction, sampling, recordMacs)));
     }
     return result;
   }
@@ -139,7 +140,7 @@ final class ConfigReader {
   }
 
   private static ExportConfig export(Section s) throws ConfigException {
-    s.allowOnly("ipfix", "arrow");
+    s.allowOnly("ipfix", "arrow", "spool-limit", "removed-collector-timeout");
     List<CollectorConfig> collectors = new ArrayList<>();
     List<ConfigNode> items = s.list("ipfix");
     for (int i = 0; i < items.size(); i++) {
@@ -152,7 +153,12 @@ final class ConfigReader {
       arrow = Optional.of(arrow(s.section("arrow")));
     }
     Optional<ArrowExportConfig> arrowConfig = arrow;
-    return s.build(() -> new ExportConfig(collectors, arrowConfig));
+    long spoolLimit =
+        s.integer(
+            "spool-limit", ExportConfig.DEFAULT_SPOOL_LIMIT, 0L, ExportConfig.MAX_SPOOL_LIMIT);
+    var removedTimeout =
+        s.duration("removed-collector-timeout", ExportConfig.DEFAULT_REMOVED_COLLECTOR_TIMEOUT);
+    return s.build(() -> new ExportConfig(collectors, arrowConfig, spoolLimit, removedTimeout));
   }
 
   private static CollectorConfig collector(Section s) throws ConfigException {

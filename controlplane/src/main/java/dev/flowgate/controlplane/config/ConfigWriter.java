@@ -38,6 +38,9 @@ public final class ConfigWriter {
       m.put("mode", i.mode().label());
       m.put("direction", i.direction().label());
       m.put("sampling", i.sampling());
+      if (i.recordMacs()) {
+        m.put("record-macs", true);
+      }
       interfaces.add(m);
     }
     root.put("interfaces", interfaces);

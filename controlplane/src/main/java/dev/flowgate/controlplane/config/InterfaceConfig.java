@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  * @param mode how ingress is counted
  * @param direction which directions are counted
  * @param sampling 1-in-N packets copied into the ring buffer; 0 = off
+ * @param recordMacs record the source and destination MAC of each flow's first packet ({@code
+ *     record-macs}); refused at attach on a device without Ethernet headers
  */
-public record InterfaceConfig(String name, AttachMode mode, Direction direction, int sampling) {
+public record InterfaceConfig(
+    String name, AttachMode mode, Direction direction, int sampling, boolean recordMacs) {
 
   /** Default mode: {@code xdp} (native XDP, falling back to TC ingress). */
   public static final AttachMode DEFAULT_MODE = AttachMode.XDP;
@@ -30,6 +33,9 @@ public record InterfaceConfig(String name, AttachMode mode, Direction direction,
   /** Highest sampling: 2^31-1, one packet in about two billion. */
   public static final int MAX_SAMPLING = Integer.MAX_VALUE;
 
+  /** Default record-macs: false, flows carry no MAC addresses. */
+  public static final boolean DEFAULT_RECORD_MACS = false;
+
   /** Checks every field; see {@link InvalidSettingException}. */
   public InterfaceConfig {
     Check.present("name", name);
@@ -40,6 +46,11 @@ public record InterfaceConfig(String name, AttachMode mode, Direction direction,
     if (problem != null) {
       throw new InvalidSettingException("name", problem);
     }
+  }
+
+  /** An entry without MAC addresses ({@link #DEFAULT_RECORD_MACS}). */
+  public InterfaceConfig(String name, AttachMode mode, Direction direction, int sampling) {
+    this(name, mode, direction, sampling, DEFAULT_RECORD_MACS);
   }
 
   /** An entry for {@code name} with the default mode, direction and sampling. */
@@ -72,6 +83,6 @@ public record InterfaceConfig(String name, AttachMode mode, Direction direction,
 
   /** The same entry with another sampling rate. */
   public InterfaceConfig withSampling(int newSampling) {
-    return new InterfaceConfig(name, mode, direction, newSampling);
+    return new InterfaceConfig(name, mode, direction, newSampling, recordMacs);
   }
 }

@@ -210,11 +210,13 @@ public final class Dataplane implements AutoCloseable {
    *
    * @param rawIp the interface's frames start with the IP header (an L3 device: its link type says
    *     so), not an Ethernet header
+   * @param recordMacs flows record their first packet's MAC addresses (needs an Ethernet header)
    */
-  public void putSettings(int ifindex, int slot, int sampleRate, boolean rawIp) {
+  public void putSettings(
+      int ifindex, int slot, int sampleRate, boolean rawIp, boolean recordMacs) {
     ByteBuffer key = direct(4).putInt(0, ifindex);
     ByteBuffer value = direct(Layout.IFACE_SETTINGS_SIZE);
-    Layout.putIfaceSettings(value, 0, slot, sampleRate, rawIp);
+    Layout.putIfaceSettings(value, 0, slot, sampleRate, rawIp, recordMacs);
     settingsOf(ifindex).update(key, value, 0);
   }
 

@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  * change is an {@link AlertEvent.Kind#UPDATED} event). Keeps the active alerts and the last {@link
  * #RESOLVED_KEPT} resolved ones.
  *
- * <p>Written on the sweeper's thread only; {@link #snapshot()} and the counts are safe from any
- * thread (copies published at the end of each sweep).
+ * <p>Not thread-safe: its writer ({@link Detection}) holds one lock around every call; {@link
+ * #snapshot()} and the counts are safe from any thread (copies published at the end of each sweep
+ * and after each alert the watch raises between sweeps).
  */
 public final class AlertBook {
 
@@ -169,6 +170,16 @@ public final class AlertBook {
       }
       a.seen = false;
     }
+    return publish();
+  }
+
+  /**
+   * Publishes the copies for other threads and hands over the events since the last call, without
+   * ending a sweep (the watch's alerts between sweeps).
+   *
+   * @return the events since the last call, in order
+   */
+  public List<AlertEvent> publish() {
     List<Alert> all = new ArrayList<>(active.size() + resolved.size());
     for (Active a : active.values()) {
       all.add(a.alert);
@@ -190,6 +201,11 @@ public final class AlertBook {
   /** Alerts fired since start, per detector. */
   public Map<Detector, Long> totals() {
     return totalSnapshot;
+  }
+
+  /** Whether an alert of this type is active at this target. */
+  public boolean active(HostKey host, Detector type) {
+    return active.containsKey(new Key(host, type));
   }
 
   /** The active alerts' targets (to fingerprint them while they last). */

@@ -3,9 +3,10 @@ package dev.flowgate.controlplane.detect;
 import java.util.List;
 
 /**
- * Where alerts go besides the API. Hears every sweep's events on the sweeper's thread and must not
- * block it: network sinks hand the work to their own thread and count every outcome in {@link
- * #stats()}.
+ * Where alerts go besides the API. Hears every sweep's events on the sweeper's thread, and the
+ * alerts the detectors' watch fires between sweeps on its thread (never both at once: {@link
+ * Detection} holds its lock around every call), and must not block either: network sinks hand the
+ * work to their own thread and count every outcome in {@link #stats()}.
  */
 public interface AlertSink extends AutoCloseable {
 
@@ -16,7 +17,7 @@ public interface AlertSink extends AutoCloseable {
   String name();
 
   /**
-   * The end of a sweep.
+   * The end of a sweep, or an alert the watch fired between sweeps.
    *
    * @param events what changed this sweep, in order (often none)
    * @param active every alert firing now

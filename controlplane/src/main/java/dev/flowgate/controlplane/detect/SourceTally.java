@@ -62,7 +62,8 @@ public final class SourceTally {
           top(srcPorts, String::valueOf),
           top(dstPorts, String::valueOf),
           packets,
-          distinct);
+          distinct,
+          null);
     }
   }
 

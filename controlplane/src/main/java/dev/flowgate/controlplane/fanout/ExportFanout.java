@@ -2,6 +2,7 @@ package dev.flowgate.controlplane.fanout;
 
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FinishedFlowConsumer;
+import dev.flowgate.controlplane.config.ExportConfig;
 import dev.flowgate.controlplane.sweep.SweepListener;
 import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.FlowSink;
@@ -10,8 +11,10 @@ import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.ExporterStats;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
@@ -29,6 +32,12 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
   private final Accounting accounting;
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong sinkFailures = new AtomicLong();
+
+  /** A sink a reload removed while it still held records: it delivers them until its deadline. */
+  private record Retiring(FlowSink sink, long deadlineNanos) {}
+
+  private final List<Retiring> retiring = new CopyOnWriteArrayList<>();
+  private volatile Duration removedSinkTimeout = ExportConfig.DEFAULT_REMOVED_COLLECTOR_TIMEOUT;
 
   public ExportFanout(List<FlowSink> sinks, Accounting accounting) {
     this.sinks = List.copyOf(sinks);
@@ -49,37 +58,77 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
     }
   }
 
-  /**
-   * The sinks in use now, in config order (collectors, then Arrow files).
-   */
+  /** The sinks in use now, in config order (collectors, then Arrow files). */
   public List<FlowSink> sinks() {
     return sinks;
   }
 
   /**
+   * How long a sink removed by a reload may go on delivering what it holds (its spool) before what
+   * is left is dropped and counted; zero drops it at the next sweep (the operator's way to give up
+   * on a dead collector).
+   */
+  public void removedSinkTimeout(Duration timeout) {
+    removedSinkTimeout = timeout;
+  }
+
+  /**
    * Replaces the sinks (a reload): call on the sweeper thread, between sweeps, so no batch is half
-   * handed out. Sinks not in {@code fresh} are closed (each sends what it queued first); sinks in
-   * both carry on untouched.
+   * handed out. A sink not in {@code fresh} that holds nothing is closed; one that still holds
+   * records (a collector's spool) takes no new batches and goes on delivering until it is idle or
+   * {@link #removedSinkTimeout} passed, then what is left is dropped and counted. Sinks in both
+   * carry on untouched.
    */
   public void replaceSinks(List<FlowSink> fresh) {
     List<FlowSink> old = sinks;
     sinks = List.copyOf(fresh);
     for (FlowSink sink : old) {
       if (!sinks.contains(sink)) {
-        try {
-          sink.close();
-        } catch (RuntimeException e) {
-          LOG.warn("closing sink " + sink, e);
+        if (sink.isIdle()) {
+          close(sink);
+        } else {
+          LOG.info(
+              "sink "
+                  + sink.report().sink()
+                  + " removed: it delivers the "
+                  + sink.report().queued().packets()
+                  + " packets of flow records it holds for up to "
+                  + removedSinkTimeout
+                  + ", then drops what is left");
+          retiring.add(new Retiring(sink, System.nanoTime() + removedSinkTimeout.toNanos()));
         }
       }
     }
   }
 
-  /** Ticks every sink once the sweep's finished flows went out. */
+  /** Ticks every sink once the sweep's finished flows went out; retires removed sinks. */
   @Override
   public void swept(SweepResult result) {
     for (FlowSink sink : sinks) {
       sink.tick(result.nowMs());
+    }
+    for (Retiring r : retiring) {
+      r.sink().tick(result.nowMs());
+      if (r.sink().isIdle()) {
+        retiring.remove(r);
+        close(r.sink());
+        LOG.info("removed sink " + r.sink().report().sink() + " delivered all it held");
+      } else if (System.nanoTime() - r.deadlineNanos() >= 0) {
+        retiring.remove(r);
+        try {
+          r.sink().abandon("the sink was removed from the config and its time to deliver ran out");
+        } catch (RuntimeException e) {
+          LOG.warn("abandoning sink " + r.sink(), e);
+        }
+      }
+    }
+  }
+
+  private static void close(FlowSink sink) {
+    try {
+      sink.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing sink " + sink, e);
     }
   }
 
@@ -115,17 +164,27 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
     return out;
   }
 
-  /** What became of the flows each sink was handed, in config order (collectors, then Arrow). */
+  /**
+   * What became of the flows each sink was handed, in config order (collectors, then Arrow), then
+   * the removed sinks still delivering what they hold.
+   */
   public List<SinkReport> sinkReports() {
     List<SinkReport> out = new ArrayList<>(sinks.size());
     for (FlowSink sink : sinks) {
       out.add(sink.report());
+    }
+    for (Retiring r : retiring) {
+      out.add(r.sink().report());
     }
     return out;
   }
 
   @Override
   public void close() {
+    for (Retiring r : retiring) {
+      close(r.sink()); // what it still holds stays in its spool
+    }
+    retiring.clear();
     for (FlowSink sink : sinks) {
       try {
         sink.close();

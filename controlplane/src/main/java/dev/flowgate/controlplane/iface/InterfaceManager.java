@@ -70,6 +70,7 @@ public final class InterfaceManager implements AutoCloseable {
     final boolean rawIp;
     String specId;
     int sampling;
+    boolean recordMacs;
     final Map<Hook, BpfLink> links = new LinkedHashMap<>();
     final Map<Hook, String> notes = new LinkedHashMap<>();
 
@@ -149,9 +150,17 @@ public final class InterfaceManager implements AutoCloseable {
             } catch (RuntimeException e) {
               problems.report("attach " + name, "cannot attach to " + name + ": " + e.getMessage());
             }
-          } else if (a.sampling != spec.sampling()) {
-            dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp);
+          } else if (a.sampling != spec.sampling() || a.recordMacs != spec.recordMacs()) {
+            boolean macs = spec.recordMacs();
+            try {
+              checkRecordMacs(name, present.get(name), spec);
+            } catch (IllegalArgumentException e) {
+              problems.report("attach " + name, e.getMessage());
+              macs = false;
+            }
+            dataplane.putSettings(a.ifindex, a.slot, spec.sampling(), a.rawIp, macs);
             a.sampling = spec.sampling();
+            a.recordMacs = spec.recordMacs();
             a.specId = spec.id();
           }
         });
@@ -263,14 +272,16 @@ public final class InterfaceManager implements AutoCloseable {
   }
 
   private void attach(String name, Link link, InterfaceConfig spec, boolean wasAbsent) {
+    checkRecordMacs(name, link, spec);
     int ifindex = link.ifindex();
     int slot = slots.slotOf(name);
     Attachment a = new Attachment(name, ifindex, slot, link.carriesRawIp());
     // the link type says how the programs parse: Ethernet, or IP from the first byte
-    dataplane.putSettings(ifindex, slot, spec.sampling(), a.rawIp);
+    dataplane.putSettings(ifindex, slot, spec.sampling(), a.rawIp, spec.recordMacs());
     listener.beforeAttach(ifindex, slot);
     a.specId = spec.id();
     a.sampling = spec.sampling();
+    a.recordMacs = spec.recordMacs();
     try {
       for (Hook hook : hooksFor(spec)) {
         attachHook(a, hook);
@@ -292,6 +303,19 @@ public final class InterfaceManager implements AutoCloseable {
             + "): "
             + a.links.keySet()
             + (a.notes.isEmpty() ? "" : " " + a.notes));
+  }
+
+  /** record-macs needs Ethernet headers: refused on an L3 device (tun, WireGuard, PPP, GRE...). */
+  private static void checkRecordMacs(String name, Link link, InterfaceConfig spec) {
+    if (spec.recordMacs() && link != null && link.carriesRawIp()) {
+      throw new IllegalArgumentException(
+          "record-macs: true on "
+              + name
+              + ": its link type ("
+              + LinkType.label(link.type())
+              + ") has no Ethernet header, so there are no MAC addresses to record"
+              + " (remove record-macs from this entry)");
+    }
   }
 
   private void attachHook(Attachment a, Hook hook) {

@@ -18,18 +18,21 @@ import java.util.zip.CRC32C;
  * Little-endian:
  *
  * <pre>
- *  0 u32 magic 0x46475331 ("1SGF" in file order), 4 u32 version 1,
+ *  0 u32 magic 0x46475331 ("1SGF" in file order), 4 u32 version 2,
  *  8 u64 last sequence number the state includes, 16 u32 flows, 20 u32 eviction hand,
  * 24 flows x {@value FlowCache#ENTRY_LONGS} i64 (the cache's entries in id order),
  *    u32 CRC32C of everything before it
  * </pre>
  *
  * Written as {@code <name>.tmp}, forced to disk and renamed over the previous one, so the file is
- * always a whole snapshot (a torn one is never renamed).
+ * always a whole snapshot (a torn one is never renamed). A version 1 snapshot (before the gateway
+ * words: {@value #V1_ENTRY_LONGS} longs an entry) is read as entries with zero gateway words.
  */
 final class CacheSnapshot {
   static final int MAGIC = 0x46475331;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  static final int V1 = 1;
+  static final int V1_ENTRY_LONGS = 10;
   static final int HEADER = 24;
   private static final int CHUNK_LONGS = 1 << 17; // 1 MiB of entries per write
 
@@ -94,13 +97,16 @@ final class CacheSnapshot {
       }
       MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
       m.order(ByteOrder.LITTLE_ENDIAN);
-      if (m.getInt(0) != MAGIC || m.getInt(4) != VERSION) {
-        throw new JournalCorruptException(file + ": not a flowgate cache snapshot (version 1)");
+      int version = m.getInt(4);
+      if (m.getInt(0) != MAGIC || (version != VERSION && version != V1)) {
+        throw new JournalCorruptException(
+            file + ": not a flowgate cache snapshot (version " + V1 + " or " + VERSION + ")");
       }
+      int stride = version == V1 ? V1_ENTRY_LONGS : FlowCache.ENTRY_LONGS;
       long last = m.getLong(8);
       int flows = m.getInt(16);
       int hand = m.getInt(20);
-      long want = HEADER + (long) flows * FlowCache.ENTRY_LONGS * 8 + 4;
+      long want = HEADER + (long) flows * stride * 8 + 4;
       if (flows < 0 || want != size) {
         throw new JournalCorruptException(
             file + ": " + flows + " flows need " + want + " bytes, the file has " + size);
@@ -118,8 +124,20 @@ final class CacheSnapshot {
               .slice()
               .order(ByteOrder.LITTLE_ENDIAN)
               .asLongBuffer();
-      return new Loaded(last, flows, hand, entries);
+      return new Loaded(last, flows, hand, version == V1 ? widen(entries, flows) : entries);
     }
+  }
+
+  /** Version 1 entries with zero gateway words appended to each. */
+  private static LongBuffer widen(LongBuffer v1, int flows) {
+    LongBuffer out = LongBuffer.allocate(flows * FlowCache.ENTRY_LONGS);
+    long[] e = new long[FlowCache.ENTRY_LONGS];
+    for (int i = 0; i < flows; i++) {
+      java.util.Arrays.fill(e, 0);
+      v1.get(e, 0, V1_ENTRY_LONGS);
+      out.put(e);
+    }
+    return out.flip();
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

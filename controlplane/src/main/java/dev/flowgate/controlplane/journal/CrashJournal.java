@@ -134,7 +134,9 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     boolean timeouts = timeoutsOf != null;
     byte flags =
         (byte)
-            ((expire ? JournalFrame.FLAG_EXPIRE : 0) | (timeouts ? JournalFrame.FLAG_TIMEOUTS : 0));
+            ((expire ? JournalFrame.FLAG_EXPIRE : 0)
+                | (timeouts ? JournalFrame.FLAG_TIMEOUTS : 0)
+                | JournalFrame.FLAG_GATEWAY_STATS);
     int payload = JournalFrame.sweepFixed(flags) + keys.remaining() + values.remaining();
     JournalFrame.header(head, JournalFrame.SWEEP, flags, seq, payload);
     head.putLong(nowMs).putLong(epochOffsetNs).putInt(count);

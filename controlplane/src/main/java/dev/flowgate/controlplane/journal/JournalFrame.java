@@ -12,7 +12,9 @@ import java.util.zip.CRC32C;
  *  4  u8   type: 1 sweep input, 2 cleared, 3 exported, 4 finish-all
  *  5  u8   flags (sweep input only): bit 0 = the sweep expires flows after its merge; bit 1 = the
  *           payload carries the timeouts in force (every frame written since the reload issue;
- *           frames without it are replayed with the timeouts of the config replaying them)
+ *           frames without it are replayed with the timeouts of the config replaying them); bit 2 =
+ *           the stats are schema 5's 72-byte flow_stats with the gateway fields (frames without it,
+ *           written before, carry schema 4's 40-byte stats and replay with zero gateway fields)
  *  6  u16  0
  *  8  u64  sequence number of the sweep (or finish-all) the frame is about
  * 16  u32  payload length L
@@ -22,9 +24,9 @@ import java.util.zip.CRC32C;
  *
  * Sweep input payload: i64 nowMs, i64 epochOffsetNs, i32 n, with bit 1 then i32 idle timeout ms and
  * i32 active timeout ms (what the sweep expired flows by: a reload may have changed them), then n
- * packed {@code struct flow_key} (44 bytes each) and n packed {@code struct flow_stats} (40 bytes
- * each), as the kernel returned them. The other frames have no payload. A flag bit this version
- * does not know makes the frame corrupt (refused with a clear report, never misread).
+ * packed {@code struct flow_key} (44 bytes each) and n packed {@code struct flow_stats} (72 bytes,
+ * or 40 each), as the kernel returned them. The other frames have no payload. A flag bit this
+ * version does not know makes the frame corrupt (refused with a clear report, never misread).
  */
 final class JournalFrame {
   static final int MAGIC = 0x4A474631;
@@ -42,9 +44,20 @@ final class JournalFrame {
 
   static final byte FLAG_EXPIRE = 1;
   static final byte FLAG_TIMEOUTS = 2;
+  static final byte FLAG_GATEWAY_STATS = 4;
 
   /** Every flag bit this version reads. */
-  static final byte KNOWN_FLAGS = FLAG_EXPIRE | FLAG_TIMEOUTS;
+  static final byte KNOWN_FLAGS = FLAG_EXPIRE | FLAG_TIMEOUTS | FLAG_GATEWAY_STATS;
+
+  /** schema 4's flow_stats: what a frame without {@link #FLAG_GATEWAY_STATS} carries. */
+  static final int OLD_STATS_SIZE = 40;
+
+  /** Bytes of one flow_stats in a sweep input payload with these flags. */
+  static int statsSize(byte flags) {
+    return (flags & FLAG_GATEWAY_STATS) != 0
+        ? dev.flowgate.bpf.Layout.FLOW_STATS_SIZE
+        : OLD_STATS_SIZE;
+  }
 
   /** Bytes before the keys of a sweep input payload with these flags. */
   static int sweepFixed(byte flags) {
@@ -55,8 +68,7 @@ final class JournalFrame {
 
   /** A little-endian direct buffer for a frame header (and a sweep's fixed payload). */
   static ByteBuffer headerBuffer() {
-    return ByteBuffer.allocateDirect(HEADER + SWEEP_FIXED_TIMEOUTS)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    return ByteBuffer.allocateDirect(HEADER + SWEEP_FIXED_TIMEOUTS).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Fills {@code b} (cleared first) with a frame header, positioned for more payload. */

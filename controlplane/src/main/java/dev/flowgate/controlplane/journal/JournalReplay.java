@@ -106,7 +106,11 @@ final class JournalReplay {
    * carried them) the replaying config's {@code idleMs} and {@code activeMs}.
    */
   private static void replaySweep(
-      FileChannel log, JournalScan.Op op, Sweeper sweeper, FlowCache cache, long idleMs,
+      FileChannel log,
+      JournalScan.Op op,
+      Sweeper sweeper,
+      FlowCache cache,
+      long idleMs,
       long activeMs)
       throws IOException {
     MappedByteBuffer m =
@@ -121,12 +125,20 @@ final class JournalReplay {
       cache.timeouts(idleMs, activeMs);
     }
     int k = JournalFrame.sweepFixed(op.flags);
+    int statsSize = JournalFrame.statsSize(op.flags);
     ByteBuffer keys = m.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(k).limit(k + n * KEY);
     ByteBuffer values =
         m.duplicate()
             .order(ByteOrder.LITTLE_ENDIAN)
             .position(k + n * KEY)
-            .limit(k + n * (KEY + VALUE));
+            .limit(k + n * (KEY + statsSize));
+    if (statsSize != VALUE) { // schema 4's stats: the same first 40 bytes, no gateway fields
+      ByteBuffer wide = ByteBuffer.allocateDirect(n * VALUE).order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < n; i++) {
+        wide.put(i * VALUE, values, values.position() + i * statsSize, statsSize);
+      }
+      values = wide;
+    }
     sweeper.replay(
         keys, values, n, nowMs, epochOffsetNs, (op.flags & JournalFrame.FLAG_EXPIRE) != 0);
   }

@@ -148,7 +148,7 @@ final class JournalScan {
       return false;
     }
     long n = frame.getInt(JournalFrame.HEADER + 16);
-    return n >= 0 && fixed + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
+    return n >= 0 && fixed + n * (JournalReplay.KEY + JournalFrame.statsSize(flags)) == len;
   }
 
   /** Sweeps and finish-alls in file order, with their cleared / exported marks. */

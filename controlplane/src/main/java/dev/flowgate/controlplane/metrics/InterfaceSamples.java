@@ -11,6 +11,7 @@ package dev.flowgate.controlplane.metrics;
  * @param delivered those read out of the ring buffer and offered to the consumers
  * @param captureLost samples live captures lost (their client read too slowly)
  * @param psampLost samples the PSAMP exporters lost (their queue was full)
+ * @param detectLost samples the detectors' fingerprints lost (their queue was full)
  */
 public record InterfaceSamples(
     String interfaceName,
@@ -19,4 +20,5 @@ public record InterfaceSamples(
     long kernelLost,
     long delivered,
     long captureLost,
-    long psampLost) {}
+    long psampLost,
+    long detectLost) {}

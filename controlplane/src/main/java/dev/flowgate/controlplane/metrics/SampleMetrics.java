@@ -8,7 +8,7 @@ import java.util.function.ToLongFunction;
 /**
  * Packet samples per interface and direction: taken by the kernel, lost in the kernel (ring buffer
  * full), delivered to user space, and lost per subscriber kind (a live capture whose client reads
- * too slowly, a PSAMP exporter whose queue is full). Series: a few per interface and direction.
+ * too slowly, a PSAMP exporter whose queue is full, the detectors' fingerprints falling behind). Series: a few per interface and direction.
  */
 final class SampleMetrics {
 
@@ -41,6 +41,7 @@ final class SampleMetrics {
               for (InterfaceSamples s : source.samples()) {
                 points.add(s.captureLost(), labels(s).add("subscriber", "capture"));
                 points.add(s.psampLost(), labels(s).add("subscriber", "psamp"));
+                points.add(s.detectLost(), labels(s).add("subscriber", "detect"));
               }
             },
             "interface",

@@ -71,6 +71,30 @@ final class SinkMetrics {
               }
             })
         .register(registry);
+    CounterWithCallback.builder()
+        .name("flowgate_sink_send_errors_total")
+        .help("Delivery attempts per sink that failed while the records stayed queued (retried)")
+        .labelNames("sink")
+        .callback(
+            cb -> {
+              for (SinkReport r : source.sinks()) {
+                cb.call(r.sendErrors(), r.sink());
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("flowgate_sink_in_doubt_packets_total")
+        .help(
+            "Packets of flow records re-sent at start from the sink's spool that the last run may"
+                + " have delivered")
+        .labelNames("sink")
+        .callback(
+            cb -> {
+              for (SinkReport r : source.sinks()) {
+                cb.call(r.inDoubt().packets(), r.sink());
+              }
+            })
+        .register(registry);
   }
 
   private static void outcomes(

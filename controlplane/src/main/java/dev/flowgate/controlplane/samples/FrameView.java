@@ -6,7 +6,7 @@ package dev.flowgate.controlplane.samples;
  * (hop-by-hop, routing, fragment, destination options) are walked, at most six. A frame cut before
  * a field leaves that field unknown: it matches no test of it.
  */
-final class FrameView {
+public final class FrameView {
 
   private static final int ETH_HEADER = 14;
   private static final int ETH_P_IP = 0x0800;
@@ -33,8 +33,61 @@ final class FrameView {
   int srcPort;
   int dstPort;
 
+  /** 4 or 6; 0 when the frame is not IP (or its IP header is cut). */
+  public int ipVersion() {
+    return ipVersion;
+  }
+
+  /** Offset of the source address in the parsed data. */
+  public int srcOffset() {
+    return src;
+  }
+
+  /** Offset of the destination address in the parsed data. */
+  public int dstOffset() {
+    return dst;
+  }
+
+  /** The IPv4 address at {@code at} of the parsed data. */
+  public int v4(int at) {
+    return (int) word(at, 4);
+  }
+
+  /** The first 8 bytes of the IPv6 address at {@code at} of the parsed data, big-endian. */
+  public long addressHi(int at) {
+    return word(at, 8);
+  }
+
+  /** The last 8 bytes of the IPv6 address at {@code at} of the parsed data, big-endian. */
+  public long addressLo(int at) {
+    return word(at + 8, 8);
+  }
+
+  /** Whether the transport ports are known (TCP, UDP or SCTP, first fragment, not cut). */
+  public boolean hasPorts() {
+    return hasPorts;
+  }
+
+  /** The source port, when {@link #hasPorts()}. */
+  public int srcPort() {
+    return srcPort;
+  }
+
+  /** The destination port, when {@link #hasPorts()}. */
+  public int dstPort() {
+    return dstPort;
+  }
+
+  private long word(int at, int bytes) {
+    long w = 0;
+    for (int i = 0; i < bytes; i++) {
+      w = w << 8 | (data[at + i] & 0xFF);
+    }
+    return w;
+  }
+
   /** Parses {@code len} bytes of {@code data} from {@code off}. */
-  FrameView parse(byte[] data, int off, int len) {
+  public FrameView parse(byte[] data, int off, int len) {
     this.data = data;
     ipVersion = 0;
     protocol = -1;

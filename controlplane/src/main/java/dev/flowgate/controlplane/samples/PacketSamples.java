@@ -48,6 +48,9 @@ public final class PacketSamples implements SweepListener, AutoCloseable {
   /** Subscriber kind of live captures (metric label {@code subscriber}). */
   public static final String CAPTURE = "capture";
 
+  /** Subscriber kind of the detectors' fingerprints (metric label {@code subscriber}). */
+  public static final String DETECT = "detect";
+
   /** Subscriber kind of PSAMP exporters (metric label {@code subscriber}). */
   public static final String PSAMP = "psamp";
 
@@ -167,7 +170,8 @@ public final class PacketSamples implements SweepListener, AutoCloseable {
                 k.dropped(),
                 reader.delivered(a.slot(), d),
                 reader.lost(CAPTURE, a.slot(), d),
-                reader.lost(PSAMP, a.slot(), d)));
+                reader.lost(PSAMP, a.slot(), d),
+                reader.lost(DETECT, a.slot(), d)));
       }
     }
     published = List.copyOf(rows);

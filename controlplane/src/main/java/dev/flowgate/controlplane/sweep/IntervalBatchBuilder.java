@@ -18,7 +18,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>Input is what {@code FlowTable.drain} fills: {@code n} packed {@code struct flow_key} (44
  * bytes each, {@link Layout}) in one buffer and the {@code n} matching packed {@code struct
- * flow_stats} (40 bytes each) in another, little-endian. A large drain may come in chunks: {@link
+ * flow_stats} (72 bytes each) in another, little-endian. A large drain may come in chunks: {@link
  * #append} adds rows after those already in the batch, {@link #clear()} starts the next batch. The
  * drained CLOCK_MONOTONIC times (tick resolution) become epoch milliseconds with an offset the
  * caller takes once per sweep ({@link MonotonicClock#epochOffsetNs()}).
@@ -31,6 +31,7 @@ public final class IntervalBatchBuilder implements AutoCloseable {
   private final FlowRecordWriter writer;
   private int rows;
   private AppendListener listener = (root, from, count) -> {};
+  private LocalDestinations localDestinations = LocalDestinations.ofThisNamespace();
 
   /**
    * Creates the batch in {@code allocator}.
@@ -76,6 +77,16 @@ public final class IntervalBatchBuilder implements AutoCloseable {
    * @throws IllegalArgumentException if a buffer holds fewer than {@code count} entries
    */
   public int append(ByteBuffer keys, ByteBuffer values, int count, long epochOffsetNs) {
+    fill(keys, values, count, epochOffsetNs);
+    listener.appended(writer.root(), rows - count, count);
+    return rows;
+  }
+
+  /**
+   * {@link #append} without telling the {@link AppendListener}: rows that are not a drain (the
+   * last interval written again as an Arrow IPC stream on request).
+   */
+  int fill(ByteBuffer keys, ByteBuffer values, int count, long epochOffsetNs) {
     if (count < 0
         || keys.remaining() < (long) count * FLOW_KEY_SIZE
         || values.remaining() < (long) count * FLOW_STATS_SIZE) {
@@ -119,10 +130,29 @@ public final class IntervalBatchBuilder implements AutoCloseable {
           MonotonicClock.toEpochMs(v.getLong(vAt + Layout.FLOW_STATS_FIRST_SEEN_NS), epochOffsetNs),
           MonotonicClock.toEpochMs(v.getLong(vAt + Layout.FLOW_STATS_LAST_SEEN_NS), epochOffsetNs),
           0);
+      int ifindex = k.getInt(kAt + Layout.FLOW_KEY_IFINDEX);
+      int peer = v.getInt(vAt + Layout.FLOW_STATS_PEER_IFINDEX);
+      boolean egress = k.get(kAt + Layout.FLOW_KEY_DIRECTION) == Layout.DIR_EGRESS;
+      boolean macs = (v.get(vAt + Layout.FLOW_STATS_FLAGS) & Layout.STATS_MACS) != 0;
+      int status = v.get(vAt + Layout.FLOW_STATS_FWD_STATUS) & 0xFF;
+      if (status == LocalDestinations.NOT_FORWARDED) {
+        status =
+            localDestinations.resolve(
+                k.getLong(kAt + Layout.FLOW_KEY_DST_ADDR),
+                k.getLong(kAt + Layout.FLOW_KEY_DST_ADDR + 8));
+      }
+      w.writeGateway(
+          row,
+          egress ? peer : ifindex,
+          egress ? ifindex : peer,
+          v.getLong(vAt + Layout.FLOW_STATS_NEXT_HOP),
+          v.getLong(vAt + Layout.FLOW_STATS_NEXT_HOP + 8),
+          status,
+          macs ? mac(v, vAt + Layout.FLOW_STATS_SRC_MAC) : 0,
+          macs ? mac(v, vAt + Layout.FLOW_STATS_DST_MAC) : 0);
     }
     rows += count;
     writer.publish(rows);
-    listener.appended(writer.root(), rows - count, count);
     return rows;
   }
 
@@ -132,6 +162,14 @@ public final class IntervalBatchBuilder implements AutoCloseable {
    */
   public void setAppendListener(AppendListener listener) {
     this.listener = listener;
+  }
+
+  /**
+   * Where "not forwarded" flows are resolved into consumed or unroutable (default: this network
+   * namespace's addresses).
+   */
+  public void setLocalDestinations(LocalDestinations localDestinations) {
+    this.localDestinations = localDestinations;
   }
 
   /** Receives the rows each {@link #append} added. */
@@ -149,6 +187,15 @@ public final class IntervalBatchBuilder implements AutoCloseable {
   @Override
   public void close() {
     writer.close();
+  }
+
+  /** Six bytes in wire order as a 48-bit number. */
+  private static long mac(ByteBuffer b, int at) {
+    long v = 0;
+    for (int i = 0; i < 6; i++) {
+      v = v << 8 | (b.get(at + i) & 0xFF);
+    }
+    return v;
   }
 
   private static ByteBuffer littleEndian(ByteBuffer b) {

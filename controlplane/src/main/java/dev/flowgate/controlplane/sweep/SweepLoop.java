@@ -4,9 +4,12 @@ import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.exporters.EndReason;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -110,6 +113,40 @@ public final class SweepLoop implements AutoCloseable {
     }
   }
 
+  /**
+   * Sweeps once now on the sweeper thread, exactly as a scheduled sweep (listeners included), and
+   * waits for it: for a loop that was not {@link #start}ed on a schedule (the sweep benchmark).
+   *
+   * @return the sweep's result
+   * @throws IllegalStateException if the sweep failed (the listeners heard it)
+   */
+  public SweepResult sweepNow() {
+    return call(
+        () -> {
+          SweepResult before = last;
+          sweepOnce();
+          if (last == before) {
+            throw new IllegalStateException("the sweep failed (logged)");
+          }
+          return last;
+        });
+  }
+
+  /**
+   * The last sweep's interval as one Arrow IPC stream, serialized now on the sweeper thread from
+   * the entries that sweep drained ({@link Sweeper#writeLastInterval}); empty before the first
+   * sweep or when the sweeper keeps no interval.
+   */
+  public Optional<byte[]> lastIntervalIpc() {
+    return call(
+        () -> {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          return sweeper.writeLastInterval(Channels.newChannel(out))
+              ? Optional.of(out.toByteArray())
+              : Optional.<byte[]>empty();
+        });
+  }
+
   /** The last sweep's result, or null before the first sweep. */
   public SweepResult last() {
     return last;
@@ -162,7 +199,6 @@ public final class SweepLoop implements AutoCloseable {
               nanos,
               read[0],
               Map.copyOf(finished),
-              sweeper.lastIntervalIpc(),
               cache);
       for (SweepListener l : listeners) {
         l.swept(result);

@@ -17,7 +17,6 @@ import java.util.Map;
  *     entries' counts belong to
  * @param finishedFlows flows the cache finished since start, per reason (what it handed to the
  *     sinks, sweep after sweep)
- * @param intervalIpc the drained interval as an Arrow IPC stream (empty when the loop keeps none)
  * @param cache the flow cache after the sweep: read it only on the sweeper thread, inside {@link
  *     SweepListener#swept}
  */
@@ -28,5 +27,4 @@ public record SweepResult(
     long durationNanos,
     KernelReading kernel,
     Map<EndReason, Long> finishedFlows,
-    byte[] intervalIpc,
     FlowCache cache) {}

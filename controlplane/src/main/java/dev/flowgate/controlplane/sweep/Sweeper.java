@@ -4,12 +4,10 @@ import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.LazyMemory;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
@@ -48,7 +46,10 @@ public final class Sweeper {
   private LazyMemory valueMemory;
   private ByteBuffer mapKeys;
   private ByteBuffer mapValues;
-  private volatile byte[] lastIntervalIpc = new byte[0];
+  // the last sweep's interval, kept for the Arrow IPC stream on request: its entries stay in the
+  // journaled copy's buffers (mapKeys, mapValues) until the next sweep copies over them
+  private int lastCount = -1;
+  private long lastOffset;
 
   /**
    * A sweeper over {@code dataplane}'s flow table (null for one that only {@link #replay}s) that
@@ -67,6 +68,10 @@ public final class Sweeper {
     this.chunkEntries = options.chunkEntries();
     this.keepIntervalIpc = options.keepIntervalIpc();
     this.journal = options.journal();
+    if (keepIntervalIpc && journal == null) {
+      throw new IllegalArgumentException(
+          "the interval's Arrow IPC stream is written from the journaled copy: needs a journal");
+    }
   }
 
   /**
@@ -120,18 +125,42 @@ public final class Sweeper {
       long nowMs,
       long epochOffsetNs,
       boolean expire) {
-    mergeEntries(keys, values, count, epochOffsetNs, false);
+    mergeEntries(keys, values, count, epochOffsetNs);
     if (expire) {
       cache.expire(nowMs);
     }
   }
 
   /**
-   * The latest interval batch as an Arrow IPC stream, serialized when its sweep ended (empty before
-   * the first sweep, or when not kept).
+   * Writes the last sweep's interval to {@code out} as one Arrow IPC stream ({@code FlowSchema}, one
+   * record batch per chunk; a sweep that drained nothing is the schema alone), from the entries the
+   * sweep journaled, which the sweeper keeps until the next sweep: nothing is serialized unless
+   * asked. The drained listeners do not hear these rows again. Call on the sweeper's thread.
+   *
+   * @return false, writing nothing, before the first sweep or when the sweeper keeps no interval
    */
-  public byte[] lastIntervalIpc() {
-    return lastIntervalIpc;
+  public boolean writeLastInterval(WritableByteChannel out) throws IOException {
+    if (!keepIntervalIpc || lastCount < 0) {
+      return false;
+    }
+    batch.clear();
+    try (ArrowStreamWriter writer = new ArrowStreamWriter(batch.root(), null, out)) {
+      writer.start();
+      for (int at = 0; at < lastCount; at += chunkEntries) {
+        int m = Math.min(chunkEntries, lastCount - at);
+        batch.clear();
+        batch.fill(
+            mapKeys.duplicate().position(at * Layout.FLOW_KEY_SIZE),
+            mapValues.duplicate().position(at * Layout.FLOW_STATS_SIZE),
+            m,
+            lastOffset);
+        writer.writeBatch();
+      }
+      writer.end();
+    } finally {
+      batch.clear();
+    }
+    return true;
   }
 
   /** Read, journal, delete, merge (and expire), tell the journal it went out. */
@@ -145,6 +174,7 @@ public final class Sweeper {
       mapKeys = keyMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
       mapValues = valueMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
     }
+    lastCount = -1; // the copy overwrites the last interval's entries: none until this one merged
     mapKeys.clear();
     mapValues.clear();
     int n = dataplane.flowTable().copy(half, mapKeys, mapValues);
@@ -165,7 +195,9 @@ public final class Sweeper {
     }
     journal.cleared(seq);
     tally(mapKeys, mapValues, n);
-    mergeEntries(mapKeys, mapValues, n, offset, keepIntervalIpc);
+    mergeEntries(mapKeys, mapValues, n, offset);
+    lastCount = n;
+    lastOffset = offset;
     if (expire) {
       cache.expire(nowMs);
     }
@@ -173,30 +205,23 @@ public final class Sweeper {
     return n;
   }
 
-  /** Merges entries in chunks of the interval batch's size, optionally keeping the IPC stream. */
-  private void mergeEntries(
-      ByteBuffer keyBuf, ByteBuffer valueBuf, int count, long offset, boolean keepIpc) {
+  /** Merges entries in chunks of the interval batch's size. */
+  private void mergeEntries(ByteBuffer keyBuf, ByteBuffer valueBuf, int count, long offset) {
     int chunk = chunkEntries;
     int k0 = keyBuf.position();
     int v0 = valueBuf.position();
-    try (IntervalStream ipc = new IntervalStream(keepIpc)) {
-      cache.beginInterval();
-      for (int at = 0; at < count; at += chunk) {
-        int m = Math.min(chunk, count - at);
-        batch.clear();
-        batch.append(
-            keyBuf.duplicate().position(k0 + at * Layout.FLOW_KEY_SIZE),
-            valueBuf.duplicate().position(v0 + at * Layout.FLOW_STATS_SIZE),
-            m,
-            offset);
-        ipc.add();
-        cache.merge(batch.root());
-      }
-      cache.endInterval();
-      ipc.finish();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    cache.beginInterval();
+    for (int at = 0; at < count; at += chunk) {
+      int m = Math.min(chunk, count - at);
+      batch.clear();
+      batch.append(
+          keyBuf.duplicate().position(k0 + at * Layout.FLOW_KEY_SIZE),
+          valueBuf.duplicate().position(v0 + at * Layout.FLOW_STATS_SIZE),
+          m,
+          offset);
+      cache.merge(batch.root());
     }
+    cache.endInterval();
   }
 
   private int drain(int half, long nowMs) {
@@ -210,76 +235,23 @@ public final class Sweeper {
               .order(ByteOrder.LITTLE_ENDIAN);
     }
     int total = 0;
-    try (IntervalStream ipc = new IntervalStream(keepIntervalIpc)) {
-      cache.beginInterval();
-      while (true) {
-        keys.clear();
-        values.clear();
-        int n = dataplane.flowTable().drain(half, keys, values);
-        if (n == 0) {
-          break;
-        }
-        total += n;
-        tally(keys, values, n);
-        batch.clear();
-        batch.append(keys, values, n, offset);
-        ipc.add();
-        cache.merge(batch.root());
-        // a pass over the half ends with a call that returns 0
+    cache.beginInterval();
+    while (true) {
+      keys.clear();
+      values.clear();
+      int n = dataplane.flowTable().drain(half, keys, values);
+      if (n == 0) {
+        break;
       }
-      cache.endInterval(); // a connection's rows from several CPUs make one record
-      ipc.finish();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      total += n;
+      tally(keys, values, n);
+      batch.clear();
+      batch.append(keys, values, n, offset);
+      cache.merge(batch.root());
+      // a pass over the half ends with a call that returns 0
     }
+    cache.endInterval(); // a connection's rows from several CPUs make one record
     return total;
-  }
-
-  /**
-   * The chunks of one interval as one Arrow IPC stream, kept for {@link #lastIntervalIpc()} when
-   * the interval ends; does nothing when the sweeper keeps no stream.
-   */
-  private final class IntervalStream implements AutoCloseable {
-    private final ByteArrayOutputStream out;
-    private ArrowStreamWriter writer;
-
-    IntervalStream(boolean keep) {
-      this.out = keep ? new ByteArrayOutputStream() : null;
-    }
-
-    /** Appends the interval batch as it is now. */
-    void add() throws IOException {
-      if (out != null) {
-        writer().writeBatch();
-      }
-    }
-
-    /** Ends the stream (an empty interval is a stream with the schema only) and publishes it. */
-    void finish() throws IOException {
-      if (out == null) {
-        return;
-      }
-      if (writer == null) {
-        batch.clear();
-      }
-      writer().end();
-      lastIntervalIpc = out.toByteArray();
-    }
-
-    private ArrowStreamWriter writer() throws IOException {
-      if (writer == null) {
-        writer = new ArrowStreamWriter(batch.root(), null, Channels.newChannel(out));
-        writer.start();
-      }
-      return writer;
-    }
-
-    @Override
-    public void close() {
-      if (writer != null) {
-        writer.close();
-      }
-    }
   }
 
   private void tally(ByteBuffer keys, ByteBuffer values, int n) {

@@ -42,13 +42,14 @@ public final class SweeperOptions {
   }
 
   /**
-   * Whether each interval is serialized as an Arrow IPC stream ({@link Sweeper#lastIntervalIpc}).
+   * Whether the sweeper keeps the last interval for an Arrow IPC stream written on request ({@link
+   * Sweeper#writeLastInterval}); needs a {@link #journal} (the copy it is written from).
    */
   public boolean keepIntervalIpc() {
     return keepIntervalIpc;
   }
 
-  /** Keeps (true) or not (false, the default) each interval as an Arrow IPC stream. */
+  /** Keeps (true) or not (false, the default) the last interval for an Arrow IPC stream. */
   public SweeperOptions keepIntervalIpc(boolean keep) {
     this.keepIntervalIpc = keep;
     return this;

@@ -193,6 +193,12 @@ final class InMemoryApiBackend implements ApiBackend {
         packets,
         bytes,
         1_700_000_000_000L,
-        1_700_000_001_000L);
+        1_700_000_001_000L,
+        7,
+        9,
+        "192.0.2.254",
+        64,
+        null,
+        null);
   }
 }

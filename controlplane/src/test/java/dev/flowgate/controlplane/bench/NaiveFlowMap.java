@@ -76,7 +76,7 @@ final class NaiveFlowMap {
   void merge(ByteBuffer keys, ByteBuffer values, int count, long epochOffsetNs) {
     for (int i = 0; i < count; i++) {
       FlowKeyObject key = new FlowKeyObject(keys, i * 44);
-      int v = i * 40;
+      int v = i * 72;
       FlowObject f = flows.get(key);
       if (f == null) {
         f = new FlowObject();

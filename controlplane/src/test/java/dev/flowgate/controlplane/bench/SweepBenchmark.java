@@ -24,7 +24,8 @@ import org.apache.arrow.memory.RootAllocator;
  * HashMap<FlowKeyObject, FlowObject>} merge. Each is warmed up first (JIT) on a separate 200,000
  * flow run; the baseline runs after the flowgate phase's memory is measured. Arguments: {@code
  * [flows [sweeps [chunkEntries]]]}, default 1,000,000 8 65,536. See BENCHMARKS.md for the command
- * and the JVM flags.
+ * and the JVM flags. With {@code SWEEP_SINKS=1} ({@code only}: nothing else) it first runs {@link
+ * SinkJournalBenchmark}, the per-sink journal's cost on a sweep that ends every flow.
  */
 public final class SweepBenchmark {
 
@@ -58,6 +59,17 @@ public final class SweepBenchmark {
 
     SyntheticDrain warm = new SyntheticDrain(200_000, chunk);
     SyntheticDrain drain = new SyntheticDrain(flows, chunk);
+    String sinks = System.getenv().getOrDefault("SWEEP_SINKS", ""); // issue 13: journal A/B
+    if (!sinks.isEmpty()) {
+      try {
+        SinkJournalBenchmark.run(drain, sweeps);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      if (sinks.equals("only")) {
+        return;
+      }
+    }
     flowgate(warm, 3, false);
     System.gc();
     System.out.printf("after warm-up: %s%n", memory());

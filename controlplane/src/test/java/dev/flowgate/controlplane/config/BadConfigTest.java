@@ -405,6 +405,19 @@ class BadConfigTest {
             "flowgate.yaml:4:18: export.ipfix[1].collector: 127.0.0.1:4739 over udp is already"
                 + " listed (ipfix[0])"),
         bad(
+            "spoolLimitBelowItsMinimum",
+            "export:\n  spool-limit: 4096\n",
+            "flowgate.yaml:2:16: export.spool-limit: must be 0 (no spool) or 1048576..1099511627776"
+                + " bytes, was 4096"),
+        bad(
+            "removedCollectorTimeoutTooLong",
+            "export:\n  removed-collector-timeout: 200h\n",
+            "flowgate.yaml:2:30: export.removed-collector-timeout: 200h is out of range (0s..168h)"),
+        bad(
+            "spoolLimitNotANumber",
+            "export:\n  spool-limit: 256MB\n",
+            "flowgate.yaml:2:16: export.spool-limit: expected an integer, got \"256MB\""),
+        bad(
             "arrowWithoutDirectory",
             "export:\n  arrow:\n    max-files: 10\n",
             "flowgate.yaml:3:5: export.arrow.directory: is required (omit export.arrow to write no"

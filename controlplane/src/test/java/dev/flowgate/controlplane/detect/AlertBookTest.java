@@ -30,7 +30,7 @@ class AlertBookTest {
   }
 
   private Fingerprint print() {
-    return new Fingerprint(0, 0, 0, java.util.Map.of(), 0, List.of(), List.of(), List.of(), 0, 0);
+    return new Fingerprint(0, 0, 0, java.util.Map.of(), 0, List.of(), List.of(), List.of(), 0, 0, null);
   }
 
   private static List<String> kinds(List<AlertEvent> events) {

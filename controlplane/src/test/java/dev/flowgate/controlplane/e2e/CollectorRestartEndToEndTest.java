@@ -30,7 +30,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * once between two messages (nothing tells flowgate). Either way the new collector decodes every
  * flow exactly from the next template refresh on: with {@code template-refresh-packets: N}, at most
  * N data messages go out before templates, so every round of traffic from the (N+1)-th after the
- * restart must be decoded; earlier rounds are decoded exactly or not at all.
+ * restart must be decoded; earlier rounds are decoded exactly or not at all. Without the
+ * collectors' spools ({@code spool-limit: 0}): what was sent into the gap is counted failed, not
+ * retried (with a spool it waits and is re-sent: {@code SpoolEndToEndTest}).
  */
 @Tag("e2e")
 @Tag("kernel")
@@ -217,6 +219,7 @@ class CollectorRestartEndToEndTest {
           pin-path: %s
         state-directory: %s
         export:
+          spool-limit: 0
           arrow:
             directory: %s
           ipfix:

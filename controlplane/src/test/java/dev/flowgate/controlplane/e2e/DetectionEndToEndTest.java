@@ -64,6 +64,12 @@ class DetectionEndToEndTest {
 
   /** As {@link #flowgate(String, int)}, with more sink lines (indented four spaces). */
   private FlowgateProcess flowgate(String alerts, int maxFlows, String sinks) throws Exception {
+    return flowgate(alerts, maxFlows, sinks, 0);
+  }
+
+  /** As {@link #flowgate(String, int, String)}, sampling 1 in {@code sampling} packets (0: off). */
+  private FlowgateProcess flowgate(String alerts, int maxFlows, String sinks, int sampling)
+      throws Exception {
     int port = FlowgateProcess.freePort();
     String yaml =
         """
@@ -71,7 +77,7 @@ class DetectionEndToEndTest {
           - name: %s
             mode: xdp
             direction: ingress
-            sampling: 0
+            sampling: %d
         flows:
           max-flows: %d
           sweep-interval: 1s
@@ -92,6 +98,7 @@ class DetectionEndToEndTest {
         """
             .formatted(
                 veth.a().name(),
+                sampling,
                 maxFlows,
                 lab.pinDir(),
                 dir.resolve("state"),
@@ -247,15 +254,50 @@ class DetectionEndToEndTest {
   }
 
   @Test
+  void withSamplingTheFingerprintHasTheSamplesTopSourcesPortsAndSizes() throws Exception {
+    // every packet sampled: the flood's samples name its source, its ports and its frame size
+    try (FlowgateProcess fg = flowgate(thresholds("udp-flood: {critical: 500pps}"), 4096, "", 1)) {
+      JsonNode a =
+          floodRaises(
+              fg,
+              frames(3000, i -> udp(ATTACKER, VICTIM, 40000, i)),
+              1000,
+              "udp-flood",
+              VICTIM,
+              "default");
+      JsonNode sampled = a.at("/fingerprint/samples");
+      assertThat(sampled.isObject()).as("no samples in %s", a).isTrue();
+      assertThat(sampled.get("samples").asLong()).isPositive();
+      assertThat(sampled.at("/topSources/0/key").asText()).isEqualTo(ATTACKER);
+      assertThat(sampled.at("/topSources/0/packets").asLong())
+          .isEqualTo(sampled.get("samples").asLong());
+      assertThat(sampled.at("/topSourcePorts/0/key").asText()).isEqualTo("40000");
+      assertThat(sampled.at("/topDestinationPorts").size()).isEqualTo(5);
+      // 14 + 20 + 8 + 200 bytes: every sample in the 128-255 bin
+      long inBin = -1;
+      long all = 0;
+      for (JsonNode bin : sampled.get("packetSizes")) {
+        all += bin.get("samples").asLong();
+        if (bin.get("bytes").asText().equals("128-255")) {
+          inBin = bin.get("samples").asLong();
+        }
+      }
+      assertThat(inBin).isEqualTo(all).isEqualTo(sampled.get("samples").asLong());
+    }
+  }
+
+  @Test
   void udpFloodAtTwiceTheThresholdRaisesUdpFlood() throws Exception {
     try (FlowgateProcess fg = flowgate(thresholds("udp-flood: {critical: 500pps}"), 4096)) {
-      floodRaises(
+      JsonNode a =
+          floodRaises(
           fg,
           frames(3000, i -> udp(ATTACKER, VICTIM, 40000, i)),
           1000,
           "udp-flood",
           VICTIM,
           "default");
+      assertThat(a.at("/fingerprint").has("samples")).as("sampling is off: %s", a).isFalse();
       assertThat(fg.json("/api/v1/alerts").get("alerts")).hasSize(1);
     }
   }
@@ -413,6 +455,102 @@ class DetectionEndToEndTest {
           .contains(
               "flowgate_alert_deliveries_total{outcome=\"failed\",sink=\"alertmanager\"} 0.0");
     }
+  }
+
+  @Test
+  void aBusyMixOfNormalFlowsRaisesNothingWithTheDefaults() throws Exception {
+    // 3 s of what a small site's uplink carries, about 11,700 frames a second, shuffled within
+    // each second: a busy server taking 400 new connections a second (a SYN, then ten data
+    // packets each, from 1,200 clients); 128 hosts each downloading (a SYN-ACK, 40 data packets
+    // of 1,400 bytes), resolving (5 DNS replies from port 53), on QUIC (10 datagrams of 1,200
+    // bytes from port 443) and answered pings (1 echo reply), all at once
+    String server = "203.0.113.80";
+    java.util.Random random = new java.util.Random(15);
+    List<byte[]> mix = new ArrayList<>();
+    int client = 0;
+    for (int sec = 0; sec < 3; sec++) {
+      List<byte[]> second = new ArrayList<>();
+      for (int c = 0; c < 400; c++, client++) {
+        String from = "198.18." + (client / 250 % 250) + "." + (client % 250 + 1);
+        int port = 30000 + client;
+        second.add(
+            Frames.ipv4(from, server).macs(srcMac, dstMac).tcp(port, 443, Frames.TCP_SYN).build()
+                .bytes());
+        for (int d = 0; d < 10; d++) {
+          second.add(
+              Frames.ipv4(from, server)
+                  .macs(srcMac, dstMac)
+                  .tcp(port, 443, Frames.TCP_ACK | Frames.TCP_PSH)
+                  .payload(400)
+                  .build()
+                  .bytes());
+        }
+      }
+      for (int h = 0; h < 128; h++) {
+        String host = "192.0.2." + (h + 1);
+        String remote = "100.64." + h + ".1";
+        int port = 40000 + sec * 128 + h;
+        second.add(
+            Frames.ipv4(remote, host)
+                .macs(srcMac, dstMac)
+                .tcp(443, port, Frames.TCP_SYN | Frames.TCP_ACK)
+                .build()
+                .bytes());
+        for (int d = 0; d < 40; d++) {
+          second.add(
+              Frames.ipv4(remote, host)
+                  .macs(srcMac, dstMac)
+                  .tcp(443, port, Frames.TCP_ACK)
+                  .payload(1400)
+                  .build()
+                  .bytes());
+        }
+        for (int d = 0; d < 5; d++) {
+          second.add(
+              Frames.ipv4("100.64.200." + (d + 1), host)
+                  .macs(srcMac, dstMac)
+                  .udp(53, 50000 + d)
+                  .payload(120)
+                  .build()
+                  .bytes());
+        }
+        for (int d = 0; d < 10; d++) {
+          second.add(
+              Frames.ipv4("100.65." + h + ".1", host)
+                  .macs(srcMac, dstMac)
+                  .udp(443, 51000 + h)
+                  .payload(1200)
+                  .build()
+                  .bytes());
+        }
+        second.add(Frames.ipv4("100.66.0.1", host).macs(srcMac, dstMac).icmp(0, 0).payload(56)
+            .build().bytes());
+      }
+      java.util.Collections.shuffle(second, random);
+      mix.addAll(second);
+    }
+    int rate = mix.size() / 3;
+    try (FlowgateProcess fg = flowgate("", 65536)) {
+      long kernelBefore = kernelPackets(fg);
+      try (PacedSender s = PacedSender.start(veth.b(), mix, rate)) {
+        assertThat(s.await()).isEqualTo(mix.size());
+      }
+      awaitSweeps(fg, sweeps(fg), 3);
+      assertThat(kernelPackets(fg) - kernelBefore)
+          .as("the mix crossed the probe")
+          .isGreaterThanOrEqualTo(mix.size());
+      assertThat(fg.json("/api/v1/alerts").get("alerts")).as(fg.log()).isEmpty();
+      assertThat(hook.bodies()).isEmpty();
+    }
+  }
+
+  /** IP packets the kernel counted on the probe's interfaces, as /status says. */
+  private static long kernelPackets(FlowgateProcess fg) throws Exception {
+    long kernel = 0;
+    for (JsonNode row : fg.json("/api/v1/status").get("accounting")) {
+      kernel += row.at("/kernel/packets").asLong();
+    }
+    return kernel;
   }
 
   @Test

@@ -68,6 +68,40 @@ class TunEndToEndTest {
   }
 
   @Test
+  void recordMacsOnATunDeviceIsRefusedWithAClearError() throws Exception {
+    int api = FlowgateProcess.freePort();
+    Path config = dir.resolve("macs.yaml");
+    Files.writeString(
+        config,
+        """
+        interfaces:
+          - name: %s
+            record-macs: true
+        dataplane:
+          pin-path: %s
+          keep-attached: false
+        state-directory: %s
+        api:
+          listen: 127.0.0.1:%d
+        """
+            .formatted(tun, lab.pinDir(), dir.resolve("state"), api));
+    try (FlowgateProcess fg =
+        FlowgateProcess.launch(
+            FlowgateProcess.command(List.of(), System.getProperty("java.class.path"), config),
+            Map.of(),
+            api,
+            dir.resolve("macs.log"))) {
+      String needle =
+          "record-macs: true on " + tun + ": its link type (none) has no Ethernet header";
+      while (!fg.log().contains(needle)) {
+        assertThat(fg.isAlive()).as(fg.log()).isTrue();
+        Thread.sleep(100);
+      }
+      assertThat(fg.log()).contains(needle + ", so there are no MAC addresses to record");
+    }
+  }
+
+  @Test
   void tunTrafficIsExportedAsFlowsExactlyAfterTheXdpFallback() throws Exception {
     List<Frame> mix = new ArrayList<>();
     for (int i = 0; i < 3; i++) {

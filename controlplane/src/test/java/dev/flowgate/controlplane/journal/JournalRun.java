@@ -72,7 +72,7 @@ final class JournalRun implements AutoCloseable {
           flow, p, p * 100, t - 900 + rnd.nextInt(100), t - 100 + rnd.nextInt(100), flags, 0);
     }
     drained.keys().limit(drained.count() * 44).position(0);
-    drained.values().limit(drained.count() * 40).position(0);
+    drained.values().limit(drained.count() * 72).position(0);
     return drained;
   }
 

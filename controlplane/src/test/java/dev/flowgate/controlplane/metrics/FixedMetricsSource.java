@@ -46,7 +46,7 @@ final class FixedMetricsSource implements MetricsSource {
                 57_600L * (i + 1),
                 100L * (i + 1),
                 6_400L * (i + 1)));
-        samples.add(new InterfaceSamples("eth" + i, dir, 10L * (i + 1), 1, 10L * i + 9, 2, 0));
+        samples.add(new InterfaceSamples("eth" + i, dir, 10L * (i + 1), 1, 10L * i + 9, 2, 0, 0));
       }
     }
     int rows = interfaces * 2 * 2 * PROTOCOLS.length;

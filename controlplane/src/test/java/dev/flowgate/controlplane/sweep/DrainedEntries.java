@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 
 /**
  * What the kernel's batch drain hands user space, built by hand for tests: packed little-endian
- * struct flow_key (44 bytes) and struct flow_stats (40 bytes) in two direct buffers. Offsets are
+ * struct flow_key (44 bytes) and struct flow_stats (72 bytes) in two direct buffers. Offsets are
  * written out literally from flowgate.h, so tests also check {@link Layout}.
  */
 public final class DrainedEntries {
@@ -17,7 +17,7 @@ public final class DrainedEntries {
 
   public DrainedEntries(int capacity) {
     keys = ByteBuffer.allocateDirect(capacity * 44).order(ByteOrder.LITTLE_ENDIAN);
-    values = ByteBuffer.allocateDirect(capacity * 40).order(ByteOrder.LITTLE_ENDIAN);
+    values = ByteBuffer.allocateDirect(capacity * 72).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Adds one entry; times are CLOCK_MONOTONIC ns. */
@@ -32,7 +32,7 @@ public final class DrainedEntries {
     keys.putShort(k + 40, (short) f.vlanId());
     keys.put(k + 42, (byte) f.protocol());
     keys.put(k + 43, (byte) f.direction());
-    int v = count * 40;
+    int v = count * 72;
     values.putLong(v, packets);
     values.putLong(v + 8, bytes);
     values.putLong(v + 16, firstNs);
@@ -42,6 +42,25 @@ public final class DrainedEntries {
     values.put(v + 37, (byte) f.ipVersion());
     values.putShort(v + 38, (short) 0);
     count++;
+    return this;
+  }
+
+  /**
+   * Sets the gateway fields of the last entry added: fwd_status (38), the other interface (40),
+   * MACs (44, 50: 48-bit numbers, 0 = none) and the next hop (56, 16 bytes or null).
+   */
+  public DrainedEntries gateway(int peer, int fwdStatus, byte[] nextHop, long srcMac, long dstMac) {
+    int v = (count - 1) * 72;
+    values.put(v + 38, (byte) fwdStatus);
+    values.put(v + 39, (byte) (srcMac != 0 || dstMac != 0 ? 1 : 0));
+    values.putInt(v + 40, peer);
+    for (int i = 0; i < 6; i++) {
+      values.put(v + 44 + i, (byte) (srcMac >>> (40 - 8 * i)));
+      values.put(v + 50 + i, (byte) (dstMac >>> (40 - 8 * i)));
+    }
+    if (nextHop != null) {
+      values.put(v + 56, nextHop, 0, 16);
+    }
     return this;
   }
 

@@ -3,6 +3,8 @@ package dev.flowgate.controlplane.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flowgate.exporters.FlowColumns;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HexFormat;
@@ -35,7 +37,7 @@ class IntervalBatchBuilderTest {
   /** Three entries written byte by byte at flowgate.h's offsets. */
   private static ByteBuffer[] handBuiltDrain() {
     ByteBuffer keys = ByteBuffer.allocateDirect(3 * 44).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer values = ByteBuffer.allocateDirect(3 * 40).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer values = ByteBuffer.allocateDirect(3 * 72).order(ByteOrder.LITTLE_ENDIAN);
     // 0: TCP 192.0.2.1:51000 > 198.51.100.7:443, ifindex 7 egress, vlan 100
     keys.put(0, HEX.parseHex("00000000000000000000ffffc0000201"));
     keys.put(16, HEX.parseHex("00000000000000000000ffffc6336407"));
@@ -59,12 +61,12 @@ class IntervalBatchBuilderTest {
     keys.putShort(78, (short) 5353);
     keys.putInt(80, 3);
     keys.put(86, (byte) 17);
-    values.putLong(40, 1);
-    values.putLong(48, 0xFFFF_FFFF_FFFFL);
-    values.putLong(56, 7_000_000L);
-    values.putLong(64, 7_000_000L);
-    values.put(76, (byte) 0x20);
-    values.put(77, (byte) 6);
+    values.putLong(72, 1);
+    values.putLong(80, 0xFFFF_FFFF_FFFFL);
+    values.putLong(88, 7_000_000L);
+    values.putLong(96, 7_000_000L);
+    values.put(108, (byte) 0x20);
+    values.put(109, (byte) 6);
     // 2: ICMP echo request (type 8, code 0) 10.0.0.1 > 10.0.0.2, ifindex 0xFFFFFFF0, vlan 4095
     keys.put(88, HEX.parseHex("00000000000000000000ffff0a000001"));
     keys.put(104, HEX.parseHex("00000000000000000000ffff0a000002"));
@@ -72,11 +74,11 @@ class IntervalBatchBuilderTest {
     keys.putInt(124, 0xFFFF_FFF0);
     keys.putShort(128, (short) 4095);
     keys.put(130, (byte) 1);
-    values.putLong(80, 3);
-    values.putLong(88, 252);
-    values.putLong(96, 1_000_000L);
-    values.putLong(104, 2_999_999L);
-    values.put(117, (byte) 4);
+    values.putLong(144, 3);
+    values.putLong(152, 252);
+    values.putLong(160, 1_000_000L);
+    values.putLong(168, 2_999_999L);
+    values.put(181, (byte) 4);
     return new ByteBuffer[] {keys, values};
   }
 
@@ -150,9 +152,9 @@ class IntervalBatchBuilderTest {
   void chunksOfOneDrainAppendInOrderAndClearStartsANewBatch() {
     ByteBuffer[] drain = handBuiltDrain();
     try (IntervalBatchBuilder builder = new IntervalBatchBuilder(allocator, 1)) {
-      builder.append(drain[0].slice(0, 44), drain[1].slice(0, 40), 1, 0);
+      builder.append(drain[0].slice(0, 44), drain[1].slice(0, 72), 1, 0);
       ByteBuffer restKeys = drain[0].duplicate().position(44).order(ByteOrder.LITTLE_ENDIAN);
-      ByteBuffer restValues = drain[1].duplicate().position(40).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer restValues = drain[1].duplicate().position(72).order(ByteOrder.LITTLE_ENDIAN);
       assertThat(builder.append(restKeys, restValues, 2, 0)).isEqualTo(3);
       assertThat(restKeys.position()).isEqualTo(44); // positions are not moved
       assertThat(builder.root().getRowCount()).isEqualTo(3);
@@ -199,7 +201,7 @@ class IntervalBatchBuilderTest {
       builder.append(drain.keys(), drain.values(), 2500, 0);
       builder.append(
           drain.keys().slice(2500 * 44, 2500 * 44).order(ByteOrder.LITTLE_ENDIAN),
-          drain.values().slice(2500 * 40, 2500 * 40).order(ByteOrder.LITTLE_ENDIAN),
+          drain.values().slice(2500 * 72, 2500 * 72).order(ByteOrder.LITTLE_ENDIAN),
           2500,
           0);
       List<DecodedRecord> rows = DecodedRecord.decode(builder.root());
@@ -230,5 +232,43 @@ class IntervalBatchBuilderTest {
     assertThat(MonotonicClock.toEpochMs(0, -1)).isEqualTo(-1);
     assertThat(MonotonicClock.toEpochMs(5_000_000_000L, 1_600_000_000_000_000_000L))
         .isEqualTo(1_600_000_005_000L);
+  }
+
+  @Test
+  void gatewayFieldsFillBothInterfacesAndNotForwardedResolvesByTheHostsAddresses()
+      throws Exception {
+    DrainedEntries drain = new DrainedEntries(4);
+    TestFlowKey out = TestFlowKey.v4("198.51.100.7", 1000, "203.0.113.5", 53, TestFlowKey.UDP);
+    // at the ingress hook on 3: the FIB says out on 5 via 203.0.113.254, forwarded
+    drain
+        .addMs(out.on(3, 0), 1, 100, 1, 1, 0, 0)
+        .gateway(5, 64, TestFlowKey.mapped("203.0.113.254"), 0x02aabbccdd01L, 0x02aabbccdd02L);
+    // at the egress hook on 5: it came in on 3
+    drain
+        .addMs(out.on(5, 1), 1, 100, 1, 1, 0, 0)
+        .gateway(3, 64, TestFlowKey.mapped("203.0.113.254"), 0, 0);
+    // "not forwarded": to an address of this host (consumed), and to anything else (unroutable)
+    drain
+        .addMs(TestFlowKey.v4("198.51.100.7", 1001, "192.0.2.1", 9, 17).on(3, 0), 1, 1, 1, 1, 0, 0)
+        .gateway(0, 1, null, 0, 0);
+    drain
+        .addMs(TestFlowKey.v4("198.51.100.7", 1002, "192.0.2.2", 9, 17).on(3, 0), 1, 1, 1, 1, 0, 0)
+        .gateway(0, 1, null, 0, 0);
+    try (IntervalBatchBuilder builder = new IntervalBatchBuilder(allocator, 4)) {
+      builder.setLocalDestinations(
+          LocalDestinations.of(List.of(InetAddress.getByName("192.0.2.1"))));
+      builder.append(drain.keys(), drain.values(), drain.count(), 0);
+      FlowColumns c = new FlowColumns(builder.root());
+      assertThat(List.of(c.ingressInterface(0), c.egressInterface(0))).containsExactly(3L, 5L);
+      assertThat(List.of(c.ingressInterface(1), c.egressInterface(1))).containsExactly(3L, 5L);
+      assertThat(c.nextHopIpv4(0)).isEqualTo(0xCB0071FE); // 203.0.113.254
+      assertThat(c.forwardingStatus(0)).isEqualTo(64);
+      assertThat(c.srcMac(0)).isEqualTo(0x02aabbccdd01L);
+      assertThat(c.dstMac(0)).isEqualTo(0x02aabbccdd02L);
+      assertThat(c.hasMacs(1)).isFalse();
+      assertThat(c.forwardingStatus(2)).isEqualTo(195);
+      assertThat(c.forwardingStatus(3)).isEqualTo(131);
+      assertThat(c.egressInterface(2)).isZero();
+    }
   }
 }

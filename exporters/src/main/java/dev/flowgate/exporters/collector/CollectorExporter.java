@@ -1,6 +1,7 @@
 package dev.flowgate.exporters.collector;
 
 import dev.flowgate.exporters.FlowColumns;
+import dev.flowgate.exporters.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.SinkReport;
@@ -14,6 +15,7 @@ import dev.flowgate.exporters.netflow.NetflowV5Encoder;
 import dev.flowgate.exporters.netflow.NetflowV9Encoder;
 import dev.flowgate.exporters.netflow.SysUptime;
 import dev.flowgate.exporters.outcome.SinkOutcomes;
+import dev.flowgate.exporters.spool.SinkSpool;
 import dev.flowgate.exporters.transport.Backoff;
 import dev.flowgate.exporters.transport.ExportTransport;
 import dev.flowgate.exporters.transport.TcpTransport;
@@ -21,12 +23,15 @@ import dev.flowgate.exporters.transport.UdpTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -65,6 +70,7 @@ public final class CollectorExporter implements FlowSink {
   private final Thread sender;
   private final EncodeCursor writeCursor = new EncodeCursor();
   private final SinkOutcomes outcomes;
+
   /** A collector that refuses connections: no loss yet (the message waits), but said at once. */
   private final RateLimitedLog unreachable =
       new RateLimitedLog(LoggerFactory.getLogger(CollectorExporter.class), Level.WARN);
@@ -72,8 +78,25 @@ public final class CollectorExporter implements FlowSink {
   /** How often the sender asks TCP what the peer acknowledged while nothing else happens: 20 ms. */
   static final long SETTLE_POLL_NANOS = 20_000_000L;
 
-  /** A data message sent in the current session, waiting for its last byte to be delivered. */
-  private record Sent(long end, Volume flows) {}
+  /**
+   * A data message sent in the current session, waiting for its last byte to be delivered; with a
+   * spool, also the spool positions of its first row and of the row after its last.
+   */
+  private record Sent(long end, Volume flows, long spoolStart, long spoolEnd, long sequenceAfter) {
+    Sent(long end, Volume flows) {
+      this(end, flows, -1, -1, -1);
+    }
+  }
+
+  /** With a spool: the longest wait for new rows while nothing is in flight: 100 ms. */
+  static final long IDLE_POLL_NANOS = 100_000_000L;
+
+  private final SinkSpool spool; // null: the in-memory queue only
+  private final BufferAllocator spoolAllocator; // the frame the sender reads (spool only)
+  private volatile boolean stopping; // close(): deliver what the spool holds, then stop
+  private volatile boolean stopNow; // close() timed out: stop at once, the spool keeps the rest
+  private long committedSequence; // sender thread: the sequence after the last delivered message
+  private long ipv6CountedTo = -1; // sender thread: spool position up to which v5 skips counted
 
   private final ArrayDeque<Sent> unsettled = new ArrayDeque<>(); // sender thread only
   private long sessionBytes; // sender thread only: bytes sent in the current session
@@ -97,20 +120,27 @@ public final class CollectorExporter implements FlowSink {
       FlowMessageEncoder encoder,
       ExportTransport transport,
       IfNameSource interfaceNames,
-      Clock clock) {
+      Clock clock,
+      SinkSpool spool,
+      SinkOutcomes spoolOutcomes) {
+    this.spool = spool;
+    this.spoolAllocator = spool == null ? null : new RootAllocator(32L << 20);
     this.options = options;
     this.encoder = encoder;
     this.transport = transport;
     this.interfaceNames = interfaceNames;
     this.clock = clock;
-    this.outcomes = new SinkOutcomes(sinkName(options));
+    this.outcomes = spoolOutcomes;
     this.queue = new MessageQueue(options.queueCapacity(), outcomes);
     this.refresher =
         new TemplateRefresher(
             options.transport() == TransportProtocol.UDP,
             options.templateRefresh().toMillis(),
             options.templateRefreshPackets());
-    this.sender = new Thread(this::sendLoop, "flowgate-export-" + options.collector());
+    this.sender =
+        new Thread(
+            spool == null ? this::sendLoop : this::spoolLoop,
+            "flowgate-export-" + options.collector());
     this.sender.setDaemon(true);
   }
 
@@ -147,8 +177,22 @@ public final class CollectorExporter implements FlowSink {
         copy.transport() == TransportProtocol.TCP
             ? new TcpTransport(copy.host(), copy.port(), TcpTransport.DEFAULT_CONNECT_TIMEOUT)
             : new UdpTransport(copy.host(), copy.port());
+    SinkOutcomes outcomes = new SinkOutcomes(sinkName(copy));
+    SinkSpool spool = null;
+    if (copy.spoolDirectory() != null) {
+      try {
+        spool = SinkSpool.open(copy.spoolDirectory(), copy.spoolLimit(), outcomes);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot open the spool of " + sinkName(copy) + " in " + copy.spoolDirectory(), e);
+      }
+    }
     CollectorExporter exporter =
-        new CollectorExporter(copy, encoder, transport, interfaceNames, clock);
+        new CollectorExporter(copy, encoder, transport, interfaceNames, clock, spool, outcomes);
+    if (spool != null) {
+      exporter.sequence = spool.mark(); // the sequence goes on from the last run's
+      exporter.committedSequence = exporter.sequence;
+    }
     exporter.sender.start();
     return exporter;
   }
@@ -166,6 +210,10 @@ public final class CollectorExporter implements FlowSink {
     if (closed) {
       outcomes.dropped(handed, "exporter closed");
       throw new IllegalStateException("exporter to " + options.collector() + " is closed");
+    }
+    if (spool != null) {
+      spool.append(finished); // what it cannot keep it counts dropped
+      return;
     }
     EncodeCursor cursor = writeCursor.reset();
     int max = encoder.maxMessageSize();
@@ -194,6 +242,15 @@ public final class CollectorExporter implements FlowSink {
    */
   public boolean awaitDelivered(Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
+    if (spool != null) {
+      while (!spool.isDrained() || !outcomes.report().queued().isZero()) {
+        if (System.nanoTime() - end >= 0) {
+          return false;
+        }
+        Thread.sleep(5);
+      }
+      return true;
+    }
     if (!queue.awaitIdle(timeout.toNanos())) {
       return false;
     }
@@ -260,6 +317,10 @@ public final class CollectorExporter implements FlowSink {
       }
       closed = true;
     }
+    if (spool != null) {
+      closeSpooled();
+      return;
+    }
     queue.close();
     try {
       sender.join(Math.max(1, options.closeTimeout().toMillis()));
@@ -274,6 +335,247 @@ public final class CollectorExporter implements FlowSink {
       queue.dropAll();
       transport.close();
     }
+  }
+
+  /**
+   * With a spool: the sender gets the close timeout to deliver what the spool holds; what is left
+   * stays in the spool (queued in the ledger) for the next start.
+   */
+  private void closeSpooled() {
+    stopping = true;
+    try {
+      sender.join(Math.max(1, options.closeTimeout().toMillis()));
+      if (sender.isAlive()) {
+        stopNow = true;
+        transport.close(); // ends a send blocked on a collector that stopped reading
+        sender.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      transport.close();
+      spool.close();
+      spoolAllocator.close();
+    }
+  }
+
+  /**
+   * Stops the sender at once and, with a spool, drops what it still holds (counted, for {@code
+   * reason}) and deletes it; without one, the same as {@link #close()}.
+   */
+  @Override
+  public void abandon(String reason) {
+    if (spool == null) {
+      close();
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    stopping = true;
+    stopNow = true;
+    transport.close();
+    try {
+      sender.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    transport.close();
+    spool.rewind(); // what was in flight, unconfirmed, is given up too
+    spool.discard(reason);
+    spoolAllocator.close();
+  }
+
+  /** The spool's state, or null without a spool. */
+  public SinkSpool.Stats spoolStats() {
+    return spool == null ? null : spool.stats();
+  }
+
+  /**
+   * The sender with a spool: reads the spool's frames in order, encodes each message at send time
+   * (fresh sequence number and export time, templates first when due), sends it, and commits the
+   * spool up to the message's last row once it is delivered. After any error (send, ICMP
+   * unreachable, a broken connection) nothing counts failed: the spool rewinds to its last commit,
+   * the error is counted ({@code sendErrors}), and the rows are read and sent again after a backoff
+   * pause, templates first.
+   */
+  private void spoolLoop() {
+    Backoff backoff = new Backoff();
+    EncodeCursor cursor = new EncodeCursor();
+    int max = encoder.maxMessageSize();
+    ByteBuf buf = Unpooled.buffer(max, max);
+    SinkSpool.Frame frame = null;
+    FlowColumns flows = null;
+    boolean fresh = false;
+    try (FlowRecordWriter rows = new FlowRecordWriter(spoolAllocator, SinkSpool.MAX_FRAME_ROWS)) {
+      while (!stopNow) {
+        if (frame == null) {
+          frame = spool.read(rows, unsettled.isEmpty() ? IDLE_POLL_NANOS : SETTLE_POLL_NANOS);
+          if (frame == null) {
+            spoolSettle();
+            if (stopping && unsettled.isEmpty() && spool.isDrained()) {
+              return;
+            }
+            continue;
+          }
+          flows = new FlowColumns(rows.root());
+          cursor.reset();
+          cursor.row = frame.firstRow();
+          fresh = true;
+        }
+        int startRow = cursor.row;
+        buf.clear();
+        if (cursor.row >= frame.rows() || !encoder.encodeData(flows, cursor, buf)) {
+          finishFrame(frame, cursor);
+          frame = null;
+          continue;
+        }
+        Volume carried = new Volume(cursor.packets, cursor.bytes);
+        if (stopNow) {
+          return; // close() gave up: no new connection now
+        }
+        try {
+          boolean newSession = transport.open();
+          if (newSession) {
+            sessionsOpened.incrementAndGet();
+            refresher.invalidate();
+            sessionBytes = 0;
+          }
+          long now = clock.millis();
+          if (encoder.hasTemplates() && (newSession || fresh) && refresher.due(now)) {
+            sendTemplates(now);
+          }
+          fresh = false;
+          send(buf, now, cursor.records, true);
+          unsettled.addLast(
+              new Sent(
+                  sessionBytes,
+                  carried,
+                  frame.position(startRow),
+                  frame.position(cursor.row),
+                  sequence));
+          refresher.dataSent();
+          backoff.reset();
+          unreachable.clear("send");
+          spoolSettle();
+        } catch (IOException e) {
+          if (stopNow) {
+            return;
+          }
+          spoolError(e, frame, flows, startRow);
+          frame = null;
+          pause(backoff.nextPauseNanos());
+          spool.rewind(options.transport() == TransportProtocol.UDP);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(CollectorExporter.class)
+          .error("sink " + outcomes.sink() + ": the sender stopped", e);
+    } finally {
+      buf.release();
+    }
+  }
+
+  /** The frame's rows are all sent: count v5's IPv6 skips once, commit once all is delivered. */
+  private void finishFrame(SinkSpool.Frame frame, EncodeCursor cursor) {
+    if (cursor.skippedIpv6 > 0 && frame.end() > ipv6CountedTo) {
+      outcomes.dropped(
+          new Volume(cursor.skippedIpv6Packets, cursor.skippedIpv6Bytes),
+          cursor.skippedIpv6 + " IPv6 flows: NetFlow v5 has no IPv6 record");
+      ipv6NotExportable.addAndGet(cursor.skippedIpv6);
+      splitRecords.addAndGet(cursor.extraSplitRecords);
+      truncatedInterfaces.addAndGet(cursor.truncatedInterfaces);
+      ipv6CountedTo = frame.end();
+    }
+    // a marker: the frame's end commits once what was sent before it is delivered
+    unsettled.addLast(new Sent(sessionBytes, Volume.ZERO, frame.end(), frame.end(), sequence));
+    spoolSettle();
+  }
+
+  /**
+   * Counts delivered, and commits in the spool, every sent message the transport calls delivered
+   * now (UDP: no ICMP error came back for it).
+   */
+  private void spoolSettle() {
+    if (unsettled.isEmpty()) {
+      return;
+    }
+    long delivered;
+    try {
+      transport.checkError();
+      delivered = sessionBytes - (transport.isOpen() ? transport.unacknowledged() : 0);
+    } catch (IOException e) {
+      spoolError(e, null, null, 0);
+      return;
+    }
+    long commit = -1;
+    while (!unsettled.isEmpty() && unsettled.peekFirst().end() <= delivered) {
+      Sent s = unsettled.pollFirst();
+      if (!s.flows().isZero()) {
+        outcomes.delivered(s.flows());
+      }
+      commit = s.spoolEnd();
+      committedSequence = s.sequenceAfter();
+    }
+    if (commit >= 0) {
+      spool.commit(commit, committedSequence);
+    }
+  }
+
+  /** The sender's pause between retries; ends early when close() gives up. */
+  private void pause(long nanos) throws InterruptedException {
+    long end = System.nanoTime() + nanos;
+    long left;
+    while (!stopNow && (left = end - System.nanoTime()) > 0) {
+      Thread.sleep(Math.max(1, Math.min(20, left / 1_000_000)));
+    }
+  }
+
+  /**
+   * After an error: nothing in flight counts delivered or failed, it stays queued and is read again
+   * from the spool; what the spool's limit deleted meanwhile is counted dropped.
+   */
+  private void spoolError(IOException e, SinkSpool.Frame frame, FlowColumns flows, int fromRow) {
+    sendErrors.incrementAndGet();
+    outcomes.sendError("send: " + e);
+    lastError = e.toString();
+    refresher.invalidate(); // the collector may come back without our templates
+    if (transport.isOpen() && options.transport() == TransportProtocol.TCP) {
+      transport.close(); // unacknowledged bytes are re-sent on a new connection
+    }
+    // UDP: the collector refused (ICMP) what followed the last check, nothing of it arrived
+    long restart = spool.rewind(options.transport() == TransportProtocol.UDP);
+    for (Sent s : unsettled) {
+      if (s.spoolStart() < restart && !s.flows().isZero()) {
+        outcomes.dropped(
+            s.flows(), "the spool limit deleted it before the collector acknowledged it");
+      }
+    }
+    unsettled.clear();
+    if (frame != null && restart >= frame.end() && fromRow < frame.rows()) {
+      // the rest of the frame in hand, never sent: gone from disk too
+      long packets = 0;
+      long bytes = 0;
+      for (int r = fromRow; r < frame.rows(); r++) {
+        packets += flows.packets(r);
+        bytes += flows.bytes(r);
+      }
+      outcomes.dropped(
+          new Volume(packets, bytes), "the spool limit deleted it before it could be sent");
+    }
+    sequence = committedSequence; // what followed the last delivered message never arrived
+    unreachable.report(
+        "send",
+        "sink "
+            + outcomes.sink()
+            + ": cannot deliver to the collector ("
+            + e
+            + "); records wait in the spool, retrying");
   }
 
   private void sendLoop() {

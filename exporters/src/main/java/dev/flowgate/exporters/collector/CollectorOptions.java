@@ -1,5 +1,7 @@
 package dev.flowgate.exporters.collector;
 
+import dev.flowgate.exporters.spool.SinkSpool;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -78,6 +80,8 @@ public final class CollectorOptions {
   private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
   private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
   private boolean optionsRecordsInSequence = DEFAULT_OPTIONS_RECORDS_IN_SEQUENCE;
+  private Path spoolDirectory;
+  private long spoolLimit = SinkSpool.DEFAULT_LIMIT_BYTES;
 
   /** Options with every default and no collector yet. */
   public CollectorOptions() {}
@@ -95,6 +99,8 @@ public final class CollectorOptions {
     queueCapacity = other.queueCapacity;
     closeTimeout = other.closeTimeout;
     optionsRecordsInSequence = other.optionsRecordsInSequence;
+    spoolDirectory = other.spoolDirectory;
+    spoolLimit = other.spoolLimit;
   }
 
   /**
@@ -231,6 +237,35 @@ public final class CollectorOptions {
   public CollectorOptions optionsRecordsInSequence(boolean counted) {
     this.optionsRecordsInSequence = counted;
     return this;
+  }
+
+  /**
+   * The directory of this collector's {@link SinkSpool}: what it is handed waits there until
+   * delivered, survives an outage and a restart. Null (the default): no spool, the in-memory queue
+   * of {@link #queueCapacity} messages drops the oldest when full.
+   */
+  public CollectorOptions spoolDirectory(Path directory) {
+    this.spoolDirectory = directory;
+    return this;
+  }
+
+  /** The bound of the spool on disk, in bytes, at least {@link SinkSpool#MIN_LIMIT_BYTES}. */
+  public CollectorOptions spoolLimit(long bytes) {
+    if (bytes < SinkSpool.MIN_LIMIT_BYTES) {
+      throw new IllegalArgumentException(
+          "spool limit must be at least " + SinkSpool.MIN_LIMIT_BYTES + " bytes, not " + bytes);
+    }
+    this.spoolLimit = bytes;
+    return this;
+  }
+
+  /** The spool's directory, or null for none. */
+  public Path spoolDirectory() {
+    return spoolDirectory;
+  }
+
+  public long spoolLimit() {
+    return spoolLimit;
   }
 
   /**

@@ -42,6 +42,27 @@ public final class IpfixConstants {
   /** Template id of PSAMP selector options records (RFC 5476 section 6.5.2). */
   public static final int TEMPLATE_SELECTOR = 261;
 
+  /** Template id of IPv4 flow records with MAC addresses (interfaces with record-macs). */
+  public static final int TEMPLATE_IPV4_MACS = 262;
+
+  /** Template id of IPv6 flow records with MAC addresses. */
+  public static final int TEMPLATE_IPV6_MACS = 263;
+
+  /** ipNextHopIPv4Address, IE 15, ipv4Address. */
+  public static final int IP_NEXT_HOP_IPV4_ADDRESS = 15;
+
+  /** sourceMacAddress, IE 56, macAddress. */
+  public static final int SOURCE_MAC_ADDRESS = 56;
+
+  /** ipNextHopIPv6Address, IE 62, ipv6Address. */
+  public static final int IP_NEXT_HOP_IPV6_ADDRESS = 62;
+
+  /** destinationMacAddress, IE 80, macAddress. */
+  public static final int DESTINATION_MAC_ADDRESS = 80;
+
+  /** forwardingStatus, IE 89, unsigned8 (RFC 7270 section 4.12: status and reason code). */
+  public static final int FORWARDING_STATUS = 89;
+
   /** octetDeltaCount, IE 1, unsigned64. */
   public static final int OCTET_DELTA_COUNT = 1;
 

@@ -14,8 +14,9 @@ import java.util.SortedMap;
 
 /**
  * Encodes IPFIX messages (RFC 7011): flow data records with {@link IpfixTemplates}' templates,
- * options records, never longer than the configured maximum. IPv4 and IPv6 rows may alternate in a
- * batch: each run of one family becomes one data set.
+ * options records, never longer than the configured maximum. A row's template is its family's, with
+ * MAC addresses when the row carries them; rows of different templates may alternate in a batch:
+ * each run of one template becomes one data set.
  *
  * <p>ICMP flows (protocol 1, and 58 over IPv6) carry their type and code in icmpTypeCodeIPv4/IPv6
  * and zero transport ports; other flows carry a zero icmpTypeCode.
@@ -74,12 +75,19 @@ public final class IpfixEncoder extends TemplateFormatEncoder {
     int limit = maxMessageSize(); // p counts from the message start
     int p = MESSAGE_HEADER_LENGTH; // 16: the header is written last, once the length is known
     int set = -1; // offset of the open data set, -1 if none
-    boolean setIsIpv4 = false;
+    int setTemplate = 0;
     int row = cursor.row;
     for (; row < rows; row++) {
       boolean ipv4 = flows.isIpv4(row);
-      boolean newSet = set < 0 || ipv4 != setIsIpv4;
-      int need = ipv4 ? IpfixTemplates.IPV4_RECORD_LENGTH : IpfixTemplates.IPV6_RECORD_LENGTH;
+      boolean macs = flows.hasMacs(row);
+      int template =
+          ipv4
+              ? (macs ? TEMPLATE_IPV4_MACS : TEMPLATE_IPV4)
+              : (macs ? TEMPLATE_IPV6_MACS : TEMPLATE_IPV6);
+      boolean newSet = set < 0 || template != setTemplate;
+      int need =
+          (ipv4 ? IpfixTemplates.IPV4_RECORD_LENGTH : IpfixTemplates.IPV6_RECORD_LENGTH)
+              + (macs ? IpfixTemplates.MACS_LENGTH : 0);
       if (newSet) {
         need += SET_HEADER_LENGTH; // 4: the header of the set this record opens
       }
@@ -91,8 +99,8 @@ public final class IpfixEncoder extends TemplateFormatEncoder {
           SHORT.set(b, set + 2, (short) (p - set)); // set length: header + records
         }
         set = p;
-        setIsIpv4 = ipv4;
-        SHORT.set(b, p, (short) (ipv4 ? TEMPLATE_IPV4 : TEMPLATE_IPV6));
+        setTemplate = template;
+        SHORT.set(b, p, (short) template);
         p += SET_HEADER_LENGTH;
       }
       if (ipv4) {
@@ -107,6 +115,20 @@ public final class IpfixEncoder extends TemplateFormatEncoder {
         p += 32;
       }
       p = writeCommonFields(flows, row, ipv4, b, p);
+      if (ipv4) {
+        INT.set(b, p, flows.nextHopIpv4(row)); // 4: ipNextHopIPv4Address
+        p += 4;
+      } else {
+        LONG.set(b, p, flows.nextHopHigh(row)); // 16: ipNextHopIPv6Address
+        LONG.set(b, p + 8, flows.nextHopLow(row));
+        p += 16;
+      }
+      b[p++] = (byte) flows.forwardingStatus(row); // 1: forwardingStatus
+      if (macs) {
+        putMac(b, p, flows.srcMac(row)); // 6: sourceMacAddress
+        putMac(b, p + 6, flows.dstMac(row)); // 6: destinationMacAddress
+        p += 12;
+      }
       cursor.records++;
       cursor.packets += flows.packets(row);
       cursor.bytes += flows.bytes(row);
@@ -129,9 +151,7 @@ public final class IpfixEncoder extends TemplateFormatEncoder {
   private static int writeCommonFields(FlowColumns flows, int row, boolean ipv4, byte[] b, int p) {
     int protocol = flows.protocol(row);
     boolean icmp = protocol == (ipv4 ? PROTO_ICMP : PROTO_ICMPV6);
-    int ifindex = (int) flows.ifindex(row);
     int direction = flows.direction(row);
-    boolean egress = direction == 1;
     int dstPort = flows.dstPort(row);
     SHORT.set(b, p, (short) (icmp ? 0 : flows.srcPort(row))); // 2: sourceTransportPort
     SHORT.set(b, p + 2, (short) (icmp ? 0 : dstPort)); // 2: destinationTransportPort
@@ -142,14 +162,20 @@ public final class IpfixEncoder extends TemplateFormatEncoder {
     LONG.set(b, p + 16, flows.packets(row)); // 8: packetDeltaCount
     LONG.set(b, p + 24, flows.startMillis(row)); // 8: flowStartMilliseconds
     LONG.set(b, p + 32, flows.endMillis(row)); // 8: flowEndMilliseconds
-    INT.set(b, p + 40, egress ? 0 : ifindex); // 4: ingressInterface
-    INT.set(b, p + 44, egress ? ifindex : 0); // 4: egressInterface
+    INT.set(b, p + 40, (int) flows.ingressInterface(row)); // 4: ingressInterface
+    INT.set(b, p + 44, (int) flows.egressInterface(row)); // 4: egressInterface
     SHORT.set(b, p + 48, (short) flows.vlanId(row)); // 2: vlanId
     SHORT.set(b, p + 50, (short) (icmp ? dstPort : 0)); // 2: icmpTypeCodeIPv4 / IPv6
     b[p + 52] = (byte) direction; // 1: flowDirection
     b[p + 53] = (byte) flows.endReason(row); // 1: flowEndReason
     b[p + 54] = (byte) (ipv4 ? 4 : 6); // 1: ipVersion
     return p + 55; // 55: 2+2+1+1+2 + 4*8 + 4+4 + 2+2 + 1+1+1, the fields above
+  }
+
+  /** A 48-bit MAC address as its six bytes, most significant first (wire order). */
+  private static void putMac(byte[] b, int p, long mac) {
+    SHORT.set(b, p, (short) (mac >>> 32));
+    INT.set(b, p + 2, (int) mac);
   }
 
   @Override

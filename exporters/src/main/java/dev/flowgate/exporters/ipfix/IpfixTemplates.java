@@ -13,11 +13,52 @@ public final class IpfixTemplates {
 
   /** IPv4 flow record fields (template 256). */
   static final int[] IPV4_FIELDS =
-      flowFields(SOURCE_IPV4_ADDRESS, DESTINATION_IPV4_ADDRESS, 4, ICMP_TYPE_CODE_IPV4);
+      flowFields(
+          SOURCE_IPV4_ADDRESS,
+          DESTINATION_IPV4_ADDRESS,
+          4,
+          ICMP_TYPE_CODE_IPV4,
+          IP_NEXT_HOP_IPV4_ADDRESS,
+          false);
 
   /** IPv6 flow record fields (template 257). */
   static final int[] IPV6_FIELDS =
-      flowFields(SOURCE_IPV6_ADDRESS, DESTINATION_IPV6_ADDRESS, 16, ICMP_TYPE_CODE_IPV6);
+      flowFields(
+          SOURCE_IPV6_ADDRESS,
+          DESTINATION_IPV6_ADDRESS,
+          16,
+          ICMP_TYPE_CODE_IPV6,
+          IP_NEXT_HOP_IPV6_ADDRESS,
+          false);
+
+  /** IPv4 flow record fields with the MAC addresses (template 262). */
+  static final int[] IPV4_MACS_FIELDS =
+      flowFields(
+          SOURCE_IPV4_ADDRESS,
+          DESTINATION_IPV4_ADDRESS,
+          4,
+          ICMP_TYPE_CODE_IPV4,
+          IP_NEXT_HOP_IPV4_ADDRESS,
+          true);
+
+  /** IPv6 flow record fields with the MAC addresses (template 263). */
+  static final int[] IPV6_MACS_FIELDS =
+      flowFields(
+          SOURCE_IPV6_ADDRESS,
+          DESTINATION_IPV6_ADDRESS,
+          16,
+          ICMP_TYPE_CODE_IPV6,
+          IP_NEXT_HOP_IPV6_ADDRESS,
+          true);
+
+  /** The data templates in announcement order, ids and fields. */
+  private static final int[] DATA_TEMPLATE_IDS = {
+    TEMPLATE_IPV4, TEMPLATE_IPV6, TEMPLATE_IPV4_MACS, TEMPLATE_IPV6_MACS
+  };
+
+  private static final int[][] DATA_TEMPLATE_FIELDS = {
+    IPV4_FIELDS, IPV6_FIELDS, IPV4_MACS_FIELDS, IPV6_MACS_FIELDS
+  };
 
   /** Exporting process statistics (template 258): one scope field, then four counters. */
   static final int[] EXPORTER_STATS_FIELDS = {
@@ -39,6 +80,9 @@ public final class IpfixTemplates {
   /** Bytes of one IPv6 data record. */
   public static final int IPV6_RECORD_LENGTH = recordLength(IPV6_FIELDS);
 
+  /** Bytes the MAC addresses add to a record (templates 262 and 263): 6 + 6. */
+  public static final int MACS_LENGTH = 12;
+
   /** Bytes of the exporter statistics options record. */
   public static final int EXPORTER_STATS_RECORD_LENGTH = recordLength(EXPORTER_STATS_FIELDS);
 
@@ -49,11 +93,17 @@ public final class IpfixTemplates {
 
   /**
    * A flow record's fields: the family's addresses ({@code addressLength} bytes each), then the
-   * fields every family carries, with the family's ICMP type/code element.
+   * fields every family carries, with the family's ICMP type/code element, the next hop of the
+   * family and the forwarding status, then (with {@code macs}) the two MAC addresses.
    */
   private static int[] flowFields(
-      int sourceAddress, int destinationAddress, int addressLength, int icmpTypeCode) {
-    return new int[] {
+      int sourceAddress,
+      int destinationAddress,
+      int addressLength,
+      int icmpTypeCode,
+      int nextHop,
+      boolean macs) {
+    int[] common = {
       sourceAddress, addressLength,
       destinationAddress, addressLength,
       SOURCE_TRANSPORT_PORT, 2,
@@ -72,18 +122,30 @@ public final class IpfixTemplates {
       FLOW_DIRECTION, 1,
       FLOW_END_REASON, 1,
       IP_VERSION, 1,
+      nextHop, addressLength,
+      FORWARDING_STATUS, 1,
     };
+    if (!macs) {
+      return common;
+    }
+    int[] all = java.util.Arrays.copyOf(common, common.length + 4);
+    all[common.length] = SOURCE_MAC_ADDRESS;
+    all[common.length + 1] = 6;
+    all[common.length + 2] = DESTINATION_MAC_ADDRESS;
+    all[common.length + 3] = 6;
+    return all;
   }
 
   /**
-   * Appends a template set (id 2) with the IPv4 and IPv6 templates, then an options template set
-   * (id 3) with the statistics and interface name templates.
+   * Appends a template set (id 2) with the flow templates (IPv4, IPv6, then both with MACs), then
+   * an options template set (id 3) with the statistics and interface name templates.
    */
   static void writeTemplateSets(ByteBuf out) {
     int set = out.writerIndex();
     out.writeShort(TEMPLATE_SET_ID).writeShort(0); // 4: set header, length patched below
-    writeTemplate(out, TEMPLATE_IPV4, IPV4_FIELDS);
-    writeTemplate(out, TEMPLATE_IPV6, IPV6_FIELDS);
+    for (int i = 0; i < DATA_TEMPLATE_IDS.length; i++) {
+      writeTemplate(out, DATA_TEMPLATE_IDS[i], DATA_TEMPLATE_FIELDS[i]);
+    }
     out.setShort(set + 2, out.writerIndex() - set);
 
     set = out.writerIndex();
@@ -95,11 +157,12 @@ public final class IpfixTemplates {
 
   /** Bytes {@link #writeTemplateSets} writes. */
   static int templateSetsLength() {
+    int flowTemplates = 0;
+    for (int[] fields : DATA_TEMPLATE_FIELDS) {
+      flowTemplates += 4 + fields.length * 2; // 4: template id + field count; 4 per (id, length)
+    }
     return SET_HEADER_LENGTH
-        + 4
-        + IPV4_FIELDS.length * 2 // 4: template id + field count; 4 per (id, length) pair
-        + 4
-        + IPV6_FIELDS.length * 2
+        + flowTemplates
         + SET_HEADER_LENGTH
         + 6
         + EXPORTER_STATS_FIELDS.length * 2 // 6: id, field count, scope field count

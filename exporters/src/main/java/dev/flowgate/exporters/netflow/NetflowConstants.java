@@ -39,6 +39,27 @@ public final class NetflowConstants {
   /** v9 options template id of the interface names. */
   public static final int V9_TEMPLATE_INTERFACE_NAMES = 259;
 
+  /** v9 template id of IPv4 flow records with MAC addresses (interfaces with record-macs). */
+  public static final int V9_TEMPLATE_IPV4_MACS = 260;
+
+  /** v9 template id of IPv6 flow records with MAC addresses. */
+  public static final int V9_TEMPLATE_IPV6_MACS = 261;
+
+  /** IPV4_NEXT_HOP, field type 15, 4 bytes. */
+  public static final int IPV4_NEXT_HOP = 15;
+
+  /** IN_SRC_MAC, field type 56, 6 bytes. */
+  public static final int IN_SRC_MAC = 56;
+
+  /** IPV6_NEXT_HOP, field type 62, 16 bytes. */
+  public static final int IPV6_NEXT_HOP = 62;
+
+  /** IN_DST_MAC, field type 80, 6 bytes (IPFIX destinationMacAddress). */
+  public static final int IN_DST_MAC = 80;
+
+  /** FORWARDING_STATUS, field type 89, 1 byte (RFC 7270 codes, as IPFIX forwardingStatus). */
+  public static final int FORWARDING_STATUS = 89;
+
   /** IN_BYTES, type 1: incoming bytes (here 8 bytes wide). */
   public static final int IN_BYTES = 1;
 

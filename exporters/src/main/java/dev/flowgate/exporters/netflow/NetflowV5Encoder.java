@@ -136,19 +136,20 @@ public final class NetflowV5Encoder implements FlowMessageEncoder {
   /** One 48-byte record. */
   private void writeRecord(
       FlowColumns flows, int row, long packets, long bytes, EncodeCursor cursor, ByteBuf out) {
-    long ifindex = flows.ifindex(row);
-    if (ifindex > 0xFFFF) {
+    long input = flows.ingressInterface(row);
+    long output = flows.egressInterface(row);
+    if (input > 0xFFFF || output > 0xFFFF) {
       if (cursor.part == 0) {
         cursor.truncatedInterfaces++;
       }
-      ifindex = 0;
+      input = input > 0xFFFF ? 0 : input;
+      output = output > 0xFFFF ? 0 : output;
     }
-    boolean egress = flows.direction(row) == 1;
     out.writeInt(flows.srcIpv4(row)); // 4: srcaddr
     out.writeInt(flows.dstIpv4(row)); // 4: dstaddr
-    out.writeInt(0); // 4: nexthop, unknown
-    out.writeShort(egress ? 0 : (int) ifindex); // 2: input
-    out.writeShort(egress ? (int) ifindex : 0); // 2: output
+    out.writeInt(flows.nextHopIpv4(row)); // 4: nexthop (0: none known)
+    out.writeShort((int) input); // 2: input
+    out.writeShort((int) output); // 2: output
     out.writeInt((int) packets); // 4: dPkts
     out.writeInt((int) bytes); // 4: dOctets
     out.writeInt(uptime(flows.startMillis(row))); // 4: First

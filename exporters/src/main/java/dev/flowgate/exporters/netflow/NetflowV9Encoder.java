@@ -58,13 +58,19 @@ public final class NetflowV9Encoder extends TemplateFormatEncoder {
     int limit = packet + maxMessageSize() - 3;
     writeHeader(out);
     int flowset = -1;
-    boolean flowsetIsIpv4 = false;
+    int flowsetTemplate = 0;
     int row = cursor.row;
     for (; row < rows; row++) {
       boolean ipv4 = flows.isIpv4(row);
-      boolean newFlowset = flowset < 0 || ipv4 != flowsetIsIpv4;
+      boolean macs = flows.hasMacs(row);
+      int template =
+          ipv4
+              ? (macs ? V9_TEMPLATE_IPV4_MACS : V9_TEMPLATE_IPV4)
+              : (macs ? V9_TEMPLATE_IPV6_MACS : V9_TEMPLATE_IPV6);
+      boolean newFlowset = flowset < 0 || template != flowsetTemplate;
       int need =
-          ipv4 ? NetflowV9Templates.IPV4_RECORD_LENGTH : NetflowV9Templates.IPV6_RECORD_LENGTH;
+          (ipv4 ? NetflowV9Templates.IPV4_RECORD_LENGTH : NetflowV9Templates.IPV6_RECORD_LENGTH)
+              + (macs ? NetflowV9Templates.MACS_LENGTH : 0);
       if (newFlowset) {
         // 4 + 3: header of the new flowset and the padding that may close the previous one
         need += V9_FLOWSET_HEADER_LENGTH + 3;
@@ -77,10 +83,10 @@ public final class NetflowV9Encoder extends TemplateFormatEncoder {
           NetflowV9Templates.closeFlowset(out, flowset);
         }
         flowset = out.writerIndex();
-        flowsetIsIpv4 = ipv4;
-        out.writeShort(ipv4 ? V9_TEMPLATE_IPV4 : V9_TEMPLATE_IPV6).writeShort(0);
+        flowsetTemplate = template;
+        out.writeShort(template).writeShort(0);
       }
-      writeRecord(flows, row, ipv4, out);
+      writeRecord(flows, row, ipv4, macs, out);
       cursor.records++;
       cursor.packets += flows.packets(row);
       cursor.bytes += flows.bytes(row);
@@ -91,7 +97,7 @@ public final class NetflowV9Encoder extends TemplateFormatEncoder {
     return true;
   }
 
-  private void writeRecord(FlowColumns flows, int row, boolean ipv4, ByteBuf out) {
+  private void writeRecord(FlowColumns flows, int row, boolean ipv4, boolean macs, ByteBuf out) {
     if (ipv4) {
       out.writeInt(flows.srcIpv4(row)).writeInt(flows.dstIpv4(row)); // 4 + 4
     } else {
@@ -100,8 +106,6 @@ public final class NetflowV9Encoder extends TemplateFormatEncoder {
     }
     int protocol = flows.protocol(row);
     boolean icmp = protocol == (ipv4 ? PROTO_ICMP : PROTO_ICMPV6);
-    int ifindex = (int) flows.ifindex(row);
-    boolean egress = flows.direction(row) == 1;
     out.writeShort(icmp ? 0 : flows.srcPort(row)); // 2: L4_SRC_PORT
     out.writeShort(flows.dstPort(row)); // 2: L4_DST_PORT (ICMP: type * 256 + code)
     out.writeByte(protocol); // 1: PROTOCOL
@@ -111,13 +115,25 @@ public final class NetflowV9Encoder extends TemplateFormatEncoder {
     out.writeLong(flows.packets(row)); // 8: IN_PKTS
     out.writeLong(flows.startMillis(row)); // 8: flowStartMilliseconds
     out.writeLong(flows.endMillis(row)); // 8: flowEndMilliseconds
-    out.writeInt(egress ? 0 : ifindex); // 4: INPUT_SNMP
-    out.writeInt(egress ? ifindex : 0); // 4: OUTPUT_SNMP
+    out.writeInt((int) flows.ingressInterface(row)); // 4: INPUT_SNMP
+    out.writeInt((int) flows.egressInterface(row)); // 4: OUTPUT_SNMP
     out.writeShort(flows.vlanId(row)); // 2: SRC_VLAN
     out.writeShort(icmp ? flows.dstPort(row) : 0); // 2: ICMP_TYPE (both families)
     out.writeByte(flows.direction(row)); // 1: DIRECTION
     out.writeByte(flows.endReason(row)); // 1: flowEndReason
     out.writeByte(ipv4 ? 4 : 6); // 1: IP_PROTOCOL_VERSION
+    if (ipv4) {
+      out.writeInt(flows.nextHopIpv4(row)); // 4: IPV4_NEXT_HOP
+    } else {
+      out.writeLong(flows.nextHopHigh(row)).writeLong(flows.nextHopLow(row)); // 16: IPV6_NEXT_HOP
+    }
+    out.writeByte(flows.forwardingStatus(row)); // 1: FORWARDING_STATUS
+    if (macs) {
+      long src = flows.srcMac(row);
+      long dst = flows.dstMac(row);
+      out.writeShort((int) (src >>> 32)).writeInt((int) src); // 6: IN_SRC_MAC
+      out.writeShort((int) (dst >>> 32)).writeInt((int) dst); // 6: IN_DST_MAC
+    }
   }
 
   @Override

@@ -12,10 +12,31 @@ import io.netty.buffer.ByteBuf;
 public final class NetflowV9Templates {
 
   /** IPv4 flow record fields (template 256). */
-  static final int[] IPV4_FIELDS = flowFields(IPV4_SRC_ADDR, IPV4_DST_ADDR, 4);
+  static final int[] IPV4_FIELDS =
+      flowFields(IPV4_SRC_ADDR, IPV4_DST_ADDR, 4, IPV4_NEXT_HOP, false);
 
   /** IPv6 flow record fields (template 257). */
-  static final int[] IPV6_FIELDS = flowFields(IPV6_SRC_ADDR, IPV6_DST_ADDR, 16);
+  static final int[] IPV6_FIELDS =
+      flowFields(IPV6_SRC_ADDR, IPV6_DST_ADDR, 16, IPV6_NEXT_HOP, false);
+
+  /** IPv4 flow record fields with MAC addresses (template 260). */
+  static final int[] IPV4_MACS_FIELDS =
+      flowFields(IPV4_SRC_ADDR, IPV4_DST_ADDR, 4, IPV4_NEXT_HOP, true);
+
+  /** IPv6 flow record fields with MAC addresses (template 261). */
+  static final int[] IPV6_MACS_FIELDS =
+      flowFields(IPV6_SRC_ADDR, IPV6_DST_ADDR, 16, IPV6_NEXT_HOP, true);
+
+  private static final int[] DATA_TEMPLATE_IDS = {
+    V9_TEMPLATE_IPV4, V9_TEMPLATE_IPV6, V9_TEMPLATE_IPV4_MACS, V9_TEMPLATE_IPV6_MACS
+  };
+
+  private static final int[][] DATA_TEMPLATE_FIELDS = {
+    IPV4_FIELDS, IPV6_FIELDS, IPV4_MACS_FIELDS, IPV6_MACS_FIELDS
+  };
+
+  /** Bytes the MAC addresses add to a record: 6 + 6. */
+  public static final int MACS_LENGTH = 12;
 
   /** Exporter statistics (options template 258): scope System, three totals. */
   static final int[] EXPORTER_STATS_SCOPE = {V9_SCOPE_SYSTEM, 4};
@@ -45,17 +66,19 @@ public final class NetflowV9Templates {
   public static final int INTERFACE_NAME_RECORD_LENGTH =
       length(INTERFACE_NAME_SCOPE) + length(INTERFACE_NAME_FIELDS);
 
-  /** Template records written by {@link #writeTemplateFlowsets}: two templates, two options. */
-  static final int TEMPLATE_RECORD_COUNT = 4;
+  /** Template records written by {@link #writeTemplateFlowsets}: four templates, two options. */
+  static final int TEMPLATE_RECORD_COUNT = 6;
 
   private NetflowV9Templates() {}
 
   /**
    * A flow record's fields: the family's addresses ({@code addressLength} bytes each), then the
-   * fields every family carries alike (ICMP_TYPE too, for IPv4 and IPv6).
+   * fields every family carries alike (ICMP_TYPE too, for IPv4 and IPv6), the family's next hop,
+   * the forwarding status, then (with {@code macs}) the two MAC addresses.
    */
-  private static int[] flowFields(int srcAddr, int dstAddr, int addressLength) {
-    return new int[] {
+  private static int[] flowFields(
+      int srcAddr, int dstAddr, int addressLength, int nextHop, boolean macs) {
+    int[] common = {
       srcAddr, addressLength,
       dstAddr, addressLength,
       L4_SRC_PORT, 2,
@@ -74,15 +97,27 @@ public final class NetflowV9Templates {
       DIRECTION, 1,
       FLOW_END_REASON, 1,
       IP_PROTOCOL_VERSION, 1,
+      nextHop, addressLength,
+      FORWARDING_STATUS, 1,
     };
+    if (!macs) {
+      return common;
+    }
+    int[] all = java.util.Arrays.copyOf(common, common.length + 4);
+    all[common.length] = IN_SRC_MAC;
+    all[common.length + 1] = 6;
+    all[common.length + 2] = IN_DST_MAC;
+    all[common.length + 3] = 6;
+    return all;
   }
 
   /** Appends the template flowset and the options template flowset, each padded to 4 bytes. */
   static void writeTemplateFlowsets(ByteBuf out) {
     int flowset = out.writerIndex();
     out.writeShort(V9_TEMPLATE_FLOWSET_ID).writeShort(0); // 4: flowset header, length below
-    writeTemplate(out, V9_TEMPLATE_IPV4, IPV4_FIELDS);
-    writeTemplate(out, V9_TEMPLATE_IPV6, IPV6_FIELDS);
+    for (int i = 0; i < DATA_TEMPLATE_IDS.length; i++) {
+      writeTemplate(out, DATA_TEMPLATE_IDS[i], DATA_TEMPLATE_FIELDS[i]);
+    }
     closeFlowset(out, flowset);
 
     flowset = out.writerIndex();
@@ -96,12 +131,10 @@ public final class NetflowV9Templates {
 
   /** Bytes {@link #writeTemplateFlowsets} writes, padding included. */
   static int templateFlowsetsLength() {
-    int templates =
-        V9_FLOWSET_HEADER_LENGTH
-            + 4
-            + IPV4_FIELDS.length * 2 // 4: template id + field count; 4 per (type, length)
-            + 4
-            + IPV6_FIELDS.length * 2;
+    int templates = V9_FLOWSET_HEADER_LENGTH;
+    for (int[] fields : DATA_TEMPLATE_FIELDS) {
+      templates += 4 + fields.length * 2; // 4: template id + field count; 4 per (type, length)
+    }
     int options =
         V9_FLOWSET_HEADER_LENGTH
             + 6

@@ -35,6 +35,8 @@ public final class SinkOutcomes {
   private long failedBytes;
   private long losses;
   private String lastError;
+  private long sendErrors;
+  private Volume inDoubt = Volume.ZERO;
 
   // the log: events since the last line
   private boolean loggedDrop;
@@ -122,6 +124,20 @@ public final class SinkOutcomes {
     event(v, true, error);
   }
 
+  /**
+   * A delivery attempt failed while its records stay queued (a spool retries them); the error is
+   * the sink's to log.
+   */
+  public synchronized void sendError(String error) {
+    sendErrors++;
+    lastError = error;
+  }
+
+  /** {@code v}, re-sent from the spool at start, may have been delivered by the last run. */
+  public synchronized void inDoubt(Volume v) {
+    inDoubt = inDoubt.plus(v);
+  }
+
   /** The ledger now. */
   public synchronized SinkReport report() {
     Volume handed = new Volume(handedPackets, handedBytes);
@@ -136,7 +152,9 @@ public final class SinkOutcomes {
         failed,
         handed.minus(delivered).minus(dropped).minus(failed),
         losses,
-        lastError);
+        lastError,
+        sendErrors,
+        inDoubt);
   }
 
   private void event(Volume v, boolean failed, String text) {

@@ -58,6 +58,13 @@ public interface ExportTransport extends AutoCloseable {
    */
   long unacknowledged() throws IOException;
 
+  /**
+   * Throws an error the transport learned of after a send returned (UDP: an ICMP port unreachable
+   * for an earlier datagram), so the exporter does not count as delivered what the collector
+   * refused. Nothing by default.
+   */
+  default void checkError() throws IOException {}
+
   /** True while a session is open (after an error: false if the error ended it). */
   boolean isOpen();
 

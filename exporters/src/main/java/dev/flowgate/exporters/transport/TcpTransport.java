@@ -34,7 +34,7 @@ public final class TcpTransport implements ExportTransport {
   private static final Logger LOG = Logger.getLogger(TcpTransport.class.getName());
   private static volatile boolean warnedNoShim;
 
-  private SocketChannel channel;
+  private volatile SocketChannel channel;
 
   /** A transport to {@code host:port}; nothing is opened until {@link #open}. */
   public TcpTransport(String host, int port, Duration connectTimeout) {
@@ -45,7 +45,8 @@ public final class TcpTransport implements ExportTransport {
 
   @Override
   public boolean open() throws IOException {
-    if (channel != null && channel.isOpen()) {
+    SocketChannel open = channel;
+    if (open != null && open.isOpen()) {
       return false;
     }
     InetSocketAddress address = new InetSocketAddress(host, port);
@@ -66,13 +67,14 @@ public final class TcpTransport implements ExportTransport {
 
   @Override
   public void send(ByteBuf message) throws IOException {
-    if (channel == null || !channel.isOpen()) {
+    SocketChannel c = channel;
+    if (c == null || !c.isOpen()) {
       throw new IOException("TCP transport not connected");
     }
     ByteBuffer bytes = message.nioBuffer(message.readerIndex(), message.readableBytes());
     try {
       while (bytes.hasRemaining()) {
-        channel.write(bytes);
+        c.write(bytes);
       }
     } catch (IOException e) {
       close(); // a partial message leaves the stream unframed: this session is over
@@ -82,12 +84,14 @@ public final class TcpTransport implements ExportTransport {
 
   @Override
   public boolean isOpen() {
-    return channel != null && channel.isOpen();
+    SocketChannel c = channel;
+    return c != null && c.isOpen();
   }
 
   @Override
   public long unacknowledged() throws IOException {
-    if (channel == null || !channel.isOpen()) {
+    SocketChannel c = channel;
+    if (c == null || !c.isOpen()) {
       throw new IOException("TCP transport not connected");
     }
     if (!SocketSendQueue.isAvailable()) {
@@ -101,7 +105,7 @@ public final class TcpTransport implements ExportTransport {
       return 0;
     }
     try {
-      return SocketSendQueue.unacknowledged(channel);
+      return SocketSendQueue.unacknowledged(c);
     } catch (BpfException e) {
       close();
       throw new IOException(
@@ -111,13 +115,14 @@ public final class TcpTransport implements ExportTransport {
 
   @Override
   public void close() {
-    if (channel != null) {
+    SocketChannel c = channel;
+    if (c != null) {
+      channel = null;
       try {
-        channel.close();
+        c.close(); // also from another thread: a write blocked on it ends with an error
       } catch (IOException e) {
         // the connection is gone either way
       }
-      channel = null;
     }
   }
 }

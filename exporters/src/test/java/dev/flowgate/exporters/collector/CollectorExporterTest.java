@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.exporters.IfNameSource;
+import dev.flowgate.exporters.ipfix.IpfixTemplates;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.KnownFlows;
 import dev.flowgate.exporters.testing.TestFlow;
@@ -178,7 +179,7 @@ class CollectorExporterTest {
                 1,
                 80));
       }
-      FlowBatches.fill(root, flows); // about 91 messages of 22 records
+      FlowBatches.fill(root, flows); // 100 messages of 20 records
       exporter.write(root);
       written += flows.size();
       ExporterStats down = exporter.stats();
@@ -207,7 +208,7 @@ class CollectorExporterTest {
           int length = stream.getUnsignedShort(stream.readerIndex() + 2);
           ByteBuf m = stream.readSlice(length);
           if (m.getUnsignedShort(16) == 256) {
-            records += (m.getUnsignedShort(18) - 4) / 63;
+            records += (m.getUnsignedShort(18) - 4) / IpfixTemplates.IPV4_RECORD_LENGTH;
           }
           messages++;
         }

@@ -40,7 +40,8 @@ class IpfixEncoderTest {
   @Test
   void ipv4RecordIsEncodedByteForByte() {
     IpfixEncoder encoder = new IpfixEncoder(1, 1400);
-    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(SampleFlows.tcp4()))) {
+    TestFlow forwarded = SampleFlows.tcp4().withGateway(3, 7, "198.51.100.254", 64);
+    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(forwarded))) {
       EncodeCursor cursor = new EncodeCursor();
       assertThat(encoder.encodeData(new FlowColumns(root), cursor, out)).isTrue();
       encoder.stamp(out, NOW, 7);
@@ -49,11 +50,11 @@ class IpfixEncoderTest {
           .isEqualTo(
               Hex.clean(
                   """
-                  000a 0053          | version 10, length 16 + 4 + 63 = 83
+                  000a 0058          | version 10, length 16 + 4 + 68 = 88
                   6553f100           | export time 1700000000
                   00000007           | sequence 7
                   00000001           | observation domain 1
-                  0100 0043          | data set 256, length 4 + 63 = 67
+                  0100 0048          | data set 256, length 4 + 68 = 72
                   c0000201 c6336402  | 192.0.2.1 -> 198.51.100.2
                   9c40 01bb          | ports 40000 -> 443
                   06 10 001b         | TCP, ToS 0x10, flags SYN|FIN|PSH|ACK (16 bits)
@@ -61,9 +62,43 @@ class IpfixEncoderTest {
                   000000000000000a   | packetDeltaCount 10
                   0000018bcfe56800   | flowStartMilliseconds
                   0000018bcfe56ddc   | flowEndMilliseconds
-                  00000003 00000000  | ingressInterface 3, egressInterface 0
+                  00000003 00000007  | ingressInterface 3, egressInterface 7 (the FIB's)
                   0064 0000          | vlanId 100, icmpTypeCodeIPv4 0
                   00 03 04           | direction ingress, end of flow, ipVersion 4
+                  c63364fe           | ipNextHopIPv4Address 198.51.100.254
+                  40                 | forwardingStatus 64: forwarded
+                  """));
+    }
+  }
+
+  @Test
+  void rowWithMacsGoesInTheMacTemplatesDataSet() {
+    IpfixEncoder encoder = new IpfixEncoder(1, 1400);
+    TestFlow plain = SampleFlows.tcp4().withGateway(3, 0, null, 131);
+    TestFlow withMacs = plain.withMacs(0x02aabbccdd01L, 0x02aabbccdd02L);
+    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(plain, withMacs))) {
+      EncodeCursor cursor = new EncodeCursor();
+      assertThat(encoder.encodeData(new FlowColumns(root), cursor, out)).isTrue();
+      encoder.stamp(out, NOW, 7);
+      assertThat(cursor.records).isEqualTo(2);
+      assertThat(Hex.of(out))
+          .isEqualTo(
+              Hex.clean(
+                  """
+                  000a 00ac 6553f100 00000007 00000001 | length 16 + 72 + 84 = 172
+                  0100 0048          | data set 256, length 4 + 68 = 72
+                  c0000201 c6336402 9c40 01bb 06 10 001b
+                  00000000000005dc 000000000000000a 0000018bcfe56800 0000018bcfe56ddc
+                  00000003 00000000  | ingress 3, egress 0: not forwarded
+                  0064 0000 00 03 04
+                  00000000           | no next hop
+                  83                 | forwardingStatus 131: dropped, unroutable
+                  0106 0054          | data set 262 (IPv4 with MACs), length 4 + 68 + 12 = 84
+                  c0000201 c6336402 9c40 01bb 06 10 001b
+                  00000000000005dc 000000000000000a 0000018bcfe56800 0000018bcfe56ddc
+                  00000003 00000000 0064 0000 00 03 04 00000000 83
+                  02aabbccdd01       | sourceMacAddress
+                  02aabbccdd02       | destinationMacAddress
                   """));
     }
   }
@@ -71,7 +106,8 @@ class IpfixEncoderTest {
   @Test
   void icmpv6RecordCarriesTypeCodeAndNoPorts() {
     IpfixEncoder encoder = new IpfixEncoder(0x01020304L, 1400);
-    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(SampleFlows.icmp6()))) {
+    TestFlow forwarded = SampleFlows.icmp6().withGateway(2, 5, "2001:db8::2", 64);
+    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(forwarded))) {
       EncodeCursor cursor = new EncodeCursor();
       encoder.encodeData(new FlowColumns(root), cursor, out);
       encoder.stamp(out, NOW, 0xFFFFFFFFL + 3); // the sequence number wraps modulo 2^32
@@ -79,10 +115,10 @@ class IpfixEncoderTest {
           .isEqualTo(
               Hex.clean(
                   """
-                  000a 006b          | version 10, length 16 + 4 + 87 = 107
+                  000a 007c          | version 10, length 16 + 4 + 104 = 124
                   6553f100 00000002  | export time, sequence (2^32 + 2) mod 2^32
                   01020304           | observation domain
-                  0101 005b          | data set 257, length 4 + 87 = 91
+                  0101 006c          | data set 257, length 4 + 104 = 108
                   20010db8000000000000000000000001 | 2001:db8::1
                   20010db8000000000000000000000002 | 2001:db8::2
                   0000 0000          | ICMP: no transport ports
@@ -90,9 +126,11 @@ class IpfixEncoderTest {
                   00000000000001a0   | octets 416
                   0000000000000004   | packets 4
                   0000018bcfe56800 0000018bcfe56ddc | start, end
-                  00000000 00000005  | ingress 0, egress 5
+                  00000002 00000005  | ingress 2 (the skb's), egress 5 (observed)
                   0000 8000          | vlan 0, icmpTypeCodeIPv6 128/0
                   01 01 06           | egress, idle timeout, ipVersion 6
+                  20010db8000000000000000000000002 | ipNextHopIPv6Address: directly connected
+                  40                 | forwarded
                   """));
     }
   }
@@ -106,20 +144,38 @@ class IpfixEncoderTest {
         .isEqualTo(
             Hex.clean(
                 """
-000a 00d8 6553f100 00000005 00000001 | length 16 + 156 + 44 = 216, sequence 5
-0002 009c          | template set, length 4 + 76 + 76 = 156
-0100 0012          | template 256, 18 fields
+000a 01a0 6553f100 00000005 00000001 | length 16 + 356 + 44 = 416, sequence 5
+0002 0164          | template set, length 4 + 84 + 84 + 92 + 92 = 356
+0100 0014          | template 256, 20 fields
 0008 0004 000c 0004 0007 0002 000b 0002 | src4, dst4, sport, dport
 0004 0001 0005 0001 0006 0002           | protocol, ToS, tcpControlBits (2)
 0001 0008 0002 0008 0098 0008 0099 0008 | octets, packets, start ms, end ms
 000a 0004 000e 0004 003a 0002 0020 0002 | ingress, egress, vlanId, icmpTypeCodeIPv4
 003d 0001 0088 0001 003c 0001           | flowDirection, flowEndReason, ipVersion
-0101 0012          | template 257, 18 fields
+000f 0004 0059 0001                     | ipNextHopIPv4Address, forwardingStatus
+0101 0014          | template 257, 20 fields
 001b 0010 001c 0010 0007 0002 000b 0002 | src6, dst6, sport, dport
 0004 0001 0005 0001 0006 0002
 0001 0008 0002 0008 0098 0008 0099 0008
 000a 0004 000e 0004 003a 0002 008b 0002 | ..., icmpTypeCodeIPv6
 003d 0001 0088 0001 003c 0001
+003e 0010 0059 0001                     | ipNextHopIPv6Address, forwardingStatus
+0106 0016          | template 262, 22 fields: 256's, then the MACs
+0008 0004 000c 0004 0007 0002 000b 0002
+0004 0001 0005 0001 0006 0002
+0001 0008 0002 0008 0098 0008 0099 0008
+000a 0004 000e 0004 003a 0002 0020 0002
+003d 0001 0088 0001 003c 0001
+000f 0004 0059 0001
+0038 0006 0050 0006                     | sourceMacAddress, destinationMacAddress
+0107 0016          | template 263, 22 fields: 257's, then the MACs
+001b 0010 001c 0010 0007 0002 000b 0002
+0004 0001 0005 0001 0006 0002
+0001 0008 0002 0008 0098 0008 0099 0008
+000a 0004 000e 0004 003a 0002 008b 0002
+003d 0001 0088 0001 003c 0001
+003e 0010 0059 0001
+0038 0006 0050 0006
 0003 002c          | options template set, length 4 + 26 + 14 = 44
 0102 0005 0001     | template 258, 5 fields, 1 scope field
 0095 0004          | scope observationDomainId
@@ -156,9 +212,11 @@ class IpfixEncoderTest {
 
   @Test
   void recordLengthsMatchTheTemplates() {
-    assertThat(IpfixTemplates.IPV4_RECORD_LENGTH).isEqualTo(63);
-    assertThat(IpfixTemplates.IPV6_RECORD_LENGTH).isEqualTo(87);
-    assertThat(IpfixEncoder.minimumMessageSize()).isEqualTo(216);
+    assertThat(IpfixTemplates.IPV4_RECORD_LENGTH).isEqualTo(68);
+    assertThat(IpfixTemplates.IPV6_RECORD_LENGTH).isEqualTo(104);
+    assertThat(IpfixTemplates.recordLength(IpfixTemplates.IPV4_MACS_FIELDS)).isEqualTo(80);
+    assertThat(IpfixTemplates.recordLength(IpfixTemplates.IPV6_MACS_FIELDS)).isEqualTo(116);
+    assertThat(IpfixEncoder.minimumMessageSize()).isEqualTo(416);
   }
 
   @Test
@@ -170,7 +228,7 @@ class IpfixEncoderTest {
           new TestFlow(
               f.src(), f.dst(), i, f.dstPort(), f.protocol(), 0, 0, i + 1, 1, 0, 0, 1, 0, 0, 1));
     }
-    for (int max : new int[] {256, 300, 1400, 9000}) {
+    for (int max : new int[] {416, 500, 1400, 9000}) {
       IpfixEncoder encoder = new IpfixEncoder(1, max);
       try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
         FlowColumns columns = new FlowColumns(root);
@@ -198,7 +256,7 @@ class IpfixEncoderTest {
     while (at < m.readableBytes()) {
       int id = m.getUnsignedShort(at);
       int len = m.getUnsignedShort(at + 2);
-      int recordLength = id == 256 ? 63 : 87;
+      int recordLength = id == 256 ? 68 : 104;
       int packetsOffset =
           id == 256 ? 8 + 4 + 4 + 8 : 32 + 4 + 4 + 8; // after addrs, ports/proto/tos/flags, octets
       for (int r = at + 4; r + recordLength <= at + len; r += recordLength) {
@@ -211,7 +269,7 @@ class IpfixEncoderTest {
 
   @Test
   void tooSmallMaximumIsRejected() {
-    assertThatThrownBy(() -> new IpfixEncoder(1, 215))
-        .hasMessageContaining("215 not in 216..65535");
+    assertThatThrownBy(() -> new IpfixEncoder(1, 415))
+        .hasMessageContaining("415 not in 416..65535");
   }
 }

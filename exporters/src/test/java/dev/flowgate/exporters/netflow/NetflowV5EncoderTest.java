@@ -36,7 +36,8 @@ class NetflowV5EncoderTest {
   @Test
   void headerAndRecordAreEncodedByteForByte() {
     NetflowV5Encoder encoder = new NetflowV5Encoder(1, 1400, EPOCH);
-    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(SampleFlows.tcp4()))) {
+    TestFlow forwarded = SampleFlows.tcp4().withGateway(3, 7, "198.51.100.254", 64);
+    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(forwarded))) {
       encoder.encodeData(new FlowColumns(root), new EncodeCursor(), out);
       encoder.stamp(out, NOW, 7);
       assertThat(Hex.of(out))
@@ -48,8 +49,8 @@ class NetflowV5EncoderTest {
                   6553f100 00000000  | unix_secs, unix_nsecs 0 (uptime is on the same second)
                   00000007           | flow_sequence 7
                   00 01 0000         | engine type 0, engine id 1, sampling interval 0 (unsampled)
-                  c0000201 c6336402 00000000 | srcaddr, dstaddr, nexthop
-                  0003 0000          | input 3, output 0
+                  c0000201 c6336402 c63364fe | srcaddr, dstaddr, nexthop 198.51.100.254
+                  0003 0007          | input 3, output 7 (the FIB's egress)
                   0000000a 000005dc  | dPkts 10, dOctets 1500
                   000f4240 000f481c  | First 1_000_000, Last 1_001_500 (sysUptime ms)
                   9c40 01bb          | srcport, dstport

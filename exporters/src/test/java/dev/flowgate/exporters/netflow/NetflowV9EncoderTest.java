@@ -42,7 +42,8 @@ class NetflowV9EncoderTest {
   @Test
   void headerAndIpv4RecordAreEncodedByteForByte() {
     NetflowV9Encoder encoder = new NetflowV9Encoder(1, 1400, EPOCH);
-    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(SampleFlows.tcp4()))) {
+    TestFlow forwarded = SampleFlows.tcp4().withGateway(3, 7, "198.51.100.254", 64);
+    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(forwarded))) {
       EncodeCursor cursor = new EncodeCursor();
       assertThat(encoder.encodeData(new FlowColumns(root), cursor, out)).isTrue();
       encoder.stamp(out, NOW, 7);
@@ -55,16 +56,18 @@ class NetflowV9EncoderTest {
                   6553f100           | UNIX secs
                   00000007           | package sequence 7
                   00000001           | source id 1
-                  0100 0044          | flowset 256, length 4 + 62 + 2 padding = 68
+                  0100 0048          | flowset 256, length 4 + 67 + 1 padding = 72
                   c0000201 c6336402  | IPV4_SRC_ADDR, IPV4_DST_ADDR
                   9c40 01bb          | L4_SRC_PORT 40000, L4_DST_PORT 443
                   06 10 1b           | PROTOCOL, SRC_TOS, TCP_FLAGS (1 byte)
                   00000000000005dc 000000000000000a | IN_BYTES, IN_PKTS (8 bytes)
                   0000018bcfe56800 0000018bcfe56ddc | flowStart/EndMilliseconds (152/153)
-                  00000003 00000000  | INPUT_SNMP, OUTPUT_SNMP
+                  00000003 00000007  | INPUT_SNMP, OUTPUT_SNMP (the FIB's egress)
                   0064 0000          | SRC_VLAN 100, ICMP_TYPE 0
                   00 03 04           | DIRECTION, flowEndReason, IP_PROTOCOL_VERSION
-                  0000               | padding to 4 bytes
+                  c63364fe           | IPV4_NEXT_HOP 198.51.100.254
+                  40                 | FORWARDING_STATUS 64: forwarded
+                  00                 | padding to 4 bytes
                   """));
     }
   }
@@ -72,7 +75,11 @@ class NetflowV9EncoderTest {
   @Test
   void icmpv6RecordCarriesTypeCodeInIcmpTypeAndDestinationPort() {
     NetflowV9Encoder encoder = new NetflowV9Encoder(1, 1400, EPOCH);
-    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(SampleFlows.icmp6()))) {
+    TestFlow withMacs =
+        SampleFlows.icmp6()
+            .withGateway(2, 5, "2001:db8::2", 64)
+            .withMacs(0x02aabbccdd01L, 0x02aabbccdd02L);
+    try (VectorSchemaRoot root = FlowBatches.build(allocator, List.of(withMacs))) {
       encoder.encodeData(new FlowColumns(root), new EncodeCursor(), out);
       encoder.stamp(out, NOW, 0);
       assertThat(Hex.of(out))
@@ -80,16 +87,19 @@ class NetflowV9EncoderTest {
               Hex.clean(
                   """
                   0009 0001 000f4240 6553f100 00000000 00000001
-                  0101 005c          | flowset 257, length 4 + 86 + 2 padding = 92
+                  0105 0078          | flowset 261 (IPv6, MACs), length 4 + 115 + 1 padding = 120
                   20010db8000000000000000000000001 20010db8000000000000000000000002
                   0000 8000          | L4_SRC_PORT 0, L4_DST_PORT 128/0 (NetFlow style)
                   3a 00 00
                   00000000000001a0 0000000000000004
                   0000018bcfe56800 0000018bcfe56ddc
-                  00000000 00000005  | egress on 5
+                  00000002 00000005  | in on 2, out on 5 (observed at egress)
                   0000 8000          | SRC_VLAN 0, ICMP_TYPE 128/0
                   01 01 06
-                  0000
+                  20010db8000000000000000000000002 | IPV6_NEXT_HOP
+                  40                 | FORWARDING_STATUS
+                  02aabbccdd01 02aabbccdd02 | IN_SRC_MAC, IN_DST_MAC
+                  00
                   """));
     }
   }
@@ -103,20 +113,38 @@ class NetflowV9EncoderTest {
         .isEqualTo(
             Hex.clean(
                 """
-                0009 0004 000f4240 6553f100 00000003 00000001 | count 4 template records
-                0000 009c          | template flowset, length 4 + 76 + 76 = 156
-                0100 0012
+                0009 0006 000f4240 6553f100 00000003 00000001 | count 6 template records
+                0000 0164          | template flowset, length 4 + 84 + 84 + 92 + 92 = 356
+                0100 0014
                 0008 0004 000c 0004 0007 0002 000b 0002
                 0004 0001 0005 0001 0006 0001           | TCP_FLAGS is 1 byte in v9
                 0001 0008 0002 0008 0098 0008 0099 0008
                 000a 0004 000e 0004 003a 0002 0020 0002
                 003d 0001 0088 0001 003c 0001
-                0101 0012
+                000f 0004 0059 0001                     | IPV4_NEXT_HOP, FORWARDING_STATUS
+                0101 0014
                 001b 0010 001c 0010 0007 0002 000b 0002
                 0004 0001 0005 0001 0006 0001
                 0001 0008 0002 0008 0098 0008 0099 0008
                 000a 0004 000e 0004 003a 0002 0020 0002 | ICMP_TYPE for IPv6 too
                 003d 0001 0088 0001 003c 0001
+                003e 0010 0059 0001                     | IPV6_NEXT_HOP, FORWARDING_STATUS
+                0104 0016                               | template 260: 256's, then the MACs
+                0008 0004 000c 0004 0007 0002 000b 0002
+                0004 0001 0005 0001 0006 0001
+                0001 0008 0002 0008 0098 0008 0099 0008
+                000a 0004 000e 0004 003a 0002 0020 0002
+                003d 0001 0088 0001 003c 0001
+                000f 0004 0059 0001
+                0038 0006 0050 0006                     | IN_SRC_MAC, IN_DST_MAC
+                0105 0016                               | template 261: 257's, then the MACs
+                001b 0010 001c 0010 0007 0002 000b 0002
+                0004 0001 0005 0001 0006 0001
+                0001 0008 0002 0008 0098 0008 0099 0008
+                000a 0004 000e 0004 003a 0002 0020 0002
+                003d 0001 0088 0001 003c 0001
+                003e 0010 0059 0001
+                0038 0006 0050 0006
                 0001 0028          | options template flowset, length 4 + 22 + 14 = 40
                 0102 0004 000c     | template 258, scope length 4, option length 12
                 0001 0004          | scope System
@@ -152,13 +180,13 @@ class NetflowV9EncoderTest {
     for (int i = 0; i < 500; i++) {
       flows.add(i % 2 == 0 ? SampleFlows.tcp4() : SampleFlows.icmp6());
     }
-    NetflowV9Encoder encoder = new NetflowV9Encoder(1, 300, EPOCH);
+    NetflowV9Encoder encoder = new NetflowV9Encoder(1, 450, EPOCH);
     try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
       FlowColumns columns = new FlowColumns(root);
       EncodeCursor cursor = new EncodeCursor();
       int records = 0;
       while (encoder.encodeData(columns, cursor, out)) {
-        assertThat(out.readableBytes()).isLessThanOrEqualTo(300);
+        assertThat(out.readableBytes()).isLessThanOrEqualTo(450);
         assertThat(out.readableBytes() % 4).isZero();
         assertThat(out.getUnsignedShort(2)).isEqualTo(cursor.records);
         records += cursor.records;

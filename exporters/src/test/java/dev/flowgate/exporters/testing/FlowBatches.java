@@ -46,7 +46,28 @@ public final class FlowBatches {
       ((TimeStampMilliTZVector) root.getVector(FlowSchema.START_INDEX)).setSafe(i, f.startMillis());
       ((TimeStampMilliTZVector) root.getVector(FlowSchema.END_INDEX)).setSafe(i, f.endMillis());
       ((UInt1Vector) root.getVector(FlowSchema.END_REASON_INDEX)).setSafe(i, f.endReason());
+      ((UInt4Vector) root.getVector(FlowSchema.INGRESS_IFINDEX_INDEX))
+          .setSafe(i, (int) f.ingressInterface());
+      ((UInt4Vector) root.getVector(FlowSchema.EGRESS_IFINDEX_INDEX))
+          .setSafe(i, (int) f.egressInterface());
+      ((FixedSizeBinaryVector) root.getVector(FlowSchema.NEXT_HOP_INDEX))
+          .setSafe(i, f.nextHop() == null ? new byte[16] : TestFlow.mapped(f.nextHop()));
+      ((UInt1Vector) root.getVector(FlowSchema.FORWARDING_STATUS_INDEX))
+          .setSafe(i, f.forwardingStatus());
+      ((FixedSizeBinaryVector) root.getVector(FlowSchema.SRC_MAC_INDEX))
+          .setSafe(i, mac(f.srcMac()));
+      ((FixedSizeBinaryVector) root.getVector(FlowSchema.DST_MAC_INDEX))
+          .setSafe(i, mac(f.dstMac()));
     }
     root.setRowCount(n);
+  }
+
+  /** A 48-bit MAC as its six bytes, wire order. */
+  public static byte[] mac(long mac) {
+    byte[] b = new byte[6];
+    for (int i = 0; i < 6; i++) {
+      b[i] = (byte) (mac >>> (40 - 8 * i));
+    }
+    return b;
   }
 }

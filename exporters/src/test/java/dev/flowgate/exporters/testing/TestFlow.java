@@ -19,7 +19,57 @@ public record TestFlow(
     long ifindex,
     int direction,
     int vlanId,
-    int endReason) {
+    int endReason,
+    long ingressInterface,
+    long egressInterface,
+    String nextHop,
+    int forwardingStatus,
+    long srcMac,
+    long dstMac) {
+
+  /**
+   * A flow without gateway fields: the observed interface is the ingress or egress one by
+   * direction, the other 0; no next hop, forwarding status 0, no MACs.
+   */
+  public TestFlow(
+      String src,
+      String dst,
+      int srcPort,
+      int dstPort,
+      int protocol,
+      int tos,
+      int tcpFlags,
+      long packets,
+      long bytes,
+      long startMillis,
+      long endMillis,
+      long ifindex,
+      int direction,
+      int vlanId,
+      int endReason) {
+    this(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        tos,
+        tcpFlags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifindex,
+        direction,
+        vlanId,
+        endReason,
+        direction == 0 ? ifindex : 0,
+        direction == 1 ? ifindex : 0,
+        null,
+        0,
+        0,
+        0);
+  }
 
   public static final int TCP = 6;
   public static final int UDP = 17;
@@ -90,6 +140,58 @@ public record TestFlow(
     return with(tos, tcpFlags, startMillis, endMillis, ifindex, direction, vlanId, r);
   }
 
+  /** This flow with the gateway fields: both interfaces, next hop (null: none), status. */
+  public TestFlow withGateway(long ingress, long egress, String hop, int status) {
+    return new TestFlow(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        tos,
+        tcpFlags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifindex,
+        direction,
+        vlanId,
+        endReason,
+        ingress,
+        egress,
+        hop,
+        status,
+        srcMac,
+        dstMac);
+  }
+
+  /** This flow with MAC addresses (48-bit numbers). */
+  public TestFlow withMacs(long srcMacAddress, long dstMacAddress) {
+    return new TestFlow(
+        src,
+        dst,
+        srcPort,
+        dstPort,
+        protocol,
+        tos,
+        tcpFlags,
+        packets,
+        bytes,
+        startMillis,
+        endMillis,
+        ifindex,
+        direction,
+        vlanId,
+        endReason,
+        ingressInterface,
+        egressInterface,
+        nextHop,
+        forwardingStatus,
+        srcMacAddress,
+        dstMacAddress);
+  }
+
   /** This flow's addresses, ports, protocol and counters with the other fields given. */
   private TestFlow with(
       int newTos,
@@ -100,6 +202,24 @@ public record TestFlow(
       int newDirection,
       int newVlanId,
       int newEndReason) {
+    if (newIfindex != ifindex || newDirection != direction) {
+      return new TestFlow(
+          src,
+          dst,
+          srcPort,
+          dstPort,
+          protocol,
+          newTos,
+          newTcpFlags,
+          packets,
+          bytes,
+          newStartMillis,
+          newEndMillis,
+          newIfindex,
+          newDirection,
+          newVlanId,
+          newEndReason);
+    }
     return new TestFlow(
         src,
         dst,
@@ -112,10 +232,16 @@ public record TestFlow(
         bytes,
         newStartMillis,
         newEndMillis,
-        newIfindex,
-        newDirection,
+        ifindex,
+        direction,
         newVlanId,
-        newEndReason);
+        newEndReason,
+        ingressInterface,
+        egressInterface,
+        nextHop,
+        forwardingStatus,
+        srcMac,
+        dstMac);
   }
 
   /** The address as 4 or 16 bytes. */

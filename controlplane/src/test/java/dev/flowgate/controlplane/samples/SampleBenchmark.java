@@ -73,6 +73,10 @@ public final class SampleBenchmark {
         drain.setDaemon(true);
         drain.start();
         sink.bind(new InetSocketAddress("127.0.0.1", 0));
+        // a collector reads: UdpTransport paces a local one by its receive queue
+        Thread udpDrain = new Thread(() -> drain(sink), "udp-drain");
+        udpDrain.setDaemon(true);
+        udpDrain.start();
         udp.connect(sink.getLocalAddress());
         byte[] comment = "sampled 1 in 1".getBytes(StandardCharsets.UTF_8);
         PsampEncoder psamp = new PsampEncoder(2, 1400);
@@ -249,6 +253,17 @@ public final class SampleBenchmark {
     long before = exporter.stats().octetsSent();
     exporter.write(b);
     return exporter.stats().octetsSent() - before;
+  }
+
+  private static void drain(DatagramChannel in) {
+    ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
+    try {
+      while (true) {
+        in.receive(b.clear());
+      }
+    } catch (Exception e) {
+      // closed
+    }
   }
 
   private static void drain(SocketChannel in) {

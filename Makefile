@@ -9,10 +9,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_BUILD := openjdk-17-jdk-headless maven make gcc clang llvm libbpf-dev bpftool \
              libelf-dev zlib1g-dev gcc-multilib pkg-config lintian
 DEB_LAB   := iproute2 iputils-ping python3-scapy netsniff-ng nfdump pmacct softflowd tshark \
-             tcpdump ethtool iperf3 hping3 procps util-linux prometheus prometheus-alertmanager
+             tcpdump ethtool iperf3 hping3 procps util-linux prometheus prometheus-alertmanager \
+             openssl
 DEB_ALL   := $(DEB_BUILD) $(DEB_LAB)
 
-.PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench-samples fmt clean
+.PHONY: all help deps bpffs build test test-unit deb run bench bench-smoke bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench-samples bench-kafka fmt clean
 
 all: build
 
@@ -76,6 +77,10 @@ bench-pressure: deps bpffs
 ## bench-samples: samples/s from the ring buffer to pcapng (TCP) and PSAMP (UDP) bytes vs ring-to-nothing, one core
 bench-samples: deps bpffs
 	bench/samples.sh
+
+## bench-kafka: records/s into a local Kafka broker (lz4, protobuf and Arrow) vs the IPFIX encoder, one core
+bench-kafka: deps
+	bench/kafka.sh
 
 ## bench: every benchmark at full size (figures go to BENCHMARKS.md by hand, with the command)
 bench: bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench-samples

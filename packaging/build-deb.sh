@@ -50,6 +50,9 @@ install -m 0644 "$root/systemd/flowgate.service" "$pkg/lib/systemd/system/flowga
 install -m 0644 "$root/systemd/flowgate.sysusers" "$pkg/usr/lib/sysusers.d/flowgate.conf"
 install -m 0644 "$root/systemd/flowgate.tmpfiles" "$pkg/usr/lib/tmpfiles.d/flowgate.conf"
 install -m 0644 "$root/docs/security.md" "$doc/security.md"
+install -m 0644 "$root/docs/fleet.md" "$doc/fleet.md"
+# the Kafka sink's protobuf schema (goflow2's FlowMessage), for consumers such as ClickHouse
+install -m 0644 "$root/exporters/src/test/proto/flowpb/flow.proto" "$pkg/usr/share/flowgate/flow.proto"
 install -m 0644 "$here/debian/copyright" "$doc/copyright"
 gzip -9n -c "$root/docs/flowgate.8" > "$pkg/usr/share/man/man8/flowgate.8.gz"
 chmod 0644 "$pkg/usr/share/man/man8/flowgate.8.gz"

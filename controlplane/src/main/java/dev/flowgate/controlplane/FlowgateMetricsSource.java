@@ -114,6 +114,11 @@ final class FlowgateMetricsSource implements MetricsSource {
   }
 
   @Override
+  public List<dev.flowgate.exporters.kafka.KafkaSinkStats> kafkaSinks() {
+    return fanout.kafkaStats();
+  }
+
+  @Override
   public List<ArrowFileSinkStats> arrowSinks() {
     return fanout.arrowStats();
   }

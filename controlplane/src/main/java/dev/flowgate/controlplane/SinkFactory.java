@@ -4,6 +4,7 @@ import dev.flowgate.controlplane.config.ArrowExportConfig;
 import dev.flowgate.controlplane.config.CollectorConfig;
 import dev.flowgate.controlplane.config.ExportConfig;
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.config.KafkaExportConfig;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.IfNameSource;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
@@ -11,6 +12,7 @@ import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
 import dev.flowgate.exporters.collector.PsampExporter;
+import dev.flowgate.exporters.kafka.KafkaFlowSink;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -59,7 +61,7 @@ final class SinkFactory {
    * sinks that are not in the result ({@code ExportFanout.replaceSinks}).
    *
    * @param running the config the running sinks were built from
-   * @param sinks the running sinks, in {@link #create}'s order (collectors, then Arrow)
+   * @param sinks the running sinks, in {@link #create}'s order (collectors, then Arrow, then Kafka)
    * @param spools where the collectors' spools live, fixed at start; empty: no spools
    * @throws RuntimeException if a new sink cannot start; the new ones started so far are closed
    */
@@ -102,6 +104,17 @@ final class SinkFactory {
                       .rotateInterval(a.rotateInterval())
                       .maxFiles(a.maxFiles()),
                   allocator);
+          started.add(sink);
+          out.add(sink);
+        }
+      }
+      int runningKafka = running.ipfix().size() + (running.arrow().isPresent() ? 1 : 0);
+      for (KafkaExportConfig k : fresh.kafka()) {
+        int same = running.kafka().indexOf(k);
+        if (same >= 0) {
+          out.add(sinks.get(runningKafka + same));
+        } else {
+          FlowSink sink = KafkaFlowSink.start(k.options());
           started.add(sink);
           out.add(sink);
         }

@@ -112,6 +112,12 @@ public final class FlowSchema {
   /** destinationMacAddress (IE 80), FixedSizeBinary(6); as {@link #SRC_MAC}. */
   public static final String DST_MAC = "destinationMacAddress";
 
+  /**
+   * The schema's version: 1. Raised whenever a column is added, removed or changes type, so a
+   * reader of Kafka messages (which carry it in a header) knows what it is reading.
+   */
+  public static final int VERSION = 1;
+
   public static final int SRC_ADDR_INDEX = 0;
   public static final int DST_ADDR_INDEX = 1;
   public static final int SRC_PORT_INDEX = 2;

@@ -7,11 +7,13 @@ import dev.flowgate.lab.Command;
 import dev.flowgate.lab.Lab;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A pin path off bpffs: mounted by root outside systemd, refused with what to do otherwise. */
+@Tag("kernel")
 class BpffsTest {
   private Lab lab;
   private Path pins;

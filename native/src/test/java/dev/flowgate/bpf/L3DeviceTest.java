@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>The tun has no address, IPv4 forwarding off and IPv6 off: the host drops every packet after
  * the hooks, so nothing leaves the machine.
  */
+@Tag("kernel")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class L3DeviceTest {
   static final int SLOT = 11;

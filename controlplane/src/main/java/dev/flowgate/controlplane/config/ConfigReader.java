@@ -6,6 +6,10 @@ import dev.flowgate.exporters.arrow.ArrowFileSinkOptions;
 import dev.flowgate.exporters.collector.CollectorOptions;
 import dev.flowgate.exporters.collector.ExportProtocol;
 import dev.flowgate.exporters.collector.TransportProtocol;
+import dev.flowgate.exporters.kafka.KafkaCompression;
+import dev.flowgate.exporters.kafka.KafkaFormat;
+import dev.flowgate.exporters.kafka.KafkaKey;
+import dev.flowgate.exporters.kafka.KafkaSinkOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -140,7 +144,7 @@ final class ConfigReader {
   }
 
   private static ExportConfig export(Section s) throws ConfigException {
-    s.allowOnly("ipfix", "arrow", "spool-limit", "removed-collector-timeout");
+    s.allowOnly("ipfix", "arrow", "spool-limit", "removed-collector-timeout", "kafka");
     List<CollectorConfig> collectors = new ArrayList<>();
     List<ConfigNode> items = s.list("ipfix");
     for (int i = 0; i < items.size(); i++) {
@@ -158,7 +162,132 @@ final class ConfigReader {
             "spool-limit", ExportConfig.DEFAULT_SPOOL_LIMIT, 0L, ExportConfig.MAX_SPOOL_LIMIT);
     var removedTimeout =
         s.duration("removed-collector-timeout", ExportConfig.DEFAULT_REMOVED_COLLECTOR_TIMEOUT);
-    return s.build(() -> new ExportConfig(collectors, arrowConfig, spoolLimit, removedTimeout));
+    List<KafkaExportConfig> kafka = new ArrayList<>();
+    List<ConfigNode> topics = s.list("kafka");
+    for (int i = 0; i < topics.size(); i++) {
+      kafka.add(
+          kafka(Section.of(s.file(), s.path() + ".kafka[" + i + "]", topics.get(i), "a mapping")));
+    }
+    return s.build(
+        () -> new ExportConfig(collectors, arrowConfig, spoolLimit, removedTimeout, kafka));
+  }
+
+  private static KafkaExportConfig kafka(Section s) throws ConfigException {
+    s.allowOnly(
+        "bootstrap-servers",
+        "topic",
+        "format",
+        "key",
+        "compression",
+        "client-id",
+        "linger",
+        "batch-size",
+        "max-request-size",
+        "buffer-memory",
+        "queue-size",
+        "delivery-timeout",
+        "observation-domain-id",
+        "tls",
+        "sasl");
+    s.require("bootstrap-servers", "is required (a list of host:port)");
+    List<String> servers = s.stringList("bootstrap-servers", "host:port");
+    String topic = s.requiredString("topic", "is required (the Kafka topic, which must exist)");
+    KafkaFormat format =
+        s.choice(
+            "format",
+            KafkaSinkOptions.DEFAULT_FORMAT,
+            KafkaFormat.values(),
+            KafkaFormat::label,
+            "format");
+    KafkaKey key =
+        s.choice("key", KafkaSinkOptions.DEFAULT_KEY, KafkaKey.values(), KafkaKey::label, "key");
+    KafkaCompression compression =
+        s.choice(
+            "compression",
+            KafkaSinkOptions.DEFAULT_COMPRESSION,
+            KafkaCompression.values(),
+            KafkaCompression::label,
+            "compression");
+    String clientId = s.string("client-id", KafkaSinkOptions.DEFAULT_CLIENT_ID);
+    var linger = s.duration("linger", KafkaSinkOptions.DEFAULT_LINGER);
+    int batchSize =
+        s.integer("batch-size", KafkaSinkOptions.DEFAULT_BATCH_SIZE, 1024, KafkaSinkOptions.MAX_SIZE);
+    int maxRequestSize =
+        s.integer(
+            "max-request-size",
+            KafkaSinkOptions.DEFAULT_MAX_REQUEST_SIZE,
+            KafkaSinkOptions.MIN_MAX_REQUEST_SIZE,
+            KafkaSinkOptions.MAX_SIZE);
+    long bufferMemory =
+        s.integer(
+            "buffer-memory",
+            KafkaSinkOptions.DEFAULT_BUFFER_MEMORY,
+            KafkaSinkOptions.MIN_MEMORY,
+            KafkaSinkOptions.MAX_MEMORY);
+    long queueSize =
+        s.integer(
+            "queue-size",
+            KafkaSinkOptions.DEFAULT_QUEUE_SIZE,
+            KafkaSinkOptions.MIN_MEMORY,
+            KafkaSinkOptions.MAX_MEMORY);
+    var deliveryTimeout = s.duration("delivery-timeout", KafkaSinkOptions.DEFAULT_DELIVERY_TIMEOUT);
+    long domain =
+        s.integer(
+            "observation-domain-id",
+            KafkaSinkOptions.DEFAULT_OBSERVATION_DOMAIN_ID,
+            0L,
+            KafkaSinkOptions.MAX_OBSERVATION_DOMAIN_ID);
+    Optional<KafkaExportConfig.Tls> tls = Optional.empty();
+    if (s.node("tls").isPresent()) {
+      Section t = s.section("tls");
+      t.allowOnly("ca", "cert", "key");
+      t.require("ca", "is required (PEM file of the CA certificates the brokers are checked with)");
+      var ca = t.path("ca", null);
+      var cert = t.optionalPath("cert");
+      var clientKey = t.optionalPath("key");
+      tls = Optional.of(t.build(() -> new KafkaExportConfig.Tls(ca, cert, clientKey)));
+    }
+    Optional<KafkaExportConfig.Scram> sasl = Optional.empty();
+    if (s.node("sasl").isPresent()) {
+      Section a = s.section("sasl");
+      a.allowOnly("mechanism", "username", "password-file");
+      a.choice("mechanism", Mechanism.SCRAM_SHA_512, Mechanism.values(), m -> m.label, "mechanism");
+      String user = a.requiredString("username", "is required (the SCRAM user)");
+      a.require("password-file", "is required (a file holding the password, mode 0640 or tighter)");
+      var passwordFile = a.path("password-file", null);
+      sasl = Optional.of(a.build(() -> new KafkaExportConfig.Scram(user, passwordFile)));
+    }
+    Optional<KafkaExportConfig.Tls> tlsConfig = tls;
+    Optional<KafkaExportConfig.Scram> saslConfig = sasl;
+    return s.build(
+        () ->
+            new KafkaExportConfig(
+                servers,
+                topic,
+                format,
+                key,
+                compression,
+                clientId,
+                linger,
+                batchSize,
+                maxRequestSize,
+                bufferMemory,
+                queueSize,
+                deliveryTimeout,
+                domain,
+                tlsConfig,
+                saslConfig));
+  }
+
+  /** The SASL mechanisms export.kafka[].sasl takes: SCRAM-SHA-512 only. */
+  private enum Mechanism {
+    SCRAM_SHA_512("SCRAM-SHA-512");
+
+    final String label;
+
+    Mechanism(String label) {
+      this.label = label;
+    }
   }
 
   private static CollectorConfig collector(Section s) throws ConfigException {

@@ -89,6 +89,13 @@ public final class ConfigWriter {
               m.put("max-files", a.maxFiles());
               export.put("arrow", m);
             });
+    List<Object> kafka = new ArrayList<>();
+    for (KafkaExportConfig k : config.export().kafka()) {
+      kafka.add(kafka(k));
+    }
+    if (!kafka.isEmpty()) {
+      export.put("kafka", kafka);
+    }
     root.put("export", export);
 
     Map<String, Object> api = new LinkedHashMap<>();
@@ -117,6 +124,42 @@ public final class ConfigWriter {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Map<String, Object> kafka(KafkaExportConfig k) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("bootstrap-servers", k.bootstrapServers());
+    m.put("topic", k.topic());
+    m.put("format", k.format().label());
+    m.put("key", k.key().label());
+    m.put("compression", k.compression().label());
+    m.put("client-id", k.clientId());
+    m.put("linger", DurationFormat.format(k.linger()));
+    m.put("batch-size", k.batchSize());
+    m.put("max-request-size", k.maxRequestSize());
+    m.put("buffer-memory", k.bufferMemory());
+    m.put("queue-size", k.queueSize());
+    m.put("delivery-timeout", DurationFormat.format(k.deliveryTimeout()));
+    m.put("observation-domain-id", k.observationDomainId());
+    k.tls()
+        .ifPresent(
+            t -> {
+              Map<String, Object> tls = new LinkedHashMap<>();
+              tls.put("ca", t.ca().toString());
+              t.cert().ifPresent(p -> tls.put("cert", p.toString()));
+              t.key().ifPresent(p -> tls.put("key", p.toString()));
+              m.put("tls", tls);
+            });
+    k.sasl()
+        .ifPresent(
+            s -> {
+              Map<String, Object> sasl = new LinkedHashMap<>();
+              sasl.put("mechanism", "SCRAM-SHA-512");
+              sasl.put("username", s.username());
+              sasl.put("password-file", s.passwordFile().toString());
+              m.put("sasl", sasl);
+            });
+    return m;
   }
 
   private static Map<String, Object> alerts(AlertsConfig a) {

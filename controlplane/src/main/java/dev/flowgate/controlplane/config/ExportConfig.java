@@ -15,12 +15,14 @@ import java.util.Optional;
  *     delivery, under the state directory); 0 = no spool (an in-memory queue that drops when full)
  * @param removedCollectorTimeout how long a collector removed by a reload goes on delivering what
  *     its spool holds before the rest is dropped and counted; 0 = dropped at once
+ * @param kafka Kafka topics; empty = none
  */
 public record ExportConfig(
     List<CollectorConfig> ipfix,
     Optional<ArrowExportConfig> arrow,
     long spoolLimit,
-    Duration removedCollectorTimeout) {
+    Duration removedCollectorTimeout,
+    List<KafkaExportConfig> kafka) {
 
   /** Default removed-collector-timeout: 1 hour. */
   public static final Duration DEFAULT_REMOVED_COLLECTOR_TIMEOUT = Duration.ofHours(1);
@@ -34,7 +36,10 @@ public record ExportConfig(
   /** Largest spool-limit: 1 TiB. */
   public static final long MAX_SPOOL_LIMIT = 1L << 40;
 
-  /** Checks that no collector is listed twice (same address, port and transport). */
+  /**
+   * Checks that no collector is listed twice (same address, port and transport), nor a Kafka topic
+   * (same topic and first bootstrap server: the sink's name).
+   */
   public ExportConfig {
     ipfix = List.copyOf(Check.present("ipfix", ipfix));
     Objects.requireNonNull(arrow, "arrow");
@@ -54,6 +59,16 @@ public record ExportConfig(
               + " bytes, was "
               + spoolLimit);
     }
+    kafka = List.copyOf(Check.present("kafka", kafka));
+    for (int i = 0; i < kafka.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (kafka.get(i).sinkName().equals(kafka.get(j).sinkName())) {
+          throw new InvalidSettingException(
+              "kafka[" + i + "].topic",
+              kafka.get(i).sinkName() + " is already listed (kafka[" + j + "])");
+        }
+      }
+    }
     for (int i = 0; i < ipfix.size(); i++) {
       for (int j = 0; j < i; j++) {
         CollectorConfig a = ipfix.get(j);
@@ -72,9 +87,22 @@ public record ExportConfig(
     }
   }
 
+  /** Collectors and Arrow files with a spool setting, no Kafka. */
+  public ExportConfig(
+      List<CollectorConfig> ipfix,
+      Optional<ArrowExportConfig> arrow,
+      long spoolLimit,
+      Duration removedCollectorTimeout) {
+    this(ipfix, arrow, spoolLimit, removedCollectorTimeout, List.of());
+  }
+
   /** No export at all. */
   public static ExportConfig none() {
     return new ExportConfig(
-        List.of(), Optional.empty(), DEFAULT_SPOOL_LIMIT, DEFAULT_REMOVED_COLLECTOR_TIMEOUT);
+        List.of(),
+        Optional.empty(),
+        DEFAULT_SPOOL_LIMIT,
+        DEFAULT_REMOVED_COLLECTOR_TIMEOUT,
+        List.of());
   }
 }

@@ -231,6 +231,31 @@ final class Section {
         .orElse(fallback);
   }
 
+  /** A string, or {@code fallback} when absent. */
+  String string(String key, String fallback) throws ConfigException {
+    return scalar(key, "a string", Function.identity()).orElse(fallback);
+  }
+
+  /**
+   * A list of strings (a single string reads as a list of one); empty when absent.
+   *
+   * @param what how to describe one item in a type error, e.g. "host:port"
+   */
+  List<String> stringList(String key, String what) throws ConfigException {
+    Optional<ConfigNode> n = node(key);
+    if (n.isPresent() && n.get() instanceof ConfigNode.Scalar s && s.token() == JsonToken.VALUE_STRING) {
+      return List.of(s.text());
+    }
+    List<String> out = new ArrayList<>();
+    for (ConfigNode item : list(key)) {
+      if (!(item instanceof ConfigNode.Scalar s) || s.token() != JsonToken.VALUE_STRING) {
+        throw error(item, key, "expected " + what + ", got " + item.describe());
+      }
+      out.add(s.text());
+    }
+    return out;
+  }
+
   /** A {@code host:port}, or {@code fallback} when absent. */
   HostPort hostPort(String key, HostPort fallback) throws ConfigException {
     return scalar(key, "host:port", HostPort::parse).orElse(fallback);

@@ -8,6 +8,8 @@ import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
+import dev.flowgate.exporters.kafka.KafkaFlowSink;
+import dev.flowgate.exporters.kafka.KafkaSinkStats;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.ExporterStats;
@@ -164,9 +166,20 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
     return out;
   }
 
+  /** The counters of each Kafka sink ({@code export.kafka}), in config order. */
+  public List<KafkaSinkStats> kafkaStats() {
+    List<KafkaSinkStats> out = new ArrayList<>();
+    for (FlowSink sink : sinks) {
+      if (sink instanceof KafkaFlowSink kafka) {
+        out.add(kafka.stats());
+      }
+    }
+    return out;
+  }
+
   /**
-   * What became of the flows each sink was handed, in config order (collectors, then Arrow), then
-   * the removed sinks still delivering what they hold.
+   * What became of the flows each sink was handed, in config order (collectors, then Arrow, then
+   * Kafka), then the removed sinks still delivering what they hold.
    */
   public List<SinkReport> sinkReports() {
     List<SinkReport> out = new ArrayList<>(sinks.size());

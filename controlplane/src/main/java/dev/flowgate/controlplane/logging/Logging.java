@@ -29,7 +29,7 @@ public final class Logging {
   }
 
   /** Libraries whose info and debug lines are chatter to an operator (Arrow's allocator setup). */
-  static final String[] LIBRARIES = {"org.apache.arrow", "io.netty", "io.vertx"};
+  static final String[] LIBRARIES = {"org.apache.arrow", "io.netty", "io.vertx", "org.apache.kafka"};
 
   /**
    * Sets the least severe level logged. The libraries log their warnings and errors at any level

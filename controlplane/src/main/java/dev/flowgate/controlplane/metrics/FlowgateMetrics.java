@@ -55,6 +55,7 @@ public final class FlowgateMetrics {
     ExportMetrics.register(registry, source);
     SampleMetrics.register(registry, source);
     SinkMetrics.register(registry, source);
+    KafkaSinkMetrics.register(registry, source);
     AlertMetrics.register(registry, source);
     if (jvm) {
       registerJvm(registry);

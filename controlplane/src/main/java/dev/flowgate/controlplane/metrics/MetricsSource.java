@@ -42,6 +42,11 @@ public interface MetricsSource {
     return List.of();
   }
 
+  /** The Kafka sinks' own counters, in config order (empty: none). */
+  default List<dev.flowgate.exporters.kafka.KafkaSinkStats> kafkaSinks() {
+    return List.of();
+  }
+
   /** What became of the flows each sink was handed, one report per sink, in config order. */
   List<SinkReport> sinks();
 

@@ -1,6 +1,7 @@
 package dev.flowgate.controlplane.security;
 
 import dev.flowgate.controlplane.config.FlowgateConfig;
+import dev.flowgate.controlplane.config.KafkaExportConfig;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -20,9 +21,9 @@ import java.util.Set;
  * <ul>
  *   <li>the config file: owned by root or by the user flowgate runs as, writable by the owner only
  *       (a writer could point flowgate at any interface or file);
- *   <li>the API token file and the TLS key: owned by root or flowgate's user, no access by others,
- *       not writable by the group (group read is allowed: the packaged token is root:flowgate
- *       0640);
+ *   <li>the API token file and the TLS key, and each Kafka sink's client key and SCRAM password
+ *       file: owned by root or flowgate's user, no access by others, not writable by the group
+ *       (group read is allowed: the packaged token is root:flowgate 0640);
  *   <li>the state directory, the files and directories directly in it, and the Arrow directory,
  *       when they exist: owned by root or flowgate's user, writable by the owner only (the state is
  *       replayed and laid over the config at every start).
@@ -59,6 +60,19 @@ public final class FilePermissionCheck {
     c.trusted(configFile, "config file", WRITE_BY_OTHERS, "go-w");
     config.api().tokenFile().ifPresent(p -> c.trusted(p, "API token file", SECRET_OPEN, "640"));
     config.api().tls().ifPresent(t -> c.trusted(t.key(), "TLS key", SECRET_OPEN, "640"));
+    for (KafkaExportConfig k : config.export().kafka()) {
+      k.tls()
+          .flatMap(KafkaExportConfig.Tls::key)
+          .ifPresent(p -> c.trusted(p, "Kafka client key of " + k.sinkName(), SECRET_OPEN, "640"));
+      k.sasl()
+          .ifPresent(
+              s ->
+                  c.trusted(
+                      s.passwordFile(),
+                      "SCRAM password file of " + k.sinkName(),
+                      SECRET_OPEN,
+                      "640"));
+    }
     Path state = config.stateDirectory();
     if (c.trusted(state, "state directory", WRITE_BY_OTHERS, "go-w")) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(state)) {

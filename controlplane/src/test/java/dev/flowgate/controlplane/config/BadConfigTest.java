@@ -405,6 +405,70 @@ class BadConfigTest {
             "flowgate.yaml:4:18: export.ipfix[1].collector: 127.0.0.1:4739 over udp is already"
                 + " listed (ipfix[0])"),
         bad(
+            "kafkaWithoutBootstrapServers",
+            "export:\n  kafka:\n    - topic: flows\n",
+            "flowgate.yaml:3:7: export.kafka[0].bootstrap-servers: is required (a list of"
+                + " host:port)"),
+        bad(
+            "kafkaBootstrapServerWithoutPort",
+            "export:\n  kafka:\n    - bootstrap-servers: [kafka1]\n      topic: flows\n",
+            "flowgate.yaml:3:26: export.kafka[0].bootstrap-servers: bootstrap-servers: \"kafka1\""
+                + " is not host:port (e.g. kafka1:9092)"),
+        bad(
+            "kafkaTopicWithASpace",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: my flows\n",
+            "flowgate.yaml:4:14: export.kafka[0].topic: topic \"my flows\" is not a Kafka topic"
+                + " name (1-249 of a-z A-Z 0-9 . _ -)"),
+        bad(
+            "kafkaUnknownFormat",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "      format: json\n",
+            "flowgate.yaml:5:15: export.kafka[0].format: \"json\" is not a format (use protobuf"
+                + " or arrow)"),
+        bad(
+            "kafkaFlowKeyNeedsProtobuf",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "      format: arrow\n      key: flow\n",
+            "flowgate.yaml:6:12: export.kafka[0].key: key flow needs format protobuf (an Arrow"
+                + " message carries many flows)"),
+        bad(
+            "kafkaCompressionGzipIsNotOffered",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "      compression: gzip\n",
+            "flowgate.yaml:5:20: export.kafka[0].compression: \"gzip\" is not a compression (use"
+                + " none, lz4 or zstd)"),
+        bad(
+            "kafkaMaxRequestSizeTooSmall",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "      max-request-size: 1000\n",
+            "flowgate.yaml:5:25: export.kafka[0].max-request-size: 1000 is out of range"
+                + " (65536..67108864)"),
+        bad(
+            "kafkaClientCertWithoutKey",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "      tls:\n        ca: /etc/ca.pem\n        cert: /etc/c.pem\n",
+            "flowgate.yaml:6:9: export.kafka[0].tls.key: cert and key go together (mutual TLS) or"
+                + " not at all"),
+        bad(
+            "kafkaSaslOtherMechanism",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "      sasl:\n        mechanism: PLAIN\n        username: u\n"
+                + "        password-file: /etc/p\n",
+            "flowgate.yaml:6:20: export.kafka[0].sasl.mechanism: \"PLAIN\" is not a mechanism"
+                + " (use SCRAM-SHA-512)"),
+        bad(
+            "kafkaSaslRelativePasswordFile",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "      sasl:\n        username: u\n        password-file: secret\n",
+            "flowgate.yaml:7:24: export.kafka[0].sasl.password-file: \"secret\" is not an"
+                + " absolute path"),
+        bad(
+            "kafkaTopicListedTwice",
+            "export:\n  kafka:\n    - bootstrap-servers: k:9092\n      topic: t\n"
+                + "    - bootstrap-servers: k:9092\n      topic: t\n      format: arrow\n",
+            "flowgate.yaml:6:14: export.kafka[1].topic: kafka:t@k:9092 is already listed"
+                + " (kafka[0])"),
+        bad(
             "spoolLimitBelowItsMinimum",
             "export:\n  spool-limit: 4096\n",
             "flowgate.yaml:2:16: export.spool-limit: must be 0 (no spool) or 1048576..1099511627776"

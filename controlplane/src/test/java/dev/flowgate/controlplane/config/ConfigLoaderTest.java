@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flowgate.exporters.collector.TransportProtocol;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
+import dev.flowgate.exporters.kafka.KafkaCompression;
+import dev.flowgate.exporters.kafka.KafkaFormat;
+import dev.flowgate.exporters.kafka.KafkaKey;
+import dev.flowgate.exporters.kafka.KafkaSinkOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -105,6 +109,16 @@ class ConfigLoaderTest {
         .contains(
             new TlsConfig(Path.of("/etc/flowgate/cert.pem"), Path.of("/etc/flowgate/key.pem")));
     assertThat(c.metrics().enabled()).isFalse();
+    KafkaExportConfig k = c.export().kafka().get(0);
+    assertThat(k.bootstrapServers()).containsExactly("kafka1.example.net:9093", "[2001:db8::9]:9093");
+    assertThat(k.key()).isEqualTo(KafkaKey.FLOW);
+    assertThat(k.compression()).isEqualTo(KafkaCompression.ZSTD);
+    assertThat(k.sasl().orElseThrow().passwordFile()).isEqualTo(Path.of("/etc/flowgate/kafka-password"));
+    assertThat(k.sinkName()).isEqualTo("kafka:flows.gateway-1@kafka1.example.net:9093");
+    KafkaExportConfig arrow = c.export().kafka().get(1);
+    assertThat(arrow.format()).isEqualTo(KafkaFormat.ARROW);
+    assertThat(arrow.compression()).isEqualTo(KafkaSinkOptions.DEFAULT_COMPRESSION);
+    assertThat(arrow.options().compression().label()).isEqualTo("lz4");
   }
 
   @Test

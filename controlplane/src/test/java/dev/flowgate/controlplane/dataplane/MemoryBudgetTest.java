@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.bpf.FlowTable;
+import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.config.ConfigLoader;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import java.nio.file.Files;
@@ -32,8 +33,10 @@ class MemoryBudgetTest {
     assertThat(FlowTable.flowsPerCpu(262_144, 2)).isEqualTo(262_144);
     assertThat(FlowTable.flowsPerCpu(262_144, 64)).isEqualTo(8_192);
     assertThat(FlowTable.flowsPerCpu(1_000, 3)).isEqualTo(667);
-    // on 64 CPUs the default table is 2 x 64 x 8,192 slots of 88 bytes, plus the spill maps
-    assertThat(FlowTable.kernelBytes(8_192, 64)).isBetween(92_274_688L, 130_000_000L);
+    // on 64 CPUs the default table is 2 x 64 x 8,192 slots of Layout.FLOW_SLOT_SIZE bytes, plus the
+    // spill maps
+    long slots = 2L * 64 * 8_192 * Layout.FLOW_SLOT_SIZE;
+    assertThat(FlowTable.kernelBytes(8_192, 64)).isBetween(slots, slots + 40_000_000L);
   }
 
   @Test

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,8 @@ import org.junit.jupiter.api.Timeout;
  * the same port keeps exact flows. Sampling 1 in 100 from two CPUs takes exactly the ceiling of
  * each CPU's packets over 100, and delivered + lost in the kernel = taken.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class CaptureEndToEndTest {
   private static final String TOKEN = "capture-token-0123456789abcdef";

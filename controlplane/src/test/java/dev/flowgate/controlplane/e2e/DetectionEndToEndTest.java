@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * at the right target no later than the second sweep after its first packet (sweep numbers, never
  * wall time); at half the threshold, or from an allow-listed source, nothing fires.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class DetectionEndToEndTest {
   private static final String VICTIM = "203.0.113.10";

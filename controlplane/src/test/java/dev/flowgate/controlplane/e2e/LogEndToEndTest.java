@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
  * starts with its syslog priority and carries no timestamp, else with an ISO-8601 timestamp. The
  * refused sends are logged once, then at most one summary a minute, not once per retry.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class LogEndToEndTest {
   private static final Pattern JOURNAL_LINE = Pattern.compile("<[3-7]>[A-Za-z0-9_.$]+: \\S.*");

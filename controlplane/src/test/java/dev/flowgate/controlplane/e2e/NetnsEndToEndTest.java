@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>Shape: namespace X runs flowgate; Y sends the traffic over the veth Y-X; a management veth
  * host-X carries the API.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class NetnsEndToEndTest {
   private static final String TOKEN = "netns-e2e-token-0123456789abcdef";

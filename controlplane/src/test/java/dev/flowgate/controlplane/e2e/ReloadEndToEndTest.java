@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.Timeout;
  * restartRequired and in the log), then a bad file (refused, the running config stays, and {@code
  * check-config} exits 2 on it).
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class ReloadEndToEndTest {
   private static final String TOKEN = "reload-token-0123456789";

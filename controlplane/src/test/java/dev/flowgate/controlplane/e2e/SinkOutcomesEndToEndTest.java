@@ -141,7 +141,7 @@ class SinkOutcomesEndToEndTest {
         .isPositive();
 
     assertThat(log)
-        .contains("sink " + deadSink + ": cannot deliver to the collector")
+        .contains("sink " + deadSink + ": cannot reach the collector")
         .contains("sink arrow: first loss");
     assertThat(log).doesNotContain("sink " + nfcapdSink);
   }

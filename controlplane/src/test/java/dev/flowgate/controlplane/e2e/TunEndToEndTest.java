@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>The tun has no address, IPv4 forwarding off and IPv6 off: the host drops the packets after the
  * hook.
  */
+@Tag("e2e")
+@Tag("kernel")
 @Timeout(300)
 class TunEndToEndTest {
   /** Writes hex-encoded IP packets (argv[2..]) into tun argv[1] (IFF_TUN | IFF_NO_PI). */

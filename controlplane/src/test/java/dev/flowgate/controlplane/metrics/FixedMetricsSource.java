@@ -160,6 +160,13 @@ final class FixedMetricsSource implements MetricsSource {
   }
 
   @Override
+  public List<dev.flowgate.exporters.kafka.KafkaSinkStats> kafkaSinks() {
+    return List.of(
+        new dev.flowgate.exporters.kafka.KafkaSinkStats(
+            "kafka:flows@127.0.0.1:9092", 12, 12_000, 3, 2, 1000, 4096, null));
+  }
+
+  @Override
   public List<ArrowFileSinkStats> arrowSinks() {
     return List.of(
         new ArrowFileSinkStats(

@@ -77,7 +77,9 @@ class DebianPackageTest {
             "./usr/lib/sysusers.d/flowgate.conf",
             "./usr/lib/tmpfiles.d/flowgate.conf",
             "./usr/share/man/man8/flowgate.8.gz",
-            "./usr/share/bash-completion/completions/flowgate");
+            "./usr/share/bash-completion/completions/flowgate",
+            "./usr/share/flowgate/flow.proto",
+            "./usr/share/doc/flowgate/fleet.md");
     Command.Result conffiles = Host.run("dpkg-deb", "-I", deb.toString(), "conffiles");
     assertThat(conffiles.stdout().strip()).isEqualTo(CONFIG.toString());
 

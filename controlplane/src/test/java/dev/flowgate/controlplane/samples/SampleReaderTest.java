@@ -11,12 +11,14 @@ import dev.flowgate.exporters.sample.SampleBatch;
 import dev.flowgate.lab.Frames;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The reader thread over the real programs' ring buffer (frames by test runs, sample rate 1). */
+@Tag("kernel")
 @Timeout(60)
 class SampleReaderTest {
   private static final int LOOPBACK = 1;

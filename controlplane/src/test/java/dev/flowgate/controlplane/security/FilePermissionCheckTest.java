@@ -84,6 +84,45 @@ class FilePermissionCheckTest {
   }
 
   @Test
+  void kafkaSecretFilesReadableByOthersAreRefused() throws Exception {
+    Path password = dir.resolve("kafka-password");
+    Files.writeString(password, "s3cret\n");
+    mode(password, "rw-r--r--");
+    Path key = dir.resolve("kafka-client.key");
+    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n");
+    mode(key, "rw-rw----");
+    Path ca = dir.resolve("kafka-ca.pem");
+    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n");
+    mode(ca, "rw-r--r--"); // a CA is public: no rule
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace(
+                "  arrow:",
+                ("  kafka:\n"
+                    + "    - bootstrap-servers: [127.0.0.1:9093]\n"
+                    + "      topic: flows\n"
+                    + "      tls: {ca: %s, cert: %s, key: %s}\n"
+                    + "      sasl: {username: flowgate, password-file: %s}\n"
+                    + "  arrow:")
+                    .formatted(ca, ca, key, password)));
+    assertThatThrownBy(this::check)
+        .isInstanceOf(UnsafePermissionsException.class)
+        .hasMessageContaining(
+            key
+                + " (Kafka client key of kafka:flows@127.0.0.1:9093) has mode rw-rw----: writable"
+                + " by its group; run chmod 640 on it")
+        .hasMessageContaining(
+            password
+                + " (SCRAM password file of kafka:flows@127.0.0.1:9093) has mode rw-r--r--:"
+                + " readable by others; run chmod 640 on it")
+        .satisfies(e -> assertThat(((UnsafePermissionsException) e).problems()).hasSize(2));
+    mode(password, "rw-r-----");
+    mode(key, "rw-------");
+    check();
+  }
+
+  @Test
   void stateFilesOthersCanChangeAreRefused() throws Exception {
     Path slots = Files.writeString(state.resolve("slots"), "eth1 0\n");
     mode(slots, "rw-rw-rw-");

@@ -96,7 +96,8 @@ public final class CollectorExporter implements FlowSink {
   private volatile boolean stopping; // close(): deliver what the spool holds, then stop
   private volatile boolean stopNow; // close() timed out: stop at once, the spool keeps the rest
   private long committedSequence; // sender thread: the sequence after the last delivered message
-  private long ipv6CountedTo = -1; // sender thread: spool position up to which v5 skips counted
+  private long encodedCountedTo = -1; // sender thread: spool position up to which v5 skips count
+  private final EncodeCursor counted = new EncodeCursor(); // sender thread: cursor values counted
 
   private final ArrayDeque<Sent> unsettled = new ArrayDeque<>(); // sender thread only
   private long sessionBytes; // sender thread only: bytes sent in the current session
@@ -423,6 +424,7 @@ public final class CollectorExporter implements FlowSink {
           }
           flows = new FlowColumns(rows.root());
           cursor.reset();
+          counted.reset();
           cursor.row = frame.firstRow();
           fresh = true;
         }
@@ -434,6 +436,7 @@ public final class CollectorExporter implements FlowSink {
           continue;
         }
         Volume carried = new Volume(cursor.packets, cursor.bytes);
+        countEncoded(frame, cursor);
         if (stopNow) {
           return; // close() gave up: no new connection now
         }
@@ -481,20 +484,40 @@ public final class CollectorExporter implements FlowSink {
     }
   }
 
-  /** The frame's rows are all sent: count v5's IPv6 skips once, commit once all is delivered. */
+  /** The frame's rows are all sent: its end commits once what was sent before it is delivered. */
   private void finishFrame(SinkSpool.Frame frame, EncodeCursor cursor) {
-    if (cursor.skippedIpv6 > 0 && frame.end() > ipv6CountedTo) {
-      outcomes.dropped(
-          new Volume(cursor.skippedIpv6Packets, cursor.skippedIpv6Bytes),
-          cursor.skippedIpv6 + " IPv6 flows: NetFlow v5 has no IPv6 record");
-      ipv6NotExportable.addAndGet(cursor.skippedIpv6);
-      splitRecords.addAndGet(cursor.extraSplitRecords);
-      truncatedInterfaces.addAndGet(cursor.truncatedInterfaces);
-      ipv6CountedTo = frame.end();
-    }
+    countEncoded(frame, cursor);
     // a marker: the frame's end commits once what was sent before it is delivered
     unsettled.addLast(new Sent(sessionBytes, Volume.ZERO, frame.end(), frame.end(), sequence));
     spoolSettle();
+  }
+
+  /**
+   * Counts what encoding rows up to {@code cursor.row} of {@code frame} found (v5: IPv6 rows
+   * dropped, split records, truncated interfaces) since the last call, once per row: rows encoded
+   * again after a rewind were counted the first time.
+   */
+  private void countEncoded(SinkSpool.Frame frame, EncodeCursor cursor) {
+    long at = frame.position(cursor.row);
+    if (at > encodedCountedTo) {
+      long ipv6 = cursor.skippedIpv6 - counted.skippedIpv6;
+      if (ipv6 > 0) {
+        outcomes.dropped(
+            new Volume(
+                cursor.skippedIpv6Packets - counted.skippedIpv6Packets,
+                cursor.skippedIpv6Bytes - counted.skippedIpv6Bytes),
+            ipv6 + " IPv6 flows: NetFlow v5 has no IPv6 record");
+      }
+      ipv6NotExportable.addAndGet(ipv6);
+      splitRecords.addAndGet(cursor.extraSplitRecords - counted.extraSplitRecords);
+      truncatedInterfaces.addAndGet(cursor.truncatedInterfaces - counted.truncatedInterfaces);
+      encodedCountedTo = at;
+    }
+    counted.skippedIpv6 = cursor.skippedIpv6;
+    counted.skippedIpv6Packets = cursor.skippedIpv6Packets;
+    counted.skippedIpv6Bytes = cursor.skippedIpv6Bytes;
+    counted.extraSplitRecords = cursor.extraSplitRecords;
+    counted.truncatedInterfaces = cursor.truncatedInterfaces;
   }
 
   /**
@@ -573,7 +596,7 @@ public final class CollectorExporter implements FlowSink {
         "send",
         "sink "
             + outcomes.sink()
-            + ": cannot deliver to the collector ("
+            + ": cannot reach the collector ("
             + e
             + "); records wait in the spool, retrying");
   }

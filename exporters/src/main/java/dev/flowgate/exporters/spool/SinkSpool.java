@@ -43,13 +43,14 @@ import org.slf4j.event.Level;
  * dropped) and deletes the directory.
  *
  * <p><b>On disk.</b> A directory per sink holds segment files {@code <start position>.seg}, each a
- * run of frames (a 32-byte header: magic, rows, packets, bytes, CRC-32C of the payload; then the
- * payload, column after column, {@link #ROW_BYTES} bytes a row), and a {@code cursor} file with the
- * position delivered up to, the position sent up to (the end of the last frame read) and the sink's
- * mark ({@link #commit(long, long)}). A position is a byte offset in the sink's endless stream: row
- * {@code r} of a frame at {@code s} is at {@code s + 32 + r * 80}. Writes go to the page cache
- * without fsync: a kill -9 of the process keeps them, a power loss may lose the last seconds (a
- * torn frame is found by its CRC at start and cut off).
+ * run of frames (a 32-byte header: magic, rows, packets, bytes, CRC-32C of the payload, the row
+ * width; then the payload, column after column, {@link #ROW_BYTES} bytes a row), and a {@code
+ * cursor} file with the position delivered up to, the position sent up to (the end of the last
+ * frame read) and the sink's mark ({@link #commit(long, long)}). A position is a byte offset in the
+ * sink's endless stream: row {@code r} of a frame at {@code s} is at {@code s + 32 + r * ROW_BYTES}
+ * (frames of another schema, another row width, are not read). Writes go to the page cache without
+ * fsync: a kill -9 of the process keeps them, a power loss may lose the last seconds (a torn frame
+ * is found by its CRC at start and cut off).
  *
  * <p><b>Bound.</b> Segments on disk never exceed {@code limitBytes} in total: before a frame that
  * would pass it, the oldest segments are deleted and the rows in them not yet read are counted
@@ -62,16 +63,16 @@ import org.slf4j.event.Level;
  */
 public final class SinkSpool implements AutoCloseable {
 
-  /** Default bound on the segments of one sink: 256 MiB (3.3 million flow records). */
+  /** Default bound on the segments of one sink: 256 MiB (2.2 million flow records of 117 B). */
   public static final long DEFAULT_LIMIT_BYTES = 256L << 20;
 
   /** Smallest accepted bound: 1 MiB (a dozen full frames). */
   public static final long MIN_LIMIT_BYTES = 1L << 20;
 
-  /** Rows in one frame at most: 1,024 (80 KiB), the unit of reading and of an in-doubt re-send. */
+  /** Rows in one frame at most: 1,024 (117 KiB), the unit of reading and of an in-doubt re-send. */
   public static final int MAX_FRAME_ROWS = 1024;
 
-  /** Bytes of one row on disk: the sum of the schema's fixed column widths, 80. */
+  /** Bytes of one row on disk: the sum of the schema's fixed column widths (117). */
   public static final int ROW_BYTES;
 
   /** Bytes of a frame header: 32. */
@@ -494,7 +495,7 @@ public final class SinkSpool implements AutoCloseable {
       }
       header.clear();
       header.putInt(MAGIC).putInt(rows).putLong(packets).putLong(bytes);
-      header.putInt((int) crc.getValue()).putInt(0).flip();
+      header.putInt((int) crc.getValue()).putInt(ROW_BYTES).flip();
       parts[0] = header;
       long at = seg.bytes();
       long left = frameBytes;
@@ -823,6 +824,18 @@ public final class SinkSpool implements AutoCloseable {
         long packets = hdr.getLong();
         long bytes = hdr.getLong();
         int sum = hdr.getInt();
+        int rowBytes = hdr.getInt();
+        if (magic == MAGIC && rowBytes != ROW_BYTES) {
+          LoggerFactory.getLogger(SinkSpool.class)
+              .warn(
+                  "spool {}: frames of {}-byte rows from another version of the flow schema"
+                      + " ({} now): {} bytes left unread and deleted",
+                  path,
+                  rowBytes,
+                  ROW_BYTES,
+                  size - seg.bytes());
+          break;
+        }
         long frameBytes = HEADER_BYTES + (long) rows * ROW_BYTES;
         if (magic != MAGIC
             || rows <= 0

@@ -29,6 +29,11 @@ int fg_obj_info(int fd, void *info, uint32_t size);
  * direct or [pos, pos+len) is out of its capacity. */
 void *fg_direct(JNIEnv *env, jobject buf, jint pos, jlong len);
 
+/* The fd of a JDK socket channel (its fdVal field: JNI is not held back by
+ * module encapsulation, so no --add-opens is needed), or -errno: -EINVAL for
+ * NULL, -ENOTSUP if the object has no such field, -EBADF once closed. */
+int fg_channel_fd(JNIEnv *env, jobject channel);
+
 /* A Java string as a C string; free with fg_release_str. NULL when str is
  * NULL or the JVM is out of memory. */
 const char *fg_str(JNIEnv *env, jstring str);
@@ -57,6 +62,7 @@ extern const struct fg_natives fg_fds_natives;
 extern const struct fg_natives fg_table_natives;
 extern const struct fg_natives fg_lazymem_natives;
 extern const struct fg_natives fg_sendq_natives;
+extern const struct fg_natives fg_sendmmsg_natives;
 extern const struct fg_natives fg_netlink_natives; /* dev/flowgate/netlink */
 
 #define FG_PKG "dev/flowgate/bpf/"

@@ -3,8 +3,7 @@
  * sendq.c: how many bytes a TCP socket still holds unacknowledged
  * (SocketSendQueue): ioctl SIOCOUTQ, the bytes in the send queue that the
  * peer has not acknowledged, sent or not (tcp(7)). The socket is the fd of a
- * java.nio SocketChannel, read from its fdVal field (JNI is not held back by
- * module encapsulation, so no --add-opens is needed).
+ * java.nio SocketChannel (fg_channel_fd).
  */
 #include <errno.h>
 #include <linux/sockios.h>
@@ -14,23 +13,11 @@
 
 static jint unacked0(JNIEnv *env, jclass cls, jobject channel)
 {
-	jclass ch_cls;
-	jfieldID fid;
 	int fd, n;
 
-	if (!channel)
-		return -EINVAL;
-	ch_cls = (*env)->GetObjectClass(env, channel);
-	fid = (*env)->GetFieldID(env, ch_cls, "fdVal", "I");
-	(*env)->DeleteLocalRef(env, ch_cls);
-	if (!fid) {
-		/* not the JDK's SocketChannelImpl: no fd to ask */
-		(*env)->ExceptionClear(env);
-		return -ENOTSUP;
-	}
-	fd = (*env)->GetIntField(env, channel, fid);
+	fd = fg_channel_fd(env, channel);
 	if (fd < 0)
-		return -EBADF;
+		return fd;
 	if (ioctl(fd, SIOCOUTQ, &n) < 0)
 		return -errno;
 	return n;

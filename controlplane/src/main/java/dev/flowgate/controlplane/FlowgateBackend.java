@@ -13,6 +13,7 @@ import dev.flowgate.controlplane.api.FlowRow;
 import dev.flowgate.controlplane.api.InterfaceEntry;
 import dev.flowgate.controlplane.api.InterfacePatch;
 import dev.flowgate.controlplane.api.MapFill;
+import dev.flowgate.controlplane.api.SampleSinkStatus;
 import dev.flowgate.controlplane.api.SinkStatus;
 import dev.flowgate.controlplane.api.StatusReport;
 import dev.flowgate.controlplane.cache.ActiveFlow;
@@ -104,7 +105,25 @@ final class FlowgateBackend implements ApiBackend {
         sinks(),
         service.restartRequired(),
         last == null ? 0 : last.nowMs(),
-        last == null ? 0 : last.durationNanos() / 1000);
+        last == null ? 0 : last.durationNanos() / 1000,
+        sampleSinks());
+  }
+
+  private List<SampleSinkStatus> sampleSinks() {
+    List<SampleSinkStatus> out = new ArrayList<>();
+    for (SinkReport r : samples.psampReports()) {
+      out.add(
+          new SampleSinkStatus(
+              r.sink(),
+              r.handed().packets(),
+              r.delivered().packets(),
+              r.dropped().packets(),
+              r.failed().packets(),
+              r.queued().packets(),
+              r.losses(),
+              r.lastError()));
+    }
+    return out;
   }
 
   private List<SinkStatus> sinks() {

@@ -109,6 +109,11 @@ final class FlowgateMetricsSource implements MetricsSource {
   }
 
   @Override
+  public List<SinkReport> sampleSinks() {
+    return samples.psampReports();
+  }
+
+  @Override
   public List<dev.flowgate.exporters.kafka.KafkaSinkStats> kafkaSinks() {
     return fanout.kafkaStats();
   }

@@ -17,8 +17,10 @@ import java.util.Objects;
  *     Arrow files
  * @param restartRequired config keys whose value in the file differs from the one in force, which
  *     only a restart applies (e.g. {@code flows.max-flows}); empty when the file is in force
- * @param lastSweepAtMillis when the last sweep expired flows, ms since the epoch; 0 before the first
+ * @param lastSweepAtMillis when the last sweep expired flows, ms since the epoch; 0 before the
+ *     first
  * @param lastSweepMicros how long the last sweep took, microseconds; 0 before the first
+ * @param sampleSinks what became of the packet samples each PSAMP exporter was handed, in samples
  */
 public record StatusReport(
     String version,
@@ -31,7 +33,8 @@ public record StatusReport(
     List<SinkStatus> sinks,
     List<String> restartRequired,
     long lastSweepAtMillis,
-    long lastSweepMicros) {
+    long lastSweepMicros,
+    List<SampleSinkStatus> sampleSinks) {
 
   /** Checks for nulls and copies the lists. */
   public StatusReport {
@@ -42,6 +45,7 @@ public record StatusReport(
     exporters = List.copyOf(exporters);
     sinks = List.copyOf(sinks);
     restartRequired = List.copyOf(restartRequired);
+    sampleSinks = List.copyOf(sampleSinks);
   }
 
   /** A report with an untouched journal (nothing replayed) and no sink outcomes. */
@@ -63,7 +67,8 @@ public record StatusReport(
         List.of(),
         List.of(),
         0,
-        0);
+        0,
+        List.of());
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
 
 /**
@@ -126,21 +127,8 @@ final class StatusCommand extends ClientCommand {
             x.hasNonNull("lastError") ? "; last error: " + x.path("lastError").asText() : "");
       }
     }
-    if (s.path("sinks").size() > 0) {
-      out.println("sinks (packets; handed = delivered + dropped + failed + queued):");
-      for (JsonNode sink : s.path("sinks")) {
-        out.printf(
-            Locale.ROOT,
-            "  %-28s handed %s, delivered %s, dropped %s, failed %s, queued %s%s%n",
-            sink.path("sink").asText(),
-            FlowText.count(sink.path("handed").path("packets").asLong()),
-            FlowText.count(sink.path("delivered").path("packets").asLong()),
-            FlowText.count(sink.path("dropped").path("packets").asLong()),
-            FlowText.count(sink.path("failed").path("packets").asLong()),
-            FlowText.count(sink.path("queued").path("packets").asLong()),
-            sink.hasNonNull("lastError") ? "; last error: " + sink.path("lastError").asText() : "");
-      }
-    }
+    sinkLines(out, "sinks (packets", s.path("sinks"), v -> v.path("packets").asLong());
+    sinkLines(out, "sample sinks (samples", s.path("sampleSinks"), JsonNode::asLong);
     JsonNode j = s.path("journal");
     if (j.path("inDoubtRecords").asLong() > 0 || j.hasNonNull("corruption")) {
       out.printf(
@@ -177,6 +165,30 @@ final class StatusCommand extends ClientCommand {
       b.append(b.length() == 0 ? "" : ", ").append(v.asText());
     }
     return b.toString();
+  }
+
+  /**
+   * One line per sink of {@code sinks} with its outcomes, under {@code title}; {@code count} reads
+   * an outcome's count (packets of flow records, or samples).
+   */
+  private static void sinkLines(
+      PrintWriter out, String title, JsonNode sinks, ToLongFunction<JsonNode> count) {
+    if (sinks.size() == 0) {
+      return;
+    }
+    out.println(title + "; handed = delivered + dropped + failed + queued):");
+    for (JsonNode sink : sinks) {
+      out.printf(
+          Locale.ROOT,
+          "  %-28s handed %s, delivered %s, dropped %s, failed %s, queued %s%s%n",
+          sink.path("sink").asText(),
+          FlowText.count(count.applyAsLong(sink.path("handed"))),
+          FlowText.count(count.applyAsLong(sink.path("delivered"))),
+          FlowText.count(count.applyAsLong(sink.path("dropped"))),
+          FlowText.count(count.applyAsLong(sink.path("failed"))),
+          FlowText.count(count.applyAsLong(sink.path("queued"))),
+          sink.hasNonNull("lastError") ? "; last error: " + sink.path("lastError").asText() : "");
+    }
   }
 
   /** An object's fields on one line, e.g. {@code sink=ipfix delivered=12 dropped=0}. */

@@ -50,6 +50,14 @@ public interface MetricsSource {
   /** What became of the flows each sink was handed, one report per sink, in config order. */
   List<SinkReport> sinks();
 
+  /**
+   * What became of the packet samples each PSAMP exporter was handed, in samples ({@link
+   * SinkReport#handed()}{@code .packets()}, one per sample; no bytes).
+   */
+  default List<SinkReport> sampleSinks() {
+    return List.of();
+  }
+
   /** Active alerts and the last resolved ones (the detectors' published copy). */
   default List<dev.flowgate.controlplane.detect.Alert> alerts() {
     return List.of();

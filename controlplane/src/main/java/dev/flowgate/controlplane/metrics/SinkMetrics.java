@@ -14,6 +14,10 @@ import java.util.function.ToLongFunction;
  * {@code dropped}, {@code failed}), and the gauge {@code flowgate_sink_queued_packets}. Per sink,
  * handed = delivered + dropped + failed + queued; handed itself is the accounting's exported
  * ({@code flowgate_exported_packets_total}), the same for every sink.
+ *
+ * <p>PSAMP exporters are sinks of packet samples, not of flows: their outcomes are in samples,
+ * {@code flowgate_sink_samples_total} by {@code sink} ({@code psamp:udp:HOST:PORT}) and {@code
+ * outcome}, and the gauge {@code flowgate_sink_queued_samples}, with the same identity.
  */
 final class SinkMetrics {
 
@@ -39,6 +43,30 @@ final class SinkMetrics {
         .callback(
             cb -> {
               for (SinkReport r : source.sinks()) {
+                cb.call(r.queued().packets(), r.sink());
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("flowgate_sink_samples_total")
+        .help("Packet samples per PSAMP sink and outcome (delivered, dropped, failed)")
+        .labelNames("sink", "outcome")
+        .callback(
+            cb -> {
+              for (SinkReport r : source.sampleSinks()) {
+                cb.call(r.delivered().packets(), r.sink(), "delivered");
+                cb.call(r.dropped().packets(), r.sink(), "dropped");
+                cb.call(r.failed().packets(), r.sink(), "failed");
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("flowgate_sink_queued_samples")
+        .help("Packet samples handed to a PSAMP sink and not yet delivered, dropped or failed")
+        .labelNames("sink")
+        .callback(
+            cb -> {
+              for (SinkReport r : source.sampleSinks()) {
                 cb.call(r.queued().packets(), r.sink());
               }
             })

@@ -8,6 +8,7 @@ import dev.flowgate.controlplane.iface.InterfaceManager;
 import dev.flowgate.controlplane.metrics.InterfaceSamples;
 import dev.flowgate.controlplane.sweep.SweepListener;
 import dev.flowgate.controlplane.sweep.SweepResult;
+import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.collector.ExporterStats;
 import dev.flowgate.exporters.collector.PsampExporter;
 import dev.flowgate.exporters.sample.SampleBatch;
@@ -31,6 +32,12 @@ public final class PacketSamples implements SweepListener, AutoCloseable {
 
   /** Samples a PSAMP exporter may hold back before it loses some: 65,536. */
   public static final int PSAMP_QUEUE_SAMPLES = 65_536;
+
+  /** Most samples handed to a PSAMP exporter in one write (one send of many messages): 4,096. */
+  public static final int PSAMP_WRITE_SAMPLES = 4_096;
+
+  /** How long closing waits for a PSAMP feed to hand over what it holds: 2 s. */
+  static final long PSAMP_CLOSE_WAIT_MILLIS = 2_000;
 
   /** Captures at once: 8. */
   public static final int MAX_CAPTURES = 8;
@@ -139,10 +146,11 @@ public final class PacketSamples implements SweepListener, AutoCloseable {
     return new Capture(s, chosen, request, counters::samples, captures::release);
   }
 
-  /** After every sweep: {@link #publish()}. */
+  /** After every sweep: {@link #publish()}, and the PSAMP exporters' summaries of losses. */
   @Override
   public void swept(SweepResult result) {
     publish();
+    tick();
   }
 
   /**
@@ -175,33 +183,54 @@ public final class PacketSamples implements SweepListener, AutoCloseable {
   }
 
   /**
-   * Feeds every sample from now on to {@code exporter} (on a thread of its own, through a
-   * subscription of {@link #PSAMP_QUEUE_SAMPLES}); closed with this.
+   * Feeds every sample from now on to {@code exporter} on a thread of its own, through a
+   * subscription of {@link #PSAMP_QUEUE_SAMPLES}: the thread takes what has queued, up to {@link
+   * #PSAMP_WRITE_SAMPLES} samples, and hands it to the exporter in one write (sent in one
+   * crossing); a collector slower than the samples makes the subscription lose some, counted.
+   * Closed with this.
    */
   public void export(PsampExporter exporter) {
     SampleSubscription s = reader.subscribe(PSAMP, ifindex -> true, PSAMP_QUEUE_SAMPLES);
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                while (true) {
-                  SampleBatch b = s.take(1, TimeUnit.SECONDS);
-                  if (b != null) {
-                    exporter.write(b);
-                  } else if (s.isClosed()) {
-                    return;
-                  }
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "PSAMP export stopped", e);
-              }
-            },
-            "flowgate-psamp-feed-" + feeds.size());
+    Thread t = new Thread(() -> feed(s, exporter), "flowgate-psamp-feed-" + feeds.size());
     t.setDaemon(true);
     feeds.add(new Feed(exporter, s, t));
     t.start();
+  }
+
+  private static void feed(SampleSubscription s, PsampExporter exporter) {
+    List<SampleBatch> taken = new ArrayList<>();
+    try {
+      while (true) {
+        SampleBatch b = s.take(1, TimeUnit.SECONDS);
+        if (b == null) {
+          if (s.isClosed()) {
+            return;
+          }
+          continue;
+        }
+        int n = 0;
+        do {
+          taken.add(b);
+          n += b.size();
+        } while (n < PSAMP_WRITE_SAMPLES && (b = s.take(0, TimeUnit.SECONDS)) != null);
+        exporter.write(taken);
+        taken.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "PSAMP export stopped", e);
+    }
+  }
+
+  /** What became of the samples each PSAMP exporter was handed, in the order they were added. */
+  public List<SinkReport> psampReports() {
+    return feeds.stream().map(f -> f.exporter().report()).toList();
+  }
+
+  /** Logs each PSAMP exporter's summary of recent losses if one is due. */
+  public void tick() {
+    feeds.forEach(f -> f.exporter().tick());
   }
 
   /** The PSAMP exporters' counters, in the order they were added. */
@@ -235,6 +264,9 @@ public final class PacketSamples implements SweepListener, AutoCloseable {
     for (Feed f : feeds) {
       f.subscription().finish();
       try {
+        f.thread().join(PSAMP_CLOSE_WAIT_MILLIS);
+        // still sending (a collector that stopped reading): closing the exporter cuts it off
+        f.exporter().close();
         f.thread().join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

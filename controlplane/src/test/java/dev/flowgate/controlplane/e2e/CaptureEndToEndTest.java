@@ -1,10 +1,10 @@
 package dev.flowgate.controlplane.e2e;
 
-import dev.flowgate.controlplane.testing.FlowgateProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowgate.controlplane.testing.FlowgateProcess;
 import dev.flowgate.lab.Command;
 import dev.flowgate.lab.Frame;
 import dev.flowgate.lab.FrameSender;
@@ -376,8 +376,15 @@ class CaptureEndToEndTest {
   private double awaitSeries(
       int port, String name, String moreLabels, java.util.function.DoublePredicate done)
       throws Exception {
-    String series =
-        name + "{direction=\"ingress\",interface=\"" + veth.a().name() + "\"" + moreLabels + "}";
+    return scrape(
+        port,
+        name + "{direction=\"ingress\",interface=\"" + veth.a().name() + "\"" + moreLabels + "}",
+        done);
+  }
+
+  /** The value of {@code series} (name and labels), once it satisfies done (30 s at most). */
+  private double scrape(int port, String series, java.util.function.DoublePredicate done)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     double last = -1;
     while (System.nanoTime() < deadline) {
@@ -434,6 +441,27 @@ class CaptureEndToEndTest {
       FrameSender.send(veth.b(), frames);
       double taken = awaitSeries(port, "flowgate_samples_taken_total", "", v -> v >= n);
       awaitSeries(port, "flowgate_samples_delivered_total", "", v -> v >= taken);
+      // the PSAMP sink's outcomes, in samples: every one delivered, none dropped or failed
+      String sink = ",sink=\"psamp:udp:127.0.0.1:" + collector + "\"}";
+      assertThat(
+              scrape(port, "flowgate_sink_samples_total{outcome=\"delivered\"" + sink, v -> v >= n))
+          .isEqualTo(n);
+      assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"failed\"" + sink, v -> true))
+          .isZero();
+      assertThat(scrape(port, "flowgate_sink_samples_total{outcome=\"dropped\"" + sink, v -> true))
+          .isZero();
+      JsonNode status =
+          JSON.readTree(
+              HTTP.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + port + "/api/v1/status"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      JsonNode psamp = status.path("sampleSinks").path(0);
+      assertThat(psamp.path("sink").asText()).isEqualTo("psamp:udp:127.0.0.1:" + collector);
+      assertThat(psamp.path("handed").asLong()).as("%s", psamp).isEqualTo(n);
+      assertThat(psamp.path("delivered").asLong()).isEqualTo(n);
       assertThat(fg.stop()).isZero(); // the last sweep exports the flows; PSAMP delivers its queue
       assertThat(taken).isEqualTo(n);
       String json =

@@ -146,6 +146,20 @@ final class FixedMetricsSource implements MetricsSource {
   }
 
   @Override
+  public List<SinkReport> sampleSinks() {
+    return List.of(
+        new SinkReport(
+            "psamp:udp:127.0.0.1:4739",
+            new Volume(500, 0),
+            new Volume(480, 0),
+            new Volume(0, 0),
+            new Volume(18, 0),
+            new Volume(2, 0),
+            2,
+            "send: java.net.PortUnreachableException"));
+  }
+
+  @Override
   public List<dev.flowgate.exporters.kafka.KafkaSinkStats> kafkaSinks() {
     return List.of(
         new dev.flowgate.exporters.kafka.KafkaSinkStats(

@@ -5,8 +5,12 @@ import dev.flowgate.bpf.BpfObject;
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.NativeBpf;
+import dev.flowgate.exporters.collector.CollectorOptions;
+import dev.flowgate.exporters.collector.PsampExporter;
 import dev.flowgate.exporters.psamp.PsampEncoder;
 import dev.flowgate.exporters.sample.SampleBatch;
+import dev.flowgate.exporters.transport.MessageBatch;
+import dev.flowgate.exporters.transport.UdpTransport;
 import dev.flowgate.lab.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,7 +20,10 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Samples per second from the kernel's ring buffer to bytes on a socket, on the reader's side: the
@@ -29,7 +36,9 @@ import java.util.List;
  *   <li>pcapng: each batch written as enhanced packet blocks ({@link PcapngWriter}, the capture's
  *       comment, snap 128) and written to a loopback TCP socket that another thread drains;
  *   <li>PSAMP: each batch encoded ({@link PsampEncoder}, 1400-byte messages) and sent over UDP to a
- *       loopback socket.
+ *       loopback socket: one write per datagram (as before issue 14's follow-up), one {@code
+ *       sendmmsg} per batch ({@link UdpTransport} with a {@link MessageBatch}), and the real {@link
+ *       PsampExporter#write} (templates, sequence numbers, outcomes).
  * </ul>
  *
  * Run it pinned to one core ({@code make bench-samples} uses taskset). The capture's and the PSAMP
@@ -64,10 +73,31 @@ public final class SampleBenchmark {
         drain.setDaemon(true);
         drain.start();
         sink.bind(new InetSocketAddress("127.0.0.1", 0));
+        // a collector reads: UdpTransport paces a local one by its receive queue
+        Thread udpDrain = new Thread(() -> drain(sink), "udp-drain");
+        udpDrain.setDaemon(true);
+        udpDrain.start();
         udp.connect(sink.getLocalAddress());
         byte[] comment = "sampled 1 in 1".getBytes(StandardCharsets.UTF_8);
         PsampEncoder psamp = new PsampEncoder(2, 1400);
         PsampEncoder jumbo = new PsampEncoder(2, 8960);
+        int port = ((InetSocketAddress) sink.getLocalAddress()).getPort();
+        UdpTransport transport = new UdpTransport("127.0.0.1", port);
+        transport.open();
+        MessageBatch messages = new MessageBatch(1400);
+        PsampExporter exporter =
+            PsampExporter.start(
+                new CollectorOptions().collector("127.0.0.1", port).maxMessageSize(1400),
+                () -> new TreeMap<>(Map.of(1L, 1)),
+                Clock.systemUTC());
+        PsampExporter byTime =
+            PsampExporter.start(
+                new CollectorOptions()
+                    .collector("127.0.0.1", port)
+                    .maxMessageSize(1400)
+                    .templateRefreshPackets(0),
+                () -> new TreeMap<>(Map.of(1L, 1)),
+                Clock.systemUTC());
         List<Case> cases =
             List.of(
                 new Case("ring -> nothing (baseline)", b -> 0),
@@ -75,7 +105,11 @@ public final class SampleBenchmark {
                 new Case("ring -> pcapng on TCP", b -> pcapng(b, comment, tcp)),
                 new Case("ring -> PSAMP msgs, no socket", b -> psamp(b, psamp, null)),
                 new Case("ring -> PSAMP on UDP (1400)", b -> psamp(b, psamp, udp)),
-                new Case("ring -> PSAMP on UDP (8960)", b -> psamp(b, jumbo, udp)));
+                new Case("ring -> PSAMP on UDP (8960)", b -> psamp(b, jumbo, udp)),
+                new Case(
+                    "ring -> PSAMP sendmmsg (1400)", b -> psamp(b, psamp, messages, transport)),
+                new Case("ring -> PsampExporter (1400)", b -> exporter(b, exporter)),
+                new Case("ring -> PsampExporter, refresh 60s", b -> exporter(b, byTime)));
         for (int warm = 0; warm < 20; warm++) {
           for (Case c : cases) {
             round(obj, frame, reader, c, false);
@@ -104,6 +138,11 @@ public final class SampleBenchmark {
               c.rate() / base);
         }
         tcp.close();
+        exporter.close();
+        byTime.close();
+        transport.close();
+        messages.close();
+        System.out.printf("PsampExporter: %s%n", exporter.report());
       }
     }
   }
@@ -186,6 +225,45 @@ public final class SampleBenchmark {
       }
     }
     return n;
+  }
+
+  /** One batch in one MessageBatch, sent with one sendmmsg (the exporter's way, no ledger). */
+  private static long psamp(
+      SampleBatch b, PsampEncoder encoder, MessageBatch messages, UdpTransport out)
+      throws Exception {
+    messages.clear();
+    for (int i = 0; i < b.size(); ) {
+      int next = encoder.encodeSamples(b, i, messages.next());
+      messages.add(next - i, next - i);
+      i = next;
+    }
+    long n = 0;
+    for (int i = 0; i < messages.size(); i++) {
+      encoder.stamp(messages.message(i), System.currentTimeMillis(), i);
+      n += messages.length(i);
+    }
+    for (int sent = 0; sent < messages.size(); ) {
+      sent += out.send(messages, sent, messages.size() - sent);
+    }
+    return n;
+  }
+
+  /** The real exporter's write: encode, templates when due, sendmmsg, outcomes. */
+  private static long exporter(SampleBatch b, PsampExporter exporter) {
+    long before = exporter.stats().octetsSent();
+    exporter.write(b);
+    return exporter.stats().octetsSent() - before;
+  }
+
+  private static void drain(DatagramChannel in) {
+    ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
+    try {
+      while (true) {
+        in.receive(b.clear());
+      }
+    } catch (Exception e) {
+      // closed
+    }
   }
 
   private static void drain(SocketChannel in) {

@@ -23,6 +23,7 @@ public final class SinkOutcomes {
   public static final long SUMMARY_EVERY_NANOS = 60_000_000_000L;
 
   private final String sink;
+  private final boolean samples;
   private final LongSupplier nanoTime;
   private long handedPackets;
   private long handedBytes;
@@ -52,8 +53,26 @@ public final class SinkOutcomes {
 
   /** A ledger whose log summaries are timed by {@code nanoTime} (tests). */
   public SinkOutcomes(String sink, LongSupplier nanoTime) {
+    this(sink, false, nanoTime);
+  }
+
+  private SinkOutcomes(String sink, boolean samples, LongSupplier nanoTime) {
     this.sink = sink;
+    this.samples = samples;
     this.nanoTime = nanoTime;
+  }
+
+  /**
+   * A ledger of a sink of packet samples: its volumes count samples ({@link Volume#packets()}, one
+   * per sampled packet) and no bytes, and its log lines say samples.
+   */
+  public static SinkOutcomes ofSamples(String sink) {
+    return new SinkOutcomes(sink, true, System::nanoTime);
+  }
+
+  /** True if this ledger counts packet samples rather than flow records. */
+  public boolean countsSamples() {
+    return samples;
   }
 
   /**
@@ -156,10 +175,9 @@ public final class SinkOutcomes {
             "sink "
                 + sink
                 + ": first loss, "
-                + v.packets()
-                + " packets ("
-                + v.bytes()
-                + " bytes) of flow records "
+                + (samples
+                    ? v.packets() + " samples "
+                    : v.packets() + " packets (" + v.bytes() + " bytes) of flow records ")
                 + outcome
                 + ": "
                 + text;
@@ -187,7 +205,8 @@ public final class SinkOutcomes {
             + unloggedEvents
             + " more losses ("
             + unloggedPackets
-            + " packets of flow records) since the last report; latest ("
+            + (samples ? " samples" : " packets of flow records")
+            + ") since the last report; latest ("
             + (outcome == null ? lastOutcome : outcome)
             + "): "
             + lastError;

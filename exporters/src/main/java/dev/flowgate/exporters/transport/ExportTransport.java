@@ -26,6 +26,29 @@ public interface ExportTransport extends AutoCloseable {
   void send(ByteBuf message) throws IOException;
 
   /**
+   * Sends the {@code count} messages of {@code batch} from {@code from} on, each as one message, in
+   * order, until one fails. Returns how many were sent: all of them, or fewer when the next one
+   * failed (sending it again reports its error or, when the error was only the collector's earlier
+   * ICMP unreachable, sends it). One {@link #send(ByteBuf)} each unless the transport can do
+   * better.
+   *
+   * @throws IOException if message {@code from} itself could not be sent
+   */
+  default int send(MessageBatch batch, int from, int count) throws IOException {
+    for (int i = from; i < from + count; i++) {
+      try {
+        send(batch.message(i));
+      } catch (IOException e) {
+        if (i == from) {
+          throw e;
+        }
+        return i - from;
+      }
+    }
+    return count;
+  }
+
+  /**
    * Bytes of the messages sent in this session that are not yet delivered as this transport means
    * it: 0 for UDP (a datagram the kernel accepted is delivered), for TCP the bytes the peer has not
    * acknowledged. The exporter counts a message delivered once the bytes sent in the session up to

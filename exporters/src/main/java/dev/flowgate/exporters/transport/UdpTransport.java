@@ -1,8 +1,11 @@
 package dev.flowgate.exporters.transport;
 
+import dev.flowgate.bpf.BpfException;
+import dev.flowgate.bpf.DatagramBatch;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -17,6 +20,9 @@ import java.nio.channels.Selector;
  * survives such errors: the session (and the template state of the collector) goes on.
  */
 public final class UdpTransport implements ExportTransport {
+
+  private static final int EAGAIN = 11;
+  private static final int ECONNREFUSED = 111;
 
   private final String host;
   private final int port;
@@ -90,6 +96,57 @@ public final class UdpTransport implements ExportTransport {
     if (n != message.readableBytes()) {
       throw new IOException("short UDP write: " + n + " of " + message.readableBytes());
     }
+  }
+
+  /**
+   * The messages in as few {@code sendmmsg(2)} calls as the send buffer allows when the JNI shim is
+   * loaded ({@link DatagramBatch}), else one write each; a local collector is paced as for {@link
+   * #send(ByteBuf)}, {@link #PACE_CHECK_EVERY} datagrams a call. A call the kernel cut short (its
+   * error is lost) is followed by one for the rest, so the count returned stops only where a
+   * message itself was refused.
+   */
+  @Override
+  public int send(MessageBatch batch, int from, int count) throws IOException {
+    DatagramChannel c = channel;
+    if (c == null) {
+      throw new IOException("UDP transport not open");
+    }
+    if (!DatagramBatch.isAvailable()) {
+      return ExportTransport.super.send(batch, from, count);
+    }
+    ByteBuf buf = batch.buffer();
+    ByteBuffer bytes = buf.nioBuffer(0, buf.writerIndex());
+    int sent = 0;
+    while (sent < count) {
+      int n = count - sent;
+      if (local != null) {
+        awaitLocalRoom();
+        n = Math.min(n, PACE_CHECK_EVERY);
+      }
+      try {
+        sent +=
+            DatagramBatch.send(c, bytes, batch.offsets(), batch.lengths(), from + sent, n);
+      } catch (BpfException e) {
+        if (e.errno() == EAGAIN) {
+          // the send buffer is full (the channel is non-blocking): wait for room
+          writable.select(100);
+          writable.selectedKeys().clear();
+          if (!c.isOpen()) {
+            throw new ClosedChannelException();
+          }
+          continue;
+        }
+        if (sent > 0) {
+          return sent; // this one was refused: the caller counts it
+        }
+        if (e.errno() == ECONNREFUSED) {
+          // what DatagramChannel.write says for the same error
+          throw new PortUnreachableException("ICMP port unreachable");
+        }
+        throw new IOException("sendmmsg: " + e.getMessage(), e);
+      }
+    }
+    return sent;
   }
 
   @Override

@@ -93,6 +93,7 @@ bench-smoke: deps bpffs
 	WIRE_FRAMES=20000 WIRE_FLOWS=1000 WIRE_ROUNDS=1 bench/wire.sh
 	PRESSURE_SECONDS=3 PRESSURE_SCENARIOS=over bench/pressure.sh
 	SAMPLES_ROUNDS=5 bench/samples.sh
+	BENCH_RECORDS=20000 BENCH_ROUNDS=1 bench/kafka.sh
 
 ## fmt: google-java-format (fetched from Maven Central) for Java, clang-format for C
 GJF_VERSION := 1.22.0

@@ -85,7 +85,7 @@ bench-kafka: deps
 ## bench: every benchmark at full size (figures go to BENCHMARKS.md by hand, with the command)
 bench: bench-dataplane bench-sweep bench-metrics bench-wire bench-pressure bench-samples
 
-## bench-smoke: every benchmark once at a tiny size, so none of them rots (CI runs it after the tests)
+## bench-smoke: every benchmark once at a tiny size, so none of them rots (CI runs it before the tests)
 bench-smoke: deps bpffs
 	BENCH_FLOWS=1,1000 bench/dataplane.sh
 	SWEEP_FLOWS=20000 SWEEP_ROUNDS=2 SWEEP_KERNEL_ROUNDS=2 bench/sweep.sh

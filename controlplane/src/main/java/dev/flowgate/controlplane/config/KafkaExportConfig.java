@@ -86,54 +86,7 @@ public record KafkaExportConfig(
   }
 
   /** Checks every value by the sink's own rules, naming the key that breaks one. */
-  public KafkaExportConfig {
-    bootstrapServers = List.copyOf(Check.present("bootstrap-servers", bootstrapServers));
-    Objects.requireNonNull(tls, "tls");
-    Objects.requireNonNull(sasl, "sasl");
-    if (key == KafkaKey.FLOW && format != KafkaFormat.PROTOBUF) {
-      throw new InvalidSettingException(
-          List.of("key", "format"),
-          "key flow needs format protobuf (an Arrow message carries many flows)");
-    }
-    options( // every setter's rule (the fields are not assigned yet in a compact constructor)
-        bootstrapServers,
-        topic,
-        format,
-        key,
-        compression,
-        clientId,
-        linger,
-        batchSize,
-        maxRequestSize,
-        bufferMemory,
-        queueSize,
-        deliveryTimeout,
-        observationDomainId,
-        tls,
-        sasl);
-  }
-
-  /** The sink options of this entry. */
-  public KafkaSinkOptions options() {
-    return options(
-        bootstrapServers,
-        topic,
-        format,
-        key,
-        compression,
-        clientId,
-        linger,
-        batchSize,
-        maxRequestSize,
-        bufferMemory,
-        queueSize,
-        deliveryTimeout,
-        observationDomainId,
-        tls,
-        sasl);
-  }
-
-  private static KafkaSinkOptions options(
+  public KafkaExportConfig(
       List<String> bootstrapServers,
       String topic,
       KafkaFormat format,
@@ -149,6 +102,33 @@ public record KafkaExportConfig(
       long observationDomainId,
       Optional<Tls> tls,
       Optional<Scram> sasl) {
+    this.bootstrapServers = List.copyOf(Check.present("bootstrap-servers", bootstrapServers));
+    this.topic = topic;
+    this.format = format;
+    this.key = key;
+    this.compression = compression;
+    this.clientId = clientId;
+    this.linger = linger;
+    this.batchSize = batchSize;
+    this.maxRequestSize = maxRequestSize;
+    this.bufferMemory = bufferMemory;
+    this.queueSize = queueSize;
+    this.deliveryTimeout = deliveryTimeout;
+    this.observationDomainId = observationDomainId;
+    this.tls = tls;
+    this.sasl = sasl;
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(sasl, "sasl");
+    if (key == KafkaKey.FLOW && format != KafkaFormat.PROTOBUF) {
+      throw new InvalidSettingException(
+          List.of("key", "format"),
+          "key flow needs format protobuf (an Arrow message carries many flows)");
+    }
+    options(); // every setter's rule
+  }
+
+  /** The sink options of this entry. */
+  public KafkaSinkOptions options() {
     KafkaSinkOptions o = new KafkaSinkOptions();
     set("bootstrap-servers", () -> o.bootstrapServers(bootstrapServers));
     set("topic", () -> o.topic(topic));

@@ -40,8 +40,9 @@ import org.slf4j.event.Level;
  *       touched.
  *   <li>Crashes: a batch is handed to the kernel before {@link #write} returns (no user-space
  *       buffer), so a JVM crash loses at most the batch being written. A file left as {@code .tmp}
- *       is recovered by the next sink on that directory, before its first file: every whole batch
- *       is copied into a finished file ({@link TempFileRecovery}).
+ *       is recovered by the next sink on that directory at its first tick, row or close, whichever
+ *       comes first (so also by a run that gets no flow): every whole batch is copied into a
+ *       finished file ({@link TempFileRecovery}).
  *   <li>Errors: an I/O error is counted and logged, never thrown out of {@link #write}; the batch's
  *       rows are counted as dropped, the batches already in the file are saved under its finished
  *       name, and the next write starts a new file.
@@ -96,7 +97,7 @@ public final class ArrowFileSink implements FlowSink {
 
   /**
    * A sink for {@code options} (validated and copied) whose buffers come from a child of {@code
-   * allocator}. Touches no file until the first row arrives.
+   * allocator}. Touches no file until its first tick (which looks for files a crash left) or row.
    *
    * @throws IllegalArgumentException if the options lack a directory
    */

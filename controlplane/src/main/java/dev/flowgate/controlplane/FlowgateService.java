@@ -34,6 +34,7 @@ import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.controlplane.sweep.SweepLoop;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
+import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.collector.ExporterStats;
 import dev.flowgate.netlink.LinkTable;
 import java.io.IOException;
@@ -125,6 +126,9 @@ public final class FlowgateService implements AutoCloseable {
     SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
     fanout.removedSinkTimeout(config.export().removedCollectorTimeout());
+    for (FlowSink left : LeftBehindSpools.find(config, fanout.sinks(), links::names)) {
+      fanout.retire(left, "left in its spool by a collector no longer in the config");
+    }
     this.gate = new ExportGate(fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     this.cache =
@@ -265,7 +269,8 @@ public final class FlowgateService implements AutoCloseable {
                     fresh.export(),
                     allocator,
                     links::names,
-                    SinkFactory.spools(config)));
+                    SinkFactory.spools(config),
+                    fanout::retiringSink));
           }
           dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
           detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart

@@ -160,12 +160,12 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
     }
     for (Retiring r : retiring) {
       r.sink().tick(result.nowMs());
+      // shown in the reports until it is gone and the log says so
       if (r.sink().isIdle()) {
-        retiring.remove(r);
         abandon(r.sink(), "removed from the config, all delivered"); // deletes its empty spool
         LOG.info("removed sink " + r.sink().report().sink() + " delivered all it held");
-      } else if (System.nanoTime() - r.deadlineNanos() >= 0) {
         retiring.remove(r);
+      } else if (System.nanoTime() - r.deadlineNanos() >= 0) {
         long held = r.sink().report().queued().packets();
         abandon(r.sink(), "the sink was removed from the config and its time to deliver ran out");
         LOG.warn(
@@ -174,6 +174,7 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
                 + ": its time to deliver ran out; dropped the "
                 + held
                 + " packets of flow records it still held");
+        retiring.remove(r);
       }
     }
   }

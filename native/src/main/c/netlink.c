@@ -42,7 +42,7 @@ struct fg_link_rec {
 	__s32 link; /* IFLA_LINK in this namespace; 0 if absent, or if
 		     * IFLA_LINK_NETNSID says it is another namespace's */
 	__u16 vlan_id; /* IFLA_VLAN_ID, with FG_LINK_VLAN */
-	__u8 kind; /* FG_LINK_VLAN: IFLA_INFO_KIND "vlan" with an IFLA_VLAN_ID */
+	__u8 kind; /* FG_LINK_VLAN: kind "vlan" with an IFLA_VLAN_ID */
 	__u8 pad2;
 };
 _Static_assert(sizeof(struct fg_link_rec) == 40, "fg_link_rec is 40 bytes");
@@ -56,7 +56,8 @@ _Static_assert(sizeof(struct fg_link_rec) == 40, "fg_link_rec is 40 bytes");
 /* IFLA_LINKINFO's payload: a VLAN device's VID into *rec (kind and vlan_id);
  * anything else, or a cut attribute, leaves rec as it is. Nests are read
  * with or without NLA_F_NESTED (the kernel sends these without). */
-static void fg_linkinfo_parse(const struct rtattr *info, struct fg_link_rec *rec)
+static void fg_linkinfo_parse(const struct rtattr *info,
+			      struct fg_link_rec *rec)
 {
 	const struct rtattr *rta, *data = NULL;
 	int len = RTA_PAYLOAD(info), vlan = 0;
@@ -170,7 +171,8 @@ static jint dump0(JNIEnv *env, jclass cls, jobject buf, jint room)
 		.ifi.ifi_family = AF_UNSPEC,
 	};
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	struct fg_link_rec *out = fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
+	struct fg_link_rec *out =
+		fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
 	static __thread char rx[FG_NL_BUF];
 	int fd, count = 0, done = 0, err = 0, n, got;
 
@@ -249,7 +251,8 @@ static jint read0(JNIEnv *env, jclass cls, jint fd, jint wakefd, jobject buf,
 {
 	struct pollfd fds[2] = {{.fd = fd, .events = POLLIN},
 				{.fd = wakefd, .events = POLLIN}};
-	struct fg_link_rec *out = fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
+	struct fg_link_rec *out =
+		fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
 	static __thread char rx[FG_NL_BUF];
 	int count = 0, done = 0, err = 0, n, got;
 
@@ -285,7 +288,8 @@ static jint read0(JNIEnv *env, jclass cls, jint fd, jint wakefd, jobject buf,
 static jint walk0(JNIEnv *env, jclass cls, jobject msgs, jint len, jobject buf,
 		  jint room)
 {
-	struct fg_link_rec *out = fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
+	struct fg_link_rec *out =
+		fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
 	char *in = fg_direct(env, msgs, 0, len);
 	int done = 0, err = 0, got;
 

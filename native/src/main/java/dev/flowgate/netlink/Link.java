@@ -11,8 +11,8 @@ package dev.flowgate.netlink;
  * @param up whether the interface is administratively up (IFF_UP)
  * @param parent the ifindex of the link this one sits on (IFLA_LINK: a VLAN device's parent, a
  *     veth's peer), 0 when there is none in this network namespace
- * @param vlanId for an 802.1Q/802.1ad VLAN device (IFLA_INFO_KIND "vlan") its VID
- *     (IFLA_VLAN_ID), else {@link #NOT_VLAN}
+ * @param vlanId for an 802.1Q/802.1ad VLAN device (IFLA_INFO_KIND "vlan") its VID (IFLA_VLAN_ID),
+ *     else {@link #NOT_VLAN}
  */
 public record Link(
     int ifindex, String name, int type, int mtu, boolean up, int parent, int vlanId) {

@@ -131,7 +131,8 @@ class LinkMessageParseTest {
                 string(IFLA_INFO_KIND, "vlan"),
                 nested(IFLA_INFO_DATA, u16(IFLA_VLAN_ID, 10))));
 
-    assertThat(parse(msg).get(0).link()).isEqualTo(new Link(5, "v10", ARPHRD_ETHER, 0, true, 0, 10));
+    assertThat(parse(msg).get(0).link())
+        .isEqualTo(new Link(5, "v10", ARPHRD_ETHER, 0, true, 0, 10));
   }
 
   @Test
@@ -169,10 +170,7 @@ class LinkMessageParseTest {
     ByteBuffer.wrap(data).order(ByteOrder.nativeOrder()).putShort(0, (short) 64);
     byte[] longNest =
         link(
-            RTM_NEWLINK,
-            8,
-            name("b"),
-            nested(IFLA_LINKINFO, string(IFLA_INFO_KIND, "vlan"), data));
+            RTM_NEWLINK, 8, name("b"), nested(IFLA_LINKINFO, string(IFLA_INFO_KIND, "vlan"), data));
 
     assertThat(parse(concat(shortVid, longNest)))
         .extracting(Rtnetlink.Event::link)

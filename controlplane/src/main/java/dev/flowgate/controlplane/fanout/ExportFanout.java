@@ -104,7 +104,8 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
         LOG.info(
             "sink "
                 + name
-                + " is configured again with other settings: the new sink delivers its spool");
+                + " is configured again with other settings: the retiring one is closed, what"
+                + " it still holds (a spool) goes to the new one");
       }
     }
     for (FlowSink sink : old) {

@@ -68,12 +68,13 @@ final class SinkFactory {
    * or changed one gets a new exporter, so a new template stream. The caller closes the running
    * sinks that are not in the result ({@code ExportFanout.replaceSinks}).
    *
+   * <p>A collector configured again while the sink a reload removed for it still delivers its spool
+   * ({@code retiring}) takes that sink over when its settings are the same (its sequence numbers
+   * and spool go on); with other settings the retiring sink is closed (what it holds stays in the
+   * spool) and the new exporter opens the spool.
+   *
    * @param running the config the running sinks were built from
    * @param sinks the running sinks, in {@link #create}'s order (collectors, then Arrow, then Kafka)
-   *     <p>A collector configured again while the sink a reload removed for it still delivers its
-   *     spool ({@code retiring}) takes that sink over when its settings are the same (its sequence
-   *     numbers and spool go on); with other settings the retiring sink is closed (what it holds
-   *     stays in the spool) and the new exporter opens the spool.
    * @param spools where the collectors' spools live, fixed at start; empty: no spools
    * @param retiring the retiring sink of a name, if one still delivers ({@code
    *     ExportFanout.retiringSink})

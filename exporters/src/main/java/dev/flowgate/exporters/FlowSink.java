@@ -21,8 +21,8 @@ public interface FlowSink extends AutoCloseable {
   long HELD_UNKNOWN = -1;
 
   /**
-   * Like {@link #write(VectorSchemaRoot)} for a batch the crash journal placed at {@code at}: a sink
-   * that keeps a journal of its own (a spool) records the position with the rows, for {@link
+   * Like {@link #write(VectorSchemaRoot)} for a batch the crash journal placed at {@code at}: a
+   * sink that keeps a journal of its own (a spool) records the position with the rows, for {@link
    * #heldRows}. By default the same as {@link #write(VectorSchemaRoot)}.
    */
   default void write(VectorSchemaRoot finished, JournalPosition at) {

@@ -20,9 +20,9 @@ package dev.flowgate.exporters;
  * @param lastError the text of the last such event, or null
  * @param sendErrors attempts to deliver that returned an error while the records stayed queued (a
  *     sink with a spool retries them; without one a failed send counts failed instead)
- * @param inDoubt what this run re-sent that the last run may have delivered just before it ended: from
- *     the spool at start (sent, outcome unknown), or a crash journal's replay of a sweep whose export
- *     was cut, handed again to a sink that cannot tell whether it holds it ({@link
+ * @param inDoubt what this run re-sent that the last run may have delivered just before it ended:
+ *     from the spool at start (sent, outcome unknown), or a crash journal's replay of a sweep whose
+ *     export was cut, handed again to a sink that cannot tell whether it holds it ({@link
  *     FlowSink#heldRows}): a destination may hold it twice
  */
 public record SinkReport(

@@ -5,10 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.LoggerFactory;
 
 /**
- * A seam for the crash tests, off unless the system property {@value #PROPERTY} names a sink (as its
- * report does, e.g. {@code udp:127.0.0.1:4739}): once the fan-out has handed that sink a batch that
- * is not empty (not in a replay), it logs {@value #LOG_LINE} and the sweeper's thread stops there
- * for good, so a test can kill -9 the process between two sinks' appends, deterministically.
+ * A seam for the crash tests, off unless the system property {@value #PROPERTY} names a sink (as
+ * its report does, e.g. {@code udp:127.0.0.1:4739}): once the fan-out has handed that sink a batch
+ * that is not empty (not in a replay), it logs {@value #LOG_LINE} and the sweeper's thread stops
+ * there for good, so a test can kill -9 the process between two sinks' appends, deterministically.
  */
 final class TestPause {
 

@@ -38,7 +38,8 @@ class SpoolCrashEndToEndTest {
   /** The fan-out's test seam ({@code TestPause}): the sweeper stops after this sink's append. */
   private static final String PAUSE_PROPERTY = "flowgate.test.pause-after-sink";
 
-  private static final String PAUSED_LINE = "test pause: the fan-out stops after handing a batch to";
+  private static final String PAUSED_LINE =
+      "test pause: the fan-out stops after handing a batch to";
 
   /** Known traffic mixes (13 flows each, IPv4, IPv6, VLAN). */
   private static final int MIXES = 5;
@@ -138,8 +139,7 @@ class SpoolCrashEndToEndTest {
     } // close(): SIGKILL, between the two collectors' appends of one sweep's batch
 
     long firstBefore = paused;
-    try (FlowgateProcess fg =
-        FlowgateProcess.start(file, api, lab.dir().resolve("fg2.log"))) {
+    try (FlowgateProcess fg = FlowgateProcess.start(file, api, lab.dir().resolve("fg2.log"))) {
       JsonNode s =
           fg.awaitStatus(
               x ->
@@ -256,8 +256,7 @@ class SpoolCrashEndToEndTest {
     long inDoubt;
     try (FlowgateProcess fg = FlowgateProcess.start(file, api, lab.dir().resolve("fg2.log"))) {
       JsonNode s =
-          fg.awaitStatus(
-              x -> handed(x, sink) > 0 && delivered(x, sink) == handed(x, sink));
+          fg.awaitStatus(x -> handed(x, sink) > 0 && delivered(x, sink) == handed(x, sink));
       JsonNode out = sink(s, sink);
       // what the last run's collector acknowledged (at least what the status showed) is not
       // sent again

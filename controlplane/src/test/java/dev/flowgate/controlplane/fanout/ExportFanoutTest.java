@@ -175,7 +175,8 @@ class ExportFanoutTest {
     List<TestFlow> flows = new ArrayList<>();
     for (int i = from; i < to; i++) {
       flows.add(
-          TestFlow.of("10.0.0.1", "10.0.1.1", 1 + i % 60000, 53, TestFlow.UDP, i + 1, 10L * (i + 1)));
+          TestFlow.of(
+              "10.0.0.1", "10.0.1.1", 1 + i % 60000, 53, TestFlow.UDP, i + 1, 10L * (i + 1)));
     }
     return FlowBatches.build(allocator, flows);
   }

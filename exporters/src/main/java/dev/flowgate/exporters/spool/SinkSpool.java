@@ -79,8 +79,8 @@ public final class SinkSpool implements AutoCloseable {
   public static final int ROW_BYTES;
 
   /**
-   * Bytes of a frame header as written: 48 (32 before frames carried their {@link
-   * JournalPosition}; such frames are still read).
+   * Bytes of a frame header as written: 48 (32 before frames carried their {@link JournalPosition};
+   * such frames are still read).
    */
   public static final int HEADER_BYTES = 48;
 
@@ -290,10 +290,10 @@ public final class SinkSpool implements AutoCloseable {
   }
 
   /**
-   * Like {@link #append(VectorSchemaRoot)} for a batch the crash journal placed at {@code at} (null:
-   * nowhere): each frame records the sweep and the sweep's row after its last, so that after a
-   * crash {@link #heldRows} tells how much of a sweep this spool holds, and a replay of that sweep
-   * hands it only the rest.
+   * Like {@link #append(VectorSchemaRoot)} for a batch the crash journal placed at {@code at}
+   * (null: nowhere): each frame records the sweep and the sweep's row after its last, so that after
+   * a crash {@link #heldRows} tells how much of a sweep this spool holds, and a replay of that
+   * sweep hands it only the rest.
    */
   public long append(VectorSchemaRoot batch, JournalPosition at) {
     FlowColumns flows = new FlowColumns(batch);
@@ -568,8 +568,7 @@ public final class SinkSpool implements AutoCloseable {
         long n = seg.channel.write(parts);
         left -= n;
       }
-      FrameInfo info =
-          new FrameInfo(seg.end, HEADER_BYTES, rows, packets, bytes, sequence, rowEnd);
+      FrameInfo info = new FrameInfo(seg.end, HEADER_BYTES, rows, packets, bytes, sequence, rowEnd);
       seg.frames.add(info);
       seg.end = info.end();
       tail = seg.end;
@@ -665,10 +664,7 @@ public final class SinkSpool implements AutoCloseable {
         continue;
       }
       FrameInfo f = s.frames.get(i);
-      int firstRow =
-          readPosition > f.start()
-              ? (int) ((readPosition - f.data()) / ROW_BYTES)
-              : 0;
+      int firstRow = readPosition > f.start() ? (int) ((readPosition - f.data()) / ROW_BYTES) : 0;
       try {
         readRows(s, f, into);
       } catch (IOException e) {

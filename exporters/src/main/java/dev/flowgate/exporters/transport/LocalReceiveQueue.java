@@ -133,13 +133,14 @@ final class LocalReceiveQueue implements AutoCloseable {
   }
 
   /**
-   * What a datagram of {@code length} bytes takes of a receive buffer at most: 2 x length + 2 KiB.
-   * The kernel charges an skb's true size (its data rounded up to a slab size, plus the sk_buff and
-   * shared info): measured on loopback at 832 for 1 byte, 2,304 for 1,400 and 16,640 for 8,960,
-   * never more than 2 x length + 1,024 (LocalReceiveQueueTest checks the bound).
+   * What a datagram of {@code length} bytes takes of a receive buffer at most: the power of two at
+   * or above length + 448, plus 512. The kernel charges an skb's true size: its data plus headroom
+   * and shared info (~375 bytes) rounded up to a slab size (a power of two), plus the sk_buff
+   * (256): measured on loopback at 832 for 1 byte, 2,304 for 1,400 (charged 2,560), 16,640 for
+   * 8,960 (charged 16,896); LocalReceiveQueueTest checks every size.
    */
   static long charge(int length) {
-    return 2L * length + 2048;
+    return Long.highestOneBit(Math.max(1, length + 448L - 1)) * 2 + 512;
   }
 
   private static long rmemDefault() {

@@ -302,13 +302,17 @@ public final class SampleBenchmark {
   }
 
   /**
-   * A UDP collector stand-in: a process that binds 127.0.0.1 (default receive buffer), prints its
-   * port and reads every datagram, pinned with taskset to {@code SAMPLES_SINK_CPU} if set.
+   * A UDP collector stand-in: a process that binds 127.0.0.1 (receive buffer {@code
+   * SAMPLES_SINK_RCVBUF} bytes if set, as nfcapd -B; else the system's default), prints its port
+   * and reads every datagram, pinned with taskset to {@code SAMPLES_SINK_CPU} if set.
    */
   private static Process udpSink() throws Exception {
     String script =
-        "import socket\n"
+        "import os, socket\n"
             + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "rcvbuf = int(os.environ.get('SAMPLES_SINK_RCVBUF', '0'))\n"
+            + "if rcvbuf > 0:\n"
+            + "    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)\n"
             + "s.bind(('127.0.0.1', 0))\n"
             + "print(s.getsockname()[1], flush=True)\n"
             + "b = bytearray(65536)\n"

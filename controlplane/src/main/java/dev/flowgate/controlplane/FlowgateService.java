@@ -144,7 +144,9 @@ public final class FlowgateService implements AutoCloseable {
     journal.recordTimeoutsOf(cache);
     this.chunk = Math.min(SweeperOptions.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     this.batch =
-        new IntervalBatchBuilder(allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
+        new IntervalBatchBuilder(
+            allocator.newChildAllocator("interval", 0, Long.MAX_VALUE),
+            Math.min(chunk, IntervalBatchBuilder.FIRST_ROWS));
     this.sweeper =
         new Sweeper(
             dataplane,

@@ -259,11 +259,13 @@ def report(results, flows_list, rounds, frames):
             fg = med(by["flowgate"], basis) - med(by["empty"], basis)
             sf = med(by["softflowd"], basis) - med(by["none"], basis)
             pm = med(by["pmacctd"], basis) - med(by["none"], basis)
-            ok = 0 < sf and 0 < pm and fg <= 0.2 * sf and fg <= 0.2 * pm and rate >= 0.95 and acc == 1.0
+            # a negative difference is noise (other work of a shared machine), not a pass
+            ok = 0 <= fg and 0 < sf and 0 < pm and fg <= 0.2 * sf and fg <= 0.2 * pm \
+                and rate >= 0.95 and acc == 1.0
             if basis == "own":
                 verdicts.append(ok)
             print(f"{flows:>8} {basis:<8} {fg:8.2f} {sf:8.2f} {pm:8.2f} {fg / sf:6.2f} {fg / pm:6.2f}"
-                  f" {rate:13.2f} {100 * acc:10.3f}%  {'MET' if ok else 'not met'}")
+                  f" {rate:13.2f} {100 * acc:10.3f}%  {'MET' if ok else 'noise' if fg < 0 else 'not met'}")
     load = open("/proc/loadavg").read().split()[:3]
     print(f"load average at the end: {load} on {os.cpu_count()} CPUs (the machine basis counts every"
           f" process of the machine: meaningful on an idle machine only)")

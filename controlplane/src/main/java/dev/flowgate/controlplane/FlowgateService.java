@@ -40,6 +40,7 @@ import dev.flowgate.netlink.LinkTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,10 @@ public final class FlowgateService implements AutoCloseable {
   /** The config file's content as last loaded (start or reload). */
   private volatile FlowgateConfig current;
 
+  /** Under the state directory: the Arrow IPC streams of {@code /api/v1/flows.arrow} as sent. */
+  static final String ARROW_FILES = "flows-arrow";
+
+  private final Sweeper sweeper;
   private final BufferAllocator allocator;
   private final Dataplane dataplane;
   private final KernelCounters counters;
@@ -100,6 +105,7 @@ public final class FlowgateService implements AutoCloseable {
       throw new UncheckedIOException("cannot create state directory " + config.stateDirectory(), e);
     }
     InterfaceOverlay overlay = InterfaceOverlay.load(config.stateDirectory());
+    deleteArrowFiles(config.stateDirectory().resolve(ARROW_FILES));
     // pins need a bpffs: mounted here by root outside systemd, else refused with what to do
     Bpffs.ensure(config.dataplane().pinPath())
         .ifPresent(at -> LOG.info("mounted a bpffs on " + at + " for the pins"));
@@ -142,8 +148,10 @@ public final class FlowgateService implements AutoCloseable {
     journal.recordTimeoutsOf(cache);
     this.chunk = Math.min(SweeperOptions.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     this.batch =
-        new IntervalBatchBuilder(allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
-    Sweeper sweeper =
+        new IntervalBatchBuilder(
+            allocator.newChildAllocator("interval", 0, Long.MAX_VALUE),
+            Math.min(chunk, IntervalBatchBuilder.FIRST_ROWS));
+    this.sweeper =
         new Sweeper(
             dataplane,
             batch,
@@ -341,7 +349,25 @@ public final class FlowgateService implements AutoCloseable {
         new JournalView(gate, journal, replayed),
         dataplane.flowCapacity(),
         detection,
-        samples);
+        samples,
+        current.stateDirectory().resolve(ARROW_FILES));
+  }
+
+  /**
+   * Deletes what a request for {@code /api/v1/flows.arrow} left in {@code dir} (a stop while the
+   * file was being sent).
+   */
+  private static void deleteArrowFiles(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.newDirectoryStream(dir, "interval-*.arrows")) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot empty " + dir + ": " + e);
+    }
   }
 
   /** The metrics' view (served when {@code metrics.enabled}; a reload may turn it on or off). */
@@ -406,6 +432,7 @@ public final class FlowgateService implements AutoCloseable {
       interfaces.detachAll();
     }
     cache.close();
+    sweeper.close();
     batch.close();
     dataplane.close();
     if (!keepAttached) {

@@ -4,7 +4,8 @@
 every packet: flowgate against softflowd and pmacctd (nfprobe) on the same
 traffic, each against its own floor measured in the same run.
 
-    bench/wire.py ROOT [--frames 1000000] [--flows 1000,65536,1000000] [--rounds 3]
+    bench/wire.py ROOT BUILD [--frames 1000000] [--flows 1000,65536,1000000] [--rounds 3]
+                  [--setups none,empty,flowgate,softflowd,pmacctd] [--warmup 100000]
 
 The lab is bench/wirelab.py's: trafgen in a namespace sends FRAMES 60-byte
 UDP frames (64 on a wire) over N flows round-robin to the host end of a veth
@@ -34,6 +35,11 @@ CPU per million packets delivered, two ways:
            ksoftirqd threads: immune to other work on a shared machine
   machine  /proc/stat, all CPUs: user, system, irq, softirq (what the
            machine spent, other work included: exact on an idle machine only)
+Where it goes: with kernel.bpf_stats_enabled=1 (not turned on here: it adds
+two clock reads to every program run) the XDP program's own time from
+`bpftool prog show` for flowgate and the empty program; and flowgate's JVM
+threads over the window (/proc/PID/task), its JIT compiler threads apart
+(compilation the warm-up pass did not finish).
 Accuracy: packets at nfcapd (nfdump -I) over packets the host veth delivered
 (rx counter) in the whole run, warm-up included; nfcapd's socket drops
 (/proc/net/udp) are shown apart, and flowgate's own count of records its send
@@ -143,16 +149,17 @@ def settle(cpu):
             return waited
 
 
-def run_one(lab, setup, flows, conf, frames, root, build):
+def run_one(lab, setup, flows, conf, frames, root, build, warmup=WARMUP_FRAMES):
     col = w.Collector(lab)
     probe = Probe(lab, setup, root, build, col, flows)
     rx_start = w.host_rx()
     try:
         cpu = w.CpuMeter()
         # a warm-up pass (the JVM's JIT, the probes' tables and buffers), then quiet
-        w.run_sender(lab, w.trafgen_cmd(conf, min(frames, WARMUP_FRAMES)), 60 + WARMUP_FRAMES // 2000)
+        w.run_sender(lab, w.trafgen_cmd(conf, min(frames, warmup)), 60 + warmup // 2000)
         settle(cpu)
         rx0, (tx0, _) = w.host_rx(), w.peer_tx()
+        xdp0, jvm0 = w.xdp_run_ns(w.HOST), probe.fg.thread_cpu() if probe.fg else None
         a = cpu.snap()
         t = time.monotonic()
         w.run_sender(lab, w.trafgen_cmd(conf, frames), 60 + frames // 2000)
@@ -160,6 +167,7 @@ def run_one(lab, setup, flows, conf, frames, root, build):
         settle_s = settle(cpu)
         b = cpu.snap()
         rx1, (tx1, _) = w.host_rx(), w.peer_tx()
+        xdp1, jvm1 = w.xdp_run_ns(w.HOST), probe.fg.thread_cpu() if probe.fg else None
         probe.observe()
     finally:
         probe.finish()
@@ -175,11 +183,30 @@ def run_one(lab, setup, flows, conf, frames, root, build):
          "softirq": d["softirq"] / mpk, "collector_flows": got_flows,
          "collector_packets": got_packets, "collector_drops": drops,
          "accuracy": got_packets / delivered_all if setup not in ("none", "empty") else None}
+    if xdp0 and xdp1 and xdp1[0] > xdp0[0]:
+        # the XDP program's own time (bpf_stats): s per million packets and ns per run
+        r["xdp"] = (xdp1[1] - xdp0[1]) / 1e9 / mpk
+        r["xdp_ns"] = (xdp1[1] - xdp0[1]) / (xdp1[0] - xdp0[0])
+    if jvm0 and jvm1:
+        # flowgate's JVM in the window: JIT compiler threads apart from the rest
+        r["jit"] = (jvm1[0] - jvm0[0]) / mpk
+        r["jvm"] = (jvm1[1] - jvm0[1]) / mpk
     r.update(probe.extra)
     print(f"  {setup:<9} flows {flows:>8}: {r['pps']:9.0f} pps, own {r['own']:6.2f} s/Mpkt, machine"
           f" {r['machine']:6.2f}, delivered {delivered} (run {delivered_all}), at nfcapd {got_packets} pkts {got_flows} flows"
-          f" (socket drops {drops}), settle {settle_s:.0f} s {probe.extra or ''}", file=sys.stderr, flush=True)
+          f" (socket drops {drops}), settle {settle_s:.0f} s{breakdown(r)} {probe.extra or ''}",
+          file=sys.stderr, flush=True)
     return r
+
+
+def breakdown(r):
+    """the XDP program's time and flowgate's JVM threads, when measured"""
+    got = ""
+    if "xdp" in r:
+        got += f", xdp {r['xdp']:.2f} s/Mpkt ({r['xdp_ns']:.0f} ns/run)"
+    if "jvm" in r:
+        got += f", flowgate JVM {r['jvm']:.2f} + JIT {r['jit']:.2f} s/Mpkt"
+    return got
 
 
 def med(rows, key):
@@ -205,6 +232,18 @@ def report(results, flows_list, rounds, frames):
                   f" {med(rows, 'user'):6.2f} {med(rows, 'system'):6.2f} {med(rows, 'irq'):5.2f}"
                   f" {med(rows, 'softirq'):5.2f} {(f'{100 * min(acc):8.3f}%' if acc else '        -'):>9}"
                   f" {max(r['collector_drops'] for r in rows):>12} {(qd if s == 'flowgate' else '-'):>14}")
+    bd = [(f, s) for f in flows_list for s in ("empty", "flowgate")
+          if any("xdp" in r or "jvm" in r for r in results if r["flows"] == f and r["setup"] == s)]
+    if bd:
+        print("\nwhere the CPU goes (medians, s per million packets): the XDP program's own time"
+              " (bpf_stats, when kernel.bpf_stats_enabled=1), flowgate's JVM threads in the window"
+              " apart from its JIT compiler threads")
+        print(f"{'flows':>8} {'set-up':<10} {'xdp':>6} {'ns/run':>7} {'JVM':>6} {'JIT':>6}")
+        for f, s in bd:
+            rows = [r for r in results if r["flows"] == f and r["setup"] == s]
+            fmt = lambda k, spec: format(med(rows, k), spec) if med(rows, k) is not None else "-"
+            print(f"{f:>8} {s:<10} {fmt('xdp', '6.2f'):>6} {fmt('xdp_ns', '7.0f'):>7}"
+                  f" {fmt('jvm', '6.2f'):>6} {fmt('jit', '6.2f'):>6}")
     print("\nratios (medians): flowgate above the empty XDP program / each peer above nothing attached;"
           " goal <= 0.2x, sender rate >= 0.95x the empty program's, accuracy 100%")
     print(f"{'flows':>8} {'basis':<8} {'fg-empty':>8} {'sf-none':>8} {'pm-none':>8} {'x sf':>6} {'x pm':>6}"
@@ -220,11 +259,13 @@ def report(results, flows_list, rounds, frames):
             fg = med(by["flowgate"], basis) - med(by["empty"], basis)
             sf = med(by["softflowd"], basis) - med(by["none"], basis)
             pm = med(by["pmacctd"], basis) - med(by["none"], basis)
-            ok = 0 < sf and 0 < pm and fg <= 0.2 * sf and fg <= 0.2 * pm and rate >= 0.95 and acc == 1.0
+            # a negative difference is noise (other work of a shared machine), not a pass
+            ok = 0 <= fg and 0 < sf and 0 < pm and fg <= 0.2 * sf and fg <= 0.2 * pm \
+                and rate >= 0.95 and acc == 1.0
             if basis == "own":
                 verdicts.append(ok)
             print(f"{flows:>8} {basis:<8} {fg:8.2f} {sf:8.2f} {pm:8.2f} {fg / sf:6.2f} {fg / pm:6.2f}"
-                  f" {rate:13.2f} {100 * acc:10.3f}%  {'MET' if ok else 'not met'}")
+                  f" {rate:13.2f} {100 * acc:10.3f}%  {'MET' if ok else 'noise' if fg < 0 else 'not met'}")
     load = open("/proc/loadavg").read().split()[:3]
     print(f"load average at the end: {load} on {os.cpu_count()} CPUs (the machine basis counts every"
           f" process of the machine: meaningful on an idle machine only)")
@@ -239,6 +280,7 @@ def main():
     ap.add_argument("--flows", default="1000,65536,1000000")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--setups", default=",".join(SETUPS))
+    ap.add_argument("--warmup", type=int, default=WARMUP_FRAMES)
     args = ap.parse_args()
     flows_list = [int(x) for x in args.flows.split(",")]
     setups = [s for s in SETUPS if s in args.setups.split(",")]
@@ -253,7 +295,8 @@ def main():
             print(f"round {rnd + 1}/{args.rounds}: {' '.join(order)}", file=sys.stderr, flush=True)
             for flows in flows_list:
                 for s in order:
-                    results.append(run_one(lab, s, flows, confs[flows], args.frames, args.root, args.build))
+                    results.append(run_one(lab, s, flows, confs[flows], args.frames, args.root, args.build,
+                                           args.warmup))
     report(results, flows_list, args.rounds, args.frames)
     return 0
 

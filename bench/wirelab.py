@@ -131,6 +131,20 @@ def stop(p, sig=signal.SIGTERM, timeout=30):
     return p.returncode
 
 
+def xdp_run_ns(dev):
+    """(runs, ns) of the XDP program attached to dev from the kernel's BPF
+    statistics; None when kernel.bpf_stats_enabled is 0 (they cost a clock
+    read per run, so the benchmark does not turn them on)"""
+    if open("/proc/sys/kernel/bpf_stats_enabled").read().strip() != "1":
+        return None
+    try:
+        prog = json.loads(sh("ip", "-j", "link", "show", dev))[0].get("xdp", {}).get("prog", {})
+        info = json.loads(sh("bpftool", "prog", "show", "id", str(prog["id"]), "-j"))
+    except (KeyError, RuntimeError, ValueError):
+        return None
+    return info.get("run_cnt", 0), info.get("run_time_ns", 0)
+
+
 def link_stats(dev, ns=None):
     pre = ["ip", "-n", ns] if ns else ["ip"]
     return json.loads(sh(*pre, "-s", "-j", "link", "show", dev))[0]["stats64"]
@@ -342,6 +356,24 @@ metrics:
             if m:
                 got[(m.group(1), m.group(2) or "")] = float(m.group(3))
         return got
+
+    def thread_cpu(self):
+        """CPU seconds of the JVM's threads so far (user + system, /proc/PID/task):
+        (JIT compiler threads, the rest)"""
+        jit = other = 0
+        for t in os.listdir(f"/proc/{self.p.pid}/task"):
+            try:
+                st = open(f"/proc/{self.p.pid}/task/{t}/stat").read()
+            except OSError:
+                continue  # ended since the listing
+            name = st[st.index("(") + 1:st.rindex(")")]
+            f = st[st.rindex(")") + 2:].split()
+            ticks = int(f[11]) + int(f[12])
+            if "CompilerThre" in name:
+                jit += ticks
+            else:
+                other += ticks
+        return jit / USER_HZ, other / USER_HZ
 
     def rss(self):
         """RSS and peak RSS of the JVM, kB (bin/flowgate execs java)"""

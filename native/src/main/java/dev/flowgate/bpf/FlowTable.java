@@ -2,6 +2,8 @@ package dev.flowgate.bpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -294,15 +296,35 @@ public final class FlowTable implements AutoCloseable {
    * @return entries copied
    */
   public int copy(int half, ByteBuffer keys, ByteBuffer values) {
+    return copy(half, keys, values, null);
+  }
+
+  /**
+   * Copies every flow of the slices of {@code cpus} in {@code half} (then its spill map, unless
+   * {@code cpus} is empty) into the buffers, leaving the table as it is: {@link #copy(int,
+   * ByteBuffer, ByteBuffer)} when the other slices are known to be empty ({@link SliceActivity}).
+   *
+   * @param cpus the slices to read; null for all
+   * @return entries copied
+   */
+  public int copy(int half, ByteBuffer keys, ByteBuffer values, BitSet cpus) {
     checkHalf(half);
     int max = room(keys, values);
     if (max < capacity()) {
       throw new IllegalArgumentException(
           "copy of a half needs room for " + capacity() + " entries, buffers hold " + max);
     }
+    if (cpus != null && cpus.isEmpty()) {
+      return 0;
+    }
     long start = half * halfSlots;
     JiffiesClock c = clock();
-    int n = scan(start, start + halfSlots, SCAN_COPY, keys, values, max, c, "copy");
+    int n = 0;
+    for (long[] r : ranges(start, cpus)) {
+      ByteBuffer k = keys.duplicate().position(keys.position() + n * Layout.FLOW_KEY_SIZE);
+      ByteBuffer v = values.duplicate().position(values.position() + n * Layout.FLOW_STATS_SIZE);
+      n += scan(r[0], r[1], SCAN_COPY, k, v, max - n, c, "copy");
+    }
     ByteBuffer k = keys.duplicate().position(keys.position() + n * Layout.FLOW_KEY_SIZE);
     ByteBuffer v = values.duplicate().position(values.position() + n * Layout.FLOW_STATS_SIZE);
     int m = spill[half].lookupBatch(k, v);
@@ -314,16 +336,52 @@ public final class FlowTable implements AutoCloseable {
    * Empties every slot and the spill map of {@code half} without reading them; returns how many.
    */
   public int clear(int half) {
+    return clear(half, null);
+  }
+
+  /**
+   * Empties the slices of {@code cpus} in {@code half} and its spill map (unless {@code cpus} is
+   * empty) without reading them: {@link #clear(int)} when the other slices are known to be empty.
+   *
+   * @param cpus the slices to empty; null for all
+   * @return entries emptied
+   */
+  public int clear(int half, BitSet cpus) {
     checkHalf(half);
     cursor[half] = 0;
+    if (cpus != null && cpus.isEmpty()) {
+      return 0;
+    }
     long start = half * halfSlots;
-    int n = scan(start, start + halfSlots, SCAN_CLEAR, null, null, 0, null, "clear");
+    int n = 0;
+    for (long[] r : ranges(start, cpus)) {
+      n += scan(r[0], r[1], SCAN_CLEAR, null, null, 0, null, "clear");
+    }
     ByteBuffer[] scratch = scratch();
     for (int m;
         (m = spill[half].lookupAndDeleteBatch(scratch[0].clear(), scratch[1].clear())) > 0; ) {
       n += m;
     }
     return n;
+  }
+
+  /** Slot ranges [from, to) of the slices of {@code cpus} (null: the whole half), merged. */
+  private List<long[]> ranges(long start, BitSet cpus) {
+    List<long[]> got = new ArrayList<>();
+    if (cpus == null) {
+      got.add(new long[] {start, start + halfSlots});
+      return got;
+    }
+    for (int cpu = cpus.nextSetBit(0); cpu >= 0 && cpu < this.cpus; cpu = cpus.nextSetBit(cpu + 1)) {
+      long from = start + (long) cpu * slotsPerCpu;
+      long[] last = got.isEmpty() ? null : got.get(got.size() - 1);
+      if (last != null && last[1] == from) {
+        last[1] = from + slotsPerCpu;
+      } else {
+        got.add(new long[] {from, from + slotsPerCpu});
+      }
+    }
+    return got;
   }
 
   /** Flows held in {@code half}, slots and spill map (a racy count while programs write it). */

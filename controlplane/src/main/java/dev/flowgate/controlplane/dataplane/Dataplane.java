@@ -7,6 +7,7 @@ import dev.flowgate.bpf.BpfProgram;
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.NativeBpf;
+import dev.flowgate.bpf.SliceActivity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -40,6 +41,7 @@ public final class Dataplane implements AutoCloseable {
   private final Path root;
   private final FlowTable table;
   private final BpfMap totals;
+  private final SliceActivity activity;
   private final BpfMap errors;
   private final BpfMap settings;
   private final BpfMap settingsFar;
@@ -53,6 +55,7 @@ public final class Dataplane implements AutoCloseable {
     this.maxFlows = maxFlows;
     this.table = FlowTable.open(object);
     this.totals = object.map("fg_totals");
+    this.activity = new SliceActivity(totals, table.cpus());
     this.errors = object.map("fg_errors");
     this.settings = object.map("fg_settings");
     this.settingsFar = object.map("fg_settings_far");
@@ -157,6 +160,14 @@ public final class Dataplane implements AutoCloseable {
   /** The half the programs do not write now: what a previous run or a stop left undrained. */
   public int idleHalf() {
     return table.current() ^ 1;
+  }
+
+  /**
+   * Which CPU slices of a retired half can hold entries (the sweeper's, on its thread): the sweep
+   * reads and empties only those.
+   */
+  public SliceActivity sliceActivity() {
+    return activity;
   }
 
   /** Per-CPU totals per slot and direction (struct iface_totals). */

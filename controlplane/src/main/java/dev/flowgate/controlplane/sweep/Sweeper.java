@@ -1,13 +1,16 @@
 package dev.flowgate.controlplane.sweep;
 
+import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.LazyMemory;
+import dev.flowgate.bpf.SliceActivity;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
+import java.util.BitSet;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
@@ -110,6 +113,7 @@ public final class Sweeper implements AutoCloseable {
    * @return entries emptied
    */
   public int discard(int half) {
+    dataplane.sliceActivity().forget(half);
     return dataplane.flowTable().clear(half);
   }
 
@@ -191,11 +195,16 @@ public final class Sweeper implements AutoCloseable {
     lastCount = -1; // the copy overwrites the last interval's entries: none until this one merged
     mapKeys.clear();
     mapValues.clear();
-    int n = dataplane.flowTable().copy(half, mapKeys, mapValues);
+    // only the slices a CPU wrote since this half was last emptied: an idle table is not read
+    SliceActivity activity = dataplane.sliceActivity();
+    BitSet written = activity.written(half);
+    FlowTable table = dataplane.flowTable();
+    int n = table.copy(half, mapKeys, mapValues, written);
     mapKeys.limit(n * Layout.FLOW_KEY_SIZE);
     mapValues.limit(n * Layout.FLOW_STATS_SIZE);
     long seq = journal.drained(nowMs, offset, expire, mapKeys, mapValues, n);
-    int deleted = discard(half);
+    int deleted = table.clear(half, written);
+    activity.emptied(half);
     if (deleted != n) {
       // only a writer on the retired half could do this: the swap contract is broken
       throw new IllegalStateException(

@@ -123,6 +123,7 @@ public final class KafkaFlowSink implements FlowSink {
   private boolean retryWanted; // a message came back with a retriable error
   private boolean stopped; // close() or abandon(): callbacks count nothing any more
   private long inDoubtCountedTo; // spool position up to which expiries were counted in doubt
+  private boolean mayHaveArrived; // since the last rewind: a message expired in flight
   private final TreeMap<Long, Pending> answered = new TreeMap<>(); // sender: skip after a rewind
   private volatile boolean stopNow; // close() timed out or abandon(): the sender stops at once
 
@@ -534,6 +535,7 @@ public final class KafkaFlowSink implements FlowSink {
           retryWanted = true;
           retriedMessages.incrementAndGet();
           outcomes.sendError(error.toString()); // still queued: read again from the spool
+          mayHaveArrived |= expiredInFlight(error);
           if (expiredInFlight(error) && p.end > inDoubtCountedTo) {
             inDoubtRecords.addAndGet(p.records); // may have been written: re-sent all the same
             outcomes.inDoubt(p.flows);
@@ -588,11 +590,18 @@ public final class KafkaFlowSink implements FlowSink {
    * After a retriable error, every message in flight answered: the spool goes back to its last
    * commit; the messages the broker answered after the first one given back are kept ({@link
    * #answered}) so the rows are not sent twice; what the spool's limit deleted meanwhile is counted
-   * by its verdict (dropped when it has to be sent again).
+   * by its verdict (dropped when it has to be sent again). When no message in flight can have
+   * reached the broker, the spool forgets that the rows were sent (no in-doubt after a kill).
    */
   private void rewindAfterRetry() {
-    long restart = spool.rewind();
+    long restart;
     synchronized (ledger) {
+      // nothing in flight reached the broker (no metadata, no buffer room) and nothing past the
+      // commit was answered: a restart need not count the rows read since the commit in doubt
+      boolean refused =
+          !mayHaveArrived && pending.stream().allMatch(p -> p.state == State.RETRY);
+      restart = spool.rewind(refused);
+      mayHaveArrived = false;
       answered.clear();
       for (Pending p : pending) {
         if (p.start < restart) {

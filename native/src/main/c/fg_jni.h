@@ -63,6 +63,7 @@ extern const struct fg_natives fg_table_natives;
 extern const struct fg_natives fg_lazymem_natives;
 extern const struct fg_natives fg_sendq_natives;
 extern const struct fg_natives fg_sendmmsg_natives;
+extern const struct fg_natives fg_sockdiag_natives;
 extern const struct fg_natives fg_netlink_natives; /* dev/flowgate/netlink */
 
 #define FG_PKG "dev/flowgate/bpf/"

@@ -48,7 +48,7 @@ static const struct fg_natives *const all_natives[] = {
 	&fg_attach_natives, &fg_ringbuf_natives, &fg_testrun_natives,
 	&fg_btf_natives,    &fg_notify_natives,	 &fg_fds_natives,
 	&fg_table_natives,  &fg_sendq_natives,	 &fg_lazymem_natives,
-	&fg_netlink_natives, &fg_sendmmsg_natives,
+	&fg_netlink_natives, &fg_sendmmsg_natives, &fg_sockdiag_natives,
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

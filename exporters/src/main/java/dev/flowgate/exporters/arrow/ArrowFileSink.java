@@ -6,7 +6,6 @@ import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.log.RateLimitedLog;
-import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.outcome.SinkOutcomes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,6 +91,7 @@ public final class ArrowFileSink implements FlowSink {
   private final List<Volume> currentBatches = new ArrayList<>(); // the flows of each batch in it
   private Instant currentStart;
   private boolean prepared;
+  private boolean recoveryTried; // by a tick or the close, before any row came
   private boolean closed;
 
   /**
@@ -164,6 +164,7 @@ public final class ArrowFileSink implements FlowSink {
   @Override
   public synchronized void tick(long nowMs) {
     if (!closed) {
+      recoverOnce();
       rotateIfDue(intervalStart(clock.instant()));
     }
     outcomes.tick();
@@ -175,6 +176,7 @@ public final class ArrowFileSink implements FlowSink {
     if (closed) {
       return;
     }
+    recoverOnce();
     closed = true;
     try {
       if (current != null) {
@@ -240,6 +242,24 @@ public final class ArrowFileSink implements FlowSink {
         OpenFlowFile.create(directory.temporaryPath(name), directory.finishedPath(name), root);
     currentStart = start;
     currentFile = current.temporary();
+  }
+
+  /**
+   * Recovers what a previous run left unfinished without waiting for this sink's first row (at its
+   * first tick or its close): a run that gets no flow after a kill -9 still turns the killed run's
+   * {@code .tmp} file into a finished one. Tried once; a failure is counted and the first file's
+   * open tries again.
+   */
+  private void recoverOnce() {
+    if (prepared || recoveryTried) {
+      return;
+    }
+    recoveryTried = true;
+    try {
+      prepare();
+    } catch (IOException e) {
+      failed("recovering in " + directory.path(), e);
+    }
   }
 
   /** Once per sink: recovers what a previous run left unfinished. */

@@ -136,6 +136,40 @@ class ArrowFileSinkFailureTest {
         .containsExactly(next);
   }
 
+  /**
+   * A kill -9 after a batch was written: the next run may get no flow at all (the crash journal
+   * does not replay a sweep whose batches every sink took). Its sink still finishes the killed
+   * run's file, at its first tick, and at a close without any tick.
+   */
+  @Test
+  void aFileLeftByAKillIsRecoveredByARunThatGetsNoFlow() throws Exception {
+    Path dir = temp.resolve("flows");
+    Files.createDirectories(dir);
+    Path crashed = temp.resolve("crashed");
+    List<List<Object>> rows;
+    try (ArrowFileSink sink = sink(crashed)) {
+      rows = write(sink, TWO);
+      Path open = crashed.resolve("flows-20261125T134500Z.arrow.tmp");
+      Files.copy(open, dir.resolve(open.getFileName())); // what a kill leaves
+      Files.copy(open, temp.resolve(open.getFileName()));
+    }
+    Path finished = dir.resolve("flows-20261125T134500Z.arrow");
+    try (ArrowFileSink sink = sink(dir)) {
+      sink.tick(clock.millis()); // a sweep, no flow
+      assertThat(FlowFiles.names(dir)).containsExactly("flows-20261125T134500Z.arrow");
+      assertThat(sink.stats().filesRecovered()).isEqualTo(1);
+      assertThat(FlowFiles.readBatches(finished, allocator)).containsExactly(rows);
+    }
+    // a stop before the first sweep
+    Files.delete(finished);
+    Files.move(
+        temp.resolve("flows-20261125T134500Z.arrow.tmp"),
+        dir.resolve("flows-20261125T134500Z.arrow.tmp"));
+    sink(dir).close();
+    assertThat(FlowFiles.names(dir)).containsExactly("flows-20261125T134500Z.arrow");
+    assertThat(FlowFiles.readBatches(finished, allocator)).containsExactly(rows);
+  }
+
   @Test
   void aFileCutBeforeItsFirstBatchLeavesNothingBehind() throws Exception {
     Path dir = temp.resolve("flows");

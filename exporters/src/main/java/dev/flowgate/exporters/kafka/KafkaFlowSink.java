@@ -353,8 +353,9 @@ public final class KafkaFlowSink implements FlowSink {
       if (!abandon) {
         sender.join(CLOSE_WAIT.toMillis());
       }
+      // no interrupt: it would close the spool's files under a read (FileChannel); the sender
+      // sees stopNow within 100 ms, or 1 s when the producer waits for metadata
       stopNow = true;
-      sender.interrupt();
       sender.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

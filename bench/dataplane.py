@@ -65,11 +65,14 @@ def lab_down():
     sh("rm", "-rf", PIN, check=False)
 
 
-def trafgen_conf(flows, path, base=SRC_BASE):
+def trafgen_conf(flows, path, base=SRC_BASE, vlan=0):
+    """flows UDP flows from base on; an 802.1Q tag with VID vlan unless 0"""
     lo, hi = base, base + flows - 1
     sa = f"sa=10.0.0.0, sa[0:4]=dinc({lo}, {hi})" if flows > 1 else "sa=10.0.0.0"
+    tag = f"  vlan(1q, id={vlan}),\n" if vlan else ""
     with open(path, "w") as f:
         f.write("{\n  eth(da=02:00:00:00:00:02, sa=02:00:00:00:00:01),\n"
+                + tag +
                 f"  ipv4({sa}, da=10.255.0.1, ttl=64),\n"
                 "  udp(sp=1000, dp=2000),\n"
                 f"  fill(0x41, {FRAME_PAYLOAD})\n}}\n")

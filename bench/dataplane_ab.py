@@ -5,7 +5,7 @@ bench/dataplane.py, one lab for the whole run, the objects measured in turn,
 round after round, so a noisy neighbour hits all of them alike.
 
     bench/dataplane_ab.py BENCH_BUILD_DIR NAME=OBJ [NAME=OBJ ...] [--flows 1] [--rounds 9] [--hook xdp]
-        [--new-flows]
+        [--new-flows] [--vlan VID]
 
 Each object is loaded once by fgload (flow table sized for 2 x flows x 1.25
 per CPU, a settings entry for both veth ends); every round measures the
@@ -20,6 +20,10 @@ measured, per object and round) sends one packet to each of --flows sources
 of a range no other pass used, so the tables are sized for all of them. The
 host end gets forwarding on and a blackhole route for the destination, so the
 FIB lookup walks the routing table as on a router and nothing is forwarded.
+
+--vlan VID: the frames carry an 802.1Q tag with VID; each object that has a
+map fg_vlan_devs gets the entry (host end, VID) -> host end, so a new flow's
+insert pays the VLAN-device lookup (a hit) and then the same FIB lookup.
 """
 import argparse
 import os
@@ -57,6 +61,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--hook", choices=sorted(PROGRAM), default="xdp")
     ap.add_argument("--new-flows", action="store_true")
+    ap.add_argument("--vlan", type=int, default=0)
     args = ap.parse_args()
     objects = [o.split("=", 1) for o in args.objects]
 
@@ -76,15 +81,21 @@ def main():
             dp.sh("ip", "route", "add", "blackhole", "10.255.0.1/32")
         for i, (name, obj) in enumerate(objects):
             dp.sh(f"{args.build}/fgload", obj, f"{dp.PIN}/o{i}", str(cap), f"{host_if}:1", f"{peer_if}:2")
+            vlan_map = f"{dp.PIN}/o{i}/maps/fg_vlan_devs"
+            if args.vlan and os.path.exists(vlan_map):
+                le = lambda v, n: [str(b) for b in v.to_bytes(n, "little")]  # noqa: E731
+                dp.sh("bpftool", "map", "update", "pinned", vlan_map,
+                      "key", *le(host_if, 4), *le(args.vlan, 2), "0", "0",
+                      "value", *le(host_if, 4))
         with tempfile.TemporaryDirectory() as tmp:
             conf = f"{tmp}/flows.cfg"
-            dp.trafgen_conf(args.flows, conf)
+            dp.trafgen_conf(args.flows, conf, vlan=args.vlan)
             fresh = [dp.SRC_BASE]
 
             def new_range():
                 """a conf of --flows sources no earlier pass used"""
                 path = f"{tmp}/fresh-{fresh[0]}.cfg"
-                dp.trafgen_conf(args.flows, path, fresh[0])
+                dp.trafgen_conf(args.flows, path, fresh[0], vlan=args.vlan)
                 fresh[0] += args.flows
                 return path
 
@@ -109,6 +120,8 @@ def main():
         dp.lab_down()
 
     what = f"{args.flows} new flows per pass (one packet each)" if args.new_flows else f"{args.flows} flows"
+    if args.vlan:
+        what += f", tagged VID {args.vlan}"
     print(f"\n{PROGRAM[args.hook]} at {what}, ns/packet net of the empty program"
           f" (same round), {args.rounds} rounds:")
     base = statistics.median(net[objects[0][0]])

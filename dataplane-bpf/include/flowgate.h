@@ -228,6 +228,18 @@ enum fg_error {
 };
 
 /*
+ * Key of fg_vlan_devs: a tagged frame's arrival interface and outer VID. The
+ * value (a __u32) is the ifindex of the 802.1Q/802.1ad device the kernel
+ * delivers such frames to, filled by the control plane from rtnetlink
+ * (IFLA_LINK + IFLA_VLAN_ID of each VLAN device). 8 bytes.
+ */
+struct fg_vlan_key {
+	__u32 ifindex; /* the VLAN device's parent (IFLA_LINK) */
+	__u16 vlan_id; /* its VID (IFLA_VLAN_ID), 1..4094 */
+	__u16 pad;
+};
+
+/*
  * Per-host counters for anomaly detection (detect.h, map fg_hosts): one
  * entry per (destination address, direction), per CPU, cumulative since the
  * entry was created (the control plane takes differences between sweeps).

@@ -32,6 +32,10 @@
  *   per totals index); user space never needs to read it.
  * - fg_sample_counts: per-CPU struct sample_counts per totals index
  *   (samples taken and dropped per interface slot and direction).
+ * - fg_vlan_devs: HASH struct fg_vlan_key (arrival ifindex, outer VID) ->
+ *   __u32 ifindex of the VLAN device the kernel hands such frames to,
+ *   written by the control plane (VlanDevices); read only on the insert path
+ *   (route.h), so a tagged flow's FIB lookup starts where the kernel's would.
  */
 #ifndef FG_MAPS_H
 #define FG_MAPS_H
@@ -153,6 +157,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sample_counts);
 } fg_sample_counts SEC(".maps");
+
+/* VLAN devices fg_vlan_devs holds at most: every VID on four trunks. */
+#define FG_VLAN_DEVS_MAX 16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FG_VLAN_DEVS_MAX);
+	__type(key, struct fg_vlan_key);
+	__type(value, __u32);
+} fg_vlan_devs SEC(".maps");
 
 /* Snap length of samples in bytes, at most FG_SAMPLE_MAX_SNAP (set before
  * load; larger values are clamped). */

@@ -21,9 +21,10 @@
  *   destination (one of this host's addresses, broadcast or multicast:
  *   consumed; else dropped, unroutable; sweep/LocalDestinations).
  *   Forwarding off on the interface -> UNKNOWN (the kernel
- *   refuses the lookup). A tagged frame is looked up on the interface it
- *   arrived on (VLAN devices cannot be created on the lab's kernel; see
- *   docs/design.md).
+ *   refuses the lookup). A tagged frame (key.vlan_id, the outer VID) is
+ *   looked up on the VLAN device the kernel delivers it to: fg_vlan_devs
+ *   (arrival ifindex, VID), filled by the control plane; without an entry
+ *   (no such device, or VID 0: priority-tagged) on the arrival interface.
  * - Egress hook (TC egress): peer_ifindex = skb->ingress_ifindex; 0 (the
  *   host sent it) -> UNKNOWN, no next hop; else the lookup above from that
  *   ingress interface gives next hop and status.
@@ -38,6 +39,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "flowgate.h"
+#include "maps.h"
 #include "parse.h"
 
 #define FG_AF_INET 2
@@ -67,6 +69,21 @@ static __always_inline void fg_fib_params(struct bpf_fib_lookup *p,
 		__builtin_memcpy(p->ipv6_src, s, 16);
 		__builtin_memcpy(p->ipv6_dst, d, 16);
 	}
+}
+
+/* where the kernel's forwarding starts for a frame that arrived on the hook's
+ * interface: its VLAN device for a tagged frame that has one, else the
+ * interface itself (a helper call, on the insert path only) */
+static __always_inline __u32 fg_arrival_dev(const struct fg_packet *pkt)
+{
+	struct fg_vlan_key k = {.ifindex = pkt->key.ifindex,
+				.vlan_id = pkt->key.vlan_id};
+	__u32 *dev;
+
+	if (!pkt->key.vlan_id)
+		return pkt->key.ifindex;
+	dev = bpf_map_lookup_elem(&fg_vlan_devs, &k);
+	return dev ? *dev : pkt->key.ifindex;
 }
 
 /* asks the FIB where the packet goes; sets fwd_status, next_hop and (when
@@ -135,7 +152,7 @@ static __noinline void fg_first_xdp(struct xdp_md *ctx,
 {
 	fg_macs((void *)(long)ctx->data, (void *)(long)ctx->data_end, pkt,
 		set_flags, st);
-	fg_route(ctx, pkt, pkt->key.ifindex, true, st);
+	fg_route(ctx, pkt, fg_arrival_dev(pkt), true, st);
 }
 
 static __noinline void fg_first_skb(struct __sk_buff *skb,
@@ -147,7 +164,7 @@ static __noinline void fg_first_skb(struct __sk_buff *skb,
 	fg_macs((void *)(long)skb->data, (void *)(long)skb->data_end, pkt,
 		set_flags, st);
 	if (pkt->key.direction == FG_DIR_INGRESS) {
-		fg_route(skb, pkt, pkt->key.ifindex, true, st);
+		fg_route(skb, pkt, fg_arrival_dev(pkt), true, st);
 		return;
 	}
 	in = skb->ingress_ifindex;

@@ -8,7 +8,12 @@
  * fg_link_rec per link into a direct buffer. openMonitor0 opens a socket
  * joined to RTMGRP_LINK; read0 blocks in poll(2) on it and on a wake eventfd
  * (no timeout: the thread sleeps until the kernel or close() wakes it), then
- * drains every queued RTM_NEWLINK/RTM_DELLINK into records. Every call
+ * drains every queued RTM_NEWLINK/RTM_DELLINK into records. A record says
+ * what the interface-name options and the attach need (index, name, type,
+ * MTU, up) and, for an 802.1Q/802.1ad device (IFLA_INFO_KIND "vlan"), its
+ * parent (IFLA_LINK) and VID (IFLA_VLAN_ID): the control plane's map of VLAN
+ * devices (fg_vlan_devs). walk0 parses a caller's buffer of messages, so the
+ * parse is tested with crafted ones. Every call
  * returns a count or -errno: -ENOBUFS when the kernel dropped notifications
  * (the caller dumps again), -ENOSPC when the buffer is too small for a dump,
  * -ECANCELED when woken through the eventfd.
@@ -34,19 +39,61 @@ struct fg_link_rec {
 	__u8 event; /* FG_LINK_NEW or FG_LINK_DEL */
 	__u8 pad;
 	char name[IFNAMSIZ]; /* IFLA_IFNAME, NUL-terminated */
+	__s32 link; /* IFLA_LINK in this namespace; 0 if absent, or if
+		     * IFLA_LINK_NETNSID says it is another namespace's */
+	__u16 vlan_id; /* IFLA_VLAN_ID, with FG_LINK_VLAN */
+	__u8 kind; /* FG_LINK_VLAN: kind "vlan" with an IFLA_VLAN_ID */
+	__u8 pad2;
 };
-_Static_assert(sizeof(struct fg_link_rec) == 32, "fg_link_rec is 32 bytes");
+_Static_assert(sizeof(struct fg_link_rec) == 40, "fg_link_rec is 40 bytes");
 
+#define FG_LINK_REC 40
 #define FG_LINK_NEW 1
 #define FG_LINK_DEL 2
+#define FG_LINK_VLAN 1
 #define FG_NL_BUF 32768
+
+/* IFLA_LINKINFO's payload: a VLAN device's VID into *rec (kind and vlan_id);
+ * anything else, or a cut attribute, leaves rec as it is. Nests are read
+ * with or without NLA_F_NESTED (the kernel sends these without). */
+static void fg_linkinfo_parse(const struct rtattr *info,
+			      struct fg_link_rec *rec)
+{
+	const struct rtattr *rta, *data = NULL;
+	int len = RTA_PAYLOAD(info), vlan = 0;
+
+	for (rta = RTA_DATA(info); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		int type = rta->rta_type & NLA_TYPE_MASK;
+
+		if (type == IFLA_INFO_KIND) {
+			const char *k = RTA_DATA(rta);
+			size_t n = RTA_PAYLOAD(rta);
+
+			/* "vlan", NUL-terminated or not */
+			vlan = (n == 4 || (n > 4 && k[4] == '\0')) &&
+			       memcmp(k, "vlan", 4) == 0;
+		} else if (type == IFLA_INFO_DATA) {
+			data = rta;
+		}
+	}
+	if (!vlan || !data)
+		return;
+	len = RTA_PAYLOAD(data);
+	for (rta = RTA_DATA(data); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if ((rta->rta_type & NLA_TYPE_MASK) == IFLA_VLAN_ID &&
+		    RTA_PAYLOAD(rta) >= sizeof(__u16)) {
+			memcpy(&rec->vlan_id, RTA_DATA(rta), sizeof(__u16));
+			rec->kind = FG_LINK_VLAN;
+		}
+	}
+}
 
 /* one RTM_NEWLINK/RTM_DELLINK message into *rec; 0 if it is not one */
 static int fg_link_parse(const struct nlmsghdr *nh, struct fg_link_rec *rec)
 {
 	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
 	const struct rtattr *rta;
-	int len;
+	int len, other_netns = 0;
 
 	if (nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK)
 		return 0;
@@ -69,8 +116,17 @@ static int fg_link_parse(const struct nlmsghdr *nh, struct fg_link_rec *rec)
 		} else if (rta->rta_type == IFLA_MTU &&
 			   RTA_PAYLOAD(rta) >= sizeof(__u32)) {
 			memcpy(&rec->mtu, RTA_DATA(rta), sizeof(__u32));
+		} else if (rta->rta_type == IFLA_LINK &&
+			   RTA_PAYLOAD(rta) >= sizeof(__s32)) {
+			memcpy(&rec->link, RTA_DATA(rta), sizeof(__s32));
+		} else if (rta->rta_type == IFLA_LINK_NETNSID) {
+			other_netns = 1;
+		} else if ((rta->rta_type & NLA_TYPE_MASK) == IFLA_LINKINFO) {
+			fg_linkinfo_parse(rta, rec);
 		}
 	}
+	if (other_netns)
+		rec->link = 0;
 	return 1;
 }
 
@@ -115,7 +171,8 @@ static jint dump0(JNIEnv *env, jclass cls, jobject buf, jint room)
 		.ifi.ifi_family = AF_UNSPEC,
 	};
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	struct fg_link_rec *out = fg_direct(env, buf, 0, (jlong)room * 32);
+	struct fg_link_rec *out =
+		fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
 	static __thread char rx[FG_NL_BUF];
 	int fd, count = 0, done = 0, err = 0, n, got;
 
@@ -194,7 +251,8 @@ static jint read0(JNIEnv *env, jclass cls, jint fd, jint wakefd, jobject buf,
 {
 	struct pollfd fds[2] = {{.fd = fd, .events = POLLIN},
 				{.fd = wakefd, .events = POLLIN}};
-	struct fg_link_rec *out = fg_direct(env, buf, 0, (jlong)room * 32);
+	struct fg_link_rec *out =
+		fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
 	static __thread char rx[FG_NL_BUF];
 	int count = 0, done = 0, err = 0, n, got;
 
@@ -225,6 +283,22 @@ static jint read0(JNIEnv *env, jclass cls, jint fd, jint wakefd, jobject buf,
 	return count;
 }
 
+/* parses len bytes of netlink messages at msgs (one datagram as the kernel
+ * would send it) into records: the parse of dump0 and read0, for tests */
+static jint walk0(JNIEnv *env, jclass cls, jobject msgs, jint len, jobject buf,
+		  jint room)
+{
+	struct fg_link_rec *out =
+		fg_direct(env, buf, 0, (jlong)room * FG_LINK_REC);
+	char *in = fg_direct(env, msgs, 0, len);
+	int done = 0, err = 0, got;
+
+	if (!out || !in || room <= 0 || len < 0)
+		return -EINVAL;
+	got = fg_link_walk(in, len, out, room, &done, &err);
+	return got < 0 ? got : err ? err : got;
+}
+
 static jint close0(JNIEnv *env, jclass cls, jint fd)
 {
 	return close(fd) ? -errno : 0;
@@ -236,6 +310,7 @@ static const JNINativeMethod methods[] = {
 	{"openWake0", "()I", (void *)open_wake0},
 	{"wake0", "(I)I", (void *)wake0},
 	{"read0", "(IILjava/nio/ByteBuffer;I)I", (void *)read0},
+	{"walk0", "(Ljava/nio/ByteBuffer;ILjava/nio/ByteBuffer;I)I", (void *)walk0},
 	{"close0", "(I)I", (void *)close0},
 };
 const struct fg_natives fg_netlink_natives = {

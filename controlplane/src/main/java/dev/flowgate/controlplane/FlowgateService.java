@@ -2,7 +2,6 @@ package dev.flowgate.controlplane;
 
 import dev.flowgate.bpf.Bpffs;
 import dev.flowgate.bpf.FlowTable;
-import dev.flowgate.bpf.Layout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.cache.FlowCacheOptions;
@@ -13,6 +12,7 @@ import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.controlplane.dataplane.MemoryBudget;
 import dev.flowgate.controlplane.dataplane.OlderSchemaPins;
+import dev.flowgate.controlplane.dataplane.VlanDevices;
 import dev.flowgate.controlplane.detect.AlertSinks;
 import dev.flowgate.controlplane.detect.Detection;
 import dev.flowgate.controlplane.detect.SampledTraffic;
@@ -23,6 +23,7 @@ import dev.flowgate.controlplane.iface.InterfaceOverlay;
 import dev.flowgate.controlplane.iface.SlotTable;
 import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.journal.ExportGate;
+import dev.flowgate.controlplane.journal.JournaledExport;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
 import dev.flowgate.controlplane.logging.LossLog;
 import dev.flowgate.controlplane.metrics.MetricsSource;
@@ -30,8 +31,8 @@ import dev.flowgate.controlplane.metrics.SweepRecorder;
 import dev.flowgate.controlplane.samples.PacketSamples;
 import dev.flowgate.controlplane.sweep.IntervalBatchBuilder;
 import dev.flowgate.controlplane.sweep.SweepListener;
-import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.controlplane.sweep.SweepLoop;
+import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
 import dev.flowgate.exporters.collector.ExporterStats;
@@ -113,6 +114,8 @@ public final class FlowgateService implements AutoCloseable {
     this.olderPins = OlderSchemaPins.takeOver(config.dataplane().pinPath(), dataplane);
     this.counters = new KernelCounters(dataplane);
     this.links = LinkTable.open();
+    // before any attach: a tagged flow's first packet finds its VLAN device
+    VlanDevices.follow(dataplane.vlanDevices(), links);
     this.interfaces =
         new InterfaceManager(dataplane, new SlotTable(config.stateDirectory()), links);
     this.samples =
@@ -125,8 +128,9 @@ public final class FlowgateService implements AutoCloseable {
     SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
     fanout.removedSinkTimeout(config.export().removedCollectorTimeout());
-    this.gate = new ExportGate(fanout);
+    this.gate = new ExportGate((JournaledExport) fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
+    journal.announceSweepsTo(gate);
     this.cache =
         new FlowCache(
             allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),

@@ -342,6 +342,40 @@ public final class Layout {
   /** sample_counts.dropped: u64, those the full ring buffer refused. */
   public static final int SAMPLE_COUNTS_DROPPED = 8;
 
+  // struct fg_vlan_key (8 bytes), the key of fg_vlan_devs (value: __u32 ifindex)
+  /** sizeof(struct fg_vlan_key). */
+  public static final int VLAN_KEY_SIZE = 8;
+
+  /** fg_vlan_key.ifindex: u32, the VLAN device's parent (where tagged frames arrive). */
+  public static final int VLAN_KEY_IFINDEX = 0;
+
+  /** fg_vlan_key.vlan_id: u16, the VLAN device's VID. */
+  public static final int VLAN_KEY_VLAN_ID = 4;
+
+  /** fg_vlan_key.pad: u16, zero. */
+  public static final int VLAN_KEY_PAD = 6;
+
+  /** The map of VLAN devices by (parent ifindex, VID). */
+  public static final String VLAN_DEVS_MAP = "fg_vlan_devs";
+
+  /** Writes a {@code struct fg_vlan_key} at {@code at} (pad zeroed). */
+  public static void putVlanKey(ByteBuffer b, int at, int parentIfindex, int vlanId) {
+    ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    le.putInt(at + VLAN_KEY_IFINDEX, parentIfindex);
+    le.putShort(at + VLAN_KEY_VLAN_ID, (short) vlanId);
+    le.putShort(at + VLAN_KEY_PAD, (short) 0);
+  }
+
+  /** fg_vlan_key.ifindex of the key at {@code at}. */
+  public static int vlanKeyIfindex(ByteBuffer b, int at) {
+    return (int) u32(b, at + VLAN_KEY_IFINDEX);
+  }
+
+  /** fg_vlan_key.vlan_id of the key at {@code at}. */
+  public static int vlanKeyVlanId(ByteBuffer b, int at) {
+    return u16(b, at + VLAN_KEY_VLAN_ID);
+  }
+
   /** Every struct of flowgate.h, member by member, as BTF names them. */
   public static List<Struct> structs() {
     return List.of(
@@ -434,7 +468,14 @@ public final class Layout {
             SAMPLE_COUNTS_SIZE,
             List.of(
                 new Member("taken", SAMPLE_COUNTS_TAKEN, 8),
-                new Member("dropped", SAMPLE_COUNTS_DROPPED, 8))));
+                new Member("dropped", SAMPLE_COUNTS_DROPPED, 8))),
+        new Struct(
+            "fg_vlan_key",
+            VLAN_KEY_SIZE,
+            List.of(
+                new Member("ifindex", VLAN_KEY_IFINDEX, 4),
+                new Member("vlan_id", VLAN_KEY_VLAN_ID, 2),
+                new Member("pad", VLAN_KEY_PAD, 2))));
   }
 
   /** Every enum of flowgate.h: name without "enum " to its enumerators in declaration order. */

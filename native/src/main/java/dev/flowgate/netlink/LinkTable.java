@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class LinkTable implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LinkTable.class);
 
-  /** Records one read can return (32 bytes each): 128 KiB of direct buffer. */
+  /** Records one read can return (40 bytes each): 160 KiB of direct buffer. */
   private static final int READ_ROOM = 4096;
 
   private final int monitorFd;

@@ -16,10 +16,13 @@ import java.util.List;
  */
 public final class Rtnetlink {
   /** Bytes per link record in the buffers the shim fills (struct fg_link_rec). */
-  static final int RECORD_SIZE = 32;
+  static final int RECORD_SIZE = 40;
 
   static final int EVENT_NEW = 1;
   static final int EVENT_DEL = 2;
+
+  /** fg_link_rec.kind of a VLAN device. */
+  static final int KIND_VLAN = 1;
 
   // errno values the shim returns negated
   static final int ENOBUFS = 105;
@@ -69,6 +72,9 @@ public final class Rtnetlink {
       int type = Short.toUnsignedInt(buf.getShort(at + 12));
       int event = buf.get(at + 14);
       buf.get(at + 16, name);
+      int parent = buf.getInt(at + 32);
+      int vid = Short.toUnsignedInt(buf.getShort(at + 36));
+      boolean vlan = buf.get(at + 38) == KIND_VLAN;
       int len = 0;
       while (len < IFNAMSIZ && name[len] != 0) {
         len++;
@@ -79,7 +85,9 @@ public final class Rtnetlink {
               new String(name, 0, len, StandardCharsets.UTF_8),
               type,
               mtu,
-              (flags & IFF_UP) != 0);
+              (flags & IFF_UP) != 0,
+              parent,
+              vlan ? vid : Link.NOT_VLAN);
       out.add(new Event(link, event == EVENT_DEL));
     }
     return out;
@@ -102,6 +110,14 @@ public final class Rtnetlink {
   static native int wake0(int wakeFd);
 
   static native int read0(int fd, int wakeFd, ByteBuffer buf, int room);
+
+  /**
+   * Parses {@code len} bytes of rtnetlink messages (as one datagram from the kernel) into {@code
+   * room} records in {@code out}: the parse of {@link #dump0} and {@link #read0}, for tests.
+   *
+   * @return records written, or -errno (an NLMSG_ERROR's, or ENOSPC)
+   */
+  static native int walk0(ByteBuffer msgs, int len, ByteBuffer out, int room);
 
   static native int close0(int fd);
 }

@@ -40,6 +40,13 @@ public final class FlowgateUnderTest implements AutoCloseable {
     }
   }
 
+  /**
+   * What a flow's first packet said beyond its key (route.h): the FIB's forwarding status (RFC 7270
+   * code, or 1 "not forwarded"), the other interface and the next hop (text, as {@link FlowKey}
+   * shows addresses).
+   */
+  public record FirstPacket(int fwdStatus, int peerIfindex, String nextHop) {}
+
   /** One iface_totals entry summed over CPUs. */
   public record Totals(
       long packets,
@@ -211,6 +218,26 @@ public final class FlowgateUnderTest implements AutoCloseable {
     return decode(n);
   }
 
+  /** The first-packet fields of each flow in the half the programs write now, left in place. */
+  public Map<FlowKey, FirstPacket> firstPackets() {
+    keys.clear();
+    values.clear();
+    int n = table.copy(table.current(), keys, values);
+    Map<FlowKey, FirstPacket> out = new HashMap<>();
+    byte[] nh = new byte[16];
+    for (int i = 0; i < n; i++) {
+      int v = i * Layout.FLOW_STATS_SIZE;
+      values.get(v + Layout.FLOW_STATS_NEXT_HOP, nh);
+      out.put(
+          key(i),
+          new FirstPacket(
+              Byte.toUnsignedInt(values.get(v + Layout.FLOW_STATS_FWD_STATUS)),
+              values.getInt(v + Layout.FLOW_STATS_PEER_IFINDEX),
+              text(nh)));
+    }
+    return out;
+  }
+
   /**
    * A sweep: points the programs at the other half (returns once no program still writes the old
    * one), then drains the old one completely.
@@ -235,23 +262,9 @@ public final class FlowgateUnderTest implements AutoCloseable {
 
   private Map<FlowKey, FlowCounters> decode(int n) {
     Map<FlowKey, FlowCounters> out = new HashMap<>();
-    byte[] src = new byte[16];
-    byte[] dst = new byte[16];
     for (int i = 0; i < n; i++) {
-      int k = i * Layout.FLOW_KEY_SIZE;
       int v = i * Layout.FLOW_STATS_SIZE;
-      Layout.flowKeySrcAddr(keys, k, src);
-      Layout.flowKeyDstAddr(keys, k, dst);
-      FlowKey key =
-          new FlowKey(
-              text(src),
-              text(dst),
-              Layout.flowKeySrcPort(keys, k),
-              Layout.flowKeyDstPort(keys, k),
-              Layout.flowKeyIfindex(keys, k),
-              Layout.flowKeyVlanId(keys, k),
-              Layout.flowKeyProtocol(keys, k),
-              Layout.flowKeyDirection(keys, k));
+      FlowKey key = key(i);
       FlowCounters c =
           new FlowCounters(
               values.getLong(v + Layout.FLOW_STATS_PACKETS),
@@ -262,6 +275,24 @@ public final class FlowgateUnderTest implements AutoCloseable {
       out.merge(key, c, FlowCounters::plus);
     }
     return out;
+  }
+
+  /** Key i of the last copy or drain. */
+  private FlowKey key(int i) {
+    byte[] src = new byte[16];
+    byte[] dst = new byte[16];
+    int k = i * Layout.FLOW_KEY_SIZE;
+    Layout.flowKeySrcAddr(keys, k, src);
+    Layout.flowKeyDstAddr(keys, k, dst);
+    return new FlowKey(
+        text(src),
+        text(dst),
+        Layout.flowKeySrcPort(keys, k),
+        Layout.flowKeyDstPort(keys, k),
+        Layout.flowKeyIfindex(keys, k),
+        Layout.flowKeyVlanId(keys, k),
+        Layout.flowKeyProtocol(keys, k),
+        Layout.flowKeyDirection(keys, k));
   }
 
   /** An address as flowgate keys it: IPv4-mapped IPv6 shown as dotted IPv4. */

@@ -8,9 +8,9 @@ import dev.flowgate.lab.Lab;
 import dev.flowgate.lab.Netns;
 import dev.flowgate.lab.VethPair;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The rtnetlink link table against real interfaces of this namespace and another. */
@@ -45,6 +45,9 @@ class LinkTableTest {
     assertThat(a.mtu()).isEqualTo(1400);
     assertThat(a.up()).isTrue();
     assertThat(a.carriesRawIp()).isFalse();
+    // a veth is no VLAN device; its IFLA_LINK (the peer) is in the other namespace: no parent
+    assertThat(a.isVlan()).isFalse();
+    assertThat(a.parent()).isZero();
     // the peer lives in the other namespace: this process does not see it
     assertThat(Rtnetlink.links()).noneMatch(l -> l.name().equals(pair.b().name()));
     assertThat(Rtnetlink.links()).anyMatch(l -> l.name().equals("lo") && l.ifindex() == 1);

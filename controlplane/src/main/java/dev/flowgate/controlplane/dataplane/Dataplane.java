@@ -184,6 +184,11 @@ public final class Dataplane implements AutoCloseable {
     return object.map("fg_hosts");
   }
 
+  /** VLAN devices by parent ifindex and VID (fg_vlan_devs; kept by {@link VlanDevices}). */
+  public BpfMap vlanDevices() {
+    return object.map(Layout.VLAN_DEVS_MAP);
+  }
+
   /** Per-CPU samples taken and dropped per slot and direction (struct sample_counts). */
   public BpfMap sampleCounts() {
     return sampleCounts;

@@ -4,6 +4,7 @@ import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSchema;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.JournalPosition;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.log.RateLimitedLog;
@@ -233,7 +234,13 @@ public final class KafkaFlowSink implements FlowSink {
    * @throws IllegalStateException if the sink is closed (the batch is counted handed and dropped)
    */
   @Override
-  public synchronized void write(VectorSchemaRoot finished) {
+  public void write(VectorSchemaRoot finished) {
+    write(finished, null);
+  }
+
+  /** With a spool, its frames record {@code at} ({@link SinkSpool#heldRows}). */
+  @Override
+  public synchronized void write(VectorSchemaRoot finished, JournalPosition at) {
     if (finished.getRowCount() == 0) {
       return;
     }
@@ -245,7 +252,7 @@ public final class KafkaFlowSink implements FlowSink {
     }
     if (spool != null) {
       outcomes.handed(total(finished));
-      spool.append(finished); // what it cannot keep it counts dropped
+      spool.append(finished, at); // what it cannot keep it counts dropped
       return;
     }
     List<KafkaMessage> messages = encoder.encode(finished, System.currentTimeMillis() * 1_000_000L);
@@ -375,6 +382,12 @@ public final class KafkaFlowSink implements FlowSink {
       spool.close();
     }
     spoolAllocator.close();
+  }
+
+  /** What the spool holds of the sweep; without a spool {@link #HELD_UNKNOWN}. */
+  @Override
+  public long heldRows(long sequence) {
+    return spool == null ? HELD_UNKNOWN : spool.heldRows(sequence);
   }
 
   /** The spool's state, or null without a spool. */

@@ -13,6 +13,7 @@ import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
 import dev.flowgate.exporters.collector.PsampExporter;
 import dev.flowgate.exporters.kafka.KafkaFlowSink;
+import dev.flowgate.exporters.kafka.KafkaSinkOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -75,7 +76,8 @@ final class SinkFactory {
    *
    * @param running the config the running sinks were built from
    * @param sinks the running sinks, in {@link #create}'s order (collectors, then Arrow, then Kafka)
-   * @param spools where the collectors' spools live, fixed at start; empty: no spools
+   * @param spools where the spools of the collectors and Kafka sinks live, fixed at start; empty:
+   *     no spools
    * @param retiring the retiring sink of a name, if one still delivers ({@code
    *     ExportFanout.retiringSink})
    * @throws RuntimeException if a new sink cannot start; the new ones started so far are closed
@@ -137,7 +139,13 @@ final class SinkFactory {
         if (same >= 0) {
           out.add(sinks.get(runningKafka + same));
         } else {
-          FlowSink sink = KafkaFlowSink.start(k.options());
+          KafkaSinkOptions options = k.options();
+          if (spools.isPresent()) {
+            options
+                .spoolDirectory(spools.get().of(KafkaFlowSink.sinkName(options)))
+                .spoolLimit(spools.get().limit());
+          }
+          FlowSink sink = KafkaFlowSink.start(options);
           started.add(sink);
           out.add(sink);
         }

@@ -11,8 +11,9 @@ import java.util.Optional;
  *
  * @param ipfix flow collectors (IPFIX or NetFlow); empty = none
  * @param arrow rolling Arrow IPC files; empty = off
- * @param spoolLimit the bound in bytes of each collector's spool (its journal of records until
- *     delivery, under the state directory); 0 = no spool (an in-memory queue that drops when full)
+ * @param spoolLimit the bound in bytes of each collector's and Kafka sink's spool (its journal of
+ *     records until delivery, under the state directory); 0 = no spool (an in-memory queue that
+ *     drops when full)
  * @param removedCollectorTimeout how long a collector removed by a reload goes on delivering what
  *     its spool holds before the rest is dropped and counted; 0 = dropped at once
  * @param kafka Kafka topics; empty = none

@@ -1,5 +1,6 @@
 package dev.flowgate.exporters.kafka;
 
+import dev.flowgate.exporters.spool.SinkSpool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -102,6 +103,8 @@ public final class KafkaSinkOptions {
   private Path tlsKey;
   private String saslUsername;
   private Path saslPasswordFile;
+  private Path spoolDirectory;
+  private long spoolLimit = SinkSpool.DEFAULT_LIMIT_BYTES;
 
   /** Options with every default, no servers and no topic yet. */
   public KafkaSinkOptions() {}
@@ -126,6 +129,8 @@ public final class KafkaSinkOptions {
     tlsKey = o.tlsKey;
     saslUsername = o.saslUsername;
     saslPasswordFile = o.saslPasswordFile;
+    spoolDirectory = o.spoolDirectory;
+    spoolLimit = o.spoolLimit;
   }
 
   /** The config key {@code bootstrap-servers}: one or more {@code host:port}. */
@@ -278,6 +283,26 @@ public final class KafkaSinkOptions {
   }
 
   /**
+   * The directory of this sink's {@link SinkSpool}: what the sink is handed waits there until the
+   * broker acknowledged it, through a broker outage and a kill -9 of flowgate. Null (the default):
+   * no spool, a hand-off queue of {@link #queueSize} bytes in memory that drops when full.
+   */
+  public KafkaSinkOptions spoolDirectory(Path directory) {
+    this.spoolDirectory = directory;
+    return this;
+  }
+
+  /** The bound of the spool on disk, in bytes, at least {@link SinkSpool#MIN_LIMIT_BYTES}. */
+  public KafkaSinkOptions spoolLimit(long bytes) {
+    if (bytes < SinkSpool.MIN_LIMIT_BYTES) {
+      throw new IllegalArgumentException(
+          "spool limit must be at least " + SinkSpool.MIN_LIMIT_BYTES + " bytes, not " + bytes);
+    }
+    this.spoolLimit = bytes;
+    return this;
+  }
+
+  /**
    * Checks the combination.
    *
    * @throws IllegalArgumentException if servers or topic are missing
@@ -391,5 +416,15 @@ public final class KafkaSinkOptions {
   /** The file holding the SCRAM password, or null. */
   public Path saslPasswordFile() {
     return saslPasswordFile;
+  }
+
+  /** The spool's directory, or null for none. */
+  public Path spoolDirectory() {
+    return spoolDirectory;
+  }
+
+  /** The bound of the spool on disk, in bytes. */
+  public long spoolLimit() {
+    return spoolLimit;
   }
 }

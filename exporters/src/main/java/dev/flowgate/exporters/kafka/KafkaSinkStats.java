@@ -10,7 +10,8 @@ package dev.flowgate.exporters.kafka;
  * @param retriedMessages messages given back by the producer and sent again
  * @param inDoubtRecords records sent again after their delivery timed out in flight: the broker may
  *     hold them twice
- * @param queuedBytes bytes waiting in the hand-off queue
+ * @param queuedBytes bytes of encoded messages waiting in the hand-off queue (without a spool) or
+ *     given to the producer and not yet acknowledged (with a spool: the rest waits on disk)
  * @param lastError the last error's text, or null
  */
 public record KafkaSinkStats(

@@ -26,7 +26,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  * rounds interleaved. A Kafka rate is records the broker acknowledged (the sink's delivered count)
  * over the time from the first write to the last acknowledgement; the writer waits while the sink's
  * queue holds more than 16 MiB, so nothing is dropped (checked). Sweep batches of 10,000 rows, two
- * thirds IPv4.
+ * thirds IPv4. Each format runs twice per round: with the in-memory hand-off queue ({@code
+ * export.spool-limit: 0}) and with the per-sink spool on disk (the default; the writer waits while
+ * more than 16 MiB of rows are unread), so the spool's cost shows as a ratio in the same run.
  *
  * <p>Arguments: {@code BOOTSTRAP RECORDS_PER_ROUND ROUNDS}. Run by bench/kafka.sh, which starts a
  * broker in its own JVM and pins this one to one core.
@@ -53,21 +55,31 @@ public final class KafkaExportBenchmark {
       List<double[]> rates = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         double ipfix = ipfix(root, batches);
-        double pb = kafka(bootstrap, "bench-pb", KafkaFormat.PROTOBUF, root, batches);
-        double arrow = kafka(bootstrap, "bench-arrow", KafkaFormat.ARROW, root, batches);
-        rates.add(new double[] {ipfix, pb, arrow});
+        double pb = kafka(bootstrap, "bench-pb", KafkaFormat.PROTOBUF, root, batches, null);
+        double pbSpool =
+            kafka(bootstrap, "bench-pb", KafkaFormat.PROTOBUF, root, batches, spoolDir());
+        double arrow = kafka(bootstrap, "bench-arrow", KafkaFormat.ARROW, root, batches, null);
+        double arrowSpool =
+            kafka(bootstrap, "bench-arrow", KafkaFormat.ARROW, root, batches, spoolDir());
+        rates.add(new double[] {ipfix, pb, arrow, pbSpool, arrowSpool});
         System.out.printf(
             Locale.ROOT,
-            "round %d: ipfix-encode %.0f/s  kafka-protobuf %.0f/s (%.2fx)  kafka-arrow %.0f/s (%.2fx)%n",
+            "round %d: ipfix-encode %.0f/s  kafka-protobuf %.0f/s (%.2fx), spooled %.0f/s"
+                + " (%.2fx of in-memory)  kafka-arrow %.0f/s (%.2fx), spooled %.0f/s"
+                + " (%.2fx of in-memory)%n",
             round + 1,
             ipfix,
             pb,
             pb / ipfix,
+            pbSpool,
+            pbSpool / pb,
             arrow,
-            arrow / ipfix);
+            arrow / ipfix,
+            arrowSpool,
+            arrowSpool / arrow);
       }
-      double[] median = new double[3];
-      for (int k = 0; k < 3; k++) {
+      double[] median = new double[5];
+      for (int k = 0; k < 5; k++) {
         int kk = k;
         List<Double> v = rates.stream().map(r -> r[kk]).sorted().toList();
         median[k] = v.get(v.size() / 2);
@@ -83,7 +95,26 @@ public final class KafkaExportBenchmark {
           median[1] / median[0],
           median[2],
           median[2] / median[0]);
+      System.out.printf(
+          Locale.ROOT,
+          "median, with the spool: kafka-protobuf lz4 %.0f/s (%.2fx in-memory, median of ratios"
+              + " %.2fx), kafka-arrow lz4 %.0f/s (%.2fx in-memory, median of ratios %.2fx)%n",
+          median[3],
+          median[3] / median[1],
+          medianRatio(rates, 3, 1),
+          median[4],
+          median[4] / median[2],
+          medianRatio(rates, 4, 2));
     }
+  }
+
+  private static double medianRatio(List<double[]> rates, int a, int b) {
+    List<Double> v = rates.stream().map(r -> r[a] / r[b]).sorted().toList();
+    return v.get(v.size() / 2);
+  }
+
+  private static java.nio.file.Path spoolDir() throws java.io.IOException {
+    return java.nio.file.Files.createTempDirectory("fg-bench-kafka-spool-");
   }
 
   private static double ipfix(VectorSchemaRoot root, int batches) {
@@ -105,15 +136,27 @@ public final class KafkaExportBenchmark {
     return records * 1e9 / (t1 - t0);
   }
 
+  /** One run into {@code topic}; with {@code spool} (deleted after), through the sink's spool. */
   private static double kafka(
-      String bootstrap, String topic, KafkaFormat format, VectorSchemaRoot root, int batches)
-      throws InterruptedException {
+      String bootstrap,
+      String topic,
+      KafkaFormat format,
+      VectorSchemaRoot root,
+      int batches,
+      java.nio.file.Path spool)
+      throws Exception {
     KafkaSinkOptions o =
         new KafkaSinkOptions().bootstrapServers(List.of(bootstrap)).topic(topic).format(format);
+    if (spool != null) {
+      o.spoolDirectory(spool).spoolLimit(1L << 30);
+    }
+    long unread = (16L << 20) / dev.flowgate.exporters.spool.SinkSpool.ROW_BYTES;
     try (KafkaFlowSink sink = KafkaFlowSink.start(o)) {
       long t0 = System.nanoTime();
       for (int b = 0; b < batches; b++) {
-        while (sink.stats().queuedBytes() > 16 << 20) {
+        while (spool == null
+            ? sink.stats().queuedBytes() > 16 << 20
+            : sink.spoolStats().pendingRows() > unread) {
           Thread.sleep(1);
         }
         sink.write(root);
@@ -127,6 +170,14 @@ public final class KafkaExportBenchmark {
         throw new IllegalStateException("lost records in the benchmark: " + r);
       }
       return sink.stats().recordsDelivered() * 1e9 / (t1 - t0);
+    } finally {
+      if (spool != null) {
+        try (var files = java.nio.file.Files.walk(spool)) {
+          files
+              .sorted(java.util.Comparator.reverseOrder())
+              .forEach(f -> f.toFile().delete());
+        }
+      }
     }
   }
 

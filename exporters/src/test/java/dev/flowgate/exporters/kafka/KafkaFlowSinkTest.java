@@ -13,6 +13,7 @@ import flowpb.Flow.FlowMessage;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Kafka sink against a real single-node KRaft broker in this JVM ({@link KafkaBroker}): what a
@@ -43,6 +45,7 @@ class KafkaFlowSinkTest {
   private static final Duration QUIET = Duration.ofSeconds(10);
   private static KafkaBroker broker;
   private BufferAllocator allocator;
+  @TempDir Path spoolDir;
   private final List<KafkaFlowSink> sinks = new ArrayList<>();
 
   @BeforeAll
@@ -200,6 +203,77 @@ class KafkaFlowSinkTest {
   }
 
   @Test
+  void withASpoolTheBrokerStoppedAndRestartedMidStreamLosesNothing() throws Exception {
+    try (KafkaBroker own = KafkaBroker.start()) {
+      own.createTopic("spooled", 2);
+      KafkaFlowSink sink =
+          start(
+              options("spooled")
+                  .bootstrapServers(List.of(own.bootstrapServers()))
+                  .deliveryTimeout(Duration.ofSeconds(2))
+                  .spoolDirectory(spoolDir.resolve("spooled")));
+      List<TestFlow> first = numbered(0, 3000);
+      write(sink, first);
+      awaitSettled(sink);
+      own.stop();
+      List<TestFlow> during = numbered(3000, 5000);
+      write(sink, during); // expire in the producer (2s): read from the spool and sent again
+      awaitSendError(sink);
+      assertThat(sink.report().queued()).isEqualTo(volume(during));
+      own.restart();
+      List<TestFlow> after = numbered(8000, 3000);
+      write(sink, after);
+      awaitSettled(sink);
+
+      List<TestFlow> all = new ArrayList<>(first);
+      all.addAll(during);
+      all.addAll(after);
+      assertReadBack(own, "spooled", all, sink.report().inDoubt().packets());
+      SinkReport r = sink.report();
+      assertThat(r.delivered()).isEqualTo(volume(all));
+      assertThat(r.failed()).isEqualTo(Volume.ZERO);
+      assertThat(r.dropped()).isEqualTo(Volume.ZERO);
+      assertThat(r.sendErrors()).isPositive();
+      assertThat(sink.spoolStats().pendingRows()).isZero();
+    }
+  }
+
+  @Test
+  void aSinkClosedWhileTheBrokerIsDownResumesItsSpoolAtTheNextStart() throws Exception {
+    try (KafkaBroker own = KafkaBroker.start()) {
+      own.createTopic("resumed", 1);
+      KafkaSinkOptions o =
+          options("resumed")
+              .bootstrapServers(List.of(own.bootstrapServers()))
+              .deliveryTimeout(Duration.ofSeconds(2))
+              .spoolDirectory(spoolDir.resolve("resumed"));
+      KafkaFlowSink first = start(o);
+      List<TestFlow> before = numbered(0, 2000);
+      write(first, before);
+      awaitSettled(first);
+      own.stop();
+      List<TestFlow> held = numbered(2000, 4000);
+      write(first, held);
+      awaitSendError(first);
+      first.close(); // what the broker did not acknowledge stays in the spool
+      SinkReport closed = first.report();
+      assertThat(closed.queued()).isEqualTo(volume(held));
+      assertThat(closed.dropped()).isEqualTo(Volume.ZERO);
+
+      own.restart();
+      KafkaFlowSink second = start(o);
+      assertThat(second.report().handed()).isEqualTo(volume(held));
+      awaitSettled(second);
+      SinkReport r = second.report();
+      assertThat(r.delivered()).isEqualTo(volume(held));
+      List<TestFlow> all = new ArrayList<>(before);
+      all.addAll(held);
+      assertReadBack(
+          own, "resumed", all, closed.inDoubt().packets() + r.inDoubt().packets());
+    }
+  }
+
+  @Test
   void unreachableBootstrapLeavesTheSinkRunningAndSaysSo() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -233,6 +307,22 @@ class KafkaFlowSinkTest {
     awaitSettled(sink);
     assertThat(KafkaFlows.messages(broker.read("late", 2, QUIET))).hasSize(sent.size());
     assertThat(sink.report().delivered()).isEqualTo(volume(sent));
+  }
+
+  /**
+   * Every flow of {@code all} is in {@code topic}; the packets read twice are at most {@code
+   * inDoubtPackets}.
+   */
+  private static void assertReadBack(
+      KafkaBroker own, String topic, List<TestFlow> all, long inDoubtPackets) {
+    List<TestFlow> got =
+        KafkaFlows.messages(own.read(topic, Long.MAX_VALUE, QUIET)).stream()
+            .map(KafkaFlows::flow)
+            .toList();
+    List<TestFlow> want = all.stream().map(f -> KafkaFlows.canonical(f, false)).toList();
+    assertThat(new java.util.HashSet<>(got)).containsExactlyInAnyOrderElementsOf(want);
+    long twice = volume(got).packets() - volume(all).packets();
+    assertThat(twice).as("packets read twice").isBetween(0L, inDoubtPackets);
   }
 
   private KafkaSinkOptions options(String topic) {

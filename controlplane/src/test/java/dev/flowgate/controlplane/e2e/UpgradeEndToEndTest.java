@@ -115,9 +115,9 @@ class UpgradeEndToEndTest {
       second = send(veth, 100, 5);
       log = runToQuiet(fg, first, second);
     }
+    assertThat(exported(arrowDir)).as(log).isEqualTo(expected(first, second));
     assertThat(Files.exists(old)).as("old pins removed").isFalse();
     assertThat(log).contains("crash journal replayed");
-    assertThat(exported(arrowDir)).as(log).isEqualTo(expected(first, second));
   }
 
   /** Waits until every sent packet is exported and none cached, stops; returns the log. */

@@ -23,6 +23,7 @@ import dev.flowgate.controlplane.iface.InterfaceOverlay;
 import dev.flowgate.controlplane.iface.SlotTable;
 import dev.flowgate.controlplane.journal.CrashJournal;
 import dev.flowgate.controlplane.journal.ExportGate;
+import dev.flowgate.controlplane.journal.JournaledExport;
 import dev.flowgate.controlplane.journal.ReplayOutcome;
 import dev.flowgate.controlplane.logging.LossLog;
 import dev.flowgate.controlplane.metrics.MetricsSource;
@@ -127,8 +128,9 @@ public final class FlowgateService implements AutoCloseable {
     SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
     fanout.removedSinkTimeout(config.export().removedCollectorTimeout());
-    this.gate = new ExportGate(fanout);
+    this.gate = new ExportGate((JournaledExport) fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
+    journal.announceSweepsTo(gate);
     this.cache =
         new FlowCache(
             allocator.newChildAllocator("flow-cache", 0, Long.MAX_VALUE),

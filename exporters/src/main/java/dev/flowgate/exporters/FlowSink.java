@@ -17,6 +17,30 @@ public interface FlowSink extends AutoCloseable {
    */
   void write(VectorSchemaRoot finished);
 
+  /** {@link #heldRows}: the sink keeps no journal of its own, or cannot tell. */
+  long HELD_UNKNOWN = -1;
+
+  /**
+   * Like {@link #write(VectorSchemaRoot)} for a batch the crash journal placed at {@code at}: a
+   * sink that keeps a journal of its own (a spool) records the position with the rows, for {@link
+   * #heldRows}. By default the same as {@link #write(VectorSchemaRoot)}.
+   */
+  default void write(VectorSchemaRoot finished, JournalPosition at) {
+    write(finished);
+  }
+
+  /**
+   * How many of the finished flows of crash-journal sweep {@code sequence} this sink holds in a
+   * journal of its own that survives a kill: the sweep's rows {@code [0, n)}, as handed with {@link
+   * #write(VectorSchemaRoot, JournalPosition)} (0: none of them). A replay of a sweep whose export
+   * a crash cut hands such a sink only the rows it does not hold. {@link #HELD_UNKNOWN} (the
+   * default) for a sink without such a journal: it gets the whole sweep again, counted in doubt.
+   * Asked on the sweeper's thread, before the replay hands the sweep's first batch.
+   */
+  default long heldRows(long sequence) {
+    return HELD_UNKNOWN;
+  }
+
   /**
    * What became of everything {@link #write} was handed, in packets and bytes of flow records:
    * delivered, dropped, failed or still queued, adding up exactly to what was handed ({@link

@@ -20,8 +20,10 @@ package dev.flowgate.exporters;
  * @param lastError the text of the last such event, or null
  * @param sendErrors attempts to deliver that returned an error while the records stayed queued (a
  *     sink with a spool retries them; without one a failed send counts failed instead)
- * @param inDoubt what this run re-sent from the spool at start that the last run may have delivered
- *     just before it ended (sent, outcome unknown): a destination may hold it twice
+ * @param inDoubt what this run re-sent that the last run may have delivered just before it ended:
+ *     from the spool at start (sent, outcome unknown), or a crash journal's replay of a sweep whose
+ *     export was cut, handed again to a sink that cannot tell whether it holds it ({@link
+ *     FlowSink#heldRows}): a destination may hold it twice
  */
 public record SinkReport(
     String sink,
@@ -46,6 +48,23 @@ public record SinkReport(
       long losses,
       String lastError) {
     this(sink, handed, delivered, dropped, failed, queued, losses, lastError, 0, Volume.ZERO);
+  }
+
+  /** This report with {@code more} added to what is in doubt. */
+  public SinkReport withInDoubt(Volume more) {
+    return more.isZero()
+        ? this
+        : new SinkReport(
+            sink,
+            handed,
+            delivered,
+            dropped,
+            failed,
+            queued,
+            losses,
+            lastError,
+            sendErrors,
+            inDoubt.plus(more));
   }
 
   /** True when the four outcomes add up to what was handed (always, unless a sink has a bug). */

@@ -3,10 +3,14 @@ package dev.flowgate.controlplane.fanout;
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.cache.FinishedFlowConsumer;
 import dev.flowgate.controlplane.config.ExportConfig;
+import dev.flowgate.controlplane.journal.JournaledExport;
 import dev.flowgate.controlplane.sweep.SweepListener;
 import dev.flowgate.controlplane.sweep.SweepResult;
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.JournalPosition;
 import dev.flowgate.exporters.SinkReport;
+import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
 import dev.flowgate.exporters.kafka.KafkaFlowSink;
 import dev.flowgate.exporters.kafka.KafkaSinkStats;
@@ -15,7 +19,10 @@ import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.ExporterStats;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -26,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * Hands each finished batch of the flow cache to every sink, and tallies it as exported for the
  * accounting invariant. A sink that throws is logged and counted; the others still get the batch.
  * After every sweep each sink gets its {@link FlowSink#tick}.
+ *
+ * <p>A crash journal's replay of a sweep whose export a crash cut ({@link #acceptReplayed}) goes
+ * only to the sinks that miss it: a sink whose own journal (a spool) holds the sweep's first rows
+ * ({@link FlowSink#heldRows}) gets the rest; a sink that cannot tell gets all of it, counted in
+ * doubt in its report.
  */
-public final class ExportFanout implements FinishedFlowConsumer, SweepListener, AutoCloseable {
+public final class ExportFanout
+    implements FinishedFlowConsumer, JournaledExport, SweepListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ExportFanout.class);
 
   private volatile List<FlowSink> sinks;
@@ -46,18 +59,99 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
     this.accounting = accounting;
   }
 
+  /** What each sink held of the sweep being replayed, asked before its first batch. */
+  private final Map<FlowSink, Long> held = new IdentityHashMap<>(); // sweeper thread
+
+  private long heldOf = -1; // the sweep {@link #held} is about
+
+  /** What replays handed again, in doubt, to each sink that could not tell whether it held it. */
+  private final Map<FlowSink, Volume> replayedInDoubt = new ConcurrentHashMap<>();
+
   @Override
   public void accept(VectorSchemaRoot finished) {
+    accept(finished, null);
+  }
+
+  @Override
+  public void accept(VectorSchemaRoot finished, JournalPosition at) {
     accounting.addExported(finished);
     records.addAndGet(finished.getRowCount());
-    for (FlowSink sink : sinks) {
-      try {
-        sink.write(finished);
-      } catch (RuntimeException e) {
-        sinkFailures.incrementAndGet();
-        LOG.warn("sink " + sink + " failed", e);
+    List<FlowSink> to = sinks;
+    for (int i = 0; i < to.size(); i++) {
+      write(to.get(i), finished, at);
+      TestPause.after(to.get(i), finished.getRowCount());
+    }
+  }
+
+  @Override
+  public boolean acceptReplayed(VectorSchemaRoot finished, JournalPosition at) {
+    accounting.addExported(finished);
+    records.addAndGet(finished.getRowCount());
+    List<FlowSink> to = sinks;
+    if (at != null && at.sequence() != heldOf) {
+      held.clear();
+      heldOf = at.sequence();
+      for (FlowSink sink : to) {
+        held.put(sink, sink.heldRows(at.sequence()));
       }
     }
+    int n = finished.getRowCount();
+    boolean inDoubt = false;
+    Volume volume = null;
+    for (FlowSink sink : to) {
+      long h = at == null ? FlowSink.HELD_UNKNOWN : held.getOrDefault(sink, 0L);
+      if (h == FlowSink.HELD_UNKNOWN) {
+        write(sink, finished, at);
+        volume = volume == null ? volumeOf(finished) : volume;
+        replayedInDoubt.merge(sink, volume, Volume::plus);
+        inDoubt = true;
+      } else if (h <= at.row()) {
+        write(sink, finished, at); // it holds none of this batch
+      } else if (h < at.row() + n) {
+        // a kill cut its append inside this batch: the rest only
+        int from = (int) (h - at.row());
+        try (VectorSchemaRoot rest = rows(finished, from, n - from)) {
+          write(sink, rest, at.plus(from));
+        }
+      }
+      // else it holds the whole batch
+    }
+    return inDoubt;
+  }
+
+  private void write(FlowSink sink, VectorSchemaRoot finished, JournalPosition at) {
+    try {
+      if (at == null) {
+        sink.write(finished);
+      } else {
+        sink.write(finished, at);
+      }
+    } catch (RuntimeException e) {
+      sinkFailures.incrementAndGet();
+      LOG.warn("sink " + sink + " failed", e);
+    }
+  }
+
+  /** Rows {@code [from, from + count)} of {@code batch} as a root of its schema (its fields). */
+  private static VectorSchemaRoot rows(VectorSchemaRoot batch, int from, int count) {
+    VectorSchemaRoot out =
+        VectorSchemaRoot.create(batch.getSchema(), batch.getVector(0).getAllocator());
+    for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+      batch.getVector(c).makeTransferPair(out.getVector(c)).splitAndTransfer(from, count);
+    }
+    out.setRowCount(count);
+    return out;
+  }
+
+  private static Volume volumeOf(VectorSchemaRoot finished) {
+    FlowColumns flows = new FlowColumns(finished);
+    long packets = 0;
+    long bytes = 0;
+    for (int r = 0; r < flows.rowCount(); r++) {
+      packets += flows.packets(r);
+      bytes += flows.bytes(r);
+    }
+    return new Volume(packets, bytes);
   }
 
   /** The sinks in use now, in config order (collectors, then Arrow files). */
@@ -184,12 +278,16 @@ public final class ExportFanout implements FinishedFlowConsumer, SweepListener, 
   public List<SinkReport> sinkReports() {
     List<SinkReport> out = new ArrayList<>(sinks.size());
     for (FlowSink sink : sinks) {
-      out.add(sink.report());
+      out.add(report(sink));
     }
     for (Retiring r : retiring) {
-      out.add(r.sink().report());
+      out.add(report(r.sink()));
     }
     return out;
+  }
+
+  private SinkReport report(FlowSink sink) {
+    return sink.report().withInDoubt(replayedInDoubt.getOrDefault(sink, Volume.ZERO));
   }
 
   @Override

@@ -62,6 +62,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   private long size;
   private long nextSequence;
   private FlowCache timeoutsOf;
+  private ExportGate positions;
   private long snapshotBytes;
   private long lastCheckpointNanos = System.nanoTime();
   private boolean broken;
@@ -151,6 +152,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   private long sweepFrame(
       long nowMs, long epochOffsetNs, int kind, ByteBuffer keys, ByteBuffer values, int count) {
     long seq = nextSequence++;
+    announce(seq);
     boolean timeouts = timeoutsOf != null;
     byte flags =
         (byte)
@@ -194,10 +196,25 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   }
 
   /**
+   * Tells {@code gate} each sweep's (and finish-all's) sequence number as it starts, so the batches
+   * it finishes go to the sinks with their {@link dev.flowgate.exporters.JournalPosition}.
+   */
+  public void announceSweepsTo(ExportGate gate) {
+    this.positions = gate;
+  }
+
+  private void announce(long seq) {
+    if (positions != null) {
+      positions.sweep(seq);
+    }
+  }
+
+  /**
    * Records that the stop's finish-all starts; returns its sequence number for {@link #exported}.
    */
   public long finishing() {
     long seq = nextSequence++;
+    announce(seq);
     marker(JournalFrame.FINISH_ALL, seq);
     return seq;
   }

@@ -2,14 +2,17 @@ package dev.flowgate.controlplane.journal;
 
 import dev.flowgate.controlplane.cache.FinishedFlowConsumer;
 import dev.flowgate.exporters.FlowSchema;
+import dev.flowgate.exporters.JournalPosition;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Sits between the flow cache and the sinks so that a replay can decide what a re-run sweep's
  * finished flows become: sent on ({@link Mode#FORWARD}), dropped because the crashed run exported
- * them already ({@link Mode#DISCARD}), or sent on and counted as in-doubt because the crashed run
- * may have exported some of them ({@link Mode#IN_DOUBT}). Outside a replay it forwards.
+ * them already ({@link Mode#DISCARD}), or sent on to the sinks that may miss them, and counted as
+ * in-doubt if one of those cannot tell whether it holds them ({@link Mode#IN_DOUBT}). Outside a
+ * replay it forwards. Each batch goes with its {@link JournalPosition}: the sweep the journal
+ * announced last ({@link #sweep}) and the rows of that sweep handed before it.
  *
  * <p>Called on the sweeper's thread; the in-doubt counters may be read from any thread.
  */
@@ -22,14 +25,31 @@ public final class ExportGate implements FinishedFlowConsumer {
     IN_DOUBT
   }
 
-  private final FinishedFlowConsumer next;
+  private final JournaledExport next;
   private Mode mode = Mode.FORWARD;
+  private long sequence = -1; // none announced yet: batches go without a position
+  private long row;
   private volatile long inDoubtRecords;
   private volatile long inDoubtPackets;
   private volatile long inDoubtBytes;
 
-  public ExportGate(FinishedFlowConsumer next) {
+  /** A gate in front of sinks that each say what they hold of a sweep (the fan-out). */
+  public ExportGate(JournaledExport next) {
     this.next = next;
+  }
+
+  /** A gate in front of a plain consumer: an in-doubt replay hands it everything, in doubt. */
+  public ExportGate(FinishedFlowConsumer next) {
+    this(JournaledExport.of(next));
+  }
+
+  /**
+   * The batches from now on are the finished flows of journal sweep {@code sequence} (a sweep, the
+   * stop's finish-all, or their replay), from its row 0.
+   */
+  public void sweep(long sequence) {
+    this.sequence = sequence;
+    this.row = 0;
   }
 
   /** Sets what happens to the next batches. */
@@ -39,19 +59,25 @@ public final class ExportGate implements FinishedFlowConsumer {
 
   @Override
   public void accept(VectorSchemaRoot finished) {
+    JournalPosition at = sequence < 0 ? null : new JournalPosition(sequence, row);
+    row += finished.getRowCount();
     switch (mode) {
       case DISCARD -> {
         // exported by the run that crashed
       }
       case IN_DOUBT -> {
-        count(finished);
-        next.accept(finished);
+        if (next.acceptReplayed(finished, at)) {
+          count(finished);
+        }
       }
-      default -> next.accept(finished);
+      default -> next.accept(finished, at);
     }
   }
 
-  /** Flow records sent again by replays that may have been sent before the crash. */
+  /**
+   * Flow records sent again by replays that may have been sent before the crash: handed again to a
+   * sink that cannot tell whether it holds them.
+   */
   public long inDoubtRecords() {
     return inDoubtRecords;
   }

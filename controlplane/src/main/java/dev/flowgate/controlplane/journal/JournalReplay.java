@@ -21,8 +21,9 @@ import java.nio.file.Path;
  * <ul>
  *   <li>the sweep's "exported" frame is there: the crashed run delivered them; dropped;
  *   <li>"cleared" but not "exported" (and a finish-all without "exported"): the crash cut the sweep
- *       while it handed flows to the sinks; all of its flows are exported again and counted as
- *       in-doubt (some may reach the sinks twice);
+ *       while it handed flows to the sinks; its flows are exported again, to each sink only the
+ *       rows its own journal (a spool) does not hold, and whole, counted as in-doubt, to the sinks
+ *       that cannot tell (some may reach them twice);
  *   <li>neither: the crash came before the sweep's merge; exported normally.
  * </ul>
  *
@@ -77,6 +78,7 @@ final class JournalReplay {
                 ? Mode.DISCARD
                 : op.cleared || op.type == JournalFrame.FINISH_ALL ? Mode.IN_DOUBT : Mode.FORWARD;
         gate.mode(mode);
+        gate.sweep(op.sequence);
         if (mode == Mode.IN_DOUBT) {
           inDoubt++;
         }

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.controlplane.accounting.Accounting;
 import dev.flowgate.controlplane.sweep.SweepResult;
+import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.IfNameSource;
+import dev.flowgate.exporters.JournalPosition;
 import dev.flowgate.exporters.SinkReport;
+import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.CollectorOptions;
+import dev.flowgate.exporters.outcome.SinkOutcomes;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.TestFlow;
 import java.net.DatagramSocket;
@@ -120,5 +124,116 @@ class ExportFanoutTest {
     fanout.replaceSinks(List.of());
     assertThat(fanout.sinkReports()).isEmpty();
     fanout.close();
+  }
+
+  /** A sink that keeps the packet counts of the rows it gets and holds what it is told to. */
+  private static final class HoldingSink implements FlowSink {
+    final SinkOutcomes outcomes;
+    final long held;
+    final List<Long> packets = new ArrayList<>();
+    final List<JournalPosition> positions = new ArrayList<>();
+    int asked;
+
+    HoldingSink(String name, long held) {
+      this.outcomes = new SinkOutcomes(name);
+      this.held = held;
+    }
+
+    @Override
+    public void write(VectorSchemaRoot finished) {
+      write(finished, null);
+    }
+
+    @Override
+    public void write(VectorSchemaRoot finished, JournalPosition at) {
+      FlowColumns cols = new FlowColumns(finished);
+      for (int r = 0; r < cols.rowCount(); r++) {
+        packets.add(cols.packets(r));
+        outcomes.handed(new Volume(cols.packets(r), cols.bytes(r)));
+        outcomes.delivered(new Volume(cols.packets(r), cols.bytes(r)));
+      }
+      positions.add(at);
+    }
+
+    @Override
+    public long heldRows(long sequence) {
+      asked++;
+      return held;
+    }
+
+    @Override
+    public SinkReport report() {
+      return outcomes.report();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Rows with packets {@code from+1 .. to}, bytes 10 times that. */
+  private VectorSchemaRoot rows(int from, int to) {
+    List<TestFlow> flows = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      flows.add(
+          TestFlow.of(
+              "10.0.0.1", "10.0.1.1", 1 + i % 60000, 53, TestFlow.UDP, i + 1, 10L * (i + 1)));
+    }
+    return FlowBatches.build(allocator, flows);
+  }
+
+  private static List<Long> packets(int from, int to) {
+    List<Long> l = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      l.add((long) i + 1);
+    }
+    return l;
+  }
+
+  @Test
+  void aReplayedSweepGoesToEachSinkOnlyAsFarAsItsOwnJournalMissesIt() {
+    HoldingSink whole = new HoldingSink("whole", 3000); // its spool holds all of sweep 7
+    HoldingSink cut = new HoldingSink("cut", 1500); // a kill cut its append inside batch 2
+    HoldingSink none = new HoldingSink("none", 0); // the kill came before its append
+    HoldingSink unknown = new HoldingSink("arrow", FlowSink.HELD_UNKNOWN); // no journal of its own
+    ExportFanout fanout = new ExportFanout(List.of(whole, cut, none, unknown), new Accounting());
+    boolean inDoubt;
+    try (VectorSchemaRoot first = rows(0, 1000);
+        VectorSchemaRoot second = rows(1000, 3000)) {
+      inDoubt = fanout.acceptReplayed(first, new JournalPosition(7, 0));
+      inDoubt &= fanout.acceptReplayed(second, new JournalPosition(7, 1000));
+    }
+    assertThat(inDoubt).isTrue(); // the sink without a journal got it again
+    assertThat(whole.packets).isEmpty();
+    assertThat(cut.packets).isEqualTo(packets(1500, 3000));
+    assertThat(cut.positions).containsExactly(new JournalPosition(7, 1500));
+    assertThat(none.packets).isEqualTo(packets(0, 3000));
+    assertThat(none.positions)
+        .containsExactly(new JournalPosition(7, 0), new JournalPosition(7, 1000));
+    assertThat(unknown.packets).isEqualTo(packets(0, 3000));
+    for (HoldingSink s : List.of(whole, cut, none, unknown)) {
+      assertThat(s.asked).as(s.outcomes.sink()).isEqualTo(1); // once per sweep
+    }
+    // in doubt only where a sink could not tell: 1 + 2 + ... + 3000 packets
+    Map<String, Volume> doubt = new java.util.HashMap<>();
+    for (SinkReport r : fanout.sinkReports()) {
+      doubt.put(r.sink(), r.inDoubt());
+    }
+    long sum = 3000L * 3001 / 2;
+    assertThat(doubt)
+        .containsEntry("arrow", new Volume(sum, 10 * sum))
+        .containsEntry("whole", Volume.ZERO)
+        .containsEntry("cut", Volume.ZERO)
+        .containsEntry("none", Volume.ZERO);
+    // a sweep no sink misses and every sink can tell: nothing in doubt
+    ExportFanout spooled = new ExportFanout(List.of(whole, none), new Accounting());
+    try (VectorSchemaRoot batch = rows(0, 10)) {
+      assertThat(spooled.acceptReplayed(batch, new JournalPosition(8, 0))).isFalse();
+    }
+    // a sweep that is not replayed goes to every sink with its position
+    try (VectorSchemaRoot batch = rows(0, 10)) {
+      fanout.accept(batch, new JournalPosition(9, 0));
+    }
+    assertThat(whole.positions).containsExactly(new JournalPosition(9, 0));
+    assertThat(whole.packets).isEqualTo(packets(0, 10));
   }
 }

@@ -5,6 +5,7 @@ import dev.flowgate.bpf.BpfObject;
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.NativeBpf;
+import dev.flowgate.bpf.SockDiag;
 import dev.flowgate.exporters.collector.CollectorOptions;
 import dev.flowgate.exporters.collector.PsampExporter;
 import dev.flowgate.exporters.psamp.PsampEncoder;
@@ -14,6 +15,8 @@ import dev.flowgate.exporters.transport.UdpTransport;
 import dev.flowgate.lab.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -21,6 +24,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,8 +41,11 @@ import java.util.TreeMap;
  *       comment, snap 128) and written to a loopback TCP socket that another thread drains;
  *   <li>PSAMP: each batch encoded ({@link PsampEncoder}, 1400-byte messages) and sent over UDP to a
  *       loopback socket: one write per datagram (as before issue 14's follow-up), one {@code
- *       sendmmsg} per batch ({@link UdpTransport} with a {@link MessageBatch}), and the real {@link
- *       PsampExporter#write} (templates, sequence numbers, outcomes).
+ *       sendmmsg} per batch ({@link UdpTransport} with a {@link MessageBatch}), paced by the sink's
+ *       receive queue through sock_diag (the default) and through {@code /proc/net/udp} (the
+ *       fallback), and the real {@link PsampExporter#write} (templates, sequence numbers,
+ *       outcomes). The sink's socket drops (its buffer full: samples not delivered) are counted per
+ *       case.
  * </ul>
  *
  * Run it pinned to one core ({@code make bench-samples} uses taskset). The capture's and the PSAMP
@@ -64,7 +71,6 @@ public final class SampleBenchmark {
           Frames.ipv4("10.1.0.1", "10.2.0.2").udp(1000, 53).payload(payload).build().bytes();
       try (SampleReader reader = new SampleReader(obj.map("fg_samples"));
           ServerSocketChannel server = ServerSocketChannel.open();
-          DatagramChannel sink = DatagramChannel.open();
           DatagramChannel udp = DatagramChannel.open()) {
         server.bind(new InetSocketAddress("127.0.0.1", 0));
         SocketChannel tcp = SocketChannel.open(server.getLocalAddress());
@@ -72,18 +78,32 @@ public final class SampleBenchmark {
         Thread drain = new Thread(() -> drain(peer), "drain");
         drain.setDaemon(true);
         drain.start();
-        sink.bind(new InetSocketAddress("127.0.0.1", 0));
-        // a collector reads: UdpTransport paces a local one by its receive queue
-        Thread udpDrain = new Thread(() -> drain(sink), "udp-drain");
-        udpDrain.setDaemon(true);
-        udpDrain.start();
-        udp.connect(sink.getLocalAddress());
+        // a collector reads, in a process of its own (as nfcapd would be) on the CPU named by
+        // SAMPLES_SINK_CPU (bench/samples.sh: the other core): UdpTransport paces a local one by
+        // its receive queue
+        Process sinkProcess = udpSink();
+        InetSocketAddress sinkAddress =
+            new InetSocketAddress(
+                "127.0.0.1",
+                Integer.parseInt(
+                    new BufferedReader(
+                            new InputStreamReader(
+                                sinkProcess.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine()
+                        .trim()));
+        udp.connect(sinkAddress);
         byte[] comment = "sampled 1 in 1".getBytes(StandardCharsets.UTF_8);
         PsampEncoder psamp = new PsampEncoder(2, 1400);
         PsampEncoder jumbo = new PsampEncoder(2, 8960);
-        int port = ((InetSocketAddress) sink.getLocalAddress()).getPort();
+        int port = sinkAddress.getPort();
         UdpTransport transport = new UdpTransport("127.0.0.1", port);
         transport.open();
+        // the same transport paced by /proc/net/udp (the fallback; before: every 8 datagrams)
+        UdpTransport byProc = UdpTransport.pacedByProcNetUdp("127.0.0.1", port);
+        byProc.open();
+        sinkDiag = SockDiag.open();
+        sinkFrom = (InetSocketAddress) udp.getLocalAddress();
+        sinkTo = sinkAddress;
         MessageBatch messages = new MessageBatch(1400);
         PsampExporter exporter =
             PsampExporter.start(
@@ -108,6 +128,8 @@ public final class SampleBenchmark {
                 new Case("ring -> PSAMP on UDP (8960)", b -> psamp(b, jumbo, udp)),
                 new Case(
                     "ring -> PSAMP sendmmsg (1400)", b -> psamp(b, psamp, messages, transport)),
+                new Case(
+                    "ring -> PSAMP sendmmsg, /proc pacing", b -> psamp(b, psamp, messages, byProc)),
                 new Case("ring -> PsampExporter (1400)", b -> exporter(b, exporter)),
                 new Case("ring -> PsampExporter, refresh 60s", b -> exporter(b, byTime)));
         for (int warm = 0; warm < 20; warm++) {
@@ -125,22 +147,26 @@ public final class SampleBenchmark {
                 + " (frame %d B, snap 128), cases interleaved%n",
             rounds, PER_FILL, frame.length);
         System.out.printf(
-            "%-30s %12s %10s %12s %10s%n",
-            "case", "samples/s", "ns/sample", "bytes/sample", "x base");
+            "%-36s %12s %10s %12s %10s %11s%n",
+            "case", "samples/s", "ns/sample", "bytes/sample", "x base", "sink drops");
         double base = cases.get(0).rate();
         for (Case c : cases) {
           System.out.printf(
-              "%-30s %,12.0f %10.1f %12.1f %10.2f%n",
+              "%-36s %,12.0f %10.1f %12.1f %10.2f %,11d%n",
               c.name,
               c.rate(),
               1e9 / c.rate(),
               (double) c.bytes / Math.max(1, c.samples),
-              c.rate() / base);
+              c.rate() / base,
+              c.drops);
         }
         tcp.close();
         exporter.close();
         byTime.close();
         transport.close();
+        byProc.close();
+        sinkDiag.close();
+        sinkProcess.destroy();
         messages.close();
         System.out.printf("PsampExporter: %s%n", exporter.report());
       }
@@ -158,6 +184,7 @@ public final class SampleBenchmark {
     long nanos;
     long samples;
     long bytes;
+    long drops; // datagrams the UDP sink's socket dropped (buffer full) during the timed rounds
 
     Case(String name, Sink sink) {
       this.name = name;
@@ -172,6 +199,7 @@ public final class SampleBenchmark {
   private static void round(BpfObject obj, byte[] frame, SampleReader reader, Case c, boolean timed)
       throws Exception {
     obj.program("fg_xdp").testRun(frame, PER_FILL);
+    long dropsBefore = sinkDrops();
     long n = 0;
     long bytes = 0;
     long start = System.nanoTime();
@@ -181,10 +209,28 @@ public final class SampleBenchmark {
       bytes += c.sink.accept(b);
     }
     long took = System.nanoTime() - start;
+    long dropped = sinkDrops() - dropsBefore;
     if (timed) {
       c.nanos += took;
       c.samples += n;
       c.bytes += bytes;
+      c.drops += dropped;
+    }
+  }
+
+  private static SockDiag sinkDiag;
+  private static InetSocketAddress sinkFrom;
+  private static InetSocketAddress sinkTo;
+
+  /** The UDP sink's drops so far, once the sink process emptied its queue. */
+  private static long sinkDrops() throws Exception {
+    long[] q = new long[3];
+    while (true) {
+      sinkDiag.udp(sinkFrom, sinkTo, q);
+      if (q[SockDiag.QUEUED] == 0) {
+        return q[SockDiag.DROPS];
+      }
+      Thread.sleep(1);
     }
   }
 
@@ -255,15 +301,30 @@ public final class SampleBenchmark {
     return exporter.stats().octetsSent() - before;
   }
 
-  private static void drain(DatagramChannel in) {
-    ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
-    try {
-      while (true) {
-        in.receive(b.clear());
-      }
-    } catch (Exception e) {
-      // closed
+  /**
+   * A UDP collector stand-in: a process that binds 127.0.0.1 (receive buffer {@code
+   * SAMPLES_SINK_RCVBUF} bytes if set, as nfcapd -B; else the system's default), prints its port
+   * and reads every datagram, pinned with taskset to {@code SAMPLES_SINK_CPU} if set.
+   */
+  private static Process udpSink() throws Exception {
+    String script =
+        "import os, socket\n"
+            + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "rcvbuf = int(os.environ.get('SAMPLES_SINK_RCVBUF', '0'))\n"
+            + "if rcvbuf > 0:\n"
+            + "    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)\n"
+            + "s.bind(('127.0.0.1', 0))\n"
+            + "print(s.getsockname()[1], flush=True)\n"
+            + "b = bytearray(65536)\n"
+            + "while True:\n"
+            + "    s.recv_into(b)\n";
+    List<String> cmd = new ArrayList<>();
+    String cpu = System.getenv("SAMPLES_SINK_CPU");
+    if (cpu != null && !cpu.isEmpty()) {
+      cmd.addAll(List.of("taskset", "-c", cpu));
     }
+    cmd.addAll(List.of("python3", "-c", script));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   private static void drain(SocketChannel in) {

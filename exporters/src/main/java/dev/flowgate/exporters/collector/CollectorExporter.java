@@ -4,6 +4,7 @@ import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.IfNameSource;
+import dev.flowgate.exporters.JournalPosition;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.encode.EncodeCursor;
@@ -204,7 +205,13 @@ public final class CollectorExporter implements FlowSink {
    * @throws IllegalStateException after {@link #close()}
    */
   @Override
-  public synchronized void write(VectorSchemaRoot finished) {
+  public void write(VectorSchemaRoot finished) {
+    write(finished, null);
+  }
+
+  /** With a spool, its frames record {@code at} ({@link SinkSpool#heldRows}). */
+  @Override
+  public synchronized void write(VectorSchemaRoot finished, JournalPosition at) {
     FlowColumns flows = new FlowColumns(finished);
     Volume handed = total(flows);
     outcomes.handed(handed);
@@ -213,7 +220,7 @@ public final class CollectorExporter implements FlowSink {
       throw new IllegalStateException("exporter to " + options.collector() + " is closed");
     }
     if (spool != null) {
-      spool.append(finished); // what it cannot keep it counts dropped
+      spool.append(finished, at); // what it cannot keep it counts dropped
       return;
     }
     EncodeCursor cursor = writeCursor.reset();
@@ -388,6 +395,12 @@ public final class CollectorExporter implements FlowSink {
     spool.rewind(); // what was in flight, unconfirmed, is given up too
     spool.discard(reason);
     spoolAllocator.close();
+  }
+
+  /** What the spool holds of the sweep; without a spool {@link #HELD_UNKNOWN}. */
+  @Override
+  public long heldRows(long sequence) {
+    return spool == null ? HELD_UNKNOWN : spool.heldRows(sequence);
   }
 
   /** The spool's state, or null without a spool. */

@@ -3,6 +3,8 @@ package dev.flowgate.exporters.spool;
 import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowRecordWriter;
 import dev.flowgate.exporters.FlowSchema;
+import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.JournalPosition;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.log.RateLimitedLog;
 import dev.flowgate.exporters.outcome.SinkOutcomes;
@@ -43,11 +45,12 @@ import org.slf4j.event.Level;
  * dropped) and deletes the directory.
  *
  * <p><b>On disk.</b> A directory per sink holds segment files {@code <start position>.seg}, each a
- * run of frames (a 32-byte header: magic, rows, packets, bytes, CRC-32C of the payload, the row
- * width; then the payload, column after column, {@link #ROW_BYTES} bytes a row), and a {@code
+ * run of frames (a 48-byte header: magic, rows, packets, bytes, CRC-32C of the payload, the row
+ * width, the crash journal's sweep sequence and that sweep's row after the frame's last ({@link
+ * #heldRows}); then the payload, column after column, {@link #ROW_BYTES} bytes a row), and a {@code
  * cursor} file with the position delivered up to, the position sent up to (the end of the last
  * frame read) and the sink's mark ({@link #commit(long, long)}). A position is a byte offset in the
- * sink's endless stream: row {@code r} of a frame at {@code s} is at {@code s + 32 + r * ROW_BYTES}
+ * sink's endless stream: row {@code r} of a frame at {@code s} is at {@code s + 48 + r * ROW_BYTES}
  * (frames of another schema, another row width, are not read). Writes go to the page cache without
  * fsync: a kill -9 of the process keeps them, a power loss may lose the last seconds (a torn frame
  * is found by its CRC at start and cut off).
@@ -75,10 +78,18 @@ public final class SinkSpool implements AutoCloseable {
   /** Bytes of one row on disk: the sum of the schema's fixed column widths (117). */
   public static final int ROW_BYTES;
 
-  /** Bytes of a frame header: 32. */
-  public static final int HEADER_BYTES = 32;
+  /**
+   * Bytes of a frame header as written: 48 (32 before frames carried their {@link JournalPosition};
+   * such frames are still read).
+   */
+  public static final int HEADER_BYTES = 48;
 
-  private static final int MAGIC = 0x46475331; // "FGS1"
+  /** Not from the crash journal: a frame appended without a {@link JournalPosition}. */
+  private static final long NO_SEQUENCE = -1;
+
+  private static final int MAGIC = 0x46475332; // "FGS2": with the journal position
+  private static final int OLD_MAGIC = 0x46475331; // "FGS1": without it
+  private static final int OLD_HEADER_BYTES = 32;
   private static final int CURSOR_MAGIC = 0x46474332; // "FGC2"
   private static final int CURSOR_BYTES = 40; // magic, pad, delivered, sent, mark, check
   private static final int[] WIDTHS;
@@ -110,11 +121,11 @@ public final class SinkSpool implements AutoCloseable {
   /**
    * A run of rows read from the spool: rows {@code [firstRow, rows)} of the frame at {@code start}.
    */
-  public record Frame(long start, int rows, int firstRow, Volume volume) {
+  public record Frame(long start, int rows, int firstRow, Volume volume, int headerBytes) {
 
     /** The position of row {@code row}: commit it once the rows before it are delivered. */
     public long position(int row) {
-      return start + HEADER_BYTES + (long) row * ROW_BYTES;
+      return start + headerBytes + (long) row * ROW_BYTES;
     }
 
     /** The position after the frame's last row. */
@@ -134,9 +145,18 @@ public final class SinkSpool implements AutoCloseable {
       Volume resumed,
       Volume inDoubt) {}
 
-  private record FrameInfo(long start, int rows, long packets, long bytes) {
+  /**
+   * A frame on disk; {@code sequence} and {@code rowEnd}: the journal sweep its rows came from and
+   * that sweep's row after its last ({@link #NO_SEQUENCE}: not known).
+   */
+  private record FrameInfo(
+      long start, int header, int rows, long packets, long bytes, long sequence, long rowEnd) {
     long end() {
-      return start + HEADER_BYTES + (long) rows * ROW_BYTES;
+      return data() + (long) rows * ROW_BYTES;
+    }
+
+    long data() {
+      return start + header;
     }
   }
 
@@ -266,6 +286,16 @@ public final class SinkSpool implements AutoCloseable {
    * is full, the spool is closed) is counted dropped here. Returns the rows kept.
    */
   public long append(VectorSchemaRoot batch) {
+    return append(batch, null);
+  }
+
+  /**
+   * Like {@link #append(VectorSchemaRoot)} for a batch the crash journal placed at {@code at}
+   * (null: nowhere): each frame records the sweep and the sweep's row after its last, so that after
+   * a crash {@link #heldRows} tells how much of a sweep this spool holds, and a replay of that
+   * sweep hands it only the rest.
+   */
+  public long append(VectorSchemaRoot batch, JournalPosition at) {
     FlowColumns flows = new FlowColumns(batch);
     int total = flows.rowCount();
     long kept = 0;
@@ -273,7 +303,7 @@ public final class SinkSpool implements AutoCloseable {
     try {
       for (int from = 0; from < total; from += MAX_FRAME_ROWS) {
         int rows = Math.min(MAX_FRAME_ROWS, total - from);
-        if (appendFrame(batch, flows, from, rows)) {
+        if (appendFrame(batch, flows, from, rows, at)) {
           kept += rows;
         }
       }
@@ -389,6 +419,36 @@ public final class SinkSpool implements AutoCloseable {
     }
   }
 
+  /**
+   * How many of the finished flows of crash-journal sweep {@code sequence} this spool holds: the
+   * sweep's rows {@code [0, n)}, read from the last frame on disk (frames are appended in the
+   * sweep's order, and a frame cut by a kill is not on disk). 0 when the last frame belongs to an
+   * earlier sweep or there is none; {@link FlowSink#HELD_UNKNOWN} when it cannot tell: the last
+   * frame carries no journal position (appended without one, or by a version before positions) or
+   * belongs to a later sweep (a journal that was reset: its sequence numbers mean nothing here).
+   */
+  public long heldRows(long sequence) {
+    lock.lock();
+    try {
+      FrameInfo last = null;
+      for (Segment s : segments.descendingMap().values()) {
+        if (!s.frames.isEmpty()) {
+          last = s.frames.get(s.frames.size() - 1);
+          break;
+        }
+      }
+      if (last == null) {
+        return 0;
+      }
+      if (last.sequence() == NO_SEQUENCE || last.sequence() > sequence) {
+        return FlowSink.HELD_UNKNOWN;
+      }
+      return last.sequence() == sequence ? last.rowEnd() : 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** True when every row appended was committed (nothing to read, nothing in flight). */
   public boolean isDrained() {
     lock.lock();
@@ -467,7 +527,8 @@ public final class SinkSpool implements AutoCloseable {
 
   // ---- append
 
-  private boolean appendFrame(VectorSchemaRoot batch, FlowColumns flows, int from, int rows) {
+  private boolean appendFrame(
+      VectorSchemaRoot batch, FlowColumns flows, int from, int rows, JournalPosition origin) {
     long packets = 0;
     long bytes = 0;
     for (int r = from; r < from + rows; r++) {
@@ -495,7 +556,10 @@ public final class SinkSpool implements AutoCloseable {
       }
       header.clear();
       header.putInt(MAGIC).putInt(rows).putLong(packets).putLong(bytes);
-      header.putInt((int) crc.getValue()).putInt(ROW_BYTES).flip();
+      long sequence = origin == null ? NO_SEQUENCE : origin.sequence();
+      long rowEnd = origin == null ? 0 : origin.row() + from + rows;
+      header.putInt((int) crc.getValue()).putInt(ROW_BYTES).putLong(sequence).putLong(rowEnd);
+      header.flip();
       parts[0] = header;
       long at = seg.bytes();
       long left = frameBytes;
@@ -504,7 +568,7 @@ public final class SinkSpool implements AutoCloseable {
         long n = seg.channel.write(parts);
         left -= n;
       }
-      FrameInfo info = new FrameInfo(seg.end, rows, packets, bytes);
+      FrameInfo info = new FrameInfo(seg.end, HEADER_BYTES, rows, packets, bytes, sequence, rowEnd);
       seg.frames.add(info);
       seg.end = info.end();
       tail = seg.end;
@@ -600,10 +664,7 @@ public final class SinkSpool implements AutoCloseable {
         continue;
       }
       FrameInfo f = s.frames.get(i);
-      int firstRow =
-          readPosition > f.start()
-              ? (int) ((readPosition - f.start() - HEADER_BYTES) / ROW_BYTES)
-              : 0;
+      int firstRow = readPosition > f.start() ? (int) ((readPosition - f.data()) / ROW_BYTES) : 0;
       try {
         readRows(s, f, into);
       } catch (IOException e) {
@@ -624,14 +685,14 @@ public final class SinkSpool implements AutoCloseable {
         sent = readPosition;
         writeCursor();
       }
-      return new Frame(f.start(), f.rows(), firstRow, v);
+      return new Frame(f.start(), f.rows(), firstRow, v, f.header());
     }
     return null;
   }
 
   private void readRows(Segment s, FrameInfo f, FlowRecordWriter into) throws IOException {
     into.ensureCapacity(f.rows());
-    long at = f.start() - s.start + HEADER_BYTES;
+    long at = f.data() - s.start;
     VectorSchemaRoot root = into.root();
     for (int c = 0; c < WIDTHS.length; c++) {
       int len = f.rows() * WIDTHS[c];
@@ -723,10 +784,10 @@ public final class SinkSpool implements AutoCloseable {
 
   /** The row at or after {@code position} within {@code f}, clamped to [0, rows]. */
   private static int rowIndex(FrameInfo f, long position) {
-    if (position <= f.start() + HEADER_BYTES) {
+    if (position <= f.data()) {
       return 0;
     }
-    long r = (position - f.start() - HEADER_BYTES + ROW_BYTES - 1) / ROW_BYTES;
+    long r = (position - f.data() + ROW_BYTES - 1) / ROW_BYTES;
     return (int) Math.min(f.rows(), r);
   }
 
@@ -743,12 +804,12 @@ public final class SinkSpool implements AutoCloseable {
   }
 
   private Volume volumeOf(Segment s, FrameInfo f, int firstRow) {
-    return volumeOfRange(s, f, f.start() + HEADER_BYTES + (long) firstRow * ROW_BYTES, f.end());
+    return volumeOfRange(s, f, f.data() + (long) firstRow * ROW_BYTES, f.end());
   }
 
   /** Sums the packets and bytes columns of rows [a, b) of a frame, read from its file. */
   private Volume sumColumns(Segment s, FrameInfo f, int a, int b) {
-    long colAt = f.start() - s.start + HEADER_BYTES;
+    long colAt = f.data() - s.start;
     long packetsAt = 0;
     long bytesAt = 0;
     for (int c = 0; c < WIDTHS.length; c++) {
@@ -815,17 +876,23 @@ public final class SinkSpool implements AutoCloseable {
       Segment seg = new Segment(start, path, ch);
       long size = ch.size();
       ByteBuffer hdr = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-      while (seg.bytes() + HEADER_BYTES <= size) {
-        hdr.clear();
+      while (seg.bytes() + OLD_HEADER_BYTES <= size) {
+        hdr.clear().limit((int) Math.min(HEADER_BYTES, size - seg.bytes()));
         readFully(ch, hdr, seg.bytes());
         hdr.flip();
         int magic = hdr.getInt();
+        int head = magic == OLD_MAGIC ? OLD_HEADER_BYTES : HEADER_BYTES;
+        if (magic != MAGIC && magic != OLD_MAGIC || hdr.limit() < head) {
+          break;
+        }
         int rows = hdr.getInt();
         long packets = hdr.getLong();
         long bytes = hdr.getLong();
         int sum = hdr.getInt();
         int rowBytes = hdr.getInt();
-        if (magic == MAGIC && rowBytes != ROW_BYTES) {
+        long sequence = magic == MAGIC ? hdr.getLong() : NO_SEQUENCE;
+        long rowEnd = magic == MAGIC ? hdr.getLong() : 0;
+        if (rowBytes != ROW_BYTES) {
           LoggerFactory.getLogger(SinkSpool.class)
               .warn(
                   "spool {}: frames of {}-byte rows from another version of the flow schema"
@@ -836,15 +903,14 @@ public final class SinkSpool implements AutoCloseable {
                   size - seg.bytes());
           break;
         }
-        long frameBytes = HEADER_BYTES + (long) rows * ROW_BYTES;
-        if (magic != MAGIC
-            || rows <= 0
+        long frameBytes = head + (long) rows * ROW_BYTES;
+        if (rows <= 0
             || rows > MAX_FRAME_ROWS
             || seg.bytes() + frameBytes > size
-            || !crcMatches(ch, seg.bytes() + HEADER_BYTES, rows * ROW_BYTES, sum)) {
+            || !crcMatches(ch, seg.bytes() + head, rows * ROW_BYTES, sum)) {
           break;
         }
-        FrameInfo f = new FrameInfo(seg.end, rows, packets, bytes);
+        FrameInfo f = new FrameInfo(seg.end, head, rows, packets, bytes, sequence, rowEnd);
         seg.frames.add(f);
         seg.end = f.end();
       }

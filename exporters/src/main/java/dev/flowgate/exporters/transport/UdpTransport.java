@@ -34,18 +34,26 @@ public final class UdpTransport implements ExportTransport {
   private Selector writable; // waits for room in the send buffer (the channel is non-blocking)
   private final ByteBuffer probe = ByteBuffer.allocate(64);
   private LocalReceiveQueue local; // a collector on this host: paced by its receive queue
-  private int sinceCheck;
-
-  /** A local collector's queue is read every this many datagrams: 8 (about 20 KB of skbs). */
-  static final int PACE_CHECK_EVERY = 8;
-
-  /** Longest wait for a local collector that reads nothing: 2 s, then the send goes ahead. */
-  static final long PACE_MAX_WAIT_NANOS = 2_000_000_000L;
+  private final LocalReceiveQueue.Source pacing;
 
   /** A transport to {@code host:port}; nothing is opened until {@link #open}. */
   public UdpTransport(String host, int port) {
+    this(host, port, LocalReceiveQueue.Source.SOCK_DIAG);
+  }
+
+  private UdpTransport(String host, int port, LocalReceiveQueue.Source pacing) {
     this.host = host;
     this.port = port;
+    this.pacing = pacing;
+  }
+
+  /**
+   * A transport that paces a collector on this host by {@code /proc/net/udp} (the fallback when
+   * sock_diag is unavailable) whatever the kernel offers: for benchmarks to measure the fallback
+   * against the default in the same run.
+   */
+  public static UdpTransport pacedByProcNetUdp(String host, int port) {
+    return new UdpTransport(host, port, LocalReceiveQueue.Source.PROC);
   }
 
   @Override
@@ -69,7 +77,7 @@ public final class UdpTransport implements ExportTransport {
       throw e;
     }
     channel = c;
-    local = LocalReceiveQueue.of(address);
+    local = LocalReceiveQueue.of((InetSocketAddress) c.getLocalAddress(), address, pacing);
     return true;
   }
 
@@ -79,9 +87,8 @@ public final class UdpTransport implements ExportTransport {
     if (c == null) {
       throw new IOException("UDP transport not open");
     }
-    if (local != null && ++sinceCheck >= PACE_CHECK_EVERY) {
-      sinceCheck = 0;
-      awaitLocalRoom();
+    if (local != null) {
+      local.admit(message.readableBytes());
     }
     ByteBuffer bytes = message.nioBuffer(message.readerIndex(), message.readableBytes());
     int n;
@@ -101,8 +108,8 @@ public final class UdpTransport implements ExportTransport {
   /**
    * The messages in as few {@code sendmmsg(2)} calls as the send buffer allows when the JNI shim is
    * loaded ({@link DatagramBatch}), else one write each; a local collector is paced as for {@link
-   * #send(ByteBuf)}, {@link #PACE_CHECK_EVERY} datagrams a call. A call the kernel cut short (its
-   * error is lost) is followed by one for the rest, so the count returned stops only where a
+   * #send(ByteBuf)}, as many datagrams a call as its credit covers. A call the kernel cut short
+   * (its error is lost) is followed by one for the rest, so the count returned stops only where a
    * message itself was refused.
    */
   @Override
@@ -120,12 +127,10 @@ public final class UdpTransport implements ExportTransport {
     while (sent < count) {
       int n = count - sent;
       if (local != null) {
-        awaitLocalRoom();
-        n = Math.min(n, PACE_CHECK_EVERY);
+        n = local.admit(batch.lengths(), from + sent, n);
       }
       try {
-        sent +=
-            DatagramBatch.send(c, bytes, batch.offsets(), batch.lengths(), from + sent, n);
+        sent += DatagramBatch.send(c, bytes, batch.offsets(), batch.lengths(), from + sent, n);
       } catch (BpfException e) {
         if (e.errno() == EAGAIN) {
           // the send buffer is full (the channel is non-blocking): wait for room
@@ -161,22 +166,6 @@ public final class UdpTransport implements ExportTransport {
   }
 
   /**
-   * Waits while the local collector holds more than {@link LocalReceiveQueue#PACE_BYTES} unread.
-   */
-  private void awaitLocalRoom() throws IOException {
-    long start = System.nanoTime();
-    while (local.unread() > LocalReceiveQueue.PACE_BYTES
-        && System.nanoTime() - start < PACE_MAX_WAIT_NANOS) {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while pacing to the collector");
-      }
-    }
-  }
-
-  /**
    * Surfaces an ICMP error (port or host unreachable) that came back for a datagram sent earlier,
    * as the {@code PortUnreachableException} a send would throw later; the socket stays open.
    */
@@ -205,6 +194,10 @@ public final class UdpTransport implements ExportTransport {
     DatagramChannel c = channel;
     if (c != null) {
       channel = null;
+      LocalReceiveQueue l = local;
+      if (l != null) {
+        l.close();
+      }
       try {
         c.close();
         writable.close();

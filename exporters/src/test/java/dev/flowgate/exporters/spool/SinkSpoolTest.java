@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.exporters.FlowColumns;
 import dev.flowgate.exporters.FlowRecordWriter;
+import dev.flowgate.exporters.FlowSink;
+import dev.flowgate.exporters.JournalPosition;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.outcome.SinkOutcomes;
 import dev.flowgate.exporters.testing.FlowBatches;
 import dev.flowgate.exporters.testing.TestFlow;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -64,9 +67,22 @@ class SinkSpoolTest {
   }
 
   private void append(SinkSpool spool, SinkOutcomes outcomes, List<TestFlow> flows) {
+    append(spool, outcomes, flows, null);
+  }
+
+  private void append(
+      SinkSpool spool, SinkOutcomes outcomes, List<TestFlow> flows, JournalPosition at) {
     try (VectorSchemaRoot root = FlowBatches.build(allocator, flows)) {
       outcomes.handed(volume(flows));
-      spool.append(root);
+      spool.append(root, at);
+    }
+  }
+
+  private Path onlySegment() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> segs = files.filter(p -> p.toString().endsWith(".seg")).toList();
+      assertThat(segs).hasSize(1);
+      return segs.get(0);
     }
   }
 
@@ -228,6 +244,58 @@ class SinkSpoolTest {
     SinkReport r = outcomes.report();
     assertThat(r.dropped()).isEqualTo(volume(all.subList(1024, 1500)));
     assertThat(Files.exists(dir.resolve("sink"))).isFalse();
+  }
+
+  @Test
+  void heldRowsSaysHowMuchOfAJournalSweepTheSpoolHoldsAfterAKillCutAnAppend() throws Exception {
+    SinkOutcomes outcomes = new SinkOutcomes("test");
+    try (SinkSpool spool = SinkSpool.open(dir, SinkSpool.DEFAULT_LIMIT_BYTES, outcomes)) {
+      assertThat(spool.heldRows(7)).isZero(); // a new spool holds nothing
+      append(spool, outcomes, flows(100), new JournalPosition(6, 0));
+      append(spool, outcomes, flows(1000), new JournalPosition(7, 0));
+      append(spool, outcomes, flows(2000), new JournalPosition(7, 1000)); // frames to 2024, 3000
+      assertThat(spool.heldRows(7)).isEqualTo(3000);
+      assertThat(spool.heldRows(8)).isZero(); // a later sweep: none of it
+      // an earlier sweep while the spool holds a later one: the journal was reset, cannot tell
+      assertThat(spool.heldRows(6)).isEqualTo(FlowSink.HELD_UNKNOWN);
+    }
+    // a kill cut the last frame (rows 2024..2999) while it was written: the start cuts it off
+    Path seg = onlySegment();
+    try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() - 10);
+    }
+    SinkOutcomes again = new SinkOutcomes("test");
+    try (SinkSpool spool = SinkSpool.open(dir, SinkSpool.DEFAULT_LIMIT_BYTES, again)) {
+      assertThat(spool.heldRows(7)).isEqualTo(2024);
+      assertThat(drain(spool, true)).isEqualTo(range(1, 2124));
+      assertThat(spool.heldRows(7)).as("delivered, still known").isEqualTo(2024);
+      append(spool, again, flows(5)); // without a position: cannot tell any more
+      assertThat(spool.heldRows(7)).isEqualTo(FlowSink.HELD_UNKNOWN);
+    }
+  }
+
+  @Test
+  void framesOfTheVersionBeforeJournalPositionsAreReadAndHoldUnknown() throws Exception {
+    SinkOutcomes outcomes = new SinkOutcomes("test");
+    try (SinkSpool spool = SinkSpool.open(dir, SinkSpool.DEFAULT_LIMIT_BYTES, outcomes)) {
+      append(spool, outcomes, flows(300), new JournalPosition(3, 0));
+    }
+    // rewrite the frame as the version before wrote it: "FGS1", a 32-byte header
+    Path seg = onlySegment();
+    byte[] b = Files.readAllBytes(seg);
+    byte[] old = new byte[b.length - 16];
+    System.arraycopy(b, 0, old, 0, 32);
+    System.arraycopy(b, 48, old, 32, b.length - 48);
+    old[3] = 0x31;
+    Files.write(seg, old);
+    SinkOutcomes again = new SinkOutcomes("test");
+    try (SinkSpool spool = SinkSpool.open(dir, SinkSpool.DEFAULT_LIMIT_BYTES, again)) {
+      assertThat(spool.heldRows(3)).isEqualTo(FlowSink.HELD_UNKNOWN);
+      assertThat(drain(spool, true)).isEqualTo(range(1, 300));
+      append(spool, again, flows(2), new JournalPosition(4, 0));
+      assertThat(drain(spool, true)).isEqualTo(range(301, 302));
+      assertThat(spool.heldRows(4)).isEqualTo(2);
+    }
   }
 
   @Test

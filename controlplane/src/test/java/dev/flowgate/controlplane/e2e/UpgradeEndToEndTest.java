@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,8 +79,8 @@ class UpgradeEndToEndTest {
   }
 
   /**
-   * kill -9 (the {@code FLOWGATE_TEST_HALT_AT} seam: {@code Runtime.halt} at the step) in the start
-   * that takes the schema-4 pins over, right after the old maps' entries were journaled (the old
+   * kill -9 in the start that takes the schema-4 pins over (the seam {@code CrashPoint}: the start
+   * stops at the step, the test kills), right after the old maps' entries were journaled (the old
    * pins still there) or right after the old pins were removed (only the journal holds them); the
    * next start must bring every packet the old program counted to the Arrow files exactly once.
    */
@@ -96,15 +97,21 @@ class UpgradeEndToEndTest {
     int api = FlowgateProcess.freePort();
     Path arrowDir = lab.dir().resolve("flows");
     Path config = config(api, arrowDir, a.name(), pins);
+    List<String> cmd =
+        new ArrayList<>(
+            FlowgateProcess.command(List.of(), System.getProperty("java.class.path"), config));
+    cmd.add(1, "-Dflowgate.test.pause-at=" + point);
+    String paused = "test pause: the start stops at " + point;
     try (FlowgateProcess killed =
-        FlowgateProcess.launch(
-            FlowgateProcess.command(List.of(), System.getProperty("java.class.path"), config),
-            Map.of("FLOWGATE_TEST_HALT_AT", point),
-            api,
-            lab.dir().resolve("fg-killed.log"))) {
-      assertThat(killed.awaitExit()).as(killed.log()).isEqualTo(137);
-      assertThat(killed.log()).contains("halting now, as kill -9");
-    }
+        FlowgateProcess.launch(cmd, Map.of(), api, lab.dir().resolve("fg-killed.log"))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (!killed.log().contains(paused)
+          && killed.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(killed.log()).contains(paused);
+    } // close(): SIGKILL, at that step of the start
     assertThat(Files.exists(old))
         .as("old pins at " + point)
         .isEqualTo(point.equals("upgrade-journaled"));

@@ -33,6 +33,12 @@ import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.collector.ExporterStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +59,7 @@ final class FlowgateBackend implements ApiBackend {
   private final int flowCapacity;
   private final Detection detection;
   private final PacketSamples samples;
+  private final Path arrowFiles;
 
   FlowgateBackend(
       FlowgateService service,
@@ -65,8 +72,10 @@ final class FlowgateBackend implements ApiBackend {
       JournalView journal,
       int flowCapacity,
       Detection detection,
-      PacketSamples samples) {
+      PacketSamples samples,
+      Path arrowFiles) {
     this.service = service;
+    this.arrowFiles = arrowFiles;
     this.samples = samples;
     this.loop = loop;
     this.cache = cache;
@@ -325,8 +334,22 @@ final class FlowgateBackend implements ApiBackend {
   }
 
   @Override
-  public Optional<byte[]> latestArrowIpc() {
-    return loop.lastIntervalIpc();
+  public Optional<Path> latestArrowIpcFile() {
+    try {
+      Files.createDirectories(arrowFiles);
+      Path file = Files.createTempFile(arrowFiles, "interval-", ".arrows");
+      boolean written = false;
+      try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        written = loop.writeLastInterval(out);
+      } finally {
+        if (!written) {
+          Files.deleteIfExists(file);
+        }
+      }
+      return written ? Optional.of(file) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Optional<InterfaceEntry> find(String id) {

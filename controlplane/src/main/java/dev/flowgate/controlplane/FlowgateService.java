@@ -35,11 +35,13 @@ import dev.flowgate.controlplane.sweep.SweepLoop;
 import dev.flowgate.controlplane.sweep.SweepResult;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import dev.flowgate.controlplane.sweep.SweeperOptions;
+import dev.flowgate.exporters.FlowSink;
 import dev.flowgate.exporters.collector.ExporterStats;
 import dev.flowgate.netlink.LinkTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,10 @@ public final class FlowgateService implements AutoCloseable {
   /** The config file's content as last loaded (start or reload). */
   private volatile FlowgateConfig current;
 
+  /** Under the state directory: the Arrow IPC streams of {@code /api/v1/flows.arrow} as sent. */
+  static final String ARROW_FILES = "flows-arrow";
+
+  private final Sweeper sweeper;
   private final BufferAllocator allocator;
   private final Dataplane dataplane;
   private final KernelCounters counters;
@@ -100,6 +106,7 @@ public final class FlowgateService implements AutoCloseable {
       throw new UncheckedIOException("cannot create state directory " + config.stateDirectory(), e);
     }
     InterfaceOverlay overlay = InterfaceOverlay.load(config.stateDirectory());
+    deleteArrowFiles(config.stateDirectory().resolve(ARROW_FILES));
     // pins need a bpffs: mounted here by root outside systemd, else refused with what to do
     Bpffs.ensure(config.dataplane().pinPath())
         .ifPresent(at -> LOG.info("mounted a bpffs on " + at + " for the pins"));
@@ -128,6 +135,9 @@ public final class FlowgateService implements AutoCloseable {
     SinkFactory.psamp(config, samples::selectors).forEach(samples::export);
     this.fanout = new ExportFanout(SinkFactory.create(config, allocator, links::names), accounting);
     fanout.removedSinkTimeout(config.export().removedCollectorTimeout());
+    for (FlowSink left : LeftBehindSpools.find(config, fanout.sinks(), links::names)) {
+      fanout.retire(left, "left in its spool by a collector no longer in the config");
+    }
     this.gate = new ExportGate((JournaledExport) fanout);
     this.journal = CrashJournal.open(config.stateDirectory().resolve("journal"), false);
     journal.announceSweepsTo(gate);
@@ -142,8 +152,10 @@ public final class FlowgateService implements AutoCloseable {
     journal.recordTimeoutsOf(cache);
     this.chunk = Math.min(SweeperOptions.DEFAULT_CHUNK_ENTRIES, config.flows().maxFlows());
     this.batch =
-        new IntervalBatchBuilder(allocator.newChildAllocator("interval", 0, Long.MAX_VALUE), chunk);
-    Sweeper sweeper =
+        new IntervalBatchBuilder(
+            allocator.newChildAllocator("interval", 0, Long.MAX_VALUE),
+            Math.min(chunk, IntervalBatchBuilder.FIRST_ROWS));
+    this.sweeper =
         new Sweeper(
             dataplane,
             batch,
@@ -269,7 +281,8 @@ public final class FlowgateService implements AutoCloseable {
                     fresh.export(),
                     allocator,
                     links::names,
-                    SinkFactory.spools(config)));
+                    SinkFactory.spools(config),
+                    fanout::retiringSink));
           }
           dataplane.putAmplificationPorts(fresh.alerts().amplificationPorts());
           detection.apply(fresh.alerts()); // thresholds, groups, allow list; sinks: restart
@@ -341,7 +354,25 @@ public final class FlowgateService implements AutoCloseable {
         new JournalView(gate, journal, replayed),
         dataplane.flowCapacity(),
         detection,
-        samples);
+        samples,
+        current.stateDirectory().resolve(ARROW_FILES));
+  }
+
+  /**
+   * Deletes what a request for {@code /api/v1/flows.arrow} left in {@code dir} (a stop while the
+   * file was being sent).
+   */
+  private static void deleteArrowFiles(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.newDirectoryStream(dir, "interval-*.arrows")) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot empty " + dir + ": " + e);
+    }
   }
 
   /** The metrics' view (served when {@code metrics.enabled}; a reload may turn it on or off). */
@@ -406,6 +437,7 @@ public final class FlowgateService implements AutoCloseable {
       interfaces.detachAll();
     }
     cache.close();
+    sweeper.close();
     batch.close();
     dataplane.close();
     if (!keepAttached) {

@@ -19,11 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** Builds the sinks the config's {@code export:} section names. */
 final class SinkFactory {
+
   private SinkFactory() {}
 
   /**
@@ -33,7 +35,13 @@ final class SinkFactory {
   static List<FlowSink> create(
       FlowgateConfig config, BufferAllocator allocator, IfNameSource names) {
     return update(
-        ExportConfig.none(), List.of(), config.export(), allocator, names, spools(config));
+        ExportConfig.none(),
+        List.of(),
+        config.export(),
+        allocator,
+        names,
+        spools(config),
+        name -> Optional.empty());
   }
 
   /**
@@ -60,9 +68,16 @@ final class SinkFactory {
    * or changed one gets a new exporter, so a new template stream. The caller closes the running
    * sinks that are not in the result ({@code ExportFanout.replaceSinks}).
    *
+   * <p>A collector configured again while the sink a reload removed for it still delivers its spool
+   * ({@code retiring}) takes that sink over when its settings are the same (its sequence numbers
+   * and spool go on); with other settings the retiring sink is closed (what it holds stays in the
+   * spool) and the new exporter opens the spool.
+   *
    * @param running the config the running sinks were built from
    * @param sinks the running sinks, in {@link #create}'s order (collectors, then Arrow, then Kafka)
    * @param spools where the collectors' spools live, fixed at start; empty: no spools
+   * @param retiring the retiring sink of a name, if one still delivers ({@code
+   *     ExportFanout.retiringSink})
    * @throws RuntimeException if a new sink cannot start; the new ones started so far are closed
    */
   static List<FlowSink> update(
@@ -71,7 +86,8 @@ final class SinkFactory {
       ExportConfig fresh,
       BufferAllocator allocator,
       IfNameSource names,
-      Optional<Spools> spools) {
+      Optional<Spools> spools,
+      Function<String, Optional<FlowSink>> retiring) {
     List<FlowSink> out = new ArrayList<>();
     List<FlowSink> started = new ArrayList<>();
     try {
@@ -81,11 +97,18 @@ final class SinkFactory {
           out.add(sinks.get(same));
         } else {
           CollectorOptions options = collectorOptions(c);
+          String name = CollectorExporter.sinkName(options);
           if (spools.isPresent()) {
-            options
-                .spoolDirectory(spools.get().of(CollectorExporter.sinkName(options)))
-                .spoolLimit(spools.get().limit());
+            options.spoolDirectory(spools.get().of(name)).spoolLimit(spools.get().limit());
           }
+          Optional<FlowSink> twin = retiring.apply(name);
+          if (twin.isPresent()
+              && twin.get() instanceof CollectorExporter e
+              && e.options().describe().equals(options.describe())) {
+            out.add(e); // the same collector again: it stops retiring (ExportFanout.replaceSinks)
+            continue;
+          }
+          twin.ifPresent(FlowSink::close); // other settings: its spool goes to the new exporter
           FlowSink sink = CollectorExporter.start(options, names);
           started.add(sink);
           out.add(sink);

@@ -154,7 +154,9 @@ final class Startup {
   private ReplayOutcome replayJournal(Sweeper startup, int idle) {
     ReplayOutcome r;
     try (IntervalBatchBuilder replayBatch =
-        new IntervalBatchBuilder(allocator.newChildAllocator("replay", 0, Long.MAX_VALUE), chunk)) {
+        new IntervalBatchBuilder(
+            allocator.newChildAllocator("replay", 0, Long.MAX_VALUE),
+            Math.min(chunk, IntervalBatchBuilder.FIRST_ROWS))) {
       Sweeper replayer =
           new Sweeper(dataplane, replayBatch, cache, new SweeperOptions().chunkEntries(chunk));
       r = journal.replay(cache, replayer, gate);

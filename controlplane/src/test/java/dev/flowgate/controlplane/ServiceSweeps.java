@@ -97,6 +97,59 @@ public final class ServiceSweeps implements AutoCloseable {
     return service.flush();
   }
 
+  /**
+   * The service's Arrow memory now and at its peak, per child allocator of its root (flow cache,
+   * interval batch, sinks).
+   */
+  public String arrowMemory() {
+    try {
+      java.lang.reflect.Field f = FlowgateService.class.getDeclaredField("allocator");
+      f.setAccessible(true);
+      org.apache.arrow.memory.BufferAllocator root =
+          (org.apache.arrow.memory.BufferAllocator) f.get(service);
+      StringBuilder out =
+          new StringBuilder(
+              String.format(
+                  "arrow: root %,d B (peak %,d B)",
+                  root.getAllocatedMemory(), root.getPeakMemoryAllocation()));
+      for (org.apache.arrow.memory.BufferAllocator child : root.getChildAllocators()) {
+        out.append(
+            String.format(
+                "; %s %,d B (peak %,d B)",
+                child.getName(), child.getAllocatedMemory(), child.getPeakMemoryAllocation()));
+      }
+      return out.toString();
+    } catch (ReflectiveOperationException e) {
+      return "arrow: " + e;
+    }
+  }
+
+  /**
+   * {@code GET /api/v1/flows.arrow}'s stream as the API gets it from the backend: a file, which the
+   * caller deletes.
+   */
+  public java.util.Optional<Path> flowsArrowFile() {
+    return service.backend().latestArrowIpcFile();
+  }
+
+  /**
+   * The way {@code /api/v1/flows.arrow} worked before it streamed (kept here to show it fails under
+   * a heap cap): the whole stream serialized into one array on the heap.
+   */
+  public byte[] flowsArrowOnHeap() {
+    try {
+      java.lang.reflect.Field f = FlowgateService.class.getDeclaredField("loop");
+      f.setAccessible(true);
+      dev.flowgate.controlplane.sweep.SweepLoop loop =
+          (dev.flowgate.controlplane.sweep.SweepLoop) f.get(service);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      loop.writeLastInterval(java.nio.channels.Channels.newChannel(out));
+      return out.toByteArray();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Bytes under {@code <state>/journal} and the Arrow directory now. */
   public long bytesOnDisk() {
     try (Stream<Path> files = Files.walk(dir)) {

@@ -69,6 +69,9 @@ public final class FlowTable implements AutoCloseable {
   private final ByteBuffer genValue = NativeBpf.allocate(4);
   private final ByteBuffer clockValue = NativeBpf.allocate(Layout.FG_CLOCK_SIZE);
   private ByteBuffer[] scratch;
+  // the scratch buffers' memory: committed only as far as a batch wrote (the spill map is usually
+  // empty), not spillEntries() x 116 bytes at once (30 MB at max-flows 1,000,000)
+  private LazyMemory[] scratchMemory;
   private boolean closed;
 
   private FlowTable(BpfObject object) {
@@ -389,6 +392,13 @@ public final class FlowTable implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (scratchMemory != null) {
+      scratch = null;
+      for (LazyMemory m : scratchMemory) {
+        m.close();
+      }
+      scratchMemory = null;
+    }
   }
 
   private int scan(
@@ -433,14 +443,24 @@ public final class FlowTable implements AutoCloseable {
     }
   }
 
-  /** Buffers for a whole spill map, made on first use. */
+  /**
+   * Buffers for a whole spill map, made on first use, in {@link LazyMemory}: a batch writes only the
+   * entries it returns, so they cost the pages of the most entries a spill map held, not its size.
+   */
   private ByteBuffer[] scratch() {
+    if (closed) {
+      throw new IllegalStateException("flow table is closed");
+    }
     if (scratch == null) {
-      int n = spillEntries();
+      long n = spillEntries();
+      scratchMemory =
+          new LazyMemory[] {
+            LazyMemory.map(n * Layout.FLOW_KEY_SIZE), LazyMemory.map(n * Layout.FLOW_STATS_SIZE)
+          };
       scratch =
           new ByteBuffer[] {
-            NativeBpf.allocate(n * Layout.FLOW_KEY_SIZE),
-            NativeBpf.allocate(n * Layout.FLOW_STATS_SIZE)
+            scratchMemory[0].buffer().order(ByteOrder.LITTLE_ENDIAN),
+            scratchMemory[1].buffer().order(ByteOrder.LITTLE_ENDIAN)
           };
     }
     return scratch;

@@ -83,10 +83,11 @@ public interface ApiBackend {
 
   /**
    * The latest interval batch as one Arrow IPC stream ({@code FlowSchema}), serialized when asked
-   * from what that sweep drained (no sweep serializes it otherwise); empty before the first sweep.
-   * The API never modifies the array, and the backend must not modify it after returning it.
+   * from what that sweep drained (no sweep serializes it otherwise) into a new file that belongs to
+   * the caller, which sends it and deletes it; empty before the first sweep. The stream never sits
+   * in memory whole (82 bytes a flow: a million flows would not fit flowgate's heap cap).
    */
-  Optional<byte[]> latestArrowIpc();
+  Optional<java.nio.file.Path> latestArrowIpcFile();
 
   /**
    * The active alerts and the last 1,000 resolved ones, newest first, each a JSON object (fields as

@@ -9,6 +9,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -189,24 +190,31 @@ final class ApiHandlers {
     BackendReply.json(ctx, 200, () -> new Flushed(backend.flush()));
   }
 
+  /**
+   * The latest interval as an Arrow IPC stream: the backend writes it to a file (off the event
+   * loop), which is sent as it is read ({@code sendFile}: the socket's backpressure, no copy on the
+   * heap, memory independent of the flows) and deleted once sent or the client went away.
+   */
   void latestBatch(RoutingContext ctx) {
     ctx.vertx()
-        .executeBlocking(backend::latestArrowIpc, false)
+        .executeBlocking(backend::latestArrowIpcFile, false)
         .onComplete(
             done -> {
               if (done.failed()) {
                 BackendReply.fail(ctx, done.cause());
                 return;
               }
-              Optional<byte[]> stream = done.result();
+              Optional<Path> stream = done.result();
               if (stream.isEmpty()) {
                 ErrorReply.send(ctx, 503, "no sweep has completed yet");
                 return;
               }
+              String file = stream.get().toString();
               ctx.response()
                   .putHeader(HttpHeaders.CONTENT_TYPE, ARROW_STREAM)
                   .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                  .end(Buffer.buffer(stream.get()));
+                  .sendFile(file)
+                  .onComplete(sent -> ctx.vertx().fileSystem().delete(file));
             });
   }
 

@@ -17,8 +17,12 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * flow's first row ({@link #IFACES} to {@link #DST_MAC}: both interfaces, next hop, forwarding
  * status, MACs; not key).
  *
- * <p><b>Index</b>: {@link #index} is a power-of-two array of at least twice the capacity (load at
- * most 1/2), linear probing. A slot holds {@code hash32 << 32 | (id + 1)}, 0 when empty: a probe
+ * <p><b>Index</b>: {@link #index} is a power-of-two array of at least twice the entries it indexes
+ * (load at most 1/2), linear probing. It starts at {@link #FIRST_INDEX_SLOTS} slots and doubles as
+ * entries arrive, up to twice the capacity or more: its memory follows the flows held, not the
+ * capacity (a million flows in a cache sized for four million: 16 MB of index, not 64 MB, every
+ * page of which a hashed index touches). A doubling moves each slot by its stored hash, never
+ * rehashing a key. A slot holds {@code hash32 << 32 | (id + 1)}, 0 when empty: a probe
  * compares the 32-bit hash before it touches the entry, and removal shifts the following cluster
  * back (no tombstones, so probe lengths stay short under churn).
  *
@@ -68,18 +72,27 @@ final class CacheTable {
    */
   final long arena;
 
-  /** The index's address; committed page by page as slots are written. */
-  final long index;
+  /** Index slots of a new table (4 KB pages: 512 KB), fewer if the capacity needs fewer. */
+  static final int FIRST_INDEX_SLOTS = 1 << 16;
 
-  private final int indexSlots;
+  /** The index's address; committed page by page as slots are written; moves when it grows. */
+  long index;
+
+  private int indexSlots;
 
   private final LazyMemory arenaMemory;
-  private final LazyMemory indexMemory;
-  private final int mask;
+  private LazyMemory indexMemory;
+  private int mask;
+  private final int maxIndexSlots;
   private final int capacity;
   private int size;
 
   CacheTable(int capacity) {
+    this(capacity, FIRST_INDEX_SLOTS);
+  }
+
+  /** A table whose index starts at {@code firstIndexSlots} (a power of two; tests: small). */
+  CacheTable(int capacity, int firstIndexSlots) {
     if (capacity < 1 || capacity > (Integer.MAX_VALUE - 8) / STRIDE) {
       throw new IllegalArgumentException("capacity out of range: " + capacity);
     }
@@ -88,20 +101,61 @@ final class CacheTable {
     // 120 + 32 bytes per flow of capacity (a long[] would be zeroed, so committed, at once)
     this.arenaMemory = LazyMemory.map((long) capacity * STRIDE * Long.BYTES);
     this.arena = MemoryUtil.getByteBufferAddress(arenaMemory.buffer());
-    int slots = Integer.highestOneBit(Math.max(2, capacity - 1)) << 2; // >= 2 * capacity
+    this.maxIndexSlots = maxIndexSlots(capacity);
+    if (Integer.bitCount(firstIndexSlots) != 1) {
+      throw new IllegalArgumentException("index slots must be a power of two: " + firstIndexSlots);
+    }
+    mapIndex(Math.min(maxIndexSlots, firstIndexSlots));
+  }
+
+  /** Index slots of a full table of {@code capacity} entries: at least twice it, a power of two. */
+  static int maxIndexSlots(int capacity) {
+    return Integer.highestOneBit(Math.max(2, capacity - 1)) << 2;
+  }
+
+  private void mapIndex(int slots) {
     this.indexMemory = LazyMemory.map((long) slots * Long.BYTES);
     this.index = MemoryUtil.getByteBufferAddress(indexMemory.buffer());
     this.indexSlots = slots;
     this.mask = slots - 1;
   }
 
+  /** Doubles the index: each entry moves to its stored hash's slot in the larger one. */
+  private void growIndex() {
+    LazyMemory oldMemory = indexMemory;
+    long old = index;
+    int oldSlots = indexSlots;
+    mapIndex(oldSlots << 1);
+    for (int i = 0; i < oldSlots; i++) {
+      long e = get(old, i);
+      if (e != 0) {
+        put(index, emptySlot((int) (e >>> 32)), e);
+      }
+    }
+    oldMemory.close();
+  }
+
+  /** The first empty slot from {@code tag}'s (a key the index does not hold). */
+  private int emptySlot(int tag) {
+    int slot = tag & mask;
+    while (get(index, slot) != 0) {
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  }
+
   int capacity() {
     return capacity;
   }
 
-  /** Slots of the index. */
+  /** Slots of the index now. */
   int indexSlots() {
     return indexSlots;
+  }
+
+  /** Slots the index reaches when the table is full. */
+  int maxIndexSlots() {
+    return maxIndexSlots;
   }
 
   /**
@@ -297,10 +351,14 @@ final class CacheTable {
   }
 
   /**
-   * Adds a key with zero counters at an empty slot {@link #probe} returned; the table must not be
-   * full. Returns the new entry's id.
+   * Adds a key with zero counters at an empty slot {@link #probe} returned (or where it moved, if
+   * the index grows for this entry); the table must not be full. Returns the new entry's id.
    */
   int insertAt(int slot, long h, long k0, long k1, long k2, long k3, long k4, long k5) {
+    if (size + 1 > indexSlots >> 1 && indexSlots < maxIndexSlots) {
+      growIndex();
+      slot = emptySlot((int) h);
+    }
     int id = size++;
     int b = id * STRIDE;
     long a = arena;

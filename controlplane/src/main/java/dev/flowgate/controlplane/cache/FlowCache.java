@@ -622,6 +622,15 @@ public final class FlowCache implements AutoCloseable {
     flush();
   }
 
+  /**
+   * Memory of a cache of {@code capacity} flows when full: the entries ({@link CacheTable#STRIDE}
+   * longs each) and the index at its largest (8 bytes a slot). Both are committed as flows arrive.
+   */
+  public static long bytesAtCapacity(int capacity) {
+    return (long) capacity * CacheTable.STRIDE * Long.BYTES
+        + (long) CacheTable.maxIndexSlots(capacity) * Long.BYTES;
+  }
+
   /** Frees the finished-flow batch. Call {@link #finishAll()} first to export what is held. */
   @Override
   public void close() {

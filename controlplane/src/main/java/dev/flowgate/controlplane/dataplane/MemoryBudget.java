@@ -2,6 +2,7 @@ package dev.flowgate.controlplane.dataplane;
 
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
+import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.config.FlowgateConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.OptionalLong;
  *
  * @param kernelTable both halves of the flow table and their spill maps
  * @param sweepBuffers the crash journal's copy of one half (84 bytes a flow)
- * @param flowCache the flow cache at capacity (80 bytes an entry, 8 an index slot)
+ * @param flowCache the flow cache at capacity (120 bytes an entry, 8 an index slot)
  * @param heap the Java heap cap ({@code -Xmx})
  */
 public record MemoryBudget(long kernelTable, long sweepBuffers, long flowCache, long heap) {
@@ -33,12 +34,10 @@ public record MemoryBudget(long kernelTable, long sweepBuffers, long flowCache, 
     int maxFlows = config.flows().maxFlows();
     int perCpu = FlowTable.flowsPerCpu(maxFlows, cpus);
     long half = FlowTable.halfCapacity(perCpu, cpus);
-    long cache = cacheCapacity(maxFlows);
-    long indexSlots = Long.highestOneBit(Math.max(2, cache - 1)) << 2;
     return new MemoryBudget(
         FlowTable.kernelBytes(perCpu, cpus),
         half * (Layout.FLOW_KEY_SIZE + Layout.FLOW_STATS_SIZE),
-        cache * 80 + indexSlots * 8,
+        FlowCache.bytesAtCapacity(cacheCapacity(maxFlows)),
         heap);
   }
 

@@ -12,16 +12,19 @@ import dev.flowgate.exporters.JournalPosition;
 import dev.flowgate.exporters.SinkReport;
 import dev.flowgate.exporters.Volume;
 import dev.flowgate.exporters.arrow.ArrowFileSink;
-import dev.flowgate.exporters.kafka.KafkaFlowSink;
-import dev.flowgate.exporters.kafka.KafkaSinkStats;
 import dev.flowgate.exporters.arrow.ArrowFileSinkStats;
 import dev.flowgate.exporters.collector.CollectorExporter;
 import dev.flowgate.exporters.collector.ExporterStats;
+import dev.flowgate.exporters.kafka.KafkaFlowSink;
+import dev.flowgate.exporters.kafka.KafkaSinkStats;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -171,30 +174,77 @@ public final class ExportFanout
   /**
    * Replaces the sinks (a reload): call on the sweeper thread, between sweeps, so no batch is half
    * handed out. A sink not in {@code fresh} that holds nothing is closed; one that still holds
-   * records (a collector's spool) takes no new batches and goes on delivering until it is idle or
-   * {@link #removedSinkTimeout} passed, then what is left is dropped and counted. Sinks in both
-   * carry on untouched.
+   * records (a collector's spool) is {@linkplain #retire retired}. Sinks in both carry on
+   * untouched. A retiring sink that is in {@code fresh} (a collector configured again, {@link
+   * #retiringSink}) stops retiring and takes batches again; one whose name is in {@code fresh}
+   * under another sink (configured again with other settings: the factory closed it, its spool went
+   * to the new sink) leaves the retiring list.
    */
   public void replaceSinks(List<FlowSink> fresh) {
     List<FlowSink> old = sinks;
     sinks = List.copyOf(fresh);
-    for (FlowSink sink : old) {
-      if (!sinks.contains(sink)) {
-        if (sink.isIdle()) {
-          close(sink);
-        } else {
-          LOG.info(
-              "sink "
-                  + sink.report().sink()
-                  + " removed: it delivers the "
-                  + sink.report().queued().packets()
-                  + " packets of flow records it holds for up to "
-                  + removedSinkTimeout
-                  + ", then drops what is left");
-          retiring.add(new Retiring(sink, System.nanoTime() + removedSinkTimeout.toNanos()));
-        }
+    Set<String> names = new HashSet<>();
+    for (FlowSink sink : sinks) {
+      names.add(sink.report().sink());
+    }
+    for (Retiring r : retiring) {
+      String name = r.sink().report().sink();
+      if (sinks.contains(r.sink())) {
+        retiring.remove(r);
+        LOG.info("sink " + name + " is configured again: it stops retiring and keeps its spool");
+      } else if (names.contains(name)) {
+        retiring.remove(r);
+        close(r.sink()); // closed already by the factory; its spool is the new sink's
+        LOG.info(
+            "sink "
+                + name
+                + " is configured again with other settings: the retiring one is closed, what"
+                + " it still holds (a spool) goes to the new one");
       }
     }
+    for (FlowSink sink : old) {
+      if (!sinks.contains(sink)) {
+        retire(sink, "removed");
+      }
+    }
+  }
+
+  /**
+   * Retires {@code sink}: it takes no new batches and goes on delivering what it holds until it is
+   * idle (then closed) or {@link #removedSinkTimeout} passed (then what is left is dropped and
+   * counted, {@link FlowSink#abandon}); meanwhile it stays in {@link #sinkReports}. For a sink a
+   * reload removed, and for the spool of a collector removed while flowgate was stopped. {@code
+   * what} says in the log what happened to it ("removed").
+   */
+  public void retire(FlowSink sink, String what) {
+    if (sink.isIdle()) {
+      abandon(sink, "removed from the config, nothing left to deliver"); // deletes an empty spool
+      return;
+    }
+    LOG.info(
+        "sink "
+            + sink.report().sink()
+            + " "
+            + what
+            + ": it delivers the "
+            + sink.report().queued().packets()
+            + " packets of flow records it holds for up to "
+            + removedSinkTimeout
+            + ", then drops what is left");
+    retiring.add(new Retiring(sink, System.nanoTime() + removedSinkTimeout.toNanos()));
+  }
+
+  /**
+   * The retiring sink named {@code name} ({@link SinkReport#sink()}), if one is still delivering: a
+   * collector configured again takes it over rather than opening its spool a second time.
+   */
+  public Optional<FlowSink> retiringSink(String name) {
+    for (Retiring r : retiring) {
+      if (r.sink().report().sink().equals(name)) {
+        return Optional.of(r.sink());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Ticks every sink once the sweep's finished flows went out; retires removed sinks. */
@@ -205,18 +255,30 @@ public final class ExportFanout
     }
     for (Retiring r : retiring) {
       r.sink().tick(result.nowMs());
+      // shown in the reports until it is gone and the log says so
       if (r.sink().isIdle()) {
-        retiring.remove(r);
-        close(r.sink());
+        abandon(r.sink(), "removed from the config, all delivered"); // deletes its empty spool
         LOG.info("removed sink " + r.sink().report().sink() + " delivered all it held");
-      } else if (System.nanoTime() - r.deadlineNanos() >= 0) {
         retiring.remove(r);
-        try {
-          r.sink().abandon("the sink was removed from the config and its time to deliver ran out");
-        } catch (RuntimeException e) {
-          LOG.warn("abandoning sink " + r.sink(), e);
-        }
+      } else if (System.nanoTime() - r.deadlineNanos() >= 0) {
+        long held = r.sink().report().queued().packets();
+        abandon(r.sink(), "the sink was removed from the config and its time to deliver ran out");
+        LOG.warn(
+            "removed sink "
+                + r.sink().report().sink()
+                + ": its time to deliver ran out; dropped the "
+                + held
+                + " packets of flow records it still held");
+        retiring.remove(r);
       }
+    }
+  }
+
+  private static void abandon(FlowSink sink, String reason) {
+    try {
+      sink.abandon(reason);
+    } catch (RuntimeException e) {
+      LOG.warn("abandoning sink " + sink, e);
     }
   }
 

@@ -4,8 +4,7 @@ import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.KernelCounters;
 import dev.flowgate.controlplane.dataplane.KernelReading;
 import dev.flowgate.exporters.EndReason;
-import java.io.ByteArrayOutputStream;
-import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -133,18 +132,14 @@ public final class SweepLoop implements AutoCloseable {
   }
 
   /**
-   * The last sweep's interval as one Arrow IPC stream, serialized now on the sweeper thread from
-   * the entries that sweep drained ({@link Sweeper#writeLastInterval}); empty before the first
-   * sweep or when the sweeper keeps no interval.
+   * Writes the last sweep's interval to {@code out} as one Arrow IPC stream, serialized now on the
+   * sweeper thread from the entries that sweep drained ({@link Sweeper#writeLastInterval}), one
+   * chunk of the interval batch at a time: memory bounded by the batch, not by the flows.
+   *
+   * @return false, writing nothing, before the first sweep or when the sweeper keeps no interval
    */
-  public Optional<byte[]> lastIntervalIpc() {
-    return call(
-        () -> {
-          ByteArrayOutputStream out = new ByteArrayOutputStream();
-          return sweeper.writeLastInterval(Channels.newChannel(out))
-              ? Optional.of(out.toByteArray())
-              : Optional.<byte[]>empty();
-        });
+  public boolean writeLastInterval(WritableByteChannel out) {
+    return call(() -> sweeper.writeLastInterval(out));
   }
 
   /** The last sweep's result, or null before the first sweep. */

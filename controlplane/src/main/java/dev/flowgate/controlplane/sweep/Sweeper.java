@@ -29,7 +29,7 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  *
  * <p>Runs on the sweeper's own thread, never on an event loop. Not thread-safe.
  */
-public final class Sweeper {
+public final class Sweeper implements AutoCloseable {
 
   private final Dataplane dataplane;
   private final IntervalBatchBuilder batch;
@@ -161,6 +161,20 @@ public final class Sweeper {
       batch.clear();
     }
     return true;
+  }
+
+  /** Unmaps the journaled drain's buffers (their pages go back at once, not at a later GC). */
+  @Override
+  public void close() {
+    lastCount = -1;
+    mapKeys = null;
+    mapValues = null;
+    if (keyMemory != null) {
+      keyMemory.close();
+      valueMemory.close();
+      keyMemory = null;
+      valueMemory = null;
+    }
   }
 
   /** Read, journal, delete, merge (and expire), tell the journal it went out. */

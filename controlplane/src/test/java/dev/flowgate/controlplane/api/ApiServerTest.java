@@ -206,7 +206,7 @@ class ApiServerTest extends ApiServerTestBase {
   }
 
   @Test
-  void flowsArrowServesTheLatestStreamBytesUnchanged() throws Exception {
+  void flowsArrowSendsTheLatestStreamFileUnchangedThenDeletesIt() throws Exception {
     Reply before = await(client.get("/api/v1/flows.arrow"));
     assertThat(before.status()).isEqualTo(503);
     assertThat(before.json().getString("detail")).isEqualTo("no sweep has completed yet");
@@ -220,6 +220,13 @@ class ApiServerTest extends ApiServerTestBase {
     assertThat(after.status()).isEqualTo(200);
     assertThat(after.header("Content-Type")).isEqualTo("application/vnd.apache.arrow.stream");
     assertThat(after.body().getBytes()).isEqualTo(stream);
+    // the file the backend wrote is the API's to delete once sent
+    assertThat(backend.arrowFiles()).hasSize(1);
+    java.nio.file.Path sent = backend.arrowFiles().get(0);
+    for (int i = 0; i < 1000 && java.nio.file.Files.exists(sent); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(sent).doesNotExist();
   }
 
   @Test

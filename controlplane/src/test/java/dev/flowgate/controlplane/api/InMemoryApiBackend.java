@@ -137,10 +137,28 @@ final class InMemoryApiBackend implements ApiBackend {
   }
 
   @Override
-  public Optional<byte[]> latestArrowIpc() {
+  public Optional<java.nio.file.Path> latestArrowIpcFile() {
     called();
-    return arrow;
+    if (arrow.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("fg-api-", ".arrows");
+      java.nio.file.Files.write(file, arrow.get());
+      arrowFiles.add(file);
+      return Optional.of(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
+
+  /** The files {@link #latestArrowIpcFile} handed out so far. */
+  java.util.List<java.nio.file.Path> arrowFiles() {
+    return arrowFiles;
+  }
+
+  private final java.util.List<java.nio.file.Path> arrowFiles =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   void notReady(String reason) {
     notReady = Optional.ofNullable(reason);

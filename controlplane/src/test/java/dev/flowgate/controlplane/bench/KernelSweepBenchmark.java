@@ -187,10 +187,14 @@ public final class KernelSweepBenchmark {
       try (ServiceSweeps warm = ServiceSweeps.start(base, maxFlows, at, "1h")) {
         productSweeps("warm-up product", warm, gen, 2, false);
       }
+      System.out.printf("  after the warm-up service closed: %s%n", memory());
+      System.out.print(mappings());
       try (ServiceSweeps service = ServiceSweeps.start(base, maxFlows, at, "1h")) {
         Rates rates = productSweeps("product", service, gen, sweeps, true);
         System.out.printf(
             "  product    with %,d active flows (before the finish-all): %s%n", flows, memory());
+        System.out.print(mappings());
+        System.out.printf("  %s; %s%n", service.arrowMemory(), directBuffers());
         long d0 = datagrams.get();
         long b0 = bytes.get();
         long t0 = System.nanoTime();
@@ -377,6 +381,83 @@ public final class KernelSweepBenchmark {
       }
     }
     return rates;
+  }
+
+  /**
+   * Resident memory by mapping kind (from /proc/self/smaps): the kernel's BPF maps mapped into the
+   * process, Java heap, other anonymous memory (the JVM's native memory, direct buffers, Arrow and
+   * the flow cache's lazily committed memory), files; with {@code -XX:NativeMemoryTracking} the
+   * JVM's own summary (jcmd) after it.
+   */
+  private static String mappings() {
+    java.util.Map<String, Long> kb = new java.util.TreeMap<>();
+    StringBuilder large = new StringBuilder();
+    try {
+      String kind = "?";
+      long size = 0;
+      for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+        if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+          String[] f = line.trim().split("\\s+", 6);
+          String name = f.length > 5 ? f[5] : "";
+          String[] range = f[0].split("-");
+          size = (Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16)) >> 10;
+          kind =
+              name.isEmpty() ? "anonymous"
+                  : name.startsWith("anon_inode:") ? name
+                  : name.startsWith("[") ? name
+                  : name.endsWith(".so") || name.contains(".so.") ? "shared libraries"
+                  : name.endsWith(".jar") || name.contains("/jvm/") ? "jvm files"
+                  : "files";
+        } else if (line.startsWith("Rss:")) {
+          long rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          kb.merge(kind, rss, Long::sum);
+          if (rss >= 4096 && kind.equals("anonymous")) {
+            large.append(String.format(" %,d of %,d kB;", rss, size));
+          }
+        }
+      }
+    } catch (IOException e) {
+      return "  smaps unreadable: " + e + "\n";
+    }
+    StringBuilder out = new StringBuilder("  resident by mapping:");
+    kb.forEach((k, v) -> out.append(String.format(" %s %,d kB;", k, v)));
+    out.append("\n  anonymous mappings of 4 MB or more resident (resident of size):").append(large);
+    out.append('\n');
+    if (java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking"))) {
+      try {
+        Process jcmd =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(ProcessHandle.current().pid()),
+                    "VM.native_memory",
+                    "summary")
+                .redirectErrorStream(true)
+                .start();
+        for (String line : new String(jcmd.getInputStream().readAllBytes()).split("\n")) {
+          if (line.startsWith("-") || line.startsWith("Total") || line.contains("committed=")
+              && !line.startsWith(" ")) {
+            out.append("  nmt ").append(line.trim()).append('\n');
+          }
+        }
+        jcmd.waitFor();
+      } catch (IOException e) {
+        out.append("  jcmd failed: ").append(e).append('\n');
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return out.toString();
+  }
+
+  /** The JVM's direct and mapped buffer pools (ByteBuffer.allocateDirect, FileChannel.map). */
+  private static String directBuffers() {
+    StringBuilder out = new StringBuilder("buffer pools:");
+    for (java.lang.management.BufferPoolMXBean pool :
+        ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+      out.append(String.format(" %s %d, %,d B;", pool.getName(), pool.getCount(), pool.getMemoryUsed()));
+    }
+    return out.toString();
   }
 
   /** VmRSS (peak), RssAnon, RssFile from /proc/self/status, and the Java heap in use. */

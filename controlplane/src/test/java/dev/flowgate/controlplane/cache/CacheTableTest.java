@@ -34,9 +34,18 @@ class CacheTableTest {
 
   @Test
   void findsEveryKeyItHoldsAndNoOtherUnderRandomInsertsAndRemoves() {
+    churn(CacheTable.FIRST_INDEX_SLOTS);
+  }
+
+  @Test
+  void findsEveryKeyItHoldsAndNoOtherWhileTheIndexGrows() {
+    churn(2); // every capacity above 1 doubles its index on the way
+  }
+
+  private static void churn(int firstIndexSlots) {
     Random rnd = new Random(5);
     for (int capacity : new int[] {1, 2, 3, 37, 64, 1000}) {
-      CacheTable t = new CacheTable(capacity);
+      CacheTable t = new CacheTable(capacity, firstIndexSlots);
       Map<Key, Long> model = new HashMap<>(); // key -> packets, a tag kept in the entry
       List<Key> held = new ArrayList<>();
       for (int op = 0; op < 50_000; op++) {
@@ -79,8 +88,31 @@ class CacheTableTest {
   void indexHasAtLeastTwiceTheCapacityInSlots() {
     for (int capacity : new int[] {1, 2, 3, 4, 5, 1000, 1 << 20, (1 << 20) + 1}) {
       CacheTable t = new CacheTable(capacity);
-      assertThat(t.indexSlots()).isGreaterThanOrEqualTo(2 * capacity);
+      assertThat(t.maxIndexSlots()).isGreaterThanOrEqualTo(2 * capacity);
+      assertThat(t.indexSlots()).isLessThanOrEqualTo(t.maxIndexSlots());
       t.free();
     }
+  }
+
+  @Test
+  void theIndexGrowsWithTheEntriesNotTheCapacity() {
+    CacheTable t = new CacheTable(1 << 20, 16);
+    assertThat(t.indexSlots()).isEqualTo(16);
+    Random rnd = new Random(7);
+    List<Key> held = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      Key k = new Key(rnd.nextLong(), rnd.nextLong(), 0, 0, i, 6 << 16);
+      int id = k.probe(t);
+      assertThat(id).isNegative();
+      t.insertAt(-1 - id, k.hash(), k.k0, k.k1, k.k2, k.k3, k.k4, k.k5);
+      held.add(k);
+      assertThat(t.indexSlots()).isGreaterThanOrEqualTo(2 * t.size());
+    }
+    // 100,000 entries at load at most 1/2: 2^18 slots, not the 2^22 of the full table
+    assertThat(t.indexSlots()).isEqualTo(1 << 18);
+    for (int i = 0; i < held.size(); i++) {
+      assertThat(held.get(i).probe(t)).isEqualTo(i);
+    }
+    t.free();
   }
 }

@@ -167,6 +167,39 @@ class CrashRecoveryEndToEndTest {
     assertThat(e[0]).as(why).isLessThanOrEqualTo(pump.packets() + inDoubtPackets);
   }
 
+  /**
+   * Kills at different moments of a burst's life (before its flows expire, while they are exported,
+   * after the Arrow sink took them), each followed by a run that gets no new flow and stops: the
+   * finished Arrow files then hold every packet sent, plus at most what the starts reported in
+   * doubt. A kill after the export leaves the rows in the killed run's {@code .tmp} file, which the
+   * next run must finish although no flow reaches its sink.
+   */
+  @Test
+  void killsAroundAnExportThenARunWithoutFlowsLeaveEveryPacketInFinishedFiles() throws Exception {
+    long sent = 0;
+    long inDoubt = 0;
+    int[] waitsMs = {0, 500, 1000, 1500, 2500, 4000}; // after the burst, before the kill
+    for (int round = 0; round < waitsMs.length; round++) {
+      try (FlowgateProcess fg = start(true, "1s")) {
+        inDoubt += fg.json("/api/v1/status").at("/journal/inDoubtPackets").asLong();
+        TrafficPump pump = TrafficPump.start(lab.veth(), 100 * round);
+        pump.awaitBatches(1);
+        pump.stopAndJoin();
+        sent += pump.packets();
+        Thread.sleep(waitsMs[round]);
+      } // close(): SIGKILL
+      try (FlowgateProcess fg = start(true, "1s")) {
+        inDoubt += fg.json("/api/v1/status").at("/journal/inDoubtPackets").asLong();
+        awaitQuiet(fg);
+        assertThat(fg.stop()).as(fg.log()).isZero();
+      }
+      long[] e = exported();
+      String why = "round " + round + " (kill " + waitsMs[round] + " ms after the burst)";
+      assertThat(e[0]).as(why).isGreaterThanOrEqualTo(sent);
+      assertThat(e[0]).as(why).isLessThanOrEqualTo(sent + inDoubt);
+    }
+  }
+
   /** Waits until the kernel side stops moving and is all exported or cached. */
   private static JsonNode awaitQuiet(FlowgateProcess fg) throws Exception {
     long[] last = {-1};

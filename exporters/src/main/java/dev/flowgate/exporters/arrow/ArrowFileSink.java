@@ -40,11 +40,13 @@ import org.slf4j.event.Level;
  *       touched.
  *   <li>Crashes: a batch is handed to the kernel before {@link #write} returns (no user-space
  *       buffer), so a JVM crash loses at most the batch being written. A file left as {@code .tmp}
- *       is recovered by the next sink on that directory, before its first file: every whole batch
- *       is copied into a finished file ({@link TempFileRecovery}).
+ *       is recovered by the next sink on that directory at its first tick, row or close, whichever
+ *       comes first (so also by a run that gets no flow): every whole batch is copied into a
+ *       finished file ({@link TempFileRecovery}).
  *   <li>Errors: an I/O error is counted and logged, never thrown out of {@link #write}; the batch's
  *       rows are counted as dropped, the batches already in the file are saved under its finished
- *       name, and the next write starts a new file.
+ *       name (on a full disk, as soon as a tick finds room for the copy; queued until then), and
+ *       the next write starts a new file.
  *   <li>Outcomes ({@link #report()}, sink name {@value #SINK_NAME}): rows are queued while their
  *       file is being written and delivered once the file holding them was renamed into place
  *       (finished, or recovered after an error); a batch whose write failed, and the batches of a
@@ -83,6 +85,7 @@ public final class ArrowFileSink implements FlowSink {
   private volatile Path currentFile;
   private volatile String lastError;
   private final SinkOutcomes outcomes = new SinkOutcomes(SINK_NAME);
+
   /** Write failures: the first of each kind, then a summary at most once a minute. */
   private final RateLimitedLog problems = new RateLimitedLog(LOG, Level.WARN);
 
@@ -92,11 +95,16 @@ public final class ArrowFileSink implements FlowSink {
   private Instant currentStart;
   private boolean prepared;
   private boolean recoveryTried; // by a tick or the close, before any row came
+
+  /** A failed file whose recovery failed too: its batches wait, queued, for a retry. */
+  private record Unrecovered(Path temporary, List<Volume> batches, String error) {}
+
+  private final List<Unrecovered> unrecovered = new ArrayList<>();
   private boolean closed;
 
   /**
    * A sink for {@code options} (validated and copied) whose buffers come from a child of {@code
-   * allocator}. Touches no file until the first row arrives.
+   * allocator}. Touches no file until its first tick (which looks for files a crash left) or row.
    *
    * @throws IllegalArgumentException if the options lack a directory
    */
@@ -165,6 +173,7 @@ public final class ArrowFileSink implements FlowSink {
   public synchronized void tick(long nowMs) {
     if (!closed) {
       recoverOnce();
+      retryRecoveries();
       rotateIfDue(intervalStart(clock.instant()));
     }
     outcomes.tick();
@@ -182,6 +191,7 @@ public final class ArrowFileSink implements FlowSink {
       if (current != null) {
         finishCurrent();
       }
+      retryRecoveries(); // what is still left waits, queued, for the next start's recovery
     } finally {
       root.close();
       allocator.close();
@@ -282,7 +292,7 @@ public final class ArrowFileSink implements FlowSink {
     } catch (IOException e) {
       failed("finishing " + file.temporary(), e);
       file.abandon();
-      settle(recover(file.temporary()), "finishing " + file.temporary() + ": " + e);
+      settleOrKeep(file.temporary(), "finishing " + file.temporary() + ": " + e);
     }
     applyRetention();
   }
@@ -292,7 +302,7 @@ public final class ArrowFileSink implements FlowSink {
     current = null;
     currentFile = null;
     file.abandon();
-    settle(recover(file.temporary()), "the file " + file.temporary() + " failed");
+    settleOrKeep(file.temporary(), "the file " + file.temporary() + " failed");
     applyRetention();
   }
 
@@ -301,19 +311,51 @@ public final class ArrowFileSink implements FlowSink {
    * the rest failed with {@code error}.
    */
   private void settle(long saved, String error) {
-    for (int i = 0; i < currentBatches.size(); i++) {
+    settle(currentBatches, saved, error);
+    currentBatches.clear();
+  }
+
+  private void settle(List<Volume> batches, long saved, String error) {
+    for (int i = 0; i < batches.size(); i++) {
       if (i < saved) {
-        outcomes.delivered(currentBatches.get(i));
+        outcomes.delivered(batches.get(i));
       } else {
-        outcomes.failed(currentBatches.get(i), error + " (not recovered)");
+        outcomes.failed(batches.get(i), error + " (not recovered)");
       }
     }
-    currentBatches.clear();
+  }
+
+  /**
+   * After the current file failed: recovers its whole batches into its finished name. When the
+   * recovery itself fails (no room for the copy on a full disk), its batches stay queued with the
+   * {@code .tmp} file, and each tick tries again ({@link #retryRecoveries}); what is still there at
+   * the close is left for the next start's recovery, queued.
+   */
+  private void settleOrKeep(Path temporary, String error) {
+    long saved = recover(temporary);
+    if (saved < 0) {
+      unrecovered.add(new Unrecovered(temporary, List.copyOf(currentBatches), error));
+      currentBatches.clear();
+    } else {
+      settle(saved, error);
+    }
+  }
+
+  /** Tries again to recover the files whose recovery failed; settles those it recovers. */
+  private void retryRecoveries() {
+    for (java.util.Iterator<Unrecovered> it = unrecovered.iterator(); it.hasNext(); ) {
+      Unrecovered u = it.next();
+      long saved = recover(u.temporary());
+      if (saved >= 0) {
+        settle(u.batches(), saved, u.error());
+        it.remove();
+      }
+    }
   }
 
   /**
    * Saves the whole batches of a temporary file under its finished name. Returns how many were
-   * saved (0 if the recovery failed).
+   * saved, or -1 if the recovery failed (the temporary file is left in place).
    */
   private long recover(Path temporary) {
     try {
@@ -334,7 +376,7 @@ public final class ArrowFileSink implements FlowSink {
       return batches;
     } catch (IOException e) {
       failed("recovering " + temporary, e);
-      return 0;
+      return -1;
     }
   }
 

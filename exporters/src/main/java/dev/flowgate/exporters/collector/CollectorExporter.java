@@ -26,10 +26,14 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -151,6 +155,24 @@ public final class CollectorExporter implements FlowSink {
     return options.transport().label() + ":" + options.collector();
   }
 
+  /** The {@code type} a collector's spool description says ({@link SinkSpool#describe}). */
+  public static final String SPOOL_TYPE = "collector";
+
+  /**
+   * The options of the collector that left the spool directory {@code dir}, read from the settings
+   * it stored there, with that spool directory; empty if the spool does not say it is a collector's
+   * (another sink type, or written before spools described their sink).
+   *
+   * @throws IllegalArgumentException if it is a collector's but its settings are not readable
+   */
+  public static Optional<CollectorOptions> spooledCollector(Path dir) {
+    Map<String, String> d = SinkSpool.description(dir);
+    if (!SPOOL_TYPE.equals(d.get("type"))) {
+      return Optional.empty();
+    }
+    return Optional.of(CollectorOptions.described(d).spoolDirectory(dir));
+  }
+
   /** Starts exporting to the collector of {@code options} with the system clock. */
   public static CollectorExporter start(CollectorOptions options, IfNameSource interfaceNames) {
     return start(options, interfaceNames, Clock.systemUTC());
@@ -184,6 +206,10 @@ public final class CollectorExporter implements FlowSink {
     if (copy.spoolDirectory() != null) {
       try {
         spool = SinkSpool.open(copy.spoolDirectory(), copy.spoolLimit(), outcomes);
+        Map<String, String> description = new TreeMap<>(copy.describe());
+        description.put("type", SPOOL_TYPE);
+        description.put("sink", sinkName(copy));
+        spool.describe(description);
       } catch (IOException e) {
         throw new UncheckedIOException(
             "cannot open the spool of " + sinkName(copy) + " in " + copy.spoolDirectory(), e);

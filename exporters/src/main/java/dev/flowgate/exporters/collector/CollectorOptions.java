@@ -3,7 +3,11 @@ package dev.flowgate.exporters.collector;
 import dev.flowgate.exporters.spool.SinkSpool;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * One entry of {@code export.ipfix} in the config: where and how to export. Every default and bound
@@ -339,6 +343,68 @@ public final class CollectorOptions {
 
   public boolean optionsRecordsInSequence() {
     return optionsRecordsInSequence;
+  }
+
+  /**
+   * The settings that decide what the collector receives, by their config keys ({@code collector},
+   * {@code protocol}, {@code transport}, {@code template-refresh}, {@code
+   * template-refresh-packets}, {@code max-message-size}, {@code observation-domain-id}, {@code
+   * sequence-counts-options}): what a spool stores so a start without this collector in its config
+   * can still deliver to it ({@link #described}).
+   */
+  public Map<String, String> describe() {
+    Map<String, String> m = new TreeMap<>();
+    m.put("collector", collector());
+    m.put("protocol", protocol.label());
+    m.put("transport", transport.label());
+    m.put("template-refresh", templateRefresh.toString());
+    m.put("template-refresh-packets", Integer.toString(templateRefreshPackets));
+    m.put("max-message-size", Integer.toString(maxMessageSize));
+    m.put("observation-domain-id", Long.toString(observationDomainId));
+    m.put("sequence-counts-options", Boolean.toString(optionsRecordsInSequence));
+    return m;
+  }
+
+  /**
+   * Options from what {@link #describe} wrote (every other option at its default).
+   *
+   * @throws IllegalArgumentException naming the first key that is missing or wrong
+   */
+  public static CollectorOptions described(Map<String, String> settings) {
+    CollectorOptions o = new CollectorOptions();
+    o.collector(required(settings, "collector"));
+    o.protocol(
+        label(ExportProtocol.values(), required(settings, "protocol"), ExportProtocol::label));
+    o.transport(
+        label(
+            TransportProtocol.values(), required(settings, "transport"), TransportProtocol::label));
+    try {
+      o.templateRefresh(Duration.parse(required(settings, "template-refresh")));
+      o.templateRefreshPackets(Integer.parseInt(required(settings, "template-refresh-packets")));
+      o.maxMessageSize(Integer.parseInt(required(settings, "max-message-size")));
+      o.observationDomainId(Long.parseLong(required(settings, "observation-domain-id")));
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException("collector settings: " + e.getMessage(), e);
+    }
+    o.optionsRecordsInSequence(Boolean.parseBoolean(required(settings, "sequence-counts-options")));
+    return o.validate();
+  }
+
+  private static String required(Map<String, String> settings, String key) {
+    String v = settings.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("collector settings lack " + key);
+    }
+    return v;
+  }
+
+  private static <E> E label(E[] values, String label, Function<E, String> labelOf) {
+    for (E e : values) {
+      if (labelOf.apply(e).equals(label)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException("collector settings: unknown value '" + label + "'");
   }
 
   @Override

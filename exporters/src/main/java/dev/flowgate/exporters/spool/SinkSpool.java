@@ -12,12 +12,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -280,6 +284,74 @@ public final class SinkSpool implements AutoCloseable {
     return dir;
   }
 
+  /** The file in a spool's directory that says which sink it belongs to ({@link #describe}). */
+  public static final String DESCRIPTION_FILE = "sink.properties";
+
+  /**
+   * Stores {@code settings} (the sink's own words: its type, its destination and how to encode for
+   * it) in the spool's directory, replacing what was there, so a start that no longer has the sink
+   * in its config can still deliver what the spool holds ({@link #description}). Written as a
+   * temporary file and renamed; a failure is logged and leaves the old description.
+   */
+  public void describe(Map<String, String> settings) {
+    Properties p = new Properties();
+    p.putAll(settings);
+    Path tmp = dir.resolve(DESCRIPTION_FILE + ".tmp");
+    try {
+      try (var out = Files.newOutputStream(tmp)) {
+        p.store(out, "the sink this spool belongs to (flowgate)");
+      }
+      Files.move(
+          tmp,
+          dir.resolve(DESCRIPTION_FILE),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      writeLog.report(
+          "describe", "spool " + dir + ": cannot store its sink's settings (" + e + ")");
+    }
+  }
+
+  /**
+   * What {@link #describe} stored in the spool directory {@code dir}; empty if nothing was (a spool
+   * of an older version, a sink type that does not describe itself) or it cannot be read.
+   */
+  public static Map<String, String> description(Path dir) {
+    Properties p = new Properties();
+    try (var in = Files.newInputStream(dir.resolve(DESCRIPTION_FILE))) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      return Map.of();
+    }
+    Map<String, String> out = new TreeMap<>();
+    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+    return out;
+  }
+
+  /**
+   * True if a spool of this process has the directory {@code dir} open (its lock is held): a sink
+   * is using it. A directory without a cursor is not in use.
+   */
+  public static boolean isInUse(Path dir) {
+    Path cursor = dir.resolve("cursor");
+    if (!Files.exists(cursor)) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(cursor, StandardOpenOption.WRITE)) {
+      FileLock lock = ch.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (IOException e) {
+      return false; // unreadable: the caller finds out when it opens it
+    }
+  }
+
   /**
    * Appends every row of {@code batch} (a {@link FlowSchema#SCHEMA} root), in frames of at most
    * {@link #MAX_FRAME_ROWS}. The caller has counted the rows handed; what cannot be kept (the disk
@@ -505,6 +577,7 @@ public final class SinkSpool implements AutoCloseable {
       bytesOnDisk = 0;
       closeLocked();
       deleteQuietly(dir.resolve("cursor"));
+      deleteQuietly(dir.resolve(DESCRIPTION_FILE));
       deleteQuietly(dir);
     } finally {
       lock.unlock();

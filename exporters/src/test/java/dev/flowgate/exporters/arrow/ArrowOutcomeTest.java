@@ -95,7 +95,13 @@ class ArrowOutcomeTest {
     sink.close();
 
     SinkReport r = sink.report();
-    assertAddsUp(r, handed);
+    assertThat(r.handed().packets()).as("%s", r).isEqualTo(handed);
+    assertThat(r.addsUp()).isTrue();
+    // whole batches whose recovery copy found no room wait in their .tmp file, queued, for the
+    // next start's recovery (ArrowFullDiskTest: delivered once there is room)
+    assertThat(r.queued().isZero())
+        .as("%s", r)
+        .isEqualTo(FlowFiles.names(mounted).stream().noneMatch(n -> n.endsWith(".tmp")));
     assertThat(r.failed().packets()).as("%s", r).isPositive();
     assertThat(r.lastError()).contains("No space left on device");
     assertThat(r.delivered().packets()).isEqualTo(packetsInFiles(mounted));

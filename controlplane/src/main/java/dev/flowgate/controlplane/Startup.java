@@ -94,7 +94,9 @@ final class Startup {
     // baseline = kernel totals read right after the swap - what the replay and drains take over
     accounting.beginStart(slots);
     ReplayOutcome replayed = replayJournal(startup, idle);
-    olderPins.ifPresent(o -> mergeOlderPins(startup, o, now));
+    if (!replayed.olderPinsJournaled()) {
+      olderPins.ifPresent(o -> mergeOlderPins(startup, o, now));
+    }
     int left = startup.drainIdle(idle, now);
     accounting.retire(counters, slots, idle); // no program writes the idle half
     int found =
@@ -111,12 +113,26 @@ final class Startup {
   }
 
   /**
-   * What an earlier schema's maps held ({@link OlderSchemaPins}) into the cache, like a drain: its
-   * counts are not in this object's totals, so the accounting takes them off the baseline.
+   * What an earlier schema's maps held ({@link OlderSchemaPins}) into the cache, like a drain: read,
+   * journaled, the old pins removed, "cleared", merged, "exported" (docs/design.md, "Upgrade keeps
+   * counting"). Their counts are not in this object's totals, so the accounting takes them off the
+   * baseline.
    */
   private void mergeOlderPins(Sweeper startup, OlderSchemaPins o, long now) {
     ByteBuffer k = o.keys();
     ByteBuffer v = o.values();
+    long offset = MonotonicClock.epochOffsetNs();
+    long seq = journal.olderPins(now, offset, k, v, o.count());
+    CrashPoint.reached(CrashPoint.UPGRADE_JOURNALED);
+    o.remove();
+    journal.cleared(seq);
+    LOG.info(
+        "upgrade: "
+            + o.count()
+            + " flow entries of the old maps journaled, "
+            + o.directory()
+            + " removed; they go to the flow cache and the sinks");
+    CrashPoint.reached(CrashPoint.UPGRADE_REMOVED);
     for (int i = 0; i < o.count(); i++) {
       int ka = i * Layout.FLOW_KEY_SIZE;
       int va = i * Layout.FLOW_STATS_SIZE;
@@ -126,7 +142,8 @@ final class Startup {
           v.getLong(va + Layout.FLOW_STATS_PACKETS),
           v.getLong(va + Layout.FLOW_STATS_BYTES));
     }
-    startup.replay(k, v, o.count(), now, MonotonicClock.epochOffsetNs(), false);
+    startup.replay(k, v, o.count(), now, offset, false);
+    journal.exported(seq);
   }
 
   /**
@@ -152,6 +169,18 @@ final class Startup {
               + n
               + " flow entries left in the kernel by a cut sweep were replayed"
               + " from the journal and deleted");
+    }
+    if (r.olderPinsJournaled()) {
+      // before the checkpoint: once it empties the log, old pins would be read as new again
+      olderPins.ifPresent(
+          o -> {
+            o.remove();
+            LOG.info(
+                "upgrade: "
+                    + o.directory()
+                    + " was left by a run killed after it journaled the old maps' entries:"
+                    + " replayed from the crash journal, removed unread");
+          });
     }
     if (!r.empty()) {
       journal.checkpoint(cache);

@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
  *       after an RCU grace period), both halves of the old flow table and both old spill maps are
  *       read, converted to this schema's entries (the 40-byte stats, times from jiffies to
  *       CLOCK_MONOTONIC ns, zero gateway fields) and kept for the start's first merge ({@link
- *       #drained}): their counts go to the flow cache and the sinks like any drain's;
- *   <li>the old pin directory is removed, and the take-over logged.
+ *       #keys}): their counts go to the flow cache and the sinks like any drain's;
+ *   <li>the start journals them ({@code CrashJournal.olderPins}) and then {@link #remove}s the old
+ *       pin directory: a crash before the removal finds the old pins again, and the journal's
+ *       replay says they are in the journal (they are removed unread); a crash after it replays
+ *       them from the journal.
  * </ol>
  *
  * Only schema 4 (the layout before the gateway fields) is known; other older directories are left
@@ -54,12 +57,14 @@ public final class OlderSchemaPins {
   private static final int OLD_SLOT_STATE = 44;
   private static final int OLD_SLOT_STATS = 48;
 
+  private final Path dir;
   private final ByteBuffer keys;
   private final ByteBuffer values;
   private final int count;
   private final int links;
 
-  private OlderSchemaPins(ByteBuffer keys, ByteBuffer values, int count, int links) {
+  private OlderSchemaPins(Path dir, ByteBuffer keys, ByteBuffer values, int count, int links) {
+    this.dir = dir;
     this.keys = keys;
     this.values = values;
     this.count = count;
@@ -71,14 +76,33 @@ public final class OlderSchemaPins {
     return count;
   }
 
-  /** Packed flow_key entries ({@link #count()}), little-endian. */
+  /** Packed flow_key entries ({@link #count()}: position 0, limit at the last), little-endian. */
   public ByteBuffer keys() {
-    return keys.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(0);
+    return keys.duplicate()
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .position(0)
+        .limit(count * Layout.FLOW_KEY_SIZE);
   }
 
   /** Packed flow_stats entries (this schema's 72 bytes, times in CLOCK_MONOTONIC ns). */
   public ByteBuffer values() {
-    return values.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(0);
+    return values.duplicate()
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .position(0)
+        .limit(count * Layout.FLOW_STATS_SIZE);
+  }
+
+  /** The old pin directory ({@code <pin-path>/4}). */
+  public Path directory() {
+    return dir;
+  }
+
+  /**
+   * Removes the old pin directory: its maps and programs go once nothing else holds them. Call once
+   * the entries are journaled (or known to be).
+   */
+  public void remove() {
+    removeTree(dir);
   }
 
   /** Links moved over to this run's programs. */
@@ -129,7 +153,6 @@ public final class OlderSchemaPins {
       v.put(i * Layout.FLOW_STATS_SIZE, entries.get(i)[1]);
       packets += v.getLong(i * Layout.FLOW_STATS_SIZE + Layout.FLOW_STATS_PACKETS);
     }
-    removeTree(old);
     LOG.info(
         "upgrade: took over the pins of flowgate schema "
             + OLD_VERSION
@@ -143,9 +166,8 @@ public final class OlderSchemaPins {
             + entries.size()
             + " flow entries ("
             + packets
-            + " packets) drained from the old maps go to the flow cache and the sinks; the old"
-            + " pins are removed");
-    return Optional.of(new OlderSchemaPins(k, v, entries.size(), moved));
+            + " packets) read from the old maps");
+    return Optional.of(new OlderSchemaPins(old, k, v, entries.size(), moved));
   }
 
   private static List<Path> olderDirectories(Path pinPath) {

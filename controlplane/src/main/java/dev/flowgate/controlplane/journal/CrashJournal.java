@@ -131,14 +131,32 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
       ByteBuffer keys,
       ByteBuffer values,
       int count) {
+    return sweepFrame(
+        nowMs, epochOffsetNs, expire ? JournalFrame.FLAG_EXPIRE : 0, keys, values, count);
+  }
+
+  /**
+   * Journals, as a sweep's input without expiry, the entries an upgrade drained from an older
+   * schema's pins ({@code OlderSchemaPins}), before those pins are removed: then "cleared" once
+   * they are gone, "exported" once merged. A replay re-merges them like a sweep's and reports them
+   * ({@link ReplayOutcome#olderPinsJournaled()}): old pins still there are in the journal and are
+   * removed unread.
+   *
+   * @return the frame's sequence number, for {@link #cleared} and {@link #exported}
+   */
+  public long olderPins(
+      long nowMs, long epochOffsetNs, ByteBuffer keys, ByteBuffer values, int count) {
+    return sweepFrame(nowMs, epochOffsetNs, JournalFrame.FLAG_OLDER_PINS, keys, values, count);
+  }
+
+  private long sweepFrame(
+      long nowMs, long epochOffsetNs, int kind, ByteBuffer keys, ByteBuffer values, int count) {
     long seq = nextSequence++;
     announce(seq);
     boolean timeouts = timeoutsOf != null;
     byte flags =
         (byte)
-            ((expire ? JournalFrame.FLAG_EXPIRE : 0)
-                | (timeouts ? JournalFrame.FLAG_TIMEOUTS : 0)
-                | JournalFrame.FLAG_GATEWAY_STATS);
+            (kind | (timeouts ? JournalFrame.FLAG_TIMEOUTS : 0) | JournalFrame.FLAG_GATEWAY_STATS);
     int payload = JournalFrame.sweepFixed(flags) + keys.remaining() + values.remaining();
     JournalFrame.header(head, JournalFrame.SWEEP, flags, seq, payload);
     head.putLong(nowMs).putLong(epochOffsetNs).putInt(count);

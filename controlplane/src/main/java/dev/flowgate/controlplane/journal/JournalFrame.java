@@ -46,8 +46,15 @@ final class JournalFrame {
   static final byte FLAG_TIMEOUTS = 2;
   static final byte FLAG_GATEWAY_STATS = 4;
 
+  /**
+   * The entries came from an older schema's pins at an upgrade ({@code OlderSchemaPins}), not from
+   * this table: their replay deletes nothing from the kernel's flow table.
+   */
+  static final byte FLAG_OLDER_PINS = 8;
+
   /** Every flag bit this version reads. */
-  static final byte KNOWN_FLAGS = FLAG_EXPIRE | FLAG_TIMEOUTS | FLAG_GATEWAY_STATS;
+  static final byte KNOWN_FLAGS =
+      FLAG_EXPIRE | FLAG_TIMEOUTS | FLAG_GATEWAY_STATS | FLAG_OLDER_PINS;
 
   /** schema 4's flow_stats: what a frame without {@link #FLAG_GATEWAY_STATS} carries. */
   static final int OLD_STATS_SIZE = 40;

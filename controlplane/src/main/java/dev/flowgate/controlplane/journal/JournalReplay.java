@@ -26,6 +26,9 @@ import java.nio.file.Path;
  *       that cannot tell (some may reach them twice);
  *   <li>neither: the crash came before the sweep's merge; exported normally.
  * </ul>
+ *
+ * A frame of an upgrade's older-schema entries ({@link CrashJournal#olderPins}) replays the same
+ * way and is reported, so the start removes old pins still there instead of reading them again.
  */
 final class JournalReplay {
   static final int KEY = Layout.FLOW_KEY_SIZE;
@@ -52,7 +55,7 @@ final class JournalReplay {
         restored = s.flows();
       } catch (JournalCorruptException e) {
         // the frames build on the snapshot: without it none can be replayed
-        return new ReplayOutcome(0, 0, 0, 0, 0, 0, false, 0, e.getMessage());
+        return new ReplayOutcome(0, 0, 0, 0, 0, 0, false, false, 0, e.getMessage());
       }
     }
     long r0 = gate.inDoubtRecords();
@@ -61,6 +64,7 @@ final class JournalReplay {
     long replayed = 0;
     long inDoubt = 0;
     boolean lastUncleared = false;
+    boolean olderPins = false;
     // frames carry the timeouts they were swept with; the cache gets its own back afterwards
     long idleMs = cache.idleTimeoutMs();
     long activeMs = cache.activeTimeoutMs();
@@ -80,7 +84,11 @@ final class JournalReplay {
         }
         if (op.type == JournalFrame.SWEEP) {
           replaySweep(log, op, sweeper, cache, idleMs, activeMs);
-          lastUncleared = !op.cleared;
+          if ((op.flags & JournalFrame.FLAG_OLDER_PINS) != 0) {
+            olderPins = true; // not from the flow table: says nothing about the idle half
+          } else {
+            lastUncleared = !op.cleared;
+          }
         } else {
           cache.finishAll();
           lastUncleared = false;
@@ -99,6 +107,7 @@ final class JournalReplay {
         gate.inDoubtPackets() - p0,
         gate.inDoubtBytes() - b0,
         lastUncleared,
+        olderPins,
         scan.tornBytes(),
         scan.corruption());
   }

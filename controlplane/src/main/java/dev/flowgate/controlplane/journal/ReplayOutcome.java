@@ -13,6 +13,9 @@ package dev.flowgate.controlplane.journal;
  * @param idleMapJournaled the last sweep was journaled but the crash cut its delete from the
  *     kernel: what is left in the idle flow map is in the journal and must be discarded, not
  *     drained
+ * @param olderPinsJournaled an upgrade's entries from an older schema's pins were replayed: pins of
+ *     that schema still there (the crash cut their removal) are in the journal and must be removed,
+ *     not read again
  * @param tornBytes bytes of a frame cut short at the end of the journal (ignored)
  * @param corruption a whole frame or snapshot that failed its checks, or null; counts from it on
  *     could not be replayed
@@ -25,6 +28,7 @@ public record ReplayOutcome(
     long inDoubtPackets,
     long inDoubtBytes,
     boolean idleMapJournaled,
+    boolean olderPinsJournaled,
     long tornBytes,
     String corruption) {
 
@@ -46,6 +50,7 @@ public record ReplayOutcome(
         + " records, "
         + inDoubtPackets
         + " packets exported again)"
+        + (olderPinsJournaled ? ", including an upgrade's entries from older-schema pins" : "")
         + (tornBytes > 0 ? ", ignored a torn last frame of " + tornBytes + " bytes" : "")
         + (corruption != null ? ", CORRUPT: " + corruption : "");
   }

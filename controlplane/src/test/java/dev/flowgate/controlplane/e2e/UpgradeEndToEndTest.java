@@ -23,10 +23,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An upgrade across a real schema change: the previous schema's object (schema 4, before the
@@ -51,6 +54,119 @@ class UpgradeEndToEndTest {
     VethPair.End a = veth.a();
     Path pins = lab.pinDir();
     Path old = pins.resolve("4");
+    int xdpBefore = pinSchema4(a, old);
+    // the first batch, counted by the old program
+    List<TestFlow> first = send(veth, 0, 6);
+    // (the old object's own fds are closed: only the pins hold its maps and link)
+
+    int api = FlowgateProcess.freePort();
+    Path arrowDir = lab.dir().resolve("flows");
+    List<TestFlow> second;
+    String log;
+    try (FlowgateProcess fg =
+        FlowgateProcess.start(
+            config(api, arrowDir, a.name(), pins), api, lab.dir().resolve("fg.log"))) {
+      second = send(veth, 100, 5);
+      log = runToQuiet(fg, first, second);
+    }
+    assertThat(log).contains("upgrade: took over the pins of flowgate schema 4");
+    assertThat(Files.exists(old)).as("old pins removed").isFalse();
+    assertThat(Files.list(pins.resolve(String.valueOf(Layout.SCHEMA_VERSION)).resolve("links")))
+        .as("the link moved under this schema's pins")
+        .hasSize(1);
+    assertThat(exported(arrowDir)).as(log).isEqualTo(expected(first, second));
+    assertThat(xdpBefore).isPositive();
+  }
+
+  /**
+   * kill -9 in the start that takes the schema-4 pins over (the seam {@code CrashPoint}: the start
+   * stops at the step, the test kills), right after the old maps' entries were journaled (the old
+   * pins still there) or right after the old pins were removed (only the journal holds them); the
+   * next start must bring every packet the old program counted to the Arrow files exactly once.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"upgrade-journaled", "upgrade-removed"})
+  void aKillDuringTheUpgradeLosesNoOldCountAndCountsNoneTwice(String point) throws Exception {
+    VethPair veth = lab.veth();
+    VethPair.End a = veth.a();
+    Path pins = lab.pinDir();
+    Path old = pins.resolve("4");
+    pinSchema4(a, old);
+    List<TestFlow> first = send(veth, 0, 6);
+
+    int api = FlowgateProcess.freePort();
+    Path arrowDir = lab.dir().resolve("flows");
+    Path config = config(api, arrowDir, a.name(), pins);
+    List<String> cmd =
+        new ArrayList<>(
+            FlowgateProcess.command(List.of(), System.getProperty("java.class.path"), config));
+    cmd.add(1, "-Dflowgate.test.pause-at=" + point);
+    String paused = "test pause: the start stops at " + point;
+    try (FlowgateProcess killed =
+        FlowgateProcess.launch(cmd, Map.of(), api, lab.dir().resolve("fg-killed.log"))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (!killed.log().contains(paused)
+          && killed.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(killed.log()).contains(paused);
+    } // close(): SIGKILL, at that step of the start
+    assertThat(Files.exists(old))
+        .as("old pins at " + point)
+        .isEqualTo(point.equals("upgrade-journaled"));
+
+    List<TestFlow> second;
+    String log;
+    try (FlowgateProcess fg = FlowgateProcess.start(config, api, lab.dir().resolve("fg.log"))) {
+      second = send(veth, 100, 5);
+      log = runToQuiet(fg, first, second);
+    }
+    assertThat(exported(arrowDir)).as(log).isEqualTo(expected(first, second));
+    assertThat(Files.exists(old)).as("old pins removed").isFalse();
+    assertThat(log).contains("crash journal replayed");
+  }
+
+  /** Waits until every sent packet is exported and none cached, stops; returns the log. */
+  private static String runToQuiet(FlowgateProcess fg, List<TestFlow> first, List<TestFlow> second)
+      throws Exception {
+    long sent =
+        first.stream().mapToLong(TestFlow::packets).sum()
+            + second.stream().mapToLong(TestFlow::packets).sum();
+    fg.awaitStatus(
+        s ->
+            CollectorEndToEndTest.sum(s, "exported") == sent
+                && CollectorEndToEndTest.sum(s, "inCache") == 0);
+    assertThat(fg.stop()).as(fg.log()).isZero();
+    return fg.log();
+  }
+
+  /** Packets per flow in the Arrow files under {@code arrowDir}. */
+  private static Map<String, Long> exported(Path arrowDir) throws Exception {
+    Map<String, Long> exported = new HashMap<>();
+    for (TestFlow f : ArrowFlowFiles.read(arrowDir)) {
+      exported.merge(f.src() + ">" + f.dst() + ":" + f.srcPort(), f.packets(), Long::sum);
+    }
+    return exported;
+  }
+
+  private static Map<String, Long> expected(List<TestFlow> first, List<TestFlow> second) {
+    Map<String, Long> expected = new HashMap<>();
+    for (TestFlow f : first) {
+      expected.merge(f.src() + ">" + f.dst() + ":" + f.srcPort(), f.packets(), Long::sum);
+    }
+    for (TestFlow f : second) {
+      expected.merge(f.src() + ">" + f.dst() + ":" + f.srcPort(), f.packets(), Long::sum);
+    }
+    return expected;
+  }
+
+  /**
+   * Loads the schema-4 object with its maps pinned under {@code old/maps}, lets it count on {@code
+   * a} and pins its XDP link under {@code old/links}, as a stopped flowgate with keep-attached left
+   * them; returns the link's id.
+   */
+  private int pinSchema4(VethPair.End a, Path old) throws Exception {
     Files.createDirectories(old.resolve("maps"));
     Files.createDirectories(old.resolve("links"));
     Path objFile = lab.dir().resolve("flowgate-schema4.bpf.o");
@@ -75,47 +191,7 @@ class UpgradeEndToEndTest {
       xdpBefore = link.id();
       link.close(); // pinned: stays attached, as a stopped flowgate with keep-attached left it
     }
-    // the first batch, counted by the old program
-    List<TestFlow> first = send(veth, 0, 6);
-    // (the old object's own fds are closed: only the pins hold its maps and link)
-
-    int api = FlowgateProcess.freePort();
-    Path arrowDir = lab.dir().resolve("flows");
-    List<TestFlow> second;
-    String log;
-    try (FlowgateProcess fg =
-        FlowgateProcess.start(
-            config(api, arrowDir, a.name(), pins), api, lab.dir().resolve("fg.log"))) {
-      second = send(veth, 100, 5);
-      long sent =
-          first.stream().mapToLong(TestFlow::packets).sum()
-              + second.stream().mapToLong(TestFlow::packets).sum();
-      fg.awaitStatus(
-          s ->
-              CollectorEndToEndTest.sum(s, "exported") == sent
-                  && CollectorEndToEndTest.sum(s, "inCache") == 0);
-      assertThat(fg.stop()).as(fg.log()).isZero();
-      log = fg.log();
-    }
-    assertThat(log).contains("upgrade: took over the pins of flowgate schema 4");
-    assertThat(Files.exists(old)).as("old pins removed").isFalse();
-    assertThat(Files.list(pins.resolve(String.valueOf(Layout.SCHEMA_VERSION)).resolve("links")))
-        .as("the link moved under this schema's pins")
-        .hasSize(1);
-
-    Map<String, Long> exported = new HashMap<>();
-    for (TestFlow f : ArrowFlowFiles.read(arrowDir)) {
-      exported.merge(f.src() + ">" + f.dst() + ":" + f.srcPort(), f.packets(), Long::sum);
-    }
-    Map<String, Long> expected = new HashMap<>();
-    for (TestFlow f : first) {
-      expected.merge(f.src() + ">" + f.dst() + ":" + f.srcPort(), f.packets(), Long::sum);
-    }
-    for (TestFlow f : second) {
-      expected.merge(f.src() + ">" + f.dst() + ":" + f.srcPort(), f.packets(), Long::sum);
-    }
-    assertThat(exported).as(log).isEqualTo(expected);
-    assertThat(xdpBefore).isPositive();
+    return xdpBefore;
   }
 
   /** {@code flows} UDP flows from the namespace end, flow i carrying i + 1 packets. */

@@ -198,6 +198,22 @@ public final class FlowColumns {
     return MemoryUtil.getLong(bytes + row * 8L);
   }
 
+  /** The packets and bytes of rows {@code from} (inclusive) to {@code to} (exclusive). */
+  public Volume volume(int from, int to) {
+    long packets = 0;
+    long bytes = 0;
+    for (int row = from; row < to; row++) {
+      packets += packets(row);
+      bytes += bytes(row);
+    }
+    return new Volume(packets, bytes);
+  }
+
+  /** The packets and bytes of every row. */
+  public Volume volume() {
+    return volume(0, rowCount());
+  }
+
   /** flowStartMilliseconds, ms since the epoch. */
   public long startMillis(int row) {
     return MemoryUtil.getLong(start + row * 8L);

@@ -147,14 +147,7 @@ public final class ExportFanout
   }
 
   private static Volume volumeOf(VectorSchemaRoot finished) {
-    FlowColumns flows = new FlowColumns(finished);
-    long packets = 0;
-    long bytes = 0;
-    for (int r = 0; r < flows.rowCount(); r++) {
-      packets += flows.packets(r);
-      bytes += flows.bytes(r);
-    }
-    return new Volume(packets, bytes);
+    return new FlowColumns(finished).volume();
   }
 
   /** The sinks in use now, in config order (collectors, then Arrow files). */

@@ -381,14 +381,7 @@ public final class ArrowFileSink implements FlowSink {
   }
 
   private static Volume total(VectorSchemaRoot finished) {
-    FlowColumns flows = new FlowColumns(finished);
-    long packets = 0;
-    long bytes = 0;
-    for (int row = 0; row < flows.rowCount(); row++) {
-      packets += flows.packets(row);
-      bytes += flows.bytes(row);
-    }
-    return new Volume(packets, bytes);
+    return new FlowColumns(finished).volume();
   }
 
   private void applyRetention() {

@@ -239,7 +239,7 @@ public final class CollectorExporter implements FlowSink {
   @Override
   public synchronized void write(VectorSchemaRoot finished, JournalPosition at) {
     FlowColumns flows = new FlowColumns(finished);
-    Volume handed = total(flows);
+    Volume handed = flows.volume();
     outcomes.handed(handed);
     if (closed) {
       outcomes.dropped(handed, "exporter closed");
@@ -621,14 +621,9 @@ public final class CollectorExporter implements FlowSink {
     unsettled.clear();
     if (frame != null && restart >= frame.end() && fromRow < frame.rows()) {
       // the rest of the frame in hand, never sent: gone from disk too
-      long packets = 0;
-      long bytes = 0;
-      for (int r = fromRow; r < frame.rows(); r++) {
-        packets += flows.packets(r);
-        bytes += flows.bytes(r);
-      }
       outcomes.dropped(
-          new Volume(packets, bytes), "the spool limit deleted it before it could be sent");
+          flows.volume(fromRow, frame.rows()),
+          "the spool limit deleted it before it could be sent");
     }
     sequence = committedSequence; // what followed the last delivered message never arrived
     unreachable.report(
@@ -762,16 +757,6 @@ public final class CollectorExporter implements FlowSink {
       outcomes.failed(s.flows(), "connection broke before the collector acknowledged it: " + e);
     }
     unsettled.clear();
-  }
-
-  private static Volume total(FlowColumns flows) {
-    long packets = 0;
-    long bytes = 0;
-    for (int row = 0; row < flows.rowCount(); row++) {
-      packets += flows.packets(row);
-      bytes += flows.bytes(row);
-    }
-    return new Volume(packets, bytes);
   }
 
   /** The template message, then the options data messages (statistics, interface names). */

@@ -762,13 +762,6 @@ public final class KafkaFlowSink implements FlowSink {
   }
 
   private static Volume total(VectorSchemaRoot batch) {
-    FlowColumns flows = new FlowColumns(batch);
-    long packets = 0;
-    long bytes = 0;
-    for (int row = 0; row < flows.rowCount(); row++) {
-      packets += flows.packets(row);
-      bytes += flows.bytes(row);
-    }
-    return new Volume(packets, bytes);
+    return new FlowColumns(batch).volume();
   }
 }

@@ -602,13 +602,7 @@ public final class SinkSpool implements AutoCloseable {
 
   private boolean appendFrame(
       VectorSchemaRoot batch, FlowColumns flows, int from, int rows, JournalPosition origin) {
-    long packets = 0;
-    long bytes = 0;
-    for (int r = from; r < from + rows; r++) {
-      packets += flows.packets(r);
-      bytes += flows.bytes(r);
-    }
-    Volume volume = new Volume(packets, bytes);
+    Volume volume = flows.volume(from, from + rows);
     if (closed) {
       droppedRows += rows;
       outcomes.dropped(volume, "spool closed");
@@ -628,7 +622,7 @@ public final class SinkSpool implements AutoCloseable {
         parts[c + 1] = col;
       }
       header.clear();
-      header.putInt(MAGIC).putInt(rows).putLong(packets).putLong(bytes);
+      header.putInt(MAGIC).putInt(rows).putLong(volume.packets()).putLong(volume.bytes());
       long sequence = origin == null ? NO_SEQUENCE : origin.sequence();
       long rowEnd = origin == null ? 0 : origin.row() + from + rows;
       header.putInt((int) crc.getValue()).putInt(ROW_BYTES).putLong(sequence).putLong(rowEnd);
@@ -641,7 +635,7 @@ public final class SinkSpool implements AutoCloseable {
         long n = seg.channel.write(parts);
         left -= n;
       }
-      FrameInfo info = new FrameInfo(seg.end, HEADER_BYTES, rows, packets, bytes, sequence, rowEnd);
+      FrameInfo info = new FrameInfo(seg.end, HEADER_BYTES, rows, volume.packets(), volume.bytes(), sequence, rowEnd);
       seg.frames.add(info);
       seg.end = info.end();
       tail = seg.end;

@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane;
 
+import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.Bpffs;
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.controlplane.accounting.Accounting;
@@ -249,6 +250,11 @@ public final class FlowgateService implements AutoCloseable {
   /** The kernel flow table the sweeps drain (the sweep benchmark fills it). */
   FlowTable flowTable() {
     return dataplane.flowTable();
+  }
+
+  /** The programs' per-CPU totals (the sweep benchmark counts what it writes into the table). */
+  BpfMap kernelTotals() {
+    return dataplane.totals();
   }
 
   /** Adds a consumer of every sweep from now on (e.g. the systemd watchdog). */

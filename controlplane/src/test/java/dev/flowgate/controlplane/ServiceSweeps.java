@@ -1,5 +1,6 @@
 package dev.flowgate.controlplane;
 
+import dev.flowgate.bpf.BpfMap;
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.controlplane.config.ConfigException;
 import dev.flowgate.controlplane.config.ConfigLoader;
@@ -85,6 +86,11 @@ public final class ServiceSweeps implements AutoCloseable {
   /** The kernel flow table the sweeps drain. */
   public FlowTable table() {
     return service.flowTable();
+  }
+
+  /** The programs' per-CPU totals, where a fill from user space counts its flows. */
+  public BpfMap totals() {
+    return service.kernelTotals();
   }
 
   /** One sweep, exactly as a scheduled one (swap, drain, journal, merge, IPC, every listener). */

@@ -44,7 +44,7 @@ public final class FlowsArrowUnderHeapCap {
       InetSocketAddress at = (InetSocketAddress) collector.getLocalAddress();
       try (ServiceSweeps service = ServiceSweeps.start(base, flows, at, "1h")) {
         FlowTable table = service.table();
-        TableFill.fill(table, table.current(), gen, 0);
+        TableFill.fillAsPrograms(table, service.totals(), table.current(), gen, 0);
         long drained = service.sweep().drainedEntries();
         System.out.println("drained " + drained);
         Path file;

@@ -60,7 +60,7 @@ public final class JournalBenchmark {
                   dp, batch, cache, new SweeperOptions().chunkEntries(chunk).journal(journal));
           StringBuilder line = new StringBuilder(String.format("%-14s", variant));
           for (int s = 0; s < sweeps; s++) {
-            TableFill.fill(dp.flowTable(), idle, gen, s);
+            TableFill.fillAsPrograms(dp.flowTable(), dp.totals(), idle, gen, s);
             long bytes0 = journal == null ? 0 : journal.bytesWritten();
             long t0 = System.nanoTime();
             int n = sweeper.drainIdle(idle, System.currentTimeMillis());

@@ -225,7 +225,7 @@ public final class KernelSweepBenchmark {
     FlowTable table = service.table();
     Thread sweeper = thread("flowgate-sweeper");
     for (int s = 0; s < sweeps; s++) {
-      TableFill.fill(table, table.current(), gen, s);
+      TableFill.fillAsPrograms(table, service.totals(), table.current(), gen, s);
       long c0 = THREADS.getThreadCpuTime(sweeper.getId());
       long p0 = processCpuNs();
       long g0 = gcMs();

@@ -45,6 +45,28 @@ final class TableFill {
         });
   }
 
+  /**
+   * {@link #fill}, then counts each flow's packet into {@code totals} on the CPU whose slice holds
+   * its slot, as the programs count every IP packet into the half they write: the sweeper reads
+   * only the slices whose CPU's totals moved since it last emptied them ({@code SliceActivity}),
+   * so slots written from user space without this would not be drained.
+   */
+  static void fillAsPrograms(
+      FlowTable table, BpfMap totals, int half, SyntheticDrain gen, int sweep) {
+    fill(table, half, gen, sweep);
+    ByteBuffer k = direct(4).putInt(0, Layout.totalsIndex(half, 0, 0));
+    ByteBuffer v = direct(totals.valueBufferSize());
+    int cpuStride = (totals.valueSize() + 7) & ~7;
+    totals.lookup(k, v);
+    for (int cpu = 0; cpu < table.cpus(); cpu++) {
+      long first = (long) cpu * table.slotsPerCpu();
+      long inSlice = Math.max(0, Math.min(gen.flows() - first, table.slotsPerCpu()));
+      int at = cpu * cpuStride + Layout.IFACE_TOTALS_PACKETS;
+      v.putLong(at, v.getLong(at) + inSlice);
+    }
+    totals.update(k, v, BpfMap.BPF_ANY);
+  }
+
   /** Every flow into the spill map of {@code half} (a hash map: what the batch op drains). */
   static void fillSpill(FlowTable table, int half, SyntheticDrain gen, int sweep) {
     BpfMap map = table.spillMap(half);

@@ -2,7 +2,9 @@ package dev.flowgate.controlplane.sweep;
 
 import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
+import dev.flowgate.bpf.LazyMemory;
 import dev.flowgate.bpf.SliceActivity;
+import dev.flowgate.controlplane.CrashPoint;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.util.BitSet;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sweep: point the programs at the other half of the flow table, drain the half they wrote
@@ -43,7 +46,8 @@ public final class Sweeper implements AutoCloseable {
   private final boolean keepIntervalIpc;
   private final SweepJournal journal;
   // one chunk of entries (chunkEntries, or the largest part a replay read): every drain, journal
-  // part, merge and IPC batch goes through these; allocated at the first use
+  // part, merge and IPC batch goes through these; mapped at the first use, unmapped at close
+  private LazyMemory chunkMemory;
   private ByteBuffer keys;
   private ByteBuffer values;
   // the last sweep's interval, kept for the Arrow IPC stream on request: its entries stay in the
@@ -173,10 +177,16 @@ public final class Sweeper implements AutoCloseable {
     return true;
   }
 
-  /** Forgets the last interval; the chunk buffers go at the next GC (a few MB). */
+  /** Forgets the last interval and unmaps the chunk buffers (at once, not at a later GC). */
   @Override
   public void close() {
     lastCount = -1;
+    keys = null;
+    values = null;
+    if (chunkMemory != null) {
+      chunkMemory.close();
+      chunkMemory = null;
+    }
   }
 
   /**
@@ -195,7 +205,7 @@ public final class Sweeper implements AutoCloseable {
     long seq = journal.begin(nowMs, offset, expire);
     keys.clear();
     values.clear();
-    int n = table.copy(half, written, keys, values, journal::part);
+    int n = table.copy(half, written, keys, values, this::journalPart);
     if (!journal.end(n)) {
       // the journal failed (logged, counted): this sweep goes unprotected, as the journal's
       // contract says; the half is still whole, so the plain drain takes it
@@ -206,6 +216,7 @@ public final class Sweeper implements AutoCloseable {
       }
       return got;
     }
+    CrashPoint.reached(CrashPoint.SWEEP_JOURNALED);
     int deleted = table.clear(half, written);
     activity.emptied(half);
     if (deleted != n) {
@@ -250,6 +261,15 @@ public final class Sweeper implements AutoCloseable {
     cache.endInterval();
   }
 
+  /** One chunk of the retired half to the journal (the crash tests may stop after the first). */
+  private void journalPart(ByteBuffer keys, ByteBuffer values, int count) {
+    journal.part(keys, values, count);
+    if (CrashPoint.armed(CrashPoint.SWEEP_PART_JOURNALED)) {
+      LoggerFactory.getLogger(Sweeper.class).warn("journaled a part of {} entries", count);
+      CrashPoint.reached(CrashPoint.SWEEP_PART_JOURNALED);
+    }
+  }
+
   /**
    * Merges a sweep's parts in order, each as one batch (what a replay of the sweep does too), with
    * the drained tally if {@code tally}.
@@ -281,9 +301,13 @@ public final class Sweeper implements AutoCloseable {
   /** The chunk buffers, with room for at least {@code entries} (a part written with more). */
   private void chunkBuffers(int entries) {
     if (keys == null || keys.capacity() < entries * Layout.FLOW_KEY_SIZE) {
-      int n = Math.max(entries, chunkEntries);
-      keys = ByteBuffer.allocateDirect(n * Layout.FLOW_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-      values = ByteBuffer.allocateDirect(n * Layout.FLOW_STATS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+      close();
+      long n = Math.max(entries, chunkEntries);
+      chunkMemory = LazyMemory.map(n * (Layout.FLOW_KEY_SIZE + Layout.FLOW_STATS_SIZE));
+      ByteBuffer all = chunkMemory.buffer();
+      int k = (int) n * Layout.FLOW_KEY_SIZE;
+      keys = all.duplicate().limit(k).slice().order(ByteOrder.LITTLE_ENDIAN);
+      values = all.duplicate().position(k).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
   }
 

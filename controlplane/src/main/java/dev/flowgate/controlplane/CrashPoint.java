@@ -31,7 +31,10 @@ public final class CrashPoint {
    */
   public static final String SWEEP_PART_JOURNALED = "sweep-part-journaled";
 
-  /** After a sweep's input is journaled whole (its end frame), before the half is emptied. */
+  /**
+   * After the input of a sweep that drained something is journaled whole (its end frame), before
+   * the half is emptied.
+   */
   public static final String SWEEP_JOURNALED = "sweep-journaled";
 
   private static final String AT = System.getProperty(PROPERTY);

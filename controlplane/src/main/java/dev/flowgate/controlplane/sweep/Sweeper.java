@@ -216,7 +216,9 @@ public final class Sweeper implements AutoCloseable {
       }
       return got;
     }
-    CrashPoint.reached(CrashPoint.SWEEP_JOURNALED);
+    if (n > 0) {
+      CrashPoint.reached(CrashPoint.SWEEP_JOURNALED);
+    }
     int deleted = table.clear(half, written);
     activity.emptied(half);
     if (deleted != n) {

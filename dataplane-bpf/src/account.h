@@ -176,8 +176,9 @@ static __always_inline void fg_first(void *ctx, const bool is_skb,
 }
 
 /* lists slot position pos of this CPU's slice as taken in `half` (fg_taken,
- * maps.h): the count always goes up, the position is stored while it fits */
-static __always_inline void fg_taken_add(__u32 half, __u32 cpu, __u32 pos)
+ * maps.h): the count always goes up, the position is stored while it fits.
+ * A subprogram, so the hit path's code stays as it was (xlated_diff.py). */
+static __noinline void fg_taken_add(__u32 half, __u32 cpu, __u32 pos)
 {
 	__u32 at = (half * fg_cpus + cpu) << fg_taken_bits;
 	__u64 *count, *entry, n;

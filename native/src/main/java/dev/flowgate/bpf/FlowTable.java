@@ -272,6 +272,16 @@ public final class FlowTable implements AutoCloseable {
     return tickNs;
   }
 
+  /**
+   * The taken lists ({@code fg_taken}): per half and CPU, {@link #takenListCapacity()} + 1 words
+   * from index {@code (half * cpus + cpu) * (takenListCapacity() + 1)}, the count then the
+   * positions. Only the programs write it; a test or benchmark that fills slots from user space
+   * lists them here as the programs would.
+   */
+  public BpfMap takenMap() {
+    return taken;
+  }
+
   /** The table map (for its id and pin). */
   public BpfMap map() {
     return table;

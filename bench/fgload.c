@@ -24,6 +24,7 @@
  * Exit 0 on success; errors go to stderr with libbpf's log.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,7 @@ static int size_table(struct bpf_object *obj, __u32 flows_per_cpu)
 	__u32 bits = MIN_SLOT_BITS, values[3];
 	__u64 half, spill;
 	int err, i;
+	bool taken;
 
 	while (bits < 31 && (1U << bits) < flows_per_cpu)
 		bits++;
@@ -139,7 +141,9 @@ static int size_table(struct bpf_object *obj, __u32 flows_per_cpu)
 	values[0] = cpus;
 	values[1] = bits;
 	values[2] = bits - 3; /* a taken list per slice: an eighth of it */
-	err = set_rodata_u32(obj, globals, values, 3);
+	/* objects built before fg_taken (an A/B against an older build) */
+	taken = bpf_object__find_map_by_name(obj, "fg_taken") != NULL;
+	err = set_rodata_u32(obj, globals, values, taken ? 3 : 2);
 	if (err) {
 		fprintf(stderr, "setting fg_cpus, fg_slot_bits, fg_taken_bits: %s\n",
 			strerror(-err));
@@ -147,7 +151,8 @@ static int size_table(struct bpf_object *obj, __u32 flows_per_cpu)
 	}
 	spill = half / 8 > MIN_SPILL_ENTRIES ? half / 8 : MIN_SPILL_ENTRIES;
 	err = set_max_entries(obj, "fg_flows", 2 * half);
-	err = err ?: set_max_entries(obj, "fg_taken", 2 * half / 8);
+	if (taken)
+		err = err ?: set_max_entries(obj, "fg_taken", 2 * half / 8);
 	for (i = 0; i < 2; i++)
 		err = err ?: set_max_entries(obj, spill_maps[i], spill);
 	if (err)

@@ -175,12 +175,14 @@ static __always_inline void fg_first(void *ctx, const bool is_skb,
 		fg_first_xdp(ctx, pkt, flags, st);
 }
 
-/* lists slot position pos of this CPU's slice as taken in `half` (fg_taken,
- * maps.h): the count always goes up, the position is stored while it fits.
- * A subprogram, so the hit path's code stays as it was (xlated_diff.py). */
-static __noinline void fg_taken_add(__u32 half, __u32 cpu, __u32 pos)
+/* lists slot `idx` of fg_flows ((half * fg_cpus + cpu) << fg_slot_bits |
+ * position) in fg_taken (maps.h) as taken by this CPU in that half: the
+ * count always goes up, the position is stored while it fits. A subprogram
+ * of one argument, so the hit path's code moves as little as it can
+ * (bench/xlated_diff.py). */
+static __noinline void fg_taken_add(__u32 idx)
 {
-	__u32 at = (half * fg_cpus + cpu) << fg_taken_bits;
+	__u32 at = (idx >> fg_slot_bits) << fg_taken_bits;
 	__u64 *count, *entry, n;
 
 	count = bpf_map_lookup_elem(&fg_taken, &at);
@@ -192,7 +194,7 @@ static __noinline void fg_taken_add(__u32 half, __u32 cpu, __u32 pos)
 
 		entry = bpf_map_lookup_elem(&fg_taken, &e);
 		if (entry)
-			*entry = pos;
+			*entry = idx & ((1U << fg_slot_bits) - 1);
 	}
 	*count = n + 1;
 }
@@ -252,7 +254,7 @@ static __always_inline int fg_flow_count(void *ctx, const bool is_skb,
 			s->stats.tos = pkt->tos;
 			s->stats.ip_version = pkt->ip_version;
 			fg_first(ctx, is_skb, pkt, set, &s->stats);
-			fg_taken_add(half, cpu, (pos + i) & mask);
+			fg_taken_add(idx);
 			*fresh = true;
 			return 0;
 		}

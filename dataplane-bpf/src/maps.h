@@ -69,7 +69,6 @@
  * control plane always sets all three (FlowTable.configure). */
 const volatile __u32 fg_cpus = 64;
 const volatile __u32 fg_slot_bits = 8;
-const volatile __u32 fg_taken_bits = 5;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -189,6 +188,11 @@ struct {
 /* Snap length of samples in bytes, at most FG_SAMPLE_MAX_SNAP (set before
  * load; larger values are clamped). */
 const volatile __u32 fg_snap_len = FG_DEFAULT_SNAP;
+
+/* log2 of the words of each (half, CPU) region of fg_taken, set by the loader
+ * (fg_slot_bits - 3). Declared last, so the .rodata offsets of the globals
+ * above, and the code that reads them, stay as they were. */
+const volatile __u32 fg_taken_bits = 5;
 
 /* count one event of enum fg_error on this CPU */
 static __always_inline void fg_error_count(__u32 reason)

@@ -18,11 +18,11 @@ import java.util.List;
  * that takes a flow whose probe window in its CPU's slice was full.
  *
  * <p>Each half holds {@link #cpus()} slices of {@link #slotsPerCpu()} slots; a CPU counts only into
- * its own slice. The programs list each slot a CPU takes in a half ({@code fg_taken}), so {@link
- * #copy} and {@link #clear} visit only those, once this view has emptied the slice and reset its
- * list (the first pass after open reads every slice whole); a slice whose list overflowed ({@link
- * #takenListCapacity()}) is read whole. A flow seen on two CPUs in one interval is therefore drained as two entries with
- * the same key; consumers add them up. Not thread-safe: one sweeper at a time.
+ * its own slice. A flow seen on two CPUs in one interval is therefore drained as two entries with
+ * the same key; consumers add them up. The programs list each slot a CPU takes in a half ({@code
+ * fg_taken}), so {@link #copy} and {@link #clear} visit only those, once this view has emptied the
+ * slice and reset its list (the first pass after open reads every slice whole); a slice whose list
+ * overflowed ({@link #takenListCapacity()}) is read whole. Not thread-safe: one sweeper at a time.
  */
 public final class FlowTable implements AutoCloseable {
   /** The table map. */
@@ -115,8 +115,10 @@ public final class FlowTable implements AutoCloseable {
               + " power-of-two slices (pinned by a host with other CPUs?)");
     }
     this.slotsPerCpu = (int) (halfSlots / cpus);
-    this.taken = object.map(TAKEN_MAP);
-    if (taken.type() != BpfMap.TYPE_ARRAY
+    // an object built before fg_taken has none: every slice is read whole
+    this.taken = object.mapNames().contains(TAKEN_MAP) ? object.map(TAKEN_MAP) : null;
+    if (taken != null
+        && taken.type() != BpfMap.TYPE_ARRAY
         || taken.valueSize() != 8
         || Integer.toUnsignedLong(taken.maxEntries()) != 2 * halfSlots >> TAKEN_SHIFT) {
       throw new IllegalStateException(
@@ -191,9 +193,11 @@ public final class FlowTable implements AutoCloseable {
     }
     object.setGlobal("fg_cpus", NativeBpf.nrPossibleCpus());
     object.setGlobal("fg_slot_bits", Integer.numberOfTrailingZeros(slots));
-    object.setGlobal("fg_taken_bits", Integer.numberOfTrailingZeros(slots) - TAKEN_SHIFT);
     object.setMaxEntries(MAP, (int) (2 * half));
-    object.setMaxEntries(TAKEN_MAP, (int) (2 * half >> TAKEN_SHIFT));
+    if (object.mapNames().contains(TAKEN_MAP)) { // not in objects built before it
+      object.setGlobal("fg_taken_bits", Integer.numberOfTrailingZeros(slots) - TAKEN_SHIFT);
+      object.setMaxEntries(TAKEN_MAP, (int) (2 * half >> TAKEN_SHIFT));
+    }
     for (String name : SPILL_MAPS) {
       object.setMaxEntries(name, spillEntries(half));
     }
@@ -276,7 +280,7 @@ public final class FlowTable implements AutoCloseable {
    * The taken lists ({@code fg_taken}): per half and CPU, {@link #takenListCapacity()} + 1 words
    * from index {@code (half * cpus + cpu) * (takenListCapacity() + 1)}, the count then the
    * positions. Only the programs write it; a test or benchmark that fills slots from user space
-   * lists them here as the programs would.
+   * lists them here as the programs would. Null for an object built before it.
    */
   public BpfMap takenMap() {
     return taken;
@@ -465,6 +469,9 @@ public final class FlowTable implements AutoCloseable {
 
   /** Sets the count of {@code cpu}'s taken list in {@code half} to 0: its slice is empty. */
   private void resetTaken(int half, int cpu) {
+    if (taken == null) {
+      return;
+    }
     taken0(half, cpu, SCAN_RESET, null, null, 0, null);
     listed[half][cpu] = true;
   }

@@ -8,6 +8,7 @@ import dev.flowgate.bpf.FlowgateUnderTest.FlowKey;
 import dev.flowgate.lab.CpuPin;
 import dev.flowgate.lab.Frames;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -247,8 +248,7 @@ class FlowTableTest {
     long sum = 0;
     for (String r : rows) {
       byte[] v = HexFormat.of().parseHex(r.substring(r.indexOf(' ') + 1));
-      sum += ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-          .getLong(Layout.FLOW_STATS_PACKETS);
+      sum += ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong(Layout.FLOW_STATS_PACKETS);
     }
     return sum;
   }

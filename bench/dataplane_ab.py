@@ -4,8 +4,12 @@
 bench/dataplane.py, one lab for the whole run, the objects measured in turn,
 round after round, so a noisy neighbour hits all of them alike.
 
-    bench/dataplane_ab.py BENCH_BUILD_DIR NAME=OBJ [NAME=OBJ ...] [--flows 1] [--rounds 9] [--hook xdp]
-        [--new-flows] [--vlan VID]
+    bench/dataplane_ab.py BENCH_BUILD_DIR NAME=OBJ[:PROG] [NAME=OBJ[:PROG] ...] [--flows 1] [--rounds 9]
+        [--hook xdp] [--new-flows] [--vlan VID]
+
+NAME=OBJ:PROG measures program PROG of an object that is not flowgate's (the
+reference counter ref_xdp, bench/min_counter.bpf.o's min_xdp): loaded with
+`bpftool prog loadall`, no flow table sizing, no settings.
 
 Each object is loaded once by fgload (flow table sized for 2 x flows x 1.25
 per CPU, a settings entry for both veth ends); every round measures the
@@ -64,6 +68,8 @@ def main():
     ap.add_argument("--vlan", type=int, default=0)
     args = ap.parse_args()
     objects = [o.split("=", 1) for o in args.objects]
+    foreign = {name: obj.split(":", 1)[1] for name, obj in objects if ":" in obj}
+    objects = [(name, obj.split(":", 1)[0]) for name, obj in objects]
 
     stats_was = open("/proc/sys/kernel/bpf_stats_enabled").read().strip()
     net = {name: [] for name, _ in objects}
@@ -80,6 +86,9 @@ def main():
             dp.sh("sysctl", "-q", "-w", f"net.ipv4.conf.{dp.HOST}.forwarding=1")
             dp.sh("ip", "route", "add", "blackhole", "10.255.0.1/32")
         for i, (name, obj) in enumerate(objects):
+            if name in foreign:
+                dp.sh("bpftool", "prog", "loadall", obj, f"{dp.PIN}/o{i}")
+                continue
             dp.sh(f"{args.build}/fgload", obj, f"{dp.PIN}/o{i}", str(cap), f"{host_if}:1", f"{peer_if}:2")
             vlan_map = f"{dp.PIN}/o{i}/maps/fg_vlan_devs"
             if args.vlan and os.path.exists(vlan_map):
@@ -109,7 +118,9 @@ def main():
                 empty, _ = run(f"{dp.PIN}/empty/{EMPTY[args.hook]}")
                 line = [f"round {r + 1}: empty {empty:6.1f}"]
                 for i, (name, _) in enumerate(objects):
-                    ns, _ = run(f"{dp.PIN}/o{i}/progs/{PROGRAM[args.hook]}")
+                    prog = (f"{dp.PIN}/o{i}/{foreign[name]}" if name in foreign
+                            else f"{dp.PIN}/o{i}/progs/{PROGRAM[args.hook]}")
+                    ns, _ = run(prog)
                     net[name].append(ns - empty)
                     line.append(f"{name} {ns - empty:6.1f}")
                 print("  ".join(line), file=sys.stderr, flush=True)
@@ -128,6 +139,9 @@ def main():
     for name, _ in objects:
         v = net[name]
         m = statistics.median(v)
+        if len(v) < 2:
+            print(f"  {name:12} {m:6.1f}  x first {m / base:5.2f}")
+            continue
         print(f"  {name:12} median {m:6.1f}  quartiles {statistics.quantiles(v, n=4)[0]:6.1f}"
               f" .. {statistics.quantiles(v, n=4)[2]:6.1f}  x first {m / base:5.2f}")
     return 0

@@ -18,7 +18,10 @@ Variants (each a text edit of a copy of dataplane-bpf/src, checked to apply):
   slot128     slots padded from 120 to 128 bytes (line-aligned: a hit touches
               exactly two lines, not two or three)
   ref         bench/ref_counter.bpf.c (LRU_HASH, helper calls, atomics)
+  built2      the object as built, loaded a second time (its own table: how
+              much two loads of one object differ, the noise floor of a row)
   min         bench/min_counter.bpf.c (array slot by source address, 2 adds)
+  min_spread  the same, one 64-byte line per flow at a hashed place
 The variants are measurements, not valid probes (their counts are not exact).
 Needs root; builds into a temporary directory (or --keep DIR).
 """
@@ -34,6 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # variant -> [(file under src/, old text, new text)]
 EDITS = {
     "built": [],
+    "built2": [],
     "no_detect": [("account.h", "fg_detect_count(pkt, packets, bytes, fresh || reason);", "")],
     "no_table": [("account.h", "reason = fg_flow_count(ctx, is_skb, pkt, set, half, packets,\n\t\t\t       bytes, &fresh);",
                   "reason = 0;")],
@@ -52,12 +56,15 @@ EDITS = {
     "parse_only": [("account.h", "\tgen = bpf_map_lookup_elem(&fg_flow_gen, &zero);",
                     "\treturn;\n\tgen = bpf_map_lookup_elem(&fg_flow_gen, &zero);")],
 }
-FOREIGN = {"ref": "ref_counter.bpf.o:ref_xdp", "min": "min_counter.bpf.o:min_xdp"}
+FOREIGN = {"ref": "ref_counter.bpf.o:ref_xdp", "min": "min_counter.bpf.o:min_xdp",
+           "min_spread": "min_spread_counter.bpf.o:min_xdp"}
 
 
 def build(variant, tmp, build_dir):
     if variant in FOREIGN:
         return f"{build_dir}/{FOREIGN[variant]}"
+    if variant == "built2":
+        return build("built", tmp, build_dir)
     tree = f"{tmp}/{variant}"
     shutil.rmtree(tree, ignore_errors=True)
     shutil.copytree(f"{ROOT}/dataplane-bpf", tree)

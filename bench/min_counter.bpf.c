@@ -6,8 +6,10 @@
  * hash, no time, no totals: collisions are simply merged), two plain adds
  * into an ARRAY slot of 16 bytes: consecutive sources share cache lines.
  * Built with -DMIN_SPREAD (min_spread_counter.bpf.o): the index is the
- * source address times a constant, top 20 bits, into slots of 64 bytes, so
- * each flow has its own line at a random place, as in a hash table. Not a
+ * source address times a constant, top 12 bits, into the first 4,096 slots
+ * of 64 bytes (256 KiB: the flow table's slice per CPU at 1,000 flows is
+ * 4,096 slots of 120 bytes), so each flow has its own line at a hashed
+ * place, as in a hash table. Not a
  * probe: what any per-flow counter costs at least on this machine, above
  * the empty program.
  */
@@ -49,7 +51,7 @@ int min_xdp(struct xdp_md *ctx)
 	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
 #ifdef MIN_SPREAD
-	idx = (bpf_ntohl(ip->saddr) * 0x9E3779B1U) >> 12;
+	idx = (bpf_ntohl(ip->saddr) * 0x9E3779B1U) >> 20;
 #else
 	idx = bpf_ntohl(ip->saddr) & (MIN_SLOTS - 1);
 #endif

@@ -22,7 +22,10 @@ Variants (each a text edit of a copy of dataplane-bpf/src, checked to apply):
               much two loads of one object differ, the noise floor of a row)
   min         bench/min_counter.bpf.c (array slot by source address, 2 adds)
   min_spread  the same, one 64-byte line per flow at a hashed place
-The variants are measurements, not valid probes (their counts are not exact).
+The variants are measurements, not valid probes (their counts are not exact);
+the edited ones carry no TC programs (some edits leave TC code the verifier
+refuses, and fgload loads the whole object). BENCHMARKS.md "Where fg_xdp's
+time goes at 1,000 flows" has a run.
 Needs root; builds into a temporary directory (or --keep DIR).
 """
 import argparse

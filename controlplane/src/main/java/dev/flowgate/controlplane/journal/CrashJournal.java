@@ -93,10 +93,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     Files.deleteIfExists(dir.resolve(NEXT_LOG_FILE)); // a checkpoint cut before its rename
     this.log =
         FileChannel.open(
-            logFile,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+            logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     this.scan = JournalScan.of(log);
     this.size = scan.validEnd();
     long snapshotLast = -1;
@@ -225,13 +222,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     long seq = nextSequence++;
     announce(seq);
     sweepFrame(
-        seq,
-        nowMs,
-        epochOffsetNs,
-        expire ? JournalFrame.FLAG_EXPIRE : 0,
-        keys,
-        values,
-        count);
+        seq, nowMs, epochOffsetNs, expire ? JournalFrame.FLAG_EXPIRE : 0, keys, values, count);
     return seq;
   }
 
@@ -272,8 +263,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
             (kind | (timeouts ? JournalFrame.FLAG_TIMEOUTS : 0) | JournalFrame.FLAG_GATEWAY_STATS);
     boolean entries = keys != null;
     int payload =
-        JournalFrame.sweepFixed(flags)
-            + (entries ? keys.remaining() + values.remaining() : 0);
+        JournalFrame.sweepFixed(flags) + (entries ? keys.remaining() + values.remaining() : 0);
     JournalFrame.header(head, JournalFrame.SWEEP, flags, seq, payload);
     head.putLong(nowMs).putLong(epochOffsetNs).putInt(count);
     if (timeouts) {
@@ -373,10 +363,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
                 StandardOpenOption.WRITE);
         try {
           Files.move(
-              next,
-              logFile,
-              StandardCopyOption.ATOMIC_MOVE,
-              StandardCopyOption.REPLACE_EXISTING);
+              next, logFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
           closeQuietly(fresh);
           throw e;

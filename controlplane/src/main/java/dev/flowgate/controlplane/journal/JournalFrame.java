@@ -33,10 +33,10 @@ import java.util.zip.CRC32C;
  * <p>Sweep part payload: i32 n, then n packed {@code struct flow_key} and n {@code struct
  * flow_stats} (72 bytes): one chunk of a sweep that journals its input in parts (every sweep since
  * the journal stopped copying whole halves). Parts count only once the sweep input frame with bit 4
- * of their sequence number follows them; parts without it (the process died, or the journal
- * failed, before the sweep's end was written) are ignored: nothing was cleared from the kernel on
- * their account. The other frames have no payload. A flag bit or frame type this version does not
- * know makes the frame corrupt (refused with a clear report, never misread).
+ * of their sequence number follows them; parts without it (the process died, or the journal failed,
+ * before the sweep's end was written) are ignored: nothing was cleared from the kernel on their
+ * account. The other frames have no payload. A flag bit or frame type this version does not know
+ * makes the frame corrupt (refused with a clear report, never misread).
  */
 final class JournalFrame {
   static final int MAGIC = 0x4A474631;

@@ -28,8 +28,9 @@ import java.nio.file.Path;
  * </ul>
  *
  * A sweep journaled in parts is re-run part by part (each merged as one batch, as the sweep merged
- * it), read back from the file one part at a time. A frame of an upgrade's older-schema entries ({@link CrashJournal#olderPins}) replays the same
- * way and is reported, so the start removes old pins still there instead of reading them again.
+ * it), read back from the file one part at a time. A frame of an upgrade's older-schema entries
+ * ({@link CrashJournal#olderPins}) replays the same way and is reported, so the start removes old
+ * pins still there instead of reading them again.
  */
 final class JournalReplay {
   static final int KEY = Layout.FLOW_KEY_SIZE;

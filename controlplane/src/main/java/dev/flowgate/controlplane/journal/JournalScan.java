@@ -19,8 +19,8 @@ import java.util.Map;
  *       quietly: {@link #tornBytes()}. Nothing was cleared from the kernel on its account.
  *   <li>Sweep parts not followed by their sweep's end frame (the process died, or the journal
  *       failed, while the sweep was journaled in parts) are ignored; at the end of the file they
- *       count as torn too, and appends continue from where they start. Nothing was cleared from
- *       the kernel on their account either.
+ *       count as torn too, and appends continue from where they start. Nothing was cleared from the
+ *       kernel on their account either.
  *   <li>A whole frame that fails its checks (magic, type, CRC32C) ends the scan and is reported
  *       ({@link #corruption()}): the frames after it cannot be replayed without it.
  * </ul>
@@ -210,8 +210,7 @@ final class JournalScan {
       return false;
     }
     long n = frame.getInt(JournalFrame.HEADER);
-    return n >= 0
-        && JournalFrame.PART_FIXED + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
+    return n >= 0 && JournalFrame.PART_FIXED + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
   }
 
   /** Sweeps and finish-alls in file order, with their cleared / exported marks. */

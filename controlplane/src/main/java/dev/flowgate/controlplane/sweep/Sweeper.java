@@ -59,8 +59,8 @@ public final class Sweeper implements AutoCloseable {
   /**
    * A sweeper over {@code dataplane}'s flow table (null for one that only {@link #replay}s) that
    * fills {@code batch} and merges it into {@code cache}, in chunks of {@link
-   * SweeperOptions#chunkEntries} (116 bytes each) through buffers allocated at its first drain; with
-   * a journal ({@link SweeperOptions#journal}) each chunk is one part of the journal.
+   * SweeperOptions#chunkEntries} (116 bytes each) through buffers mapped at its first drain; with a
+   * journal ({@link SweeperOptions#journal}) each chunk is one part of the journal.
    */
   public Sweeper(
       Dataplane dataplane, IntervalBatchBuilder batch, FlowCache cache, SweeperOptions options) {
@@ -149,10 +149,10 @@ public final class Sweeper implements AutoCloseable {
 
   /**
    * Writes the last sweep's interval to {@code out} as one Arrow IPC stream ({@code FlowSchema}, one
-   * record batch per journal part; a sweep that drained nothing is the schema alone), read back from
-   * the journal's parts of that sweep one at a time: nothing is serialized unless asked, and the
-   * memory is one chunk. The drained listeners do not hear these rows again. Call on the sweeper's
-   * thread.
+   * record batch per journal part; a sweep that drained nothing is the schema alone), read back
+   * from the journal's parts of that sweep one at a time: nothing is serialized unless asked, and
+   * the memory is one chunk. The drained listeners do not hear these rows again. Call on the
+   * sweeper's thread.
    *
    * @return false, writing nothing, before the first sweep or when the sweeper keeps no interval
    */

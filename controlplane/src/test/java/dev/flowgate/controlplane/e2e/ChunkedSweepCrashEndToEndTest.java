@@ -73,8 +73,7 @@ class ChunkedSweepCrashEndToEndTest {
         api:
           listen: 127.0.0.1:%d
         """
-            .formatted(
-                veth.a().name(), lab.pinDir(), lab.dir().resolve("state"), arrowDir, api));
+            .formatted(veth.a().name(), lab.pinDir(), lab.dir().resolve("state"), arrowDir, api));
     List<String> cmd =
         new ArrayList<>(
             FlowgateProcess.command(List.of(), System.getProperty("java.class.path"), config));
@@ -102,8 +101,7 @@ class ChunkedSweepCrashEndToEndTest {
     String log;
     try (FlowgateProcess fg = FlowgateProcess.start(config, api, lab.dir().resolve("fg.log"))) {
       long packets = sent.values().stream().mapToLong(Long::longValue).sum();
-      JsonNode s =
-          fg.awaitStatus(x -> CollectorEndToEndTest.sum(x, "inCache") == packets);
+      JsonNode s = fg.awaitStatus(x -> CollectorEndToEndTest.sum(x, "inCache") == packets);
       assertThat(CollectorEndToEndTest.sum(s, "unaccounted")).as(fg.log()).isZero();
       assertThat(s.at("/journal/inDoubtRecords").asLong()).as(fg.log()).isZero();
       assertThat(s.at("/journal/inDoubtPackets").asLong()).isZero();

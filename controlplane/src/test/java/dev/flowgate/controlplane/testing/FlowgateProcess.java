@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -142,8 +141,17 @@ public final class FlowgateProcess implements AutoCloseable {
 
   /** Polls /api/v1/status until the predicate holds (30 s at most); returns the last answer. */
   public JsonNode awaitStatus(Predicate<JsonNode> done) throws Exception {
+    return awaitStatus(done, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Polls /api/v1/status until the predicate holds ({@code atMost}); returns the last answer,
+   * which the caller asserts on. For waits whose length grows with the machine's load (a
+   * collector taking in a few hundred thousand records), give a bound far above the quiet run's.
+   */
+  public JsonNode awaitStatus(Predicate<JsonNode> done, Duration atMost) throws Exception {
     JsonNode last = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + atMost.toNanos();
     while (System.nanoTime() < deadline) {
       last = json("/api/v1/status");
       if (done.test(last)) {

@@ -399,6 +399,61 @@ final class CacheTable {
     size = last;
   }
 
+  /**
+   * True when removing {@code leaving} of the entries at once costs less by {@link #retainFirst}
+   * (the survivors compacted, the index built anew) than by {@link #remove} one by one: when at
+   * least half the entries leave and they are at least a sixteenth of the index's slots. {@link
+   * #remove} finds two index slots by hash per entry (the leaving one's and the last one's, which
+   * moves into its place), each a cache miss in a large table; a rebuild writes one slot per
+   * survivor and replaces the index's pages, its cost bounded by the leaving entries' under these
+   * two conditions.
+   */
+  boolean retainPays(int leaving) {
+    return leaving > 0 && leaving >= size - leaving && (long) leaving * 16 >= indexSlots;
+  }
+
+  /**
+   * Copies entry {@code from} over entry {@code to} (one the caller no longer wants) without
+   * touching the index: between this and {@link #retainFirst} the index is stale.
+   */
+  void moveEntry(int from, int to) {
+    long a = arena;
+    int f = from * STRIDE;
+    int t = to * STRIDE;
+    for (int w = 0; w < STRIDE; w++) {
+      put(a, t + w, get(a, f + w));
+    }
+  }
+
+  /**
+   * Keeps entries {@code [0, kept)} (the caller compacted the survivors there with {@link
+   * #moveEntry}) and drops the rest: the index is replaced by a fresh one of the same size (zero
+   * pages, the old one's memory given back) and each kept entry is put at the first empty slot from
+   * its hash. One sequential pass over the kept entries and one index write each.
+   */
+  void retainFirst(int kept) {
+    if (kept < 0 || kept > size) {
+      throw new IllegalArgumentException("kept " + kept + " of " + size + " entries");
+    }
+    LazyMemory oldMemory = indexMemory;
+    mapIndex(indexSlots);
+    oldMemory.close();
+    long a = arena;
+    for (int id = 0; id < kept; id++) {
+      int b = id * STRIDE;
+      long h =
+          hash(
+              get(a, b + K0),
+              get(a, b + K1),
+              get(a, b + K2),
+              get(a, b + K3),
+              get(a, b + K4),
+              get(a, b + K5) & K5_KEY_MASK);
+      put(index, emptySlot((int) h), ((long) (int) h << 32) | (id + 1L));
+    }
+    size = kept;
+  }
+
   /** Empties the table. */
   void clear() {
     if ((long) size * 16 < indexSlots) {

@@ -476,26 +476,7 @@ public final class FlowCache implements AutoCloseable {
         kept++;
         continue;
       }
-      int b = id * STRIDE;
-      writeRow(
-          CacheTable.get(a, b + K0),
-          CacheTable.get(a, b + K1),
-          CacheTable.get(a, b + K2),
-          CacheTable.get(a, b + K3),
-          CacheTable.get(a, b + K4),
-          CacheTable.get(a, b + K5),
-          CacheTable.get(a, b + PACKETS),
-          CacheTable.get(a, b + BYTES),
-          CacheTable.get(a, b + FIRST_MS),
-          CacheTable.get(a, b + LAST_MS),
-          reason,
-          arenaGateway(id),
-          0);
-      release(
-          CacheTable.get(a, b + K4),
-          CacheTable.get(a, b + K5),
-          CacheTable.get(a, b + PACKETS),
-          CacheTable.get(a, b + BYTES));
+      writeFinished(id, reason);
     }
     table.retainFirst(kept);
   }
@@ -705,6 +686,12 @@ public final class FlowCache implements AutoCloseable {
   }
 
   private void finish(int id, EndReason reason) {
+    writeFinished(id, reason);
+    table.remove(id);
+  }
+
+  /** Writes flow {@code id} out as finished for {@code reason} and releases its held counts. */
+  private void writeFinished(int id, EndReason reason) {
     final long a = table.arena;
     int b = id * STRIDE;
     writeRow(
@@ -726,7 +713,6 @@ public final class FlowCache implements AutoCloseable {
         CacheTable.get(a, b + K5),
         CacheTable.get(a, b + PACKETS),
         CacheTable.get(a, b + BYTES));
-    table.remove(id);
   }
 
   /** Makes room for one flow: the least recently seen in a window after the hand. */

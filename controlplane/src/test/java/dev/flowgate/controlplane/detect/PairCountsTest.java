@@ -49,7 +49,8 @@ class PairCountsTest {
     assertThat(top).hasSize(5);
     for (int i = 0; i < 5; i++) {
       List<Long> k = want.get(i).getKey();
-      assertThat(top.get(i)).isEqualTo(new Fingerprint.Top(k.get(0) + "/" + k.get(1), want.get(i).getValue()));
+      assertThat(top.get(i))
+          .isEqualTo(new Fingerprint.Top(k.get(0) + "/" + k.get(1), want.get(i).getValue()));
     }
   }
 }

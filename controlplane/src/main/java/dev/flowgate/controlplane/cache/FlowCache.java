@@ -424,16 +424,9 @@ public final class FlowCache implements AutoCloseable {
    */
   public void expire(long nowMs) {
     final long a = table.arena;
-    int size = table.size();
-    int ending = 0;
-    for (int id = 0; id < size; id++) {
-      if (endReason(a, id, nowMs) != null) {
-        ending++;
-      }
-    }
-    if (table.retainPays(ending)) {
+    if (table.retainPays(endingEstimate(a, nowMs))) {
       expireCompacting(nowMs);
-    } else if (ending > 0) {
+    } else {
       for (int id = 0; id < table.size(); ) {
         EndReason reason = endReason(a, id, nowMs);
         if (reason != null) {
@@ -445,6 +438,28 @@ public final class FlowCache implements AutoCloseable {
     }
     flush();
   }
+
+  /**
+   * How many flows end at {@code nowMs}, from every {@value #ESTIMATE_STEP}th entry of a large
+   * table (every entry of a small one): it only chooses how they are removed, and a full count
+   * would cost a second scan (~5 ns a flow held, as much as removing one flow in twenty).
+   */
+  private int endingEstimate(long a, long nowMs) {
+    int size = table.size();
+    int step = size >= ESTIMATE_STEP * 256 ? ESTIMATE_STEP : 1;
+    int looked = 0;
+    int ending = 0;
+    for (int id = 0; id < size; id += step) {
+      looked++;
+      if (endReason(a, id, nowMs) != null) {
+        ending++;
+      }
+    }
+    return looked == 0 ? 0 : (int) ((long) ending * size / looked);
+  }
+
+  /** {@link #endingEstimate} looks at every this-many-th entry of a large table. */
+  private static final int ESTIMATE_STEP = 16;
 
   /** Why flow {@code id} ends at {@code nowMs} by a timeout, or null if it does not. */
   private EndReason endReason(long a, int id, long nowMs) {

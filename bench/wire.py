@@ -5,7 +5,7 @@ every packet: flowgate against softflowd and pmacctd (nfprobe) on the same
 traffic, each against its own floor measured in the same run.
 
     bench/wire.py ROOT BUILD [--frames 1000000] [--flows 1000,65536,1000000] [--rounds 3]
-                  [--setups none,empty,flowgate,softflowd,pmacctd] [--warmup 100000]
+                  [--setups none,empty,flowgate,softflowd,pmacctd] [--warmup FRAMES]
 
 The lab is bench/wirelab.py's: trafgen in a namespace sends FRAMES 60-byte
 UDP frames (64 on a wire) over N flows round-robin to the host end of a veth
@@ -22,9 +22,10 @@ routing. Set-ups, rotated over rounds (medians reported):
 
 Every probe gets a flow table for the run's flows (x 1.25) and a 2 s idle
 timeout, so flows are exported while the run is measured. A run: start
-nfcapd and the probe, wait until it listens; a warm-up pass of 100,000 frames
-(the JVM compiles its hot code, the probes fill their buffers) and quiet;
-then the measured window:
+nfcapd and the probe, wait until it listens; a warm-up pass of as many frames
+as the measured pass (--warmup; the same traffic, so every probe has inserted,
+expired and exported each flow once and the JVM has compiled that path, as on
+a gateway that has run for a while) and quiet; then the measured window:
 trafgen's pass, then a settle period for deferred work (at least 5 s, until
 the run's processes use less than 5% of a CPU over a second, at most 60 s).
 Then the probe is stopped (it exports what it still holds) and nfcapd.
@@ -59,7 +60,6 @@ import wirelab as w  # noqa: E402
 SETUPS = ["none", "empty", "flowgate", "softflowd", "pmacctd"]
 IDLE_S = 2
 SETTLE_MIN_S, SETTLE_MAX_S, SETTLE_QUIET = 5, 60, 0.05
-WARMUP_FRAMES = 100_000
 
 
 def wait_capturing(p, timeout=60):
@@ -149,14 +149,14 @@ def settle(cpu):
             return waited
 
 
-def run_one(lab, setup, flows, conf, frames, root, build, warmup=WARMUP_FRAMES):
+def run_one(lab, setup, flows, conf, frames, root, build, warmup):
     col = w.Collector(lab)
     probe = Probe(lab, setup, root, build, col, flows)
     rx_start = w.host_rx()
     try:
         cpu = w.CpuMeter()
         # a warm-up pass (the JVM's JIT, the probes' tables and buffers), then quiet
-        w.run_sender(lab, w.trafgen_cmd(conf, min(frames, warmup)), 60 + warmup // 2000)
+        w.run_sender(lab, w.trafgen_cmd(conf, warmup), 60 + warmup // 2000)
         settle(cpu)
         rx0, (tx0, _) = w.host_rx(), w.peer_tx()
         xdp0, jvm0 = w.xdp_run_ns(w.HOST), probe.fg.thread_cpu() if probe.fg else None
@@ -280,8 +280,10 @@ def main():
     ap.add_argument("--flows", default="1000,65536,1000000")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--setups", default=",".join(SETUPS))
-    ap.add_argument("--warmup", type=int, default=WARMUP_FRAMES)
+    ap.add_argument("--warmup", type=int, default=None, help="frames of the warm-up pass (default: --frames)")
     args = ap.parse_args()
+    if args.warmup is None:
+        args.warmup = args.frames
     flows_list = [int(x) for x in args.flows.split(",")]
     setups = [s for s in SETUPS if s in args.setups.split(",")]
     results = []

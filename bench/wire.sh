@@ -7,7 +7,7 @@
 #
 #   bench/wire.sh                                   1M frames over 1k, 65k, 1M flows, 3 rounds
 #   WIRE_FRAMES=20000 WIRE_FLOWS=1000 WIRE_ROUNDS=1 bench/wire.sh   a short run
-#   WIRE_WARMUP=1000000 bench/wire.sh               a longer warm-up pass (default 100,000 frames)
+#   WIRE_WARMUP=100000 bench/wire.sh                a shorter warm-up pass (default: WIRE_FRAMES)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,4 +22,4 @@ out=$PWD/bench/build
 make -s -C bench OUT="$out"
 exec /usr/bin/python3 bench/wire.py "$PWD" "$out" \
   --frames "${WIRE_FRAMES:-1000000}" --flows "${WIRE_FLOWS:-1000,65536,1000000}" --rounds "${WIRE_ROUNDS:-3}" \
-  --warmup "${WIRE_WARMUP:-100000}"
+  --warmup "${WIRE_WARMUP:-${WIRE_FRAMES:-1000000}}"

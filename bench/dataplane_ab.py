@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """A/B of flowgate objects on real frames: the same lab and traffic as
 bench/dataplane.py, one lab for the whole run, the objects measured in turn,
-round after round, so a noisy neighbour hits all of them alike.
+round after round (the order rotated each round), so a noisy neighbour hits
+all of them alike.
 
-    bench/dataplane_ab.py BENCH_BUILD_DIR NAME=OBJ [NAME=OBJ ...] [--flows 1] [--rounds 9] [--hook xdp]
-        [--new-flows] [--vlan VID]
+    bench/dataplane_ab.py BENCH_BUILD_DIR NAME=OBJ[:PROG] [NAME=OBJ[:PROG] ...] [--flows 1] [--rounds 9]
+        [--hook xdp] [--new-flows] [--vlan VID]
+
+NAME=OBJ:PROG measures program PROG of an object that is not flowgate's (the
+reference counter ref_xdp, bench/min_counter.bpf.o's min_xdp): loaded with
+`bpftool prog loadall`, no flow table sizing, no settings.
 
 Each object is loaded once by fgload (flow table sized for 2 x flows x 1.25
 per CPU, a settings entry for both veth ends); every round measures the
 empty program, then each object's program at the hook, over one measured
 pass after a warm-up pass (dataplane.py's measure()). Prints per object the
 median and the spread of ns/packet net of the empty program measured in the
-same round. Needs root; removes the lab on exit.
+same round, and the median of its per-round difference to the first object. Needs root; removes the lab on exit.
 
 --new-flows: every packet of the measured pass is a flow the table has not
 seen (the insert path: the FIB lookup of issue 19): each pass (warm-up and
@@ -64,6 +69,8 @@ def main():
     ap.add_argument("--vlan", type=int, default=0)
     args = ap.parse_args()
     objects = [o.split("=", 1) for o in args.objects]
+    foreign = {name: obj.split(":", 1)[1] for name, obj in objects if ":" in obj}
+    objects = [(name, obj.split(":", 1)[0]) for name, obj in objects]
 
     stats_was = open("/proc/sys/kernel/bpf_stats_enabled").read().strip()
     net = {name: [] for name, _ in objects}
@@ -80,6 +87,9 @@ def main():
             dp.sh("sysctl", "-q", "-w", f"net.ipv4.conf.{dp.HOST}.forwarding=1")
             dp.sh("ip", "route", "add", "blackhole", "10.255.0.1/32")
         for i, (name, obj) in enumerate(objects):
+            if name in foreign:
+                dp.sh("bpftool", "prog", "loadall", obj, f"{dp.PIN}/o{i}")
+                continue
             dp.sh(f"{args.build}/fgload", obj, f"{dp.PIN}/o{i}", str(cap), f"{host_if}:1", f"{peer_if}:2")
             vlan_map = f"{dp.PIN}/o{i}/maps/fg_vlan_devs"
             if args.vlan and os.path.exists(vlan_map):
@@ -108,8 +118,13 @@ def main():
             for r in range(args.rounds):
                 empty, _ = run(f"{dp.PIN}/empty/{EMPTY[args.hook]}")
                 line = [f"round {r + 1}: empty {empty:6.1f}"]
-                for i, (name, _) in enumerate(objects):
-                    ns, _ = run(f"{dp.PIN}/o{i}/progs/{PROGRAM[args.hook]}")
+                # rotated: no object always right after the empty program
+                order = list(enumerate(objects))
+                order = order[r % len(order):] + order[:r % len(order)]
+                for i, (name, _) in order:
+                    prog = (f"{dp.PIN}/o{i}/{foreign[name]}" if name in foreign
+                            else f"{dp.PIN}/o{i}/progs/{PROGRAM[args.hook]}")
+                    ns, _ = run(prog)
                     net[name].append(ns - empty)
                     line.append(f"{name} {ns - empty:6.1f}")
                 print("  ".join(line), file=sys.stderr, flush=True)
@@ -125,11 +140,16 @@ def main():
     print(f"\n{PROGRAM[args.hook]} at {what}, ns/packet net of the empty program"
           f" (same round), {args.rounds} rounds:")
     base = statistics.median(net[objects[0][0]])
+    first = net[objects[0][0]]
     for name, _ in objects:
         v = net[name]
         m = statistics.median(v)
+        if len(v) < 2:
+            print(f"  {name:12} {m:6.1f}  x first {m / base:5.2f}")
+            continue
         print(f"  {name:12} median {m:6.1f}  quartiles {statistics.quantiles(v, n=4)[0]:6.1f}"
-              f" .. {statistics.quantiles(v, n=4)[2]:6.1f}  x first {m / base:5.2f}")
+              f" .. {statistics.quantiles(v, n=4)[2]:6.1f}  x first {m / base:5.2f}"
+              f"  paired - first {statistics.median(a - b for a, b in zip(v, first)):+7.1f}")
     return 0
 
 

@@ -56,10 +56,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * call, sequentially (hardware prefetch; a small fraction of the merge's cost: BENCHMARKS.md,
  * "Figures that were in javadoc"), exactly: every deadline is checked at every call, so a flow ends
  * at the first call at or after its deadline. Eviction under pressure samples a window after a
- * moving hand instead of keeping a global LRU order, for the same reason. When most flows end at
- * one call (a burst of short flows idling out together) the survivors are compacted in one pass and
- * indexed anew ({@link CacheTable#retainPays}) instead of each ending flow being removed from the
- * index by hash (two index misses a flow): the cost follows the survivors, not the flows ended.
+ * moving hand instead of keeping a global LRU order, for the same reason. When a third of the
+ * flows or more end at one call (a burst of short flows idling out together) the survivors are
+ * compacted in one pass and indexed anew ({@link CacheTable#retainPays}) instead of each ending flow
+ * being removed from the index by hash (two index misses a flow).
  *
  * <p><b>Merge speed.</b> A million-flow table is far larger than the CPU caches, so the merge looks
  * rows up in blocks of 32: it first touches every index slot and entry the block will need, so
@@ -474,7 +474,7 @@ public final class FlowCache implements AutoCloseable {
   }
 
   /**
-   * {@link #expire} when most flows end ({@link CacheTable#retainPays}): one pass writes the ending
+   * {@link #expire} when many flows end ({@link CacheTable#retainPays}): one pass writes the ending
    * flows out in id order and moves the others down over them, in order; then the table indexes
    * the survivors anew. No index lookup per ending flow, where {@link #finish} needs two.
    */

@@ -10,7 +10,8 @@
  * a slice of slots = the power of two >= FLOWS_PER_CPU (at least 1024) in
  * each half, so fg_cpus = possible CPUs and fg_slot_bits = log2(slots) in
  * .rodata, max_entries of fg_flows = 2 * fg_cpus << fg_slot_bits, and each
- * of fg_spill_0/fg_spill_1 holds max(1024, half slots / 8). Loads, pins
+ * of fg_spill_0/fg_spill_1 holds max(1024, half slots / 8); fg_taken_bits
+ * = fg_slot_bits - 3 and fg_taken holds 2 * half slots / 8. Loads, pins
  * maps under PINDIR/maps and programs under PINDIR/progs, and writes one
  * fg_settings entry per IFINDEX:SLOT[:RATE].
  *
@@ -23,6 +24,7 @@
  * Exit 0 on success; errors go to stderr with libbpf's log.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,11 +119,13 @@ static int set_rodata_u32(struct bpf_object *obj, const char *const *names,
 /* FlowTable.configure: slots per CPU, their log2, and the map sizes */
 static int size_table(struct bpf_object *obj, __u32 flows_per_cpu)
 {
-	static const char *const globals[] = {"fg_cpus", "fg_slot_bits"};
+	static const char *const globals[] = {"fg_cpus", "fg_slot_bits",
+					      "fg_taken_bits"};
 	int cpus = libbpf_num_possible_cpus();
-	__u32 bits = MIN_SLOT_BITS, values[2];
+	__u32 bits = MIN_SLOT_BITS, values[3];
 	__u64 half, spill;
 	int err, i;
+	bool taken;
 
 	while (bits < 31 && (1U << bits) < flows_per_cpu)
 		bits++;
@@ -136,14 +140,19 @@ static int size_table(struct bpf_object *obj, __u32 flows_per_cpu)
 	}
 	values[0] = cpus;
 	values[1] = bits;
-	err = set_rodata_u32(obj, globals, values, 2);
+	values[2] = bits - 3; /* a taken list per slice: an eighth of it */
+	/* objects built before fg_taken (an A/B against an older build) */
+	taken = bpf_object__find_map_by_name(obj, "fg_taken") != NULL;
+	err = set_rodata_u32(obj, globals, values, taken ? 3 : 2);
 	if (err) {
-		fprintf(stderr, "setting fg_cpus, fg_slot_bits: %s\n",
+		fprintf(stderr, "setting fg_cpus, fg_slot_bits, fg_taken_bits: %s\n",
 			strerror(-err));
 		return err;
 	}
 	spill = half / 8 > MIN_SPILL_ENTRIES ? half / 8 : MIN_SPILL_ENTRIES;
 	err = set_max_entries(obj, "fg_flows", 2 * half);
+	if (taken)
+		err = err ?: set_max_entries(obj, "fg_taken", 2 * half / 8);
 	for (i = 0; i < 2; i++)
 		err = err ?: set_max_entries(obj, spill_maps[i], spill);
 	if (err)

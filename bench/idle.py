@@ -4,11 +4,16 @@
 no traffic, per thread (/proc/PID/task/*/stat), with bench-wire's config
 (sweep every 1 s, 2 s idle timeout, IPFIX to nfcapd) on the lab's veth.
 
-    bench/idle.py ROOT [--seconds 60] [--max-flows 1250]
+    bench/idle.py ROOT [--seconds 60] [--max-flows 1250] [--light FLOWS]
+
+--light FLOWS: light traffic instead of none: once a second, one frame of
+each of FLOWS UDP flows (the same flows every second) from the namespace end,
+so every sweep finds FLOWS changed flows in a table sized for --max-flows.
 """
 import argparse
 import os
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -48,15 +53,33 @@ def main():
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--warmup", type=float, default=20)
     ap.add_argument("--max-flows", type=int, default=1250)
+    ap.add_argument("--light", type=int, default=0)
     a = ap.parse_args()
     with w.Lab() as lab:
         col = w.Collector(lab)
         fg = w.Flowgate(lab, a.root, col.port, a.max_flows)
         pid = jvm_pid(fg.p.pid)
+        done = threading.Event()
+        sender = None
+        if a.light:
+            conf = f"{lab.tmp}/light.cfg"
+            w.trafgen_conf(conf, a.light)
+
+            def light():
+                while not done.is_set():
+                    t = time.monotonic()
+                    w.run_sender(lab, w.trafgen_cmd(conf, count=a.light), 5)
+                    done.wait(max(0.0, 1 - (time.monotonic() - t)))
+
+            sender = threading.Thread(target=light, daemon=True)
+            sender.start()
         time.sleep(a.warmup)
         t0, b = time.monotonic(), threads(pid)
         time.sleep(a.seconds)
         t1, e = time.monotonic(), threads(pid)
+        done.set()
+        if sender:
+            sender.join()
         fg.stop()
         col.finish()
     per_min = 60 / (t1 - t0)
@@ -67,7 +90,8 @@ def main():
             rows.append((d / TICK * per_min, name, tid))
     rows.sort(reverse=True)
     total = sum(r[0] for r in rows)
-    print(f"idle flowgate, {t1 - t0:.0f} s: {total:.3f} CPU-s per minute ({total / 60 * 100:.2f}% of a CPU)")
+    what = f"{a.light:,} flows a second" if a.light else "idle"
+    print(f"{what} flowgate, max-flows {a.max_flows:,}, {t1 - t0:.0f} s: {total:.3f} CPU-s per minute ({total / 60 * 100:.2f}% of a CPU)")
     for cpu, name, tid in rows:
         print(f"  {cpu:7.3f}  {name} ({tid})")
 

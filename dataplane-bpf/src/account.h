@@ -33,6 +33,9 @@
  * other flows the packet goes to the half's spill map (fg_spill_0/1, a HASH
  * shared by all CPUs: a helper call and atomic adds, on this rare path
  * only); if the spill map is full too, it is insert-failed.
+ * A claimed slot's position is appended to this CPU's list of the half
+ * (fg_taken, fg_taken_add): plain stores, as safe as the claim itself for
+ * the same reason, so the sweeper visits only the slots taken.
  * A new slot or spill entry also gets what the flow's first packet says
  * beyond its key (route.h: the other interface, next hop, forwarding status,
  * MACs), in a subprogram called on the insert path only.
@@ -172,6 +175,30 @@ static __always_inline void fg_first(void *ctx, const bool is_skb,
 		fg_first_xdp(ctx, pkt, flags, st);
 }
 
+/* lists slot `idx` of fg_flows ((half * fg_cpus + cpu) << fg_slot_bits |
+ * position) in fg_taken (maps.h) as taken by this CPU in that half: the
+ * count always goes up, the position is stored while it fits. A subprogram
+ * of one argument, so the hit path's code moves as little as it can
+ * (bench/xlated_diff.py). */
+static __noinline void fg_taken_add(__u32 idx)
+{
+	__u32 at = (idx >> fg_slot_bits) << fg_taken_bits;
+	__u64 *count, *entry, n;
+
+	count = bpf_map_lookup_elem(&fg_taken, &at);
+	if (!count)
+		return;
+	n = *count;
+	if (n < (1U << fg_taken_bits) - 1) {
+		__u32 e = at + 1 + (__u32)n;
+
+		entry = bpf_map_lookup_elem(&fg_taken, &e);
+		if (entry)
+			*entry = idx & ((1U << fg_slot_bits) - 1);
+	}
+	*count = n + 1;
+}
+
 /* returns 0 if the flow table took the packet, else the reason it did not;
  * *fresh = 1 when it took a new slot or spill entry for it */
 static __always_inline int fg_flow_count(void *ctx, const bool is_skb,
@@ -227,6 +254,7 @@ static __always_inline int fg_flow_count(void *ctx, const bool is_skb,
 			s->stats.tos = pkt->tos;
 			s->stats.ip_version = pkt->ip_version;
 			fg_first(ctx, is_skb, pkt, set, &s->stats);
+			fg_taken_add(idx);
 			*fresh = true;
 			return 0;
 		}

@@ -9,6 +9,15 @@
  *   slices of 2^fg_slot_bits slots. The loader sets max_entries = 2 *
  *   fg_cpus << fg_slot_bits. The sweeper reads and empties the half the
  *   programs do not write through its mmap: no per-entry syscall.
+ * - fg_taken: ARRAY of __u64 with BPF_F_MMAPABLE, the slots each CPU took in
+ *   each half since the sweeper last emptied them: one region of
+ *   2^fg_taken_bits words per (half, CPU) at (half * fg_cpus + cpu) <<
+ *   fg_taken_bits; word 0 counts the slots taken, words 1.. list their
+ *   positions in the slice in the order taken, as many as fit (a count above
+ *   2^fg_taken_bits - 1 says the list overflowed: the sweeper scans that
+ *   slice whole). Written by the insert path only (account.h), read and reset
+ *   by the sweeper through its mmap; the loader sets max_entries = 2 *
+ *   fg_cpus << fg_taken_bits (fg_taken_bits = fg_slot_bits - 3).
  * - fg_spill_0, fg_spill_1: HASH flow_key -> flow_stats (times in jiffies),
  *   one per half: where a flow goes when its probe window in its CPU's slice
  *   is full, so a slice can fill up without refusing flows. Shared by all
@@ -68,6 +77,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct flow_slot);
 } fg_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2 * 64 << 5);
+	__type(key, __u32);
+	__type(value, __u64);
+} fg_taken SEC(".maps");
 
 struct fg_spill_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -171,6 +188,11 @@ struct {
 /* Snap length of samples in bytes, at most FG_SAMPLE_MAX_SNAP (set before
  * load; larger values are clamped). */
 const volatile __u32 fg_snap_len = FG_DEFAULT_SNAP;
+
+/* log2 of the words of each (half, CPU) region of fg_taken, set by the loader
+ * (fg_slot_bits - 3). Declared last, so the .rodata offsets of the globals
+ * above, and the code that reads them, stay as they were. */
+const volatile __u32 fg_taken_bits = 5;
 
 /* count one event of enum fg_error on this CPU */
 static __always_inline void fg_error_count(__u32 reason)

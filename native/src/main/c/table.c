@@ -11,6 +11,7 @@
  * the slots scanned (the half is retired, see fg_flow_barrier in maps.h).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -22,6 +23,7 @@ enum scan_mode {
 	SCAN_MOVE = 1, /* copy out and empty */
 	SCAN_CLEAR = 2, /* empty, copy nothing */
 	SCAN_COUNT = 3, /* count only */
+	SCAN_RESET = 4, /* taken0 only: set the list's count to 0 */
 };
 
 /* The table is read through windows of WINDOW_SLOTS slots mapped one at a
@@ -96,8 +98,123 @@ static jint scan0(JNIEnv *env, jclass cls, jint fd, jlong from, jlong to,
 	return err ? err : n;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * taken0: the slots of one slice listed in fg_taken (maps.h), region
+ * `region` (its first word, the count, then up to cap positions). In
+ * SCAN_COPY or SCAN_CLEAR mode it handles like scan0 the used slots of the
+ * slice [slice, slice + slots) whose positions the list holds, in slot order
+ * (sorted, each once: a list a crashed sweeper did not reset may name a slot
+ * twice, or an empty one), mapping one window of the table at a time;
+ * SCAN_CLEAR then sets the count to 0, as SCAN_RESET alone does. Returns
+ * what scan0 returns; next[0] = the count, and if it is above cap (the list
+ * overflowed) nothing is done (not even the reset): the caller scans the
+ * slice whole.
+ */
+static jint taken0(JNIEnv *env, jclass cls, jint fd, jint tfd, jlong tlen,
+		   jlong region, jint cap, jlong slice, jint slots, jint mode,
+		   jobject keys, jint kpos, jobject vals, jint vpos, jint max,
+		   jlong jref, jlong nsref, jlong tick, jlongArray next)
+{
+	struct flow_key *k = NULL;
+	struct flow_stats *v = NULL;
+	__u64 *t, count;
+	__u32 *pos = NULL;
+	jlong c = 0, j;
+	jint n = 0, m = 0;
+	int err = 0;
+
+	if (mode == SCAN_COPY) {
+		k = fg_direct(env, keys, kpos, (jlong)max * sizeof(*k));
+		v = fg_direct(env, vals, vpos, (jlong)max * sizeof(*v));
+		if (!k || !v)
+			return -EINVAL;
+	} else if (mode != SCAN_CLEAR && mode != SCAN_RESET) {
+		return -EINVAL;
+	}
+	t = mmap(NULL, (size_t)tlen, PROT_READ | PROT_WRITE, MAP_SHARED, tfd, 0);
+	if (t == MAP_FAILED)
+		return -errno;
+	count = t[region];
+	c = (jlong)count;
+	if (mode == SCAN_RESET) {
+		t[region] = 0;
+		goto out;
+	}
+	if (count > (__u64)cap)
+		goto out;
+	pos = malloc((count ? count : 1) * sizeof(*pos));
+	if (!pos) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (j = 0; j < (jlong)count; j++) {
+		__u64 p = t[region + 1 + j];
+
+		if (p < (__u64)slots)
+			pos[m++] = (__u32)p;
+	}
+	qsort(pos, m, sizeof(*pos), cmp_u32);
+	for (j = 0; j < m && !err;) {
+		jlong at = slice + pos[j];
+		jlong base = at - at % ALIGN_SLOTS;
+		jlong end = base + WINDOW_SLOTS < slice + slots ?
+				    base + WINDOW_SLOTS : slice + slots;
+		size_t len = (size_t)(end - base) * sizeof(struct flow_slot);
+		struct flow_slot *w;
+
+		w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 (off_t)base * sizeof(struct flow_slot));
+		if (w == MAP_FAILED) {
+			err = -errno;
+			break;
+		}
+		for (; j < m && slice + pos[j] < end; j++) {
+			struct flow_slot *s = &w[slice + pos[j] - base];
+
+			if (j > 0 && pos[j] == pos[j - 1])
+				continue;
+			if (s->state != FG_SLOT_USED)
+				continue;
+			if (k) {
+				if (n == max) {
+					err = -ENOSPC;
+					break;
+				}
+				memcpy(&k[n], &s->key, sizeof(*k));
+				v[n] = s->stats;
+				v[n].first_seen_ns =
+					to_ns(s->stats.first_seen_ns, jref,
+					      nsref, tick);
+				v[n].last_seen_ns = to_ns(s->stats.last_seen_ns,
+							  jref, nsref, tick);
+			} else {
+				memset(s, 0, sizeof(*s));
+			}
+			n++;
+		}
+		munmap(w, len);
+	}
+	if (!err && mode == SCAN_CLEAR)
+		t[region] = 0;
+out:
+	free(pos);
+	munmap(t, (size_t)tlen);
+	(*env)->SetLongArrayRegion(env, next, 0, 1, &c);
+	return err ? err : n;
+}
+
 static const JNINativeMethod methods[] = {
 	{"scan0", "(IJJILjava/nio/ByteBuffer;ILjava/nio/ByteBuffer;IIJJJ[J)I",
 	 (void *)scan0},
+	{"taken0",
+	 "(IIJJIJIILjava/nio/ByteBuffer;ILjava/nio/ByteBuffer;IIJJJ[J)I",
+	 (void *)taken0},
 };
 FG_NATIVES(fg_table_natives, "FlowTable", methods);

@@ -19,11 +19,17 @@ import java.util.List;
  *
  * <p>Each half holds {@link #cpus()} slices of {@link #slotsPerCpu()} slots; a CPU counts only into
  * its own slice. A flow seen on two CPUs in one interval is therefore drained as two entries with
- * the same key; consumers add them up. Not thread-safe: one sweeper at a time.
+ * the same key; consumers add them up. The programs list each slot a CPU takes in a half ({@code
+ * fg_taken}), so {@link #copy} and {@link #clear} visit only those, once this view has emptied the
+ * slice and reset its list (the first pass after open reads every slice whole); a slice whose list
+ * overflowed ({@link #takenListCapacity()}) is read whole. Not thread-safe: one sweeper at a time.
  */
 public final class FlowTable implements AutoCloseable {
   /** The table map. */
   public static final String MAP = "fg_flows";
+
+  /** The slots each CPU took in each half: a count and a list per (half, CPU) slice. */
+  public static final String TAKEN_MAP = "fg_taken";
 
   /** The generation word (bit 0: the half the programs write). */
   public static final String GEN_MAP = "fg_flow_gen";
@@ -50,9 +56,13 @@ public final class FlowTable implements AutoCloseable {
   private static final int SCAN_MOVE = 1;
   private static final int SCAN_CLEAR = 2;
   private static final int SCAN_COUNT = 3;
+  private static final int SCAN_RESET = 4;
+  // a slice's taken list has slots / 2^TAKEN_SHIFT words: its count and that many minus one slots
+  private static final int TAKEN_SHIFT = 3;
   private static final byte[] CLOCK_FRAME = new byte[64];
 
   private final BpfMap table;
+  private final BpfMap taken;
   private final BpfMap[] spill;
   private final BpfMap gen;
   private final BpfMap barrier;
@@ -65,6 +75,11 @@ public final class FlowTable implements AutoCloseable {
   private final long tickNs;
   private final long tickGrid;
   private final long[] cursor = new long[2];
+  // per half and CPU: this view emptied the slice and reset its taken list since it opened, so the
+  // list names every slot taken since (or says it overflowed); until then the slice is read whole
+  private final boolean[][] listed;
+  private long listedSlices;
+  private long wholeSlices;
   private final JiffiesClock[] passClock = new JiffiesClock[2];
   private final long[] next = new long[1];
   private final ByteBuffer zeroKey = NativeBpf.allocate(4);
@@ -100,6 +115,16 @@ public final class FlowTable implements AutoCloseable {
               + " power-of-two slices (pinned by a host with other CPUs?)");
     }
     this.slotsPerCpu = (int) (halfSlots / cpus);
+    // an object built before fg_taken has none: every slice is read whole
+    this.taken = object.mapNames().contains(TAKEN_MAP) ? object.map(TAKEN_MAP) : null;
+    if (taken != null
+        && taken.type() != BpfMap.TYPE_ARRAY
+        || taken.valueSize() != 8
+        || Integer.toUnsignedLong(taken.maxEntries()) != 2 * halfSlots >> TAKEN_SHIFT) {
+      throw new IllegalStateException(
+          TAKEN_MAP + " is not an ARRAY of 2 x " + cpus + " lists of " + takenWords() + " words");
+    }
+    this.listed = new boolean[2][cpus];
     this.tickNs = KernelTick.tickNs(this::readClock);
     this.tickGrid = tickGrid();
   }
@@ -122,11 +147,14 @@ public final class FlowTable implements AutoCloseable {
 
   /**
    * Kernel memory of a table sized for {@code flowsPerCpu} on {@code cpus} CPUs: both halves' slots
-   * (120 bytes each) and both spill maps (about 160 bytes an entry with the hash map's own).
+   * (120 bytes each), their taken lists (8 bytes per 8 slots) and both spill maps (about 160 bytes
+   * an entry with the hash map's own).
    */
   public static long kernelBytes(int flowsPerCpu, int cpus) {
     long half = (long) cpus * slotsPerCpu(flowsPerCpu);
-    return 2 * half * Layout.FLOW_SLOT_SIZE + 2L * spillEntries(half) * 160;
+    return 2 * half * Layout.FLOW_SLOT_SIZE
+        + 2 * (half >> TAKEN_SHIFT) * 8
+        + 2L * spillEntries(half) * 160;
   }
 
   /** Flows one half holds (slots and spill map) for {@code flowsPerCpu} on {@code cpus} CPUs. */
@@ -166,6 +194,10 @@ public final class FlowTable implements AutoCloseable {
     object.setGlobal("fg_cpus", NativeBpf.nrPossibleCpus());
     object.setGlobal("fg_slot_bits", Integer.numberOfTrailingZeros(slots));
     object.setMaxEntries(MAP, (int) (2 * half));
+    if (object.mapNames().contains(TAKEN_MAP)) { // not in objects built before it
+      object.setGlobal("fg_taken_bits", Integer.numberOfTrailingZeros(slots) - TAKEN_SHIFT);
+      object.setMaxEntries(TAKEN_MAP, (int) (2 * half >> TAKEN_SHIFT));
+    }
     for (String name : SPILL_MAPS) {
       object.setMaxEntries(name, spillEntries(half));
     }
@@ -198,6 +230,26 @@ public final class FlowTable implements AutoCloseable {
     return slotsPerCpu;
   }
 
+  /**
+   * Slots a slice's taken list names before it overflows: an eighth of the slice, less one (the
+   * count's word). A slice with more taken slots in an interval is read whole.
+   */
+  public int takenListCapacity() {
+    return takenWords() - 1;
+  }
+
+  private int takenWords() {
+    return slotsPerCpu >> TAKEN_SHIFT;
+  }
+
+  /**
+   * Slices this view has read or emptied through their taken lists, and slices it read or emptied
+   * whole (before it had emptied them once, or when a list overflowed), since it opened.
+   */
+  public long[] sliceVisits() {
+    return new long[] {listedSlices, wholeSlices};
+  }
+
   /** Slots of one half (cpus x slotsPerCpu). */
   public long halfSlots() {
     return halfSlots;
@@ -222,6 +274,16 @@ public final class FlowTable implements AutoCloseable {
   /** Nanoseconds per jiffy of this kernel (1e9 / CONFIG_HZ, rounded as the kernel does). */
   public long tickNs() {
     return tickNs;
+  }
+
+  /**
+   * The taken lists ({@code fg_taken}): per half and CPU, {@link #takenListCapacity()} + 1 words
+   * from index {@code (half * cpus + cpu) * (takenListCapacity() + 1)}, the count then the
+   * positions. Only the programs write it; a test or benchmark that fills slots from user space
+   * lists them here as the programs would. Null for an object built before it.
+   */
+  public BpfMap takenMap() {
+    return taken;
   }
 
   /** The table map (for its id and pin). */
@@ -283,6 +345,9 @@ public final class FlowTable implements AutoCloseable {
     int n = spill[half].lookupAndDeleteBatch(keys, values);
     if (n == 0) {
       cursor[half] = 0;
+      for (int cpu = 0; cpu < cpus; cpu++) {
+        resetTaken(half, cpu);
+      }
       return 0;
     }
     toMonoNs(values, n, c);
@@ -317,13 +382,18 @@ public final class FlowTable implements AutoCloseable {
     if (cpus != null && cpus.isEmpty()) {
       return 0;
     }
-    long start = half * halfSlots;
     JiffiesClock c = clock();
     int n = 0;
-    for (long[] r : ranges(start, cpus)) {
+    for (int cpu : slices(cpus)) {
       ByteBuffer k = keys.duplicate().position(keys.position() + n * Layout.FLOW_KEY_SIZE);
       ByteBuffer v = values.duplicate().position(values.position() + n * Layout.FLOW_STATS_SIZE);
-      n += scan(r[0], r[1], SCAN_COPY, k, v, max - n, c, "copy");
+      int got = listed[half][cpu] ? taken(half, cpu, SCAN_COPY, k, v, max - n, c) : -1;
+      if (got < 0) {
+        long from = half * halfSlots + (long) cpu * slotsPerCpu;
+        got = scan(from, from + slotsPerCpu, SCAN_COPY, k, v, max - n, c, "copy");
+        wholeSlices++;
+      }
+      n += got;
     }
     ByteBuffer k = keys.duplicate().position(keys.position() + n * Layout.FLOW_KEY_SIZE);
     ByteBuffer v = values.duplicate().position(values.position() + n * Layout.FLOW_STATS_SIZE);
@@ -352,10 +422,16 @@ public final class FlowTable implements AutoCloseable {
     if (cpus != null && cpus.isEmpty()) {
       return 0;
     }
-    long start = half * halfSlots;
     int n = 0;
-    for (long[] r : ranges(start, cpus)) {
-      n += scan(r[0], r[1], SCAN_CLEAR, null, null, 0, null, "clear");
+    for (int cpu : slices(cpus)) {
+      int got = listed[half][cpu] ? taken(half, cpu, SCAN_CLEAR, null, null, 0, null) : -1;
+      if (got < 0) {
+        long from = half * halfSlots + (long) cpu * slotsPerCpu;
+        got = scan(from, from + slotsPerCpu, SCAN_CLEAR, null, null, 0, null, "clear");
+        wholeSlices++;
+        resetTaken(half, cpu);
+      }
+      n += got;
     }
     ByteBuffer[] scratch = scratch();
     for (int m;
@@ -365,23 +441,66 @@ public final class FlowTable implements AutoCloseable {
     return n;
   }
 
-  /** Slot ranges [from, to) of the slices of {@code cpus} (null: the whole half), merged. */
-  private List<long[]> ranges(long start, BitSet cpus) {
-    List<long[]> got = new ArrayList<>();
-    if (cpus == null) {
-      got.add(new long[] {start, start + halfSlots});
-      return got;
-    }
-    for (int cpu = cpus.nextSetBit(0); cpu >= 0 && cpu < this.cpus; cpu = cpus.nextSetBit(cpu + 1)) {
-      long from = start + (long) cpu * slotsPerCpu;
-      long[] last = got.isEmpty() ? null : got.get(got.size() - 1);
-      if (last != null && last[1] == from) {
-        last[1] = from + slotsPerCpu;
-      } else {
-        got.add(new long[] {from, from + slotsPerCpu});
+  /** The slices of {@code cpus} (null: every slice). */
+  private List<Integer> slices(BitSet cpus) {
+    List<Integer> got = new ArrayList<>();
+    for (int cpu = 0; cpu < this.cpus; cpu++) {
+      if (cpus == null || cpus.get(cpu)) {
+        got.add(cpu);
       }
     }
     return got;
+  }
+
+  /**
+   * Copies ({@code SCAN_COPY}) or empties ({@code SCAN_CLEAR}, then resets the list) the used slots
+   * that {@code cpu}'s taken list in {@code half} names; -1, doing nothing, when the list overflowed
+   * (the caller reads or empties the slice whole).
+   */
+  private int taken(
+      int half, int cpu, int mode, ByteBuffer keys, ByteBuffer values, int max, JiffiesClock c) {
+    int n = taken0(half, cpu, mode, keys, values, max, c);
+    if (next[0] > takenListCapacity()) {
+      return -1;
+    }
+    listedSlices++;
+    return n;
+  }
+
+  /** Sets the count of {@code cpu}'s taken list in {@code half} to 0: its slice is empty. */
+  private void resetTaken(int half, int cpu) {
+    if (taken == null) {
+      return;
+    }
+    taken0(half, cpu, SCAN_RESET, null, null, 0, null);
+    listed[half][cpu] = true;
+  }
+
+  private int taken0(
+      int half, int cpu, int mode, ByteBuffer keys, ByteBuffer values, int max, JiffiesClock c) {
+    if (closed) {
+      throw new IllegalStateException("flow table is closed");
+    }
+    int n =
+        taken0(
+            table.fd(),
+            taken.fd(),
+            8L * Integer.toUnsignedLong(taken.maxEntries()),
+            ((long) half * cpus + cpu) * takenWords(),
+            takenListCapacity(),
+            half * halfSlots + (long) cpu * slotsPerCpu,
+            slotsPerCpu,
+            mode,
+            keys,
+            keys == null ? 0 : keys.position(),
+            values,
+            values == null ? 0 : values.position(),
+            max,
+            c == null ? 0 : c.jiffies(),
+            c == null ? 0 : c.monoNs(),
+            c == null ? 0 : c.tickNs(),
+            next);
+    return BpfException.check("taken list of " + MAP, n);
   }
 
   /** Flows held in {@code half}, slots and spill map (a racy count while programs write it). */
@@ -537,6 +656,25 @@ public final class FlowTable implements AutoCloseable {
       throw new IllegalArgumentException("half must be 0 or 1, was " + half);
     }
   }
+
+  private static native int taken0(
+      int fd,
+      int takenFd,
+      long takenBytes,
+      long region,
+      int cap,
+      long slice,
+      int slots,
+      int mode,
+      ByteBuffer keys,
+      int kpos,
+      ByteBuffer values,
+      int vpos,
+      int max,
+      long jiffiesRef,
+      long monoNsRef,
+      long tickNs,
+      long[] next);
 
   private static native int scan0(
       int fd,

@@ -8,7 +8,11 @@ import dev.flowgate.bpf.FlowgateUnderTest.FlowKey;
 import dev.flowgate.lab.CpuPin;
 import dev.flowgate.lab.Frames;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -221,6 +225,96 @@ class FlowTableTest {
     assertThat(flowgate.errors()[Layout.DP_FLOW_SPILLED]).isEqualTo(table.spilled(half));
     assertThat(flowgate.sweep().values().stream().mapToLong(FlowCounters::packets).sum())
         .isEqualTo(flows);
+  }
+
+  /** Every row of a copy of {@code half} by {@code t}, key and stats as hex, sorted. */
+  private static List<String> rows(FlowTable t, int half) {
+    ByteBuffer keys = NativeBpf.allocate((int) t.capacity() * Layout.FLOW_KEY_SIZE);
+    ByteBuffer values = NativeBpf.allocate((int) t.capacity() * Layout.FLOW_STATS_SIZE);
+    int n = t.copy(half, keys, values);
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] k = new byte[Layout.FLOW_KEY_SIZE];
+      byte[] v = new byte[Layout.FLOW_STATS_SIZE];
+      keys.get(i * Layout.FLOW_KEY_SIZE, k);
+      values.get(i * Layout.FLOW_STATS_SIZE, v);
+      rows.add(HexFormat.of().formatHex(k) + " " + HexFormat.of().formatHex(v));
+    }
+    rows.sort(null);
+    return rows;
+  }
+
+  private static long packets(List<String> rows) {
+    long sum = 0;
+    for (String r : rows) {
+      byte[] v = HexFormat.of().parseHex(r.substring(r.indexOf(' ') + 1));
+      sum += ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong(Layout.FLOW_STATS_PACKETS);
+    }
+    return sum;
+  }
+
+  /** A view opened now has emptied nothing, so it reads every slice whole: the reference. */
+  private List<String> fullScanRows(int half) {
+    try (FlowTable full = FlowTable.open(flowgate.object())) {
+      List<String> rows = rows(full, half);
+      assertThat(full.sliceVisits()).containsExactly(0, table.cpus());
+      return rows;
+    }
+  }
+
+  @Test
+  void aCopyThroughTheTakenListsEqualsTheFullScanAndTheirClearEmptiesTheHalf() {
+    int half = table.current();
+    table.clear(half); // every slice emptied and its list reset: the lists are trusted from now on
+    try (CpuPin pin = CpuPin.thisThreadTo(0)) {
+      oneFrameEach(100);
+      oneFrameEach(100); // the same flows again: hits, nothing more listed
+    }
+    assertThat(table.swap()).isEqualTo(half);
+
+    long[] before = table.sliceVisits();
+    List<String> listed = rows(table, half);
+    assertThat(table.sliceVisits()[0] - before[0]).isEqualTo(table.cpus());
+    assertThat(table.sliceVisits()[1]).isEqualTo(before[1]);
+    assertThat(listed).hasSize(100).isEqualTo(fullScanRows(half));
+    assertThat(packets(listed)).isEqualTo(200);
+    assertThat(table.clear(half)).isEqualTo(100);
+    assertThat(table.used(half)).isZero();
+  }
+
+  @Test
+  void aSliceWhoseTakenListOverflowedIsReadWholeAndExactlyThenListedAgain() {
+    int half = table.current();
+    table.clear(half);
+    int flows = table.takenListCapacity() + 50;
+    try (CpuPin pin = CpuPin.thisThreadTo(0)) {
+      oneFrameEach(flows);
+    }
+    FlowgateUnderTest.Totals t = flowgate.allTotals();
+    assertThat(table.swap()).isEqualTo(half);
+
+    long[] before = table.sliceVisits();
+    List<String> got = rows(table, half);
+    assertThat(got).hasSize(flows).isEqualTo(fullScanRows(half));
+    assertThat(table.sliceVisits()[1] - before[1]).isEqualTo(1); // CPU 0's slice, read whole
+    assertThat(table.spilled(half)).isZero();
+    assertThat(packets(got) + t.insertFailed()).isEqualTo(t.packets());
+    assertThat(table.clear(half)).isEqualTo(flows);
+    assertThat(table.used(half)).isZero();
+
+    // the overflowed list was reset with its slice: the next interval of that half is listed
+    table.swap();
+    assertThat(table.current()).isEqualTo(half);
+    try (CpuPin pin = CpuPin.thisThreadTo(0)) {
+      oneFrameEach(10);
+    }
+    table.swap();
+    before = table.sliceVisits();
+    List<String> again = rows(table, half);
+    assertThat(table.sliceVisits()[0] - before[0]).isEqualTo(table.cpus());
+    assertThat(again).hasSize(10).isEqualTo(fullScanRows(half));
+    assertThat(table.clear(half)).isEqualTo(10);
+    assertThat(table.used(half)).isZero();
   }
 
   @Test

@@ -49,11 +49,30 @@ final class TableFill {
    * {@link #fill}, then counts each flow's packet into {@code totals} on the CPU whose slice holds
    * its slot, as the programs count every IP packet into the half they write: the sweeper reads
    * only the slices whose CPU's totals moved since it last emptied them ({@code SliceActivity}),
-   * so slots written from user space without this would not be drained.
+   * so slots written from user space without this would not be drained. And lists each slot in
+   * its CPU's taken list of the half ({@code fg_taken}), as the insert path does: the sweeper
+   * visits only the listed slots of a slice it emptied before.
    */
   static void fillAsPrograms(
       FlowTable table, BpfMap totals, int half, SyntheticDrain gen, int sweep) {
     fill(table, half, gen, sweep);
+    BpfMap taken = table.takenMap();
+    ByteBuffer tk = direct(4);
+    ByteBuffer tv = direct(8);
+    int words = table.takenListCapacity() + 1;
+    for (int cpu = 0; cpu < table.cpus(); cpu++) {
+      long first = (long) cpu * table.slotsPerCpu();
+      long inSlice = Math.max(0, Math.min(gen.flows() - first, table.slotsPerCpu()));
+      int region = (half * table.cpus() + cpu) * words;
+      taken.lookup(tk.putInt(0, region), tv);
+      long count = tv.getLong(0);
+      for (long p = 0; p < inSlice; p++, count++) {
+        if (count < words - 1) {
+          taken.update(tk.putInt(0, (int) (region + 1 + count)), tv.putLong(0, p), BpfMap.BPF_ANY);
+        }
+      }
+      taken.update(tk.putInt(0, region), tv.putLong(0, count), BpfMap.BPF_ANY);
+    }
     ByteBuffer k = direct(4).putInt(0, Layout.totalsIndex(half, 0, 0));
     ByteBuffer v = direct(totals.valueBufferSize());
     int cpuStride = (totals.valueSize() + 7) & ~7;

@@ -82,7 +82,8 @@ final class Startup {
     }
     long now = System.currentTimeMillis();
     int idle = dataplane.idleHalf();
-    Sweeper startup =
+    ReplayOutcome replayed;
+    try (Sweeper startup =
         new Sweeper(
             dataplane,
             batch,
@@ -90,23 +91,24 @@ final class Startup {
             new SweeperOptions()
                 .chunkEntries(chunk)
                 .tally(accounting::addStartupDrain)
-                .journal(journal));
-    // baseline = kernel totals read right after the swap - what the replay and drains take over
-    accounting.beginStart(slots);
-    ReplayOutcome replayed = replayJournal(startup, idle);
-    if (!replayed.olderPinsJournaled()) {
-      olderPins.ifPresent(o -> mergeOlderPins(startup, o, now));
+                .journal(journal))) {
+      // baseline = kernel totals read right after the swap - what the replay and drains take over
+      accounting.beginStart(slots);
+      replayed = replayJournal(startup, idle);
+      if (!replayed.olderPinsJournaled()) {
+        olderPins.ifPresent(o -> mergeOlderPins(startup, o, now));
+      }
+      int left = startup.drainIdle(idle, now);
+      accounting.retire(counters, slots, idle); // no program writes the idle half
+      int found =
+          startup.sweep(
+              now,
+              () -> {
+                accounting.retire(counters, slots, idle ^ 1); // the half the swap retired
+                accounting.addStartTotals(slots);
+              });
+      LOG.info("start: " + (left + found) + " flow entries counted while flowgate was away");
     }
-    int left = startup.drainIdle(idle, now);
-    accounting.retire(counters, slots, idle); // no program writes the idle half
-    int found =
-        startup.sweep(
-            now,
-            () -> {
-              accounting.retire(counters, slots, idle ^ 1); // the half the swap retired
-              accounting.addStartTotals(slots);
-            });
-    LOG.info("start: " + (left + found) + " flow entries counted while flowgate was away");
     accounting.readKernel(counters.read(slots));
     accounting.publish(cache);
     return replayed;
@@ -157,9 +159,10 @@ final class Startup {
         new IntervalBatchBuilder(
             allocator.newChildAllocator("replay", 0, Long.MAX_VALUE),
             Math.min(chunk, IntervalBatchBuilder.FIRST_ROWS))) {
-      Sweeper replayer =
-          new Sweeper(dataplane, replayBatch, cache, new SweeperOptions().chunkEntries(chunk));
-      r = journal.replay(cache, replayer, gate);
+      try (Sweeper replayer =
+          new Sweeper(dataplane, replayBatch, cache, new SweeperOptions().chunkEntries(chunk))) {
+        r = journal.replay(cache, replayer, gate);
+      }
     }
     accounting.adoptReplayed(cache);
     if (r.idleMapJournaled()) {

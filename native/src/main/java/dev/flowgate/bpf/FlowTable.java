@@ -402,6 +402,88 @@ public final class FlowTable implements AutoCloseable {
     return n + m;
   }
 
+  /** Receives a chunked copy's rows ({@link #copy(int, BitSet, ByteBuffer, ByteBuffer, Rows)}). */
+  @FunctionalInterface
+  public interface Rows {
+    /**
+     * {@code count} packed keys and stats (the layout of {@link #drain}), from the buffers'
+     * positions to their limits. The buffers are the copy's own: valid during the call only.
+     */
+    void accept(ByteBuffer keys, ByteBuffer values, int count);
+  }
+
+  /**
+   * Copies every flow of the slices of {@code cpus} in {@code half} (then its spill map, unless
+   * {@code cpus} is empty), leaving the table as it is, a chunk at a time: the slots' rows are
+   * copied into {@code keys} and {@code values} (a slice's taken list in one go when it fits them,
+   * else the slice's slots window by window) and handed to {@code rows} whenever the buffers are
+   * full and at the end of each slice; the spill map's rows are read into the table's own scratch
+   * buffers (as {@link #clear} does) and handed on in chunks of at most the same size. The memory a
+   * pass takes is the caller's buffers, whatever the half holds. The half must be retired.
+   *
+   * @param cpus the slices to read; null for all
+   * @return entries copied (the sum of what {@code rows} got)
+   */
+  public int copy(int half, BitSet cpus, ByteBuffer keys, ByteBuffer values, Rows rows) {
+    checkHalf(half);
+    int max = room(keys, values);
+    if (max == 0) {
+      throw new IllegalArgumentException("copy buffers have no room for an entry");
+    }
+    if (cpus != null && cpus.isEmpty()) {
+      return 0;
+    }
+    JiffiesClock c = clock();
+    int kp = keys.position();
+    int vp = values.position();
+    int n = 0;
+    for (int cpu : slices(cpus)) {
+      if (listed[half][cpu]) {
+        // the taken list in one call when it fits the buffers (it cannot resume part way)
+        int got = taken(half, cpu, SCAN_COPY, keys, values, max, c);
+        if (got >= 0 && next[0] <= max) {
+          if (got > 0) {
+            rows.accept(
+                rowsOf(keys, kp, got * Layout.FLOW_KEY_SIZE),
+                rowsOf(values, vp, got * Layout.FLOW_STATS_SIZE),
+                got);
+          }
+          n += got;
+          continue;
+        }
+      }
+      long to = half * halfSlots + (long) (cpu + 1) * slotsPerCpu;
+      for (long from = to - slotsPerCpu; from < to; ) {
+        int m = scan(from, to, SCAN_COPY, keys, values, max, c, "copy");
+        from = next[0];
+        if (m > 0) {
+          rows.accept(
+              rowsOf(keys, kp, m * Layout.FLOW_KEY_SIZE),
+              rowsOf(values, vp, m * Layout.FLOW_STATS_SIZE),
+              m);
+          n += m;
+        }
+      }
+      wholeSlices++;
+    }
+    ByteBuffer[] scratch = scratch();
+    int spilled = spill[half].lookupBatch(scratch[0].clear(), scratch[1].clear());
+    toMonoNs(scratch[1], spilled, c);
+    for (int at = 0; at < spilled; at += max) {
+      int m = Math.min(max, spilled - at);
+      rows.accept(
+          rowsOf(scratch[0], at * Layout.FLOW_KEY_SIZE, m * Layout.FLOW_KEY_SIZE),
+          rowsOf(scratch[1], at * Layout.FLOW_STATS_SIZE, m * Layout.FLOW_STATS_SIZE),
+          m);
+    }
+    return n + spilled;
+  }
+
+  /** {@code length} bytes of {@code b} from {@code at}, little-endian, for a {@link Rows}. */
+  private static ByteBuffer rowsOf(ByteBuffer b, int at, int length) {
+    return b.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(at + length).position(at);
+  }
+
   /**
    * Empties every slot and the spill map of {@code half} without reading them; returns how many.
    */

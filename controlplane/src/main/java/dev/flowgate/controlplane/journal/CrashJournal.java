@@ -2,6 +2,7 @@ package dev.flowgate.controlplane.journal;
 
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.sweep.SweepJournal;
+import dev.flowgate.controlplane.sweep.SweepParts;
 import dev.flowgate.controlplane.sweep.Sweeper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code journal.log}: frames ({@link JournalFrame}) appended by the sweeps: a sweep's input
- *       as the kernel returned it (written before the kernel's copy is deleted), then "cleared",
- *       then "exported" once the sinks accepted what the sweep finished; a "finish-all" at a stop.
+ *       as the kernel returned it, in parts of one chunk each and an end frame (written before the
+ *       kernel's copy is deleted), then "cleared", then "exported" once the sinks accepted what the
+ *       sweep finished; a "finish-all" at a stop. The sweep merges its parts read back from here.
  *   <li>{@code cache.snapshot}: the flow cache at the last checkpoint ({@link CacheSnapshot}); a
  *       checkpoint writes it and empties the log, so a replay reads at most about two snapshots'
  *       worth.
@@ -52,8 +55,20 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   /** A checkpoint is due this long after the last one if the log is not empty: 60 s. */
   public static final long CHECKPOINT_INTERVAL_MS = 60_000;
 
+  /** What a checkpoint writes the next log as before it replaces the log (deleted at open). */
+  static final String NEXT_LOG_FILE = "journal.log.next";
+
   private final Path snapshotFile;
-  private final FileChannel log;
+  private final Path logFile;
+  private FileChannel log;
+  // the parts of the last sweep begun (in log, or in the log a checkpoint replaced, kept open
+  // until the next sweep begins so the sweep's interval can still be read back)
+  private final JournalParts last;
+  private long lastSequence = -1;
+  private boolean lastWhole;
+  private byte lastFlags;
+  private long lastNowMs;
+  private long lastEpochOffsetNs;
   private final boolean syncFrames;
   private final ByteBuffer head = JournalFrame.headerBuffer();
   private final ByteBuffer tail = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
@@ -74,12 +89,11 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     Files.createDirectories(dir);
     this.snapshotFile = dir.resolve(SNAPSHOT_FILE);
     this.syncFrames = syncFrames;
+    this.logFile = dir.resolve(LOG_FILE);
+    Files.deleteIfExists(dir.resolve(NEXT_LOG_FILE)); // a checkpoint cut before its rename
     this.log =
         FileChannel.open(
-            dir.resolve(LOG_FILE),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+            logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     this.scan = JournalScan.of(log);
     this.size = scan.validEnd();
     long snapshotLast = -1;
@@ -88,6 +102,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
       snapshotLast = snapshotSequence(snapshotFile);
     }
     this.nextSequence = Math.max(scan.maxSequence(), snapshotLast) + 1;
+    this.last = new JournalParts(log);
   }
 
   /**
@@ -124,15 +139,91 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
   }
 
   @Override
-  public long drained(
+  public long begin(long nowMs, long epochOffsetNs, boolean expire) {
+    long seq = nextSequence++;
+    announce(seq);
+    if (last.file() != log) {
+      closeQuietly(last.file()); // the log a checkpoint replaced: its last sweep is over
+    }
+    last.reset(log);
+    lastSequence = seq;
+    lastWhole = !broken;
+    lastFlags = expire ? JournalFrame.FLAG_EXPIRE : 0;
+    lastNowMs = nowMs;
+    lastEpochOffsetNs = epochOffsetNs;
+    return seq;
+  }
+
+  @Override
+  public void part(ByteBuffer keys, ByteBuffer values, int count) {
+    if (!lastWhole) {
+      return; // a part is missing already: the sweep's end will not be written
+    }
+    int payload = JournalFrame.PART_FIXED + keys.remaining() + values.remaining();
+    JournalFrame.header(head, JournalFrame.SWEEP_PART, (byte) 0, lastSequence, payload);
+    head.putInt(count).flip();
+    gather[0] = head;
+    gather[1] = keys.duplicate();
+    gather[2] = values.duplicate();
+    tail.clear();
+    tail.putInt(0, JournalFrame.crc(head, keys, values));
+    gather[3] = tail;
+    long at = size;
+    if (append(gather)) {
+      last.add(at, count);
+    } else {
+      lastWhole = false;
+    }
+  }
+
+  @Override
+  public boolean end(int count) {
+    if (!lastWhole || last.total() != count) {
+      lastWhole = false;
+      return false;
+    }
+    lastWhole =
+        sweepFrame(
+                lastSequence,
+                lastNowMs,
+                lastEpochOffsetNs,
+                (byte) (lastFlags | JournalFrame.FLAG_PARTS),
+                null,
+                null,
+                count)
+            && !broken;
+    return lastWhole;
+  }
+
+  @Override
+  public SweepParts parts(long sequence) {
+    if (sequence != lastSequence || !lastWhole) {
+      throw new IllegalStateException(
+          "sweep "
+              + sequence
+              + " is not the last sweep journaled whole ("
+              + lastSequence
+              + (lastWhole ? ")" : ", not whole)"));
+    }
+    return last;
+  }
+
+  /**
+   * Journals a sweep's input as one frame, the format before sweeps were journaled in parts:
+   * replays still read it, and tests write such journals with it.
+   */
+  long drained(
       long nowMs,
       long epochOffsetNs,
       boolean expire,
       ByteBuffer keys,
       ByteBuffer values,
       int count) {
-    return sweepFrame(
-        nowMs, epochOffsetNs, expire ? JournalFrame.FLAG_EXPIRE : 0, keys, values, count);
+    long seq = nextSequence++;
+    announce(seq);
+    sweepFrame(
+        seq, nowMs, epochOffsetNs, expire ? JournalFrame.FLAG_EXPIRE : 0, keys, values, count);
+    return seq;
   }
 
   /**
@@ -146,18 +237,33 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
    */
   public long olderPins(
       long nowMs, long epochOffsetNs, ByteBuffer keys, ByteBuffer values, int count) {
-    return sweepFrame(nowMs, epochOffsetNs, JournalFrame.FLAG_OLDER_PINS, keys, values, count);
-  }
-
-  private long sweepFrame(
-      long nowMs, long epochOffsetNs, int kind, ByteBuffer keys, ByteBuffer values, int count) {
     long seq = nextSequence++;
     announce(seq);
+    sweepFrame(seq, nowMs, epochOffsetNs, JournalFrame.FLAG_OLDER_PINS, keys, values, count);
+    return seq;
+  }
+
+  /**
+   * A sweep input frame: the entries follow in it, or ({@link JournalFrame#FLAG_PARTS}, {@code
+   * keys} and {@code values} null) they are in the sweep's parts before it.
+   *
+   * @return whether it was written
+   */
+  private boolean sweepFrame(
+      long seq,
+      long nowMs,
+      long epochOffsetNs,
+      int kind,
+      ByteBuffer keys,
+      ByteBuffer values,
+      int count) {
     boolean timeouts = timeoutsOf != null;
     byte flags =
         (byte)
             (kind | (timeouts ? JournalFrame.FLAG_TIMEOUTS : 0) | JournalFrame.FLAG_GATEWAY_STATS);
-    int payload = JournalFrame.sweepFixed(flags) + keys.remaining() + values.remaining();
+    boolean entries = keys != null;
+    int payload =
+        JournalFrame.sweepFixed(flags) + (entries ? keys.remaining() + values.remaining() : 0);
     JournalFrame.header(head, JournalFrame.SWEEP, flags, seq, payload);
     head.putLong(nowMs).putLong(epochOffsetNs).putInt(count);
     if (timeouts) {
@@ -166,13 +272,19 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     }
     head.flip();
     gather[0] = head;
-    gather[1] = keys.duplicate();
-    gather[2] = values.duplicate();
     tail.clear();
-    tail.putInt(0, JournalFrame.crc(head, keys, values));
-    gather[3] = tail;
-    append(gather);
-    return seq;
+    if (entries) {
+      gather[1] = keys.duplicate();
+      gather[2] = values.duplicate();
+      tail.putInt(0, JournalFrame.crc(head, keys, values));
+      gather[3] = tail;
+    } else {
+      tail.putInt(0, JournalFrame.crc(head));
+      gather[1] = tail;
+      gather[2] = null;
+      gather[3] = null;
+    }
+    return append(gather);
   }
 
   @Override
@@ -232,13 +344,35 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
 
   /**
    * Writes the cache's state as the new snapshot and empties the log. Call between sweeps, after
-   * the last sweep's "exported" frame: the snapshot then stands for every frame so far.
+   * the last sweep's "exported" frame: the snapshot then stands for every frame so far. When the
+   * log holds the last sweep's parts (its interval can still be asked for), the log is replaced by
+   * an empty file instead of truncated, and the old one stays open, unlinked, until the next sweep
+   * begins.
    */
   public void checkpoint(FlowCache cache) {
     try {
       snapshotBytes = CacheSnapshot.write(snapshotFile, cache, nextSequence - 1);
-      log.truncate(0);
-      log.position(0);
+      if (last.file() == log && last.parts() > 0) {
+        Path next = logFile.resolveSibling(NEXT_LOG_FILE);
+        FileChannel fresh =
+            FileChannel.open(
+                next,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+          Files.move(
+              next, logFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+          closeQuietly(fresh);
+          throw e;
+        }
+        log = fresh; // last keeps the replaced file
+      } else {
+        log.truncate(0);
+        log.position(0);
+      }
       size = 0;
       broken = false;
       lastCheckpointNanos = System.nanoTime();
@@ -270,10 +404,21 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
 
   @Override
   public void close() {
+    if (last.file() != log) {
+      closeQuietly(last.file());
+    }
     try {
       log.close();
     } catch (IOException e) {
       LOG.warn("closing the crash journal", e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException e) {
+      LOG.warn("closing a replaced crash journal log", e);
     }
   }
 
@@ -289,9 +434,10 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
     append(gather);
   }
 
-  private void append(ByteBuffer[] parts) {
+  /** Appends a frame; false if the journal is broken or the write failed (then broken). */
+  private boolean append(ByteBuffer[] parts) {
     if (broken) {
-      return;
+      return false;
     }
     int count = parts[2] == null ? 2 : 4;
     try {
@@ -309,6 +455,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
       }
       size += want;
       bytesWritten += want;
+      return true;
     } catch (IOException e) {
       failed("write", e);
       try {
@@ -316,6 +463,7 @@ public final class CrashJournal implements SweepJournal, AutoCloseable {
       } catch (IOException ignored) {
         // the next checkpoint truncates
       }
+      return false;
     }
   }
 

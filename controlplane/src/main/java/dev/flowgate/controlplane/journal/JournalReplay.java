@@ -27,8 +27,10 @@ import java.nio.file.Path;
  *   <li>neither: the crash came before the sweep's merge; exported normally.
  * </ul>
  *
- * A frame of an upgrade's older-schema entries ({@link CrashJournal#olderPins}) replays the same
- * way and is reported, so the start removes old pins still there instead of reading them again.
+ * A sweep journaled in parts is re-run part by part (each merged as one batch, as the sweep merged
+ * it), read back from the file one part at a time. A frame of an upgrade's older-schema entries
+ * ({@link CrashJournal#olderPins}) replays the same way and is reported, so the start removes old
+ * pins still there instead of reading them again.
  */
 final class JournalReplay {
   static final int KEY = Layout.FLOW_KEY_SIZE;
@@ -135,6 +137,11 @@ final class JournalReplay {
     } else {
       cache.timeouts(idleMs, activeMs);
     }
+    boolean expire = (op.flags & JournalFrame.FLAG_EXPIRE) != 0;
+    if (op.parts != null) {
+      sweeper.replay(op.parts, nowMs, epochOffsetNs, expire);
+      return;
+    }
     int k = JournalFrame.sweepFixed(op.flags);
     int statsSize = JournalFrame.statsSize(op.flags);
     ByteBuffer keys = m.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(k).limit(k + n * KEY);
@@ -150,7 +157,6 @@ final class JournalReplay {
       }
       values = wide;
     }
-    sweeper.replay(
-        keys, values, n, nowMs, epochOffsetNs, (op.flags & JournalFrame.FLAG_EXPIRE) != 0);
+    sweeper.replay(keys, values, n, nowMs, epochOffsetNs, expire);
   }
 }

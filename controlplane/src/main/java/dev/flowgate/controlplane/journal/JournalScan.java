@@ -17,6 +17,10 @@ import java.util.Map;
  * <ul>
  *   <li>A frame cut short by the end of the file (the process died while writing it) ends the scan
  *       quietly: {@link #tornBytes()}. Nothing was cleared from the kernel on its account.
+ *   <li>Sweep parts not followed by their sweep's end frame (the process died, or the journal
+ *       failed, while the sweep was journaled in parts) are ignored; at the end of the file they
+ *       count as torn too, and appends continue from where they start. Nothing was cleared from the
+ *       kernel on their account either.
  *   <li>A whole frame that fails its checks (magic, type, CRC32C) ends the scan and is reported
  *       ({@link #corruption()}): the frames after it cannot be replayed without it.
  * </ul>
@@ -30,6 +34,8 @@ final class JournalScan {
     final byte flags;
     final long offset;
     final int payloadLength;
+    // the sweep's parts (a sweep frame with FLAG_PARTS), else null: the entries are in the frame
+    JournalParts parts;
     boolean cleared;
     boolean exported;
 
@@ -62,6 +68,10 @@ final class JournalScan {
     long size = ch.size();
     ByteBuffer head = ByteBuffer.allocate(JournalFrame.HEADER).order(ByteOrder.LITTLE_ENDIAN);
     long pos = 0;
+    // parts of a sweep whose end frame has not come yet, and where the first of them starts
+    JournalParts pending = null;
+    long pendingSeq = -1;
+    long pendingAt = -1;
     while (pos < size) {
       if (size - pos < JournalFrame.HEADER + JournalFrame.TRAILER) {
         break; // torn
@@ -78,7 +88,7 @@ final class JournalScan {
       long len = Integer.toUnsignedLong(head.getInt(16));
       if (magic != JournalFrame.MAGIC
           || type < JournalFrame.SWEEP
-          || type > JournalFrame.FINISH_ALL) {
+          || type > JournalFrame.SWEEP_PART) {
         corruption = "frame at byte " + pos + ": bad magic or type";
         break;
       }
@@ -116,10 +126,47 @@ final class JournalScan {
         corruption = "sweep frame " + seq + " at byte " + pos + ": entry count and length differ";
         break;
       }
+      if (type == JournalFrame.SWEEP_PART && !partLengthOk(m, len)) {
+        corruption = "sweep part of " + seq + " at byte " + pos + ": entry count and length differ";
+        break;
+      }
       maxSequence = Math.max(maxSequence, seq);
+      if (pending != null
+          && pendingSeq != seq) { // abandoned: that sweep never ended, nothing was cleared for it
+        pending = null;
+      }
+      if (type == JournalFrame.SWEEP_PART) {
+        if (pending == null) {
+          pending = new JournalParts(ch);
+          pendingSeq = seq;
+          pendingAt = pos;
+        }
+        pending.add(pos, m.getInt(JournalFrame.HEADER));
+        pos = frameEnd;
+        continue;
+      }
+      if (type == JournalFrame.SWEEP && (flags & JournalFrame.FLAG_PARTS) != 0) {
+        long n = m.getInt(JournalFrame.HEADER + 16);
+        long got = pending == null ? 0 : pending.total();
+        if (got != n) {
+          corruption =
+              "sweep frame "
+                  + seq
+                  + " at byte "
+                  + pos
+                  + ": its parts hold "
+                  + got
+                  + " entries, the frame says "
+                  + n;
+          break;
+        }
+      }
       switch (type) {
         case JournalFrame.SWEEP, JournalFrame.FINISH_ALL -> {
           Op op = new Op(seq, type, flags, pos, (int) len);
+          if ((flags & JournalFrame.FLAG_PARTS) != 0) {
+            op.parts = pending != null ? pending : new JournalParts(ch);
+          }
           bySeq.put(seq, op);
           ops.add(op);
         }
@@ -136,7 +183,11 @@ final class JournalScan {
           }
         }
       }
+      pending = null;
       pos = frameEnd;
+    }
+    if (pending != null && corruption == null) {
+      pos = pendingAt; // a sweep cut while journaled in parts: torn, overwritten by the next run
     }
     validEnd = pos;
     tornBytes = corruption == null ? size - pos : 0;
@@ -148,7 +199,18 @@ final class JournalScan {
       return false;
     }
     long n = frame.getInt(JournalFrame.HEADER + 16);
+    if ((flags & JournalFrame.FLAG_PARTS) != 0) {
+      return n >= 0 && len == fixed; // the entries are in the parts
+    }
     return n >= 0 && fixed + n * (JournalReplay.KEY + JournalFrame.statsSize(flags)) == len;
+  }
+
+  private static boolean partLengthOk(ByteBuffer frame, long len) {
+    if (len < JournalFrame.PART_FIXED) {
+      return false;
+    }
+    long n = frame.getInt(JournalFrame.HEADER);
+    return n >= 0 && JournalFrame.PART_FIXED + n * (JournalReplay.KEY + JournalReplay.VALUE) == len;
   }
 
   /** Sweeps and finish-alls in file order, with their cleared / exported marks. */

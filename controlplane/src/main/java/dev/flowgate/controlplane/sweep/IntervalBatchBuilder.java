@@ -29,8 +29,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class IntervalBatchBuilder implements AutoCloseable {
 
   /**
-   * Rows a sweeper's batch starts with: it grows to the largest chunk a sweep filled (65,536 rows,
-   * about 15 MB, only where sweeps drain that many), so an idle flowgate does not hold it.
+   * Rows a sweeper's batch starts with: it grows to the largest chunk a sweep filled (16,384 rows,
+   * about 3.7 MB, only where sweeps drain that many), so an idle flowgate does not hold it.
    */
   public static final int FIRST_ROWS = 1_024;
 

@@ -4,6 +4,7 @@ import dev.flowgate.bpf.FlowTable;
 import dev.flowgate.bpf.Layout;
 import dev.flowgate.bpf.LazyMemory;
 import dev.flowgate.bpf.SliceActivity;
+import dev.flowgate.controlplane.CrashPoint;
 import dev.flowgate.controlplane.cache.FlowCache;
 import dev.flowgate.controlplane.dataplane.Dataplane;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.util.BitSet;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sweep: point the programs at the other half of the flow table, drain the half they wrote
@@ -24,11 +26,13 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * arrives as several entries with one key; the flow cache adds them up.
  *
  * <p><b>With a {@link SweepJournal}</b> (the crash journal) the drain reads before it empties: the
- * whole retired half is copied out (nothing emptied), recorded in the journal, and only then
+ * retired half is copied out a chunk at a time into the sweeper's chunk buffers (nothing emptied),
+ * each chunk appended to the journal as one part, and only once the whole half is journaled is it
  * emptied (no program writes the retired half any more, so it holds the same entries). The flow
- * cache merges the entries after that, and the journal hears when the sweep's finished flows have
- * gone to the sinks. {@link #replay} re-runs a journaled sweep's merge and expiry exactly as the
- * sweep ran them.
+ * cache then merges the parts, read back from the journal (the page cache) one at a time, and the
+ * journal hears when the sweep's finished flows have gone to the sinks: no sweep holds a copy of
+ * the half. {@link #replay} re-runs a journaled sweep's merge and expiry exactly as the sweep ran
+ * them, part for part.
  *
  * <p>Runs on the sweeper's own thread, never on an event loop. Not thread-safe.
  */
@@ -41,26 +45,22 @@ public final class Sweeper implements AutoCloseable {
   private final int chunkEntries;
   private final boolean keepIntervalIpc;
   private final SweepJournal journal;
-  // the chunked drain's buffers (no journal): allocated at its first drain, never with a journal
+  // one chunk of entries (chunkEntries, or the largest part a replay read): every drain, journal
+  // part, merge and IPC batch goes through these; mapped at the first use, unmapped at close
+  private LazyMemory chunkMemory;
   private ByteBuffer keys;
   private ByteBuffer values;
-  // the journaled drain's buffers: a whole half of the flow table, allocated at the first sweep
-  private LazyMemory keyMemory;
-  private LazyMemory valueMemory;
-  private ByteBuffer mapKeys;
-  private ByteBuffer mapValues;
   // the last sweep's interval, kept for the Arrow IPC stream on request: its entries stay in the
-  // journaled copy's buffers (mapKeys, mapValues) until the next sweep copies over them
+  // journal's parts of that sweep (lastSequence), readable until the next sweep begins
   private int lastCount = -1;
+  private long lastSequence;
   private long lastOffset;
 
   /**
    * A sweeper over {@code dataplane}'s flow table (null for one that only {@link #replay}s) that
-   * fills {@code batch} and merges it into {@code cache}. With a journal ({@link
-   * SweeperOptions#journal}) the sweeper holds buffers for a whole half of the flow table (84 bytes
-   * per slot: {@link Dataplane#flowCapacity()} slots), allocated at the first sweep; without one it
-   * drains in chunks of {@link SweeperOptions#chunkEntries} through buffers allocated at its first
-   * drain.
+   * fills {@code batch} and merges it into {@code cache}, in chunks of {@link
+   * SweeperOptions#chunkEntries} (116 bytes each) through buffers mapped at its first drain; with a
+   * journal ({@link SweeperOptions#journal}) each chunk is one part of the journal.
    */
   public Sweeper(
       Dataplane dataplane, IntervalBatchBuilder batch, FlowCache cache, SweeperOptions options) {
@@ -73,7 +73,7 @@ public final class Sweeper implements AutoCloseable {
     this.journal = options.journal();
     if (keepIntervalIpc && journal == null) {
       throw new IllegalArgumentException(
-          "the interval's Arrow IPC stream is written from the journaled copy: needs a journal");
+          "the interval's Arrow IPC stream is written from the journal's parts: needs a journal");
     }
   }
 
@@ -120,7 +120,8 @@ public final class Sweeper implements AutoCloseable {
   /**
    * Re-runs a journaled sweep: merges the {@code count} entries (packed kernel keys and stats from
    * the buffers' positions) into the cache in their order, then expires at {@code nowMs} if the
-   * sweep did. No tally, no interval stream.
+   * sweep did. No tally, no interval stream. (A journal frame written before sweeps were journaled
+   * in parts, or an upgrade's older-schema entries.)
    */
   public void replay(
       ByteBuffer keys,
@@ -136,10 +137,22 @@ public final class Sweeper implements AutoCloseable {
   }
 
   /**
+   * Re-runs a sweep journaled in parts: merges each part as one batch, in order, as the sweep did,
+   * then expires at {@code nowMs} if the sweep did. No tally, no interval stream.
+   */
+  public void replay(SweepParts parts, long nowMs, long epochOffsetNs, boolean expire) {
+    mergeParts(parts, epochOffsetNs, false);
+    if (expire) {
+      cache.expire(nowMs);
+    }
+  }
+
+  /**
    * Writes the last sweep's interval to {@code out} as one Arrow IPC stream ({@code FlowSchema}, one
-   * record batch per chunk; a sweep that drained nothing is the schema alone), from the entries the
-   * sweep journaled, which the sweeper keeps until the next sweep: nothing is serialized unless
-   * asked. The drained listeners do not hear these rows again. Call on the sweeper's thread.
+   * record batch per journal part; a sweep that drained nothing is the schema alone), read back
+   * from the journal's parts of that sweep one at a time: nothing is serialized unless asked, and
+   * the memory is one chunk. The drained listeners do not hear these rows again. Call on the
+   * sweeper's thread.
    *
    * @return false, writing nothing, before the first sweep or when the sweeper keeps no interval
    */
@@ -147,17 +160,14 @@ public final class Sweeper implements AutoCloseable {
     if (!keepIntervalIpc || lastCount < 0) {
       return false;
     }
+    SweepParts parts = journal.parts(lastSequence);
     batch.clear();
     try (ArrowStreamWriter writer = new ArrowStreamWriter(batch.root(), null, out)) {
       writer.start();
-      for (int at = 0; at < lastCount; at += chunkEntries) {
-        int m = Math.min(chunkEntries, lastCount - at);
+      for (int i = 0; i < parts.parts(); i++) {
+        int m = readPart(parts, i);
         batch.clear();
-        batch.fill(
-            mapKeys.duplicate().position(at * Layout.FLOW_KEY_SIZE),
-            mapValues.duplicate().position(at * Layout.FLOW_STATS_SIZE),
-            m,
-            lastOffset);
+        batch.fill(keys, values, m, lastOffset);
         writer.writeBatch();
       }
       writer.end();
@@ -167,42 +177,48 @@ public final class Sweeper implements AutoCloseable {
     return true;
   }
 
-  /** Unmaps the journaled drain's buffers (their pages go back at once, not at a later GC). */
+  /** Forgets the last interval and unmaps the chunk buffers (at once, not at a later GC). */
   @Override
   public void close() {
     lastCount = -1;
-    mapKeys = null;
-    mapValues = null;
-    if (keyMemory != null) {
-      keyMemory.close();
-      valueMemory.close();
-      keyMemory = null;
-      valueMemory = null;
+    keys = null;
+    values = null;
+    if (chunkMemory != null) {
+      chunkMemory.close();
+      chunkMemory = null;
     }
   }
 
-  /** Read, journal, delete, merge (and expire), tell the journal it went out. */
+  /**
+   * Read in parts, journal each, delete, merge the parts read back from the journal (and expire),
+   * tell the journal it went out. Falls back to {@link #drain} when the journal could not record
+   * the half (nothing was emptied or merged by then).
+   */
   private int drainJournaled(int half, long nowMs, boolean expire) {
     long offset = MonotonicClock.epochOffsetNs();
-    int slots = dataplane.flowCapacity();
-    if (mapKeys == null || mapKeys.capacity() < (long) slots * Layout.FLOW_KEY_SIZE) {
-      // sized for a full half, committed only as far as the largest sweep wrote
-      keyMemory = LazyMemory.map((long) slots * Layout.FLOW_KEY_SIZE);
-      valueMemory = LazyMemory.map((long) slots * Layout.FLOW_STATS_SIZE);
-      mapKeys = keyMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
-      mapValues = valueMemory.buffer().order(ByteOrder.LITTLE_ENDIAN);
-    }
-    lastCount = -1; // the copy overwrites the last interval's entries: none until this one merged
-    mapKeys.clear();
-    mapValues.clear();
+    chunkBuffers(chunkEntries);
+    lastCount = -1; // the journal's parts of the last interval go with this sweep's begin
     // only the slices a CPU wrote since this half was last emptied: an idle table is not read
     SliceActivity activity = dataplane.sliceActivity();
     BitSet written = activity.written(half);
     FlowTable table = dataplane.flowTable();
-    int n = table.copy(half, mapKeys, mapValues, written);
-    mapKeys.limit(n * Layout.FLOW_KEY_SIZE);
-    mapValues.limit(n * Layout.FLOW_STATS_SIZE);
-    long seq = journal.drained(nowMs, offset, expire, mapKeys, mapValues, n);
+    long seq = journal.begin(nowMs, offset, expire);
+    keys.clear();
+    values.clear();
+    int n = table.copy(half, written, keys, values, this::journalPart);
+    if (!journal.end(n)) {
+      // the journal failed (logged, counted): this sweep goes unprotected, as the journal's
+      // contract says; the half is still whole, so the plain drain takes it
+      int got = drain(half, nowMs);
+      activity.emptied(half);
+      if (expire) {
+        cache.expire(nowMs);
+      }
+      return got;
+    }
+    if (n > 0) {
+      CrashPoint.reached(CrashPoint.SWEEP_JOURNALED);
+    }
     int deleted = table.clear(half, written);
     activity.emptied(half);
     if (deleted != n) {
@@ -217,9 +233,9 @@ public final class Sweeper implements AutoCloseable {
               + " when emptied");
     }
     journal.cleared(seq);
-    tally(mapKeys, mapValues, n);
-    mergeEntries(mapKeys, mapValues, n, offset);
+    mergeParts(journal.parts(seq), offset, true);
     lastCount = n;
+    lastSequence = seq;
     lastOffset = offset;
     if (expire) {
       cache.expire(nowMs);
@@ -247,16 +263,59 @@ public final class Sweeper implements AutoCloseable {
     cache.endInterval();
   }
 
+  /** One chunk of the retired half to the journal (the crash tests may stop after the first). */
+  private void journalPart(ByteBuffer keys, ByteBuffer values, int count) {
+    journal.part(keys, values, count);
+    if (CrashPoint.armed(CrashPoint.SWEEP_PART_JOURNALED)) {
+      LoggerFactory.getLogger(Sweeper.class).warn("journaled a part of {} entries", count);
+      CrashPoint.reached(CrashPoint.SWEEP_PART_JOURNALED);
+    }
+  }
+
+  /**
+   * Merges a sweep's parts in order, each as one batch (what a replay of the sweep does too), with
+   * the drained tally if {@code tally}.
+   */
+  private void mergeParts(SweepParts parts, long offset, boolean tally) {
+    cache.beginInterval();
+    for (int i = 0; i < parts.parts(); i++) {
+      int m = readPart(parts, i);
+      if (tally) {
+        tally(keys, values, m);
+      }
+      batch.clear();
+      batch.append(keys, values, m, offset);
+      cache.merge(batch.root());
+    }
+    cache.endInterval();
+  }
+
+  /** Part {@code i} into the chunk buffers (from position 0); returns its entries. */
+  private int readPart(SweepParts parts, int i) {
+    int m = parts.entries(i);
+    chunkBuffers(m);
+    keys.clear().limit(m * Layout.FLOW_KEY_SIZE);
+    values.clear().limit(m * Layout.FLOW_STATS_SIZE);
+    parts.read(i, keys, values);
+    return m;
+  }
+
+  /** The chunk buffers, with room for at least {@code entries} (a part written with more). */
+  private void chunkBuffers(int entries) {
+    if (keys == null || keys.capacity() < entries * Layout.FLOW_KEY_SIZE) {
+      close();
+      long n = Math.max(entries, chunkEntries);
+      chunkMemory = LazyMemory.map(n * (Layout.FLOW_KEY_SIZE + Layout.FLOW_STATS_SIZE));
+      ByteBuffer all = chunkMemory.buffer();
+      int k = (int) n * Layout.FLOW_KEY_SIZE;
+      keys = all.duplicate().limit(k).slice().order(ByteOrder.LITTLE_ENDIAN);
+      values = all.duplicate().position(k).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+  }
+
   private int drain(int half, long nowMs) {
     long offset = MonotonicClock.epochOffsetNs();
-    if (keys == null) {
-      keys =
-          ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_KEY_SIZE)
-              .order(ByteOrder.LITTLE_ENDIAN);
-      values =
-          ByteBuffer.allocateDirect(chunkEntries * Layout.FLOW_STATS_SIZE)
-              .order(ByteOrder.LITTLE_ENDIAN);
-    }
+    chunkBuffers(chunkEntries);
     int total = 0;
     cache.beginInterval();
     while (true) {

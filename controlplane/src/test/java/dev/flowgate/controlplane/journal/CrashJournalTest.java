@@ -262,4 +262,135 @@ class CrashJournalTest {
     assertThat(c.outcome().replayedSweeps()).isEqualTo(5);
     assertThat(c.run().state()).isEqualTo(a.state());
   }
+
+  @Test
+  void sweepsJournaledInPartsReplayExactlyNextToSingleFrameSweeps() {
+    JournalRun a = run();
+    CrashJournal j = journal();
+    for (int s = 0; s < 40; s++) {
+      if (s % 2 == 0) {
+        a.sweep(j, s, 3); // the format before parts: old journals still replay
+      } else {
+        a.sweepInParts(j, s, 3);
+      }
+      if (s == 12) {
+        j.checkpoint(a.cache);
+      }
+    }
+    assertThat(a.exported).isNotEmpty();
+    Restart b = restart();
+    assertThat(b.outcome().corruption()).isNull();
+    assertThat(b.outcome().replayedSweeps()).isEqualTo(27);
+    assertThat(b.run().state()).isEqualTo(a.state());
+    assertThat(b.run().exported).isEmpty();
+    assertThat(b.outcome().inDoubtRecords()).isZero();
+    assertThat(b.outcome().idleMapJournaled()).isFalse();
+  }
+
+  @Test
+  void partsWithoutTheirSweepsEndAreIgnoredAndOverwritten() throws IOException {
+    JournalRun a = run();
+    CrashJournal j = journal();
+    for (int s = 0; s < 10; s++) {
+      a.sweepInParts(j, s, 3);
+    }
+    long[] state = a.state();
+    long whole = j.size();
+    a.sweepInParts(j, 10, 0); // killed between parts: the sweep's end never written
+    assertThat(j.size()).isGreaterThan(whole + 2 * JournalFrame.HEADER);
+    long cut = j.size() - whole;
+
+    Restart b = restart();
+    assertThat(b.outcome().corruption()).isNull();
+    assertThat(b.outcome().tornBytes()).isEqualTo(cut);
+    assertThat(b.outcome().replayedSweeps()).isEqualTo(10);
+    assertThat(b.outcome().idleMapJournaled()).as("nothing was emptied for them").isFalse();
+    assertThat(b.run().state()).isEqualTo(state);
+    assertThat(b.run().exported).isEmpty();
+    assertThat(Files.size(dir.resolve(CrashJournal.LOG_FILE))).isEqualTo(whole);
+  }
+
+  @Test
+  void aSweepInPartsCutBeforeItsDeleteIsReplayedNormallyAndFlagsTheIdleMap() {
+    JournalRun a = run();
+    CrashJournal j = journal();
+    for (int s = 0; s < 20; s++) {
+      a.sweepInParts(j, s, 3);
+    }
+    int before = a.exported.size();
+    a.sweepInParts(j, 20, 1); // journaled whole, not yet deleted from the kernel, not merged
+    assertThat(a.exported).hasSize(before);
+
+    Restart b = restart();
+    assertThat(b.outcome().idleMapJournaled()).isTrue();
+    assertThat(b.outcome().inDoubtRecords()).isZero();
+    JournalRun c = new JournalRun(allocator, 42); // what the crashed run would have done
+    open.add(c);
+    CrashJournal scratch = CrashJournal.open(dir.resolve("c"), false);
+    open.add(scratch);
+    for (int s = 0; s <= 20; s++) {
+      c.sweepInParts(scratch, s, 3);
+    }
+    assertThat(b.run().state()).isEqualTo(c.state());
+    assertThat(b.run().exported)
+        .containsExactlyElementsOf(c.exported.subList(before, c.exported.size()));
+  }
+
+  @Test
+  void aSweepInPartsCutWhileExportingIsExportedAgainAsInDoubt() {
+    JournalRun a = run();
+    CrashJournal j = journal();
+    for (int s = 0; s < 20; s++) {
+      a.sweepInParts(j, s, 3);
+    }
+    int before = a.exported.size();
+    a.sweepInParts(j, 20, 2); // merged, "exported" not written
+    List<DecodedRecord> cut = a.exported.subList(before, a.exported.size());
+    assertThat(cut).isNotEmpty();
+
+    Restart b = restart();
+    assertThat(b.run().state()).isEqualTo(a.state());
+    assertThat(b.run().exported).containsExactlyElementsOf(cut);
+    assertThat(b.outcome().inDoubtSweeps()).isEqualTo(1);
+    assertThat(b.outcome().inDoubtRecords()).isEqualTo(cut.size());
+  }
+
+  @Test
+  void theLastSweepsPartsStayReadableAfterACheckpointReplacedTheLog() {
+    JournalRun a = run();
+    CrashJournal j = journal();
+    for (int s = 0; s < 5; s++) {
+      a.sweepInParts(j, s, 3);
+    }
+    long seq = 4; // the fifth sweep
+    dev.flowgate.controlplane.sweep.SweepParts parts = j.parts(seq);
+    ByteBuffer[] before = readAll(parts);
+    j.checkpoint(a.cache);
+    assertThat(j.size()).isZero();
+    ByteBuffer[] after = readAll(j.parts(seq));
+    assertThat(after[0]).isEqualTo(before[0]);
+    assertThat(after[1]).isEqualTo(before[1]);
+    assertThat(parts.parts()).isPositive();
+    a.sweepInParts(j, 5, 3); // the next sweep: the replaced log is let go
+    Restart b = restart();
+    assertThat(b.outcome().replayedSweeps()).isEqualTo(1);
+    assertThat(b.run().state()).isEqualTo(a.state());
+  }
+
+  /** Every part's keys and values, read back in order. */
+  private static ByteBuffer[] readAll(dev.flowgate.controlplane.sweep.SweepParts parts) {
+    int n = 0;
+    for (int i = 0; i < parts.parts(); i++) {
+      n += parts.entries(i);
+    }
+    ByteBuffer k = ByteBuffer.allocateDirect(n * 44);
+    ByteBuffer v = ByteBuffer.allocateDirect(n * 72);
+    int at = 0;
+    for (int i = 0; i < parts.parts(); i++) {
+      int m = parts.entries(i);
+      parts.read(i, k.duplicate().position(at * 44), v.duplicate().position(at * 72));
+      at += m;
+    }
+    return new ByteBuffer[] {k, v};
+  }
 }

@@ -95,6 +95,41 @@ final class JournalRun implements AutoCloseable {
     journal.exported(seq);
   }
 
+  /** Entries per journal part in {@link #sweepInParts}: several parts a sweep. */
+  static final int PART = 7;
+
+  /**
+   * Sweep {@code s} as the sweeper runs it since sweeps are journaled in parts: the entries in
+   * parts of {@link #PART}, the end frame, "cleared", the merge of the parts read back from the
+   * journal, "exported"; cut short after {@code steps} (0: parts only, 1: the end, 2: merged).
+   */
+  void sweepInParts(CrashJournal journal, int s, int steps) {
+    DrainedEntries d = drain(s);
+    long seq = journal.begin(nowMs(s), 0, true);
+    for (int at = 0; at < d.count(); at += PART) {
+      int m = Math.min(PART, d.count() - at);
+      journal.part(
+          d.keys().duplicate().limit((at + m) * 44).position(at * 44),
+          d.values().duplicate().limit((at + m) * 72).position(at * 72),
+          m);
+    }
+    if (steps < 1) {
+      return;
+    }
+    if (!journal.end(d.count())) {
+      throw new IllegalStateException("the journal did not record sweep " + s);
+    }
+    if (steps < 2) {
+      return;
+    }
+    journal.cleared(seq);
+    sweeper.replay(journal.parts(seq), nowMs(s), 0, true);
+    if (steps < 3) {
+      return;
+    }
+    journal.exported(seq);
+  }
+
   /** The cache's part of a sweep, no journal. */
   void merge(DrainedEntries d, int s) {
     sweeper.replay(d.keys(), d.values(), d.count(), nowMs(s), 0, true);

@@ -212,8 +212,17 @@ public final class Accounting implements SweepListener {
     ArrowBuf direction = finished.getVector(FlowSchema.DIRECTION_INDEX).getDataBuffer();
     ArrowBuf packets = finished.getVector(FlowSchema.PACKETS_INDEX).getDataBuffer();
     ArrowBuf bytes = finished.getVector(FlowSchema.BYTES_INDEX).getDataBuffer();
+    int lastIfindex = 0;
+    Integer slot = null;
+    boolean looked = false;
     for (int i = 0; i < n; i++) {
-      Integer slot = slotOfIfindex.get(ifindex.getInt((long) i * 4));
+      int ix = ifindex.getInt((long) i * 4);
+      if (!looked || ix != lastIfindex) {
+        // rows of one interface come in runs: one boxed lookup a run, not a row
+        slot = slotOfIfindex.get(ix);
+        lastIfindex = ix;
+        looked = true;
+      }
       if (slot == null) {
         continue;
       }

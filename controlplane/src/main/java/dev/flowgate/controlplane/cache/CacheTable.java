@@ -399,6 +399,83 @@ final class CacheTable {
     size = last;
   }
 
+  /** The hash of entry {@code id}'s key. */
+  private long entryHash(int id) {
+    int b = id * STRIDE;
+    long a = arena;
+    return hash(
+        get(a, b + K0),
+        get(a, b + K1),
+        get(a, b + K2),
+        get(a, b + K3),
+        get(a, b + K4),
+        get(a, b + K5) & K5_KEY_MASK);
+  }
+
+  /**
+   * True when removing {@code leaving} of the entries at once costs less by {@link #retainFirst}
+   * (the survivors compacted, the index built anew) than by {@link #remove} one by one: when at
+   * least a third of the entries leave and they are at least a sixteenth of the index's slots.
+   * {@link #remove} finds two index slots by hash per entry (the leaving one's and the last one's,
+   * which moves into its place), each a cache and TLB miss in a large table: 300-450 ns a flow at
+   * 1M flows on the 2-CPU VM, where a rebuild put a survivor back in ~135 ns (BENCHMARKS.md, "flow
+   * cache expiry"); so it pays from about a third leaving. Touching the slots of a block of
+   * removals first (as the merge does) did not make {@link #remove} cheaper there.
+   */
+  boolean retainPays(int leaving) {
+    return leaving > 0 && 2L * leaving >= size - leaving && (long) leaving * 16 >= indexSlots;
+  }
+
+  /**
+   * Copies entry {@code from} over entry {@code to} (one the caller no longer wants) without
+   * touching the index: between this and {@link #retainFirst} the index is stale.
+   */
+  void moveEntry(int from, int to) {
+    long a = arena;
+    int f = from * STRIDE;
+    int t = to * STRIDE;
+    for (int w = 0; w < STRIDE; w++) {
+      put(a, t + w, get(a, f + w));
+    }
+  }
+
+  /**
+   * Keeps entries {@code [0, kept)} (the caller compacted the survivors there with {@link
+   * #moveEntry}) and drops the rest: the index is replaced by a fresh one of the same size (zero
+   * pages, the old one's memory given back) and each kept entry is put at the first empty slot from
+   * its hash. One sequential pass over the kept entries and one index write each.
+   */
+  void retainFirst(int kept) {
+    if (kept < 0 || kept > size) {
+      throw new IllegalArgumentException("kept " + kept + " of " + size + " entries");
+    }
+    LazyMemory oldMemory = indexMemory;
+    mapIndex(indexSlots);
+    oldMemory.close();
+    long[] hashes = new long[RETAIN_BLOCK];
+    long sink = 0;
+    for (int from = 0; from < kept; from += RETAIN_BLOCK) {
+      int n = Math.min(RETAIN_BLOCK, kept - from);
+      for (int j = 0; j < n; j++) {
+        hashes[j] = entryHash(from + j);
+        sink += get(index, (int) hashes[j] & mask); // the block's misses overlap
+      }
+      for (int j = 0; j < n; j++) {
+        long h = hashes[j];
+        put(index, emptySlot((int) h), ((long) (int) h << 32) | (from + j + 1L));
+      }
+    }
+    size = kept;
+    retainSink = sink;
+  }
+
+  /** Entries indexed together by {@link #retainFirst}, their index slots touched first. */
+  private static final int RETAIN_BLOCK = 32;
+
+  /** Keeps {@link #retainFirst}'s touching loads (the JIT drops loads whose value is unused). */
+  @SuppressWarnings("unused")
+  private long retainSink;
+
   /** Empties the table. */
   void clear() {
     if ((long) size * 16 < indexSlots) {
@@ -422,16 +499,7 @@ final class CacheTable {
   }
 
   private int slotOf(int id) {
-    int b = id * STRIDE;
-    long a = arena;
-    long h =
-        hash(
-            get(a, b + K0),
-            get(a, b + K1),
-            get(a, b + K2),
-            get(a, b + K3),
-            get(a, b + K4),
-            get(a, b + K5) & K5_KEY_MASK);
+    long h = entryHash(id);
     int slot = (int) h & mask;
     long want = id + 1L;
     while ((get(index, slot) & 0xFFFF_FFFFL) != want) {

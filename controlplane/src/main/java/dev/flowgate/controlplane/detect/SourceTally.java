@@ -32,13 +32,11 @@ public final class SourceTally {
   private static final int TCP_SYN = 0x02;
   private static final int TCP_ACK = 0x10;
 
-  private record Source(long hi, long lo) {}
-
   /** The tally of one target. */
   static final class Tally {
-    final Map<Source, long[]> sources = new HashMap<>();
-    final Map<Integer, long[]> srcPorts = new HashMap<>();
-    final Map<Integer, long[]> dstPorts = new HashMap<>();
+    final PairCounts sources = new PairCounts();
+    final PairCounts srcPorts = new PairCounts();
+    final PairCounts dstPorts = new PairCounts();
     final long[] allowed = new long[HostCounters.COUNTERS];
     long packets;
     long distinct;
@@ -58,9 +56,9 @@ public final class SourceTally {
           p == 0 ? 0 : counts[HostCounters.BYTES] / p,
           protocols,
           counts[HostCounters.FLOWS],
-          top(sources, s -> HostKey.text(s.hi(), s.lo())),
-          top(srcPorts, String::valueOf),
-          top(dstPorts, String::valueOf),
+          sources.top(HostKey::text),
+          srcPorts.top((hi, lo) -> String.valueOf(lo)),
+          dstPorts.top((hi, lo) -> String.valueOf(lo)),
           packets,
           distinct,
           null);
@@ -71,6 +69,13 @@ public final class SourceTally {
   private final BitSet ampPorts;
   private Map<HostKey, Tally> tallies = Map.of();
 
+  // the targets again as arrays: a handful are compared in place, no key object per row
+  private static final int FEW_TARGETS = 8;
+  private long[] targetHi = new long[0];
+  private long[] targetLo = new long[0];
+  private int[] targetDirection = new int[0];
+  private Tally[] targetTally = new Tally[0];
+
   public SourceTally(List<Cidr> allow, BitSet ampPorts) {
     this.allow = List.copyOf(allow);
     this.ampPorts = ampPorts;
@@ -79,9 +84,33 @@ public final class SourceTally {
   /** Starts an interval: tally the flows towards these targets only. */
   public void begin(Set<HostKey> targets) {
     tallies = new HashMap<>();
+    int n = targets.size();
+    targetHi = new long[n];
+    targetLo = new long[n];
+    targetDirection = new int[n];
+    targetTally = new Tally[n];
+    int i = 0;
     for (HostKey k : targets) {
-      tallies.put(k, new Tally());
+      Tally t = new Tally();
+      tallies.put(k, t);
+      targetHi[i] = k.hi();
+      targetLo[i] = k.lo();
+      targetDirection[i] = k.direction();
+      targetTally[i++] = t;
     }
+  }
+
+  /** The tally of the target {@code (hi, lo, direction)}, or null. */
+  private Tally target(long hi, long lo, int direction) {
+    if (targetTally.length > FEW_TARGETS) {
+      return tallies.get(new HostKey(hi, lo, direction));
+    }
+    for (int i = 0; i < targetTally.length; i++) {
+      if (targetLo[i] == lo && targetHi[i] == hi && targetDirection[i] == direction) {
+        return targetTally[i];
+      }
+    }
+    return null;
   }
 
   /** The tally of {@code key} this interval, or null when it was not a target. */
@@ -105,12 +134,11 @@ public final class SourceTally {
     ArrowBuf bytes = batch.getVector(FlowSchema.BYTES_INDEX).getDataBuffer();
     for (int i = from; i < from + count; i++) {
       long at = (long) i * 16;
-      HostKey target =
-          new HostKey(
+      Tally t =
+          target(
               Long.reverseBytes(dst.getLong(at)),
               Long.reverseBytes(dst.getLong(at + 8)),
               direction.getByte(i) & 0xFF);
-      Tally t = tallies.get(target);
       if (t == null) {
         continue;
       }
@@ -121,19 +149,12 @@ public final class SourceTally {
       int dp = dstPort.getShort((long) i * 2) & 0xFFFF;
       int proto = protocol.getByte(i) & 0xFF;
       t.packets += p;
-      Source s = new Source(sHi, sLo);
-      long[] sc = t.sources.get(s);
-      if (sc == null) {
+      if (!t.sources.add(sHi, sLo, p, MAX_SOURCES)) {
         t.distinct++;
-        if (t.sources.size() < MAX_SOURCES) {
-          t.sources.put(s, new long[] {p});
-        }
-      } else {
-        sc[0] += p;
       }
       if (proto == 6 || proto == 17) {
-        t.srcPorts.computeIfAbsent(sp, k -> new long[1])[0] += p;
-        t.dstPorts.computeIfAbsent(dp, k -> new long[1])[0] += p;
+        t.srcPorts.add(0, sp, p, Integer.MAX_VALUE);
+        t.dstPorts.add(0, dp, p, Integer.MAX_VALUE);
       }
       if (!allow.isEmpty() && allowed(sHi, sLo)) {
         long[] a = t.allowed;
@@ -170,14 +191,91 @@ public final class SourceTally {
     return false;
   }
 
-  private static <K> List<Fingerprint.Top> top(
-      Map<K, long[]> counts, java.util.function.Function<K, String> name) {
-    List<Map.Entry<K, long[]>> all = new ArrayList<>(counts.entrySet());
-    all.sort(Comparator.comparingLong((Map.Entry<K, long[]> e) -> e.getValue()[0]).reversed());
-    List<Fingerprint.Top> out = new ArrayList<>();
-    for (int i = 0; i < Math.min(TOP, all.size()); i++) {
-      out.add(new Fingerprint.Top(name.apply(all.get(i).getKey()), all.get(i).getValue()[0]));
-    }
-    return out;
+  /** A key of two longs, as a name. */
+  interface PairName {
+    String of(long hi, long lo);
   }
+
+  /**
+   * Counts by a key of two longs (an address; 0 and a port): open addressing over primitive
+   * arrays, no object per row. A key not yet held is added while fewer than a cap are held.
+   */
+  static final class PairCounts {
+    private long[] his = new long[32];
+    private long[] los = new long[32];
+    private long[] counts = new long[32];
+    private boolean[] used = new boolean[32];
+    private int size;
+
+    /**
+     * Adds {@code n} to the count of {@code (hi, lo)}, adding the key if fewer than {@code cap} are
+     * held. Returns true if the key was held before.
+     */
+    boolean add(long hi, long lo, long n, int cap) {
+      int mask = used.length - 1;
+      long h = (hi * 0x9E3779B97F4A7C15L) ^ (lo * 0xC2B2AE3D27D4EB4FL);
+      int i = (int) (h ^ (h >>> 29) ^ (h >>> 41)) & mask;
+      while (used[i]) {
+        if (los[i] == lo && his[i] == hi) {
+          counts[i] += n;
+          return true;
+        }
+        i = (i + 1) & mask;
+      }
+      if (size >= cap) {
+        return false;
+      }
+      used[i] = true;
+      his[i] = hi;
+      los[i] = lo;
+      counts[i] = n;
+      if (++size * 2 > used.length) {
+        grow();
+      }
+      return false;
+    }
+
+    int size() {
+      return size;
+    }
+
+    private void grow() {
+      long[] oh = his;
+      long[] ol = los;
+      long[] oc = counts;
+      boolean[] ou = used;
+      his = new long[ou.length * 2];
+      los = new long[ou.length * 2];
+      counts = new long[ou.length * 2];
+      used = new boolean[ou.length * 2];
+      size = 0;
+      for (int i = 0; i < ou.length; i++) {
+        if (ou[i]) {
+          add(oh[i], ol[i], oc[i], Integer.MAX_VALUE);
+        }
+      }
+    }
+
+    /** The {@value #TOP} largest counts, largest first. */
+    List<Fingerprint.Top> top(PairName name) {
+      List<Integer> at = new ArrayList<>();
+      for (int i = 0; i < used.length; i++) {
+        if (used[i]) {
+          at.add(i);
+        }
+      }
+      // largest first; ties by key, ascending
+      at.sort(
+          Comparator.comparingLong((Integer i) -> -counts[i])
+              .thenComparingLong(i -> his[i])
+              .thenComparingLong(i -> los[i]));
+      List<Fingerprint.Top> out = new ArrayList<>();
+      for (int k = 0; k < Math.min(TOP, at.size()); k++) {
+        int i = at.get(k);
+        out.add(new Fingerprint.Top(name.of(his[i], los[i]), counts[i]));
+      }
+      return out;
+    }
+  }
+
 }

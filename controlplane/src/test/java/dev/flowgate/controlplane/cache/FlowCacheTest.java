@@ -140,6 +140,83 @@ class FlowCacheTest {
   }
 
   @Test
+  void whenMostFlowsEndTogetherTheSurvivorsAreStillFoundAndEveryCountIsExact() {
+    // 600 of 1,000 flows idle out at once: expire compacts the survivors and indexes them anew
+    // (CacheTable.retainPays); each survivor must still be found by the next merge, not cached
+    // twice
+    endTogether(3);
+  }
+
+  @Test
+  void whenSomeFlowsEndTogetherEachIsRemovedAndEveryCountIsExact() {
+    // 200 of 1,000: removed one by one (CacheTable.remove), the last entry moving into each place,
+    // some of those ending too
+    endTogether(1);
+  }
+
+  /** 1,000 flows, {@code endingOfFive} in five idling out at one expire; then one more merge. */
+  private void endTogether(int endingOfFive) {
+    cache(timeouts(15, 60).capacity(1024).maxBatchRows(128));
+    TestFlowKey[] f = new TestFlowKey[1000];
+    long heldPackets = 0;
+    for (int from = 0; from < f.length; from += 50) {
+      DrainedEntries d = new DrainedEntries(64);
+      for (int i = from; i < from + 50; i++) {
+        f[i] = TestFlowKey.v4("10.1." + (i >> 8) + "." + (i & 255), 2000 + i, "10.0.2.1", 53, UDP);
+        boolean ends = i % 5 < endingOfFive;
+        d.addMs(f[i], 1 + i % 7, 100L * (1 + i % 7), 500, ends ? 1000 : 10_000, 0, 0);
+        heldPackets += 1 + i % 7;
+      }
+      merge(d);
+    }
+    assertThat(cache.activeFlows()).isEqualTo(1000);
+
+    cache.expire(16_000);
+    List<DecodedRecord> ended = finished.take();
+    int endingFlows = 200 * endingOfFive;
+    assertThat(ended)
+        .hasSize(endingFlows)
+        .allMatch(r -> r.endReason() == EndReason.IDLE_TIMEOUT.code());
+    long endedPackets = ended.stream().mapToLong(DecodedRecord::packets).sum();
+    List<DecodedRecord> want = new ArrayList<>();
+    for (int i = 0; i < f.length; i++) {
+      if (i % 5 < endingOfFive) {
+        long p = 1 + i % 7;
+        want.add(record(f[i], 0, 0, p, 100 * p, 500, 1000, EndReason.IDLE_TIMEOUT));
+      }
+    }
+    assertThat(ended).containsExactlyInAnyOrderElementsOf(want);
+    assertThat(cache.activeFlows()).isEqualTo(1000 - endingFlows);
+    assertThat(cache.heldPackets(2, 0)).isEqualTo(heldPackets - endedPackets);
+
+    // one more packet for every survivor and one new flow: each survivor found, none cached twice
+    for (int from = 0; from < f.length; from += 50) {
+      DrainedEntries d = new DrainedEntries(64);
+      for (int i = from; i < from + 50; i++) {
+        if (i % 5 >= endingOfFive) {
+          d.addMs(f[i], 1, 100, 11_000, 11_000, 0, 0);
+        }
+      }
+      merge(d);
+    }
+    TestFlowKey late = TestFlowKey.v4("10.9.9.9", 9, "10.0.2.1", 53, UDP);
+    merge(drain().addMs(late, 1, 100, 11_000, 11_000, 0, 0));
+    assertThat(cache.activeFlows()).isEqualTo(1001 - endingFlows);
+
+    cache.finishAll();
+    want.clear();
+    for (int i = 0; i < f.length; i++) {
+      if (i % 5 >= endingOfFive) {
+        long p = 2 + i % 7;
+        want.add(record(f[i], 0, 0, p, 100 * p, 500, 11_000, EndReason.FORCED_END));
+      }
+    }
+    want.add(record(late, 0, 0, 1, 100, 11_000, 11_000, EndReason.FORCED_END));
+    assertThat(finished.take()).containsExactlyInAnyOrderElementsOf(want);
+    assertThat(cache.heldPackets(2, 0)).isZero();
+  }
+
+  @Test
   void activeTimeoutSplitsALongFlowIntoRecordsWhoseSumsEqualTheInput() {
     cache(timeouts(15, 60));
     long inPackets = 0;

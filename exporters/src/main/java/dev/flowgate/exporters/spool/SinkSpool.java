@@ -757,15 +757,29 @@ public final class SinkSpool implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Reads a frame's columns straight into {@code into}'s vectors in one scattering read (the
+   * columns lie back to back on disk), not a read a column. The appender also positions the
+   * segment's channel before it writes; both hold the lock.
+   */
   private void readRows(Segment s, FrameInfo f, FlowRecordWriter into) throws IOException {
     into.ensureCapacity(f.rows());
     long at = f.data() - s.start;
     VectorSchemaRoot root = into.root();
+    ByteBuffer[] parts = new ByteBuffer[WIDTHS.length];
+    long left = 0;
     for (int c = 0; c < WIDTHS.length; c++) {
       int len = f.rows() * WIDTHS[c];
-      ByteBuffer dst = root.getVector(c).getDataBuffer().nioBuffer(0, len);
-      readFully(s.channel, dst, at);
-      at += len;
+      parts[c] = root.getVector(c).getDataBuffer().nioBuffer(0, len);
+      left += len;
+    }
+    s.channel.position(at);
+    while (left > 0) {
+      long n = s.channel.read(parts);
+      if (n < 0) {
+        throw new IOException("short read at " + s.channel.position());
+      }
+      left -= n;
     }
     into.publish(f.rows());
   }

@@ -114,8 +114,9 @@ static int cmp_u32(const void *a, const void *b)
  * twice, or an empty one), mapping one window of the table at a time;
  * SCAN_CLEAR then sets the count to 0, as SCAN_RESET alone does. Returns
  * what scan0 returns; next[0] = the count, and if it is above cap (the list
- * overflowed) nothing is done (not even the reset): the caller scans the
- * slice whole.
+ * overflowed), or in SCAN_COPY above max (the buffers could not take every
+ * slot it names, and a list read cannot resume part way), nothing is done
+ * (not even the reset): the caller scans the slice whole.
  */
 static jint taken0(JNIEnv *env, jclass cls, jint fd, jint tfd, jlong tlen,
 		   jlong region, jint cap, jlong slice, jint slots, jint mode,
@@ -147,7 +148,7 @@ static jint taken0(JNIEnv *env, jclass cls, jint fd, jint tfd, jlong tlen,
 		t[region] = 0;
 		goto out;
 	}
-	if (count > (__u64)cap)
+	if (count > (__u64)cap || (mode == SCAN_COPY && count > (__u64)max))
 		goto out;
 	pos = malloc((count ? count : 1) * sizeof(*pos));
 	if (!pos) {

@@ -441,7 +441,7 @@ public final class FlowTable implements AutoCloseable {
       if (listed[half][cpu]) {
         // the taken list in one call when it fits the buffers (it cannot resume part way)
         int got = taken(half, cpu, SCAN_COPY, keys, values, max, c);
-        if (got >= 0 && next[0] <= max) {
+        if (got >= 0) {
           if (got > 0) {
             rows.accept(
                 rowsOf(keys, kp, got * Layout.FLOW_KEY_SIZE),
@@ -537,12 +537,12 @@ public final class FlowTable implements AutoCloseable {
   /**
    * Copies ({@code SCAN_COPY}) or empties ({@code SCAN_CLEAR}, then resets the list) the used slots
    * that {@code cpu}'s taken list in {@code half} names; -1, doing nothing, when the list overflowed
-   * (the caller reads or empties the slice whole).
+   * or, copying, names more slots than {@code max} (the caller reads or empties the slice whole).
    */
   private int taken(
       int half, int cpu, int mode, ByteBuffer keys, ByteBuffer values, int max, JiffiesClock c) {
     int n = taken0(half, cpu, mode, keys, values, max, c);
-    if (next[0] > takenListCapacity()) {
+    if (next[0] > takenListCapacity() || (mode == SCAN_COPY && next[0] > max)) {
       return -1;
     }
     listedSlices++;

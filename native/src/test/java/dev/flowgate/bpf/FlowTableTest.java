@@ -282,6 +282,51 @@ class FlowTableTest {
     assertThat(table.used(half)).isZero();
   }
 
+  /**
+   * A chunked copy whose buffers hold fewer entries than a slice's list names (the sweep's
+   * chunks of 16,384 against a list of up to slots/8): the slice is read window by window
+   * instead, every row once. The list read used to fail the copy with ENOSPC, so every sweep of
+   * a half that took 16,385 to slots/8 new flows on one CPU failed (SpoolCrashEndToEndTest, when
+   * the machine was busy enough for a 500 ms sweep to see that many).
+   */
+  @Test
+  void aChunkedCopyWithBuffersSmallerThanTheListReadsTheSliceWholeInChunks() {
+    int half = table.current();
+    table.clear(half);
+    try (CpuPin pin = CpuPin.thisThreadTo(0)) {
+      oneFrameEach(100);
+    }
+    assertThat(table.swap()).isEqualTo(half);
+
+    int chunk = 16; // room for 16 entries: the list names 100
+    ByteBuffer keys = NativeBpf.allocate(chunk * Layout.FLOW_KEY_SIZE);
+    ByteBuffer values = NativeBpf.allocate(chunk * Layout.FLOW_STATS_SIZE);
+    List<String> got = new ArrayList<>();
+    long[] before = table.sliceVisits();
+    int n =
+        table.copy(
+            half,
+            null,
+            keys,
+            values,
+            (k, v, m) -> {
+              assertThat(m).isBetween(1, chunk);
+              for (int i = 0; i < m; i++) {
+                byte[] kb = new byte[Layout.FLOW_KEY_SIZE];
+                byte[] vb = new byte[Layout.FLOW_STATS_SIZE];
+                k.get(k.position() + i * Layout.FLOW_KEY_SIZE, kb);
+                v.get(v.position() + i * Layout.FLOW_STATS_SIZE, vb);
+                got.add(HexFormat.of().formatHex(kb) + " " + HexFormat.of().formatHex(vb));
+              }
+            });
+    got.sort(null);
+    assertThat(n).isEqualTo(100);
+    assertThat(got).hasSize(100).isEqualTo(fullScanRows(half));
+    assertThat(table.sliceVisits()[1] - before[1]).isEqualTo(1); // CPU 0's slice, read whole
+    assertThat(table.clear(half)).isEqualTo(100); // through the list, still whole
+    assertThat(table.used(half)).isZero();
+  }
+
   @Test
   void aSliceWhoseTakenListOverflowedIsReadWholeAndExactlyThenListedAgain() {
     int half = table.current();

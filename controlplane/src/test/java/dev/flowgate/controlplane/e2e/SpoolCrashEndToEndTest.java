@@ -253,7 +253,7 @@ class SpoolCrashEndToEndTest {
                       && handed(x, sink) == sent
                       && delivered(x, sink) > 0,
               LOADED_MACHINE);
-      assertThat(handed(s, sink)).as("%s", s).isEqualTo(sent);
+      assertThat(handed(s, sink)).as("%s %s", s, Files.readString(lab.dir().resolve("fg1.log"))).isEqualTo(sent);
       JsonNode out = sink(s, sink);
       assertThat(out.get("queued").get("packets").asLong()).as("%s", out).isPositive();
       assertThat(out.get("failed").get("packets").asLong()).isZero();
